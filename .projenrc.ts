@@ -1,0 +1,106 @@
+import { cdk8s, javascript } from 'projen';
+
+/**
+ * cdk8s-stateful: typed cdk8s constructs for stateful services.
+ *
+ * This file is the only place to change generated configuration. Run `npx projen` after editing it.
+ */
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-stateful',
+  description:
+    'Typed cdk8s constructs for stateful services: StatefulSets with per-replica storage, headless Services, ' +
+    'external data stores and the connection contract between them.',
+  keywords: ['cdk8s', 'kubernetes', 'statefulset', 'stateful', 'database', 'persistent-volume', 'argocd'],
+  author: 'cdk8s-stateful maintainers',
+  authorAddress: 'maintainers@users.noreply.h-seed-3ddd45bc.example',
+  repositoryUrl: 'https://github.com/maintainers/main.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+
+  cdk8sVersion: '2.68.12',
+  constructsVersion: '10.3.0',
+  jsiiVersion: '~6.0.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  devDeps: [
+    // the cdk8s CLI renders examples/ the way app repos do (`cdk8s synth`)
+    'cdk8s-cli@2.207.60',
+    'tsconfig-paths@^4.2.0',
+    // Kubernetes 1.27.1 OpenAPI schemas, used by the tests as the API server's stand-in
+    'kubernetes-models@4.3.1',
+    'ajv@^8.17.1',
+    'ajv-formats@^3.0.1',
+  ],
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // No GitHub here: CI is .ci/run. Releases are not automated yet.
+  github: false,
+  release: false,
+
+  jestOptions: {
+    // Snapshots must fail on a mismatch; run `npx projen test:update` to rewrite them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      moduleNameMapper: { '^cdk8s-stateful$': '<rootDir>/src' },
+      testPathIgnorePatterns: ['/node_modules/', '/examples/dist/'],
+    },
+  },
+
+  publishToPypi: {
+    distName: 'cdk8s-stateful',
+    module: 'cdk8s_stateful',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdk8sstateful',
+    mavenGroupId: 'io.github.cdk8s-stateful',
+    mavenArtifactId: 'cdk8s-stateful',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'Cdk8sStateful',
+    packageId: 'Cdk8sStateful',
+  },
+  publishToGo: {
+    moduleName: 'github.com/maintainers/cdk8s-stateful-go',
+  },
+
+  gitignore: ['/examples/dist/', '/bench/results/', '/.ci/tmp/'],
+});
+
+// Lint the examples and benchmarks too.
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('bench');
+
+// Type-check tests and examples (ts-jest only transpiles them).
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check tests and examples',
+  steps: [
+    { exec: 'tsc --noEmit -p test/tsconfig.json' },
+    { exec: 'tsc --noEmit -p examples/tsconfig.json' },
+  ],
+});
+project.testTask.prependSpawn(typecheck);
+
+// `npm run examples`: render every example with the cdk8s CLI, one multi-document YAML per example.
+project.addTask('examples', {
+  description: 'Render every example to examples/dist/<name>.k8s.yaml with `cdk8s synth`',
+  cwd: 'examples',
+  steps: [
+    { exec: 'tsc --noEmit -p tsconfig.json' },
+    { exec: 'cdk8s synth --no-check-upgrade' },
+  ],
+});
+
+// Language packages. The registries of Maven, NuGet and Go are unreachable here, so those targets
+// only generate sources. Python builds a real wheel offline with Debian's build/twine
+// (apt: python3-build python3-setuptools python3-wheel twine), never pip-installing from PyPI.
+const pacmakCodeOnly = (target: string) => `jsii-pacmak -v --target ${target} --code-only -o dist/${target}-src`;
+project.tasks.tryFind('package:python')?.reset(pacmakCodeOnly('python'));
+project.tasks.tryFind('package:python')?.exec(
+  'cd dist/python-src/python && /usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir ../../python .',
+);
+project.tasks.tryFind('package:python')?.exec('/usr/bin/python3 -m twine check dist/python/*');
+for (const target of ['java', 'dotnet', 'go']) {
+  project.tasks.tryFind(`package:${target}`)?.reset(pacmakCodeOnly(target));
+}
+
+project.synth();

@@ -1,0 +1,69 @@
+import { Chart, ChartProps, Duration, Size } from 'cdk8s';
+import {
+  Cpu,
+  PercentOrAbsolute,
+  PersistentVolumeAccessMode,
+  PodManagementPolicy,
+  Probe,
+  ServiceType,
+} from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DisruptionBudget, StatefulSetUpdateStrategy, StatefulWorkload } from 'cdk8s-stateful';
+
+/**
+ * `eureka`: a two-replica Eureka service registry.
+ *
+ * - `Parallel` pod management: both replicas start at once (they find each other by DNS);
+ * - TCP liveness and HTTP readiness probes, resource requests and limits;
+ * - a ReadWriteMany claim on the `alicloud-nas` class;
+ * - a partitioned rolling update: only pods with ordinal >= 1 take a new template until the
+ *   partition is lowered (a canary on `eureka-1`);
+ * - a LoadBalancer client Service with cloud annotations and allowed source ranges.
+ */
+export class EurekaExample extends Chart {
+  public readonly workload: StatefulWorkload;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'registry', ...props });
+
+    this.workload = new StatefulWorkload(this, 'eureka', {
+      metadata: { name: 'eureka' },
+      replicas: 2,
+      podManagementPolicy: PodManagementPolicy.PARALLEL,
+      updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 1 }),
+      minReady: Duration.seconds(10),
+      terminationGracePeriod: Duration.seconds(60),
+      containers: [{
+        name: 'eureka',
+        image: 'registry.example.com/platform/eureka-server:2.0.0',
+        ports: [{ name: 'http', number: 8761 }],
+        securityContext: { user: 1000, group: 1000 },
+        liveness: Probe.fromTcpSocket({ port: 8761, initialDelaySeconds: Duration.seconds(30) }),
+        readiness: Probe.fromHttpGet('/actuator/health', { port: 8761, periodSeconds: Duration.seconds(10) }),
+        resources: {
+          cpu: { request: Cpu.millis(500), limit: Cpu.millis(1000) },
+          memory: { request: Size.mebibytes(768), limit: Size.mebibytes(768) },
+        },
+      }],
+      volumeClaimTemplates: [{
+        name: 'data',
+        storage: Size.gibibytes(20),
+        storageClassName: 'alicloud-nas',
+        accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY],
+        mountPath: '/data',
+      }],
+      // a percentage keeps the budget right when the registry is scaled out later
+      disruptionBudget: DisruptionBudget.maxUnavailable(PercentOrAbsolute.percent(50)),
+    });
+
+    this.workload.addClientService({
+      name: 'eureka-lb',
+      type: ServiceType.LOAD_BALANCER,
+      annotations: {
+        'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type': 'intranet',
+        'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec': 'slb.s1.small',
+      },
+      loadBalancerSourceRanges: ['10.0.0.0/8'],
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './data-store';
+export * from './volume-claim-template';
+export * from './stateful-workload';

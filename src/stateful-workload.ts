@@ -1,0 +1,1271 @@
+import { ApiObject, ApiObjectMetadata, Chart, Duration, Lazy, Size } from 'cdk8s';
+import {
+  Container,
+  ContainerProps,
+  Cpu,
+  FsGroupChangePolicy,
+  ImagePullPolicy,
+  IServiceAccount,
+  NodeTaintQuery,
+  PercentOrAbsolute,
+  PodManagementPolicy,
+  PodSecurityContextProps,
+  Protocol,
+  Service,
+  ServiceType,
+  Topology,
+  Volume,
+  k8s,
+} from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
+import { restrictedViolations } from './private/pod-security';
+import {
+  checkDns1035Label,
+  checkDns1123Label,
+  checkInteger,
+  checkPort,
+  checkPortName,
+  duplicates,
+  fail,
+  show,
+} from './private/validation';
+import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
+
+/** Label the StatefulSet controller puts on every pod: its pod name. */
+export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+
+/** The value of `app.kubernetes.io/managed-by` on everything this library renders. */
+export const MANAGED_BY = 'cdk8s-stateful';
+
+/**
+ * What happens to the PersistentVolumeClaims of a StatefulSet.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ */
+export enum PersistentVolumeClaimRetention {
+  /** Keep the claims and their data. */
+  RETAIN = 'Retain',
+  /** Delete the claims, and with the usual reclaim policy their data. */
+  DELETE = 'Delete',
+}
+
+/**
+ * When the StatefulSet controller deletes the claims created from the volume claim templates.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ */
+export interface PersistentVolumeClaimRetentionPolicy {
+  /**
+   * What happens to the claims when the StatefulSet is deleted. `DELETE` puts owner references on
+   * the claims: deleting the StatefulSet then deletes the data.
+   *
+   * @default PersistentVolumeClaimRetention.RETAIN
+   */
+  readonly whenDeleted?: PersistentVolumeClaimRetention;
+
+  /**
+   * What happens to the claims of replicas removed by scaling down.
+   *
+   * @default PersistentVolumeClaimRetention.RETAIN
+   */
+  readonly whenScaled?: PersistentVolumeClaimRetention;
+}
+
+/**
+ * Numbering of the replicas.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#start-ordinal
+ */
+export interface StatefulSetOrdinals {
+  /**
+   * The ordinal of the first replica (beta in 1.27, on by default).
+   *
+   * @default 0
+   */
+  readonly start?: number;
+}
+
+/**
+ * Options for `StatefulSetUpdateStrategy.rollingUpdate()`.
+ */
+export interface StatefulSetRollingUpdateOptions {
+  /**
+   * Only pods with an ordinal greater than or equal to the partition are updated: a staged
+   * (canary) rollout. Must not exceed the number of replicas.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#partitions
+   * @default 0
+   */
+  readonly partition?: number;
+
+  /**
+   * The most pods that can be unavailable during the update. Alpha in Kubernetes 1.27: needs the
+   * `MaxUnavailableStatefulSet` feature gate; without it the API server ignores the field and
+   * updates one pod at a time.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#maximum-unavailable-pods
+   * @default - one pod at a time
+   */
+  readonly maxUnavailable?: PercentOrAbsolute;
+}
+
+/**
+ * How the StatefulSet controller rolls out a changed pod template.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+ */
+export class StatefulSetUpdateStrategy {
+  /**
+   * Replace pods one by one, from the highest ordinal down, waiting for each to be ready.
+   */
+  public static rollingUpdate(options: StatefulSetRollingUpdateOptions = {}): StatefulSetUpdateStrategy {
+    return new StatefulSetUpdateStrategy('RollingUpdate', options.partition, options.maxUnavailable);
+  }
+
+  /**
+   * Only replace a pod when it is deleted by hand: full control over when each replica restarts.
+   */
+  public static onDelete(): StatefulSetUpdateStrategy {
+    return new StatefulSetUpdateStrategy('OnDelete');
+  }
+
+  /** `RollingUpdate` or `OnDelete`. */
+  public readonly strategyType: string;
+  /** The partition of a rolling update. */
+  public readonly partition?: number;
+  /** The most unavailable pods during a rolling update. */
+  public readonly maxUnavailable?: PercentOrAbsolute;
+
+  private constructor(strategyType: string, partition?: number, maxUnavailable?: PercentOrAbsolute) {
+    this.strategyType = strategyType;
+    this.partition = partition;
+    this.maxUnavailable = maxUnavailable;
+  }
+}
+
+/**
+ * How many replicas voluntary disruptions (node drains, cluster upgrades) may take down at once.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+ */
+export class DisruptionBudget {
+  /**
+   * At most this many (or this percentage of) replicas may be down.
+   */
+  public static maxUnavailable(value: PercentOrAbsolute): DisruptionBudget {
+    return new DisruptionBudget(value, undefined);
+  }
+
+  /**
+   * At least this many (or this percentage of) replicas must stay up.
+   */
+  public static minAvailable(value: PercentOrAbsolute): DisruptionBudget {
+    return new DisruptionBudget(undefined, value);
+  }
+
+  /**
+   * No PodDisruptionBudget.
+   */
+  public static none(): DisruptionBudget {
+    return new DisruptionBudget(undefined, undefined);
+  }
+
+  /** The most replicas that may be down. */
+  public readonly maxUnavailableValue?: PercentOrAbsolute;
+  /** The fewest replicas that must stay up. */
+  public readonly minAvailableValue?: PercentOrAbsolute;
+
+  private constructor(maxUnavailable?: PercentOrAbsolute, minAvailable?: PercentOrAbsolute) {
+    this.maxUnavailableValue = maxUnavailable;
+    this.minAvailableValue = minAvailable;
+  }
+
+  /** Whether a PodDisruptionBudget is rendered. */
+  public get enabled(): boolean {
+    return this.maxUnavailableValue !== undefined || this.minAvailableValue !== undefined;
+  }
+}
+
+/**
+ * What the scheduler does when a spread constraint cannot be met.
+ *
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ */
+export enum UnsatisfiableSpread {
+  /** Keep the pod pending (hard constraint). */
+  DO_NOT_SCHEDULE = 'DoNotSchedule',
+  /** Schedule it anyway, preferring the least skewed domain (soft constraint). */
+  SCHEDULE_ANYWAY = 'ScheduleAnyway',
+}
+
+/**
+ * Spread the replicas over a topology (nodes, zones, ...).
+ *
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ */
+export interface TopologySpread {
+  /**
+   * The topology domain, e.g. `Topology.HOSTNAME` (nodes) or `Topology.ZONE`.
+   */
+  readonly topology: Topology;
+
+  /**
+   * The most the number of replicas may differ between two domains.
+   *
+   * @default 1
+   */
+  readonly maxSkew?: number;
+
+  /**
+   * What to do when the constraint cannot be met.
+   *
+   * @default UnsatisfiableSpread.SCHEDULE_ANYWAY
+   */
+  readonly whenUnsatisfiable?: UnsatisfiableSpread;
+}
+
+/**
+ * Options for the governing headless Service created by `StatefulWorkload`.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+ */
+export interface HeadlessServiceOptions {
+  /**
+   * The Service name: the `<svc>` part of every pod's DNS name `<pod>.<svc>.<ns>.svc.<domain>`.
+   *
+   * @default - the StatefulSet's name
+   */
+  readonly name?: string;
+
+  /**
+   * Publish DNS records of pods that are not ready yet. Needed for peer discovery while a
+   * cluster forms (replicas finding pod 0, Cassandra seeds, etcd peers).
+   *
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+   * @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
+
+  /**
+   * Extra labels of the Service.
+   *
+   * @default - only the workload's labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations of the Service.
+   *
+   * @default - no annotations
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * Options for a Service that reaches the workload's pods (`addClientService()`, `exposePod()`).
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ */
+export interface WorkloadServiceOptions {
+  /**
+   * The Service name.
+   *
+   * @default - `<statefulset>-client` for a client Service, `<statefulset>-<ordinal>` for a single pod
+   */
+  readonly name?: string;
+
+  /**
+   * The Service type. `EXTERNAL_NAME` is not allowed here (use `ExternalService`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly type?: ServiceType;
+
+  /**
+   * Only these ports (by container port number). Every port must be one the containers expose.
+   *
+   * @default - every port the containers expose
+   */
+  readonly ports?: number[];
+
+  /**
+   * Labels of the Service.
+   *
+   * @default - only the workload's labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations of the Service, e.g. cloud load balancer settings.
+   *
+   * @default - no annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * Client IP ranges (CIDRs) allowed to reach a LoadBalancer Service.
+   *
+   * @see https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#restricting-cloud-metadata-api-access
+   * @default - the cloud provider's default (usually any address)
+   */
+  readonly loadBalancerSourceRanges?: string[];
+
+  /**
+   * `Local` keeps the client source IP and avoids a second hop for NodePort and LoadBalancer
+   * Services; `Cluster` spreads load evenly.
+   *
+   * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
+   * @default - Cluster
+   */
+  readonly externalTrafficPolicy?: string;
+}
+
+/**
+ * Props of `WorkloadService`.
+ */
+export interface WorkloadServiceProps extends WorkloadServiceOptions {
+  /**
+   * The workload whose pods the Service reaches.
+   */
+  readonly workload: StatefulWorkload;
+
+  /**
+   * Reach only the replica with this ordinal.
+   *
+   * @default - every replica
+   */
+  readonly ordinal?: number;
+}
+
+/**
+ * A Service that reaches a `StatefulWorkload`'s pods: all of them (a client Service) or one
+ * (e.g. pod 0 as the primary). Create it with `addClientService()` or `exposePod()`.
+ */
+export class WorkloadService extends Construct {
+  /** The Service name. */
+  public readonly name: string;
+  /** The Service type. */
+  public readonly type: ServiceType;
+  /** The DNS name of the Service (fully qualified when the namespace is known). */
+  public readonly dnsName: string;
+  /** The rendered Service. */
+  public readonly apiObject: ApiObject;
+  private readonly workload: StatefulWorkload;
+  private readonly portNumbers?: number[];
+
+  constructor(scope: Construct, id: string, props: WorkloadServiceProps) {
+    super(scope, id);
+    const workload = props.workload;
+    const podName = props.ordinal !== undefined ? workload.podName(props.ordinal) : undefined;
+    this.name = props.name ?? podName ?? `${workload.name}-client`;
+    this.type = props.type ?? ServiceType.CLUSTER_IP;
+    this.workload = workload;
+    this.portNumbers = props.ports ? [...props.ports] : undefined;
+    const where = `WorkloadService '${this.node.path}'`;
+    checkDns1035Label(where, 'name', this.name);
+    if (this.type === ServiceType.EXTERNAL_NAME) {
+      throw fail(where, 'type', this.type, 'Must be ClusterIP, NodePort or LoadBalancer',
+        'Use ExternalService for a Service of type ExternalName');
+    }
+    if (props.loadBalancerSourceRanges && this.type !== ServiceType.LOAD_BALANCER) {
+      throw fail(where, 'loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'Only LoadBalancer Services use them',
+        'Set \'type\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
+    }
+    if (props.externalTrafficPolicy !== undefined && !['Cluster', 'Local'].includes(props.externalTrafficPolicy)) {
+      throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Must be "Cluster" or "Local"', 'Set one of the two');
+    }
+    if (props.externalTrafficPolicy !== undefined && this.type === ServiceType.CLUSTER_IP) {
+      throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Only NodePort and LoadBalancer Services use it',
+        'Set \'type\' to NodePort or LoadBalancer, or remove \'externalTrafficPolicy\'');
+    }
+    const namespace = workload.namespace;
+    this.dnsName = namespace ? `${this.name}.${namespace}.svc.${workload.clusterDomain}` : this.name;
+    const selector = { ...workload.selectorLabels, ...(podName ? { [POD_NAME_LABEL]: podName } : {}) };
+    this.apiObject = new k8s.KubeService(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace,
+        labels: { ...workload._commonLabels(), ...props.labels },
+        annotations: props.annotations,
+      },
+      spec: Lazy.any({
+        produce: () => ({
+          type: this.type,
+          selector,
+          ports: this.selectedPorts(),
+          loadBalancerSourceRanges: props.loadBalancerSourceRanges,
+          externalTrafficPolicy: props.externalTrafficPolicy,
+        }),
+      }) as any,
+    });
+    this.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        const all = workload._servicePorts().map(p => p.port);
+        for (const p of this.portNumbers ?? []) {
+          if (!all.includes(p)) {
+            errors.push(fail(where, 'ports', p, `Must be a port a container exposes (${show(all)})`,
+              'Add the port to a container or remove it from \'ports\'').message);
+          }
+        }
+        if (this.selectedPorts().length === 0) {
+          errors.push(`${where}: has no ports. A ${this.type} Service needs at least one port. Add 'ports' or 'portNumber' to a container of the workload.`);
+        }
+        return errors;
+      },
+    });
+  }
+
+  /** The Service ports. */
+  public get ports(): DataStorePort[] {
+    return this.selectedPorts().map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+  }
+
+  /** The Service's address on its first port. */
+  public get endpoint(): Endpoint {
+    const ports = this.ports;
+    if (ports.length === 0) {
+      throw new Error(`WorkloadService '${this.node.path}': has no ports. Add 'ports' or 'portNumber' to a container of the workload.`);
+    }
+    return new Endpoint(this.dnsName, ports[0].port);
+  }
+
+  private selectedPorts() {
+    const all = this.workload._servicePorts();
+    return this.portNumbers ? all.filter(p => this.portNumbers!.includes(p.port)) : all;
+  }
+}
+
+/**
+ * Props of `StatefulWorkload`.
+ */
+export interface StatefulWorkloadProps {
+  /**
+   * Metadata of the StatefulSet. `name` sets the StatefulSet name (at most 52 characters: the
+   * controller adds a revision hash label `<name>-<10 chars>`); `namespace` the namespace of
+   * everything the workload renders; labels and annotations are added to the StatefulSet.
+   *
+   * @default - name generated by the chart, namespace of the chart
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Labels and annotations of the pods.
+   *
+   * @default - only the selector labels
+   */
+  readonly podMetadata?: ApiObjectMetadata;
+
+  /**
+   * The containers (cdk8s-plus-27 container props: image, ports, env, env from Secrets and
+   * ConfigMaps, command and args, probes, resources, volume mounts). More can be added with
+   * `addContainer()`.
+   *
+   * Defaults differ from cdk8s-plus: `imagePullPolicy` is `IfNotPresent`; resources are requests
+   * of 250m CPU and 512Mi memory with a memory limit of 512Mi and no CPU limit (no throttling of
+   * a database); the security context is restricted (non-root, read-only root file system, no
+   * privilege escalation, all capabilities dropped).
+   *
+   * @default - no containers; add at least one before synthesis
+   */
+  readonly containers?: ContainerProps[];
+
+  /**
+   * Init containers, run in order before the containers start.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - no init containers
+   */
+  readonly initContainers?: ContainerProps[];
+
+  /**
+   * The number of replicas.
+   *
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * Start and stop replicas one by one in order (`ORDERED_READY`) or all at once (`PARALLEL`).
+   * Affects scaling, not updates. Immutable once the StatefulSet exists.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-management-policies
+   * @default PodManagementPolicy.ORDERED_READY
+   */
+  readonly podManagementPolicy?: PodManagementPolicy;
+
+  /**
+   * How pods are replaced when the template changes.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+   * @default StatefulSetUpdateStrategy.rollingUpdate()
+   */
+  readonly updateStrategy?: StatefulSetUpdateStrategy;
+
+  /**
+   * How long a new pod must be ready, without any container crashing, to count as available.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#minimum-ready-seconds
+   * @default Duration.seconds(0)
+   */
+  readonly minReady?: Duration;
+
+  /**
+   * How many old ControllerRevisions are kept for rollback.
+   *
+   * @see https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/stateful-set-v1/#StatefulSetSpec
+   * @default - the cluster default, 10
+   */
+  readonly revisionHistoryLimit?: number;
+
+  /**
+   * The numbering of the replicas (`ordinals.start`).
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#start-ordinal
+   * @default - replicas are numbered from 0
+   */
+  readonly ordinals?: StatefulSetOrdinals;
+
+  /**
+   * What happens to the claims when the StatefulSet is deleted or scaled down. Always written out.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+   * @default - Retain when deleted and when scaled: data is never deleted by the controller
+   */
+  readonly persistentVolumeClaimRetentionPolicy?: PersistentVolumeClaimRetentionPolicy;
+
+  /**
+   * How long a pod may take to shut down gracefully before it is killed. Databases often need
+   * more than the default to flush to disk.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+   * @default Duration.seconds(30)
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * Per-replica storage: each replica gets its own PersistentVolumeClaim from each template.
+   * More can be added with `addVolumeClaimTemplate()`.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
+   * @default - no per-replica storage
+   */
+  readonly volumeClaimTemplates?: VolumeClaimTemplateOptions[];
+
+  /**
+   * Options of the governing headless Service this workload creates.
+   *
+   * @default - a headless Service named after the StatefulSet
+   */
+  readonly headlessService?: HeadlessServiceOptions;
+
+  /**
+   * Use your own governing Service instead of creating one. It must be headless (`clusterIP: None`).
+   *
+   * @default - a headless Service is created
+   */
+  readonly governingService?: Service;
+
+  /**
+   * The cluster's DNS domain, used in pod and Service DNS names.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * The PodDisruptionBudget of the workload.
+   *
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   * @default - `DisruptionBudget.maxUnavailable(1)` when replicas > 1, none otherwise
+   */
+  readonly disruptionBudget?: DisruptionBudget;
+
+  /**
+   * Spread the replicas over nodes, zones or other topologies. An empty list disables spreading.
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+   * @default - with more than one replica, a soft spread (ScheduleAnyway, maxSkew 1) over nodes and zones
+   */
+  readonly topologySpread?: TopologySpread[];
+
+  /**
+   * Only schedule on nodes with these labels.
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodeselector
+   * @default - any node
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Taints the pods tolerate.
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+   * @default - no tolerations
+   */
+  readonly tolerations?: NodeTaintQuery[];
+
+  /**
+   * The service account the pods run as.
+   *
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccount?: IServiceAccount;
+
+  /**
+   * Mount the service account's API token into the pods. Off by default: a database does not
+   * talk to the Kubernetes API, and a token it does not need is a token that can leak.
+   *
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+
+  /**
+   * The pod security context (cdk8s-plus-27 props).
+   *
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+   * @default - runAsNonRoot, fsGroup 1000 with fsGroupChangePolicy OnRootMismatch (volumes are
+   * writable by the pod without a slow recursive chown on every start), seccomp RuntimeDefault
+   */
+  readonly securityContext?: PodSecurityContextProps;
+
+  /**
+   * Check at synth time that every pod spec meets the Pod Security Standards "restricted"
+   * profile. Turn off only to run an image that needs root or extra privileges, and label the
+   * namespace for a less strict profile.
+   *
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+   * @default true
+   */
+  readonly restrictedPodSecurity?: boolean;
+
+  /**
+   * Mount a writable emptyDir at `/tmp` in every container, since the root file system is
+   * read-only by default.
+   *
+   * @default true
+   */
+  readonly writableTmp?: boolean;
+
+  /**
+   * Credentials clients use to connect, when the workload is a data store.
+   *
+   * @default - no credentials
+   */
+  readonly credentials?: DataStoreCredentials;
+}
+
+interface PortInfo {
+  readonly number: number;
+  readonly name?: string;
+  readonly protocol: string;
+  readonly container: string;
+}
+
+/** Our container defaults, documented on `StatefulWorkloadProps.containers`. */
+const DEFAULT_RESOURCES = {
+  cpu: { request: Cpu.millis(250) },
+  memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
+};
+const DEFAULT_FS_GROUP = 1000;
+const TMP_VOLUME = 'tmp';
+
+/**
+ * A stateful service: a StatefulSet with per-replica storage, its governing headless Service,
+ * a PodDisruptionBudget, and optional client Services, secure and data-safe by default.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+ */
+export class StatefulWorkload extends Construct implements IDataStore {
+  /** The StatefulSet name. */
+  public readonly name: string;
+  /** The namespace, when set on the workload or its chart. */
+  public readonly namespace?: string;
+  /** The name of the governing headless Service (the StatefulSet's `serviceName`). */
+  public readonly serviceName: string;
+  /** The cluster DNS domain. */
+  public readonly clusterDomain: string;
+  /** The number of replicas. */
+  public readonly replicas: number;
+  /** The ordinal of the first replica. */
+  public readonly startOrdinal: number;
+  /** The rendered StatefulSet. */
+  public readonly apiObject: ApiObject;
+  /** The governing headless Service, when this workload created it. */
+  public readonly headlessService?: ApiObject;
+  /** The PodDisruptionBudget, if any. */
+  public readonly podDisruptionBudget?: ApiObject;
+  /** Credentials for clients, if any. */
+  public readonly credentials?: DataStoreCredentials;
+
+  private readonly where: string;
+  private readonly _containers: Container[] = [];
+  private readonly _initContainers: Container[] = [];
+  private readonly _templates: VolumeClaimTemplate[] = [];
+  private readonly _volumes: Volume[] = [];
+  private readonly _services: WorkloadService[] = [];
+  private readonly props: StatefulWorkloadProps;
+
+  constructor(scope: Construct, id: string, props: StatefulWorkloadProps = {}) {
+    super(scope, id);
+    this.where = `StatefulWorkload '${this.node.path}'`;
+    this.props = props;
+
+    // ---- defaults and eager checks
+    const replicas = props.replicas ?? 1;
+    checkInteger(this.where, 'replicas', replicas, 0);
+    this.replicas = replicas;
+    this.startOrdinal = props.ordinals?.start ?? 0;
+    checkInteger(this.where, 'ordinals.start', this.startOrdinal, 0);
+    checkInteger(this.where, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
+    const strategy = props.updateStrategy ?? StatefulSetUpdateStrategy.rollingUpdate();
+    checkInteger(this.where, 'updateStrategy.partition', strategy.partition, 0);
+    if (strategy.partition !== undefined && strategy.partition > replicas) {
+      throw fail(this.where, 'updateStrategy.partition', strategy.partition,
+        `Must not exceed 'replicas' (${replicas}): pods with an ordinal below the partition are never updated`,
+        `Set 'partition' between 0 and ${replicas}`);
+    }
+    if (strategy.maxUnavailable) {
+      checkPercentOrAbsolute(this.where, 'updateStrategy.maxUnavailable', strategy.maxUnavailable, 1);
+    }
+    const minReadySeconds = props.minReady?.toSeconds();
+    checkInteger(this.where, 'minReady', minReadySeconds, 0);
+    const terminationSeconds = props.terminationGracePeriod?.toSeconds();
+    checkInteger(this.where, 'terminationGracePeriod', terminationSeconds, 0);
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
+      throw fail(this.where, 'clusterDomain', this.clusterDomain, 'Must be a DNS domain such as "cluster.local"',
+        'Set \'clusterDomain\' to the cluster\'s DNS domain (kubelet --cluster-domain)');
+    }
+    if (props.metadata?.name !== undefined) {
+      checkDns1123Label(this.where, 'metadata.name', props.metadata.name, 52,
+        ' (the controller adds a 11-character revision hash to a 63-character label value)');
+    }
+    if (props.governingService && props.headlessService) {
+      throw fail(this.where, 'headlessService', props.headlessService,
+        'Cannot be combined with \'governingService\'',
+        'Set the options on your own Service, or drop \'governingService\' to let the workload create one');
+    }
+    if (props.governingService && props.governingService.clusterIP !== 'None') {
+      throw fail(this.where, 'governingService', props.governingService.clusterIP ?? '(a cluster IP)',
+        'The governing Service of a StatefulSet must be headless (clusterIP: None), or pods get no DNS names',
+        'Create the Service with \'clusterIP: "None"\'');
+    }
+    this.credentials = props.credentials;
+
+    // ---- children
+    // A plain ApiObject, not the L1 KubeStatefulSet: the L1 would drop `apiVersion` and `kind` of
+    // the claim templates, which Argo CD needs to compare the StatefulSet without drift.
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => this.renderSpecJson() }),
+    });
+    this.name = this.apiObject.name;
+    for (const [k, v] of Object.entries(this._commonLabels())) {
+      if (props.metadata?.labels?.[k] === undefined) this.apiObject.metadata.addLabel(k, v);
+    }
+    checkDns1123Label(this.where, 'metadata.name', this.name, 52,
+      ' (the controller adds a 11-character revision hash to a 63-character label value); the name was generated from the construct path, so set \'metadata.name\'');
+    this.namespace = props.metadata?.namespace ?? Chart.of(this).namespace;
+
+    if (props.governingService) {
+      this.serviceName = props.governingService.name;
+    } else {
+      this.serviceName = props.headlessService?.name ?? this.name;
+      checkDns1035Label(this.where, props.headlessService?.name ? 'headlessService.name' : 'metadata.name (used as the headless Service name)', this.serviceName);
+      const headless = props.headlessService ?? {};
+      this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+        metadata: {
+          name: this.serviceName,
+          namespace: this.namespace,
+          labels: { ...this._commonLabels(), ...headless.labels },
+          annotations: headless.annotations,
+        },
+        spec: Lazy.any({
+          produce: () => ({
+            clusterIp: 'None',
+            // publishNotReadyAddresses lets peers find each other before they are ready
+            publishNotReadyAddresses: headless.publishNotReadyAddresses ?? false,
+            selector: this.selectorLabels,
+            ports: undefinedIfEmpty(this._servicePorts()),
+          }),
+        }) as any,
+      });
+    }
+
+    for (const c of props.initContainers ?? []) this.addInitContainer(c);
+    for (const c of props.containers ?? []) this.addContainer(c);
+    for (const t of props.volumeClaimTemplates ?? []) this.addVolumeClaimTemplate(t);
+
+    const budget = props.disruptionBudget
+      ?? (replicas > 1 ? DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)) : DisruptionBudget.none());
+    if (budget.maxUnavailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.maxUnavailableValue, 0);
+    if (budget.minAvailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.minAvailableValue, 0);
+    if (budget.enabled) {
+      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name, namespace: this.namespace, labels: this._commonLabels() },
+        spec: {
+          maxUnavailable: intOrString(budget.maxUnavailableValue),
+          minAvailable: intOrString(budget.minAvailableValue),
+          selector: { matchLabels: this.selectorLabels },
+        },
+      });
+    }
+
+    // ---- deferred checks (the tree is complete)
+    this.node.addValidation({ validate: () => this.validateWorkload() });
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Labels that select this workload's pods; stable, independent of the construct path. */
+  public get selectorLabels(): { [key: string]: string } {
+    return {
+      'app.kubernetes.io/name': this.name,
+      'app.kubernetes.io/instance': this.name,
+    };
+  }
+
+  /** The containers (a copy). */
+  public get containers(): Container[] {
+    return [...this._containers];
+  }
+
+  /** The init containers (a copy). */
+  public get initContainers(): Container[] {
+    return [...this._initContainers];
+  }
+
+  /** The volume claim templates (a copy). */
+  public get volumeClaimTemplates(): VolumeClaimTemplate[] {
+    return [...this._templates];
+  }
+
+  /** The Services added with `addClientService()` and `exposePod()` (a copy). */
+  public get services(): WorkloadService[] {
+    return [...this._services];
+  }
+
+  /**
+   * Adds a container, with this library's defaults (see `StatefulWorkloadProps.containers`).
+   */
+  public addContainer(props: ContainerProps): Container {
+    const container = new Container(withDefaults(props));
+    this._containers.push(container);
+    return container;
+  }
+
+  /**
+   * Adds an init container, run before the containers start.
+   */
+  public addInitContainer(props: ContainerProps): Container {
+    const container = new Container(withDefaults(props));
+    this._initContainers.push(container);
+    return container;
+  }
+
+  /**
+   * Adds a volume claim template: one PersistentVolumeClaim per replica.
+   */
+  public addVolumeClaimTemplate(options: VolumeClaimTemplateOptions): VolumeClaimTemplate {
+    if (this._templates.some(t => t.name === options.name)) {
+      throw fail(this.where, 'volumeClaimTemplates', options.name, 'Claim template names must be unique',
+        'Give each claim template its own name');
+    }
+    const template = new VolumeClaimTemplate(this, `Claim-${options.name}`, {
+      ...options,
+      statefulSetName: this.name,
+      startOrdinal: this.startOrdinal,
+    });
+    this._templates.push(template);
+    return template;
+  }
+
+  /**
+   * Adds a pod volume (ConfigMap, Secret, emptyDir, ...) that is not mounted by any container
+   * yet. Volumes that containers mount are added automatically.
+   */
+  public addVolume(volume: Volume): void {
+    this._volumes.push(volume);
+  }
+
+  /**
+   * Adds a Service that load-balances over all replicas, for clients that do not need a
+   * particular replica: ClusterIP, NodePort or LoadBalancer.
+   */
+  public addClientService(options: WorkloadServiceOptions = {}): WorkloadService {
+    return this.addService('ClientService', { ...options, workload: this });
+  }
+
+  /**
+   * Adds a Service that reaches exactly one replica (e.g. pod 0 as the primary), by selecting the
+   * `statefulset.kubernetes.io/pod-name` label the controller puts on each pod.
+   *
+   * @param ordinal the replica's ordinal
+   */
+  public exposePod(ordinal: number, options: WorkloadServiceOptions = {}): WorkloadService {
+    this.checkOrdinal('exposePod', ordinal);
+    return this.addService(`Pod${ordinal}Service`, { ...options, workload: this, ordinal });
+  }
+
+  /**
+   * The name of a replica's pod: `<statefulset>-<ordinal>`.
+   */
+  public podName(ordinal: number): string {
+    this.checkOrdinal('podName', ordinal);
+    return `${this.name}-${ordinal}`;
+  }
+
+  /**
+   * The stable DNS name of a replica: `<pod>.<service>.<namespace>.svc.<clusterDomain>`, or
+   * `<pod>.<service>` (resolvable only inside the same namespace) when no namespace is set.
+   */
+  public podDnsName(ordinal: number): string {
+    return `${this.podName(ordinal)}.${this.serviceDnsName}`;
+  }
+
+  /**
+   * The name of the claim a replica gets from a template: `<claim>-<statefulset>-<ordinal>`.
+   */
+  public claimName(claim: VolumeClaimTemplate, ordinal: number): string {
+    if (!this._templates.includes(claim)) {
+      throw fail(this.where, 'claim', claim.name, 'Must be a volume claim template of this workload',
+        'Pass a template returned by this workload\'s addVolumeClaimTemplate() or volumeClaimTemplates');
+    }
+    this.checkOrdinal('claimName', ordinal);
+    return claim.claimName(ordinal);
+  }
+
+  /**
+   * The DNS name of the governing headless Service: `<service>.<namespace>.svc.<clusterDomain>`,
+   * or the bare Service name when no namespace is set.
+   */
+  public get serviceDnsName(): string {
+    return this.namespace ? `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}` : this.serviceName;
+  }
+
+  /** The ports the containers expose, as Service ports. */
+  public get ports(): DataStorePort[] {
+    return this._servicePorts().map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+  }
+
+  // ---------------------------------------------------------------- IDataStore
+
+  /** The store's name: the StatefulSet name. */
+  public get storeName(): string {
+    return this.name;
+  }
+
+  /**
+   * The headless Service's DNS name and the first port.
+   */
+  public get endpoint(): Endpoint {
+    return new Endpoint(this.serviceDnsName, this.firstPort('endpoint'));
+  }
+
+  /**
+   * The first replica's DNS name and the first port.
+   */
+  public get primaryEndpoint(): Endpoint {
+    return new Endpoint(this.podDnsName(this.startOrdinal), this.firstPort('primaryEndpoint'));
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  /** @internal */
+  public _commonLabels(): { [key: string]: string } {
+    return { ...this.selectorLabels, 'app.kubernetes.io/managed-by': MANAGED_BY };
+  }
+
+  private firstPort(attribute: string): number {
+    const ports = this._servicePorts();
+    if (ports.length === 0) {
+      throw new Error(`${this.where}: '${attribute}' needs a port, but no container exposes one. Add 'ports' or 'portNumber' to a container.`);
+    }
+    return ports[0].port;
+  }
+
+  private checkOrdinal(method: string, ordinal: number): void {
+    const last = this.startOrdinal + Math.max(this.replicas, 1) - 1;
+    if (!Number.isInteger(ordinal) || ordinal < this.startOrdinal || ordinal > last) {
+      throw fail(this.where, `${method}(ordinal)`, ordinal,
+        `Must be an ordinal of a replica, from ${this.startOrdinal} to ${last}`,
+        'Pass the ordinal of an existing replica (ordinals.start + index)');
+    }
+  }
+
+  private collectPorts(): PortInfo[] {
+    const result: PortInfo[] = [];
+    for (const c of this._containers) {
+      for (const p of c.ports) {
+        result.push({ number: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, container: c.name });
+      }
+    }
+    return result;
+  }
+
+  /** @internal */
+  public _servicePorts(): Array<{ name?: string; port: number; targetPort: any; protocol: string }> {
+    const ports = this.collectPorts();
+    return ports.map(p => ({
+      name: p.name ?? (ports.length > 1 ? `${p.protocol.toLowerCase()}-${p.number}` : undefined),
+      port: p.number,
+      targetPort: p.name ? k8s.IntOrString.fromString(p.name) : k8s.IntOrString.fromNumber(p.number),
+      protocol: p.protocol,
+    }));
+  }
+
+  private addService(id: string, props: WorkloadServiceProps): WorkloadService {
+    const name = props.name ?? (props.ordinal !== undefined ? this.podName(props.ordinal) : `${this.name}-client`);
+    if (this._services.some(x => x.name === name) || name === this.serviceName) {
+      throw fail(this.where, 'name', name, 'Service names must be unique within the workload (the headless Service included)',
+        'Set a different \'name\'');
+    }
+    if (this.node.tryFindChild(id)) {
+      throw fail(this.where, id === 'ClientService' ? 'addClientService()' : 'exposePod()', name,
+        'Each workload has one client Service and one Service per exposed pod', 'Call it once, with every option you need');
+    }
+    const service = new WorkloadService(this, id, props);
+    this._services.push(service);
+    return service;
+  }
+
+  /** Volumes of the pod: mounted by containers, added explicitly, plus /tmp. Claim templates excluded. */
+  private podVolumes(): Volume[] {
+    const byName = new Map<string, Volume>();
+    const add = (v: Volume) => {
+      if (claimTemplateOf(v)) return;
+      if (!byName.has(v.name)) byName.set(v.name, v);
+    };
+    for (const v of this._volumes) add(v);
+    for (const c of [...this._initContainers, ...this._containers]) for (const m of c.mounts) add(m.volume);
+    return [...byName.values()];
+  }
+
+  private renderContainer(c: Container, init: boolean): k8s.Container {
+    const kube = c._toKube();
+    const mounts = [...(kube.volumeMounts ?? [])];
+    if (!init) {
+      for (const t of this._templates) {
+        if (t.mountPath && !mounts.some(m => m.name === t.name && m.mountPath === t.mountPath)) {
+          mounts.push({ name: t.name, mountPath: t.mountPath });
+        }
+      }
+    }
+    if (this.props.writableTmp ?? true) {
+      if (!mounts.some(m => m.mountPath === '/tmp')) mounts.push({ name: TMP_VOLUME, mountPath: '/tmp' });
+    }
+    const sc = kube.securityContext ?? {};
+    return {
+      ...kube,
+      volumeMounts: undefinedIfEmpty(mounts),
+      securityContext: {
+        ...sc,
+        // restricted profile: drop every capability unless the user chose otherwise
+        capabilities: sc.capabilities ?? { drop: ['ALL'] },
+      },
+    };
+  }
+
+  private renderPodSpec(): k8s.PodSpec {
+    const sc = this.props.securityContext ?? {};
+    const volumes: k8s.Volume[] = this.podVolumes().map(v => v._toKube());
+    if ((this.props.writableTmp ?? true) && !volumes.some(v => v.name === TMP_VOLUME)) {
+      volumes.push({ name: TMP_VOLUME, emptyDir: {} });
+    }
+    const spread = this.props.topologySpread
+      ?? (this.replicas > 1 ? [{ topology: Topology.HOSTNAME }, { topology: Topology.ZONE }] : []);
+    return {
+      automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
+      serviceAccountName: this.props.serviceAccount?.name,
+      securityContext: {
+        runAsNonRoot: sc.ensureNonRoot ?? true,
+        runAsUser: sc.user,
+        runAsGroup: sc.group,
+        fsGroup: sc.fsGroup ?? DEFAULT_FS_GROUP,
+        fsGroupChangePolicy: sc.fsGroupChangePolicy ?? FsGroupChangePolicy.ON_ROOT_MISMATCH,
+        seccompProfile: { type: 'RuntimeDefault' },
+        sysctls: sc.sysctls?.map(s => ({ name: s.name, value: s.value })),
+      },
+      initContainers: undefinedIfEmpty(this._initContainers.map(c => this.renderContainer(c, true))),
+      containers: this._containers.map(c => this.renderContainer(c, false)),
+      volumes: undefinedIfEmpty(volumes),
+      terminationGracePeriodSeconds: this.props.terminationGracePeriod?.toSeconds(),
+      nodeSelector: this.props.nodeSelector && Object.keys(this.props.nodeSelector).length > 0 ? { ...this.props.nodeSelector } : undefined,
+      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => t._toKube())),
+      topologySpreadConstraints: undefinedIfEmpty(spread.map(s => ({
+        topologyKey: s.topology.key,
+        maxSkew: s.maxSkew ?? 1,
+        whenUnsatisfiable: s.whenUnsatisfiable ?? UnsatisfiableSpread.SCHEDULE_ANYWAY,
+        labelSelector: { matchLabels: this.selectorLabels },
+      }))),
+    };
+  }
+
+  private renderSpecJson(): any {
+    const json = k8s.toJson_StatefulSetSpec(this.renderSpec())!;
+    if (json.volumeClaimTemplates) {
+      json.volumeClaimTemplates = json.volumeClaimTemplates.map((t: any) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...t }));
+    }
+    return json;
+  }
+
+  private renderSpec(): k8s.StatefulSetSpec {
+    const strategy = this.props.updateStrategy ?? StatefulSetUpdateStrategy.rollingUpdate();
+    const retention = this.props.persistentVolumeClaimRetentionPolicy ?? {};
+    const podLabels = { ...this.props.podMetadata?.labels, ...this.selectorLabels };
+    return {
+      serviceName: this.serviceName,
+      replicas: this.replicas,
+      selector: { matchLabels: this.selectorLabels },
+      podManagementPolicy: this.props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
+      updateStrategy: strategy.strategyType === 'RollingUpdate'
+        ? {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            partition: strategy.partition ?? 0,
+            maxUnavailable: intOrString(strategy.maxUnavailable),
+          },
+        }
+        : { type: 'OnDelete' },
+      minReadySeconds: this.props.minReady?.toSeconds(),
+      revisionHistoryLimit: this.props.revisionHistoryLimit,
+      ordinals: this.props.ordinals ? { start: this.startOrdinal } : undefined,
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: retention.whenDeleted ?? PersistentVolumeClaimRetention.RETAIN,
+        whenScaled: retention.whenScaled ?? PersistentVolumeClaimRetention.RETAIN,
+      },
+      template: {
+        metadata: { labels: podLabels, annotations: this.props.podMetadata?.annotations },
+        spec: this.renderPodSpec(),
+      },
+      volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => t._toKube())),
+    };
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  private validateWorkload(): string[] {
+    const errors: string[] = [];
+    const err = (prop: string, value: unknown, allowed: string, fix: string) => errors.push(fail(this.where, prop, value, allowed, fix).message);
+
+    if (this._containers.length === 0) {
+      errors.push(`${this.where}: has no containers. A StatefulSet needs at least one container. Pass 'containers' or call addContainer().`);
+    }
+    const allContainers = [...this._initContainers, ...this._containers];
+    for (const name of duplicates(allContainers.map(c => c.name))) {
+      err('containers[].name', name, 'Container names must be unique within the pod', 'Give each container its own \'name\'');
+    }
+    for (const c of allContainers) {
+      try {
+        checkDns1123Label(this.where, `container "${c.name}" name`, c.name);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+
+    // ports
+    const ports = this.collectPorts();
+    for (const p of ports) {
+      try {
+        checkPort(this.where, `container "${p.container}" port`, p.number);
+        if (p.name !== undefined) checkPortName(this.where, `container "${p.container}" port name`, p.name);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    for (const n of duplicates(ports.map(p => `${p.number}/${p.protocol}`))) {
+      err('ports', n, 'Each port number and protocol may be exposed by one container only', 'Remove the duplicate port or change its number');
+    }
+    for (const n of duplicates(ports.filter(p => p.name).map(p => p.name))) {
+      err('ports', n, 'Port names must be unique across the containers', 'Rename one of the ports');
+    }
+
+    // mounts
+    const templateNames = this._templates.map(t => t.name);
+    const podVolumeNames = this.podVolumes().map(v => v.name);
+    for (const v of this.podVolumes()) {
+      if (templateNames.includes(v.name)) {
+        err('volumes', v.name, 'A pod volume may not share its name with a volume claim template: the controller would replace it',
+          'Rename the volume or the claim template');
+      }
+    }
+    for (const n of duplicates([...this._volumes, ...allContainers.flatMap(c => c.mounts.map(m => m.volume))]
+      .filter((v, i, arr) => arr.indexOf(v) === i).map(v => v.name))) {
+      err('volumes', n, 'Two different volumes have the same name', 'Give each volume its own name');
+    }
+    for (const c of allContainers) {
+      const rendered = this.renderContainer(c, this._initContainers.includes(c));
+      for (const m of c.mounts) {
+        const owner = claimTemplateOf(m.volume);
+        if (owner && !this._templates.includes(owner)) {
+          err(`container "${c.name}" volumeMounts`, m.volume.name,
+            `Mounts claim template "${owner.name}" of another workload (${owner.node.path}); this workload's claim templates are ${show(templateNames)}`,
+            'Mount a claim template of this workload, or add one with addVolumeClaimTemplate()');
+        }
+      }
+      const mounts = rendered.volumeMounts ?? [];
+      for (const m of mounts) {
+        if (!templateNames.includes(m.name) && !podVolumeNames.includes(m.name) && m.name !== TMP_VOLUME) {
+          err(`container "${c.name}" volumeMounts`, m.name, `Must name a pod volume or a claim template (${show([...templateNames, ...podVolumeNames])})`,
+            'Add the volume or claim template, or remove the mount');
+        }
+      }
+      for (const path of duplicates(mounts.map(m => m.mountPath))) {
+        err(`container "${c.name}" volumeMounts`, path, 'Mount paths must be unique within a container',
+          'Mount each volume at its own path (a claim template\'s mountPath also counts)');
+      }
+    }
+
+    // pod security
+    if (this.props.restrictedPodSecurity ?? true) {
+      for (const v of restrictedViolations(k8s.toJson_PodSpec(this.renderPodSpec()))) {
+        errors.push(`${this.where}: ${v}. The pod spec must meet the Pod Security Standards "restricted" profile. Fix the security context, or set 'restrictedPodSecurity: false' and label the namespace for a less strict profile.`);
+      }
+    }
+    return errors;
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function withDefaults(props: ContainerProps): ContainerProps {
+  return {
+    ...props,
+    resources: props.resources ?? DEFAULT_RESOURCES,
+    imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
+  };
+}
+
+function claimTemplateOf(volume: Volume): VolumeClaimTemplate | undefined {
+  const parent = volume.node.scope;
+  return parent instanceof VolumeClaimTemplate && parent._isVolume(volume) ? parent : undefined;
+}
+
+function intOrString(value?: PercentOrAbsolute): k8s.IntOrString | undefined {
+  if (value === undefined) return undefined;
+  return typeof value.value === 'number' ? k8s.IntOrString.fromNumber(value.value) : k8s.IntOrString.fromString(value.value);
+}
+
+function checkPercentOrAbsolute(where: string, prop: string, value: PercentOrAbsolute, min: number): void {
+  const v = value.value;
+  if (typeof v === 'number') {
+    checkInteger(where, prop, v, min);
+  } else {
+    const pct = Number(String(v).replace(/%$/, ''));
+    if (!Number.isInteger(pct) || pct < min || pct > 100) {
+      throw fail(where, prop, v, `Must be a whole percentage from ${min}% to 100%`, `Set '${prop}' to a value such as PercentOrAbsolute.percent(50)`);
+    }
+  }
+}
+
+function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {
+  return xs.length > 0 ? xs : undefined;
+}

@@ -1,0 +1,316 @@
+import { Size } from 'cdk8s';
+import {
+  IPersistentVolumeClaim,
+  IStorage,
+  LabelSelector,
+  PersistentVolumeAccessMode,
+  PersistentVolumeMode,
+  Volume,
+  k8s,
+} from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { toQuantity, kibibytes } from './private/quantity';
+import { checkDns1123Label, fail } from './private/validation';
+
+/**
+ * Where a new claim's volume is populated from.
+ *
+ * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#volume-populators-and-data-sources
+ */
+export class ClaimDataSource {
+  /**
+   * Restore from a `VolumeSnapshot` (snapshot.storage.k8s.io) in the same namespace.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#volume-snapshot-and-restore-volume-from-snapshot-support
+   */
+  public static fromSnapshot(snapshotName: string): ClaimDataSource {
+    return new ClaimDataSource('VolumeSnapshot', snapshotName, 'snapshot.storage.k8s.io');
+  }
+
+  /**
+   * Clone an existing PersistentVolumeClaim in the same namespace (CSI volume cloning).
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/volume-pvc-datasource/
+   */
+  public static fromClaim(claimName: string): ClaimDataSource {
+    return new ClaimDataSource('PersistentVolumeClaim', claimName);
+  }
+
+  /**
+   * Any populator object, e.g. a custom resource handled by a volume populator.
+   *
+   * @param kind the kind of the source object, e.g. `VolumeSnapshot`
+   * @param name the name of the source object
+   * @param apiGroup the API group of the object; leave out for the core group
+   */
+  public static of(kind: string, name: string, apiGroup?: string): ClaimDataSource {
+    return new ClaimDataSource(kind, name, apiGroup);
+  }
+
+  /** The kind of the source object. */
+  public readonly kind: string;
+  /** The name of the source object. */
+  public readonly name: string;
+  /** The API group; undefined for the core group. */
+  public readonly apiGroup?: string;
+
+  private constructor(kind: string, name: string, apiGroup?: string) {
+    this.kind = kind;
+    this.name = name;
+    this.apiGroup = apiGroup;
+  }
+}
+
+/**
+ * Options of a volume claim template: the per-replica PersistentVolumeClaim of a StatefulSet.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
+ */
+export interface VolumeClaimTemplateOptions {
+  /**
+   * The claim name. Each replica gets a claim named `<name>-<statefulset>-<ordinal>`, and
+   * containers mount it under this name. Immutable once the StatefulSet exists.
+   */
+  readonly name: string;
+
+  /**
+   * The requested size of each replica's volume. Any unit works: `Size.kibibytes(16)` renders
+   * `16Ki`, `Size.mebibytes(512)` renders `512Mi`, `Size.gibibytes(1)` renders `1Gi`.
+   *
+   * Immutable in the template: see the README on growing volumes.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#resources
+   */
+  readonly storage: Size;
+
+  /**
+   * Mount the claim at this path in every (non-init) container of the workload.
+   * For finer control (some containers, several paths, sub paths, read-only, init containers) use
+   * `container.mount(path, template)` instead or as well.
+   *
+   * @default - not mounted automatically
+   */
+  readonly mountPath?: string;
+
+  /**
+   * The storage class of the volumes. An empty string asks for a volume without a class
+   * (statically provisioned volumes only).
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+   * @default - the storage class marked as default in the cluster is used
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * Access modes the volumes must support. `READ_WRITE_ONCE_POD` (CSI volumes only) cannot be
+   * combined with other modes.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
+   * @default [PersistentVolumeAccessMode.READ_WRITE_ONCE]
+   */
+  readonly accessModes?: PersistentVolumeAccessMode[];
+
+  /**
+   * Whether the volume is a formatted file system or a raw block device. Always written out, so
+   * Argo CD does not see the API server's default as drift.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#volume-mode
+   * @default PersistentVolumeMode.FILE_SYSTEM
+   */
+  readonly volumeMode?: PersistentVolumeMode;
+
+  /**
+   * Only bind to persistent volumes whose labels match this selector.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#selector
+   * @default - any volume of the storage class can be bound
+   */
+  readonly selector?: LabelSelector;
+
+  /**
+   * Populate new volumes from a snapshot, another claim or a volume populator.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#volume-populators-and-data-sources
+   * @default - new volumes start empty
+   */
+  readonly dataSource?: ClaimDataSource;
+
+  /**
+   * Labels of the claims.
+   *
+   * @default - no labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations of the claims.
+   *
+   * @default - no annotations
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * Props of `VolumeClaimTemplate`.
+ */
+export interface VolumeClaimTemplateProps extends VolumeClaimTemplateOptions {
+  /**
+   * The name of the StatefulSet the template belongs to, used for `claimName()`.
+   */
+  readonly statefulSetName: string;
+
+  /**
+   * The first ordinal of the StatefulSet.
+   *
+   * @default 0
+   */
+  readonly startOrdinal?: number;
+}
+
+/**
+ * A volume claim template of a StatefulSet: one PersistentVolumeClaim per replica, named
+ * `<claim>-<statefulset>-<ordinal>`, that survives rescheduling and (by default) deletion.
+ *
+ * Create it with `StatefulWorkload.addVolumeClaimTemplate()` or the `volumeClaimTemplates` prop.
+ * It is also a cdk8s-plus `IStorage`, so `container.mount(path, template)` mounts it.
+ */
+export class VolumeClaimTemplate extends Construct implements IStorage {
+  /** The claim name used in the template and by volume mounts. */
+  public readonly name: string;
+  /** The requested size. */
+  public readonly storage: Size;
+  /** The storage class name, if any. */
+  public readonly storageClassName?: string;
+  /** The path every container mounts the claim at, if any. */
+  public readonly mountPath?: string;
+  /** The volume mode. */
+  public readonly volumeMode: PersistentVolumeMode;
+  /** The name of the StatefulSet. */
+  public readonly statefulSetName: string;
+
+  private readonly _accessModes: PersistentVolumeAccessMode[];
+  private readonly selector?: LabelSelector;
+  private readonly dataSource?: ClaimDataSource;
+  private readonly labels?: { [key: string]: string };
+  private readonly annotations?: { [key: string]: string };
+  private readonly startOrdinal: number;
+  private _volume?: Volume;
+
+  constructor(scope: Construct, id: string, props: VolumeClaimTemplateProps) {
+    super(scope, id);
+    const where = `VolumeClaimTemplate '${this.node.path}'`;
+
+    checkDns1123Label(where, 'name', props.name);
+    const kib = kibibytes(props.storage);
+    if (kib <= 0) {
+      throw fail(where, 'storage', `${kib}Ki`, 'Must be larger than zero',
+        `Set 'storage' of claim "${props.name}" to a size such as Size.gibibytes(1)`);
+    }
+    if (toQuantity(props.storage) === undefined) {
+      throw fail(where, 'storage', `${kib}Ki`, 'Must be a whole number of kibibytes',
+        `Set 'storage' of claim "${props.name}" to a whole number of Ki, Mi or Gi`);
+    }
+    const modes = props.accessModes ?? [PersistentVolumeAccessMode.READ_WRITE_ONCE];
+    if (modes.length === 0) {
+      throw fail(where, 'accessModes', modes, 'Must name at least one access mode',
+        `Leave 'accessModes' of claim "${props.name}" out for ReadWriteOnce, or list the modes you need`);
+    }
+    if (modes.includes(PersistentVolumeAccessMode.READ_WRITE_ONCE_POD) && modes.length > 1) {
+      throw fail(where, 'accessModes', modes, 'ReadWriteOncePod cannot be combined with other access modes',
+        `Use [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] alone for claim "${props.name}"`);
+    }
+    if (props.mountPath !== undefined && !props.mountPath.startsWith('/')) {
+      throw fail(where, 'mountPath', props.mountPath, 'Must be an absolute path',
+        `Set 'mountPath' of claim "${props.name}" to a path such as "/data"`);
+    }
+
+    this.name = props.name;
+    this.storage = props.storage;
+    this.storageClassName = props.storageClassName;
+    this.mountPath = props.mountPath;
+    this.volumeMode = props.volumeMode ?? PersistentVolumeMode.FILE_SYSTEM;
+    this.statefulSetName = props.statefulSetName;
+    this._accessModes = [...modes];
+    this.selector = props.selector;
+    this.dataSource = props.dataSource;
+    this.labels = props.labels;
+    this.annotations = props.annotations;
+    this.startOrdinal = props.startOrdinal ?? 0;
+  }
+
+  /** The access modes (a copy). */
+  public get accessModes(): PersistentVolumeAccessMode[] {
+    return [...this._accessModes];
+  }
+
+  /** The storage request as a Kubernetes quantity, e.g. `16Ki` or `1Gi`. */
+  public get storageQuantity(): string {
+    return toQuantity(this.storage)!;
+  }
+
+  /**
+   * The name of the claim the StatefulSet controller creates for one replica:
+   * `<claim>-<statefulset>-<ordinal>`.
+   *
+   * @param ordinal the replica's ordinal (index + `ordinals.start`)
+   */
+  public claimName(ordinal: number): string {
+    return `${this.name}-${this.statefulSetName}-${ordinal}`;
+  }
+
+  /**
+   * The claim name of the replica at position `index` (0-based, independent of `ordinals.start`).
+   * @internal
+   */
+  public _claimNameAt(index: number): string {
+    return this.claimName(this.startOrdinal + index);
+  }
+
+  /**
+   * The volume containers use to mount this claim (a volume of the same name as the claim; the
+   * StatefulSet controller supplies it, so it is never written to the pod's `volumes`).
+   */
+  public asVolume(): Volume {
+    if (!this._volume) {
+      const claim: IPersistentVolumeClaim = new ClaimReference(this, 'Claim', this.name);
+      this._volume = Volume.fromPersistentVolumeClaim(this, 'Volume', claim, { name: this.name });
+    }
+    return this._volume;
+  }
+
+  /** @internal */
+  public _isVolume(volume: Volume): boolean {
+    return this._volume !== undefined && this._volume === volume;
+  }
+
+  /** @internal */
+  public _toKube(): k8s.KubePersistentVolumeClaimProps {
+    const labels = this.labels && Object.keys(this.labels).length > 0 ? { ...this.labels } : undefined;
+    const annotations = this.annotations && Object.keys(this.annotations).length > 0 ? { ...this.annotations } : undefined;
+    // StatefulWorkload adds `apiVersion: v1` and `kind: PersistentVolumeClaim`, which the L1 type lacks.
+    return {
+      metadata: { name: this.name, labels, annotations },
+      spec: {
+        accessModes: [...this._accessModes],
+        resources: { requests: { storage: k8s.Quantity.fromString(this.storageQuantity) } },
+        storageClassName: this.storageClassName,
+        volumeMode: this.volumeMode,
+        selector: this.selector?._toKube(),
+        dataSource: this.dataSource
+          ? { apiGroup: this.dataSource.apiGroup, kind: this.dataSource.kind, name: this.dataSource.name }
+          : undefined,
+      },
+    };
+  }
+}
+
+/** A claim known only by name, so cdk8s-plus can build a `Volume` for it. */
+class ClaimReference extends Construct implements IPersistentVolumeClaim {
+  public readonly apiVersion = 'v1';
+  public readonly apiGroup = '';
+  public readonly kind = 'PersistentVolumeClaim';
+  public readonly resourceType = 'persistentvolumeclaims';
+  constructor(scope: Construct, id: string, public readonly name: string) {
+    super(scope, id);
+  }
+}
