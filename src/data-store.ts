@@ -1,5 +1,8 @@
 import { ISecret } from 'cdk8s-plus-27';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { hostnameProblem } from './private/ip';
+import { checkPorts } from './private/ports';
+import { checkDns1123Label, fail } from './private/validation';
 
 /**
  * A network address of a data store: a host name and a port.
@@ -136,4 +139,120 @@ export interface IDataStore extends IConstruct {
    * @default - the store needs no credentials, or clients get them another way
    */
   readonly credentials?: DataStoreCredentials;
+
+  /**
+   * The name the store's server answers to, when it differs from the host name clients connect
+   * to: the name on its TLS certificate (and the SNI server name), and the HTTP `Host` header.
+   *
+   * An `ExternalService` by DNS name is an alias: clients connect to the in-cluster Service name,
+   * the cluster DNS answers with a CNAME to the external host, and the client still checks the
+   * certificate against the name it connected to. Clients that verify certificates use this name
+   * instead.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
+   * @default - the host name clients connect to
+   */
+  readonly serverName?: string;
+}
+
+/**
+ * Attributes of a data store created elsewhere (by an operator, another chart or by hand), for
+ * `DataStore.fromDataStoreAttributes()`.
+ */
+export interface DataStoreAttributes {
+  /**
+   * A short name of the store, used to derive environment variable prefixes (`orders-db` gives
+   * `ORDERS_DB_SERVICE_HOST`). A DNS-1123 label.
+   */
+  readonly storeName: string;
+
+  /**
+   * The host name clients connect to: a Service's DNS name (e.g. the `-rw` Service of a
+   * CloudNativePG cluster, `orders-rw.db.svc.cluster.local`), an external DNS name or an IP
+   * address. No scheme, port or path.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+   */
+  readonly hostname: string;
+
+  /**
+   * The ports the store listens on. The first is the port of `endpoint`.
+   */
+  readonly ports: DataStorePort[];
+
+  /**
+   * The host name of one distinguished replica, e.g. the primary.
+   *
+   * @default - the store has no distinguished replica
+   */
+  readonly primaryHostname?: string;
+
+  /**
+   * Credentials for clients, held in a Secret.
+   *
+   * @default - no credentials
+   */
+  readonly credentials?: DataStoreCredentials;
+
+  /**
+   * The name on the store's TLS certificate, when it differs from `hostname`.
+   *
+   * @default - `hostname`
+   */
+  readonly serverName?: string;
+}
+
+/**
+ * Data stores that this library does not create.
+ */
+export class DataStore {
+  /**
+   * Describes an existing data store by its attributes, so consumers can be wired to it with
+   * `DataStoreConnection` exactly as to a `StatefulWorkload` or an `ExternalService`. Renders
+   * nothing.
+   *
+   * @param scope the scope of the (empty) construct that represents the store
+   * @param id its id
+   * @param attrs the store's host name, ports and optional credentials
+   */
+  public static fromDataStoreAttributes(scope: Construct, id: string, attrs: DataStoreAttributes): IDataStore {
+    return new ImportedDataStore(scope, id, attrs);
+  }
+
+  private constructor() {}
+}
+
+class ImportedDataStore extends Construct implements IDataStore {
+  public readonly storeName: string;
+  public readonly endpoint: Endpoint;
+  public readonly primaryEndpoint?: Endpoint;
+  public readonly credentials?: DataStoreCredentials;
+  public readonly serverName?: string;
+  private readonly _ports: DataStorePort[];
+
+  constructor(scope: Construct, id: string, attrs: DataStoreAttributes) {
+    super(scope, id);
+    const where = `DataStore '${this.node.path}'`;
+    checkDns1123Label(where, 'storeName', attrs.storeName);
+    const checkHost = (prop: string, value: string) => {
+      const problem = hostnameProblem(value, true, ip => `Use "${ip}"`);
+      if (problem) throw fail(where, prop, value, problem.allowed, problem.fix);
+    };
+    checkHost('hostname', attrs.hostname);
+    if (attrs.primaryHostname !== undefined) checkHost('primaryHostname', attrs.primaryHostname);
+    if (attrs.serverName !== undefined) checkHost('serverName', attrs.serverName);
+    if (attrs.ports.length === 0) {
+      throw fail(where, 'ports', [], 'Must list at least one port: clients need a port to connect to', 'Add \'ports: [{ port: 5432 }]\'');
+    }
+    this._ports = checkPorts(where, attrs.ports).map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+    this.storeName = attrs.storeName;
+    this.endpoint = new Endpoint(attrs.hostname, this._ports[0].port);
+    this.primaryEndpoint = attrs.primaryHostname !== undefined ? new Endpoint(attrs.primaryHostname, this._ports[0].port) : undefined;
+    this.credentials = attrs.credentials;
+    this.serverName = attrs.serverName;
+  }
+
+  public get ports(): DataStorePort[] {
+    return this._ports.map(p => ({ ...p }));
+  }
 }

@@ -1,0 +1,183 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { ServiceType, k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DataStorePort, Endpoint } from './data-store';
+import { checkDns1035Label, fail, show } from './private/validation';
+import { POD_NAME_LABEL } from './private/labels';
+import { StatefulWorkload } from './stateful-workload';
+
+/**
+ * Options for a Service that reaches the workload's pods (`addClientService()`, `exposePod()`).
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ */
+export interface WorkloadServiceOptions {
+  /**
+   * The Service name.
+   *
+   * @default - `<statefulset>-client` for a client Service, `<statefulset>-<ordinal>` for a single pod
+   */
+  readonly name?: string;
+
+  /**
+   * The Service type. `EXTERNAL_NAME` is not allowed here (use `ExternalService`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly type?: ServiceType;
+
+  /**
+   * Only these ports (by container port number). Every port must be one the containers expose.
+   *
+   * @default - every port the containers expose
+   */
+  readonly ports?: number[];
+
+  /**
+   * Labels of the Service.
+   *
+   * @default - only the workload's labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations of the Service, e.g. cloud load balancer settings.
+   *
+   * @default - no annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * Client IP ranges (CIDRs) allowed to reach a LoadBalancer Service.
+   *
+   * @see https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#restricting-cloud-metadata-api-access
+   * @default - the cloud provider's default (usually any address)
+   */
+  readonly loadBalancerSourceRanges?: string[];
+
+  /**
+   * `Local` keeps the client source IP and avoids a second hop for NodePort and LoadBalancer
+   * Services; `Cluster` spreads load evenly.
+   *
+   * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
+   * @default - Cluster
+   */
+  readonly externalTrafficPolicy?: string;
+}
+
+/**
+ * Props of `WorkloadService`.
+ */
+export interface WorkloadServiceProps extends WorkloadServiceOptions {
+  /**
+   * The workload whose pods the Service reaches.
+   */
+  readonly workload: StatefulWorkload;
+
+  /**
+   * Reach only the replica with this ordinal.
+   *
+   * @default - every replica
+   */
+  readonly ordinal?: number;
+}
+
+/**
+ * A Service that reaches a `StatefulWorkload`'s pods: all of them (a client Service) or one
+ * (e.g. pod 0 as the primary). Create it with `addClientService()` or `exposePod()`.
+ */
+export class WorkloadService extends Construct {
+  /** The Service name. */
+  public readonly name: string;
+  /** The Service type. */
+  public readonly type: ServiceType;
+  /** The DNS name of the Service (fully qualified when the namespace is known). */
+  public readonly dnsName: string;
+  /** The rendered Service. */
+  public readonly apiObject: ApiObject;
+  private readonly workload: StatefulWorkload;
+  private readonly portNumbers?: number[];
+
+  constructor(scope: Construct, id: string, props: WorkloadServiceProps) {
+    super(scope, id);
+    const workload = props.workload;
+    const podName = props.ordinal !== undefined ? workload.podName(props.ordinal) : undefined;
+    this.name = props.name ?? podName ?? `${workload.name}-client`;
+    this.type = props.type ?? ServiceType.CLUSTER_IP;
+    this.workload = workload;
+    this.portNumbers = props.ports ? [...props.ports] : undefined;
+    const where = `WorkloadService '${this.node.path}'`;
+    checkDns1035Label(where, 'name', this.name);
+    if (this.type === ServiceType.EXTERNAL_NAME) {
+      throw fail(where, 'type', this.type, 'Must be ClusterIP, NodePort or LoadBalancer',
+        'Use ExternalService for a Service of type ExternalName');
+    }
+    if (props.loadBalancerSourceRanges && this.type !== ServiceType.LOAD_BALANCER) {
+      throw fail(where, 'loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'Only LoadBalancer Services use them',
+        'Set \'type\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
+    }
+    if (props.externalTrafficPolicy !== undefined && !['Cluster', 'Local'].includes(props.externalTrafficPolicy)) {
+      throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Must be "Cluster" or "Local"', 'Set one of the two');
+    }
+    if (props.externalTrafficPolicy !== undefined && this.type === ServiceType.CLUSTER_IP) {
+      throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Only NodePort and LoadBalancer Services use it',
+        'Set \'type\' to NodePort or LoadBalancer, or remove \'externalTrafficPolicy\'');
+    }
+    const namespace = workload.namespace;
+    this.dnsName = namespace ? `${this.name}.${namespace}.svc.${workload.clusterDomain}` : this.name;
+    const selector = { ...workload.selectorLabels, ...(podName ? { [POD_NAME_LABEL]: podName } : {}) };
+    this.apiObject = new k8s.KubeService(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace,
+        labels: { ...workload._commonLabels(), ...props.labels },
+        annotations: props.annotations,
+      },
+      spec: Lazy.any({
+        produce: () => ({
+          type: this.type,
+          selector,
+          ports: this.selectedPorts(),
+          loadBalancerSourceRanges: props.loadBalancerSourceRanges,
+          externalTrafficPolicy: props.externalTrafficPolicy,
+        }),
+      }) as any,
+    });
+    this.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        const all = workload._servicePorts().map(p => p.port);
+        for (const p of this.portNumbers ?? []) {
+          if (!all.includes(p)) {
+            errors.push(fail(where, 'ports', p, `Must be a port a container exposes (${show(all)})`,
+              'Add the port to a container or remove it from \'ports\'').message);
+          }
+        }
+        if (this.selectedPorts().length === 0) {
+          errors.push(`${where}: has no ports. A ${this.type} Service needs at least one port. Add 'ports' or 'portNumber' to a container of the workload.`);
+        }
+        return errors;
+      },
+    });
+  }
+
+  /** The Service ports. */
+  public get ports(): DataStorePort[] {
+    return this.selectedPorts().map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+  }
+
+  /** The Service's address on its first port. */
+  public get endpoint(): Endpoint {
+    const ports = this.ports;
+    if (ports.length === 0) {
+      throw new Error(`WorkloadService '${this.node.path}': has no ports. Add 'ports' or 'portNumber' to a container of the workload.`);
+    }
+    return new Endpoint(this.dnsName, ports[0].port);
+  }
+
+  private selectedPorts() {
+    const all = this.workload._servicePorts();
+    return this.portNumbers ? all.filter(p => this.portNumbers!.includes(p.port)) : all;
+  }
+}

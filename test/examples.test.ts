@@ -1,0 +1,93 @@
+import { App, Testing, Yaml } from 'cdk8s';
+import { EurekaExample } from '../examples/eureka';
+import { HtmlExample } from '../examples/html';
+import { buildExamples } from '../examples/main';
+import { WebExample } from '../examples/web';
+import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
+import { findAll, findOne } from './util/harness';
+import { expectValidManifests } from './util/k8s-schema';
+
+/** Every example of the foundation issue, rendered as `cdk8s synth` renders it. */
+const examples: Array<[string, (app: App) => void]> = [
+  ['web', app => new WebExample(app, 'web')],
+  ['html', app => new HtmlExample(app, 'html')],
+  ['eureka', app => new EurekaExample(app, 'eureka')],
+];
+
+function render(build: (app: App) => void): any[] {
+  const app = Testing.app();
+  build(app);
+  return app.charts.flatMap(c => c.toJson());
+}
+
+describe.each(examples)('example %s', (_name, build) => {
+  test('matches the snapshot', () => {
+    expect(render(build)).toMatchSnapshot();
+  });
+
+  test('every object is valid for the Kubernetes 1.27 API', () => {
+    expectValidManifests(render(build));
+  });
+
+  test('every pod spec meets the restricted profile', () => {
+    const manifests = render(build);
+    const specs = manifests.flatMap(m => podSpecsOf(m));
+    expect(specs.length).toBeGreaterThan(0);
+    for (const spec of specs) expect(restrictedViolations(spec)).toEqual([]);
+  });
+
+  test('synthesizing twice gives byte-identical YAML', () => {
+    expect(Yaml.stringify(...render(build))).toEqual(Yaml.stringify(...render(build)));
+  });
+});
+
+test('examples/main.ts renders every example as its own chart', () => {
+  const app = Testing.app();
+  buildExamples(app);
+  const names = app.charts.map(c => c.node.id);
+  for (const [name] of examples) expect(names).toContain(name);
+  for (const chart of app.charts) expectValidManifests(chart.toJson());
+});
+
+test('web: pods web-0.nginx and web-1.nginx, claims www-web-0 and www-web-1', () => {
+  const app = Testing.app();
+  const web = new WebExample(app, 'web');
+  expect(web.workload.podDnsName(0)).toBe('web-0.nginx');
+  expect(web.workload.podDnsName(1)).toBe('web-1.nginx');
+  const www = web.workload.volumeClaimTemplates[0];
+  expect([0, 1].map(i => web.workload.claimName(www, i))).toEqual(['www-web-0', 'www-web-1']);
+  const sts = findOne(web.toJson(), 'StatefulSet', 'web');
+  expect(sts.spec.serviceName).toBe('nginx');
+  expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({
+    accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem',
+  });
+  expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'www', mountPath: '/usr/share/nginx/html' });
+});
+
+test('html: 16Ki claims on class html behind html-service', () => {
+  const html = new HtmlExample(Testing.app(), 'html');
+  const sts = findOne(html.toJson(), 'StatefulSet', 'html');
+  expect(sts.spec.serviceName).toBe('html-service');
+  expect(sts.spec.replicas).toBe(2);
+  expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('html-pvc');
+  expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('16Ki');
+  expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('html');
+  expect(html.workload.claimName(html.workload.volumeClaimTemplates[0], 1)).toBe('html-pvc-html-1');
+});
+
+test('eureka: Parallel, probes, resources, RWX claim, partition, LoadBalancer', () => {
+  const manifests = new EurekaExample(Testing.app(), 'eureka').toJson();
+  const sts = findOne(manifests, 'StatefulSet', 'eureka');
+  expect(sts.spec.podManagementPolicy).toBe('Parallel');
+  expect(sts.spec.updateStrategy.rollingUpdate.partition).toBe(1);
+  const c = sts.spec.template.spec.containers[0];
+  expect(c.livenessProbe.tcpSocket.port).toBe(8761);
+  expect(c.readinessProbe.httpGet.path).toBe('/actuator/health');
+  expect(c.resources.limits).toEqual({ cpu: '1000m', memory: '768Mi' });
+  expect(sts.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(['ReadWriteMany']);
+  expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('alicloud-nas');
+  const lb = findOne(manifests, 'Service', 'eureka-lb');
+  expect(lb.spec.type).toBe('LoadBalancer');
+  expect(Object.keys(lb.metadata.annotations)).toHaveLength(2);
+  expect(findAll(manifests, 'Service')).toHaveLength(2);
+});

@@ -1,0 +1,818 @@
+import { ApiObject, Chart, Duration, Size, Testing, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  ClaimDataSource,
+  DataStoreCredentials,
+  DisruptionBudget,
+  PersistentVolumeClaimRetention,
+  StatefulSetUpdateStrategy,
+  StatefulWorkload,
+  StatefulWorkloadProps,
+  UnsatisfiableSpread,
+} from '../src';
+import { restrictedViolations } from '../src/private/pod-security';
+import { findAll, findOne, synthValid } from './util/harness';
+
+const IMAGE = 'docker.io/library/postgres:16';
+
+function minimal(overrides: Partial<StatefulWorkloadProps> = {}): StatefulWorkloadProps {
+  return {
+    containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+    ...overrides,
+  };
+}
+
+function podSpec(manifests: any[]): any {
+  return findOne(manifests, 'StatefulSet').spec.template.spec;
+}
+
+describe('StatefulWorkload', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    new StatefulWorkload(chart, 'db', minimal());
+    // THEN
+    expect(synthValid(chart)).toMatchSnapshot();
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'Creds', 'db-credentials');
+    const config = new kplus.ConfigMap(chart, 'Config', { metadata: { name: 'db-config' }, data: { 'postgresql.conf': 'max_connections = 100' } });
+    const sa = kplus.ServiceAccount.fromServiceAccountName(chart, 'SA', 'db');
+    // WHEN
+    const db = new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db', namespace: 'data', labels: { team: 'platform' }, annotations: { owner: 'platform' } },
+      podMetadata: { labels: { tier: 'database' }, annotations: { 'prometheus.io/scrape': 'true' } },
+      replicas: 3,
+      podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 2, maxUnavailable: kplus.PercentOrAbsolute.absolute(1) }),
+      minReady: Duration.seconds(15),
+      revisionHistoryLimit: 5,
+      ordinals: { start: 1 },
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: PersistentVolumeClaimRetention.RETAIN,
+        whenScaled: PersistentVolumeClaimRetention.DELETE,
+      },
+      terminationGracePeriod: Duration.minutes(2),
+      initContainers: [{ name: 'init-perms', image: 'docker.io/library/busybox:1.36', command: ['sh', '-c', 'true'], securityContext: { user: 999, group: 999 } }],
+      containers: [{
+        name: 'db',
+        image: IMAGE,
+        ports: [{ name: 'postgres', number: 5432 }, { name: 'metrics', number: 9187 }],
+        envVariables: { PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata') },
+        envFrom: [kplus.Env.fromConfigMap(config)],
+        securityContext: { user: 999, group: 999 },
+        readiness: kplus.Probe.fromCommand(['pg_isready']),
+      }],
+      volumeClaimTemplates: [{
+        name: 'data',
+        storage: Size.gibibytes(10),
+        mountPath: '/var/lib/postgresql/data',
+        storageClassName: 'fast',
+        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD],
+        volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
+        selector: kplus.LabelSelector.of({ labels: { disk: 'ssd' } }),
+        dataSource: ClaimDataSource.fromSnapshot('db-snap-2024'),
+        labels: { backup: 'daily' },
+        annotations: { 'example.com/owner': 'platform' },
+      }],
+      headlessService: { name: 'db-peers', publishNotReadyAddresses: true, labels: { role: 'peers' }, annotations: { a: 'b' } },
+      clusterDomain: 'corp.local',
+      disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(2)),
+      topologySpread: [{ topology: kplus.Topology.ZONE, maxSkew: 2, whenUnsatisfiable: UnsatisfiableSpread.DO_NOT_SCHEDULE }],
+      nodeSelector: { 'node.kubernetes.io/instance-type': 'm5.xlarge' },
+      tolerations: [kplus.NodeTaintQuery.is('dedicated', 'db', { effect: kplus.TaintEffect.NO_SCHEDULE })],
+      serviceAccount: sa,
+      automountServiceAccountToken: true,
+      securityContext: { fsGroup: 999, user: 999, group: 999, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ALWAYS },
+      restrictedPodSecurity: true,
+      writableTmp: true,
+      credentials: DataStoreCredentials.fromSecret(secret),
+    });
+    db.addClientService({
+      type: kplus.ServiceType.LOAD_BALANCER,
+      ports: [5432],
+      annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
+      loadBalancerSourceRanges: ['10.0.0.0/8'],
+      externalTrafficPolicy: 'Local',
+    });
+    db.exposePod(1, { name: 'db-primary', ports: [5432] });
+    // THEN
+    expect(synthValid(chart)).toMatchSnapshot();
+  });
+
+  describe('StatefulSet spec', () => {
+    test('replicas default to 1 and are set by the prop', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'one', minimal());
+      new StatefulWorkload(chart, 'three', minimal({ metadata: { name: 'three' }, replicas: 3 }));
+      const manifests = synthValid(chart);
+      expect(findAll(manifests, 'StatefulSet').find(s => s.metadata.name !== 'three').spec.replicas).toBe(1);
+      expect(findOne(manifests, 'StatefulSet', 'three').spec.replicas).toBe(3);
+    });
+
+    test('podManagementPolicy defaults to OrderedReady', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, podManagementPolicy: kplus.PodManagementPolicy.PARALLEL }));
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'StatefulSet', 'a').spec.podManagementPolicy).toBe('OrderedReady');
+      expect(findOne(manifests, 'StatefulSet', 'b').spec.podManagementPolicy).toBe('Parallel');
+    });
+
+    test('update strategy: rolling update with partition and maxUnavailable, or OnDelete', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      new StatefulWorkload(chart, 'b', minimal({
+        metadata: { name: 'b' },
+        replicas: 4,
+        updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3, maxUnavailable: kplus.PercentOrAbsolute.percent(25) }),
+      }));
+      new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, updateStrategy: StatefulSetUpdateStrategy.onDelete() }));
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'StatefulSet', 'a').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+      expect(findOne(manifests, 'StatefulSet', 'b').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 3, maxUnavailable: '25%' } });
+      expect(findOne(manifests, 'StatefulSet', 'c').spec.updateStrategy).toEqual({ type: 'OnDelete' });
+    });
+
+    test('minReady, revisionHistoryLimit, ordinals and terminationGracePeriod', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      new StatefulWorkload(chart, 'b', minimal({
+        metadata: { name: 'b' },
+        minReady: Duration.seconds(30),
+        revisionHistoryLimit: 3,
+        ordinals: { start: 5 },
+        terminationGracePeriod: Duration.minutes(5),
+      }));
+      const manifests = synthValid(chart);
+      const a = findOne(manifests, 'StatefulSet', 'a').spec;
+      expect(a.minReadySeconds).toBeUndefined();
+      expect(a.revisionHistoryLimit).toBeUndefined();
+      expect(a.ordinals).toBeUndefined();
+      expect(a.template.spec.terminationGracePeriodSeconds).toBeUndefined();
+      const b = findOne(manifests, 'StatefulSet', 'b').spec;
+      expect(b.minReadySeconds).toBe(30);
+      expect(b.revisionHistoryLimit).toBe(3);
+      expect(b.ordinals).toEqual({ start: 5 });
+      expect(b.template.spec.terminationGracePeriodSeconds).toBe(300);
+    });
+
+    test('PVC retention policy is written explicitly, Retain/Retain by default', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      new StatefulWorkload(chart, 'b', minimal({
+        metadata: { name: 'b' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
+      }));
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'StatefulSet', 'a').spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+      expect(findOne(manifests, 'StatefulSet', 'b').spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Retain' });
+    });
+
+    test('serviceName always points at the governing Service', () => {
+      const chart = Testing.chart();
+      const own = new kplus.Service(chart, 'Own', { metadata: { name: 'my-peers' }, clusterIP: 'None', ports: [{ port: 5432 }] });
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, headlessService: { name: 'b-peers' } }));
+      const c = new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, governingService: own }));
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'StatefulSet', 'a').spec.serviceName).toBe('a');
+      expect(findOne(manifests, 'Service', 'a').spec.clusterIP).toBe('None');
+      expect(findOne(manifests, 'StatefulSet', 'b').spec.serviceName).toBe('b-peers');
+      expect(findOne(manifests, 'Service', 'b-peers').spec.clusterIP).toBe('None');
+      expect(findOne(manifests, 'StatefulSet', 'c').spec.serviceName).toBe('my-peers');
+      expect(c.headlessService).toBeUndefined();
+      expect(findAll(manifests, 'Service', 'c')).toEqual([]);
+    });
+  });
+
+  describe('labels and names', () => {
+    test('selector uses stable app.kubernetes.io labels, not the construct path', () => {
+      const chartA = Testing.chart();
+      new StatefulWorkload(chartA, 'db', minimal({ metadata: { name: 'orders-db' } }));
+      const chartB = Testing.chart();
+      const moved = new kplus.ConfigMap(chartB, 'SomewhereElse');
+      new StatefulWorkload(moved, 'renamed', minimal({ metadata: { name: 'orders-db' } }));
+      const a = findOne(synthValid(chartA), 'StatefulSet');
+      const b = findOne(synthValid(chartB), 'StatefulSet');
+      expect(a.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'orders-db', 'app.kubernetes.io/instance': 'orders-db' } });
+      expect(b.spec.selector).toEqual(a.spec.selector);
+      expect(a.spec.template.metadata.labels).toEqual(expect.objectContaining(a.spec.selector.matchLabels));
+    });
+
+    test('pod metadata labels never override the selector labels', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        metadata: { name: 'db' },
+        podMetadata: { labels: { 'app.kubernetes.io/name': 'other', 'tier': 'db' } },
+      }));
+      const sts = findOne(synthValid(chart), 'StatefulSet');
+      expect(sts.spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'db', 'tier': 'db' });
+    });
+
+    test('the name is generated by the chart unless set', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      const manifests = synthValid(chart);
+      expect(db.name).toMatch(/^test-db-[0-9a-f]{8}$/);
+      expect(findOne(manifests, 'StatefulSet').metadata.name).toBe(db.name);
+      expect(findOne(manifests, 'Service').metadata.name).toBe(db.name);
+    });
+
+    test('namespace comes from metadata, then from the chart', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { namespace: 'from-chart' });
+      const a = new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      const b = new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b', namespace: 'own' } }));
+      const noNs = new StatefulWorkload(Testing.chart(), 'c', minimal({ metadata: { name: 'c' } }));
+      expect(a.namespace).toBe('from-chart');
+      expect(b.namespace).toBe('own');
+      expect(noNs.namespace).toBeUndefined();
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'Service', 'b').metadata.namespace).toBe('own');
+      expect(findOne(manifests, 'StatefulSet', 'b').metadata.namespace).toBe('own');
+      expect(findOne(manifests, 'Service', 'a').metadata.namespace).toBe('from-chart');
+    });
+  });
+
+  describe('attributes', () => {
+    test('names and DNS names', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { namespace: 'prod' });
+      const db = new StatefulWorkload(chart, 'db', minimal({
+        metadata: { name: 'web' }, replicas: 2, headlessService: { name: 'nginx' },
+        volumeClaimTemplates: [{ name: 'www', storage: Size.gibibytes(1) }],
+      }));
+      expect(db.name).toBe('web');
+      expect(db.serviceName).toBe('nginx');
+      expect(db.namespace).toBe('prod');
+      expect(db.replicas).toBe(2);
+      expect(db.podName(0)).toBe('web-0');
+      expect(db.podName(1)).toBe('web-1');
+      expect(db.podDnsName(1)).toBe('web-1.nginx.prod.svc.cluster.local');
+      expect(db.serviceDnsName).toBe('nginx.prod.svc.cluster.local');
+      expect(db.claimName(db.volumeClaimTemplates[0], 1)).toBe('www-web-1');
+      expect(db.volumeClaimTemplates[0].claimName(0)).toBe('www-web-0');
+      expect(db.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
+      expect(db.storeName).toBe('web');
+      expect(db.endpoint.hostname).toBe('nginx.prod.svc.cluster.local');
+      expect(db.endpoint.port).toBe(5432);
+      expect(db.endpoint.socketAddress).toBe('nginx.prod.svc.cluster.local:5432');
+      expect(db.primaryEndpoint?.hostname).toBe('web-0.nginx.prod.svc.cluster.local');
+    });
+
+    test('cluster domain is configurable', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, clusterDomain: 'corp.example' }));
+      expect(db.clusterDomain).toBe('corp.example');
+      expect(db.podDnsName(0)).toBe('db-0.db.ns.svc.corp.example');
+    });
+
+    test('without a namespace, DNS names are relative to the namespace', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'db' } }));
+      expect(db.podDnsName(0)).toBe('db-0.db');
+      expect(db.serviceDnsName).toBe('db');
+    });
+
+    test('ordinals.start shifts pod names and the primary', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 2, ordinals: { start: 1 } }));
+      expect(db.startOrdinal).toBe(1);
+      expect(db.podName(2)).toBe('db-2');
+      expect(db.primaryEndpoint?.hostname).toBe('db-1.db.ns.svc.cluster.local');
+      expect(() => db.podName(0)).toThrow(/invalid 'podName\(ordinal\)': 0\. Must be an ordinal of a replica, from 1 to 2/);
+      expect(() => db.podName(3)).toThrow(/from 1 to 2/);
+    });
+
+    test('credentials are exposed for consumers', () => {
+      const chart = Testing.chart();
+      const secret = kplus.Secret.fromSecretName(chart, 'S', 'creds');
+      const db = new StatefulWorkload(chart, 'db', minimal({ credentials: DataStoreCredentials.fromSecret(secret, { usernameKey: 'user' }) }));
+      expect(db.credentials?.secret.name).toBe('creds');
+      expect(db.credentials?.usernameKey).toBe('user');
+      expect(db.credentials?.passwordKey).toBe('password');
+    });
+
+    test('endpoint fails clearly without ports', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', { containers: [{ image: IMAGE, securityContext: { user: 999 } }] });
+      expect(() => db.endpoint).toThrow(/'endpoint' needs a port, but no container exposes one/);
+    });
+  });
+
+  describe('volume claim templates', () => {
+    test('are written with apiVersion, kind and volumeMode so Argo CD sees no drift', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
+      const template = findOne(synthValid(chart), 'StatefulSet').spec.volumeClaimTemplates[0];
+      expect(template).toEqual({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+      });
+    });
+
+    test.each([
+      [Size.kibibytes(16), '16Ki'],
+      [Size.mebibytes(1), '1Mi'],
+      [Size.mebibytes(512), '512Mi'],
+      [Size.mebibytes(1536), '1536Mi'],
+      [Size.gibibytes(1), '1Gi'],
+      [Size.tebibytes(2), '2Ti'],
+    ])('size %p renders %s', (size, quantity) => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: size }] }));
+      expect(findOne(synthValid(chart), 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(quantity);
+    });
+
+    test('storage class, access modes, volume mode, selector, data source, labels and annotations', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        volumeClaimTemplates: [{
+          name: 'data',
+          storage: Size.gibibytes(1),
+          storageClassName: 'alicloud-nas',
+          accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_MANY, kplus.PersistentVolumeAccessMode.READ_ONLY_MANY],
+          volumeMode: kplus.PersistentVolumeMode.BLOCK,
+          selector: kplus.LabelSelector.of({ labels: { disk: 'nas' } }),
+          dataSource: ClaimDataSource.fromClaim('seed'),
+          labels: { a: 'b' },
+          annotations: { c: 'd' },
+        }],
+      }));
+      const t = findOne(synthValid(chart), 'StatefulSet').spec.volumeClaimTemplates[0];
+      expect(t.metadata).toEqual({ name: 'data', labels: { a: 'b' }, annotations: { c: 'd' } });
+      expect(t.spec.storageClassName).toBe('alicloud-nas');
+      expect(t.spec.accessModes).toEqual(['ReadWriteMany', 'ReadOnlyMany']);
+      expect(t.spec.volumeMode).toBe('Block');
+      expect(t.spec.selector).toEqual({ matchLabels: { disk: 'nas' } });
+      expect(t.spec.dataSource).toEqual({ kind: 'PersistentVolumeClaim', name: 'seed' });
+    });
+
+    test('data sources: snapshot, claim, any populator', () => {
+      expect(ClaimDataSource.fromSnapshot('s')).toMatchObject({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 's' });
+      expect(ClaimDataSource.fromClaim('c')).toMatchObject({ apiGroup: undefined, kind: 'PersistentVolumeClaim', name: 'c' });
+      expect(ClaimDataSource.of('Populator', 'p', 'example.com')).toMatchObject({ apiGroup: 'example.com', kind: 'Populator', name: 'p' });
+    });
+
+    test('mountPath mounts the claim in every container but not in init containers, and adds no pod volume', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', {
+        initContainers: [{ name: 'init', image: IMAGE, securityContext: { user: 999 } }],
+        containers: [
+          { name: 'a', image: IMAGE, securityContext: { user: 999 } },
+          { name: 'b', image: IMAGE, securityContext: { user: 999 } },
+        ],
+        volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }],
+      });
+      const spec = podSpec(synthValid(chart));
+      for (const c of spec.containers) expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+      expect(spec.initContainers[0].volumeMounts).not.toContainEqual(expect.objectContaining({ name: 'data' }));
+      expect(spec.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    });
+
+    test('container.mount(path, template) mounts one container, with options', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db');
+      const init = db.addInitContainer({ name: 'restore', image: IMAGE, securityContext: { user: 999 } });
+      const main = db.addContainer({ name: 'db', image: IMAGE, securityContext: { user: 999 } });
+      const sidecar = db.addContainer({ name: 'backup', image: IMAGE, securityContext: { user: 999 } });
+      const data = db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) });
+      main.mount('/var/lib/data', data);
+      init.mount('/restore', data, { subPath: 'pgdata' });
+      sidecar.mount('/backup/source', data, { readOnly: true });
+      const spec = podSpec(synthValid(chart));
+      expect(spec.containers.find((c: any) => c.name === 'db').volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/data' });
+      expect(spec.containers.find((c: any) => c.name === 'backup').volumeMounts).toContainEqual({ name: 'data', mountPath: '/backup/source', readOnly: true });
+      expect(spec.initContainers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/restore', subPath: 'pgdata' });
+      expect(spec.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    });
+
+    test('ConfigMap, Secret and emptyDir volumes survive next to claim templates (cdk8s#2858)', () => {
+      const chart = Testing.chart();
+      const cm = new kplus.ConfigMap(chart, 'Cm', { metadata: { name: 'conf' }, data: { a: 'b' } });
+      const secret = kplus.Secret.fromSecretName(chart, 'Sec', 'tls');
+      const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+      const c = db.containers[0];
+      c.mount('/etc/conf', kplus.Volume.fromConfigMap(chart, 'CmVol', cm, { name: 'conf' }));
+      c.mount('/etc/tls', kplus.Volume.fromSecret(chart, 'SecVol', secret, { name: 'tls' }));
+      db.addVolume(kplus.Volume.fromEmptyDir(chart, 'Cache', 'cache', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(64) }));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.volumes).toEqual(expect.arrayContaining([
+        { name: 'conf', configMap: { name: 'conf' } },
+        { name: 'tls', secret: { secretName: 'tls' } },
+        { name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+        { name: 'tmp', emptyDir: {} },
+      ]));
+      expect(spec.volumes).toHaveLength(4);
+      expect(findOne(synthValid(chart), 'StatefulSet').spec.volumeClaimTemplates).toHaveLength(1);
+    });
+
+    test('templates added after construction still reach the manifest', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.addVolumeClaimTemplate({ name: 'late', storage: Size.gibibytes(2), mountPath: '/late' });
+      const sts = findOne(synthValid(chart), 'StatefulSet');
+      expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['late']);
+      expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'late', mountPath: '/late' });
+    });
+  });
+
+  describe('services', () => {
+    test('the headless Service has clusterIP None, named ports and publishNotReadyAddresses', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', {
+        metadata: { name: 'a' },
+        containers: [{ image: IMAGE, ports: [{ name: 'client', number: 2379 }, { number: 2380 }], securityContext: { user: 999 } }],
+        headlessService: { publishNotReadyAddresses: true },
+      });
+      const svc = findOne(synthValid(chart), 'Service', 'a');
+      expect(svc.spec.clusterIP).toBe('None');
+      expect(svc.spec.publishNotReadyAddresses).toBe(true);
+      expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'a', 'app.kubernetes.io/instance': 'a' });
+      expect(svc.spec.ports).toEqual([
+        { name: 'client', port: 2379, targetPort: 'client', protocol: 'TCP' },
+        { name: 'tcp-2380', port: 2380, targetPort: 2380, protocol: 'TCP' },
+      ]);
+    });
+
+    test('publishNotReadyAddresses defaults to false', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      expect(findOne(synthValid(chart), 'Service', 'a').spec.publishNotReadyAddresses).toBe(false);
+    });
+
+    test('a workload with no ports still gets a valid headless Service', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'worker', { metadata: { name: 'worker' }, containers: [{ image: IMAGE, securityContext: { user: 999 } }] });
+      const svc = findOne(synthValid(chart), 'Service', 'worker');
+      expect(svc.spec.clusterIP).toBe('None');
+      expect(svc.spec.ports).toBeUndefined();
+    });
+
+    test.each([
+      [kplus.ServiceType.CLUSTER_IP, 'ClusterIP'],
+      [kplus.ServiceType.NODE_PORT, 'NodePort'],
+      [kplus.ServiceType.LOAD_BALANCER, 'LoadBalancer'],
+    ])('client Service of type %s', (type, rendered) => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+      const client = db.addClientService({ type, annotations: { x: 'y' } });
+      const svc = findOne(synthValid(chart), 'Service', 'db-client');
+      expect(svc.spec.type).toBe(rendered);
+      expect(svc.spec.clusterIP).toBeUndefined();
+      expect(svc.metadata.annotations).toEqual({ x: 'y' });
+      expect(svc.spec.selector).toEqual(db.selectorLabels);
+      expect(client.name).toBe('db-client');
+      expect(client.dnsName).toBe('db-client.ns.svc.cluster.local');
+      expect(client.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
+      expect(client.endpoint.socketAddress).toBe('db-client.ns.svc.cluster.local:5432');
+      expect(db.services).toEqual([client]);
+    });
+
+    test('client Service: port subset, source ranges, traffic policy', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', {
+        metadata: { name: 'db' },
+        containers: [{ image: IMAGE, ports: [{ name: 'sql', number: 5432 }, { name: 'metrics', number: 9187 }], securityContext: { user: 999 } }],
+      });
+      db.addClientService({ name: 'db-lb', type: kplus.ServiceType.LOAD_BALANCER, ports: [5432], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: 'Local' });
+      const svc = findOne(synthValid(chart), 'Service', 'db-lb');
+      expect(svc.spec.ports).toEqual([{ name: 'sql', port: 5432, targetPort: 'sql', protocol: 'TCP' }]);
+      expect(svc.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
+      expect(svc.spec.externalTrafficPolicy).toBe('Local');
+    });
+
+    test('exposePod selects exactly one pod by its pod-name label', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3 }));
+      const primary = db.exposePod(0, { name: 'db-primary' });
+      const replica2 = db.exposePod(2);
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'Service', 'db-primary').spec.selector).toEqual({ ...db.selectorLabels, 'statefulset.kubernetes.io/pod-name': 'db-0' });
+      expect(findOne(manifests, 'Service', 'db-2').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('db-2');
+      expect(primary.name).toBe('db-primary');
+      expect(replica2.name).toBe('db-2');
+    });
+  });
+
+  describe('disruption budget', () => {
+    test('maxUnavailable 1 by default with more than one replica, none with one', () => {
+      const chart = Testing.chart();
+      const multi = new StatefulWorkload(chart, 'multi', minimal({ metadata: { name: 'multi' }, replicas: 3 }));
+      const single = new StatefulWorkload(chart, 'single', minimal({ metadata: { name: 'single' } }));
+      const manifests = synthValid(chart);
+      const pdb = findOne(manifests, 'PodDisruptionBudget', 'multi');
+      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: multi.selectorLabels } });
+      expect(findAll(manifests, 'PodDisruptionBudget', 'single')).toEqual([]);
+      expect(single.podDisruptionBudget).toBeUndefined();
+    });
+
+    test('minAvailable, percentages, or none', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(2)) }));
+      new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, replicas: 4, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(25)) }));
+      new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, replicas: 3, disruptionBudget: DisruptionBudget.none() }));
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'PodDisruptionBudget', 'a').spec.minAvailable).toBe(2);
+      expect(findOne(manifests, 'PodDisruptionBudget', 'b').spec.maxUnavailable).toBe('25%');
+      expect(findAll(manifests, 'PodDisruptionBudget', 'c')).toEqual([]);
+    });
+  });
+
+  describe('containers and resources', () => {
+    test('our defaults: IfNotPresent, requests 250m/512Mi, memory limit 512Mi, no CPU limit', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal());
+      const c = podSpec(synthValid(chart)).containers[0];
+      expect(c.imagePullPolicy).toBe('IfNotPresent');
+      expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+    });
+
+    test('user resources and pull policy are kept as given', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        containers: [{
+          image: IMAGE,
+          imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
+          securityContext: { user: 999 },
+          resources: { cpu: { request: kplus.Cpu.units(2) }, memory: { request: Size.gibibytes(4), limit: Size.gibibytes(4) } },
+        }],
+      }));
+      const c = podSpec(synthValid(chart)).containers[0];
+      expect(c.imagePullPolicy).toBe('Always');
+      expect(c.resources).toEqual({ requests: { cpu: '2', memory: '4096Mi' }, limits: { memory: '4096Mi' } });
+    });
+
+    test('env from Secrets and ConfigMaps, command, args and probes', () => {
+      const chart = Testing.chart();
+      const secret = kplus.Secret.fromSecretName(chart, 'S', 'creds');
+      const cm = kplus.ConfigMap.fromConfigMapName(chart, 'C', 'conf');
+      new StatefulWorkload(chart, 'db', minimal({
+        containers: [{
+          image: IMAGE,
+          portNumber: 5432,
+          securityContext: { user: 999 },
+          command: ['postgres'],
+          args: ['-c', 'fsync=on'],
+          envVariables: { POSTGRES_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }) },
+          envFrom: [kplus.Env.fromConfigMap(cm)],
+          liveness: kplus.Probe.fromTcpSocket({ port: 5432 }),
+          readiness: kplus.Probe.fromCommand(['pg_isready']),
+        }],
+      }));
+      const c = podSpec(synthValid(chart)).containers[0];
+      expect(c.command).toEqual(['postgres']);
+      expect(c.args).toEqual(['-c', 'fsync=on']);
+      expect(c.env).toEqual([{ name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } }]);
+      expect(c.envFrom).toEqual([{ configMapRef: { name: 'conf' } }]);
+      expect(c.livenessProbe.tcpSocket).toEqual({ port: 5432 });
+      expect(c.readinessProbe.exec).toEqual({ command: ['pg_isready'] });
+    });
+  });
+
+  describe('scheduling', () => {
+    test('soft spread over nodes and zones by default with more than one replica', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'multi', minimal({ metadata: { name: 'multi' }, replicas: 2 }));
+      new StatefulWorkload(chart, 'single', minimal({ metadata: { name: 'single' } }));
+      const manifests = synthValid(chart);
+      const multi = findOne(manifests, 'StatefulSet', 'multi').spec.template.spec;
+      expect(multi.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew])).toEqual([
+        ['kubernetes.io/hostname', 'ScheduleAnyway', 1],
+        ['topology.kubernetes.io/zone', 'ScheduleAnyway', 1],
+      ]);
+      expect(multi.topologySpreadConstraints[0].labelSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'multi', 'app.kubernetes.io/instance': 'multi' } });
+      expect(findOne(manifests, 'StatefulSet', 'single').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    });
+
+    test('custom spread, none, node selector and tolerations', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({
+        metadata: { name: 'a' },
+        replicas: 3,
+        topologySpread: [{ topology: kplus.Topology.HOSTNAME, whenUnsatisfiable: UnsatisfiableSpread.DO_NOT_SCHEDULE }],
+        nodeSelector: { disk: 'ssd' },
+        tolerations: [kplus.NodeTaintQuery.exists('dedicated')],
+      }));
+      new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, replicas: 3, topologySpread: [] }));
+      const manifests = synthValid(chart);
+      const a = findOne(manifests, 'StatefulSet', 'a').spec.template.spec;
+      expect(a.topologySpreadConstraints).toHaveLength(1);
+      expect(a.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
+      expect(a.nodeSelector).toEqual({ disk: 'ssd' });
+      expect(a.tolerations).toEqual([{ key: 'dedicated', operator: 'Exists' }]);
+      expect(findOne(manifests, 'StatefulSet', 'b').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    });
+  });
+
+  describe('security', () => {
+    test('pod specs meet the restricted profile by default', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal());
+      const spec = podSpec(synthValid(chart));
+      expect(restrictedViolations(spec)).toEqual([]);
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.securityContext).toEqual({
+        runAsNonRoot: true,
+        fsGroup: 1000,
+        fsGroupChangePolicy: 'OnRootMismatch',
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(spec.containers[0].securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: 999,
+        runAsGroup: 999,
+      });
+    });
+
+    test('a writable /tmp emptyDir backs the read-only root file system, unless turned off', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
+      new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, writableTmp: false }));
+      const manifests = synthValid(chart);
+      const a = findOne(manifests, 'StatefulSet', 'a').spec.template.spec;
+      expect(a.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+      expect(a.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+      const b = findOne(manifests, 'StatefulSet', 'b').spec.template.spec;
+      expect(b.volumes).toBeUndefined();
+      expect(b.containers[0].volumeMounts).toBeUndefined();
+    });
+
+    test('service account and token automount', () => {
+      const chart = Testing.chart();
+      const sa = kplus.ServiceAccount.fromServiceAccountName(chart, 'SA', 'backup');
+      new StatefulWorkload(chart, 'db', minimal({ serviceAccount: sa, automountServiceAccountToken: true }));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.serviceAccountName).toBe('backup');
+      expect(spec.automountServiceAccountToken).toBe(true);
+    });
+
+    test('fails when a container breaks the restricted profile', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ containers: [{ image: IMAGE, securityContext: { privileged: true, allowPrivilegeEscalation: true } }] }));
+      expect(() => Testing.synth(chart)).toThrow(/must meet the Pod Security Standards "restricted" profile.*set 'restrictedPodSecurity: false'/);
+    });
+
+    test('restrictedPodSecurity: false is the explicit opt-out', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        restrictedPodSecurity: false,
+        securityContext: { ensureNonRoot: false },
+        containers: [{ image: 'docker.io/library/nginx:1.27', securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false } }],
+      }));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.securityContext.runAsNonRoot).toBe(false);
+      expect(restrictedViolations(spec).length).toBeGreaterThan(0);
+    });
+  });
+
+  test('synthesizing twice gives byte-identical YAML', () => {
+    const render = () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ replicas: 3, volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+      db.addClientService();
+      db.exposePod(0);
+      return Yaml.stringify(...Testing.synth(chart));
+    };
+    expect(render()).toEqual(render());
+  });
+
+  test('the StatefulSet is a plain ApiObject reachable as apiObject', () => {
+    const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
+    expect(db.apiObject).toBeInstanceOf(ApiObject);
+    expect(db.apiObject.kind).toBe('StatefulSet');
+  });
+
+  describe('errors', () => {
+    const W = "StatefulWorkload 'test/db'";
+    test.each<[string, () => void, RegExp]>([
+      ['replicas is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: -1 })),
+        /StatefulWorkload 'test\/db': invalid 'replicas': -1\. Must be an integer of at least 0\. Set 'replicas' to an integer of at least 0\./],
+      ['replicas is not an integer', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 1.5 })), /invalid 'replicas': 1.5\./],
+      ['ordinals.start is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ ordinals: { start: -2 } })), /invalid 'ordinals.start': -2\./],
+      ['partition is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: -1 }) })),
+        /invalid 'updateStrategy.partition': -1\./],
+      ['partition exceeds replicas', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 2, updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3 }) })),
+        /invalid 'updateStrategy.partition': 3\. Must not exceed 'replicas' \(2\).*Set 'partition' between 0 and 2\./],
+      ['maxUnavailable is zero', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }) })),
+        /invalid 'updateStrategy.maxUnavailable': 0\./],
+      ['revisionHistoryLimit is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ revisionHistoryLimit: -1 })), /invalid 'revisionHistoryLimit': -1\./],
+      ['minReady is fractional', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ minReady: Duration.millis(1500) })), /invalid 'minReady': 1.5\./],
+      ['the name is not a DNS label', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'My_DB' } })),
+        /invalid 'metadata.name': "My_DB"\. Must be a DNS-1123 label of at most 52 characters/],
+      ['the name is longer than 52 characters', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'a'.repeat(53) } })),
+        /invalid 'metadata.name': "a{53}"\. Must be a DNS-1123 label of at most 52 characters \(the controller adds a 11-character revision hash/],
+      ['the headless Service name is not a DNS-1035 label', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ headlessService: { name: '1peers' } })),
+        /invalid 'headlessService.name': "1peers"\. Must be a DNS-1035 label/],
+      ['the generated name starts with a digit (no valid Service name)', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: '1db' } })),
+        /invalid 'metadata.name \(used as the headless Service name\)': "1db"\. Must be a DNS-1035 label/],
+      ['the cluster domain is not a domain', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ clusterDomain: 'https://x' })), /invalid 'clusterDomain': "https:\/\/x"/],
+      ['the governing Service is not headless', () => {
+        const chart = Testing.chart();
+        const svc = new kplus.Service(chart, 'S', { ports: [{ port: 80 }] });
+        new StatefulWorkload(chart, 'db', minimal({ governingService: svc }));
+      }, /invalid 'governingService': .*must be headless \(clusterIP: None\)/],
+      ['headlessService options are combined with governingService', () => {
+        const chart = Testing.chart();
+        const svc = new kplus.Service(chart, 'S', { clusterIP: 'None', ports: [{ port: 80 }] });
+        new StatefulWorkload(chart, 'db', minimal({ governingService: svc, headlessService: { publishNotReadyAddresses: true } }));
+      }, /invalid 'headlessService': .*Cannot be combined with 'governingService'/],
+      ['a claim template has size zero', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(0) }] })),
+        /VolumeClaimTemplate 'test\/db\/Claim-data': invalid 'storage': "0Ki"\. Must be larger than zero\. Set 'storage' of claim "data" to a size such as Size.gibibytes\(1\)\./],
+      ['a claim template size is not whole Ki', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.kibibytes(0.5) }] })),
+        /invalid 'storage': "0.5Ki"\. Must be a whole number of kibibytes/],
+      ['ReadWriteOncePod is combined with other modes', () => new StatefulWorkload(Testing.chart(), 'db', minimal({
+        volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD, kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE] }],
+      })), /invalid 'accessModes': \["ReadWriteOncePod","ReadWriteOnce"\]\. ReadWriteOncePod cannot be combined with other access modes/],
+      ['access modes are empty', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), accessModes: [] }] })),
+        /invalid 'accessModes': \[\]\. Must name at least one access mode/],
+      ['a claim name is not a DNS label', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ volumeClaimTemplates: [{ name: 'Data', storage: Size.gibibytes(1) }] })),
+        /invalid 'name': "Data"\. Must be a DNS-1123 label/],
+      ['a claim mountPath is relative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: 'data' }] })),
+        /invalid 'mountPath': "data"\. Must be an absolute path/],
+      ['two claim templates share a name', () => new StatefulWorkload(Testing.chart(), 'db', minimal({
+        volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }, { name: 'data', storage: Size.gibibytes(2) }],
+      })), /invalid 'volumeClaimTemplates': "data"\. Claim template names must be unique/],
+      ['a client Service is of type ExternalName', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ type: kplus.ServiceType.EXTERNAL_NAME }),
+        /invalid 'type': "ExternalName"\. Must be ClusterIP, NodePort or LoadBalancer\. Use ExternalService/],
+      ['source ranges on a ClusterIP Service', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ loadBalancerSourceRanges: ['10.0.0.0/8'] }),
+        /invalid 'loadBalancerSourceRanges': \["10.0.0.0\/8"\]\. Only LoadBalancer Services use them/],
+      ['an unknown traffic policy', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ type: kplus.ServiceType.NODE_PORT, externalTrafficPolicy: 'Nearest' }),
+        /invalid 'externalTrafficPolicy': "Nearest"\. Must be "Cluster" or "Local"/],
+      ['a second client Service', () => {
+        const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
+        db.addClientService();
+        db.addClientService({ name: 'other' });
+      }, /invalid 'addClientService\(\)': "other"\. Each workload has one client Service/],
+      ['a client Service named like the headless Service', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'db' } })).addClientService({ name: 'db' }),
+        /invalid 'name': "db"\. Service names must be unique within the workload/],
+      ['exposePod of a missing replica', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 2 })).exposePod(2),
+        /invalid 'exposePod\(ordinal\)': 2\. Must be an ordinal of a replica, from 0 to 1/],
+      ['claimName of another workload\'s template', () => {
+        const chart = Testing.chart();
+        const a = new StatefulWorkload(chart, 'a', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
+        const b = new StatefulWorkload(chart, 'b', minimal());
+        b.claimName(a.volumeClaimTemplates[0], 0);
+      }, /invalid 'claim': "data"\. Must be a volume claim template of this workload/],
+    ])('fails when %s', (_name, fn, message) => {
+      expect(fn).toThrow(message);
+    });
+
+    test.each<[string, (chart: Chart) => void, RegExp]>([
+      ['there are no containers', chart => new StatefulWorkload(chart, 'db'),
+        /StatefulWorkload 'test\/db': has no containers\. A StatefulSet needs at least one container\. Pass 'containers' or call addContainer\(\)\./],
+      ['two containers share a name', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 1 } }, { image: IMAGE, securityContext: { user: 1 } }] }),
+        /invalid 'containers\[\]\.name': "main"\. Container names must be unique within the pod/],
+      ['a port number is invalid', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, portNumber: 70000, securityContext: { user: 1 } }] }),
+        /invalid 'container "main" port': 70000\. Must be an integer port number from 1 to 65535/],
+      ['a port name is invalid', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, ports: [{ name: 'Postgres_SQL', number: 5432 }], securityContext: { user: 1 } }] }),
+        /invalid 'container "main" port name': "Postgres_SQL"\. Must be an IANA service name/],
+      ['two containers expose the same port', chart => new StatefulWorkload(chart, 'db', {
+        containers: [
+          { name: 'a', image: IMAGE, portNumber: 8080, securityContext: { user: 1 } },
+          { name: 'b', image: IMAGE, portNumber: 8080, securityContext: { user: 1 } },
+        ],
+      }), /invalid 'ports': "8080\/TCP"\. Each port number and protocol may be exposed by one container only/],
+      ['two containers use the same port name', chart => new StatefulWorkload(chart, 'db', {
+        containers: [
+          { name: 'a', image: IMAGE, ports: [{ name: 'http', number: 8080 }], securityContext: { user: 1 } },
+          { name: 'b', image: IMAGE, ports: [{ name: 'http', number: 8081 }], securityContext: { user: 1 } },
+        ],
+      }), /invalid 'ports': "http"\. Port names must be unique across the containers/],
+      ['a container mounts a claim template of another workload', chart => {
+        const other = new StatefulWorkload(chart, 'other', minimal({ metadata: { name: 'other' }, volumeClaimTemplates: [{ name: 'shared', storage: Size.gibibytes(1) }] }));
+        const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+        db.containers[0].mount('/shared', other.volumeClaimTemplates[0]);
+      }, /invalid 'container "db" volumeMounts': "shared"\. Mounts claim template "shared" of another workload \(test\/other\); this workload's claim templates are \[\]/],
+      ['two mounts share a path', chart => {
+        const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+        db.containers[0].mount('/data', kplus.Volume.fromEmptyDir(chart, 'E', 'scratch'));
+      }, /invalid 'container "db" volumeMounts': "\/data"\. Mount paths must be unique within a container/],
+      ['a pod volume has a claim template\'s name', chart => {
+        const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
+        db.addVolume(kplus.Volume.fromEmptyDir(chart, 'E', 'data'));
+      }, /invalid 'volumes': "data"\. A pod volume may not share its name with a volume claim template/],
+      ['a client Service has no ports', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 1 } }] }).addClientService(),
+        /WorkloadService 'test\/db\/ClientService': has no ports\. A ClusterIP Service needs at least one port/],
+      ['a client Service names a port no container exposes', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [80] }),
+        /WorkloadService 'test\/db\/ClientService': invalid 'ports': 80\. Must be a port a container exposes \(\[5432\]\)/],
+    ])('fails at synth when %s', (_name, build, message) => {
+      const chart = Testing.chart();
+      build(chart);
+      expect(() => Testing.synth(chart)).toThrow(message);
+    });
+
+    test('error messages name the construct', () => {
+      expect(() => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: -1 }))).toThrow(W);
+    });
+  });
+});
