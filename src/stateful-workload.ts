@@ -887,8 +887,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       volumeMounts: undefinedIfEmpty(mounts),
       securityContext: {
         ...sc,
-        // restricted profile: drop every capability unless the user chose otherwise
-        capabilities: sc.capabilities ?? { drop: ['ALL'] },
+        capabilities: normalizeCapabilities(sc.capabilities),
       },
     };
   }
@@ -1062,6 +1061,21 @@ function withDefaults(props: ContainerProps): ContainerProps {
     ...props,
     resources: props.resources ?? DEFAULT_RESOURCES,
     imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
+  };
+}
+
+/**
+ * Drops every capability unless the user lists what to drop, and writes capability names the way
+ * Kubernetes documents them: cdk8s-plus-27's `Capability` values carry a `CAP_` prefix
+ * (`CAP_NET_BIND_SERVICE`) that the Pod Security "restricted" profile does not accept.
+ */
+function normalizeCapabilities(caps?: k8s.Capabilities): k8s.Capabilities {
+  const strip = (xs?: string[]) => xs?.map(x => x.replace(/^CAP_/, ''));
+  const add = strip(caps?.add);
+  const drop = strip(caps?.drop);
+  return {
+    add: add && add.length > 0 ? add : undefined,
+    drop: drop && drop.length > 0 ? drop : ['ALL'],
   };
 }
 

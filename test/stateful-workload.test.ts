@@ -647,6 +647,16 @@ describe('StatefulWorkload', () => {
       expect(b.containers[0].volumeMounts).toBeUndefined();
     });
 
+    test('capabilities: ALL is dropped, added ones lose the CAP_ prefix cdk8s-plus-27 puts on them', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        containers: [{ image: IMAGE, portNumber: 80, securityContext: { user: 101, capabilities: { add: [kplus.Capability.NET_BIND_SERVICE] } } }],
+      }));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.containers[0].securityContext.capabilities).toEqual({ add: ['NET_BIND_SERVICE'], drop: ['ALL'] });
+      expect(restrictedViolations(spec)).toEqual([]);
+    });
+
     test('service account and token automount', () => {
       const chart = Testing.chart();
       const sa = kplus.ServiceAccount.fromServiceAccountName(chart, 'SA', 'backup');
