@@ -66,9 +66,24 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/examples/dist/', '/bench/results/', '/.ci/tmp/'],
 });
 
+// unrs-resolver 1.13.0 (pulled in by jest 30 and eslint-import-resolver-typescript) ships bindings for
+// linux x64/arm64 only, so the lockfile npm writes lacks the other optional bindings and `npm ci`
+// (npm 11) rejects it as out of sync. 1.12.2 publishes every binding.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Lint the examples and benchmarks too.
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('bench');
+// examples/ import 'cdk8s-stateful' through examples/tsconfig.json `paths`: let eslint-plugin-import
+// resolve it there too.
+if (project.eslint) {
+  const tsResolver = project.eslint.config.settings['import/resolver'].typescript;
+  tsResolver.project = ['./tsconfig.json', './examples/tsconfig.json'];
+  tsResolver.noWarnOnMultipleProjects = true;
+}
+// Tests import the examples, which import 'cdk8s-stateful': map it to src/ for `tsc -p test/tsconfig.json`
+// too (jest maps it with moduleNameMapper).
+project.tsconfigDev.file.addOverride('compilerOptions.paths', { 'cdk8s-stateful': ['../src'] });
 
 // Type-check tests and examples (ts-jest only transpiles them).
 const typecheck = project.addTask('typecheck', {
