@@ -2,8 +2,8 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStorePort, Endpoint } from './data-store';
-import { checkDns1035Label, fail, show } from './private/validation';
 import { POD_NAME_LABEL } from './private/labels';
+import { checkDns1035Label, fail, show } from './private/validation';
 import { StatefulWorkload } from './stateful-workload';
 
 /**

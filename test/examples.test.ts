@@ -3,9 +3,9 @@ import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
 import { buildExamples } from '../examples/main';
 import { WebExample } from '../examples/web';
-import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { findAll, findOne } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
+import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 
 /** Every example of the foundation issue, rendered as `cdk8s synth` renders it. */
 const examples: Array<[string, (app: App) => void]> = [

@@ -10,8 +10,8 @@ import {
   StatefulWorkloadProps,
   UnsatisfiableSpread,
 } from '../src';
-import { restrictedViolations } from '../src/private/pod-security';
 import { findAll, findOne, synthValid } from './util/harness';
+import { restrictedViolations } from '../src/private/pod-security';
 
 const IMAGE = 'docker.io/library/postgres:16';
 
@@ -244,7 +244,9 @@ describe('StatefulWorkload', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'c', { namespace: 'prod' });
       const db = new StatefulWorkload(chart, 'db', minimal({
-        metadata: { name: 'web' }, replicas: 2, headlessService: { name: 'nginx' },
+        metadata: { name: 'web' },
+        replicas: 2,
+        headlessService: { name: 'nginx' },
         volumeClaimTemplates: [{ name: 'www', storage: Size.gibibytes(1) }],
       }));
       expect(db.name).toBe('web');
