@@ -1,0 +1,198 @@
+import { Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { EphemeralVolume, GenericEphemeralVolumeOptions } from '../src/ephemeral-volume';
+import { restrictedViolations } from '../src/private/pod-security';
+import { allWarnings } from '../src/private/warnings';
+import { StatefulWorkload } from '../src/stateful-workload';
+import { StorageClass } from '../src/storage-class';
+import { findOne, synthValid } from './util/harness';
+
+beforeEach(() => {
+  // warnings are asserted through construct metadata; keep the test output clean
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+function chartIn(namespace?: string): Chart {
+  return new Chart(Testing.app(), 'test', { namespace });
+}
+
+function workloadIn(chart: Chart): StatefulWorkload {
+  return new StatefulWorkload(chart, 'cache', {
+    metadata: { name: 'cache' },
+    containers: [{ name: 'redis', image: 'docker.io/library/redis:7.2', portNumber: 6379, securityContext: { user: 999, group: 999 } }],
+  });
+}
+
+/** The pod spec of the StatefulSet `cache`. */
+function podSpec(chart: Chart): any {
+  return findOne(synthValid(chart), 'StatefulSet', 'cache').spec.template.spec;
+}
+
+describe('EphemeralVolume.memory()', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = chartIn();
+    const cache = workloadIn(chart);
+
+    // WHEN
+    const scratch = EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.mebibytes(64) });
+    cache.containers[0].mount('/scratch', scratch);
+
+    // THEN
+    expect(Testing.synth(chart)).toMatchSnapshot();
+    const spec = podSpec(chart);
+    expect(spec.volumes).toContainEqual({ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'scratch', mountPath: '/scratch' });
+    expect(restrictedViolations(spec)).toEqual([]);
+    expect(allWarnings(chart)).toEqual([]);
+  });
+
+  test.each([
+    ['512Ki', Size.kibibytes(512)],
+    ['1536Mi', Size.mebibytes(1536)],
+    ['1Gi', Size.gibibytes(1)],
+  ])('any size unit: %s', (quantity, sizeLimit) => {
+    const chart = chartIn();
+    const cache = workloadIn(chart);
+    cache.addVolume(EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit }));
+    expect(podSpec(chart).volumes).toContainEqual({ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: quantity } });
+  });
+
+  test('is a cdk8s-plus Volume', () => {
+    const volume = EphemeralVolume.memory(chartIn(), 'scratch', 'scratch', { sizeLimit: Size.mebibytes(64) });
+    expect(volume).toBeInstanceOf(kplus.Volume);
+    expect(volume.name).toBe('scratch');
+    expect(volume.asVolume()).toBe(volume);
+    expect(kplus.k8s.toJson_Volume(volume._toKube())).toEqual({ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
+  });
+
+  test('works on a cdk8s-plus Deployment', () => {
+    const chart = chartIn();
+    const d = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [{ image: 'x', securityContext: { user: 1000 } }] });
+    d.containers[0].mount('/scratch', EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.mebibytes(256) }));
+    const spec = findOne(synthValid(chart), 'Deployment', 'web').spec.template.spec;
+    expect(spec.volumes).toEqual([{ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '256Mi' } }]);
+  });
+
+  test('warns when the size limit is not below the memory limit of a container that mounts it', () => {
+    // GIVEN: StatefulWorkload containers have a 512Mi memory limit by default
+    const chart = chartIn();
+    const cache = workloadIn(chart);
+
+    // WHEN
+    cache.containers[0].mount('/scratch', EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.mebibytes(512) }));
+    synthValid(chart);
+
+    // THEN
+    expect(allWarnings(chart)).toEqual([
+      'EphemeralVolume \'test/scratch\': warning: \'sizeLimit\': "512Mi". Files in a memory-backed volume count against the memory limit of the container that writes them, and container "redis" of StatefulSet/cache has a limit of 512Mi: it is OOM-killed before the volume fills. Lower \'sizeLimit\' well below the memory limit, or raise the container\'s memory limit.',
+    ]);
+  });
+
+  test('no warning for a volume that is added but not mounted, or mounted by containers without a memory limit', () => {
+    const chart = chartIn();
+    const cache = workloadIn(chart);
+    cache.addVolume(EphemeralVolume.memory(chart, 'unmounted', 'unmounted', { sizeLimit: Size.gibibytes(4) }));
+    const d = new kplus.Deployment(chart, 'web', {
+      metadata: { name: 'web' },
+      containers: [{ image: 'x', securityContext: { user: 1000 }, resources: { memory: { request: Size.mebibytes(64) } } }],
+    });
+    d.containers[0].mount('/scratch', EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.gibibytes(4) }));
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([]);
+  });
+
+  test.each([
+    ['an invalid name', 'Scratch', Size.mebibytes(64),
+      'EphemeralVolume \'test/v\': invalid \'name\': "Scratch". Must be a DNS-1123 label of at most 63 characters: lower case letters, digits and \'-\', starting and ending with a letter or digit. Set \'name\' to a name such as "my-name".'],
+    ['a zero size limit', 'scratch', Size.mebibytes(0),
+      'EphemeralVolume \'test/v\': invalid \'sizeLimit\': "0Ki". Must be larger than zero. Set \'sizeLimit\' to a size such as Size.gibibytes(1).'],
+    ['a fraction of a kibibyte', 'scratch', Size.kibibytes(0.25),
+      'EphemeralVolume \'test/v\': invalid \'sizeLimit\': "0.25Ki". Must be a whole number of kibibytes. Set \'sizeLimit\' to a whole number of Ki, Mi or Gi.'],
+  ])('fails with %s', (_name, name, sizeLimit, message) => {
+    expect(() => EphemeralVolume.memory(chartIn(), 'v', name, { sizeLimit })).toThrow(message);
+  });
+});
+
+describe('EphemeralVolume.generic()', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = chartIn('shop');
+    const cache = workloadIn(chart);
+
+    // WHEN
+    cache.containers[0].mount('/cache', EphemeralVolume.generic(chart, 'cache-vol', 'cache', { storage: Size.gibibytes(10) }));
+
+    // THEN
+    expect(Testing.synth(chart)).toMatchSnapshot();
+    const spec = podSpec(chart);
+    expect(spec.volumes).toContainEqual({
+      name: 'cache',
+      ephemeral: {
+        volumeClaimTemplate: {
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, volumeMode: 'Filesystem' },
+        },
+      },
+    });
+    expect(restrictedViolations(spec)).toEqual([]);
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = chartIn('shop');
+    const cache = workloadIn(chart);
+    const scratch = new StorageClass(chart, 'scratch-class', {
+      metadata: { name: 'scratch' }, provisioner: 'ebs.csi.aws.com', reclaimPolicy: kplus.PersistentVolumeReclaimPolicy.DELETE,
+    });
+
+    // WHEN
+    cache.addVolume(EphemeralVolume.generic(chart, 'raw-vol', 'raw', {
+      storage: Size.mebibytes(1536),
+      storageClass: scratch,
+      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD],
+      volumeMode: kplus.PersistentVolumeMode.BLOCK,
+      labels: { kind: 'scratch' },
+      annotations: { note: 'deleted with the pod' },
+    }));
+
+    // THEN
+    expect(Testing.synth(chart)).toMatchSnapshot();
+    expect(podSpec(chart).volumes).toContainEqual({
+      name: 'raw',
+      ephemeral: {
+        volumeClaimTemplate: {
+          metadata: { labels: { kind: 'scratch' }, annotations: { note: 'deleted with the pod' } },
+          spec: {
+            accessModes: ['ReadWriteOncePod'],
+            resources: { requests: { storage: '1536Mi' } },
+            storageClassName: 'scratch',
+            volumeMode: 'Block',
+          },
+        },
+      },
+    });
+  });
+
+  test('works on a cdk8s-plus Deployment', () => {
+    const chart = chartIn();
+    const d = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [{ image: 'x', securityContext: { user: 1000 } }] });
+    d.containers[0].mount('/cache', EphemeralVolume.generic(chart, 'cache', 'cache', { storage: Size.gibibytes(1) }));
+    expect(findOne(synthValid(chart), 'Deployment', 'web').spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources)
+      .toEqual({ requests: { storage: '1Gi' } });
+  });
+
+  const base: GenericEphemeralVolumeOptions = { storage: Size.gibibytes(1) };
+  test.each([
+    ['an invalid name', 'cache_1', base,
+      'EphemeralVolume \'test/v\': invalid \'name\': "cache_1". Must be a DNS-1123 label of at most 63 characters: lower case letters, digits and \'-\', starting and ending with a letter or digit. Set \'name\' to a name such as "my-name".'],
+    ['a zero size', 'cache', { storage: Size.gibibytes(0) },
+      'EphemeralVolume \'test/v\': invalid \'storage\': "0Ki". Must be larger than zero. Set \'storage\' to a size such as Size.gibibytes(1).'],
+    ['no access modes', 'cache', { ...base, accessModes: [] },
+      'EphemeralVolume \'test/v\': invalid \'accessModes\': []. Must name at least one access mode. Leave \'accessModes\' out for ReadWriteOnce, or list the modes you need.'],
+    ['ReadWriteOncePod with another mode', 'cache', {
+      ...base, accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD, kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+    }, 'EphemeralVolume \'test/v\': invalid \'accessModes\': ["ReadWriteOncePod","ReadWriteOnce"]. ReadWriteOncePod cannot be combined with other access modes. Use [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] alone.'],
+  ])('fails with %s', (_name, name, options, message) => {
+    expect(() => EphemeralVolume.generic(chartIn(), 'v', name, options)).toThrow(message);
+  });
+});
