@@ -18,7 +18,7 @@ import {
 } from './private/storage-checks';
 import { storageClassNamed } from './private/storage-lookup';
 import { checkDns1123Subdomain, duplicates, fail, show } from './private/validation';
-import { mismatches } from './private/volume-match';
+import { mismatches, selectorMatches } from './private/volume-match';
 import { warn, warningMessage } from './private/warnings';
 import { StatefulWorkload } from './stateful-workload';
 import { IStorageClass, StorageClass, VolumeBindingMode } from './storage-class';
@@ -568,6 +568,7 @@ export class PersistentVolumeSet extends Construct {
   private readonly where: string;
   private readonly _volumes: PersistentVolume[] = [];
   private readonly ordinals: number[] = [];
+  private readonly labels?: { [key: string]: string };
 
   constructor(scope: Construct, id: string, props: PersistentVolumeSetProps) {
     super(scope, id);
@@ -577,6 +578,7 @@ export class PersistentVolumeSet extends Construct {
     const template = props.claimTemplate;
     this.workload = workload;
     this.claimTemplate = template;
+    this.labels = props.labels;
 
     // ---- eager checks
     if (!workload.volumeClaimTemplates.includes(template)) {
@@ -602,6 +604,7 @@ export class PersistentVolumeSet extends Construct {
     }
     const prefix = props.namePrefix ?? `${namespace ? `${namespace}-` : ''}${template.name}-${workload.name}`;
     const storageClass = props.storageClass
+      ?? template.storageClass
       ?? (template.storageClassName !== undefined ? StorageClass.fromStorageClassName(this, 'StorageClass', template.storageClassName) : undefined);
 
     // ---- children
@@ -676,6 +679,17 @@ export class PersistentVolumeSet extends Construct {
       for (const m of found) errors.push(fail(this.where, m.prop, m.value, m.allowed, m.fix).message);
     });
 
+    // a claim template with a selector only binds volumes whose labels match it
+    if (template.selector) {
+      const selector = template.selector._toKube();
+      const labels = this.labels ?? {};
+      if (!selectorMatches(selector, labels)) {
+        errors.push(fail(this.where, 'labels', labels,
+          `Must match the selector of claim template "${template.name}" (${show(selector)}): otherwise the claims never bind to these volumes`,
+          'Give the volumes labels that match the selector, or remove the selector from the claim template').message);
+      }
+    }
+
     // every replica needs a volume
     const last = workload.startOrdinal + workload.replicas - 1;
     const missing: number[] = [];
@@ -691,7 +705,7 @@ export class PersistentVolumeSet extends Construct {
       const fix = `Add a source for ordinal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, or lower 'replicas' of the workload to ${count}`;
       const many = missing.length > 1;
       const className = template.storageClassName;
-      const cls = storageClassNamed(this, className);
+      const cls = template.storageClass instanceof StorageClass ? template.storageClass : storageClassNamed(this, className);
       if (className === '' || (cls && !cls.dynamicProvisioning)) {
         const why = className === ''
           ? `claim template "${template.name}" has no class ("": only static volumes bind)`

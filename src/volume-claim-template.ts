@@ -10,6 +10,7 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { toQuantity, kibibytes } from './private/quantity';
+import type { IStorageClass } from './storage-class';
 import { checkDns1123Label, fail } from './private/validation';
 
 /**
@@ -93,8 +94,20 @@ export interface VolumeClaimTemplateOptions {
   readonly mountPath?: string;
 
   /**
-   * The storage class of the volumes. An empty string asks for a volume without a class
-   * (statically provisioned volumes only).
+   * The storage class of the volumes, as an object: a `StorageClass` of this app, or
+   * `StorageClass.fromStorageClassName()` for one that exists in the cluster. Checks such as
+   * `PersistentVolumeSet`'s then know whether the class can provision volumes. Cannot be combined
+   * with `storageClassName`.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+   * @default - `storageClassName`, or the storage class marked as default in the cluster
+   */
+  readonly storageClass?: IStorageClass;
+
+  /**
+   * The name of the storage class of the volumes, for a class that exists in the cluster (e.g.
+   * `gp3`). An empty string asks for a volume without a class (statically provisioned volumes
+   * only). Cannot be combined with `storageClass`.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
    * @default - the storage class marked as default in the cluster is used
@@ -179,8 +192,12 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
   public readonly name: string;
   /** The requested size. */
   public readonly storage: Size;
-  /** The storage class name, if any. */
+  /** The storage class name, if any (from `storageClass` or `storageClassName`). */
   public readonly storageClassName?: string;
+  /** The storage class object, when one was given. */
+  public readonly storageClass?: IStorageClass;
+  /** The label selector volumes must match, if any. */
+  public readonly selector?: LabelSelector;
   /** The path every container mounts the claim at, if any. */
   public readonly mountPath?: string;
   /** The volume mode. */
@@ -189,7 +206,6 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
   public readonly statefulSetName: string;
 
   private readonly _accessModes: PersistentVolumeAccessMode[];
-  private readonly selector?: LabelSelector;
   private readonly dataSource?: ClaimDataSource;
   private readonly labels?: { [key: string]: string };
   private readonly annotations?: { [key: string]: string };
@@ -219,6 +235,10 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
       throw fail(where, 'accessModes', modes, 'ReadWriteOncePod cannot be combined with other access modes',
         `Use [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] alone for claim "${props.name}"`);
     }
+    if (props.storageClass && props.storageClassName !== undefined) {
+      throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'',
+        `Set either 'storageClass' or 'storageClassName' of claim "${props.name}"`);
+    }
     if (props.mountPath !== undefined && !props.mountPath.startsWith('/')) {
       throw fail(where, 'mountPath', props.mountPath, 'Must be an absolute path',
         `Set 'mountPath' of claim "${props.name}" to a path such as "/data"`);
@@ -226,7 +246,8 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
 
     this.name = props.name;
     this.storage = props.storage;
-    this.storageClassName = props.storageClassName;
+    this.storageClass = props.storageClass;
+    this.storageClassName = props.storageClass?.storageClassName ?? props.storageClassName;
     this.mountPath = props.mountPath;
     this.volumeMode = props.volumeMode ?? PersistentVolumeMode.FILE_SYSTEM;
     this.statefulSetName = props.statefulSetName;

@@ -1,6 +1,8 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import {
   HostPathVolumeType,
+  LabelExpression,
+  LabelSelector,
   PersistentVolumeAccessMode,
   PersistentVolumeMode,
   PersistentVolumeReclaimPolicy,
@@ -525,6 +527,47 @@ describe('PersistentVolumeSet', () => {
       expect(() => new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), bindToClaims: true })).toThrow(
         'PersistentVolumeSet \'test/pvs\': invalid \'bindToClaims\': true. A claim reference needs the claim\'s namespace, and the workload has none. Set a namespace on the workload (metadata.namespace) or its chart, or remove \'bindToClaims\'.');
     });
+  });
+
+  test('a claim template selector must match the volume labels', () => {
+    // GIVEN
+    const chart = chartIn();
+    const html = workloadIn(chart, { selector: LabelSelector.of({ labels: { disk: 'ssd' } }) });
+
+    // WHEN
+    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'hdd' } });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      'PersistentVolumeSet \'test/pvs\': invalid \'labels\': {"disk":"hdd"}. Must match the selector of claim template "html-pvc" ({"matchLabels":{"disk":"ssd"}}): otherwise the claims never bind to these volumes. Give the volumes labels that match the selector, or remove the selector from the claim template.');
+  });
+
+  test('volumes whose labels match the claim template selector pass', () => {
+    const chart = chartIn();
+    const html = workloadIn(chart, {
+      selector: LabelSelector.of({ labels: { disk: 'ssd' }, expressions: [LabelExpression.in('zone', ['a', 'b']), LabelExpression.doesNotExist('retired')] }),
+    });
+    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'ssd', zone: 'a' } });
+    for (const pv of findAll(synthValid(chart), 'PersistentVolume')) expect(pv.metadata.labels).toEqual({ disk: 'ssd', zone: 'a' });
+  });
+
+  test('a claim template with a StorageClass object gives its volumes that class', () => {
+    const chart = chartIn();
+    const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
+    const html = workloadIn(chart, { storageClassName: undefined, storageClass: fast });
+    expect(html.volumeClaimTemplates[0].storageClassName).toBe('fast');
+    expect(html.volumeClaimTemplates[0].storageClass).toBe(fast);
+    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+    const manifests = synthValid(chart);
+    for (const pv of findAll(manifests, 'PersistentVolume')) expect(pv.spec.storageClassName).toBe('fast');
+    expect(findOne(manifests, 'StatefulSet').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
+  });
+
+  test('fails when a claim template sets both storageClass and storageClassName', () => {
+    const chart = chartIn();
+    const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
+    expect(() => workloadIn(chart, { storageClassName: 'html', storageClass: fast })).toThrow(
+      'VolumeClaimTemplate \'test/html/Claim-html-pvc\': invalid \'storageClassName\': "html". Cannot be combined with \'storageClass\'. Set either \'storageClass\' or \'storageClassName\' of claim "html-pvc".');
   });
 
   describe('checks against the claim template', () => {

@@ -90,3 +90,28 @@ export function mismatches(volume: VolumeOffer, claim: ClaimRequirements): Misma
   }
   return result;
 }
+
+/**
+ * Whether labels match a label selector (matchLabels and matchExpressions), the way the
+ * persistent volume controller matches a claim's `selector` against volume labels.
+ */
+export function selectorMatches(
+  selector: { matchLabels?: { [key: string]: string }; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> },
+  labels: { [key: string]: string },
+): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[k] !== v) return false;
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const value = labels[e.key];
+    switch (e.operator) {
+      case 'In': if (!has || !(e.values ?? []).includes(value)) return false; break;
+      case 'NotIn': if (has && (e.values ?? []).includes(value)) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
