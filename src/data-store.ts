@@ -163,6 +163,8 @@ export interface DataStoreAttributes {
   /**
    * A short name of the store, used to derive environment variable prefixes (`orders-db` gives
    * `ORDERS_DB_SERVICE_HOST`). A DNS-1123 label.
+   *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
    */
   readonly storeName: string;
 
@@ -176,13 +178,18 @@ export interface DataStoreAttributes {
   readonly hostname: string;
 
   /**
-   * The ports the store listens on. The first is the port of `endpoint`.
+   * The ports the store listens on. The first is the port of `endpoint`. With several ports,
+   * unnamed ones are named `<protocol>-<port>`.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
    */
   readonly ports: DataStorePort[];
 
   /**
-   * The host name of one distinguished replica, e.g. the primary.
+   * The host name of one distinguished replica, e.g. the primary, which consumers reach with
+   * `ConnectionTarget.PRIMARY`.
    *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
    * @default - the store has no distinguished replica
    */
   readonly primaryHostname?: string;
@@ -190,6 +197,7 @@ export interface DataStoreAttributes {
   /**
    * Credentials for clients, held in a Secret.
    *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
    * @default - no credentials
    */
   readonly credentials?: DataStoreCredentials;
@@ -197,7 +205,8 @@ export interface DataStoreAttributes {
   /**
    * The name on the store's TLS certificate, when it differs from `hostname`.
    *
-   * @default - `hostname`
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
+   * @default - the host name clients connect to
    */
   readonly serverName?: string;
 }

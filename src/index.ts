@@ -6,3 +6,5 @@ export * from './storage-class';
 export * from './persistent-volume';
 export * from './persistent-volume-claim';
 export * from './ephemeral-volume';
+export * from './external-service';
+export * from './data-store-connection';

@@ -1,0 +1,406 @@
+import { Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { DataStore, DataStoreCredentials, IDataStore } from '../src/data-store';
+import { ConnectionTarget, DataStoreConnection } from '../src/data-store-connection';
+import { ArgoCdEndpointSync, ExternalService } from '../src/external-service';
+import { StatefulWorkload } from '../src/stateful-workload';
+import { findOne, synthValid } from './util/harness';
+
+const APP_IMAGE = 'registry.example.com/users/user-manager:1.4.0';
+
+function usersChart(): Chart {
+  return new Chart(Testing.app(), 'test', { namespace: 'users' });
+}
+
+function credentialsOf(chart: Chart): DataStoreCredentials {
+  return DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'credentials', 'user-db-credentials'));
+}
+
+/** Every kind of data store, named `user-db`, listening on a port named `postgres`. */
+const STORES: Array<[string, (chart: Chart) => IDataStore, string, string]> = [
+  // kind, build, expected host with ConnectionTarget.PRIMARY, expected server name
+  ['a StatefulWorkload', chart => new StatefulWorkload(chart, 'user-db', {
+    metadata: { name: 'user-db' },
+    credentials: credentialsOf(chart),
+    containers: [{ name: 'postgres', image: 'docker.io/library/postgres:16.4', ports: [{ name: 'postgres', number: 5432 }], securityContext: { user: 999, group: 999 } }],
+  }), 'user-db-0.user-db.users.svc.cluster.local', 'user-db-0.user-db.users.svc.cluster.local'],
+  ['an ExternalService by DNS name', chart => new ExternalService(chart, 'user-db', {
+    metadata: { name: 'user-db' },
+    externalName: 'users-db.prod.example.com',
+    ports: [{ name: 'postgres', port: 5432 }],
+    credentials: credentialsOf(chart),
+  }), 'user-db.users.svc.cluster.local', 'users-db.prod.example.com'],
+  ['an ExternalService by IP address', chart => new ExternalService(chart, 'user-db', {
+    metadata: { name: 'user-db' },
+    addresses: ['10.20.0.5'],
+    ports: [{ name: 'postgres', port: 5432 }],
+    argoCdEndpointSync: ArgoCdEndpointSync.NOT_APPLICABLE,
+    credentials: credentialsOf(chart),
+  }), 'user-db.users.svc.cluster.local', 'user-db.users.svc.cluster.local'],
+  ['a store described by attributes', chart => DataStore.fromDataStoreAttributes(chart, 'user-db', {
+    storeName: 'user-db',
+    hostname: 'user-db-rw.users.svc.cluster.local',
+    ports: [{ name: 'postgres', port: 5432 }],
+    credentials: credentialsOf(chart),
+  }), 'user-db-rw.users.svc.cluster.local', 'user-db-rw.users.svc.cluster.local'],
+];
+
+/** The consumer code under test: the same for every store. */
+function userManager(chart: Chart, userDb: IDataStore): kplus.Deployment {
+  const deployment = new kplus.Deployment(chart, 'user-manager', {
+    metadata: { name: 'user-manager' },
+    containers: [{ name: 'user-manager', image: APP_IMAGE, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
+  });
+  new DataStoreConnection(chart, 'user-db-connection', {
+    store: userDb,
+    target: ConnectionTarget.PRIMARY,
+    metadata: { name: 'user-db-connection' },
+    consumers: [deployment.containers[0]],
+  });
+  return deployment;
+}
+
+/** Every validation error of the tree, as `cdk8s synth` would report them. */
+function validationErrors(chart: Chart): string[] {
+  return chart.node.findAll().flatMap(c => c.node.validate());
+}
+
+describe('DataStoreConnection', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'orders-db', hostname: 'orders-db.shop.svc.cluster.local', ports: [{ port: 5432 }] });
+
+    // WHEN
+    const connection = new DataStoreConnection(chart, 'conn', { store });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const cm = findOne(manifests, 'ConfigMap');
+    expect(cm.metadata.name).toMatch(/^test-conn-c8[0-9a-f]{6}$/);
+    expect(cm.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-stateful' });
+    expect(cm.data).toEqual({
+      ORDERS_DB_SERVICE_HOST: 'orders-db.shop.svc.cluster.local',
+      ORDERS_DB_SERVICE_PORT: '5432',
+      ORDERS_DB_SERVICE_SERVER_NAME: 'orders-db.shop.svc.cluster.local',
+    });
+    expect(connection.store).toBe(store);
+    expect(connection.prefix).toBe('ORDERS_DB');
+    expect(connection.target).toBe(ConnectionTarget.SERVICE);
+    expect(connection.hostVariable).toBe('ORDERS_DB_SERVICE_HOST');
+    expect(connection.portVariable).toBe('ORDERS_DB_SERVICE_PORT');
+    expect(connection.serverNameVariable).toBe('ORDERS_DB_SERVICE_SERVER_NAME');
+    expect(connection.usernameVariable).toBeUndefined();
+    expect(connection.passwordVariable).toBeUndefined();
+    expect(connection.endpoint.socketAddress).toBe('orders-db.shop.svc.cluster.local:5432');
+    expect(connection.consumers).toEqual([]);
+    expect(connection.variableNames).toEqual(['ORDERS_DB_SERVICE_HOST', 'ORDERS_DB_SERVICE_PORT', 'ORDERS_DB_SERVICE_SERVER_NAME']);
+    expect(connection.apiObject.kind).toBe('ConfigMap');
+    expect(connection.configMap.name).toBe(cm.metadata.name);
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = usersChart();
+    const db = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'user-db',
+      hostname: 'user-db-rw.users.svc.cluster.local',
+      primaryHostname: 'user-db-1.user-db.users.svc.cluster.local',
+      ports: [{ name: 'postgres', port: 5432 }, { name: 'metrics', port: 9187 }],
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'S', 'user-db-credentials'), { usernameKey: 'user', passwordKey: 'pass' }),
+    });
+    const app = new kplus.Deployment(chart, 'app', { metadata: { name: 'app' }, containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000 } }] });
+
+    // WHEN
+    const connection = new DataStoreConnection(chart, 'conn', {
+      store: db,
+      prefix: 'users-primary',
+      target: ConnectionTarget.PRIMARY,
+      metadata: { name: 'users-primary', labels: { team: 'users' }, annotations: { owner: 'users' } },
+      consumers: [app.containers[0]],
+    });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const cm = findOne(manifests, 'ConfigMap', 'users-primary');
+    expect(cm.metadata).toEqual({
+      name: 'users-primary',
+      namespace: 'users',
+      labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful', 'team': 'users' },
+      annotations: { owner: 'users' },
+    });
+    expect(cm.data).toEqual({
+      USERS_PRIMARY_SERVICE_HOST: 'user-db-1.user-db.users.svc.cluster.local',
+      USERS_PRIMARY_SERVICE_PORT: '5432',
+      USERS_PRIMARY_SERVICE_PORT_POSTGRES: '5432',
+      USERS_PRIMARY_SERVICE_PORT_METRICS: '9187',
+      USERS_PRIMARY_SERVICE_SERVER_NAME: 'user-db-1.user-db.users.svc.cluster.local',
+    });
+    const container = findOne(manifests, 'Deployment', 'app').spec.template.spec.containers[0];
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'users-primary' } }]);
+    expect(container.env).toEqual([
+      { name: 'USERS_PRIMARY_USERNAME', valueFrom: { secretKeyRef: { name: 'user-db-credentials', key: 'user' } } },
+      { name: 'USERS_PRIMARY_PASSWORD', valueFrom: { secretKeyRef: { name: 'user-db-credentials', key: 'pass' } } },
+    ]);
+    expect(connection.prefix).toBe('USERS_PRIMARY');
+    expect(connection.target).toBe(ConnectionTarget.PRIMARY);
+    expect(connection.endpoint.socketAddress).toBe('user-db-1.user-db.users.svc.cluster.local:5432');
+    expect(connection.usernameVariable).toBe('USERS_PRIMARY_USERNAME');
+    expect(connection.passwordVariable).toBe('USERS_PRIMARY_PASSWORD');
+    expect(connection.consumers).toEqual([app.containers[0]]);
+  });
+
+  describe('the same consumer code works with every kind of store', () => {
+    // the reference: what the consumer looks like with the first store
+    const reference = (() => {
+      const chart = usersChart();
+      const manifests = synthValid((userManager(chart, STORES[0][1](chart)), chart));
+      return { deployment: findOne(manifests, 'Deployment', 'user-manager'), keys: Object.keys(findOne(manifests, 'ConfigMap', 'user-db-connection').data) };
+    })();
+
+    test.each(STORES)('%s', (_kind, build, primaryHost, serverName) => {
+      // GIVEN
+      const chart = usersChart();
+      const store = build(chart);
+
+      // WHEN
+      userManager(chart, store);
+
+      // THEN the consumer is byte-identical, and so are the variable names
+      const manifests = synthValid(chart);
+      const deployment = findOne(manifests, 'Deployment', 'user-manager');
+      expect(deployment).toEqual(reference.deployment);
+      const cm = findOne(manifests, 'ConfigMap', 'user-db-connection');
+      expect(Object.keys(cm.data)).toEqual(reference.keys);
+      expect(cm.data).toEqual({
+        USER_DB_SERVICE_HOST: primaryHost,
+        USER_DB_SERVICE_PORT: '5432',
+        USER_DB_SERVICE_PORT_POSTGRES: '5432',
+        USER_DB_SERVICE_SERVER_NAME: serverName,
+      });
+      const container = deployment.spec.template.spec.containers[0];
+      expect(container.envFrom).toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+      expect(container.env).toEqual([
+        { name: 'USER_DB_USERNAME', valueFrom: { secretKeyRef: { name: 'user-db-credentials', key: 'username' } } },
+        { name: 'USER_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'user-db-credentials', key: 'password' } } },
+      ]);
+      expect(validationErrors(chart)).toEqual([]);
+    });
+  });
+
+  describe('target', () => {
+    test('SERVICE (the default) hands out the store\'s endpoint', () => {
+      const chart = usersChart();
+      const db = STORES[0][1](chart);
+      const connection = new DataStoreConnection(chart, 'conn', { store: db });
+      expect(connection.endpoint.socketAddress).toBe('user-db.users.svc.cluster.local:5432');
+      expect(findOne(synthValid(chart), 'ConfigMap').data.USER_DB_SERVICE_HOST).toBe('user-db.users.svc.cluster.local');
+    });
+
+    test('PRIMARY hands out the distinguished replica, or the endpoint when the store has none', () => {
+      const chart = usersChart();
+      const inCluster = new StatefulWorkload(chart, 'user-db', {
+        metadata: { name: 'user-db' },
+        replicas: 3,
+        ordinals: { start: 1 },
+        containers: [{ name: 'postgres', image: 'docker.io/library/postgres:16.4', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+      });
+      const external = new ExternalService(chart, 'ext', { metadata: { name: 'ext' }, externalName: 'db.example.com', ports: [{ port: 5432 }] });
+      const a = new DataStoreConnection(chart, 'a', { store: inCluster, target: ConnectionTarget.PRIMARY });
+      const b = new DataStoreConnection(chart, 'b', { store: external, target: ConnectionTarget.PRIMARY });
+      expect(a.endpoint.hostname).toBe('user-db-1.user-db.users.svc.cluster.local');
+      expect(b.endpoint.hostname).toBe('ext.users.svc.cluster.local');
+    });
+  });
+
+  describe('prefix', () => {
+    test.each([
+      ['derived from storeName', undefined, 'user-db', 'USER_DB'],
+      ['given in lower case with dashes', 'user-db', 'other', 'USER_DB'],
+      ['given as is', 'USERS', 'other', 'USERS'],
+      ['starting with an underscore', '_db', 'other', '_DB'],
+    ])('%s', (_case, prefix, storeName, expected) => {
+      const chart = Testing.chart();
+      const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName, hostname: 'db', ports: [{ port: 5432 }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store, prefix });
+      expect(connection.prefix).toBe(expected);
+      expect(Object.keys(findOne(synthValid(chart), 'ConfigMap').data)[0]).toBe(`${expected}_SERVICE_HOST`);
+    });
+  });
+
+  test('the server name is the store\'s when it has one, else the host name handed out', () => {
+    const chart = usersChart();
+    const dns = new ExternalService(chart, 'dns', { metadata: { name: 'dns' }, externalName: 'db.example.com', ports: [{ port: 5432 }] });
+    const ip = new ExternalService(chart, 'ip', {
+      metadata: { name: 'ip' }, addresses: ['10.20.0.5'], ports: [{ port: 5432 }], argoCdEndpointSync: ArgoCdEndpointSync.NOT_APPLICABLE, serverName: 'db.example.com',
+    });
+    const plain = new ExternalService(chart, 'plain', {
+      metadata: { name: 'plain' }, addresses: ['10.20.0.6'], ports: [{ port: 5432 }], argoCdEndpointSync: ArgoCdEndpointSync.NOT_APPLICABLE,
+    });
+    for (const store of [dns, ip, plain]) new DataStoreConnection(chart, `${store.name}-conn`, { store, metadata: { name: `${store.name}-conn` } });
+    const manifests = synthValid(chart);
+    expect(findOne(manifests, 'ConfigMap', 'dns-conn').data.DNS_SERVICE_SERVER_NAME).toBe('db.example.com');
+    expect(findOne(manifests, 'ConfigMap', 'ip-conn').data.IP_SERVICE_SERVER_NAME).toBe('db.example.com');
+    expect(findOne(manifests, 'ConfigMap', 'plain-conn').data.PLAIN_SERVICE_SERVER_NAME).toBe('plain.users.svc.cluster.local');
+  });
+
+  test('ports added to the store after the connection still reach the ConfigMap', () => {
+    // GIVEN
+    const chart = usersChart();
+    const db = new StatefulWorkload(chart, 'db', { metadata: { name: 'db' } });
+    const connection = new DataStoreConnection(chart, 'conn', { store: db, metadata: { name: 'db-conn' } });
+
+    // WHEN
+    db.addContainer({ name: 'redis', image: 'docker.io/library/redis:7.4', ports: [{ name: 'redis', number: 6379 }], securityContext: { user: 999, group: 999 } });
+
+    // THEN
+    expect(findOne(synthValid(chart), 'ConfigMap', 'db-conn').data).toEqual({
+      DB_SERVICE_HOST: 'db.users.svc.cluster.local',
+      DB_SERVICE_PORT: '6379',
+      DB_SERVICE_PORT_REDIS: '6379',
+      DB_SERVICE_SERVER_NAME: 'db.users.svc.cluster.local',
+    });
+    expect(connection.variableNames).toEqual(['DB_SERVICE_HOST', 'DB_SERVICE_PORT', 'DB_SERVICE_PORT_REDIS', 'DB_SERVICE_SERVER_NAME']);
+  });
+
+  describe('consumers', () => {
+    test.each<[string, (chart: Chart) => kplus.Container, (manifests: any[]) => any]>([
+      ['a Deployment', chart => new kplus.Deployment(chart, 'w', { containers: [{ image: APP_IMAGE }] }).containers[0],
+        m => findOne(m, 'Deployment').spec.template.spec.containers[0]],
+      ['a StatefulSet', chart => {
+        const svc = new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 80 }] });
+        return new kplus.StatefulSet(chart, 'w', { service: svc, containers: [{ image: APP_IMAGE }] }).containers[0];
+      }, m => findOne(m, 'StatefulSet').spec.template.spec.containers[0]],
+      ['a Job', chart => new kplus.Job(chart, 'w', { containers: [{ image: APP_IMAGE }] }).containers[0],
+        m => findOne(m, 'Job').spec.template.spec.containers[0]],
+      ['a CronJob', chart => new kplus.CronJob(chart, 'w', { schedule: Cron.daily(), containers: [{ image: APP_IMAGE }] }).containers[0],
+        m => findOne(m, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0]],
+      ['a StatefulWorkload', chart => new StatefulWorkload(chart, 'w', {
+        metadata: { name: 'worker' },
+        containers: [{ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000, group: 1000 } }],
+      }).containers[0], m => findOne(m, 'StatefulSet', 'worker').spec.template.spec.containers[0]],
+    ])('wires a container of %s', (_kind, containerOf, renderedContainer) => {
+      // GIVEN
+      const chart = usersChart();
+      const store = STORES[1][1](chart);
+      const container = containerOf(chart);
+
+      // WHEN
+      const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'user-db-connection' } });
+      const returned = connection.addConsumer(container);
+
+      // THEN
+      expect(returned).toBe(container);
+      const rendered = renderedContainer(synthValid(chart));
+      expect(rendered.envFrom).toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+      expect(rendered.env.map((e: any) => e.name)).toEqual(['USER_DB_USERNAME', 'USER_DB_PASSWORD']);
+    });
+
+    test('wiring a container twice changes nothing', () => {
+      const chart = usersChart();
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: STORES[1][1](chart), consumers: [app.containers[0]] });
+      connection.addConsumer(app.containers[0]);
+      expect(connection.consumers).toHaveLength(1);
+      expect(app.containers[0].env.sources).toHaveLength(1);
+    });
+
+    test('a store without credentials adds no credential variables', () => {
+      const chart = usersChart();
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE }] });
+      const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db', ports: [{ port: 5432 }] });
+      new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      const container = findOne(synthValid(chart), 'Deployment').spec.template.spec.containers[0];
+      expect(container.env).toBeUndefined();
+      expect(container.envFrom).toHaveLength(1);
+    });
+
+    test('one container can be wired to several stores', () => {
+      const chart = usersChart();
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE }] });
+      const a = DataStore.fromDataStoreAttributes(chart, 'a', { storeName: 'orders', hostname: 'orders', ports: [{ port: 5432 }] });
+      const b = DataStore.fromDataStoreAttributes(chart, 'b', { storeName: 'cache', hostname: 'cache', ports: [{ port: 6379 }] });
+      new DataStoreConnection(chart, 'ca', { store: a, metadata: { name: 'orders-conn' }, consumers: [app.containers[0]] });
+      new DataStoreConnection(chart, 'cb', { store: b, metadata: { name: 'cache-conn' }, consumers: [app.containers[0]] });
+      expect(findOne(synthValid(chart), 'Deployment').spec.template.spec.containers[0].envFrom).toEqual([
+        { configMapRef: { name: 'orders-conn' } }, { configMapRef: { name: 'cache-conn' } },
+      ]);
+    });
+
+    test('consumers returns a copy', () => {
+      const chart = usersChart();
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: STORES[1][1](chart), consumers: [app.containers[0]] });
+      connection.consumers.pop();
+      expect(connection.consumers).toHaveLength(1);
+    });
+  });
+
+  describe('errors', () => {
+    const C = "DataStoreConnection 'test/conn'";
+    test.each<[string, () => void, string]>([
+      ['the derived prefix is not an environment variable name', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: '1db', hostname: 'db', ports: [{ port: 5432 }] });
+        new DataStoreConnection(chart, 'conn', { store });
+      }, `${C}: invalid 'store.storeName (used as the prefix)': "1db". Must give a portable environment variable name: letters, digits, '-' and '_', `
+        + 'not starting with a digit (got prefix "1DB"). Set \'prefix\' to a name such as "USER_DB".'],
+      ['the given prefix is not an environment variable name', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db', ports: [{ port: 5432 }] });
+        new DataStoreConnection(chart, 'conn', { store, prefix: 'user.db' });
+      }, `${C}: invalid 'prefix': "user.db". Must give a portable environment variable name: letters, digits, '-' and '_', `
+        + 'not starting with a digit (got prefix "USER.DB"). Set \'prefix\' to a name such as "USER_DB".'],
+      ['the given prefix is empty', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db', ports: [{ port: 5432 }] });
+        new DataStoreConnection(chart, 'conn', { store, prefix: '' });
+      }, `${C}: invalid 'prefix': "". Must give a portable environment variable name: letters, digits, '-' and '_', `
+        + 'not starting with a digit (got prefix ""). Set \'prefix\' to a name such as "USER_DB".'],
+      ['a consumer already sets a connection variable', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ port: 5432 }] });
+        const app = new kplus.Deployment(chart, 'app', {
+          containers: [{ name: 'app', image: APP_IMAGE, envVariables: { USER_DB_SERVICE_HOST: kplus.EnvValue.fromValue('localhost') } }],
+        });
+        new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_HOST"], which would hide the connection's values. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.'],
+    ])('fails when %s', (_name, build, message) => {
+      expect(build).toThrow(new Error(message));
+    });
+
+    test('fails at synth when a consumer sets a connection variable after it was wired', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ name: 'postgres', port: 5432 }] });
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+      new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+
+      // WHEN
+      app.containers[0].env.addVariable('USER_DB_SERVICE_PORT_POSTGRES', kplus.EnvValue.fromValue('15432'));
+
+      // THEN
+      expect(validationErrors(chart)).toEqual([
+        `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_PORT_POSTGRES"], which would hide the connection's values. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.',
+      ]);
+    });
+
+    test('fails at synth when the store has no port', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      const ext = new ExternalService(chart, 'ext', { externalName: 'db.example.com' });
+
+      // WHEN
+      new DataStoreConnection(chart, 'conn', { store: ext });
+
+      // THEN
+      expect(validationErrors(chart)).toEqual([
+        "ExternalService 'test/ext': 'endpoint' needs a port, but the Service has none. Add 'ports' to the ExternalService.",
+      ]);
+    });
+  });
+});

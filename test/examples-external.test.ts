@@ -1,0 +1,146 @@
+import { App, Testing, Yaml } from 'cdk8s';
+import { ExternalDnsExample } from '../examples/external-dns';
+import { ExternalIpExample } from '../examples/external-ip';
+import { buildExamples } from '../examples/main';
+import { UserDbMigrationExample } from '../examples/user-db-migration';
+import { findAll, findOne } from './util/harness';
+import { expectValidManifests } from './util/k8s-schema';
+import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
+
+/** The examples of issue 3 (data stores inside or outside the cluster), as `examples/main.ts` builds them. */
+const examples: Array<[string, (app: App, id: string) => void]> = [
+  ['external-dns', (app, id) => new ExternalDnsExample(app, id)],
+  ['external-ip', (app, id) => new ExternalIpExample(app, id)],
+  ['user-db-external', (app, id) => new UserDbMigrationExample(app, id, { database: 'external' })],
+  ['user-db-in-cluster', (app, id) => new UserDbMigrationExample(app, id, { database: 'in-cluster' })],
+];
+
+/** Renders an example as `cdk8s synth` does, as its own chart with id `id`. */
+function render(build: (app: App, id: string) => void, id: string): any[] {
+  const app = Testing.app();
+  build(app, id);
+  return app.charts.flatMap(c => c.toJson());
+}
+
+describe.each(examples)('example %s', (name, build) => {
+  test('matches the snapshot', () => {
+    expect(render(build, name)).toMatchSnapshot();
+  });
+
+  test('every object is valid for the Kubernetes 1.27 API', () => {
+    expectValidManifests(render(build, name));
+  });
+
+  test('every pod spec meets the restricted profile', () => {
+    const specs = render(build, name).flatMap(m => podSpecsOf(m));
+    expect(specs.length).toBeGreaterThan(0);
+    for (const spec of specs) expect(restrictedViolations(spec)).toEqual([]);
+  });
+
+  test('synthesizing twice gives byte-identical YAML', () => {
+    expect(Yaml.stringify(...render(build, name))).toEqual(Yaml.stringify(...render(build, name)));
+  });
+
+  test('passes the deferred validations of cdk8s synth', () => {
+    const app = Testing.app();
+    build(app, name);
+    expect(app.node.findAll().flatMap(c => c.node.validate())).toEqual([]);
+  });
+});
+
+test('examples/main.ts renders every example of issue 3 as its own chart', () => {
+  const app = Testing.app();
+  buildExamples(app);
+  const names = app.charts.map(c => c.node.id);
+  for (const [name] of examples) expect(names).toContain(name);
+});
+
+describe('external-dns', () => {
+  const manifests = render(examples[0][1], 'external-dns');
+
+  test('an external nginx reached as ext through an ExternalName Service that keeps its port', () => {
+    const svc = findOne(manifests, 'Service', 'ext');
+    expect(svc.metadata.namespace).toBe('web');
+    expect(svc.spec).toEqual({ type: 'ExternalName', externalName: 'nginx.example.com', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
+    expect(findAll(manifests, 'EndpointSlice')).toEqual([]);
+  });
+
+  test('the connection hands out the in-cluster name, and the real host name for Host headers and TLS', () => {
+    expect(findOne(manifests, 'ConfigMap', 'ext-connection').data).toEqual({
+      EXT_SERVICE_HOST: 'ext.web.svc.cluster.local',
+      EXT_SERVICE_PORT: '80',
+      EXT_SERVICE_PORT_HTTP: '80',
+      EXT_SERVICE_SERVER_NAME: 'nginx.example.com',
+    });
+    const container = findOne(manifests, 'Job', 'ext-check').spec.template.spec.containers[0];
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'ext-connection' } }]);
+    expect(container.command.join(' ')).toContain('--header "Host: $EXT_SERVICE_SERVER_NAME" "http://$EXT_SERVICE_HOST:$EXT_SERVICE_PORT/"');
+  });
+});
+
+describe('external-ip', () => {
+  const manifests = render(examples[1][1], 'external-ip');
+
+  test('ext is a Service without selector whose EndpointSlice sends port 80 to 172.0.0.1', () => {
+    const svc = findOne(manifests, 'Service', 'ext');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.selector).toBeUndefined();
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }]);
+    const slice = findOne(manifests, 'EndpointSlice', 'ext-ipv4');
+    expect(slice.metadata.labels['kubernetes.io/service-name']).toBe('ext');
+    expect(slice.endpoints).toEqual([{ addresses: ['172.0.0.1'], conditions: { ready: true } }]);
+    expect(slice.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP' }]);
+  });
+
+  test('the consumer is the same Job as in external-dns', () => {
+    const viaIp = findOne(render(examples[1][1], 'ext'), 'Job', 'ext-check');
+    const viaDns = findOne(render(examples[0][1], 'ext'), 'Job', 'ext-check');
+    expect(viaIp).toEqual(viaDns);
+    expect(Object.keys(findOne(manifests, 'ConfigMap', 'ext-connection').data)).toEqual(
+      Object.keys(findOne(render(examples[0][1], 'external-dns'), 'ConfigMap', 'ext-connection').data));
+  });
+});
+
+describe('user-db-migration', () => {
+  const external = render(examples[2][1], 'user-db-migration');
+  const inCluster = render(examples[3][1], 'user-db-migration');
+
+  test('outside the cluster: user-db is an ExternalName alias of the managed database', () => {
+    expect(findOne(external, 'Service', 'user-db').spec.externalName).toBe('users-db.prod.example.com');
+    expect(findAll(external, 'StatefulSet')).toEqual([]);
+    expect(findOne(external, 'ConfigMap', 'user-db-connection').data).toMatchObject({
+      USER_DB_SERVICE_HOST: 'user-db.users.svc.cluster.local',
+      USER_DB_SERVICE_PORT: '5432',
+    });
+  });
+
+  test('inside the cluster: user-manager talks to the primary, pod user-db-0', () => {
+    expect(findOne(inCluster, 'StatefulSet', 'user-db').spec.serviceName).toBe('user-db');
+    expect(findOne(inCluster, 'ConfigMap', 'user-db-connection').data).toMatchObject({
+      USER_DB_SERVICE_HOST: 'user-db-0.user-db.users.svc.cluster.local',
+      USER_DB_SERVICE_PORT: '5432',
+    });
+  });
+
+  test('the user-manager Deployment is identical, and so are the variable names', () => {
+    const a = findOne(external, 'Deployment', 'user-manager');
+    const b = findOne(inCluster, 'Deployment', 'user-manager');
+    expect(a).toEqual(b);
+    const container = a.spec.template.spec.containers[0];
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+    expect(container.env.map((e: any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
+      ['USER_DB_USERNAME', { name: 'user-db-credentials', key: 'username' }],
+      ['USER_DB_PASSWORD', { name: 'user-db-credentials', key: 'password' }],
+    ]);
+    expect(Object.keys(findOne(external, 'ConfigMap', 'user-db-connection').data)).toEqual(
+      Object.keys(findOne(inCluster, 'ConfigMap', 'user-db-connection').data));
+  });
+
+  test('the in-cluster database uses the same credentials Secret', () => {
+    const env = findOne(inCluster, 'StatefulSet', 'user-db').spec.template.spec.containers[0].env;
+    expect(env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name])).toEqual([
+      ['POSTGRES_USER', 'user-db-credentials'],
+      ['POSTGRES_PASSWORD', 'user-db-credentials'],
+    ]);
+  });
+});
