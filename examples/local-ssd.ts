@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue, Probe } from 'cdk8s-plus-27';
-import { PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
 import { Construct } from 'constructs';
+import { PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
 
 /** The nodes with a local SSD mounted at /mnt/disks/ssd0, one replica each. */
 const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, ChartProps, JsonPatch, Size } from 'cdk8s';
 import { Cpu, Deployment, DeploymentStrategy, FsGroupChangePolicy, ImagePullPolicy } from 'cdk8s-plus-27';
-import { EphemeralVolume, PersistentVolumeClaim } from 'cdk8s-stateful';
 import { Construct } from 'constructs';
+import { EphemeralVolume, PersistentVolumeClaim } from 'cdk8s-stateful';
 
 /**
  * `trouble`: a one-replica troubleshooting toolbox (a cdk8s-plus-27 Deployment) that keeps its

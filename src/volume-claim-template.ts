@@ -10,8 +10,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { toQuantity, kibibytes } from './private/quantity';
-import type { IStorageClass } from './storage-class';
 import { checkDns1123Label, fail } from './private/validation';
+import type { IStorageClass } from './storage-class';
 
 /**
  * Where a new claim's volume is populated from.
