@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStorePort, Endpoint } from './data-store';
+import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { POD_NAME_LABEL } from './private/labels';
 import { checkDns1035Label, fail, show } from './private/validation';
 import { StatefulWorkload } from './stateful-workload';
@@ -86,8 +86,11 @@ export interface WorkloadServiceProps extends WorkloadServiceOptions {
 /**
  * A Service that reaches a `StatefulWorkload`'s pods: all of them (a client Service) or one
  * (e.g. pod 0 as the primary). Create it with `addClientService()` or `exposePod()`.
+ *
+ * It is a data store itself, so consumers can be wired to it with `DataStoreConnection`: e.g. to
+ * the primary's Service, with the workload's credentials.
  */
-export class WorkloadService extends Construct {
+export class WorkloadService extends Construct implements IDataStore {
   /** The Service name. */
   public readonly name: string;
   /** The Service type. */
@@ -160,6 +163,16 @@ export class WorkloadService extends Construct {
         return errors;
       },
     });
+  }
+
+  /** The store's name: the Service name. */
+  public get storeName(): string {
+    return this.name;
+  }
+
+  /** The workload's credentials, if any. */
+  public get credentials(): DataStoreCredentials | undefined {
+    return this.workload.credentials;
   }
 
   /** The Service ports. */

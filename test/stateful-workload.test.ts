@@ -489,6 +489,17 @@ describe('StatefulWorkload', () => {
       expect(svc.spec.externalTrafficPolicy).toBe('Local');
     });
 
+    test('a workload Service is a data store with the workload\'s credentials', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
+      const secret = kplus.Secret.fromSecretName(chart, 'S', 'creds');
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret) }));
+      const primary = db.exposePod(0, { name: 'db-primary' });
+      expect(primary.storeName).toBe('db-primary');
+      expect(primary.endpoint.socketAddress).toBe('db-primary.ns.svc.cluster.local:5432');
+      expect(primary.credentials?.secret.name).toBe('creds');
+      expect(primary.primaryEndpoint).toBeUndefined();
+    });
+
     test('exposePod selects exactly one pod by its pod-name label', () => {
       const chart = Testing.chart();
       const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3 }));
