@@ -1,5 +1,5 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
-import { ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
+import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
 import { MANAGED_BY } from './private/labels';
@@ -198,6 +198,17 @@ export class DataStoreConnection extends Construct {
     for (const [name, value] of this.secretVariables()) container.env.addVariable(name, value);
     this._consumers.push(container);
     return container;
+  }
+
+  /**
+   * Wires every container and init container of a cdk8s-plus workload (Deployment, StatefulSet,
+   * Job, CronJob, Pod, ...) to the store, in one call. Containers added to the workload later are
+   * not wired: add them with `addConsumer()`. For a `StatefulWorkload`, pass its `containers`.
+   *
+   * @returns the wired containers
+   */
+  public addWorkload(workload: AbstractPod): Container[] {
+    return [...workload.initContainers, ...workload.containers].map(c => this.addConsumer(c));
   }
 
   private secretVariables(): Array<[string, EnvValue]> {

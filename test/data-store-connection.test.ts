@@ -246,6 +246,30 @@ describe('DataStoreConnection', () => {
     expect(findOne(manifests, 'ConfigMap', 'plain-conn').data.PLAIN_SERVICE_SERVER_NAME).toBe('plain.users.svc.cluster.local');
   });
 
+  test('addWorkload wires every container and init container of a workload in one call', () => {
+    // GIVEN
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'user-db', {
+      storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: credentialsOf(chart),
+    });
+    const job = new kplus.Job(chart, 'migrate', {
+      initContainers: [{ name: 'wait', image: APP_IMAGE }],
+      containers: [{ name: 'migrate', image: APP_IMAGE }, { name: 'report', image: APP_IMAGE }],
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'user-db-connection' } });
+
+    // WHEN
+    const wired = connection.addWorkload(job);
+
+    // THEN
+    expect(wired.map(c => c.name)).toEqual(['wait', 'migrate', 'report']);
+    const spec = findOne(synthValid(chart), 'Job').spec.template.spec;
+    for (const c of [...spec.initContainers, ...spec.containers]) {
+      expect(c.envFrom).toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+      expect(c.env.map((e: any) => e.name)).toEqual(['USER_DB_USERNAME', 'USER_DB_PASSWORD']);
+    }
+  });
+
   test('ports added to the store after the connection still reach the ConfigMap', () => {
     // GIVEN
     const chart = usersChart();
