@@ -60,7 +60,7 @@ export class LocalSsdExample extends Chart {
       volumeClaimTemplates: [{
         name: 'data',
         storage: Size.gibibytes(300),
-        storageClassName: this.storageClass.storageClassName,
+        storageClass: this.storageClass,
         mountPath: '/var/lib/cassandra',
       }],
     });
