@@ -43,6 +43,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       moduleNameMapper: { '^cdk8s-stateful$': '<rootDir>/src' },
       testPathIgnorePatterns: ['/node_modules/', '/examples/dist/'],
+      // every manifest a test synthesizes is validated against the Kubernetes 1.27 schema
+      setupFilesAfterEnv: ['<rootDir>/test/util/setup.ts'],
     },
   },
 
