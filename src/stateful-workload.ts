@@ -7,6 +7,7 @@ import {
   ImagePullPolicy,
   IServiceAccount,
   NodeTaintQuery,
+  PersistentVolumeMode,
   PercentOrAbsolute,
   PodManagementPolicy,
   PodSecurityContextProps,
@@ -881,10 +882,14 @@ export class StatefulWorkload extends Construct implements IDataStore {
     if (this.props.writableTmp ?? true) {
       if (!mounts.some(m => m.mountPath === '/tmp')) mounts.push({ name: TMP_VOLUME, mountPath: '/tmp' });
     }
+    const devices: k8s.VolumeDevice[] = init ? [] : this._templates
+      .filter(t => t.devicePath !== undefined)
+      .map(t => ({ name: t.name, devicePath: t.devicePath! }));
     const sc = kube.securityContext ?? {};
     return {
       ...kube,
       volumeMounts: undefinedIfEmpty(mounts),
+      volumeDevices: undefinedIfEmpty(devices),
       securityContext: {
         ...sc,
         capabilities: normalizeCapabilities(sc.capabilities),
@@ -1024,6 +1029,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
       const foreign = new Set<string>();
       for (const m of c.mounts) {
         const owner = claimTemplateOf(m.volume);
+        if (owner && owner.volumeMode === PersistentVolumeMode.BLOCK) {
+          err(`container "${c.name}" volumeMounts`, m.volume.name,
+            `Claim template "${owner.name}" is a Block volume: a raw device cannot be mounted as a file system`,
+            'Attach it with the template\'s \'devicePath\' instead of container.mount()');
+        }
         if (owner && !this._templates.includes(owner)) {
           foreign.add(m.volume.name);
           err(`container "${c.name}" volumeMounts`, m.volume.name,

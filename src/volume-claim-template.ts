@@ -94,6 +94,15 @@ export interface VolumeClaimTemplateOptions {
   readonly mountPath?: string;
 
   /**
+   * Attach the claim as a raw block device at this path in every (non-init) container. Only for
+   * `volumeMode: PersistentVolumeMode.BLOCK`, whose volumes are devices, not file systems.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#raw-block-volume-support
+   * @default - not attached automatically
+   */
+  readonly devicePath?: string;
+
+  /**
    * The storage class of the volumes, as an object: a `StorageClass` of this app, or
    * `StorageClass.fromStorageClassName()` for one that exists in the cluster. Checks such as
    * `PersistentVolumeSet`'s then know whether the class can provision volumes. Cannot be combined
@@ -200,6 +209,8 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
   public readonly selector?: LabelSelector;
   /** The path every container mounts the claim at, if any. */
   public readonly mountPath?: string;
+  /** The path every container attaches the block device at, if any. */
+  public readonly devicePath?: string;
   /** The volume mode. */
   public readonly volumeMode: PersistentVolumeMode;
   /** The name of the StatefulSet. */
@@ -243,12 +254,26 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
       throw fail(where, 'mountPath', props.mountPath, 'Must be an absolute path',
         `Set 'mountPath' of claim "${props.name}" to a path such as "/data"`);
     }
+    const block = props.volumeMode === PersistentVolumeMode.BLOCK;
+    if (block && props.mountPath !== undefined) {
+      throw fail(where, 'mountPath', props.mountPath, 'A Block volume is a raw device and cannot be mounted as a file system',
+        `Use 'devicePath' for claim "${props.name}", or volumeMode FILE_SYSTEM`);
+    }
+    if (props.devicePath !== undefined && !block) {
+      throw fail(where, 'devicePath', props.devicePath, 'Only Block volumes are attached as devices',
+        `Set 'volumeMode' of claim "${props.name}" to PersistentVolumeMode.BLOCK, or use 'mountPath'`);
+    }
+    if (props.devicePath !== undefined && !props.devicePath.startsWith('/')) {
+      throw fail(where, 'devicePath', props.devicePath, 'Must be an absolute path',
+        `Set 'devicePath' of claim "${props.name}" to a path such as "/dev/xvda"`);
+    }
 
     this.name = props.name;
     this.storage = props.storage;
     this.storageClass = props.storageClass;
     this.storageClassName = props.storageClass?.storageClassName ?? props.storageClassName;
     this.mountPath = props.mountPath;
+    this.devicePath = props.devicePath;
     this.volumeMode = props.volumeMode ?? PersistentVolumeMode.FILE_SYSTEM;
     this.statefulSetName = props.statefulSetName;
     this._accessModes = [...modes];

@@ -1,0 +1,120 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { ClaimDataSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
+import { findOne } from './util/harness';
+
+const IMAGE = 'docker.io/library/postgres:16';
+
+function workload(chart = Testing.chart()): StatefulWorkload {
+  return new StatefulWorkload(chart, 'db', {
+    metadata: { name: 'db' },
+    replicas: 2,
+    containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+  });
+}
+
+function renderedTemplates(chart: any): any[] {
+  return findOne(Testing.synth(chart), 'StatefulSet').spec.volumeClaimTemplates;
+}
+
+describe('VolumeClaimTemplate', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const db = workload(chart);
+    // WHEN
+    db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) });
+    // THEN
+    expect(renderedTemplates(chart)).toMatchSnapshot();
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const db = workload(chart);
+    const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
+    // WHEN
+    db.addVolumeClaimTemplate({
+      name: 'data',
+      storage: Size.mebibytes(1536),
+      devicePath: '/dev/data',
+      storageClass: fast,
+      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD],
+      volumeMode: kplus.PersistentVolumeMode.BLOCK,
+      selector: kplus.LabelSelector.of({ labels: { disk: 'ssd' }, expressions: [kplus.LabelExpression.exists('zone')] }),
+      dataSource: ClaimDataSource.of('VolumePopulator', 'seed', 'populator.example.com'),
+      labels: { backup: 'daily' },
+      annotations: { owner: 'platform' },
+    });
+    // THEN
+    expect(renderedTemplates(chart)).toMatchSnapshot();
+  });
+
+  test('attributes', () => {
+    const db = workload();
+    const t = db.addVolumeClaimTemplate({
+      name: 'data', storage: Size.kibibytes(16), storageClassName: 'html', mountPath: '/data',
+      selector: kplus.LabelSelector.of({ labels: { a: 'b' } }),
+    });
+    expect(t).toBeInstanceOf(VolumeClaimTemplate);
+    expect(t.name).toBe('data');
+    expect(t.storageQuantity).toBe('16Ki');
+    expect(t.storageClassName).toBe('html');
+    expect(t.storageClass).toBeUndefined();
+    expect(t.mountPath).toBe('/data');
+    expect(t.volumeMode).toBe('Filesystem');
+    expect(t.accessModes).toEqual(['ReadWriteOnce']);
+    expect(t.selector?._toKube()).toEqual({ matchLabels: { a: 'b' } });
+    expect(t.statefulSetName).toBe('db');
+    expect(t.claimName(1)).toBe('data-db-1');
+  });
+
+  test('accessModes returns a copy', () => {
+    const t = workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) });
+    t.accessModes.push(kplus.PersistentVolumeAccessMode.READ_WRITE_MANY);
+    expect(t.accessModes).toEqual(['ReadWriteOnce']);
+  });
+
+  test('an empty storageClassName asks for volumes without a class', () => {
+    const chart = Testing.chart();
+    workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: '' });
+    expect(renderedTemplates(chart)[0].spec.storageClassName).toBe('');
+  });
+
+  test('a Block claim is attached as a device in every container, not in init containers', () => {
+    const chart = Testing.chart();
+    const db = workload(chart);
+    db.addInitContainer({ name: 'init', image: IMAGE, securityContext: { user: 999 } });
+    db.addVolumeClaimTemplate({ name: 'raw', storage: Size.gibibytes(1), volumeMode: kplus.PersistentVolumeMode.BLOCK, devicePath: '/dev/raw' });
+    const spec = findOne(Testing.synth(chart), 'StatefulSet').spec.template.spec;
+    expect(spec.containers[0].volumeDevices).toEqual([{ name: 'raw', devicePath: '/dev/raw' }]);
+    expect(spec.containers[0].volumeMounts).not.toContainEqual(expect.objectContaining({ name: 'raw' }));
+    expect(spec.initContainers[0].volumeDevices).toBeUndefined();
+  });
+
+  test.each<[string, () => void, string]>([
+    ['a Block claim has a mountPath', () => workload().addVolumeClaimTemplate({ name: 'raw', storage: Size.gibibytes(1), volumeMode: kplus.PersistentVolumeMode.BLOCK, mountPath: '/data' }),
+      'VolumeClaimTemplate \'test/db/Claim-raw\': invalid \'mountPath\': "/data". A Block volume is a raw device and cannot be mounted as a file system. Use \'devicePath\' for claim "raw", or volumeMode FILE_SYSTEM.'],
+    ['a file system claim has a devicePath', () => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), devicePath: '/dev/data' }),
+      'VolumeClaimTemplate \'test/db/Claim-data\': invalid \'devicePath\': "/dev/data". Only Block volumes are attached as devices. Set \'volumeMode\' of claim "data" to PersistentVolumeMode.BLOCK, or use \'mountPath\'.'],
+    ['a devicePath is relative', () => workload().addVolumeClaimTemplate({ name: 'raw', storage: Size.gibibytes(1), volumeMode: kplus.PersistentVolumeMode.BLOCK, devicePath: 'dev/raw' }),
+      'VolumeClaimTemplate \'test/db/Claim-raw\': invalid \'devicePath\': "dev/raw". Must be an absolute path. Set \'devicePath\' of claim "raw" to a path such as "/dev/xvda".'],
+  ])('fails when %s', (_name, fn, message) => {
+    expect(fn).toThrow(message);
+  });
+
+  test('fails at synth when a container mounts a Block claim as a file system', () => {
+    const chart = Testing.chart();
+    const db = workload(chart);
+    const raw = db.addVolumeClaimTemplate({ name: 'raw', storage: Size.gibibytes(1), volumeMode: kplus.PersistentVolumeMode.BLOCK });
+    db.containers[0].mount('/raw', raw);
+    expect(() => Testing.synth(chart)).toThrow(
+      'StatefulWorkload \'test/db\': invalid \'container "db" volumeMounts\': "raw". Claim template "raw" is a Block volume: a raw device cannot be mounted as a file system. Attach it with the template\'s \'devicePath\' instead of container.mount().');
+  });
+
+  test('asVolume() is the same volume every time, named like the claim', () => {
+    const t = workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) });
+    expect(t.asVolume()).toBe(t.asVolume());
+    expect(t.asVolume().name).toBe('data');
+  });
+});
