@@ -1,0 +1,75 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { StatefulWorkload, WorkloadService } from '../src';
+import { findAll } from './util/harness';
+
+const IMAGE = 'docker.io/library/postgres:16';
+
+function db(chart: Chart): StatefulWorkload {
+  return new StatefulWorkload(chart, 'db', {
+    metadata: { name: 'db' },
+    replicas: 3,
+    containers: [{
+      name: 'db',
+      image: IMAGE,
+      ports: [{ name: 'postgres', number: 5432 }, { name: 'metrics', number: 9187 }],
+      securityContext: { user: 999, group: 999 },
+    }],
+  });
+}
+
+function services(chart: Chart): any[] {
+  return findAll(Testing.synth(chart), 'Service').filter(s => s.spec.clusterIP !== 'None');
+}
+
+describe('WorkloadService', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    db(chart).addClientService();
+    // THEN
+    expect(services(chart)).toMatchSnapshot();
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+    const workload = db(chart);
+    // WHEN
+    new WorkloadService(workload, 'Primary', {
+      workload,
+      ordinal: 0,
+      name: 'db-primary',
+      type: kplus.ServiceType.LOAD_BALANCER,
+      ports: [5432],
+      labels: { role: 'primary' },
+      annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
+      loadBalancerSourceRanges: ['10.0.0.0/8', '192.168.0.0/16'],
+      externalTrafficPolicy: 'Local',
+    });
+    // THEN
+    expect(services(chart)).toMatchSnapshot();
+  });
+
+  test('attributes', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+    const service = db(chart).addClientService({ type: kplus.ServiceType.NODE_PORT, ports: [9187] });
+    expect(service.name).toBe('db-client');
+    expect(service.type).toBe(kplus.ServiceType.NODE_PORT);
+    expect(service.dnsName).toBe('db-client.data.svc.cluster.local');
+    expect(service.ports).toEqual([{ name: 'metrics', port: 9187, protocol: 'TCP' }]);
+    expect(service.endpoint.socketAddress).toBe('db-client.data.svc.cluster.local:9187');
+    expect(service.apiObject.kind).toBe('Service');
+  });
+
+  test('externalTrafficPolicy is refused on a ClusterIP Service', () => {
+    expect(() => db(Testing.chart()).addClientService({ externalTrafficPolicy: 'Local' })).toThrow(
+      "WorkloadService 'test/db/ClientService': invalid 'externalTrafficPolicy': \"Local\". Only NodePort and LoadBalancer Services use it. Set 'type' to NodePort or LoadBalancer, or remove 'externalTrafficPolicy'.");
+  });
+
+  test('a Service name must be a DNS-1035 label', () => {
+    expect(() => db(Testing.chart()).addClientService({ name: 'DB client' })).toThrow(
+      /WorkloadService 'test\/db\/ClientService': invalid 'name': "DB client"\. Must be a DNS-1035 label/);
+  });
+});
