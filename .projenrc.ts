@@ -107,6 +107,12 @@ project.addTask('examples', {
   ],
 });
 
+// `npx projen bench`: synth-time and memory benchmarks (bench/), never part of the unit tests.
+project.addTask('bench', {
+  description: 'Run the benchmarks in bench/ (results in bench/results/, gitignored)',
+  exec: 'node --expose-gc -r ts-node/register/transpile-only bench/synth.bench.ts',
+});
+
 // Language packages. The registries of Maven, NuGet and Go are unreachable here, so those targets
 // only generate sources. Python builds a real wheel offline with Debian's build/twine
 // (apt: python3-build python3-setuptools python3-wheel twine), never pip-installing from PyPI.

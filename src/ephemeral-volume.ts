@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { EmptyDirMedium, PersistentVolumeAccessMode, PersistentVolumeMode, Volume, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { podConsumers } from './private/pod-consumers';
+import { podConsumers, usesPodConsumers } from './private/pod-consumers';
 import { podVolume } from './private/pod-volume';
 import { quantityToBytes } from './private/quantity';
 import { checkAccessModes, checkStorage, mapOrUndefined } from './private/storage-checks';
@@ -103,6 +103,7 @@ export class EphemeralVolume {
     const volume = podVolume(scope, id, name, {
       emptyDir: { medium: EmptyDirMedium.MEMORY, sizeLimit: k8s.Quantity.fromString(sizeLimit) },
     });
+    usesPodConsumers(volume);
     volume.node.addValidation({ validate: () => checkMemoryLimits(volume, where, sizeLimit) });
     return volume;
   }

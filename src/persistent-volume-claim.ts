@@ -10,7 +10,7 @@ import {
 import { Construct } from 'constructs';
 import { PersistentVolume } from './persistent-volume';
 import { dataAnnotations } from './private/argocd';
-import { PodConsumer, podConsumers } from './private/pod-consumers';
+import { PodConsumer, podConsumers, usesPodConsumers } from './private/pod-consumers';
 import { checkAccessModes, checkStorage } from './private/storage-checks';
 import { checkDns1123Subdomain, fail, show } from './private/validation';
 import { mismatches } from './private/volume-match';
@@ -181,6 +181,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     }
 
     // ---- deferred checks
+    usesPodConsumers(this);
     this.node.addValidation({ validate: () => this.validateClaim() });
   }
 

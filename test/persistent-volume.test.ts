@@ -585,7 +585,7 @@ describe('PersistentVolumeSet', () => {
         `${where}: invalid 'accessModes': ["ReadWriteOnce"]. PersistentVolume "html-pvc-html-${o}" (ordinal ${o}) lacks ReadWriteMany, which claim "html-pvc-html-${o}" needs: a volume binds only if it offers every access mode the claim asks for. Add ReadWriteMany to the volume's accessModes, or remove it from the claim.`)],
       ['two missing access modes', { accessModes: [PersistentVolumeAccessMode.READ_WRITE_ONCE, PersistentVolumeAccessMode.READ_ONLY_MANY] }, { accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY] }, [0, 1].map(o =>
         `${where}: invalid 'accessModes': ["ReadWriteMany"]. PersistentVolume "html-pvc-html-${o}" (ordinal ${o}) lacks ReadWriteOnce, ReadOnlyMany, which claim "html-pvc-html-${o}" needs: a volume binds only if it offers every access mode the claim asks for. Add ReadWriteOnce, ReadOnlyMany to the volume's accessModes, or remove them from the claim.`)],
-      ['a volume mode mismatch', { volumeMode: PersistentVolumeMode.BLOCK }, { volumeMode: PersistentVolumeMode.FILE_SYSTEM }, [0, 1].map(o =>
+      ['a volume mode mismatch', { volumeMode: PersistentVolumeMode.BLOCK, mountPath: undefined }, { volumeMode: PersistentVolumeMode.FILE_SYSTEM }, [0, 1].map(o =>
         `${where}: invalid 'volumeMode': "Filesystem". PersistentVolume "html-pvc-html-${o}" (ordinal ${o}) must have the volume mode of claim "html-pvc-html-${o}" (Block). Set the volume's volumeMode to Block, or change the claim's volumeMode.`)],
     ];
 

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { podSpecsOf } from './pod-security';
 
@@ -32,13 +32,46 @@ const PODS: { [kind: string]: (o: any) => number | undefined } = {
   CronJob: o => o.spec?.jobTemplate?.spec?.parallelism ?? 1,
 };
 
+/** Rendered pod consumers of an app, per root, valid for one validation pass. */
+const cache = new WeakMap<IConstruct, PodConsumer[]>();
+const resetting = new WeakSet<IConstruct>();
+
+/**
+ * Call from the constructor of anything whose validation calls `podConsumers()`: registers a
+ * validation on its chart that drops the cached consumers. cdk8s validates a chart before its
+ * children, so every validation pass (`app.synth()`, `Testing.synth()`) starts from a fresh render,
+ * while the claims of one pass share it: rendering the app once per pass instead of once per claim
+ * keeps synthesis linear in the number of claims.
+ */
+export function usesPodConsumers(scope: IConstruct): void {
+  const chart = Chart.of(scope);
+  if (resetting.has(chart)) return;
+  resetting.add(chart);
+  chart.node.addValidation({
+    validate: () => {
+      cache.delete(chart.node.root);
+      return [];
+    },
+  });
+}
+
 /**
  * Every object in the app (all charts) that runs pods, rendered. Call it from a validation, when
- * the tree is complete.
+ * the tree is complete, of a construct that called `usesPodConsumers()`.
  */
 export function podConsumers(scope: IConstruct): PodConsumer[] {
+  const root = scope.node.root;
+  let result = cache.get(root);
+  if (!result) {
+    result = renderPodConsumers(root);
+    cache.set(root, result);
+  }
+  return result;
+}
+
+function renderPodConsumers(root: IConstruct): PodConsumer[] {
   const result: PodConsumer[] = [];
-  for (const c of scope.node.root.node.findAll()) {
+  for (const c of root.node.findAll()) {
     if (!(c instanceof ApiObject) || !(c.kind in PODS)) continue;
     const json = c.toJson();
     const podSpec = podSpecsOf(json)[0];
