@@ -478,6 +478,16 @@ export interface StatefulWorkloadProps {
    * @default - no credentials
    */
   readonly credentials?: DataStoreCredentials;
+
+  /**
+   * The name consumers know the store by, when the workload is a data store: it derives the
+   * environment variable prefix of a `DataStoreConnection` (`user-db` gives `USER_DB_SERVICE_HOST`).
+   * Set it when the StatefulSet name is generated, so the variable names do not depend on the
+   * construct path.
+   *
+   * @default - the StatefulSet name
+   */
+  readonly storeName?: string;
 }
 
 interface PortInfo {
@@ -778,9 +788,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
   // ---------------------------------------------------------------- IDataStore
 
-  /** The store's name: the StatefulSet name. */
+  /** The store's name: `storeName`, or the StatefulSet name. */
   public get storeName(): string {
-    return this.name;
+    return this.props.storeName ?? this.name;
   }
 
   /**

@@ -11,10 +11,23 @@ import { StatefulWorkload } from './stateful-workload';
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/
  */
+/**
+ * How a NodePort or LoadBalancer Service routes traffic from outside the cluster.
+ *
+ * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
+ */
+export enum ExternalTrafficPolicy {
+  /** Spread load over every ready pod on any node (may add a hop; hides the client's IP). */
+  CLUSTER = 'Cluster',
+  /** Only to pods on the receiving node: keeps the client's source IP, no second hop. */
+  LOCAL = 'Local',
+}
+
 export interface WorkloadServiceOptions {
   /**
-   * The Service name.
+   * The Service name (a DNS-1035 label): the first part of the Service's DNS name.
    *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
    * @default - `<statefulset>-client` for a client Service, `<statefulset>-<ordinal>` for a single pod
    */
   readonly name?: string;
@@ -30,6 +43,7 @@ export interface WorkloadServiceOptions {
   /**
    * Only these ports (by container port number). Every port must be one the containers expose.
    *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
    * @default - every port the containers expose
    */
   readonly ports?: number[];
@@ -37,6 +51,7 @@ export interface WorkloadServiceOptions {
   /**
    * Labels of the Service.
    *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
    * @default - only the workload's labels
    */
   readonly labels?: { [key: string]: string };
@@ -44,6 +59,7 @@ export interface WorkloadServiceOptions {
   /**
    * Annotations of the Service, e.g. cloud load balancer settings.
    *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/
    * @default - no annotations
    */
   readonly annotations?: { [key: string]: string };
@@ -51,19 +67,19 @@ export interface WorkloadServiceOptions {
   /**
    * Client IP ranges (CIDRs) allowed to reach a LoadBalancer Service.
    *
-   * @see https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#restricting-cloud-metadata-api-access
+   * @see https://kubernetes.io/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/
    * @default - the cloud provider's default (usually any address)
    */
   readonly loadBalancerSourceRanges?: string[];
 
   /**
-   * `Local` keeps the client source IP and avoids a second hop for NodePort and LoadBalancer
-   * Services; `Cluster` spreads load evenly.
+   * How a NodePort or LoadBalancer Service routes outside traffic: `LOCAL` keeps the client
+   * source IP and avoids a second hop; `CLUSTER` spreads load evenly.
    *
    * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
-   * @default - Cluster
+   * @default - the cluster's default, ExternalTrafficPolicy.CLUSTER
    */
-  readonly externalTrafficPolicy?: string;
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 }
 
 /**
@@ -119,9 +135,6 @@ export class WorkloadService extends Construct implements IDataStore {
     if (props.loadBalancerSourceRanges && this.type !== ServiceType.LOAD_BALANCER) {
       throw fail(where, 'loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'Only LoadBalancer Services use them',
         'Set \'type\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
-    }
-    if (props.externalTrafficPolicy !== undefined && !['Cluster', 'Local'].includes(props.externalTrafficPolicy)) {
-      throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Must be "Cluster" or "Local"', 'Set one of the two');
     }
     if (props.externalTrafficPolicy !== undefined && this.type === ServiceType.CLUSTER_IP) {
       throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Only NodePort and LoadBalancer Services use it',

@@ -4,6 +4,7 @@ import {
   ClaimDataSource,
   DataStoreCredentials,
   DisruptionBudget,
+  ExternalTrafficPolicy,
   PersistentVolumeClaimRetention,
   StatefulSetUpdateStrategy,
   StatefulWorkload,
@@ -97,7 +98,7 @@ describe('StatefulWorkload', () => {
       ports: [5432],
       annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
       loadBalancerSourceRanges: ['10.0.0.0/8'],
-      externalTrafficPolicy: 'Local',
+      externalTrafficPolicy: ExternalTrafficPolicy.LOCAL,
     });
     db.exposePod(1, { name: 'db-primary', ports: [5432] });
     // THEN
@@ -265,6 +266,14 @@ describe('StatefulWorkload', () => {
       expect(db.endpoint.port).toBe(5432);
       expect(db.endpoint.socketAddress).toBe('nginx.prod.svc.cluster.local:5432');
       expect(db.primaryEndpoint?.hostname).toBe('web-0.nginx.prod.svc.cluster.local');
+    });
+
+    test('storeName defaults to the StatefulSet name and can be set', () => {
+      const chart = Testing.chart();
+      const generated = new StatefulWorkload(chart, 'a', minimal());
+      const named = new StatefulWorkload(chart, 'b', minimal({ storeName: 'user-db' }));
+      expect(generated.storeName).toBe(generated.name);
+      expect(named.storeName).toBe('user-db');
     });
 
     test('cluster domain is configurable', () => {
@@ -482,7 +491,7 @@ describe('StatefulWorkload', () => {
         metadata: { name: 'db' },
         containers: [{ image: IMAGE, ports: [{ name: 'sql', number: 5432 }, { name: 'metrics', number: 9187 }], securityContext: { user: 999 } }],
       });
-      db.addClientService({ name: 'db-lb', type: kplus.ServiceType.LOAD_BALANCER, ports: [5432], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: 'Local' });
+      db.addClientService({ name: 'db-lb', type: kplus.ServiceType.LOAD_BALANCER, ports: [5432], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
       const svc = findOne(synthValid(chart), 'Service', 'db-lb');
       expect(svc.spec.ports).toEqual([{ name: 'sql', port: 5432, targetPort: 'sql', protocol: 'TCP' }]);
       expect(svc.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
@@ -497,7 +506,6 @@ describe('StatefulWorkload', () => {
       expect(primary.storeName).toBe('db-primary');
       expect(primary.endpoint.socketAddress).toBe('db-primary.ns.svc.cluster.local:5432');
       expect(primary.credentials?.secret.name).toBe('creds');
-      expect(primary.primaryEndpoint).toBeUndefined();
     });
 
     test('exposePod selects exactly one pod by its pod-name label', () => {
@@ -769,8 +777,6 @@ describe('StatefulWorkload', () => {
         /invalid 'type': "ExternalName"\. Must be ClusterIP, NodePort or LoadBalancer\. Use ExternalService/],
       ['source ranges on a ClusterIP Service', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ loadBalancerSourceRanges: ['10.0.0.0/8'] }),
         /invalid 'loadBalancerSourceRanges': \["10.0.0.0\/8"\]\. Only LoadBalancer Services use them/],
-      ['an unknown traffic policy', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ type: kplus.ServiceType.NODE_PORT, externalTrafficPolicy: 'Nearest' }),
-        /invalid 'externalTrafficPolicy': "Nearest"\. Must be "Cluster" or "Local"/],
       ['a second client Service', () => {
         const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
         db.addClientService();

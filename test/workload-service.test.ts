@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { StatefulWorkload, WorkloadService } from '../src';
+import { ExternalTrafficPolicy, StatefulWorkload, WorkloadService } from '../src';
 import { findAll } from './util/harness';
 
 const IMAGE = 'docker.io/library/postgres:16';
@@ -46,7 +46,7 @@ describe('WorkloadService', () => {
       labels: { role: 'primary' },
       annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
       loadBalancerSourceRanges: ['10.0.0.0/8', '192.168.0.0/16'],
-      externalTrafficPolicy: 'Local',
+      externalTrafficPolicy: ExternalTrafficPolicy.LOCAL,
     });
     // THEN
     expect(services(chart)).toMatchSnapshot();
@@ -64,7 +64,7 @@ describe('WorkloadService', () => {
   });
 
   test('externalTrafficPolicy is refused on a ClusterIP Service', () => {
-    expect(() => db(Testing.chart()).addClientService({ externalTrafficPolicy: 'Local' })).toThrow(
+    expect(() => db(Testing.chart()).addClientService({ externalTrafficPolicy: ExternalTrafficPolicy.LOCAL })).toThrow(
       "WorkloadService 'test/db/ClientService': invalid 'externalTrafficPolicy': \"Local\". Only NodePort and LoadBalancer Services use it. Set 'type' to NodePort or LoadBalancer, or remove 'externalTrafficPolicy'.");
   });
 
