@@ -574,7 +574,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
     if (props.metadata?.name !== undefined) {
       checkDns1123Label(this.where, 'metadata.name', props.metadata.name, 52,
-        ' (the controller adds a 11-character revision hash to a 63-character label value)');
+        ' (the revision hash label `<name>-<10 characters>` the controller adds must fit in 63 characters)');
     }
     if (props.governingService && props.headlessService) {
       throw fail(this.where, 'headlessService', props.headlessService,
@@ -601,8 +601,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
     for (const [k, v] of Object.entries(this._commonLabels())) {
       if (props.metadata?.labels?.[k] === undefined) this.apiObject.metadata.addLabel(k, v);
     }
-    checkDns1123Label(this.where, 'metadata.name', this.name, 52,
-      ' (the controller adds a 11-character revision hash to a 63-character label value); the name was generated from the construct path, so set \'metadata.name\'');
+    if (props.metadata?.name === undefined && (this.name.length > 52 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name))) {
+      throw fail(this.where, 'metadata.name', this.name,
+        'The StatefulSet name generated from the construct path must be a DNS-1123 label of at most 52 characters (the revision hash label `<name>-<10 characters>` the controller adds must fit in 63 characters)',
+        'Set \'metadata.name\' to a short name such as "orders-db"');
+    }
     this.namespace = props.metadata?.namespace ?? Chart.of(this).namespace;
 
     if (props.governingService) {
@@ -722,8 +725,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * Adds a pod volume (ConfigMap, Secret, emptyDir, ...) that is not mounted by any container
    * yet. Volumes that containers mount are added automatically.
    */
-  public addVolume(volume: Volume): void {
+  public addVolume(volume: Volume): Volume {
     this._volumes.push(volume);
+    return volume;
   }
 
   /**
@@ -845,7 +849,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   public _servicePorts(): Array<{ name?: string; port: number; targetPort: any; protocol: string }> {
     const ports = this.collectPorts();
     return ports.map(p => ({
-      name: p.name ?? (ports.length > 1 ? `${p.protocol.toLowerCase()}-${p.number}` : undefined),
+      // named even when alone: a named port gets an SRV record (_<name>._<proto>.<svc>)
+      name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`,
       port: p.number,
       targetPort: p.name ? k8s.IntOrString.fromString(p.name) : k8s.IntOrString.fromNumber(p.number),
       protocol: p.protocol,
@@ -1077,8 +1082,18 @@ export class StatefulWorkload extends Construct implements IDataStore {
 // ---------------------------------------------------------------- helpers
 
 function withDefaults(props: ContainerProps): ContainerProps {
+  // cdk8s-plus-27 gives a container with `portNumber` a TCP startup probe that restarts it after
+  // about 30 s: a database replaying its log or a Cassandra joining its ring is killed in a loop.
+  // Passing the port as `ports` keeps the probes exactly as the user wrote them.
+  const portNumber = props.portNumber ?? props.port;
+  const ports = portNumber !== undefined && !(props.ports ?? []).some(p => p.number === portNumber)
+    ? [{ number: portNumber }, ...props.ports ?? []]
+    : props.ports;
   return {
     ...props,
+    port: undefined,
+    portNumber: undefined,
+    ports,
     resources: props.resources ?? DEFAULT_RESOURCES,
     imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
   };

@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -6,11 +7,6 @@ import { POD_NAME_LABEL } from './private/labels';
 import { checkDns1035Label, fail, show } from './private/validation';
 import { StatefulWorkload } from './stateful-workload';
 
-/**
- * Options for a Service that reaches the workload's pods (`addClientService()`, `exposePod()`).
- *
- * @see https://kubernetes.io/docs/concepts/services-networking/service/
- */
 /**
  * How a NodePort or LoadBalancer Service routes traffic from outside the cluster.
  *
@@ -23,6 +19,11 @@ export enum ExternalTrafficPolicy {
   LOCAL = 'Local',
 }
 
+/**
+ * Options for a Service that reaches the workload's pods (`addClientService()`, `exposePod()`).
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ */
 export interface WorkloadServiceOptions {
   /**
    * The Service name (a DNS-1035 label): the first part of the Service's DNS name.
@@ -136,6 +137,12 @@ export class WorkloadService extends Construct implements IDataStore {
       throw fail(where, 'loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'Only LoadBalancer Services use them',
         'Set \'type\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
     }
+    (props.loadBalancerSourceRanges ?? []).forEach((range, i) => {
+      if (!isCidr(range)) {
+        throw fail(where, `loadBalancerSourceRanges[${i}]`, range, 'Must be an IP range in CIDR notation, e.g. "10.0.0.0/8" or "2001:db8::/32"',
+          `Write the range with its prefix length, e.g. "${range.includes('/') ? '10.0.0.0/8' : `${range}/32`}"`);
+      }
+    });
     if (props.externalTrafficPolicy !== undefined && this.type === ServiceType.CLUSTER_IP) {
       throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Only NodePort and LoadBalancer Services use it',
         'Set \'type\' to NodePort or LoadBalancer, or remove \'externalTrafficPolicy\'');
@@ -206,4 +213,13 @@ export class WorkloadService extends Construct implements IDataStore {
     const all = this.workload._servicePorts();
     return this.portNumbers ? all.filter(p => this.portNumbers!.includes(p.port)) : all;
   }
+}
+
+/** An IPv4 or IPv6 range in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`). */
+function isCidr(value: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return false;
+  const family = isIP(m[1]);
+  const bits = Number(m[2]);
+  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
 }

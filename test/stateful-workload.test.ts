@@ -260,7 +260,7 @@ describe('StatefulWorkload', () => {
       expect(db.serviceDnsName).toBe('nginx.prod.svc.cluster.local');
       expect(db.claimName(db.volumeClaimTemplates[0], 1)).toBe('www-web-1');
       expect(db.volumeClaimTemplates[0].claimName(0)).toBe('www-web-0');
-      expect(db.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
+      expect(db.ports).toEqual([{ name: 'tcp-5432', port: 5432, protocol: 'TCP' }]);
       expect(db.storeName).toBe('web');
       expect(db.endpoint.hostname).toBe('nginx.prod.svc.cluster.local');
       expect(db.endpoint.port).toBe(5432);
@@ -480,7 +480,7 @@ describe('StatefulWorkload', () => {
       expect(svc.spec.selector).toEqual(db.selectorLabels);
       expect(client.name).toBe('db-client');
       expect(client.dnsName).toBe('db-client.ns.svc.cluster.local');
-      expect(client.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
+      expect(client.ports).toEqual([{ name: 'tcp-5432', port: 5432, protocol: 'TCP' }]);
       expect(client.endpoint.socketAddress).toBe('db-client.ns.svc.cluster.local:5432');
       expect(db.services).toEqual([client]);
     });
@@ -741,7 +741,9 @@ describe('StatefulWorkload', () => {
       ['the name is not a DNS label', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'My_DB' } })),
         /invalid 'metadata.name': "My_DB"\. Must be a DNS-1123 label of at most 52 characters/],
       ['the name is longer than 52 characters', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'a'.repeat(53) } })),
-        /invalid 'metadata.name': "a{53}"\. Must be a DNS-1123 label of at most 52 characters \(the controller adds a 11-character revision hash/],
+        /invalid 'metadata.name': "a{53}"\. Must be a DNS-1123 label of at most 52 characters \(the revision hash label `<name>-<10 characters>` the controller adds must fit in 63 characters\)/],
+      ['the generated name is longer than 52 characters', () => new StatefulWorkload(new Chart(Testing.app(), 'a-rather-long-chart-name-for-orders'), 'orders-database-primary', minimal()),
+        /invalid 'metadata.name': "a-rather-long-chart-[-a-z0-9]+"\. The StatefulSet name generated from the construct path must be a DNS-1123 label of at most 52 characters.*Set 'metadata.name' to a short name such as "orders-db"\./],
       ['the headless Service name is not a DNS-1035 label', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ headlessService: { name: '1peers' } })),
         /invalid 'headlessService.name': "1peers"\. Must be a DNS-1035 label/],
       ['the generated name starts with a digit (no valid Service name)', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: '1db' } })),
