@@ -71,6 +71,8 @@ export interface VolumeClaimTemplateOptions {
   /**
    * The claim name. Each replica gets a claim named `<name>-<statefulset>-<ordinal>`, and
    * containers mount it under this name. Immutable once the StatefulSet exists.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
    */
   readonly name: string;
 
@@ -89,6 +91,7 @@ export interface VolumeClaimTemplateOptions {
    * For finer control (some containers, several paths, sub paths, read-only, init containers) use
    * `container.mount(path, template)` instead or as well.
    *
+   * @see https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath
    * @default - not mounted automatically
    */
   readonly mountPath?: string;
@@ -160,6 +163,7 @@ export interface VolumeClaimTemplateOptions {
   /**
    * Labels of the claims.
    *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
    * @default - no labels
    */
   readonly labels?: { [key: string]: string };
@@ -167,6 +171,7 @@ export interface VolumeClaimTemplateOptions {
   /**
    * Annotations of the claims.
    *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/
    * @default - no annotations
    */
   readonly annotations?: { [key: string]: string };
@@ -178,12 +183,15 @@ export interface VolumeClaimTemplateOptions {
 export interface VolumeClaimTemplateProps extends VolumeClaimTemplateOptions {
   /**
    * The name of the StatefulSet the template belongs to, used for `claimName()`.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-storage
    */
   readonly statefulSetName: string;
 
   /**
    * The first ordinal of the StatefulSet.
    *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#start-ordinal
    * @default 0
    */
   readonly startOrdinal?: number;

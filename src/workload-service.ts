@@ -89,12 +89,15 @@ export interface WorkloadServiceOptions {
 export interface WorkloadServiceProps extends WorkloadServiceOptions {
   /**
    * The workload whose pods the Service reaches.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
    */
   readonly workload: StatefulWorkload;
 
   /**
    * Reach only the replica with this ordinal.
    *
+   * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#statefulsetkubernetesiopod-name
    * @default - every replica
    */
   readonly ordinal?: number;

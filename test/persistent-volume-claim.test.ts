@@ -159,19 +159,19 @@ describe('PersistentVolumeClaim', () => {
 
     test('each synthesis sees the tree as it is then (the rendered consumers are not reused across syntheses)', () => {
     // GIVEN: one consumer, fine
-    const chart = chartIn('shop');
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
-    deployment(chart, 'web', claim, { strategy: kplus.DeploymentStrategy.recreate() });
-    expect(() => Testing.synth(chart)).not.toThrow();
+      const chart = chartIn('shop');
+      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
+      deployment(chart, 'web', claim, { strategy: kplus.DeploymentStrategy.recreate() });
+      expect(() => Testing.synth(chart)).not.toThrow();
 
-    // WHEN: a second consumer is added after a first synthesis
-    deployment(chart, 'web2', claim, { strategy: kplus.DeploymentStrategy.recreate() });
+      // WHEN: a second consumer is added after a first synthesis
+      deployment(chart, 'web2', claim, { strategy: kplus.DeploymentStrategy.recreate() });
 
-    // THEN
-    expect(() => Testing.synth(chart)).toThrow(/Deployment\/web: 1 pod, Deployment\/web2: 1 pod/);
-  });
+      // THEN
+      expect(() => Testing.synth(chart)).toThrow(/Deployment\/web: 1 pod, Deployment\/web2: 1 pod/);
+    });
 
-  const where = 'PersistentVolumeClaim \'test/files\'';
+    const where = 'PersistentVolumeClaim \'test/files\'';
     const mismatches: Array<[string, Partial<PersistentVolumeClaimProps>, string]> = [
       ['a volume smaller than the claim', { storage: Size.gibibytes(2) },
         `${where}: invalid 'volume.storage': "1Gi". PersistentVolume "nfs-a" must hold at least the 2Gi that claim "files" requests. Give the volume at least 2Gi, or lower the claim's storage.`],

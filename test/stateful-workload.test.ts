@@ -13,6 +13,7 @@ import {
 } from '../src';
 import { findAll, findOne, synthValid } from './util/harness';
 import { restrictedViolations } from '../src/private/pod-security';
+import { allWarnings } from '../src/private/warnings';
 
 const IMAGE = 'docker.io/library/postgres:16';
 
@@ -137,6 +138,18 @@ describe('StatefulWorkload', () => {
       expect(findOne(manifests, 'StatefulSet', 'a').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
       expect(findOne(manifests, 'StatefulSet', 'b').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 3, maxUnavailable: '25%' } });
       expect(findOne(manifests, 'StatefulSet', 'c').spec.updateStrategy).toEqual({ type: 'OnDelete' });
+    });
+
+    test('maxUnavailable (alpha in 1.27) comes with a warning', () => {
+      jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        replicas: 3,
+        updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
+      }));
+      expect(allWarnings(chart)).toEqual([
+        "StatefulWorkload 'test/db': warning: 'updateStrategy.maxUnavailable': 2. It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync. Remove 'maxUnavailable' unless your cluster enables that feature gate.",
+      ]);
     });
 
     test('minReady, revisionHistoryLimit, ordinals and terminationGracePeriod', () => {
@@ -545,7 +558,38 @@ describe('StatefulWorkload', () => {
     });
   });
 
+  test('props are copied: changing the caller\'s objects later does not change the manifest', () => {
+    const chart = Testing.chart();
+    const nodeSelector: { [key: string]: string } = { disk: 'ssd' };
+    const labels: { [key: string]: string } = { tier: 'db' };
+    const spread = [{ topology: kplus.Topology.HOSTNAME }];
+    new StatefulWorkload(chart, 'db', minimal({ replicas: 2, nodeSelector, podMetadata: { labels }, topologySpread: spread }));
+    nodeSelector.disk = 'hdd';
+    labels.tier = 'web';
+    spread.push({ topology: kplus.Topology.ZONE });
+    const spec = findOne(synthValid(chart), 'StatefulSet').spec.template;
+    expect(spec.spec.nodeSelector).toEqual({ disk: 'ssd' });
+    expect(spec.metadata.labels.tier).toBe('db');
+    expect(spec.spec.topologySpreadConstraints).toHaveLength(1);
+  });
+
   describe('containers and resources', () => {
+    test('portNumber adds no implicit startup probe (cdk8s-plus-27 would restart a slow database after ~30 s)', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal());
+      const c = podSpec(synthValid(chart)).containers[0];
+      expect(c.startupProbe).toBeUndefined();
+      expect(c.ports).toEqual([{ containerPort: 5432 }]);
+    });
+
+    test('a startup probe given by the user is kept', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        containers: [{ image: IMAGE, portNumber: 5432, securityContext: { user: 999 }, startup: kplus.Probe.fromTcpSocket({ port: 5432, failureThreshold: 60 }) }],
+      }));
+      expect(podSpec(synthValid(chart)).containers[0].startupProbe).toEqual({ tcpSocket: { port: 5432 }, failureThreshold: 60 });
+    });
+
     test('our defaults: IfNotPresent, requests 250m/512Mi, memory limit 512Mi, no CPU limit', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal());
@@ -754,6 +798,13 @@ describe('StatefulWorkload', () => {
         const svc = new kplus.Service(chart, 'S', { ports: [{ port: 80 }] });
         new StatefulWorkload(chart, 'db', minimal({ governingService: svc }));
       }, /invalid 'governingService': .*must be headless \(clusterIP: None\)/],
+      ['the governing Service is in another namespace', () => {
+        const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+        const svc = new kplus.Service(chart, 'S', { metadata: { name: 'peers', namespace: 'other' }, clusterIP: 'None', ports: [{ port: 80 }] });
+        new StatefulWorkload(chart, 'db', minimal({ governingService: svc }));
+      }, /invalid 'governingService': "other\/peers"\. The governing Service must be in the StatefulSet's namespace \(apps\)/],
+      ['a source range is not a CIDR', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.1'] }),
+        /invalid 'loadBalancerSourceRanges\[0\]': "10.0.0.1"\. Must be an IP range in CIDR notation.*"10.0.0.1\/32"/],
       ['headlessService options are combined with governingService', () => {
         const chart = Testing.chart();
         const svc = new kplus.Service(chart, 'S', { clusterIP: 'None', ports: [{ port: 80 }] });
@@ -832,6 +883,12 @@ describe('StatefulWorkload', () => {
         const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
         db.addVolume(kplus.Volume.fromEmptyDir(chart, 'E', 'data'));
       }, /invalid 'volumes': "data"\. A pod volume may not share its name with a volume claim template/],
+      ['a claim template is named tmp', chart => new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'tmp', storage: Size.gibibytes(1) }] })),
+        /invalid 'volumes': "tmp"\. The name "tmp" belongs to the writable emptyDir mounted at \/tmp/],
+      ['a volume is named tmp', chart => {
+        const db = new StatefulWorkload(chart, 'db', minimal());
+        db.containers[0].mount('/etc/tmp-config', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
+      }, /invalid 'volumes': "tmp"\. The name "tmp" belongs to the writable emptyDir.*set 'writableTmp: false'/],
       ['a client Service has no ports', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 1 } }] }).addClientService(),
         /WorkloadService 'test\/db\/ClientService': has no ports\. A ClusterIP Service needs at least one port/],
       ['a client Service names a port no container exposes', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [80] }),

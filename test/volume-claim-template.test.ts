@@ -53,7 +53,10 @@ describe('VolumeClaimTemplate', () => {
   test('attributes', () => {
     const db = workload();
     const t = db.addVolumeClaimTemplate({
-      name: 'data', storage: Size.kibibytes(16), storageClassName: 'html', mountPath: '/data',
+      name: 'data',
+      storage: Size.kibibytes(16),
+      storageClassName: 'html',
+      mountPath: '/data',
       selector: kplus.LabelSelector.of({ labels: { a: 'b' } }),
     });
     expect(t).toBeInstanceOf(VolumeClaimTemplate);
