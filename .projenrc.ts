@@ -89,10 +89,11 @@ project.tsconfigDev.file.addOverride('compilerOptions.paths', { 'cdk8s-stateful'
 
 // Type-check tests and examples (ts-jest only transpiles them).
 const typecheck = project.addTask('typecheck', {
-  description: 'Type-check tests and examples',
+  description: 'Type-check tests, examples and benchmarks',
   steps: [
     { exec: 'tsc --noEmit -p test/tsconfig.json' },
     { exec: 'tsc --noEmit -p examples/tsconfig.json' },
+    { exec: 'tsc --noEmit -p bench/tsconfig.json' },
   ],
 });
 project.testTask.prependSpawn(typecheck);

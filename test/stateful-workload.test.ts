@@ -585,7 +585,12 @@ describe('StatefulWorkload', () => {
     test('a startup probe given by the user is kept', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal({
-        containers: [{ image: IMAGE, portNumber: 5432, securityContext: { user: 999 }, startup: kplus.Probe.fromTcpSocket({ port: 5432, failureThreshold: 60 }) }],
+        containers: [{
+          image: IMAGE,
+          portNumber: 5432,
+          securityContext: { user: 999 },
+          startup: kplus.Probe.fromTcpSocket({ port: 5432, failureThreshold: 60 }),
+        }],
       }));
       expect(podSpec(synthValid(chart)).containers[0].startupProbe).toEqual({ tcpSocket: { port: 5432 }, failureThreshold: 60 });
     });

@@ -3,7 +3,8 @@
  *
  * Node's `net.isIPv4`/`net.isIPv6` decide what is an address; everything else (canonical form,
  * reserved ranges, the mistakes people make when pasting addresses and names) is done here so the
- * messages can say exactly what is wrong.
+ * messages can say exactly what is wrong. A fix never suggests a value that would itself be
+ * refused.
  */
 import * as net from 'net';
 
@@ -25,6 +26,16 @@ export interface Problem {
   readonly allowed: string;
   readonly fix: string;
 }
+
+/**
+ * What a host name is for:
+ * - `externalName`: the `externalName` of a Service, checked by the API server: a lower-case DNS
+ *   name, never an IP address or `localhost`;
+ * - `connect`: a name clients only connect to (or verify a certificate against), handed to them in
+ *   a ConfigMap: a DNS name or an IP address, loopback and link-local included (a sidecar proxy on
+ *   `127.0.0.1`, a node-local cache on `169.254.20.10`). Callers lower-case it first.
+ */
+export type HostUse = 'externalName' | 'connect';
 
 const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
 
@@ -103,28 +114,45 @@ function inIpv4(ip: IpAddress, first: number, prefixBits: number, ...rest: numbe
   return Math.floor(value(ip.bytes) / size) === Math.floor(value(network) / size);
 }
 
+/** A reserved range, as the complement of "may not be ...": `in the loopback range (...)`. */
+type Range = 'unspecified' | 'loopback' | 'link-local' | 'multicast' | 'broadcast';
+
+const RANGE_TEXT: { [range in Range]: string } = {
+  'unspecified': 'in the unspecified range (0.0.0.0/8, ::)',
+  'loopback': 'in the loopback range (127.0.0.0/8, ::1)',
+  'link-local': 'in the link-local range (169.254.0.0/16, fe80::/10)',
+  'multicast': 'in the multicast range (224.0.0.0/4, ff00::/8)',
+  'broadcast': 'the broadcast address (255.255.255.255)',
+};
+
+function rangeOf(ip: IpAddress): Range | undefined {
+  if (ip.family === 'IPv4') {
+    if (inIpv4(ip, 0, 8)) return 'unspecified';
+    if (inIpv4(ip, 127, 8)) return 'loopback';
+    if (inIpv4(ip, 169, 16, 254)) return 'link-local';
+    if (inIpv4(ip, 224, 4)) return 'multicast';
+    if (ip.text === '255.255.255.255') return 'broadcast';
+    return undefined;
+  }
+  const b = ip.bytes;
+  const zerosBefore = (n: number) => b.slice(0, n).every(x => x === 0);
+  if (zerosBefore(16)) return 'unspecified';
+  if (zerosBefore(15) && b[15] === 1) return 'loopback';
+  if (b[0] === 0xfe && b[1] >= 0x80 && b[1] <= 0xbf) return 'link-local';
+  if (b[0] === 0xff) return 'multicast';
+  return undefined;
+}
+
 /**
- * Why an address cannot be an endpoint of a Service, or `undefined` when it can.
+ * Why an address cannot be an endpoint of a Service, as what it may not be (`in the loopback range
+ * (127.0.0.0/8, ::1)`, `the broadcast address (255.255.255.255)`), or `undefined` when it can.
  *
  * The API server rejects unspecified, loopback and link-local addresses in Endpoints and
  * EndpointSlices; multicast and broadcast addresses cannot be connected to.
  */
 export function reservedRange(ip: IpAddress): string | undefined {
-  if (ip.family === 'IPv4') {
-    if (inIpv4(ip, 0, 8)) return 'the unspecified range (0.0.0.0/8, ::)';
-    if (inIpv4(ip, 127, 8)) return 'the loopback range (127.0.0.0/8, ::1)';
-    if (inIpv4(ip, 169, 16, 254)) return 'the link-local range (169.254.0.0/16, fe80::/10)';
-    if (inIpv4(ip, 224, 4)) return 'the multicast range (224.0.0.0/4, ff00::/8)';
-    if (ip.text === '255.255.255.255') return 'the broadcast address (255.255.255.255)';
-    return undefined;
-  }
-  const b = ip.bytes;
-  const zerosBefore = (n: number) => b.slice(0, n).every(x => x === 0);
-  if (zerosBefore(16)) return 'the unspecified range (0.0.0.0/8, ::)';
-  if (zerosBefore(15) && b[15] === 1) return 'the loopback range (127.0.0.0/8, ::1)';
-  if (b[0] === 0xfe && b[1] >= 0x80 && b[1] <= 0xbf) return 'the link-local range (169.254.0.0/16, fe80::/10)';
-  if (b[0] === 0xff) return 'the multicast range (224.0.0.0/4, ff00::/8)';
-  return undefined;
+  const range = rangeOf(ip);
+  return range ? RANGE_TEXT[range] : undefined;
 }
 
 /** Whether an IPv6 address embeds an IPv4 address (`::ffff:a.b.c.d`), which the API server refuses in IPv6 slices. */
@@ -137,82 +165,154 @@ export function embeddedIpv4(ip: IpAddress): string {
   return ip.bytes.slice(12).join('.');
 }
 
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** `scheme://`, `scheme:/` (which URL parsers read as a URL too) or `//` (a scheme-relative URL). */
+const URL_LIKE = /^([a-z][a-z0-9+.-]*:\/|\/\/)/i;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/*|\/\/)?[^/?#@]*@/i;
 
-/** The host of a URL, for a fix suggestion; `undefined` when the URL does not parse. */
-function urlHost(value: string): string | undefined {
+/**
+ * The value with any user name and password (`user:secret@`) replaced by `***@`, so that error
+ * messages never echo a credential.
+ */
+export function redactUserinfo(value: string): string {
+  return value.replace(USERINFO, (_match, scheme?: string) => `${scheme ?? ''}***@`);
+}
+
+/** The host and port of a URL; `undefined` when the URL does not parse or has no host. */
+function urlParts(value: string): { host: string; port?: string } | undefined {
   try {
-    const host = new URL(value).hostname;
-    return host.replace(/^\[|\]$/g, '') || undefined;
+    const url = new URL(value.startsWith('//') ? `http:${value}` : value);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return host ? { host, port: url.port || undefined } : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** ` and put port 5432 in 'ports'` for a valid port, ` and put the port in 'ports'` otherwise. */
+function portClause(port: string | undefined): string {
+  if (port === undefined) return '';
+  const valid = /^[1-9][0-9]{0,4}$/.test(port) && Number(port) <= 65535;
+  return valid ? ` and put port ${port} in 'ports'` : ' and put the port in \'ports\'';
+}
+
+/** The value without a trailing dot: the DNS root, which only a fully qualified name carries. */
+export function withoutTrailingDot(name: string): string {
+  return name.replace(/\.$/, '');
+}
+
+/** Whether a name reads as an IP address: its last label is all digits (`1.2.3`, `10.0.0.256`, `0x7f.0.0.1`). */
+function numericLastLabel(name: string): boolean {
+  const labels = withoutTrailingDot(name).split('.');
+  return labels.length > 0 && /^[0-9]+$/.test(labels[labels.length - 1]);
+}
+
+/**
+ * The address an IP-ish string most likely means, in canonical form: without zone index, leading
+ * zeros or IPv4 mapping. `undefined` when it is no IP address at all.
+ */
+function intendedAddress(value: string): { ip: IpAddress; guessed: boolean } | undefined {
+  const noZone = value.includes(':') ? value.split('%')[0] : value;
+  const decimal = /^\d{1,3}(\.\d{1,3}){3}$/.test(noZone) ? noZone.split('.').map(p => String(Number(p))).join('.') : noZone;
+  const ip = parseIp(decimal);
+  if (!ip) return undefined;
+  const guessed = decimal !== noZone;
+  return isIpv4Mapped(ip) ? { ip: parseIp(embeddedIpv4(ip))!, guessed } : { ip, guessed };
+}
+
+/** `Use "<candidate>"<tail>` when the candidate is valid, `fallback` otherwise. */
+function suggest(candidate: string | undefined, valid: (c: string) => boolean, tail: string, fallback: string): string {
+  return candidate !== undefined && candidate !== '' && valid(candidate) ? `Use "${candidate}"${tail}` : fallback;
+}
+
+const isAddress = (c: string) => addressProblem(c) === undefined;
+
 /**
  * Why a string is not a single IP address an EndpointSlice can hold, or `undefined` when it is one.
  */
 export function addressProblem(value: string): Problem | undefined {
+  if (value !== value.trim()) {
+    return {
+      allowed: 'Must not have leading or trailing whitespace',
+      fix: suggest(value.trim(), isAddress, '', 'Remove the whitespace').replace(/^Use/, 'Remove the whitespace: use'),
+    };
+  }
   if (URL_LIKE.test(value)) {
-    const host = urlHost(value);
+    const parts = urlParts(value);
+    const host = parts?.host;
+    const asName = host !== undefined && parseIp(host) === undefined && hostnameProblem(host, 'externalName') === undefined;
     return {
       allowed: 'Must be a bare IP address, not a URL',
-      fix: host ? `Use "${host}" and put the port in 'ports'` : 'Remove the scheme, port and path',
+      fix: asName
+        ? `Use 'externalName: "${host}"' instead of 'addresses' for a DNS name${portClause(parts?.port)}`
+        : suggest(host, isAddress, portClause(parts?.port), 'Remove the scheme, port and path, and use an address the cluster\'s nodes can route to'),
+    };
+  }
+  if (value.includes('@')) {
+    return {
+      allowed: 'Must be a bare IP address, without user name or password',
+      fix: suggest(value.slice(value.lastIndexOf('@') + 1), isAddress, ' and keep credentials in a Secret (\'credentials\')',
+        'Remove the user name and password, and keep credentials in a Secret (\'credentials\')'),
     };
   }
   if (value.includes('/')) {
+    const base = value.split('/')[0];
     return {
       allowed: 'Must be a single IP address, not a range (CIDR)',
-      fix: `List each address, e.g. "${value.split('/')[0]}"`,
+      fix: isAddress(base) ? `List each address, e.g. "${base}"` : 'List each address the cluster\'s nodes can route to',
     };
   }
-  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(value);
+  const bracketed = /^\[([^\]]*)\](?::([0-9]*))?$/.exec(value);
   if (bracketed) {
     return {
-      allowed: 'Must be a bare IP address, without brackets or port',
-      fix: `Use "${bracketed[1]}"${bracketed[2] ? ` and put port ${bracketed[2]} in 'ports'` : ''}`,
+      allowed: `Must be a bare IP address, without brackets${bracketed[2] !== undefined ? ' or port' : ''}`,
+      fix: suggest(bracketed[1], isAddress, portClause(bracketed[2]), 'Remove the brackets and the port, and use an address the cluster\'s nodes can route to'),
     };
   }
-  const withPort = /^([0-9.]+):(\d+)$/.exec(value);
+  const withPort = /^([0-9.]+):([0-9]*)$/.exec(value);
   if (withPort) {
     return {
       allowed: 'Must be a bare IP address, without a port',
-      fix: `Use "${withPort[1]}" and put port ${withPort[2]} in 'ports'`,
+      fix: suggest(withPort[1], isAddress, portClause(withPort[2]), 'Remove the port, and use an address the cluster\'s nodes can route to'),
     };
   }
   if (value.includes('%')) {
     return {
       allowed: 'Must be an IP address without a zone index: zones are local to one host',
-      fix: `Use "${value.split('%')[0]}" if it is routable from the cluster`,
+      fix: suggest(value.split('%')[0], isAddress, ' if it is routable from the cluster', 'Use an address the cluster\'s nodes can route to'),
     };
   }
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(value) && value.split('.').some(p => p.length > 1 && p.startsWith('0'))) {
+    const decimal = value.split('.').map(p => String(Number(p))).join('.');
     return {
       allowed: 'Must be an IPv4 address without leading zeros: "010" is octal to some tools and decimal to others',
-      fix: `Write it as "${value.split('.').map(p => String(Number(p))).join('.')}" if decimal was meant`,
+      fix: isAddress(decimal) ? `Write it as "${decimal}" if decimal was meant` : 'Write it in decimal without leading zeros, as an address the cluster\'s nodes can route to',
     };
   }
   const ip = parseIp(value);
   if (!ip) {
-    if (DNS1123_SUBDOMAIN.test(value.toLowerCase().replace(/\.$/, '')) && /[a-z]/i.test(value)) {
+    const name = value.toLowerCase();
+    if (/[a-z]/.test(name) && !numericLastLabel(name) && DNS1123_SUBDOMAIN.test(withoutTrailingDot(name))) {
       return {
         allowed: 'Must be an IP address, not a DNS name',
-        fix: `Use 'externalName: "${value}"' instead of 'addresses' for a DNS name`,
+        fix: hostnameProblem(name, 'externalName') === undefined
+          ? `Use 'externalName: "${name}"' instead of 'addresses' for a DNS name`
+          : 'Use \'externalName\' instead of \'addresses\' for a DNS name',
       };
     }
     return { allowed: 'Must be an IPv4 or IPv6 address', fix: 'Use an address such as "10.0.0.5" or "2001:db8::5"' };
   }
   if (isIpv4Mapped(ip)) {
+    const v4 = embeddedIpv4(ip);
     return {
       allowed: 'Must not be an IPv4-mapped IPv6 address: the API server refuses it in an IPv6 EndpointSlice',
-      fix: `Use the IPv4 form "${embeddedIpv4(ip)}"`,
+      fix: isAddress(v4) ? `Use the IPv4 form "${v4}"` : 'Use an address the cluster\'s nodes can route to',
     };
   }
   const range = reservedRange(ip);
   if (range) {
     return {
-      allowed: `May not be in ${range}: the API server refuses such endpoints, or nothing can connect to them`,
+      allowed: `May not be ${range}: the API server refuses such endpoints, or nothing can connect to them`,
       fix: 'Use an address the cluster\'s nodes can route to',
     };
   }
@@ -220,46 +320,103 @@ export function addressProblem(value: string): Problem | undefined {
 }
 
 /**
- * Why a string is not a DNS name usable as a Service's `externalName` (or a store's host name),
- * or `undefined` when it is one. A trailing dot (fully qualified) is allowed.
- *
- * @param allowIp accept an IP address too (for host names that are only connected to)
- * @param ipFix the fix to suggest for an IP address when it is not allowed
+ * Why an IP address cannot be connected to by a client, or `undefined` when it can. Loopback and
+ * link-local addresses are fine: the value only goes into a ConfigMap, and a pod reaches its own
+ * sidecars on loopback.
  */
-export function hostnameProblem(value: string, allowIp: boolean, ipFix: (ip: string) => string): Problem | undefined {
+function connectAddressProblem(value: string): Problem | undefined {
+  if (value.includes('%')) {
+    return {
+      allowed: 'Must be an IP address without a zone index: zones are local to one host',
+      fix: suggest(value.split('%')[0], c => connectAddressProblem(c) === undefined, '', 'Remove the zone index'),
+    };
+  }
+  const problem = addressProblem(value);
+  if (!problem) return undefined;
+  const ip = parseIp(value);
+  if (!ip) return problem;
+  if (isIpv4Mapped(ip)) {
+    const v4 = embeddedIpv4(ip);
+    return {
+      allowed: 'Must not be an IPv4-mapped IPv6 address',
+      fix: connectAddressProblem(v4) === undefined ? `Use the IPv4 form "${v4}"` : 'Use an address clients can connect to',
+    };
+  }
+  const range = rangeOf(ip);
+  if (range === 'loopback' || range === 'link-local') return undefined;
+  return {
+    allowed: `May not be ${RANGE_TEXT[range!]}: nothing can connect to it`,
+    fix: 'Use the address clients connect to',
+  };
+}
+
+/**
+ * Why a string is not a host name usable for `use`, or `undefined` when it is one. A trailing dot
+ * (fully qualified) is allowed.
+ */
+export function hostnameProblem(value: string, use: HostUse): Problem | undefined {
+  const allowIp = use === 'connect';
+  const valid = (c: string) => hostnameProblem(c, use) === undefined;
+  const what = allowIp ? 'DNS name or IP address' : 'DNS name';
   if (value === '') {
-    return { allowed: 'Must be a DNS name', fix: 'Set it to a name such as "db.example.com"' };
+    return { allowed: `Must be a ${what}`, fix: 'Set it to a name such as "db.example.com"' };
+  }
+  if (value !== value.trim()) {
+    return {
+      allowed: 'Must not have leading or trailing whitespace',
+      fix: suggest(value.trim(), valid, '', 'Remove the whitespace').replace(/^Use/, 'Remove the whitespace: use'),
+    };
   }
   if (URL_LIKE.test(value)) {
-    const host = urlHost(value);
+    const parts = urlParts(value);
     return {
-      allowed: 'Must be a bare DNS name, not a URL',
-      fix: host ? `Use "${host}" and put the port in 'ports'` : 'Remove the scheme, port and path',
+      allowed: `Must be a bare ${what}, not a URL`,
+      fix: parts && !allowIp && intendedAddress(parts.host)
+        ? ipAsExternalName(parts.host, portClause(parts.port)).fix
+        : suggest(parts?.host, valid, portClause(parts?.port), 'Remove the scheme, port and path'),
+    };
+  }
+  if (value.includes('@')) {
+    return {
+      allowed: `Must be a bare ${what}, without user name or password`,
+      fix: suggest(value.slice(value.lastIndexOf('@') + 1), valid, ' and keep credentials in a Secret (\'credentials\')',
+        'Remove the user name and password, and keep credentials in a Secret (\'credentials\')'),
     };
   }
   if (value.includes('/')) {
-    return { allowed: 'Must be a bare DNS name, without a path', fix: `Use "${value.split('/')[0]}"` };
+    const host = value.split('/')[0];
+    if (host === '') {
+      return { allowed: `Must be a ${what}, not a path`, fix: 'Clients connect over the network: use the store\'s host name' };
+    }
+    return { allowed: `Must be a bare ${what}, without a path`, fix: suggest(host, valid, '', 'Remove the path') };
   }
-  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(value);
-  const withPort = /^([^:]+):(\d+)$/.exec(value);
+  const bracketed = /^\[([^\]]*)\](?::([0-9]*))?$/.exec(value);
+  const withPort = bracketed ? null : /^([^:]+):([0-9]*)$/.exec(value);
   const host = bracketed?.[1] ?? withPort?.[1] ?? value;
-  if (net.isIPv4(host) || net.isIPv6(host)) {
-    if (!allowIp) {
+  const port = bracketed?.[2] ?? withPort?.[2];
+  const ipLike = net.isIPv4(host) || net.isIPv6(host) || intendedAddress(host) !== undefined || numericLastLabel(host);
+  if (ipLike && !allowIp) {
+    return ipAsExternalName(host, portClause(port));
+  }
+  if (ipLike) {
+    if (host !== value) {
       return {
-        allowed: 'Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service '
-          + 'but treats it as a DNS name that never resolves (and rejects IPv6)',
-        fix: ipFix(host),
+        allowed: `Must be a bare IP address or DNS name, without ${bracketed ? 'brackets or port' : 'a port'}`,
+        fix: suggest(host, valid, port === undefined ? '' : ' and put the port in \'ports\'', 'Remove the brackets and the port'),
       };
     }
-    if (host !== value) {
-      return { allowed: 'Must be a bare IP address or DNS name, without brackets or port', fix: `Use "${host}" and put the port in 'ports'` };
+    if (intendedAddress(host) === undefined && numericLastLabel(host)) {
+      return {
+        allowed: `Must be a DNS name or an IP address: "${host}" looks like an IP address (its last label is all digits) but is not one`,
+        fix: 'Use a complete address such as "10.0.0.5", or a DNS name',
+      };
     }
-    return addressProblem(value);
+    return connectAddressProblem(host);
   }
   if (withPort) {
-    return { allowed: 'Must be a bare DNS name, without a port', fix: `Use "${withPort[1]}" and put port ${withPort[2]} in 'ports'` };
+    return { allowed: `Must be a bare ${what}, without a port`, fix: suggest(host, valid, portClause(port), 'Remove the port') };
   }
-  const name = value.replace(/\.$/, '');
+  const name = withoutTrailingDot(value);
   if (name !== name.toLowerCase() && DNS1123_SUBDOMAIN.test(name.toLowerCase())) {
     return { allowed: 'Must be lower case: the API server rejects upper case DNS names', fix: `Use "${value.toLowerCase()}"` };
   }
@@ -269,11 +426,39 @@ export function hostnameProblem(value: string, allowIp: boolean, ipFix: (ip: str
       fix: 'Use a name such as "db.example.com"',
     };
   }
-  if (name === 'localhost' || name.endsWith('.localhost')) {
+  if (!allowIp && (name === 'localhost' || name.endsWith('.localhost'))) {
     return {
       allowed: 'May not be in the loopback range (127.0.0.0/8, ::1): "localhost" is each pod itself',
       fix: 'Use a name that resolves to the store from inside the cluster',
     };
   }
   return undefined;
+}
+
+/**
+ * The problem of an IP address (or something that reads as one) given as `externalName`. The
+ * address is checked first: `addresses` is suggested only with an address it accepts.
+ */
+function ipAsExternalName(host: string, portTail: string): Problem {
+  const intended = intendedAddress(host);
+  if (!intended) {
+    return {
+      allowed: `Must be a DNS name: the last label of "${host}" is all digits, so it reads as an IP address (no top-level domain is numeric) `
+        + 'and never resolves',
+      fix: 'Use the store\'s DNS name, or \'addresses\' with its complete IP address',
+    };
+  }
+  const allowed = 'Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service '
+    + 'but treats it as a DNS name that never resolves (and rejects IPv6)';
+  const range = reservedRange(intended.ip);
+  if (range) {
+    return {
+      allowed,
+      fix: `Use a DNS name that resolves to the store from inside the cluster: 'addresses' refuses "${intended.ip.text}" too, as it is ${range}`,
+    };
+  }
+  return {
+    allowed,
+    fix: `Use 'addresses: ["${intended.ip.text}"]' instead of 'externalName' for an IP address${portTail}${intended.guessed ? ' (if decimal was meant)' : ''}`,
+  };
 }
