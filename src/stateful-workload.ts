@@ -31,6 +31,7 @@ import {
   fail,
   show,
 } from './private/validation';
+import { storageClassNamed } from './private/storage-lookup';
 import { warn, warningMessage } from './private/warnings';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { WorkloadService, WorkloadServiceOptions, WorkloadServiceProps } from './workload-service';
@@ -1032,6 +1033,33 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
   // ---------------------------------------------------------------- validation
 
+  /**
+   * Warns when a claim template can only bind static volumes (class "" or a class of this app
+   * without a provisioner) and the app renders no PersistentVolume of that class: the pods would
+   * stay Pending. A warning, not an error: the volumes may come from outside the app (e.g. the
+   * local volume static provisioner).
+   */
+  private claimList(template: VolumeClaimTemplate): string {
+    const names = Array.from({ length: Math.min(this.replicas, 3) }, (_, i) => template._claimNameAt(i));
+    return names.join(', ') + (this.replicas > 3 ? ', ...' : '');
+  }
+
+  private warnIfUnbindable(template: VolumeClaimTemplate): void {
+    const className = template.storageClassName;
+    if (className === undefined) return;
+    const storageClass = template.storageClass ?? storageClassNamed(this, className);
+    const staticOnly = className === '' || provisions(storageClass) === false;
+    if (!staticOnly) return;
+    const offered = this.node.root.node.findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'PersistentVolume')
+      .some(pv => (pv.toJson().spec?.storageClassName ?? '') === className);
+    if (offered) return;
+    const why = className === '' ? 'asks for volumes without a class' : `uses class "${className}", which has no provisioner`;
+    warn(this, warningMessage(this.where, `volumeClaimTemplates "${template.name}"`, show(className),
+      `The template ${why}, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims ${this.claimList(template)} stay unbound and the pods Pending`,
+      'Add a PersistentVolumeSet for the template, or use a class with a provisioner'));
+  }
+
   private validateWorkload(): string[] {
     const errors: string[] = [];
     const err = (prop: string, value: unknown, allowed: string, fix: string) => errors.push(fail(this.where, prop, value, allowed, fix).message);
@@ -1111,6 +1139,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
       }
     }
 
+    // claims that only static volumes can satisfy, with no such volume anywhere in the app
+    for (const t of this._templates) this.warnIfUnbindable(t);
+
     // the writable /tmp emptyDir owns the volume name "tmp"
     if (this.props.writableTmp ?? true) {
       const userVolumes = [...this._volumes, ...allContainers.flatMap(c => c.mounts.map(m => m.volume))].map(v => v.name);
@@ -1131,6 +1162,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** Whether a StorageClass object can provision volumes (duck-typed: `StorageClass` imports would cycle). */
+function provisions(storageClass: unknown): boolean | undefined {
+  const dynamic = (storageClass as { dynamicProvisioning?: unknown } | undefined)?.dynamicProvisioning;
+  return typeof dynamic === 'boolean' ? dynamic : undefined;
+}
 
 function withDefaults(props: ContainerProps): ContainerProps {
   // cdk8s-plus-27 gives a container with `portNumber` a TCP startup probe that restarts it after

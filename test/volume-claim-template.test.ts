@@ -1,6 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClaimDataSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
+import { ClaimDataSource, PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
+import { allWarnings } from '../src/private/warnings';
 import { findOne } from './util/harness';
 
 const IMAGE = 'docker.io/library/postgres:16';
@@ -113,6 +114,36 @@ describe('VolumeClaimTemplate', () => {
     db.containers[0].mount('/raw', raw);
     expect(() => Testing.synth(chart)).toThrow(
       'StatefulWorkload \'test/db\': invalid \'container "db" volumeMounts\': "raw". Claim template "raw" is a Block volume: a raw device cannot be mounted as a file system. Attach it with the template\'s \'devicePath\' instead of container.mount().');
+  });
+
+  describe('claims only static volumes can satisfy', () => {
+    test('warns when no PersistentVolume of the class is rendered', () => {
+      const chart = Testing.chart();
+      workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: '' });
+      Testing.synth(chart);
+      expect(allWarnings(chart)).toEqual([
+        "StatefulWorkload 'test/db': warning: 'volumeClaimTemplates \"data\"': \"\". The template asks for volumes without a class, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims data-db-0, data-db-1 stay unbound and the pods Pending. Add a PersistentVolumeSet for the template, or use a class with a provisioner.",
+      ]);
+    });
+
+    test('warns for a class of the app without a provisioner', () => {
+      const chart = Testing.chart();
+      const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
+      workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClass: fast });
+      Testing.synth(chart);
+      expect(allWarnings(chart)).toEqual([expect.stringContaining('uses class "fast", which has no provisioner')]);
+    });
+
+    test('no warning when a PersistentVolumeSet provides the volumes, or the class provisions them', () => {
+      const chart = Testing.chart();
+      const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
+      const db = workload(chart);
+      const data = db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClass: fast });
+      new PersistentVolumeSet(chart, 'pvs', { workload: db, claimTemplate: data, sources: [0, 1].map(i => PersistentVolumeSource.local('/mnt/ssd', `node-${i}`)) });
+      db.addVolumeClaimTemplate({ name: 'logs', storage: Size.gibibytes(1), storageClassName: 'gp3' });
+      Testing.synth(chart);
+      expect(allWarnings(chart)).toEqual([]);
+    });
   });
 
   test('asVolume() is the same volume every time, named like the claim', () => {

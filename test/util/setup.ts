@@ -12,3 +12,9 @@ Testing.synth = (chart) => {
   expectValidManifests(manifests);
   return manifests;
 };
+
+// Synth-time warnings go to stderr for `cdk8s synth` users; tests assert them through construct
+// metadata (allWarnings()), so keep the test output readable.
+beforeEach(() => {
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
