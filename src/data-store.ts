@@ -1,6 +1,6 @@
 import { ISecret } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { hostnameProblem } from './private/ip';
+import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
 import { checkPorts } from './private/ports';
 import { checkDns1123Label, fail } from './private/validation';
 
@@ -8,10 +8,12 @@ import { checkDns1123Label, fail } from './private/validation';
  * A network address of a data store: a host name and a port.
  *
  * Modelled on aws-rds `Endpoint`.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
  */
 export class Endpoint {
   /**
-   * The host name, e.g. `db-0.db.prod.svc.cluster.local` or `db.example.com`.
+   * The host name, e.g. `db-0.db.prod.svc.cluster.local`, `db.example.com` or an IP address.
    */
   public readonly hostname: string;
 
@@ -21,14 +23,18 @@ export class Endpoint {
   public readonly port: number;
 
   /**
-   * `hostname:port`.
+   * `hostname:port`, with an IPv6 address in brackets (`[2001:db8::5]:5432`) as URLs and most
+   * clients expect it.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc3986#section-3.2.2
    */
   public readonly socketAddress: string;
 
   constructor(hostname: string, port: number) {
     this.hostname = hostname;
     this.port = port;
-    this.socketAddress = `${hostname}:${port}`;
+    // only an IPv6 address has a colon in its host part
+    this.socketAddress = hostname.includes(':') ? `[${hostname}]:${port}` : `${hostname}:${port}`;
   }
 }
 
@@ -37,20 +43,25 @@ export class Endpoint {
  */
 export interface DataStorePort {
   /**
-   * The port name (IANA service name), as on the Service.
+   * The port name (IANA service name), as on the Service. Consumers wired with
+   * `DataStoreConnection` get `<PREFIX>_SERVICE_PORT_<NAME>` for each named port.
    *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
    * @default - the port has no name
    */
   readonly name?: string;
 
   /**
    * The port number clients connect to (the Service port).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
    */
   readonly port: number;
 
   /**
-   * The protocol.
+   * The protocol: `TCP`, `UDP` or `SCTP`.
    *
+   * @see https://kubernetes.io/docs/reference/networking/service-protocols/
    * @default "TCP"
    */
   readonly protocol?: string;
@@ -61,15 +72,19 @@ export interface DataStorePort {
  */
 export interface DataStoreCredentialsOptions {
   /**
-   * The key in the Secret that holds the user name.
+   * The key in the Secret that holds the user name. The default is the key of a
+   * `kubernetes.io/basic-auth` Secret.
    *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
    * @default "username"
    */
   readonly usernameKey?: string;
 
   /**
-   * The key in the Secret that holds the password.
+   * The key in the Secret that holds the password. The default is the key of a
+   * `kubernetes.io/basic-auth` Secret.
    *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
    * @default "password"
    */
   readonly passwordKey?: string;
@@ -112,23 +127,30 @@ export class DataStoreCredentials {
 export interface IDataStore extends IConstruct {
   /**
    * A short name of the store, used to derive environment variable prefixes
-   * (`user-db` gives `USER_DB_SERVICE_HOST`).
+   * (`user-db` gives `USER_DB_SERVICE_HOST`, named like the variables kubelet injects for Services).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables
    */
   readonly storeName: string;
 
   /**
    * The address clients should use: the in-cluster Service DNS name and the first port.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
    */
   readonly endpoint: Endpoint;
 
   /**
    * Every port the store's Service exposes.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
    */
   readonly ports: DataStorePort[];
 
   /**
    * The address of one specific replica (e.g. the primary, pod 0), when the store has one.
    *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
    * @default - the store has no distinguished replica
    */
   readonly primaryEndpoint?: Endpoint;
@@ -136,6 +158,7 @@ export interface IDataStore extends IConstruct {
   /**
    * Credentials for clients, held in a Secret.
    *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
    * @default - the store needs no credentials, or clients get them another way
    */
   readonly credentials?: DataStoreCredentials;
@@ -147,7 +170,7 @@ export interface IDataStore extends IConstruct {
    * An `ExternalService` by DNS name is an alias: clients connect to the in-cluster Service name,
    * the cluster DNS answers with a CNAME to the external host, and the client still checks the
    * certificate against the name it connected to. Clients that verify certificates use this name
-   * instead.
+   * instead. Without a trailing dot: SNI carries none (`DataStoreConnection` drops one anyway).
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
    * @default - the host name clients connect to
@@ -173,6 +196,10 @@ export interface DataStoreAttributes {
    * CloudNativePG cluster, `orders-rw.db.svc.cluster.local`), an external DNS name or an IP
    * address. No scheme, port or path.
    *
+   * It only goes into the consumers' ConfigMap, so loopback is allowed: `127.0.0.1` or
+   * `localhost` for a proxy in the consumer's own pod (Cloud SQL Auth Proxy, a pgbouncer
+   * sidecar). DNS names are case-insensitive: upper-case letters are lower-cased.
+   *
    * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
    */
   readonly hostname: string;
@@ -187,7 +214,7 @@ export interface DataStoreAttributes {
 
   /**
    * The host name of one distinguished replica, e.g. the primary, which consumers reach with
-   * `ConnectionTarget.PRIMARY`.
+   * `ConnectionTarget.PRIMARY`. Checked and lower-cased like `hostname`.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
    * @default - the store has no distinguished replica
@@ -203,7 +230,8 @@ export interface DataStoreAttributes {
   readonly credentials?: DataStoreCredentials;
 
   /**
-   * The name on the store's TLS certificate, when it differs from `hostname`.
+   * The name on the store's TLS certificate, when it differs from `hostname`. Lower-cased, and a
+   * trailing dot is dropped (SNI carries none).
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
    * @default - the host name clients connect to
@@ -243,22 +271,26 @@ class ImportedDataStore extends Construct implements IDataStore {
     super(scope, id);
     const where = `DataStore '${this.node.path}'`;
     checkDns1123Label(where, 'storeName', attrs.storeName);
-    const checkHost = (prop: string, value: string) => {
-      const problem = hostnameProblem(value, true, ip => `Use "${ip}"`);
-      if (problem) throw fail(where, prop, value, problem.allowed, problem.fix);
+    // the names only reach clients (a ConfigMap), never the API server: DNS names are
+    // case-insensitive, so lower-case them rather than refuse them
+    const host = (prop: string, value: string) => {
+      const lower = value.toLowerCase();
+      const problem = hostnameProblem(lower, 'connect');
+      if (problem) throw fail(where, prop, redactUserinfo(value), problem.allowed, problem.fix);
+      return lower;
     };
-    checkHost('hostname', attrs.hostname);
-    if (attrs.primaryHostname !== undefined) checkHost('primaryHostname', attrs.primaryHostname);
-    if (attrs.serverName !== undefined) checkHost('serverName', attrs.serverName);
+    const hostname = host('hostname', attrs.hostname);
+    const primaryHostname = attrs.primaryHostname !== undefined ? host('primaryHostname', attrs.primaryHostname) : undefined;
+    const serverName = attrs.serverName !== undefined ? withoutTrailingDot(host('serverName', attrs.serverName)) : undefined;
     if (attrs.ports.length === 0) {
       throw fail(where, 'ports', [], 'Must list at least one port: clients need a port to connect to', 'Add \'ports: [{ port: 5432 }]\'');
     }
     this._ports = checkPorts(where, attrs.ports).map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
     this.storeName = attrs.storeName;
-    this.endpoint = new Endpoint(attrs.hostname, this._ports[0].port);
-    this.primaryEndpoint = attrs.primaryHostname !== undefined ? new Endpoint(attrs.primaryHostname, this._ports[0].port) : undefined;
+    this.endpoint = new Endpoint(hostname, this._ports[0].port);
+    this.primaryEndpoint = primaryHostname !== undefined ? new Endpoint(primaryHostname, this._ports[0].port) : undefined;
     this.credentials = attrs.credentials;
-    this.serverName = attrs.serverName;
+    this.serverName = serverName;
   }
 
   public get ports(): DataStorePort[] {

@@ -1,11 +1,11 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Protocol } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
-import { IpAddress, IpFamily, addressProblem, hostnameProblem, parseIp } from './private/ip';
+import { IpAddress, IpFamily, addressProblem, checkHostname, hostnameProblem, parseIp, redactUserinfo, withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { CheckedPort, checkPorts } from './private/ports';
-import { checkDns1035Label, checkDns1123Label, duplicates, fail, isDns1123Subdomain, show } from './private/validation';
+import { checkDns1035Label, checkDns1123Label, fail, isDns1123Subdomain, show } from './private/validation';
 
 /** Label that ties an EndpointSlice to its Service. */
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -157,8 +157,10 @@ export class ArgoCdEndpointSync {
   ].join('\n');
 
   /**
-   * Argo CD deploys the manifests: render, once per chart, an `argocd-cm` ConfigMap that sets
-   * `resource.exclusions` to `RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS`.
+   * Argo CD deploys the manifests: render, once per app, an `argocd-cm` ConfigMap that sets
+   * `resource.exclusions` to `RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS`. It goes into the chart of
+   * the first `ExternalService` that asks for it; every other one must use the same Argo CD
+   * namespace.
    *
    * The ConfigMap is applied with server-side apply (`argocd.argoproj.io/sync-options:
    * ServerSideApply=true,Prune=false,Delete=false`), so Argo CD takes over only the
@@ -202,7 +204,8 @@ export interface ExternalServiceProps {
 
   /**
    * Reach the store by its DNS name: the Service becomes a DNS alias (type ExternalName, a CNAME
-   * to this name). A bare lower-case DNS name: no scheme, port, path or IP address.
+   * to this name). A bare lower-case DNS name: no scheme, port, path or IP address, and no name
+   * whose last label is all digits (`10.0.0.256` reads as an IP address and never resolves).
    *
    * Clients connect using the Service's name, so TLS certificate checks and HTTP `Host` headers
    * see the in-cluster name, not this one; clients that verify certificates should use
@@ -283,10 +286,12 @@ export interface ExternalServiceProps {
    * The name the server answers to (its TLS certificate, SNI, HTTP `Host`), for clients that
    * verify certificates. A DNS name or an IP address.
    *
-   * Consumers wired with `DataStoreConnection` get it as `<PREFIX>_SERVICE_SERVER_NAME`.
+   * Consumers wired with `DataStoreConnection` get it as `<PREFIX>_SERVICE_SERVER_NAME`. It only
+   * reaches clients, so it is lower-cased (DNS names are case-insensitive) and a trailing dot is
+   * dropped (SNI carries none).
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
-   * @default - `externalName`; with `addresses`, the Service's DNS name
+   * @default - `externalName` without its trailing dot; with `addresses`, the Service's DNS name
    */
   readonly serverName?: string;
 
@@ -343,7 +348,7 @@ export class ExternalService extends Construct implements IDataStore {
 
     // ---- which form, and eager checks of explicit input
     if (props.externalName !== undefined && props.addresses !== undefined) {
-      throw fail(where, 'addresses', props.addresses, 'Cannot be combined with \'externalName\'',
+      throw fail(where, 'addresses', props.addresses.map(redactUserinfo), 'Cannot be combined with \'externalName\'',
         'Set \'externalName\' for a DNS name or \'addresses\' for IP addresses, not both');
     }
     if (props.externalName === undefined && props.addresses === undefined) {
@@ -352,9 +357,7 @@ export class ExternalService extends Construct implements IDataStore {
     }
     const byName = props.externalName !== undefined;
     if (byName) {
-      const problem = hostnameProblem(props.externalName!, false,
-        ip => `Use 'addresses: ["${ip}"]' instead of 'externalName' for an IP address`);
-      if (problem) throw fail(where, 'externalName', props.externalName, problem.allowed, problem.fix);
+      checkHostname(where, 'externalName', props.externalName!, 'externalName');
       for (const [prop, value] of [['argoCdEndpointSync', props.argoCdEndpointSync], ['legacyEndpoints', props.legacyEndpoints]] as const) {
         if (value !== undefined) {
           throw fail(where, prop, value instanceof ArgoCdEndpointSync ? value.mode : value,
@@ -382,9 +385,11 @@ export class ExternalService extends Construct implements IDataStore {
         + '(argocd-cm resource.exclusions already allow them) or ArgoCdEndpointSync.renderOverride() (render the argocd-cm override)');
     }
     this._ports = checkPorts(where, props.ports ?? []);
-    if (props.serverName !== undefined) {
-      const problem = hostnameProblem(props.serverName, true, ip => `Use "${ip}"`);
-      if (problem) throw fail(where, 'serverName', props.serverName, problem.allowed, problem.fix);
+    // the server name only reaches clients (a ConfigMap): lower-case it rather than refuse it
+    const serverName = props.serverName?.toLowerCase();
+    if (serverName !== undefined) {
+      const problem = hostnameProblem(serverName, 'connect');
+      if (problem) throw fail(where, 'serverName', redactUserinfo(props.serverName!), problem.allowed, problem.fix);
     }
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     if (!isDns1123Subdomain(this.clusterDomain)) {
@@ -417,7 +422,9 @@ export class ExternalService extends Construct implements IDataStore {
     this.dnsName = this.namespace ? `${this.name}.${this.namespace}.svc.${this.clusterDomain}` : this.name;
     this.storeName = props.storeName ?? this.name;
     this.externalName = props.externalName;
-    this.serverName = props.serverName ?? props.externalName;
+    // SNI carries no trailing dot (RFC 6066), and certificates name hosts without one
+    const realName = serverName ?? props.externalName;
+    this.serverName = realName !== undefined ? withoutTrailingDot(realName) : undefined;
     this.credentials = props.credentials;
 
     // ---- endpoints of the IP form
@@ -438,7 +445,9 @@ export class ExternalService extends Construct implements IDataStore {
         addressType: family,
         // one address per endpoint: consumers of the API take only the first address of each
         endpoints: addresses.map(a => ({ addresses: [a.text], conditions: { ready: true } })),
-        // the name must equal the Service port's name; kube-proxy skips ports without one, so "" for an unnamed port
+        // the name must equal the Service port's name, which is how kube-proxy pairs them; for an unnamed
+        // Service port that is "", which the API server would also default a missing slice port name to:
+        // rendering it makes the manifest equal to the stored object
         ports: this._ports.map(p => ({ name: p.name ?? '', port: p.targetPort, protocol: p.protocol })),
       }));
     }
@@ -475,7 +484,9 @@ export class ExternalService extends Construct implements IDataStore {
    */
   public get endpoint(): Endpoint {
     if (this._ports.length === 0) {
-      throw new Error(`ExternalService '${this.node.path}': 'endpoint' needs a port, but the Service has none. Add 'ports' to the ExternalService.`);
+      throw fail(`ExternalService '${this.node.path}'`, 'ports', [],
+        'Must list at least one port for \'endpoint\' (which DataStoreConnection reads): clients need a port to connect to',
+        'Add \'ports: [{ port: 5432 }]\' to the ExternalService');
     }
     return new Endpoint(this.dnsName, this._ports[0].port);
   }
@@ -499,12 +510,19 @@ function checkAddresses(where: string, values: string[]): IpAddress[] {
   }
   const parsed = values.map((value, i) => {
     const problem = addressProblem(value);
-    if (problem) throw fail(where, `addresses[${i}]`, value, problem.allowed, problem.fix);
+    if (problem) throw fail(where, `addresses[${i}]`, redactUserinfo(value), problem.allowed, problem.fix);
     return parseIp(value)!;
   });
-  for (const dup of duplicates(parsed.map(a => a.text))) {
-    throw fail(where, 'addresses', dup, 'Each address may appear once', 'Remove the duplicate');
-  }
+  const first = new Map<string, number>();
+  parsed.forEach((a, i) => {
+    const j = first.get(a.text);
+    if (j !== undefined) {
+      const same = values[j] === a.text && values[i] === a.text ? '' : ` (${show(a.text)})`;
+      throw fail(where, `addresses[${i}]`, values[i], `Each address may appear once: 'addresses[${j}]' is the same address${same}`,
+        'Remove the duplicate');
+    }
+    first.set(a.text, i);
+  });
   return parsed;
 }
 
@@ -520,21 +538,29 @@ function ipFamilies(addresses: IpAddress[]): { ipFamilyPolicy: string; ipFamilie
   return families.length > 1 ? { ipFamilyPolicy: 'PreferDualStack' } : { ipFamilyPolicy: 'SingleStack', ipFamilies: families };
 }
 
-/** Renders the `argocd-cm` override once per chart. */
+/** The `argocd-cm` override of each app (the root of the construct tree), once rendered. */
+const ARGO_CD_OVERRIDES = new WeakMap<IConstruct, ApiObject>();
+
+/**
+ * Renders the `argocd-cm` override once per app: two charts of one app rendering it would give
+ * two `ConfigMap argocd/argocd-cm`, which Argo CD reports as a repeated resource (one application)
+ * or as a resource shared by two applications. It goes into the chart of the first
+ * ExternalService that asks for it.
+ */
 function renderArgoCdOverride(service: ExternalService, where: string, namespace: string): void {
   checkDns1123Label(where, 'argoCdEndpointSync.argoCdNamespace', namespace);
-  const chart = Chart.of(service);
-  const id = 'ArgoCdResourceExclusions';
-  const existing = chart.node.tryFindChild(id) as ApiObject | undefined;
+  const root = service.node.root;
+  const existing = ARGO_CD_OVERRIDES.get(root);
   if (existing) {
     if (existing.metadata.namespace !== namespace) {
       throw fail(where, 'argoCdEndpointSync.argoCdNamespace', namespace,
-        `The chart already renders the argocd-cm override in namespace ${show(existing.metadata.namespace)}`,
-        'Use the same Argo CD namespace for every ExternalService of the chart');
+        `The app already renders the argocd-cm override in namespace ${show(existing.metadata.namespace)} (chart '${Chart.of(existing).node.path}')`,
+        'Use the same Argo CD namespace for every ExternalService of the app');
     }
     return;
   }
-  new ApiObject(chart, id, {
+  const chart = Chart.of(service);
+  ARGO_CD_OVERRIDES.set(root, new ApiObject(chart, 'ArgoCdResourceExclusions', {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
@@ -544,7 +570,7 @@ function renderArgoCdOverride(service: ExternalService, where: string, namespace
       annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false' },
     },
     data: { 'resource.exclusions': ArgoCdEndpointSync.RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS },
-  });
+  }));
 }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {

@@ -45,14 +45,46 @@ const STORES: Array<[string, (chart: Chart) => IDataStore, string, string]> = [
   }), 'user-db-rw.users.svc.cluster.local', 'user-db-rw.users.svc.cluster.local'],
 ];
 
+/** The same PostgreSQL container for every in-cluster store. */
+const POSTGRES: kplus.ContainerProps = {
+  name: 'postgres', image: 'docker.io/library/postgres:16.4', ports: [{ name: 'postgres', number: 5432 }], securityContext: { user: 999, group: 999 },
+};
+
+/**
+ * Every kind of data store, named as it comes (generated from the construct path, or chosen for
+ * the store rather than for its consumers), with the prefix a connection derives from it.
+ */
+const DERIVED_STORES: Array<[string, (chart: Chart) => IDataStore, RegExp]> = [
+  ['a StatefulWorkload with a generated name', chart => new StatefulWorkload(chart, 'user-db', {
+    credentials: credentialsOf(chart), containers: [POSTGRES],
+  }), /^TEST_USER_DB_C8[0-9A-F]{6}$/],
+  ['a StatefulWorkload with its own storeName', chart => new StatefulWorkload(chart, 'user-db', {
+    metadata: { name: 'postgres' }, storeName: 'users', credentials: credentialsOf(chart), containers: [POSTGRES],
+  }), /^USERS$/],
+  ['an ExternalService by DNS name with a generated name', chart => new ExternalService(chart, 'user-db', {
+    externalName: 'users-db.prod.example.com', ports: [{ name: 'postgres', port: 5432 }], credentials: credentialsOf(chart),
+  }), /^TEST_USER_DB_C8[0-9A-F]{6}$/],
+  ['an ExternalService by IP address named users-db', chart => new ExternalService(chart, 'user-db', {
+    metadata: { name: 'users-db' },
+    addresses: ['10.20.0.5'],
+    ports: [{ name: 'postgres', port: 5432 }],
+    argoCdEndpointSync: ArgoCdEndpointSync.NOT_APPLICABLE,
+    credentials: credentialsOf(chart),
+  }), /^USERS_DB$/],
+  ['a store described by attributes named users-rw', chart => DataStore.fromDataStoreAttributes(chart, 'user-db', {
+    storeName: 'users-rw', hostname: 'users-rw.users.svc.cluster.local', ports: [{ name: 'postgres', port: 5432 }], credentials: credentialsOf(chart),
+  }), /^USERS_RW$/],
+];
+
 /** The consumer code under test: the same for every store. */
-function userManager(chart: Chart, userDb: IDataStore): kplus.Deployment {
+function userManager(chart: Chart, userDb: IDataStore, prefix?: string): kplus.Deployment {
   const deployment = new kplus.Deployment(chart, 'user-manager', {
     metadata: { name: 'user-manager' },
     containers: [{ name: 'user-manager', image: APP_IMAGE, portNumber: 8080, securityContext: { user: 1000, group: 1000 } }],
   });
   new DataStoreConnection(chart, 'user-db-connection', {
     store: userDb,
+    prefix,
     target: ConnectionTarget.PRIMARY,
     metadata: { name: 'user-db-connection' },
     consumers: [deployment.containers[0]],
@@ -190,6 +222,35 @@ describe('DataStoreConnection', () => {
     });
   });
 
+  describe('pinning the prefix keeps consumers unchanged when the store\'s name is derived', () => {
+    // the reference: the consumer of a store named user-db, whose derived prefix is USER_DB
+    const reference = (() => {
+      const chart = usersChart();
+      const manifests = synthValid((userManager(chart, STORES[0][1](chart)), chart));
+      return { deployment: findOne(manifests, 'Deployment', 'user-manager'), keys: Object.keys(findOne(manifests, 'ConfigMap', 'user-db-connection').data) };
+    })();
+
+    test.each(DERIVED_STORES)('%s', (_kind, build, derivedPrefix) => {
+      // GIVEN a store whose name is not user-db
+      const chart = usersChart();
+      const store = build(chart);
+      const derived = new DataStoreConnection(chart, 'derived', { store, metadata: { name: 'derived' } });
+
+      // WHEN the consumer pins the prefix
+      userManager(chart, store, 'USER_DB');
+
+      // THEN a derived prefix would follow the store's name, the pinned one keeps the consumer byte-identical
+      expect(derived.prefix).toMatch(derivedPrefix);
+      expect(derived.prefix).not.toBe('USER_DB');
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'Deployment', 'user-manager')).toEqual(reference.deployment);
+      const cm = findOne(manifests, 'ConfigMap', 'user-db-connection');
+      expect(Object.keys(cm.data)).toEqual(reference.keys);
+      expect(cm.data.USER_DB_SERVICE_PORT).toBe('5432');
+      expect(validationErrors(chart)).toEqual([]);
+    });
+  });
+
   describe('target', () => {
     test('SERVICE (the default) hands out the store\'s endpoint', () => {
       const chart = usersChart();
@@ -244,6 +305,87 @@ describe('DataStoreConnection', () => {
     expect(findOne(manifests, 'ConfigMap', 'dns-conn').data.DNS_SERVICE_SERVER_NAME).toBe('db.example.com');
     expect(findOne(manifests, 'ConfigMap', 'ip-conn').data.IP_SERVICE_SERVER_NAME).toBe('db.example.com');
     expect(findOne(manifests, 'ConfigMap', 'plain-conn').data.PLAIN_SERVICE_SERVER_NAME).toBe('plain.users.svc.cluster.local');
+  });
+
+  test('the server name never ends with a dot, whatever the store hands out: SNI carries none', () => {
+    // GIVEN stores whose names are fully qualified
+    const chart = usersChart();
+    const byName = new ExternalService(chart, 'dns', { metadata: { name: 'dns' }, externalName: 'db.example.com.', ports: [{ port: 5432 }] });
+    const byHost = DataStore.fromDataStoreAttributes(chart, 'fqdn', { storeName: 'fqdn', hostname: 'db.example.com.', ports: [{ port: 5432 }] });
+
+    // WHEN
+    new DataStoreConnection(chart, 'a', { store: byName, metadata: { name: 'a' } });
+    new DataStoreConnection(chart, 'b', { store: byHost, metadata: { name: 'b' } });
+
+    // THEN the host keeps its dot (it stops the resolver's search list), the server name has none
+    const manifests = synthValid(chart);
+    expect(findOne(manifests, 'ConfigMap', 'a').data).toMatchObject({ DNS_SERVICE_HOST: 'dns.users.svc.cluster.local', DNS_SERVICE_SERVER_NAME: 'db.example.com' });
+    expect(findOne(manifests, 'ConfigMap', 'b').data).toMatchObject({ FQDN_SERVICE_HOST: 'db.example.com.', FQDN_SERVICE_SERVER_NAME: 'db.example.com' });
+  });
+
+  describe('the namespace of addWorkload()', () => {
+    const store = (chart: Chart) => DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+
+    test('a workload in the connection\'s namespace, set on it or on the chart, is wired', () => {
+      const chart = usersChart();
+      const inChart = new kplus.Job(chart, 'a', { containers: [{ image: APP_IMAGE }] });
+      const explicit = new kplus.Job(chart, 'b', { metadata: { namespace: 'users' }, containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart) });
+      expect(connection.addWorkload(inChart)).toHaveLength(1);
+      expect(connection.addWorkload(explicit)).toHaveLength(1);
+      expect(connection.consumers).toHaveLength(2);
+    });
+
+    test('fails when the workload is in another namespace than the ConfigMap', () => {
+      // GIVEN
+      const chart = usersChart();
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate', namespace: 'batch' }, containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart) });
+
+      // WHEN / THEN
+      expect(() => connection.addWorkload(job)).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'workload': \"migrate\". Must be in the namespace of the connection's ConfigMap, "
+        + 'as a pod reads ConfigMaps and Secrets of its own namespace only: the ConfigMap is in "users", the workload in "batch". '
+        + 'Create a DataStoreConnection in the workload\'s namespace for it (\'metadata: { namespace: "batch" }\').'));
+      expect(connection.consumers).toEqual([]);
+    });
+
+    test('fails when the ConfigMap is put in another namespace than the chart\'s workload', () => {
+      const chart = usersChart();
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate' }, containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), metadata: { namespace: 'shared' } });
+      expect(() => connection.addWorkload(job)).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'workload': \"migrate\". Must be in the namespace of the connection's ConfigMap, "
+        + 'as a pod reads ConfigMaps and Secrets of its own namespace only: the ConfigMap is in "shared", the workload in "users". '
+        + 'Create a DataStoreConnection in the workload\'s namespace for it (\'metadata: { namespace: "users" }\').'));
+    });
+
+    test('fails when only one of them has a namespace', () => {
+      const chart = Testing.chart();
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate' }, containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), metadata: { namespace: 'users' } });
+      expect(() => connection.addWorkload(job)).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'workload': \"migrate\". Must be in the namespace of the connection's ConfigMap, "
+        + 'as a pod reads ConfigMaps and Secrets of its own namespace only: the ConfigMap is in "users", the workload in the namespace it is applied to (none is set). '
+        + 'Set the same namespace on the workload and the connection, or on their charts.'));
+    });
+
+    test('fails when the chart renders the credentials Secret in another namespace', () => {
+      // GIVEN
+      const chart = usersChart();
+      const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'user-db-credentials', namespace: 'vault' } });
+      const db = DataStore.fromDataStoreAttributes(chart, 'db', {
+        storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: DataStoreCredentials.fromSecret(secret),
+      });
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate' }, containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: db });
+
+      // WHEN / THEN
+      expect(() => connection.addWorkload(job)).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'workload': \"migrate\". Must be in the namespace of the store's credentials Secret, "
+        + 'as a pod reads Secrets of its own namespace only: the Secret "user-db-credentials" is in "vault", the workload in "users". '
+        + 'Create the Secret in the workload\'s namespace as well.'));
+    });
   });
 
   test('addWorkload wires every container and init container of a workload in one call', () => {
@@ -353,6 +495,29 @@ describe('DataStoreConnection', () => {
       ]);
     });
 
+    test('one container can be wired to several stores with credentials: the connections\' own variables are no clash', () => {
+      // GIVEN
+      const chart = usersChart();
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+      const orders = DataStore.fromDataStoreAttributes(chart, 'orders', { storeName: 'orders', hostname: 'orders', ports: [{ port: 5432 }], credentials: credentialsOf(chart) });
+      const cache = DataStore.fromDataStoreAttributes(chart, 'cache', {
+        storeName: 'cache',
+        hostname: 'cache',
+        ports: [{ port: 6379 }],
+        credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'cache-credentials', 'cache-credentials')),
+      });
+
+      // WHEN
+      new DataStoreConnection(chart, 'orders-conn', { store: orders, consumers: [app.containers[0]] });
+      new DataStoreConnection(chart, 'cache-conn', { store: cache, consumers: [app.containers[0]] });
+
+      // THEN
+      expect(validationErrors(chart)).toEqual([]);
+      expect(findOne(synthValid(chart), 'Deployment').spec.template.spec.containers[0].env.map((e: any) => e.name)).toEqual([
+        'ORDERS_USERNAME', 'ORDERS_PASSWORD', 'CACHE_USERNAME', 'CACHE_PASSWORD',
+      ]);
+    });
+
     test('consumers returns a copy', () => {
       const chart = usersChart();
       const app = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE }] });
@@ -390,8 +555,52 @@ describe('DataStoreConnection', () => {
           containers: [{ name: 'app', image: APP_IMAGE, envVariables: { USER_DB_SERVICE_HOST: kplus.EnvValue.fromValue('localhost') } }],
         });
         new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
-      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_HOST"], which would hide the connection's values. `
+      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_HOST"], which would hide the connection's values or be overwritten by them. `
         + 'Remove those variables from the container, or set a different \'prefix\'.'],
+      ['a consumer already sets a named port variable', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ name: 'postgres', port: 5432 }] });
+        const app = new kplus.Deployment(chart, 'app', {
+          containers: [{ name: 'app', image: APP_IMAGE, envVariables: { USER_DB_SERVICE_PORT_POSTGRES: kplus.EnvValue.fromValue('15432') } }],
+        });
+        new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_PORT_POSTGRES"], which would hide the connection's values or be overwritten by them. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.'],
+      ['a consumer already sets the credential variables', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ port: 5432 }], credentials: credentialsOf(chart) });
+        const app = new kplus.Deployment(chart, 'app', {
+          containers: [{
+            name: 'app',
+            image: APP_IMAGE,
+            envVariables: {
+              USER_DB_USERNAME: kplus.EnvValue.fromValue('app'),
+              USER_DB_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(chart, 'own', 'own-secret'), key: 'pw' }),
+            },
+          }],
+        });
+        new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_USERNAME","USER_DB_PASSWORD"], which would hide the connection's values or be overwritten by them. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.'],
+      ['a consumer is already wired to another connection with the same prefix', () => {
+        const chart = Testing.chart();
+        const primary = DataStore.fromDataStoreAttributes(chart, 'primary', { storeName: 'user-db', hostname: 'user-db-rw', ports: [{ port: 5432 }] });
+        const replica = DataStore.fromDataStoreAttributes(chart, 'replica', { storeName: 'user-db-ro', hostname: 'user-db-ro', ports: [{ port: 5432 }] });
+        const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+        new DataStoreConnection(chart, 'writes', { store: primary, consumers: [app.containers[0]] });
+        new DataStoreConnection(chart, 'conn', { store: replica, prefix: 'USER_DB', consumers: [app.containers[0]] });
+      }, `${C}: invalid 'consumers': "app". The container is already wired to DataStoreConnection 'test/writes' with the same prefix "USER_DB": `
+        + 'both would set ["USER_DB_SERVICE_HOST","USER_DB_SERVICE_PORT","USER_DB_SERVICE_SERVER_NAME"], and of two envFrom sources with the same keys '
+        + 'the last one silently wins. Give one of the connections its own \'prefix\', or wire the container to one of them only.'],
+      ['a consumer is already wired to another connection of the same store', () => {
+        const chart = Testing.chart();
+        const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ port: 5432 }], credentials: credentialsOf(chart) });
+        const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+        new DataStoreConnection(chart, 'first', { store, consumers: [app.containers[0]] });
+        new DataStoreConnection(chart, 'conn', { store, target: ConnectionTarget.PRIMARY }).addConsumer(app.containers[0]);
+      }, `${C}: invalid 'consumers': "app". The container is already wired to DataStoreConnection 'test/first' with the same prefix "USER_DB": `
+        + 'both would set ["USER_DB_SERVICE_HOST","USER_DB_SERVICE_PORT","USER_DB_SERVICE_SERVER_NAME","USER_DB_USERNAME","USER_DB_PASSWORD"], '
+        + 'and of two envFrom sources with the same keys the last one silently wins. Give one of the connections its own \'prefix\', or wire the container to one of them only.'],
     ])('fails when %s', (_name, build, message) => {
       expect(build).toThrow(new Error(message));
     });
@@ -408,8 +617,45 @@ describe('DataStoreConnection', () => {
 
       // THEN
       expect(validationErrors(chart)).toEqual([
-        `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_PORT_POSTGRES"], which would hide the connection's values. `
+        `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_PORT_POSTGRES"], which would hide the connection's values or be overwritten by them. `
         + 'Remove those variables from the container, or set a different \'prefix\'.',
+      ]);
+    });
+
+    test('fails at synth when a consumer replaces a credential variable after it was wired', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ port: 5432 }], credentials: credentialsOf(chart) });
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+      new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      expect(validationErrors(chart)).toEqual([]);
+
+      // WHEN
+      app.containers[0].env.addVariable('USER_DB_PASSWORD', kplus.EnvValue.fromValue('hunter2'));
+
+      // THEN
+      expect(validationErrors(chart)).toEqual([
+        `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_PASSWORD"], which would hide the connection's values or be overwritten by them. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.',
+      ]);
+    });
+
+    test('fails at synth when ports added to a store later make two connections of a container set the same variable', () => {
+      // GIVEN a container wired to two stores whose variable names do not overlap yet
+      const chart = usersChart();
+      const db = new StatefulWorkload(chart, 'db', { metadata: { name: 'db' } });
+      const other = DataStore.fromDataStoreAttributes(chart, 'other', { storeName: 'other', hostname: 'other', ports: [{ port: 5432 }] });
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+      new DataStoreConnection(chart, 'a', { store: db, prefix: 'A', consumers: [app.containers[0]] });
+      new DataStoreConnection(chart, 'conn', { store: other, prefix: 'A_SERVICE_PORT_B', consumers: [app.containers[0]] });
+
+      // WHEN a port named b-service-host gives connection a the variable A_SERVICE_PORT_B_SERVICE_HOST
+      db.addContainer({ name: 'db', image: APP_IMAGE, ports: [{ name: 'b-service-host', number: 5432 }], securityContext: { user: 999, group: 999 } });
+
+      // THEN the later connection reports it, once
+      expect(validationErrors(chart)).toEqual([
+        `${C}: invalid 'consumers': "app". The container is already wired to DataStoreConnection 'test/a' (prefix "A"): both would set ["A_SERVICE_PORT_B_SERVICE_HOST"], `
+        + 'and of two envFrom sources with the same keys the last one silently wins. Give one of the connections its own \'prefix\', or wire the container to one of them only.',
       ]);
     });
 
@@ -423,7 +669,8 @@ describe('DataStoreConnection', () => {
 
       // THEN
       expect(validationErrors(chart)).toEqual([
-        "ExternalService 'test/ext': 'endpoint' needs a port, but the Service has none. Add 'ports' to the ExternalService.",
+        "ExternalService 'test/ext': invalid 'ports': []. Must list at least one port for 'endpoint' (which DataStoreConnection reads): "
+        + "clients need a port to connect to. Add 'ports: [{ port: 5432 }]' to the ExternalService.",
       ]);
     });
   });

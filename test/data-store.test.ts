@@ -9,6 +9,17 @@ describe('Endpoint', () => {
     expect(endpoint.port).toBe(5432);
     expect(endpoint.socketAddress).toBe('db-0.db.shop.svc.cluster.local:5432');
   });
+
+  test.each([
+    ['a DNS name', 'db.example.com', 'db.example.com:5432'],
+    ['an IPv4 address', '10.20.0.5', '10.20.0.5:5432'],
+    ['an IPv6 address, in brackets', '2001:db8::5', '[2001:db8::5]:5432'],
+    ['the IPv6 loopback address, in brackets', '::1', '[::1]:5432'],
+  ])('the socket address of %s', (_kind, hostname, socketAddress) => {
+    const endpoint = new Endpoint(hostname, 5432);
+    expect(endpoint.socketAddress).toBe(socketAddress);
+    expect(endpoint.hostname).toBe(hostname);
+  });
 });
 
 describe('DataStoreCredentials', () => {
@@ -77,6 +88,51 @@ describe('DataStore.fromDataStoreAttributes', () => {
     expect(store.endpoint.socketAddress).toBe('10.20.0.5:3306');
   });
 
+  test('an IPv6 host name gets brackets in the socket address', () => {
+    const store = DataStore.fromDataStoreAttributes(Testing.chart(), 'v6', { storeName: 'v6', hostname: '2001:db8::5', primaryHostname: '2001:db8::6', ports: [{ port: 5432 }] });
+    expect(store.endpoint.hostname).toBe('2001:db8::5');
+    expect(store.endpoint.socketAddress).toBe('[2001:db8::5]:5432');
+    expect(store.primaryEndpoint?.socketAddress).toBe('[2001:db8::6]:5432');
+  });
+
+  test.each([
+    ['127.0.0.1', '127.0.0.1:5432'],
+    ['localhost', 'localhost:5432'],
+    ['::1', '[::1]:5432'],
+    ['169.254.20.10', '169.254.20.10:5432'],
+  ])('a proxy in the consumer\'s own pod is reachable: %s is accepted (the value only goes into a ConfigMap)', (hostname, socketAddress) => {
+    // GIVEN a Cloud SQL Auth Proxy or pgbouncer sidecar next to each consumer
+    const chart = Testing.chart();
+
+    // WHEN
+    const store = DataStore.fromDataStoreAttributes(chart, 'orders', { storeName: 'orders', hostname, ports: [{ port: 5432 }] });
+
+    // THEN
+    expect(store.endpoint.socketAddress).toBe(socketAddress);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  test('host names are lower-cased: DNS names are case-insensitive, and the value only goes into a ConfigMap', () => {
+    const store = DataStore.fromDataStoreAttributes(Testing.chart(), 'orders', {
+      storeName: 'orders',
+      hostname: 'Orders-RW.DB.svc.cluster.local',
+      primaryHostname: 'ORDERS-1.orders.db.svc.cluster.local',
+      serverName: 'Orders.Example.COM',
+      ports: [{ port: 5432 }],
+    });
+    expect(store.endpoint.hostname).toBe('orders-rw.db.svc.cluster.local');
+    expect(store.primaryEndpoint?.hostname).toBe('orders-1.orders.db.svc.cluster.local');
+    expect(store.serverName).toBe('orders.example.com');
+  });
+
+  test('the server name loses its trailing dot (SNI carries none); the host name keeps it', () => {
+    const store = DataStore.fromDataStoreAttributes(Testing.chart(), 'orders', {
+      storeName: 'orders', hostname: 'orders.db.example.com.', serverName: 'orders.db.example.com.', ports: [{ port: 5432 }],
+    });
+    expect(store.endpoint.hostname).toBe('orders.db.example.com.');
+    expect(store.serverName).toBe('orders.db.example.com');
+  });
+
   test('several unnamed ports are named <protocol>-<port>, like Service ports', () => {
     const store = DataStore.fromDataStoreAttributes(Testing.chart(), 'cache', { storeName: 'cache', hostname: 'cache', ports: [{ port: 6379 }, { port: 26379 }] });
     expect(store.ports.map(p => p.name)).toEqual(['tcp-6379', 'tcp-26379']);
@@ -96,16 +152,36 @@ describe('DataStore.fromDataStoreAttributes', () => {
         `${D}: invalid 'storeName': "Orders". Must be a DNS-1123 label of at most 63 characters: lower case letters, digits and '-', starting and ending with a letter or digit. `
         + 'Set \'storeName\' to a name such as "my-name".'],
       ['hostname is a URL', make({ hostname: 'postgres://orders-rw:5432' }),
-        `${D}: invalid 'hostname': "postgres://orders-rw:5432". Must be a bare DNS name, not a URL. Use "orders-rw" and put the port in 'ports'.`],
+        `${D}: invalid 'hostname': "postgres://orders-rw:5432". Must be a bare DNS name or IP address, not a URL. Use "orders-rw" and put port 5432 in 'ports'.`],
+      ['hostname is a URL with credentials (never echoed)', make({ hostname: 'postgres://app:S3cret@Orders-RW:5432/orders' }),
+        `${D}: invalid 'hostname': "postgres://***@Orders-RW:5432/orders". Must be a bare DNS name or IP address, not a URL. Use "orders-rw" and put port 5432 in 'ports'.`],
       ['hostname has a port', make({ hostname: 'orders-rw:5432' }),
-        `${D}: invalid 'hostname': "orders-rw:5432". Must be a bare DNS name, without a port. Use "orders-rw" and put port 5432 in 'ports'.`],
-      ['hostname is a loopback address', make({ hostname: '127.0.0.1' }),
-        `${D}: invalid 'hostname': "127.0.0.1". May not be in the loopback range (127.0.0.0/8, ::1): the API server refuses such endpoints, or nothing can connect to them. `
-        + 'Use an address the cluster\'s nodes can route to.'],
+        `${D}: invalid 'hostname': "orders-rw:5432". Must be a bare DNS name or IP address, without a port. Use "orders-rw" and put port 5432 in 'ports'.`],
+      ['hostname is a loopback address with a port', make({ hostname: '127.0.0.1:5432' }),
+        `${D}: invalid 'hostname': "127.0.0.1:5432". Must be a bare DNS name or IP address, without a port. Use "127.0.0.1" and put port 5432 in 'ports'.`],
+      ['hostname is a multicast address', make({ hostname: '224.0.0.1' }),
+        `${D}: invalid 'hostname': "224.0.0.1". May not be in the multicast range (224.0.0.0/4, ff00::/8): nothing can connect to it. Use the address clients connect to.`],
+      ['hostname is the unspecified address', make({ hostname: '0.0.0.0' }),
+        `${D}: invalid 'hostname': "0.0.0.0". May not be in the unspecified range (0.0.0.0/8, ::): nothing can connect to it. Use the address clients connect to.`],
+      ['hostname is an IPv4-mapped IPv6 address', make({ hostname: '::ffff:127.0.0.1' }),
+        `${D}: invalid 'hostname': "::ffff:127.0.0.1". Must not be an IPv4-mapped IPv6 address. Use the IPv4 form "127.0.0.1".`],
+      ['hostname has a zone index', make({ hostname: 'fe80::1%eth0' }),
+        `${D}: invalid 'hostname': "fe80::1%eth0". Must be an IP address without a zone index: zones are local to one host. Use "fe80::1".`],
+      ['hostname reads as an IP address but is none', make({ hostname: '1.2.3' }),
+        `${D}: invalid 'hostname': "1.2.3". Must be a DNS name or an IP address: "1.2.3" looks like an IP address (its last label is all digits) but is not one. `
+        + 'Use a complete address such as "10.0.0.5", or a DNS name.'],
+      ['hostname has leading zeros', make({ hostname: '010.020.0.5' }),
+        `${D}: invalid 'hostname': "010.020.0.5". Must be an IPv4 address without leading zeros: "010" is octal to some tools and decimal to others. `
+        + 'Write it as "10.20.0.5" if decimal was meant.'],
+      ['hostname is a socket path', make({ hostname: '/var/run/postgresql' }),
+        `${D}: invalid 'hostname': "/var/run/postgresql". Must be a DNS name or IP address, not a path. Clients connect over the network: use the store's host name.`],
+      ['hostname has trailing whitespace', make({ hostname: 'orders-rw ' }),
+        `${D}: invalid 'hostname': "orders-rw ". Must not have leading or trailing whitespace. Remove the whitespace: use "orders-rw".`],
       ['primaryHostname has a path', make({ primaryHostname: 'orders-1/x' }),
-        `${D}: invalid 'primaryHostname': "orders-1/x". Must be a bare DNS name, without a path. Use "orders-1".`],
-      ['serverName has upper case', make({ serverName: 'Orders.example.com' }),
-        `${D}: invalid 'serverName': "Orders.example.com". Must be lower case: the API server rejects upper case DNS names. Use "orders.example.com".`],
+        `${D}: invalid 'primaryHostname': "orders-1/x". Must be a bare DNS name or IP address, without a path. Use "orders-1".`],
+      ['serverName has invalid characters', make({ serverName: 'orders_db.example.com' }),
+        `${D}: invalid 'serverName': "orders_db.example.com". Must be a DNS name: dot-separated labels of lower case letters, digits and '-', each at most 63 characters, `
+        + '253 in all. Use a name such as "db.example.com".'],
       ['there are no ports', make({ ports: [] }),
         `${D}: invalid 'ports': []. Must list at least one port: clients need a port to connect to. Add 'ports: [{ port: 5432 }]'.`],
       ['a port is invalid', make({ ports: [{ port: 70000 }] }),
@@ -113,7 +189,7 @@ describe('DataStore.fromDataStoreAttributes', () => {
       ['a protocol is unknown', make({ ports: [{ port: 5432, protocol: 'tcp' }] }),
         `${D}: invalid 'ports[0].protocol': "tcp". Must be "TCP", "UDP" or "SCTP". Use Protocol.TCP, Protocol.UDP or Protocol.SCTP.`],
       ['a port appears twice', make({ ports: [{ name: 'a', port: 5432 }, { name: 'b', port: 5432 }] }),
-        `${D}: invalid 'ports': "5432/TCP". Each port number and protocol may appear once. Remove the duplicate port.`],
+        `${D}: invalid 'ports[1].port': 5432. Each port number and protocol may appear once: 'ports[0]' is also 5432/TCP. Remove the duplicate port.`],
     ])('fails when %s', (_name, build, message) => {
       expect(build).toThrow(new Error(message));
     });

@@ -5,6 +5,7 @@ import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials, IDataStore } from '../src/data-store';
 import { ArgoCdEndpointSync, ExternalService, ExternalServiceProps } from '../src/external-service';
+import { StatefulWorkload } from '../src/stateful-workload';
 import { findAll, findOne, synthValid } from './util/harness';
 
 function chartWithNamespace(namespace = 'shop'): Chart {
@@ -145,10 +146,29 @@ describe('ExternalService', () => {
       expect(findOne(synthValid(chart), 'Service', 'db').metadata.namespace).toBe('shop');
     });
 
-    test('has no endpoint without ports', () => {
+    test('fails to give an endpoint without ports', () => {
       const ext = new ExternalService(Testing.chart(), 'ext', { externalName: 'db.example.com' });
-      expect(() => ext.endpoint).toThrow(
-        "ExternalService 'test/ext': 'endpoint' needs a port, but the Service has none. Add 'ports' to the ExternalService.");
+      expect(() => ext.endpoint).toThrow(new Error(
+        "ExternalService 'test/ext': invalid 'ports': []. Must list at least one port for 'endpoint' (which DataStoreConnection reads): "
+        + "clients need a port to connect to. Add 'ports: [{ port: 5432 }]' to the ExternalService."));
+    });
+
+    test('serverName is the externalName without its trailing dot: SNI carries none', () => {
+      // GIVEN
+      const chart = Testing.chart();
+
+      // WHEN
+      const ext = new ExternalService(chart, 'ext', { metadata: { name: 'ext' }, externalName: 'db.example.com.', ports: [{ port: 5432 }] });
+
+      // THEN the Service keeps the fully qualified name, clients get the name to verify
+      expect(findOne(synthValid(chart), 'Service', 'ext').spec.externalName).toBe('db.example.com.');
+      expect(ext.externalName).toBe('db.example.com.');
+      expect(ext.serverName).toBe('db.example.com');
+    });
+
+    test('an explicit serverName is lower-cased and loses its trailing dot: it only reaches clients', () => {
+      const ext = new ExternalService(Testing.chart(), 'ext', { externalName: 'db.example.com', serverName: 'Primary.DB.example.com.' });
+      expect(ext.serverName).toBe('primary.db.example.com');
     });
 
     test('a targetPort equal to the port is accepted', () => {
@@ -267,7 +287,7 @@ describe('ExternalService', () => {
       ]);
     });
 
-    test('an unnamed port is named "" in the EndpointSlice (kube-proxy ignores ports without a name)', () => {
+    test('an unnamed port is named "" in the EndpointSlice, the name of the unnamed Service port (and the API server\'s default)', () => {
       const chart = Testing.chart();
       new ExternalService(chart, 'ext', byIp());
       const manifests = synthValid(chart);
@@ -391,7 +411,7 @@ describe('ExternalService', () => {
       expect([ArgoCdEndpointSync.NOT_APPLICABLE.mode, ArgoCdEndpointSync.ALREADY_ENABLED.mode]).toEqual(['NotApplicable', 'AlreadyEnabled']);
     });
 
-    test('renderOverride() renders argocd-cm once per chart, applied server-side and never pruned or deleted', () => {
+    test('renderOverride() renders argocd-cm once, applied server-side and never pruned or deleted', () => {
       // GIVEN
       const chart = chartWithNamespace();
 
@@ -412,11 +432,84 @@ describe('ExternalService', () => {
       expect(ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' }).mode).toBe('RenderOverride');
     });
 
+    test('renderOverride() renders argocd-cm once per app, not once per chart', () => {
+      // GIVEN two charts of one app, as examples/main.ts builds them
+      const app = Testing.app();
+      const orders = new Chart(app, 'orders', { namespace: 'orders' });
+      const billing = new Chart(app, 'billing', { namespace: 'billing' });
+
+      // WHEN
+      new ExternalService(orders, 'db', byIp({ argoCdEndpointSync: ArgoCdEndpointSync.renderOverride() }));
+      new ExternalService(billing, 'db', byIp({ addresses: ['10.20.0.6'], argoCdEndpointSync: ArgoCdEndpointSync.renderOverride() }));
+
+      // THEN the first chart that asks for it renders it
+      const all = app.charts.flatMap(c => c.toJson());
+      expect(findAll(all, 'ConfigMap', 'argocd-cm').map(m => m.metadata.namespace)).toEqual(['argocd']);
+      expect(findAll(orders.toJson(), 'ConfigMap', 'argocd-cm')).toHaveLength(1);
+      expect(findAll(billing.toJson(), 'ConfigMap')).toEqual([]);
+      expect(findAll(all, 'EndpointSlice').map(m => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['orders/db-ipv4', 'billing/db-ipv4']);
+    });
+
+    test('fails when two charts of an app render the Argo CD override in different namespaces', () => {
+      const app = Testing.app();
+      new ExternalService(new Chart(app, 'orders'), 'db', byIp({ argoCdEndpointSync: ArgoCdEndpointSync.renderOverride() }));
+      expect(() => new ExternalService(new Chart(app, 'billing'), 'db', byIp({ argoCdEndpointSync: ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' }) })))
+        .toThrow(new Error("ExternalService 'billing/db': invalid 'argoCdEndpointSync.argoCdNamespace': \"gitops\". "
+          + "The app already renders the argocd-cm override in namespace \"argocd\" (chart 'orders'). "
+          + 'Use the same Argo CD namespace for every ExternalService of the app.'));
+    });
+
     test('the override is Argo CD\'s default exclusions without Endpoints and EndpointSlice', () => {
       const ours = parseYaml(ArgoCdEndpointSync.RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS);
       const defaults = parseYaml(ARGO_CD_DEFAULT_EXCLUSIONS);
       expect(ours).toEqual(defaults.filter((e: any) => !e.kinds.includes('EndpointSlice')));
       expect(ArgoCdEndpointSync.RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS).not.toMatch(/- (Endpoints|EndpointSlice)\n/);
+    });
+  });
+
+  describe('moving a store into the cluster (README "Moving a store into the cluster")', () => {
+    /** The Service `user-db` as each home of the store renders it. */
+    function rendered(build: (chart: Chart) => void): { service: any; slices: any[] } {
+      const chart = chartWithNamespace('users');
+      build(chart);
+      const manifests = synthValid(chart);
+      return { service: findOne(manifests, 'Service', 'user-db'), slices: findAll(manifests, 'EndpointSlice') };
+    }
+    const ports = [{ name: 'postgres', port: 5432 }];
+    const byName = rendered(chart => new ExternalService(chart, 'user-db', { metadata: { name: 'user-db' }, externalName: 'users-db.example.com', ports }));
+    const byAddress = rendered(chart => new ExternalService(chart, 'user-db', byIp({ metadata: { name: 'user-db' }, ports })));
+    const inCluster = rendered(chart => new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db' },
+      containers: [{ name: 'postgres', image: 'docker.io/library/postgres:16.4', ports: [{ name: 'postgres', number: 5432 }], securityContext: { user: 999, group: 999 } }],
+    }));
+
+    test('the in-cluster store has a headless Service of the same name', () => {
+      expect(inCluster.service.spec.clusterIP).toBe('None');
+      expect(inCluster.service.spec.type).toBeUndefined();
+      expect(inCluster.slices).toEqual([]);
+    });
+
+    test('by DNS name: an ExternalName Service, which has no cluster IP, so the API server lets it become headless in place', () => {
+      expect(byName.service.spec.type).toBe('ExternalName');
+      expect(byName.service.spec.clusterIP).toBeUndefined();
+    });
+
+    test('by IP address: a ClusterIP Service, whose allocated cluster IP cannot change to None: delete the Service first', () => {
+      // the API server allocates a cluster IP to this Service, and spec.clusterIP is immutable once
+      // set (only an ExternalName Service is exempt): applying the headless Service over it fails
+      expect(byAddress.service.spec.type).toBe('ClusterIP');
+      expect(byAddress.service.spec.clusterIP).toBeUndefined();
+      expect(inCluster.service.spec.clusterIP).not.toEqual(byAddress.service.spec.clusterIP);
+    });
+
+    test('by IP address: the EndpointSlices name the Service and outlive it unless pruned', () => {
+      // a slice labelled kubernetes.io/service-name: user-db that is not managed by the EndpointSlice
+      // controller stays after the move, and cluster DNS would add its address to the headless Service's
+      expect(byAddress.slices.map(x => [x.metadata.name, x.metadata.labels])).toEqual([['user-db-ipv4', {
+        'kubernetes.io/service-name': 'user-db',
+        'endpointslice.kubernetes.io/managed-by': 'cdk8s-stateful',
+        'app.kubernetes.io/managed-by': 'cdk8s-stateful',
+      }]]);
     });
   });
 
@@ -445,11 +538,60 @@ describe('ExternalService', () => {
         + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use \'addresses: ["2001:db8::5"]\' instead of \'externalName\' for an IP address.'],
       ['an IP address with a port is given as externalName', dns('10.20.0.5:5432'),
         `${E}: invalid 'externalName': "10.20.0.5:5432". Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service `
-        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use \'addresses: ["10.20.0.5"]\' instead of \'externalName\' for an IP address.'],
+        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use \'addresses: ["10.20.0.5"]\' instead of \'externalName\' for an IP address '
+        + 'and put port 5432 in \'ports\'.'],
+      ['an IPv4 address with leading zeros is given as externalName', dns('010.0.0.1'),
+        `${E}: invalid 'externalName': "010.0.0.1". Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service `
+        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use \'addresses: ["10.0.0.1"]\' instead of \'externalName\' '
+        + 'for an IP address (if decimal was meant).'],
+      ['an IPv4-mapped IPv6 address is given as externalName (addresses takes the IPv4 form)', dns('::ffff:10.0.0.1'),
+        `${E}: invalid 'externalName': "::ffff:10.0.0.1". Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service `
+        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use \'addresses: ["10.0.0.1"]\' instead of \'externalName\' for an IP address.'],
+      ['a loopback address is given as externalName (addresses refuses it too)', dns('127.0.0.1'),
+        `${E}: invalid 'externalName': "127.0.0.1". Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service `
+        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use a DNS name that resolves to the store from inside the cluster: '
+        + '\'addresses\' refuses "127.0.0.1" too, as it is in the loopback range (127.0.0.0/8, ::1).'],
+      ['a link-local address with a zone is given as externalName (addresses refuses it too)', dns('fe80::1%eth0'),
+        `${E}: invalid 'externalName': "fe80::1%eth0". Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service `
+        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use a DNS name that resolves to the store from inside the cluster: '
+        + '\'addresses\' refuses "fe80::1" too, as it is in the link-local range (169.254.0.0/16, fe80::/10).'],
+      ['the broadcast address is given as externalName', dns('255.255.255.255'),
+        `${E}: invalid 'externalName': "255.255.255.255". Must be a DNS name, not an IP address: Kubernetes accepts a dotted IPv4 address in an ExternalName Service `
+        + 'but treats it as a DNS name that never resolves (and rejects IPv6). Use a DNS name that resolves to the store from inside the cluster: '
+        + '\'addresses\' refuses "255.255.255.255" too, as it is the broadcast address (255.255.255.255).'],
+      ['an IP address in a URL is given as externalName', dns('http://10.20.0.5:8080/'),
+        `${E}: invalid 'externalName': "http://10.20.0.5:8080/". Must be a bare DNS name, not a URL. `
+        + 'Use \'addresses: ["10.20.0.5"]\' instead of \'externalName\' for an IP address and put port 8080 in \'ports\'.'],
+      ...['1.2.3', '10.0.0.256', '0x7f.0.0.1', 'db.example.123', '1.2.3.'].map((name): [string, () => void, string] => [
+        `externalName "${name}" ends in an all-digit label (it reads as an IP address)`, dns(name),
+        `${E}: invalid 'externalName': "${name}". Must be a DNS name: the last label of "${name}" is all digits, so it reads as an IP address `
+        + '(no top-level domain is numeric) and never resolves. Use the store\'s DNS name, or \'addresses\' with its complete IP address.',
+      ]),
       ['externalName is a URL', dns('postgres://db.example.com:5432/orders'),
-        `${E}: invalid 'externalName': "postgres://db.example.com:5432/orders". Must be a bare DNS name, not a URL. Use "db.example.com" and put the port in 'ports'.`],
+        `${E}: invalid 'externalName': "postgres://db.example.com:5432/orders". Must be a bare DNS name, not a URL. Use "db.example.com" and put port 5432 in 'ports'.`],
       ['externalName has a scheme', dns('https://db.example.com'),
-        `${E}: invalid 'externalName': "https://db.example.com". Must be a bare DNS name, not a URL. Use "db.example.com" and put the port in 'ports'.`],
+        `${E}: invalid 'externalName': "https://db.example.com". Must be a bare DNS name, not a URL. Use "db.example.com".`],
+      ['externalName has a scheme with one slash', dns('http:/db'),
+        `${E}: invalid 'externalName': "http:/db". Must be a bare DNS name, not a URL. Use "db".`],
+      ['externalName is a scheme-relative URL', dns('//db.example.com'),
+        `${E}: invalid 'externalName': "//db.example.com". Must be a bare DNS name, not a URL. Use "db.example.com".`],
+      ['externalName is a URL with an invalid port', dns('https://db.example.com:0'),
+        `${E}: invalid 'externalName': "https://db.example.com:0". Must be a bare DNS name, not a URL. Use "db.example.com" and put the port in 'ports'.`],
+      ['externalName is a URL without a host', dns('https://'),
+        `${E}: invalid 'externalName': "https://". Must be a bare DNS name, not a URL. Remove the scheme, port and path.`],
+      ['externalName is a URL with credentials (never echoed)', dns('https://admin:hunter2@db.example.com'),
+        `${E}: invalid 'externalName': "https://***@db.example.com". Must be a bare DNS name, not a URL. Use "db.example.com".`],
+      ['externalName has credentials (never echoed)', dns('admin:hunter2@db.example.com'),
+        `${E}: invalid 'externalName': "***@db.example.com". Must be a bare DNS name, without user name or password. `
+        + 'Use "db.example.com" and keep credentials in a Secret (\'credentials\').'],
+      ['externalName has leading whitespace', dns(' db.example.com'),
+        `${E}: invalid 'externalName': " db.example.com". Must not have leading or trailing whitespace. Remove the whitespace: use "db.example.com".`],
+      ['externalName has trailing whitespace around a bad name', dns('db_1.example.com\n'),
+        `${E}: invalid 'externalName': "db_1.example.com\n". Must not have leading or trailing whitespace. Remove the whitespace.`],
+      ['externalName is a path', dns('/var/run/postgresql'),
+        `${E}: invalid 'externalName': "/var/run/postgresql". Must be a DNS name, not a path. Clients connect over the network: use the store's host name.`],
+      ['externalName has a port 0', dns('db.example.com:0'),
+        `${E}: invalid 'externalName': "db.example.com:0". Must be a bare DNS name, without a port. Use "db.example.com" and put the port in 'ports'.`],
       ['externalName has a port', dns('db.example.com:5432'),
         `${E}: invalid 'externalName': "db.example.com:5432". Must be a bare DNS name, without a port. Use "db.example.com" and put port 5432 in 'ports'.`],
       ['externalName has a path', dns('db.example.com/orders'),
@@ -487,18 +629,43 @@ describe('ExternalService', () => {
       ['an address is a DNS name', ip(['10.20.0.5', 'db.example.com']),
         `${E}: invalid 'addresses[1]': "db.example.com". Must be an IP address, not a DNS name. Use 'externalName: "db.example.com"' instead of 'addresses' for a DNS name.`],
       ['an address is a URL', ip(['http://10.20.0.5:8080/']),
-        `${E}: invalid 'addresses[0]': "http://10.20.0.5:8080/". Must be a bare IP address, not a URL. Use "10.20.0.5" and put the port in 'ports'.`],
+        `${E}: invalid 'addresses[0]': "http://10.20.0.5:8080/". Must be a bare IP address, not a URL. Use "10.20.0.5" and put port 8080 in 'ports'.`],
+      ['an address is a URL with credentials (never echoed)', ip(['http://admin:hunter2@10.20.0.5']),
+        `${E}: invalid 'addresses[0]': "http://***@10.20.0.5". Must be a bare IP address, not a URL. Use "10.20.0.5".`],
+      ['an address is a URL of a loopback address', ip(['http://127.0.0.1:5432']),
+        `${E}: invalid 'addresses[0]': "http://127.0.0.1:5432". Must be a bare IP address, not a URL. `
+        + 'Remove the scheme, port and path, and use an address the cluster\'s nodes can route to.'],
+      ['an address is the URL of a DNS name', ip(['https://db.example.com:5432']),
+        `${E}: invalid 'addresses[0]': "https://db.example.com:5432". Must be a bare IP address, not a URL. `
+        + 'Use \'externalName: "db.example.com"\' instead of \'addresses\' for a DNS name and put port 5432 in \'ports\'.'],
       ['an address has a port', ip(['10.20.0.5:5432']),
         `${E}: invalid 'addresses[0]': "10.20.0.5:5432". Must be a bare IP address, without a port. Use "10.20.0.5" and put port 5432 in 'ports'.`],
+      ['an address has port 0', ip(['1.2.3.4:0']),
+        `${E}: invalid 'addresses[0]': "1.2.3.4:0". Must be a bare IP address, without a port. Use "1.2.3.4" and put the port in 'ports'.`],
+      ['an address has a port with a leading zero', ip(['10.20.0.5:080']),
+        `${E}: invalid 'addresses[0]': "10.20.0.5:080". Must be a bare IP address, without a port. Use "10.20.0.5" and put the port in 'ports'.`],
+      ['a loopback address has a port', ip(['127.0.0.1:5432']),
+        `${E}: invalid 'addresses[0]': "127.0.0.1:5432". Must be a bare IP address, without a port. Remove the port, and use an address the cluster's nodes can route to.`],
+      ['an address is in hexadecimal', ip(['0x7f.0.0.1']),
+        `${E}: invalid 'addresses[0]': "0x7f.0.0.1". Must be an IPv4 or IPv6 address. Use an address such as "10.0.0.5" or "2001:db8::5".`],
+      ['an address has leading whitespace', ip([' 10.20.0.5']),
+        `${E}: invalid 'addresses[0]': " 10.20.0.5". Must not have leading or trailing whitespace. Remove the whitespace: use "10.20.0.5".`],
+      ['an address is a scheme-relative URL', ip(['//10.20.0.5']),
+        `${E}: invalid 'addresses[0]': "//10.20.0.5". Must be a bare IP address, not a URL. Use "10.20.0.5".`],
       ['an IPv6 address has brackets and a port', ip(['[2001:db8::5]:5432']),
         `${E}: invalid 'addresses[0]': "[2001:db8::5]:5432". Must be a bare IP address, without brackets or port. Use "2001:db8::5" and put port 5432 in 'ports'.`],
       ['an address is a CIDR', ip(['10.20.0.0/24']),
         `${E}: invalid 'addresses[0]': "10.20.0.0/24". Must be a single IP address, not a range (CIDR). List each address, e.g. "10.20.0.0".`],
       ['an IPv6 address has a zone', ip(['2001:db8::5%eth0']),
         `${E}: invalid 'addresses[0]': "2001:db8::5%eth0". Must be an IP address without a zone index: zones are local to one host. Use "2001:db8::5" if it is routable from the cluster.`],
+      ['a link-local IPv6 address has a zone', ip(['fe80::1%eth0']),
+        `${E}: invalid 'addresses[0]': "fe80::1%eth0". Must be an IP address without a zone index: zones are local to one host. Use an address the cluster's nodes can route to.`],
       ['an IPv4 address has leading zeros', ip(['010.020.000.005']),
         `${E}: invalid 'addresses[0]': "010.020.000.005". Must be an IPv4 address without leading zeros: "010" is octal to some tools and decimal to others. `
         + 'Write it as "10.20.0.5" if decimal was meant.'],
+      ['a loopback IPv4 address has leading zeros', ip(['127.000.0.1']),
+        `${E}: invalid 'addresses[0]': "127.000.0.1". Must be an IPv4 address without leading zeros: "010" is octal to some tools and decimal to others. `
+        + 'Write it in decimal without leading zeros, as an address the cluster\'s nodes can route to.'],
       ['an IPv4 loopback address', ip(['127.0.0.1']), `${E}: invalid 'addresses[0]': "127.0.0.1". ${LOOPBACK}`],
       ['another IPv4 loopback address', ip(['127.200.3.4']), `${E}: invalid 'addresses[0]': "127.200.3.4". ${LOOPBACK}`],
       ['the IPv6 loopback address', ip(['::1']), `${E}: invalid 'addresses[0]': "::1". ${LOOPBACK}`],
@@ -527,14 +694,17 @@ describe('ExternalService', () => {
         `${E}: invalid 'addresses[0]': "::". May not be in the unspecified range (0.0.0.0/8, ::): the API server refuses such endpoints, `
         + 'or nothing can connect to them. Use an address the cluster\'s nodes can route to.'],
       ['the broadcast address', ip(['255.255.255.255']),
-        `${E}: invalid 'addresses[0]': "255.255.255.255". May not be in the broadcast address (255.255.255.255): the API server refuses such endpoints, `
+        `${E}: invalid 'addresses[0]': "255.255.255.255". May not be the broadcast address (255.255.255.255): the API server refuses such endpoints, `
         + 'or nothing can connect to them. Use an address the cluster\'s nodes can route to.'],
       ['an IPv4-mapped IPv6 address (an IPv4 address in an IPv6 slice)', ip(['::ffff:10.20.0.5']),
         `${E}: invalid 'addresses[0]': "::ffff:10.20.0.5". Must not be an IPv4-mapped IPv6 address: the API server refuses it in an IPv6 EndpointSlice. Use the IPv4 form "10.20.0.5".`],
+      ['an IPv4-mapped loopback address', ip(['::ffff:127.0.0.1']),
+        `${E}: invalid 'addresses[0]': "::ffff:127.0.0.1". Must not be an IPv4-mapped IPv6 address: the API server refuses it in an IPv6 EndpointSlice. `
+        + 'Use an address the cluster\'s nodes can route to.'],
       ['an address appears twice', ip(['10.20.0.5', '10.20.0.6', '10.20.0.5']),
-        `${E}: invalid 'addresses': "10.20.0.5". Each address may appear once. Remove the duplicate.`],
+        `${E}: invalid 'addresses[2]': "10.20.0.5". Each address may appear once: 'addresses[0]' is the same address. Remove the duplicate.`],
       ['an IPv6 address appears twice in different spellings', ip(['2001:db8::5', '2001:DB8:0:0:0:0:0:5']),
-        `${E}: invalid 'addresses': "2001:db8::5". Each address may appear once. Remove the duplicate.`],
+        `${E}: invalid 'addresses[1]': "2001:DB8:0:0:0:0:0:5". Each address may appear once: 'addresses[0]' is the same address ("2001:db8::5"). Remove the duplicate.`],
 
       // ports
       ['addresses without ports', ip(['10.20.0.5'], { ports: undefined }),
@@ -553,11 +723,15 @@ describe('ExternalService', () => {
         `${E}: invalid 'ports[0].name': "Postgres_DB". Must be an IANA service name: at most 15 lower case letters, digits and '-', with at least one letter and no "--". `
         + 'Set \'ports[0].name\' to a name such as "http" or "postgres".'],
       ['a port appears twice', ip(['10.20.0.5'], { ports: [{ name: 'a', port: 5432 }, { name: 'b', port: 5432 }] }),
-        `${E}: invalid 'ports': "5432/TCP". Each port number and protocol may appear once. Remove the duplicate port.`],
+        `${E}: invalid 'ports[1].port': 5432. Each port number and protocol may appear once: 'ports[0]' is also 5432/TCP. Remove the duplicate port.`],
+      ['a port appears twice, not next to each other', dns('db.example.com', { ports: [{ port: 80 }, { port: 443 }, { port: 80, protocol: kplus.Protocol.UDP }, { port: 443 }] }),
+        `${E}: invalid 'ports[3].port': 443. Each port number and protocol may appear once: 'ports[1]' is also 443/TCP. Remove the duplicate port.`],
       ['a port name appears twice', dns('db.example.com', { ports: [{ name: 'db', port: 5432 }, { name: 'db', port: 5433 }] }),
-        `${E}: invalid 'ports': "db". Port names must be unique (unnamed ports are named "<protocol>-<port>" when there are several). Give each port its own 'name'.`],
+        `${E}: invalid 'ports[1].name': "db". Port names must be unique: 'ports[0]' is also named "db" (unnamed ports are named "<protocol>-<port>" when there are several). `
+        + 'Give each port its own \'name\'.'],
       ['a port name clashes with a derived name', ip(['10.20.0.5'], { ports: [{ name: 'tcp-5433', port: 5432 }, { port: 5433 }] }),
-        `${E}: invalid 'ports': "tcp-5433". Port names must be unique (unnamed ports are named "<protocol>-<port>" when there are several). Give each port its own 'name'.`],
+        `${E}: invalid 'ports[1].name': "tcp-5433". Port names must be unique: 'ports[0]' is also named "tcp-5433" (unnamed ports are named "<protocol>-<port>" when there are several). `
+        + 'Give each port its own \'name\'.'],
 
       // Argo CD
       ['addresses without an Argo CD decision', ip(['10.20.0.5'], { argoCdEndpointSync: undefined }),
@@ -577,9 +751,18 @@ describe('ExternalService', () => {
         `${E}: invalid 'storeName': "Orders DB". Must be a DNS-1123 label of at most 63 characters: lower case letters, digits and '-', `
         + 'starting and ending with a letter or digit. Set \'storeName\' to a name such as "my-name".'],
       ['serverName is a URL', dns('db.example.com', { serverName: 'https://db.example.com' }),
-        `${E}: invalid 'serverName': "https://db.example.com". Must be a bare DNS name, not a URL. Use "db.example.com" and put the port in 'ports'.`],
+        `${E}: invalid 'serverName': "https://db.example.com". Must be a bare DNS name or IP address, not a URL. Use "db.example.com".`],
+      ['serverName is a URL with credentials (never echoed)', dns('db.example.com', { serverName: 'HTTPS://Admin:Hunter2@DB.example.com' }),
+        `${E}: invalid 'serverName': "HTTPS://***@DB.example.com". Must be a bare DNS name or IP address, not a URL. Use "db.example.com".`],
       ['serverName is an IP address with a port', ip(['10.20.0.5'], { serverName: '10.20.0.5:5432' }),
-        `${E}: invalid 'serverName': "10.20.0.5:5432". Must be a bare IP address or DNS name, without brackets or port. Use "10.20.0.5" and put the port in 'ports'.`],
+        `${E}: invalid 'serverName': "10.20.0.5:5432". Must be a bare DNS name or IP address, without a port. Use "10.20.0.5" and put port 5432 in 'ports'.`],
+      ['serverName is an IPv6 address in brackets', ip(['10.20.0.5'], { serverName: '[2001:db8::5]' }),
+        `${E}: invalid 'serverName': "[2001:db8::5]". Must be a bare DNS name or IP address, without brackets or port. Use "2001:db8::5".`],
+      ['serverName reads as an IP address but is none', ip(['10.20.0.5'], { serverName: '10.20.0.256' }),
+        `${E}: invalid 'serverName': "10.20.0.256". Must be a DNS name or an IP address: "10.20.0.256" looks like an IP address (its last label is all digits) `
+        + 'but is not one. Use a complete address such as "10.0.0.5", or a DNS name.'],
+      ['serverName is a multicast address', dns('db.example.com', { serverName: '224.0.0.1' }),
+        `${E}: invalid 'serverName': "224.0.0.1". May not be in the multicast range (224.0.0.0/4, ff00::/8): nothing can connect to it. Use the address clients connect to.`],
       ['the cluster domain is not a domain', dns('db.example.com', { clusterDomain: 'Cluster.Local' }),
         `${E}: invalid 'clusterDomain': "Cluster.Local". Must be a DNS domain such as "cluster.local". Set 'clusterDomain' to the cluster's DNS domain (kubelet --cluster-domain).`],
     ])('fails when %s', (_name, build, message) => {
@@ -596,9 +779,27 @@ describe('ExternalService', () => {
     test('fails when two ExternalServices of a chart render the Argo CD override in different namespaces', () => {
       const chart = Testing.chart();
       new ExternalService(chart, 'a', byIp({ metadata: { name: 'a' }, argoCdEndpointSync: ArgoCdEndpointSync.renderOverride() }));
-      expect(() => new ExternalService(chart, 'ext', byIp({ argoCdEndpointSync: ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' }) }))).toThrow(
-        `${E}: invalid 'argoCdEndpointSync.argoCdNamespace': "gitops". The chart already renders the argocd-cm override in namespace "argocd". `
-        + 'Use the same Argo CD namespace for every ExternalService of the chart.');
+      expect(() => new ExternalService(chart, 'ext', byIp({ argoCdEndpointSync: ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' }) }))).toThrow(new Error(
+        `${E}: invalid 'argoCdEndpointSync.argoCdNamespace': "gitops". The app already renders the argocd-cm override in namespace "argocd" (chart 'test'). `
+        + 'Use the same Argo CD namespace for every ExternalService of the app.'));
+    });
+
+    test.each([
+      ['externalName', (v: string) => ({ externalName: v })],
+      ['serverName', (v: string) => ({ externalName: 'db.example.com', serverName: v })],
+      ['addresses[0]', (v: string) => byIp({ addresses: [v] })],
+      ['addresses (with externalName)', (v: string) => ({ externalName: 'db.example.com', addresses: [v] })],
+    ])('an error about %s never echoes a password', (_prop, props) => {
+      for (const value of ['https://admin:hunter2@db.example.com:5432/orders', 'admin:hunter2@db.example.com', 'postgres://admin:p@ss/w0rd@10.20.0.5']) {
+        let message = '';
+        try {
+          new ExternalService(Testing.chart(), 'ext', props(value));
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message).toMatch(/\*\*\*@/);
+        expect(message).not.toMatch(/hunter2|p@ss|w0rd|admin/);
+      }
     });
   });
 });

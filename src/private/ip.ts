@@ -7,6 +7,7 @@
  * refused.
  */
 import * as net from 'net';
+import { fail } from './validation';
 
 /** `IPv4` or `IPv6`: the `addressType` of an EndpointSlice and a Service's `ipFamilies` entry. */
 export type IpFamily = 'IPv4' | 'IPv6';
@@ -168,14 +169,17 @@ export function embeddedIpv4(ip: IpAddress): string {
 /** `scheme://`, `scheme:/` (which URL parsers read as a URL too) or `//` (a scheme-relative URL). */
 const URL_LIKE = /^([a-z][a-z0-9+.-]*:\/|\/\/)/i;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/*|\/\/)?[^/?#@]*@/i;
+const SCHEME = /^([a-z][a-z0-9+.-]*:\/{1,2}|\/\/)/i;
 
 /**
  * The value with any user name and password (`user:secret@`) replaced by `***@`, so that error
- * messages never echo a credential.
+ * messages never echo a credential. Everything up to the last `@` goes: a password may hold `@`
+ * or `/` itself.
  */
 export function redactUserinfo(value: string): string {
-  return value.replace(USERINFO, (_match, scheme?: string) => `${scheme ?? ''}***@`);
+  const scheme = SCHEME.exec(value)?.[0] ?? '';
+  const at = value.lastIndexOf('@');
+  return at < scheme.length ? value : `${scheme}***@${value.slice(at + 1)}`;
 }
 
 /** The host and port of a URL; `undefined` when the URL does not parse or has no host. */
@@ -325,10 +329,18 @@ export function addressProblem(value: string): Problem | undefined {
  * sidecars on loopback.
  */
 function connectAddressProblem(value: string): Problem | undefined {
+  const connectable = (c: string) => connectAddressProblem(c) === undefined;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(value) && value.split('.').some(p => p.length > 1 && p.startsWith('0'))) {
+    const decimal = value.split('.').map(p => String(Number(p))).join('.');
+    return {
+      allowed: 'Must be an IPv4 address without leading zeros: "010" is octal to some tools and decimal to others',
+      fix: connectable(decimal) ? `Write it as "${decimal}" if decimal was meant` : 'Write it in decimal without leading zeros',
+    };
+  }
   if (value.includes('%')) {
     return {
       allowed: 'Must be an IP address without a zone index: zones are local to one host',
-      fix: suggest(value.split('%')[0], c => connectAddressProblem(c) === undefined, '', 'Remove the zone index'),
+      fix: suggest(value.split('%')[0], connectable, '', 'Remove the zone index'),
     };
   }
   const problem = addressProblem(value);
@@ -339,7 +351,7 @@ function connectAddressProblem(value: string): Problem | undefined {
     const v4 = embeddedIpv4(ip);
     return {
       allowed: 'Must not be an IPv4-mapped IPv6 address',
-      fix: connectAddressProblem(v4) === undefined ? `Use the IPv4 form "${v4}"` : 'Use an address clients can connect to',
+      fix: connectable(v4) ? `Use the IPv4 form "${v4}"` : 'Use an address clients can connect to',
     };
   }
   const range = rangeOf(ip);
@@ -401,8 +413,8 @@ export function hostnameProblem(value: string, use: HostUse): Problem | undefine
   if (ipLike) {
     if (host !== value) {
       return {
-        allowed: `Must be a bare IP address or DNS name, without ${bracketed ? 'brackets or port' : 'a port'}`,
-        fix: suggest(host, valid, port === undefined ? '' : ' and put the port in \'ports\'', 'Remove the brackets and the port'),
+        allowed: `Must be a bare ${what}, without ${bracketed ? 'brackets or port' : 'a port'}`,
+        fix: suggest(host, valid, portClause(port), 'Remove the brackets and the port'),
       };
     }
     if (intendedAddress(host) === undefined && numericLastLabel(host)) {
@@ -461,4 +473,13 @@ function ipAsExternalName(host: string, portTail: string): Problem {
     allowed,
     fix: `Use 'addresses: ["${intended.ip.text}"]' instead of 'externalName' for an IP address${portTail}${intended.guessed ? ' (if decimal was meant)' : ''}`,
   };
+}
+
+/**
+ * Throws the library's error for a host name that is not usable for `use`. The value is shown
+ * with any user name and password redacted.
+ */
+export function checkHostname(where: string, prop: string, value: string, use: HostUse): void {
+  const problem = hostnameProblem(value, use);
+  if (problem) throw fail(where, prop, redactUserinfo(value), problem.allowed, problem.fix);
 }

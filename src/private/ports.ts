@@ -1,7 +1,7 @@
 /**
  * Checks and defaults for the ports of a data store (ExternalService, stores described by attributes).
  */
-import { checkPort, checkPortName, duplicates, fail } from './validation';
+import { checkPort, checkPortName, fail, show } from './validation';
 
 /** A port as given by the user. */
 export interface PortInput {
@@ -46,12 +46,26 @@ export function checkPorts(where: string, ports: PortInput[]): CheckedPort[] {
       targetPort: p.targetPort ?? p.port,
     };
   });
-  for (const dup of duplicates(checked.map(p => `${p.port}/${p.protocol}`))) {
-    throw fail(where, 'ports', dup, 'Each port number and protocol may appear once', 'Remove the duplicate port');
-  }
-  for (const dup of duplicates(checked.filter(p => p.name !== undefined).map(p => p.name))) {
-    throw fail(where, 'ports', dup, 'Port names must be unique (unnamed ports are named "<protocol>-<port>" when there are several)',
-      'Give each port its own \'name\'');
-  }
+  const firstByPort = new Map<string, number>();
+  checked.forEach((p, i) => {
+    const key = `${p.port}/${p.protocol}`;
+    const first = firstByPort.get(key);
+    if (first !== undefined) {
+      throw fail(where, `ports[${i}].port`, p.port, `Each port number and protocol may appear once: 'ports[${first}]' is also ${key}`,
+        'Remove the duplicate port');
+    }
+    firstByPort.set(key, i);
+  });
+  const firstByName = new Map<string, number>();
+  checked.forEach((p, i) => {
+    if (p.name === undefined) return;
+    const first = firstByName.get(p.name);
+    if (first !== undefined) {
+      throw fail(where, `ports[${i}].name`, p.name,
+        `Port names must be unique: 'ports[${first}]' is also named ${show(p.name)} (unnamed ports are named "<protocol>-<port>" when there are several)`,
+        'Give each port its own \'name\'');
+    }
+    firstByName.set(p.name, i);
+  });
   return checked;
 }
