@@ -43,8 +43,10 @@ export class Endpoint {
  */
 export interface DataStorePort {
   /**
-   * The port name (IANA service name), as on the Service. Consumers wired with
-   * `DataStoreConnection` get `<PREFIX>_SERVICE_PORT_<NAME>` for each named port.
+   * The port name (IANA service name) the user gave the port. Consumers wired with
+   * `DataStoreConnection` get `<PREFIX>_SERVICE_PORT_<NAME>` for each named port. (A Service this
+   * library renders names every port, `tcp-5432` for an unnamed one; such generated names are not
+   * reported here, so consumers see the same variables whichever kind of store they use.)
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
    * @default - the port has no name

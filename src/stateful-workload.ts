@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { MANAGED_BY } from './private/labels';
 import { restrictedViolations } from './private/pod-security';
+import { storageClassNamed } from './private/storage-lookup';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -31,7 +32,6 @@ import {
   fail,
   show,
 } from './private/validation';
-import { storageClassNamed } from './private/storage-lookup';
 import { warn, warningMessage } from './private/warnings';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { WorkloadService, WorkloadServiceOptions, WorkloadServiceProps } from './workload-service';
@@ -830,7 +830,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
   /** The ports the containers expose, as Service ports. */
   public get ports(): DataStorePort[] {
-    return this._servicePorts().map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+    return this._dataStorePorts();
   }
 
   // ---------------------------------------------------------------- IDataStore
@@ -886,6 +886,19 @@ export class StatefulWorkload extends Construct implements IDataStore {
       }
     }
     return result;
+  }
+
+  /**
+   * The ports as data store ports: named only when the user named them, so consumers get the same
+   * `<PREFIX>_SERVICE_PORT_<NAME>` variables whichever kind of store they are wired to (the
+   * Service itself names every port, `tcp-5432` when unnamed).
+   *
+   * @internal
+   */
+  public _dataStorePorts(only?: number[]): DataStorePort[] {
+    return this.collectPorts()
+      .filter(p => only === undefined || only.includes(p.number))
+      .map(p => ({ name: p.name, port: p.number, protocol: p.protocol }));
   }
 
   /** @internal */

@@ -198,9 +198,9 @@ export class WorkloadService extends Construct implements IDataStore {
     return this.workload.credentials;
   }
 
-  /** The Service ports. */
+  /** The Service ports (named when the container port has a name). */
   public get ports(): DataStorePort[] {
-    return this.selectedPorts().map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+    return this.workload._dataStorePorts(this.portNumbers);
   }
 
   /** The Service's address on its first port. */

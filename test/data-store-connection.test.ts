@@ -388,6 +388,25 @@ describe('DataStoreConnection', () => {
     });
   });
 
+  test('unnamed ports give the same variables for an in-cluster and an external store', () => {
+    // GIVEN: the same port, unnamed, in both homes (the StatefulWorkload's Service calls it tcp-5432)
+    const inCluster = usersChart();
+    const sw = new StatefulWorkload(inCluster, 'db', {
+      metadata: { name: 'user-db' },
+      containers: [{ image: 'docker.io/library/postgres:16.4', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+    });
+    const outside = usersChart();
+    const ext = new ExternalService(outside, 'db', { metadata: { name: 'user-db' }, externalName: 'db.example.com', ports: [{ port: 5432 }] });
+
+    // WHEN
+    const a = new DataStoreConnection(inCluster, 'conn', { store: sw });
+    const b = new DataStoreConnection(outside, 'conn', { store: ext });
+
+    // THEN
+    expect(a.variableNames).toEqual(['USER_DB_SERVICE_HOST', 'USER_DB_SERVICE_PORT', 'USER_DB_SERVICE_SERVER_NAME']);
+    expect(b.variableNames).toEqual(a.variableNames);
+  });
+
   test('addWorkload wires every container and init container of a workload in one call', () => {
     // GIVEN
     const chart = usersChart();

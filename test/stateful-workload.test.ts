@@ -273,7 +273,7 @@ describe('StatefulWorkload', () => {
       expect(db.serviceDnsName).toBe('nginx.prod.svc.cluster.local');
       expect(db.claimName(db.volumeClaimTemplates[0], 1)).toBe('www-web-1');
       expect(db.volumeClaimTemplates[0].claimName(0)).toBe('www-web-0');
-      expect(db.ports).toEqual([{ name: 'tcp-5432', port: 5432, protocol: 'TCP' }]);
+      expect(db.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
       expect(db.storeName).toBe('web');
       expect(db.endpoint.hostname).toBe('nginx.prod.svc.cluster.local');
       expect(db.endpoint.port).toBe(5432);
@@ -493,7 +493,7 @@ describe('StatefulWorkload', () => {
       expect(svc.spec.selector).toEqual(db.selectorLabels);
       expect(client.name).toBe('db-client');
       expect(client.dnsName).toBe('db-client.ns.svc.cluster.local');
-      expect(client.ports).toEqual([{ name: 'tcp-5432', port: 5432, protocol: 'TCP' }]);
+      expect(client.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
       expect(client.endpoint.socketAddress).toBe('db-client.ns.svc.cluster.local:5432');
       expect(db.services).toEqual([client]);
     });

@@ -1,8 +1,8 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ClaimDataSource, PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
-import { allWarnings } from '../src/private/warnings';
 import { findOne } from './util/harness';
+import { allWarnings } from '../src/private/warnings';
 
 const IMAGE = 'docker.io/library/postgres:16';
 
