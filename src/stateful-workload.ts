@@ -684,6 +684,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
       ?? (replicas > 1 ? DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)) : DisruptionBudget.none());
     if (budget.maxUnavailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.maxUnavailableValue, 0);
     if (budget.minAvailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.minAvailableValue, 0);
+    if (blocksEveryEviction(budget, replicas)) {
+      warn(this, warningMessage(this.where, 'disruptionBudget',
+        show((budget.maxUnavailableValue ?? budget.minAvailableValue)!.value),
+        `With ${replicas} replica${replicas === 1 ? '' : 's'} this budget allows no voluntary eviction: node drains and cluster upgrades hang until someone deletes a pod by hand`,
+        'Allow at least one replica to go down, e.g. DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)), or DisruptionBudget.none()'));
+    }
     if (budget.enabled) {
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: { name: this.name, namespace: this.namespace, labels: this._commonLabels() },
@@ -1175,6 +1181,18 @@ export class StatefulWorkload extends Construct implements IDataStore {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** Whether a disruption budget lets no replica be evicted. */
+function blocksEveryEviction(budget: DisruptionBudget, replicas: number): boolean {
+  if (!budget.enabled || replicas === 0) return false;
+  const amount = (v: PercentOrAbsolute) => typeof v.value === 'number'
+    ? v.value
+    : Math.floor(replicas * Number(String(v.value).replace(/%$/, '')) / 100);
+  if (budget.maxUnavailableValue) return amount(budget.maxUnavailableValue) === 0;
+  const min = budget.minAvailableValue!;
+  const required = typeof min.value === 'number' ? min.value : Math.ceil(replicas * Number(String(min.value).replace(/%$/, '')) / 100);
+  return required >= replicas;
+}
 
 /** Whether a StorageClass object can provision volumes (duck-typed: `StorageClass` imports would cycle). */
 function provisions(storageClass: unknown): boolean | undefined {

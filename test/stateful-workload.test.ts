@@ -546,6 +546,26 @@ describe('StatefulWorkload', () => {
       expect(single.podDisruptionBudget).toBeUndefined();
     });
 
+    test.each<[string, DisruptionBudget, number]>([
+      ['maxUnavailable 0', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(0)), 3],
+      ['maxUnavailable 10% of 3 (rounds down to 0)', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(10)), 3],
+      ['minAvailable equal to replicas', DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(3)), 3],
+      ['minAvailable 100%', DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.percent(100)), 3],
+    ])('warns when the budget blocks every eviction: %s', (_name, disruptionBudget, replicas) => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ replicas, disruptionBudget }));
+      expect(allWarnings(chart)).toEqual([expect.stringMatching(
+        /^StatefulWorkload 'test\/db': warning: 'disruptionBudget': .*\. With 3 replicas this budget allows no voluntary eviction: node drains and cluster upgrades hang/)]);
+    });
+
+    test('no warning for budgets that let a replica go', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, replicas: 3 }));
+      new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(2)) }));
+      new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, replicas: 4, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(25)) }));
+      expect(allWarnings(chart)).toEqual([]);
+    });
+
     test('minAvailable, percentages, or none', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(2)) }));
