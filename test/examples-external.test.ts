@@ -3,7 +3,7 @@ import { ExternalDnsExample } from '../examples/external-dns';
 import { ExternalIpExample } from '../examples/external-ip';
 import { buildExamples } from '../examples/main';
 import { UserDbMigrationExample } from '../examples/user-db-migration';
-import { findAll, findOne } from './util/harness';
+import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 
@@ -17,9 +17,7 @@ const examples: Array<[string, (app: App, id: string) => void]> = [
 
 /** Renders an example as `cdk8s synth` does, as its own chart with id `id`. */
 function render(build: (app: App, id: string) => void, id: string): any[] {
-  const app = Testing.app();
-  build(app, id);
-  return app.charts.flatMap(c => c.toJson());
+  return renderApp(app => build(app, id));
 }
 
 describe.each(examples)('example %s', (name, build) => {

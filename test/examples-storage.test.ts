@@ -2,7 +2,7 @@ import { App, Testing, Yaml } from 'cdk8s';
 import { HtmlExample } from '../examples/html';
 import { LocalSsdExample } from '../examples/local-ssd';
 import { TroubleExample } from '../examples/trouble';
-import { findAll, findOne } from './util/harness';
+import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
@@ -13,11 +13,7 @@ const examples: Array<[string, (app: App) => void]> = [
   ['trouble', app => new TroubleExample(app, 'trouble')],
 ];
 
-function render(build: (app: App) => void): any[] {
-  const app = Testing.app();
-  build(app);
-  return app.charts.flatMap(c => c.toJson());
-}
+const render = renderApp;
 
 const ARGOCD_KEEP = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
 

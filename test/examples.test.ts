@@ -3,7 +3,7 @@ import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
 import { buildExamples } from '../examples/main';
 import { WebExample } from '../examples/web';
-import { findAll, findOne } from './util/harness';
+import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 
@@ -14,11 +14,7 @@ const examples: Array<[string, (app: App) => void]> = [
   ['eureka', app => new EurekaExample(app, 'eureka')],
 ];
 
-function render(build: (app: App) => void): any[] {
-  const app = Testing.app();
-  build(app);
-  return app.charts.flatMap(c => c.toJson());
-}
+const render = renderApp;
 
 describe.each(examples)('example %s', (_name, build) => {
   test('matches the snapshot', () => {

@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { expectValidManifests } from './k8s-schema';
 
 /** Synthesizes a chart and validates every object against the Kubernetes 1.27 schema. */
@@ -21,4 +21,11 @@ export function findOne(manifests: any[], kind: string, name?: string): any {
     throw new Error(`expected exactly one ${kind}${name ? `/${name}` : ''}, found ${found.length} among: ${have}`);
   }
   return found[0];
+}
+
+/** Builds charts in a fresh app, as `cdk8s synth` would, and returns every chart's objects. */
+export function renderApp(build: (app: App) => void): any[] {
+  const app = Testing.app();
+  build(app);
+  return app.charts.flatMap(c => c.toJson());
 }
