@@ -231,16 +231,19 @@ function suggest(candidate: string | undefined, valid: (c: string) => boolean, t
 
 const isAddress = (c: string) => addressProblem(c) === undefined;
 
+/** Leading or trailing whitespace: suggests the trimmed value when `valid` accepts it. */
+function whitespaceProblem(value: string, valid: (candidate: string) => boolean): Problem {
+  return {
+    allowed: 'Must not have leading or trailing whitespace',
+    fix: suggest(value.trim(), valid, '', 'Remove the whitespace').replace(/^Use/, 'Remove the whitespace: use'),
+  };
+}
+
 /**
  * Why a string is not a single IP address an EndpointSlice can hold, or `undefined` when it is one.
  */
 export function addressProblem(value: string): Problem | undefined {
-  if (value !== value.trim()) {
-    return {
-      allowed: 'Must not have leading or trailing whitespace',
-      fix: suggest(value.trim(), isAddress, '', 'Remove the whitespace').replace(/^Use/, 'Remove the whitespace: use'),
-    };
-  }
+  if (value !== value.trim()) return whitespaceProblem(value, isAddress);
   if (URL_LIKE.test(value)) {
     const parts = urlParts(value);
     const host = parts?.host;
@@ -373,12 +376,7 @@ export function hostnameProblem(value: string, use: HostUse): Problem | undefine
   if (value === '') {
     return { allowed: `Must be a ${what}`, fix: 'Set it to a name such as "db.example.com"' };
   }
-  if (value !== value.trim()) {
-    return {
-      allowed: 'Must not have leading or trailing whitespace',
-      fix: suggest(value.trim(), valid, '', 'Remove the whitespace').replace(/^Use/, 'Remove the whitespace: use'),
-    };
-  }
+  if (value !== value.trim()) return whitespaceProblem(value, valid);
   if (URL_LIKE.test(value)) {
     const parts = urlParts(value);
     return {
