@@ -1,76 +1,194 @@
 /**
- * Benchmark: how long and how much memory synthesizing many stateful workloads takes.
+ * Side-by-side synthesis benchmark: `npx projen bench` (never part of the unit tests).
  *
- * Run with `npx projen bench` (not part of the unit tests: timings never gate a test). Prints one
- * JSON line per scenario and writes them to bench/results/synth.json (gitignored), so runs can
- * be compared over time on the same machine.
+ * Scenarios (bench/scenario-*.ts), each rendered in one chart by `app.synthYaml()` as `cdk8s synth`
+ * does, in a fresh process per run:
+ *   library  (a) the basic stateful service written with this library
+ *   plus     (b) the same service with cdk8s-plus-27 (+ L1 objects and patches for what it lacks)
+ *   floor    (c) this library's exact output written as plain ApiObjects (no abstraction)
+ *   full     (d) the basic service plus static volumes, a consumer Deployment, a standalone claim
+ *                and a DataStoreConnection: every app-wide check runs
+ *
+ * For each scenario and size: median wall time of the whole process, median in-process time
+ * (construction + synthYaml), time per service and median peak RSS; then the import cost of
+ * cdk8s, cdk8s-plus-27 and this library. Prints a table and the target ratios, and writes
+ * bench/RESULTS.md and bench/results/synth.json.
+ *
+ * Options (environment): BENCH_SIZES="10,100,1000,3000", BENCH_RUNS=<runs per measurement>
+ * (default: 7 for N <= 100, 5 for 1000, 3 above), BENCH_SCENARIOS="library,plus,floor,full".
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-import { DataStoreConnection, PersistentVolumeClaim, PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass } from '../src';
 
-interface Result {
+interface Sample {
+  readonly wallMs: number;
+  readonly importMs: number;
+  readonly inProcessMs: number;
+  readonly maxRssKiB: number;
+  readonly yamlBytes?: number;
+  readonly objects?: number;
+}
+
+interface Row {
   readonly scenario: string;
-  readonly workloads: number;
+  readonly services: number;
+  readonly runs: number;
+  readonly wallMs: number;
+  readonly inProcessMs: number;
+  readonly perServiceMs: number;
+  readonly peakRssMiB: number;
+  readonly yamlBytes: number;
   readonly objects: number;
-  readonly medianMs: number;
-  readonly heapDeltaMiB: number;
 }
 
-function build(workloads: number): App {
-  const app = new App({ outdir: fs.mkdtempSync('/tmp/cdk8s-stateful-bench-') });
-  const chart = new Chart(app, 'bench', { namespace: 'bench' });
-  const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
-  for (let i = 0; i < workloads; i++) {
-    const db = new StatefulWorkload(chart, `db${i}`, {
-      metadata: { name: `db-${i}` },
-      replicas: 3,
-      containers: [{ name: 'db', image: 'docker.io/library/postgres:16', ports: [{ name: 'postgres', number: 5432 }], securityContext: { user: 999, group: 999 } }],
-      volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(10), storageClass: fast, mountPath: '/var/lib/postgresql/data' }],
-    });
-    db.exposePod(0, { name: `db-${i}-primary` });
-    new PersistentVolumeSet(chart, `pv${i}`, {
-      workload: db,
-      claimTemplate: db.volumeClaimTemplates[0],
-      sources: [0, 1, 2].map(o => PersistentVolumeSource.local('/mnt/disks/ssd0', `node-${o}`)),
-      bindToClaims: true,
-    });
-    const consumer = new kplus.Deployment(chart, `app${i}`, { replicas: 1, containers: [{ image: 'registry.example.com/app:1' }] });
-    // a standalone claim: its validation looks at every pod-running object of the app
-    const files = new PersistentVolumeClaim(chart, `files${i}`, { storage: Size.gibibytes(1) });
-    consumer.containers[0].mount('/data', files);
-    new DataStoreConnection(chart, `conn${i}`, { store: db, consumers: [consumer.containers[0]] });
-  }
-  return app;
+const RUNNER = path.join(__dirname, 'run-scenario.js');
+const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,3000').split(',').map(Number);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'library,plus,floor,full').split(',');
+const LABEL: { [scenario: string]: string } = {
+  library: '(a) basic, this library',
+  plus: '(b) basic, cdk8s-plus-27',
+  floor: '(c) basic, plain ApiObjects',
+  full: '(d) full scenario, this library',
+};
+
+function runsFor(services: number): number {
+  if (process.env.BENCH_RUNS) return Number(process.env.BENCH_RUNS);
+  return services <= 100 ? 7 : services <= 1000 ? 5 : 3;
 }
 
-function measure(workloads: number, runs: number): Result {
-  const times: number[] = [];
-  let objects = 0;
-  global.gc?.();
-  const before = process.memoryUsage().heapUsed;
-  for (let r = 0; r < runs; r++) {
-    const start = process.hrtime.bigint();
-    const app = build(workloads);
-    app.synth(); // validation included, as `cdk8s synth` does
-    objects = app.charts.flatMap(c => c.toJson()).length;
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  const heapDeltaMiB = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
-  times.sort((a, b) => a - b);
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function once(args: string[]): Sample {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [RUNNER, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`bench run ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop()!;
+  return { wallMs, ...JSON.parse(line) };
+}
+
+function measure(scenario: string, services: number): Row {
+  const runs = runsFor(services);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(once(['synth', scenario, String(services)]));
+  const inProcessMs = median(samples.map(s => s.inProcessMs));
   return {
-    scenario: `synth ${workloads} workloads`,
-    workloads,
-    objects,
-    medianMs: Math.round(times[Math.floor(times.length / 2)]),
-    heapDeltaMiB: Math.round(heapDeltaMiB),
+    scenario,
+    services,
+    runs,
+    wallMs: median(samples.map(s => s.wallMs)),
+    inProcessMs,
+    perServiceMs: inProcessMs / services,
+    peakRssMiB: median(samples.map(s => s.maxRssKiB)) / 1024,
+    yamlBytes: samples[0].yamlBytes ?? 0,
+    objects: samples[0].objects ?? 0,
   };
 }
 
-const results = [measure(10, 5), measure(100, 3), measure(300, 1)];
-for (const r of results) console.log(JSON.stringify(r));
-const out = path.join(__dirname, 'results');
-fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'synth.json'), JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
+function importCost(module: string): { importMs: number; peakRssMiB: number } {
+  const samples: Sample[] = [];
+  for (let i = 0; i < 11; i++) samples.push(once(['import', module]));
+  return { importMs: median(samples.map(s => s.importMs)), peakRssMiB: median(samples.map(s => s.maxRssKiB)) / 1024 };
+}
+
+const fmt = (x: number, digits = 0) => x.toFixed(digits);
+
+function main(): void {
+  const rows: Row[] = [];
+  for (const services of SIZES) {
+    for (const scenario of SCENARIOS) {
+      const row = measure(scenario, services);
+      rows.push(row);
+      console.log(`${LABEL[scenario] ?? scenario} x ${services}: wall ${fmt(row.wallMs)} ms, in-process ${fmt(row.inProcessMs)} ms `
+        + `(${fmt(row.perServiceMs, 2)} ms/service), peak RSS ${fmt(row.peakRssMiB)} MiB, ${row.objects} objects, median of ${row.runs}`);
+    }
+  }
+  const imports = {
+    'cdk8s': importCost('cdk8s'),
+    'cdk8s-plus-27': importCost('cdk8s-plus-27'),
+    'cdk8s-stateful': importCost('library'),
+  };
+  for (const [m, c] of Object.entries(imports)) console.log(`import ${m}: ${fmt(c.importMs, 1)} ms, peak RSS ${fmt(c.peakRssMiB)} MiB`);
+
+  const get = (scenario: string, services: number) => rows.find(r => r.scenario === scenario && r.services === services);
+  const top = Math.max(...SIZES);
+  const below = SIZES.filter(s => s < top).pop();
+  const checks: Array<{ target: string; measured: string; ok: boolean | undefined }> = [];
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  const check = (target: string, value: number | undefined, limit: number, unit = 'x', strict = false) => {
+    checks.push({
+      target,
+      measured: value === undefined ? 'not measured' : `${fmt(value, 2)}${unit}`,
+      ok: value === undefined ? undefined : strict ? value < limit : value <= limit,
+    });
+  };
+  check(`full scenario ${below} -> ${top} services, in-process time: at most ${fmt(top / (below ?? top) * 1.1, 1)}x`,
+    ratio(get('full', top)?.inProcessMs, below ? get('full', below)?.inProcessMs : undefined), top / (below ?? top) * 1.1);
+  check(`full scenario at ${top} under 3x the basic scenario at ${top} (in-process)`,
+    ratio(get('full', top)?.inProcessMs, get('library', top)?.inProcessMs), 3, 'x', true);
+  check(`basic scenario at most 1.3x the plain-ApiObject floor, in-process, at ${top}`,
+    ratio(get('library', top)?.inProcessMs, get('floor', top)?.inProcessMs), 1.3);
+  check(`basic scenario no slower than cdk8s-plus-27, whole process, at ${top}`,
+    ratio(get('library', top)?.wallMs, get('plus', top)?.wallMs), 1);
+  check(`peak RSS of the basic scenario within 1.2x of the floor at ${top}`,
+    ratio(get('library', top)?.peakRssMiB, get('floor', top)?.peakRssMiB), 1.2);
+  check('import at most 20 ms over cdk8s-plus-27',
+    imports['cdk8s-stateful'].importMs - imports['cdk8s-plus-27'].importMs, 20, ' ms');
+  for (const c of checks) console.log(`${c.ok === undefined ? '-' : c.ok ? 'PASS' : 'MISS'}  ${c.target}: ${c.measured}`);
+
+  const out = path.join(__dirname, '..', '..', 'bench');
+  fs.mkdirSync(path.join(out, 'results'), { recursive: true });
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    platform: `${os.platform()} ${os.release()}`,
+  };
+  fs.writeFileSync(path.join(out, 'results', 'synth.json'), JSON.stringify({ ...meta, rows, imports, checks }, null, 2));
+  if (process.env.BENCH_WRITE_RESULTS !== 'false') {
+    fs.writeFileSync(path.join(out, 'RESULTS.md'), resultsMarkdown(meta, rows, imports, checks));
+    console.log(`wrote ${path.join(out, 'RESULTS.md')}`);
+  }
+}
+
+function resultsMarkdown(meta: any, rows: Row[], imports: { [m: string]: { importMs: number; peakRssMiB: number } },
+  checks: Array<{ target: string; measured: string; ok: boolean | undefined }>): string {
+  const lines = [
+    '# Synthesis benchmark results',
+    '',
+    'Written by `npx projen bench` (bench/synth.bench.ts); do not edit the tables by hand.',
+    '',
+    `- Date: ${meta.date.slice(0, 10)}`,
+    `- Machine: ${meta.cpus}, ${meta.memoryGiB} GiB, ${meta.platform}`,
+    `- Node ${meta.node}`,
+    '- Each measurement is a fresh `node` process rendering one chart with `app.synthYaml()`; medians of the runs shown.',
+    '- Wall: the whole process (start-up and imports included). In-process: construction plus `synthYaml()`.',
+    '',
+    '| scenario | services | wall (ms) | in-process (ms) | ms / service | peak RSS (MiB) | objects | YAML (KiB) | runs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(r => `| ${LABEL[r.scenario] ?? r.scenario} | ${r.services} | ${fmt(r.wallMs)} | ${fmt(r.inProcessMs)} | ${fmt(r.perServiceMs, 2)} | ${fmt(r.peakRssMiB)} | ${r.objects} | ${fmt(r.yamlBytes / 1024)} | ${r.runs} |`),
+    '',
+    '| import | time (ms) | peak RSS (MiB) |',
+    '| --- | ---: | ---: |',
+    ...Object.entries(imports).map(([m, c]) => `| ${m} | ${fmt(c.importMs, 1)} | ${fmt(c.peakRssMiB)} |`),
+    '',
+    '## Targets',
+    '',
+    '| target | measured | |',
+    '| --- | ---: | --- |',
+    ...checks.map(c => `| ${c.target} | ${c.measured} | ${c.ok === undefined ? '-' : c.ok ? 'met' : '**missed**'} |`),
+    '',
+  ];
+  const notes = path.join(__dirname, '..', '..', 'bench', 'NOTES.md');
+  if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8'));
+  return lines.join('\n');
+}
+
+main();

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { EmptyDirMedium, PersistentVolumeAccessMode, PersistentVolumeMode, Volume, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { podConsumers, usesPodConsumers } from './private/pod-consumers';
+import { AppIndex } from './private/app-index';
 import { podVolume } from './private/pod-volume';
 import { quantityToBytes } from './private/quantity';
 import { checkAccessModes, checkStorage, mapOrUndefined } from './private/storage-checks';
@@ -103,7 +103,6 @@ export class EphemeralVolume {
     const volume = podVolume(scope, id, name, {
       emptyDir: { medium: EmptyDirMedium.MEMORY, sizeLimit: k8s.Quantity.fromString(sizeLimit) },
     });
-    usesPodConsumers(volume);
     volume.node.addValidation({ validate: () => checkMemoryLimits(volume, where, sizeLimit) });
     return volume;
   }
@@ -147,7 +146,7 @@ export class EphemeralVolume {
 /** Warns when a memory volume is not smaller than the memory limit of a container that mounts it. */
 function checkMemoryLimits(volume: Volume, where: string, sizeLimit: string): string[] {
   const limitBytes = quantityToBytes(sizeLimit)!;
-  for (const consumer of podConsumers(volume)) {
+  for (const consumer of AppIndex.of(volume).volumeUsers(volume.name)) {
     const spec = consumer.podSpec;
     const ours = (spec.volumes ?? []).some((v: any) => v.name === volume.name
       && v.emptyDir?.medium === EmptyDirMedium.MEMORY && v.emptyDir?.sizeLimit === sizeLimit);

@@ -9,8 +9,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PersistentVolume } from './persistent-volume';
+import { AppIndex, PodConsumer } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
-import { PodConsumer, podConsumers, usesPodConsumers } from './private/pod-consumers';
 import { checkAccessModes, checkStorage } from './private/storage-checks';
 import { checkDns1123Subdomain, fail, show } from './private/validation';
 import { mismatches } from './private/volume-match';
@@ -181,7 +181,6 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     }
 
     // ---- deferred checks
-    usesPodConsumers(this);
     this.node.addValidation({ validate: () => this.validateClaim() });
   }
 
@@ -233,7 +232,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     const oneNode = !modes.includes(PersistentVolumeAccessMode.READ_WRITE_MANY) && !modes.includes(PersistentVolumeAccessMode.READ_ONLY_MANY);
     if (!onePod && !oneNode) return errors;
 
-    const consumers = podConsumers(this).filter(c => c.namespace === this.namespace && usesClaim(c, this.name));
+    const consumers = AppIndex.of(this).claimUsers(this.namespace, this.name);
     const manyPods = consumers.length > 1 || consumers.some(c => c.pods === undefined || c.pods > 1);
     const mode = onePod ? 'ReadWriteOncePod' : 'ReadWriteOnce';
     if (manyPods) {
@@ -267,10 +266,6 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     }
     return errors;
   }
-}
-
-function usesClaim(consumer: PodConsumer, claimName: string): boolean {
-  return (consumer.podSpec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claimName);
 }
 
 function describe(consumer: PodConsumer): string {

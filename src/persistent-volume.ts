@@ -7,6 +7,7 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { resolveStorageClass } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import {
   checkAbsolutePath,
@@ -16,7 +17,6 @@ import {
   isQualifiedName,
   mapOrUndefined,
 } from './private/storage-checks';
-import { storageClassNamed } from './private/storage-lookup';
 import { checkDns1123Subdomain, duplicates, fail, show } from './private/validation';
 import { mismatches, selectorMatches } from './private/volume-match';
 import { warn, warningMessage } from './private/warnings';
@@ -465,7 +465,7 @@ export class PersistentVolume extends Construct {
   }
 
   private validateVolume(): string[] {
-    const cls = this.storageClass instanceof StorageClass ? this.storageClass : storageClassNamed(this, this.storageClassName);
+    const cls = resolveStorageClass(this, this.storageClassName, this.storageClass);
     if (this.source.sourceType === 'local' && cls && cls.volumeBindingMode === VolumeBindingMode.IMMEDIATE) {
       warn(this, warningMessage(this.where, 'storageClass', show(cls.storageClassName),
         `Class "${cls.storageClassName}" binds claims immediately, before the pod is scheduled: a claim may get a local volume on a node where its pod cannot run`,
@@ -705,7 +705,7 @@ export class PersistentVolumeSet extends Construct {
       const fix = `Add a source for ordinal${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, or lower 'replicas' of the workload to ${count}`;
       const many = missing.length > 1;
       const className = template.storageClassName;
-      const cls = template.storageClass instanceof StorageClass ? template.storageClass : storageClassNamed(this, className);
+      const cls = resolveStorageClass(this, className, template.storageClass);
       if (className === '' || (cls && !cls.dynamicProvisioning)) {
         const why = className === ''
           ? `claim template "${template.name}" has no class ("": only static volumes bind)`

@@ -19,9 +19,9 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
+import { AppIndex, resolveStorageClass } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
 import { restrictedViolations } from './private/pod-security';
-import { storageClassNamed } from './private/storage-lookup';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -974,9 +974,14 @@ export class StatefulWorkload extends Construct implements IDataStore {
     };
   }
 
-  private renderPodSpec(): k8s.PodSpec {
+  /**
+   * The pod spec as Kubernetes JSON. Built directly rather than through the L1 `toJson_PodSpec()`
+   * (only the containers, volumes and tolerations cdk8s-plus hands us in its typed form are
+   * converted): synthesis renders it once and every validation pass once more.
+   */
+  private renderPodSpec(): any {
     const sc = this.props.securityContext ?? {};
-    const volumes: k8s.Volume[] = this.podVolumes().map(v => v._toKube());
+    const volumes: any[] = this.podVolumes().map(v => k8s.toJson_Volume(v._toKube()));
     if ((this.props.writableTmp ?? true) && !volumes.some(v => v.name === TMP_VOLUME)) {
       volumes.push({ name: TMP_VOLUME, emptyDir: {} });
     }
@@ -994,12 +999,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
         seccompProfile: { type: 'RuntimeDefault' },
         sysctls: sc.sysctls?.map(s => ({ name: s.name, value: s.value })),
       },
-      initContainers: undefinedIfEmpty(this._initContainers.map(c => this.renderContainer(c, true))),
-      containers: this._containers.map(c => this.renderContainer(c, false)),
+      initContainers: undefinedIfEmpty(this._initContainers.map(c => k8s.toJson_Container(this.renderContainer(c, true)))),
+      containers: this._containers.map(c => k8s.toJson_Container(this.renderContainer(c, false))),
       volumes: undefinedIfEmpty(volumes),
       terminationGracePeriodSeconds: this.props.terminationGracePeriod?.toSeconds(),
       nodeSelector: this.props.nodeSelector && Object.keys(this.props.nodeSelector).length > 0 ? { ...this.props.nodeSelector } : undefined,
-      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => t._toKube())),
+      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => k8s.toJson_Toleration(t._toKube()))),
       topologySpreadConstraints: undefinedIfEmpty(spread.map(s => ({
         topologyKey: s.topology.key,
         maxSkew: s.maxSkew ?? 1,
@@ -1009,15 +1014,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     };
   }
 
+  /** The StatefulSet spec as Kubernetes JSON, claim templates with their `apiVersion` and `kind`. */
   private renderSpecJson(): any {
-    const json = k8s.toJson_StatefulSetSpec(this.renderSpec())!;
-    if (json.volumeClaimTemplates) {
-      json.volumeClaimTemplates = json.volumeClaimTemplates.map((t: any) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...t }));
-    }
-    return json;
-  }
-
-  private renderSpec(): k8s.StatefulSetSpec {
     const strategy = this.props.updateStrategy ?? StatefulSetUpdateStrategy.rollingUpdate();
     const retention = this.props.persistentVolumeClaimRetentionPolicy ?? {};
     const podLabels = { ...this.props.podMetadata?.labels, ...this.selectorLabels };
@@ -1027,13 +1025,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       selector: { matchLabels: this.selectorLabels },
       podManagementPolicy: this.props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
       updateStrategy: strategy.strategyType === 'RollingUpdate'
-        ? {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            partition: strategy.partition ?? 0,
-            maxUnavailable: intOrString(strategy.maxUnavailable),
-          },
-        }
+        ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy.partition ?? 0, maxUnavailable: strategy.maxUnavailable?.value } }
         : { type: 'OnDelete' },
       minReadySeconds: this.props.minReady?.toSeconds(),
       revisionHistoryLimit: this.props.revisionHistoryLimit,
@@ -1046,7 +1038,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
         metadata: { labels: podLabels, annotations: this.props.podMetadata?.annotations },
         spec: this.renderPodSpec(),
       },
-      volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => t._toKube())),
+      volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        ...k8s.toJson_KubePersistentVolumeClaimProps(t._toKube()),
+      }))),
     };
   }
 
@@ -1066,13 +1062,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private warnIfUnbindable(template: VolumeClaimTemplate): void {
     const className = template.storageClassName;
     if (className === undefined) return;
-    const storageClass = template.storageClass ?? storageClassNamed(this, className);
-    const staticOnly = className === '' || provisions(storageClass) === false;
+    const staticOnly = className === '' || resolveStorageClass(this, className, template.storageClass)?.dynamicProvisioning === false;
     if (!staticOnly) return;
-    const offered = this.node.root.node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'PersistentVolume')
-      .some(pv => (pv.toJson().spec?.storageClassName ?? '') === className);
-    if (offered) return;
+    if (AppIndex.of(this).hasPersistentVolumeOfClass(className)) return;
     const why = className === '' ? 'asks for volumes without a class' : `uses class "${className}", which has no provisioner`;
     warn(this, warningMessage(this.where, `volumeClaimTemplates "${template.name}"`, show(className),
       `The template ${why}, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims ${this.claimList(template)} stay unbound and the pods Pending`,
@@ -1115,10 +1107,17 @@ export class StatefulWorkload extends Construct implements IDataStore {
       err('ports', n, 'Port names must be unique across the containers', 'Rename one of the ports');
     }
 
+    // the pod spec, rendered once for every check below
+    const podSpec = this.renderPodSpec();
+    const renderedContainers = new Map<Container, any>();
+    this._initContainers.forEach((c, i) => renderedContainers.set(c, podSpec.initContainers![i]));
+    this._containers.forEach((c, i) => renderedContainers.set(c, podSpec.containers[i]));
+
     // mounts
     const templateNames = this._templates.map(t => t.name);
-    const podVolumeNames = this.podVolumes().map(v => v.name);
-    for (const v of this.podVolumes()) {
+    const podVolumes = this.podVolumes();
+    const podVolumeNames = podVolumes.map(v => v.name);
+    for (const v of podVolumes) {
       if (templateNames.includes(v.name)) {
         err('volumes', v.name, 'A pod volume may not share its name with a volume claim template: the controller would replace it',
           'Rename the volume or the claim template');
@@ -1129,7 +1128,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       err('volumes', n, 'Two different volumes have the same name', 'Give each volume its own name');
     }
     for (const c of allContainers) {
-      const rendered = this.renderContainer(c, this._initContainers.includes(c));
+      const rendered = renderedContainers.get(c)!;
       const foreign = new Set<string>();
       for (const m of c.mounts) {
         const owner = claimTemplateOf(m.volume);
@@ -1145,7 +1144,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
             'Mount a claim template of this workload, or add one with addVolumeClaimTemplate()');
         }
       }
-      const mounts = rendered.volumeMounts ?? [];
+      const mounts: Array<{ name: string; mountPath: string }> = rendered.volumeMounts ?? [];
       for (const m of mounts) {
         if (!foreign.has(m.name) && !templateNames.includes(m.name) && !podVolumeNames.includes(m.name) && m.name !== TMP_VOLUME) {
           err(`container "${c.name}" volumeMounts`, m.name, `Must name a pod volume or a claim template (${show([...templateNames, ...podVolumeNames])})`,
@@ -1172,7 +1171,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     // pod security
     if (this.props.restrictedPodSecurity ?? true) {
-      for (const v of restrictedViolations(k8s.toJson_PodSpec(this.renderPodSpec()))) {
+      for (const v of restrictedViolations(podSpec)) {
         errors.push(`${this.where}: ${v}. The pod spec must meet the Pod Security Standards "restricted" profile. Fix the security context, or set 'restrictedPodSecurity: false' and label the namespace for a less strict profile.`);
       }
     }
@@ -1192,12 +1191,6 @@ function blocksEveryEviction(budget: DisruptionBudget, replicas: number): boolea
   const min = budget.minAvailableValue!;
   const required = typeof min.value === 'number' ? min.value : Math.ceil(replicas * Number(String(min.value).replace(/%$/, '')) / 100);
   return required >= replicas;
-}
-
-/** Whether a StorageClass object can provision volumes (duck-typed: `StorageClass` imports would cycle). */
-function provisions(storageClass: unknown): boolean | undefined {
-  const dynamic = (storageClass as { dynamicProvisioning?: unknown } | undefined)?.dynamicProvisioning;
-  return typeof dynamic === 'boolean' ? dynamic : undefined;
 }
 
 function withDefaults(props: ContainerProps): ContainerProps {

@@ -1,0 +1,248 @@
+/**
+ * App-wide facts, computed once per validation pass and shared by every check that looks across
+ * the app, so that each check costs O(its own objects) and synthesis stays linear in the size of
+ * the app.
+ *
+ * Checks that need to know about other objects (the PersistentVolumes of a class, the pods that
+ * mount a claim, the StorageClass behind a name) never walk the construct tree themselves: they
+ * call `AppIndex.of(this)` from a validation and ask. The index walks the tree once, buckets the
+ * `ApiObject`s by kind, and renders (`toJson()`) only the kinds a question needs, once.
+ *
+ * Lifetime: one index per root (the `App`) and per validation pass. cdk8s validates the whole app
+ * starting at the root (`App.synth()`, `App.synthYaml()`, `Chart.toJson()`, `Testing.synth()`), so
+ * a validation registered on the root runs first in every pass and drops the index of the previous
+ * pass: changes made to the tree between two syntheses are always seen.
+ *
+ * This module imports no public construct: objects are recognised by their rendered `kind`, so
+ * objects made by cdk8s-plus, L1 classes or `Include` count as much as our own.
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { podSpecsOf } from './pod-security';
+
+/** `kubernetes.io/no-provisioner`: the provisioner of classes whose volumes are all created by hand. */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+
+/**
+ * A rendered object that runs pods: a Deployment, StatefulSet, DaemonSet, Job, CronJob, ...,
+ * whichever construct made it (cdk8s-plus, `StatefulWorkload`, an L1, an include).
+ */
+export interface PodConsumer {
+  /** `Deployment/web` */
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** How many pods run at once; undefined when it depends on the cluster (a DaemonSet: one per node). */
+  readonly pods?: number;
+  /** The Deployment strategy, when the object is a Deployment. */
+  readonly strategy?: any;
+  /** The pod spec, as rendered (Kubernetes JSON). */
+  readonly podSpec: any;
+}
+
+/** What the checks need to know of a StorageClass. */
+export interface StorageClassFacts {
+  readonly storageClassName: string;
+  readonly provisioner: string;
+  /** False for `kubernetes.io/no-provisioner`: every volume of the class is created by hand. */
+  readonly dynamicProvisioning: boolean;
+  /** `Immediate` or `WaitForFirstConsumer` (the API server's default is `Immediate`). */
+  readonly volumeBindingMode: string;
+}
+
+/** How many pods each kind runs at once (undefined: one per node). */
+const PODS: { [kind: string]: (o: any) => number | undefined } = {
+  Pod: () => 1,
+  Deployment: o => o.spec?.replicas ?? 1,
+  ReplicaSet: o => o.spec?.replicas ?? 1,
+  ReplicationController: o => o.spec?.replicas ?? 1,
+  StatefulSet: o => o.spec?.replicas ?? 1,
+  DaemonSet: () => undefined,
+  Job: o => o.spec?.parallelism ?? 1,
+  CronJob: o => o.spec?.jobTemplate?.spec?.parallelism ?? 1,
+};
+
+/** Operation counts, for the test that pins linear growth (test/scale.test.ts). */
+export interface IndexStats {
+  /** Indexes built (tree walks made by the index). */
+  walks: number;
+  /** Objects rendered by the index. */
+  renders: number;
+}
+
+const STATS: IndexStats = { walks: 0, renders: 0 };
+
+/** The counters of every index built in this process (a live object; tests reset it). */
+export function indexStats(): IndexStats {
+  return STATS;
+}
+
+const INDEXES = new WeakMap<IConstruct, AppIndex>();
+const RESETTING = new WeakSet<IConstruct>();
+
+/**
+ * The app-wide facts of one app for one validation pass. Every facet is computed on first use.
+ */
+export class AppIndex {
+  /**
+   * The index of the app `scope` belongs to. Call it from a validation (when the tree is
+   * complete); the first call of a pass builds the index.
+   */
+  public static of(scope: IConstruct): AppIndex {
+    const root = scope.node.root;
+    let index = INDEXES.get(root);
+    if (!index) {
+      index = new AppIndex(root);
+      INDEXES.set(root, index);
+      if (!RESETTING.has(root)) {
+        RESETTING.add(root);
+        // the root is validated first in every pass: the next pass starts from a fresh index
+        root.node.addValidation({
+          validate: () => {
+            INDEXES.delete(root);
+            return [];
+          },
+        });
+      }
+    }
+    return index;
+  }
+
+  private readonly byKind = new Map<string, ApiObject[]>();
+  private rendered = new Map<ApiObject, any>();
+  private _storageClasses?: Map<string, StorageClassFacts>;
+  private _volumeClasses?: Set<string>;
+  private _podConsumers?: PodConsumer[];
+  private _claimUsers?: Map<string, PodConsumer[]>;
+  private _volumeUsers?: Map<string, PodConsumer[]>;
+
+  private constructor(root: IConstruct) {
+    STATS.walks++;
+    for (const c of root.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      const list = this.byKind.get(c.kind);
+      if (list) list.push(c);
+      else this.byKind.set(c.kind, [c]);
+    }
+  }
+
+  /**
+   * The StorageClass of this name rendered anywhere in the app, if any.
+   */
+  public storageClass(name: string | undefined): StorageClassFacts | undefined {
+    if (name === undefined || name === '') return undefined;
+    if (!this._storageClasses) {
+      this._storageClasses = new Map();
+      for (const o of this.objects('StorageClass')) {
+        const json = this.render(o);
+        const className = json.metadata?.name;
+        if (typeof className !== 'string' || this._storageClasses.has(className)) continue;
+        const provisioner = String(json.provisioner ?? '');
+        this._storageClasses.set(className, {
+          storageClassName: className,
+          provisioner,
+          dynamicProvisioning: provisioner !== NO_PROVISIONER,
+          volumeBindingMode: json.volumeBindingMode ?? 'Immediate',
+        });
+      }
+    }
+    return this._storageClasses.get(name);
+  }
+
+  /** Whether the app renders a PersistentVolume of this class (`''`: volumes without a class). */
+  public hasPersistentVolumeOfClass(className: string): boolean {
+    if (!this._volumeClasses) {
+      this._volumeClasses = new Set(this.objects('PersistentVolume').map(pv => this.render(pv).spec?.storageClassName ?? ''));
+    }
+    return this._volumeClasses.has(className);
+  }
+
+  /** Every object in the app (all charts) that runs pods, rendered. */
+  public podConsumers(): PodConsumer[] {
+    if (!this._podConsumers) {
+      const result: PodConsumer[] = [];
+      for (const kind of Object.keys(PODS)) {
+        for (const o of this.objects(kind)) {
+          const json = this.render(o);
+          const podSpec = podSpecsOf(json)[0];
+          if (!podSpec) continue;
+          result.push({
+            id: `${o.kind}/${o.name}`,
+            kind: o.kind,
+            name: o.name,
+            namespace: json.metadata?.namespace,
+            pods: PODS[kind](json),
+            strategy: kind === 'Deployment' ? json.spec?.strategy : undefined,
+            podSpec,
+          });
+        }
+      }
+      this._podConsumers = result;
+    }
+    return this._podConsumers;
+  }
+
+  /** The pod consumers in `namespace` whose pods mount the claim `claimName`. */
+  public claimUsers(namespace: string | undefined, claimName: string): PodConsumer[] {
+    if (!this._claimUsers) {
+      this._claimUsers = new Map();
+      for (const c of this.podConsumers()) {
+        const claims = new Set<string>((c.podSpec.volumes ?? [])
+          .map((v: any) => v.persistentVolumeClaim?.claimName)
+          .filter((n: unknown) => typeof n === 'string'));
+        for (const claim of claims) push(this._claimUsers, `${c.namespace ?? ''}/${claim}`, c);
+      }
+    }
+    return this._claimUsers.get(`${namespace ?? ''}/${claimName}`) ?? [];
+  }
+
+  /** The pod consumers whose pod spec has a volume named `volumeName`. */
+  public volumeUsers(volumeName: string): PodConsumer[] {
+    if (!this._volumeUsers) {
+      this._volumeUsers = new Map();
+      for (const c of this.podConsumers()) {
+        const names = new Set<string>((c.podSpec.volumes ?? []).map((v: any) => v.name));
+        for (const name of names) push(this._volumeUsers, name, c);
+      }
+    }
+    return this._volumeUsers.get(volumeName) ?? [];
+  }
+
+  private objects(kind: string): ApiObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  private render(o: ApiObject): any {
+    let json = this.rendered.get(o);
+    if (json === undefined) {
+      STATS.renders++;
+      json = o.toJson();
+      this.rendered.set(o, json);
+    }
+    return json;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * The facts of a storage class given as an object (a `StorageClass` of this library, read through
+ * its public attributes) or, failing that, the class of that name rendered in the app.
+ */
+export function resolveStorageClass(scope: IConstruct, name: string | undefined, given?: unknown): StorageClassFacts | undefined {
+  const own = given as { storageClassName?: unknown; provisioner?: unknown; volumeBindingMode?: unknown } | undefined;
+  if (own && typeof own.provisioner === 'string' && typeof own.storageClassName === 'string') {
+    return {
+      storageClassName: own.storageClassName,
+      provisioner: own.provisioner,
+      dynamicProvisioning: own.provisioner !== NO_PROVISIONER,
+      volumeBindingMode: typeof own.volumeBindingMode === 'string' ? own.volumeBindingMode : 'Immediate',
+    };
+  }
+  return AppIndex.of(scope).storageClass(name);
+}

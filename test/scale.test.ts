@@ -1,0 +1,132 @@
+/**
+ * Scale: synthesis must stay linear in the size of the app. Timings never gate a test (they are
+ * measured by `npx projen bench`); these tests count operations instead, which is deterministic:
+ * construct-tree nodes visited by `findAll()` (cdk8s's walks, the app index's walk, any check that
+ * walks the tree) and objects rendered with `toJson()`, for an app of N and of 4N services.
+ * Linear growth gives a ratio near 4; a check that walks the tree or renders the app once per
+ * construct gives a ratio near 16.
+ */
+import { ApiObject, App, Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { PersistentVolumeAccessMode } from 'cdk8s-plus-27';
+import { Node } from 'constructs';
+import * as floor from '../bench/scenario-floor';
+import * as full from '../bench/scenario-full';
+import * as library from '../bench/scenario-library';
+import * as plus from '../bench/scenario-plus';
+import { PersistentVolumeClaim } from '../src';
+import { indexStats } from '../src/private/app-index';
+
+type Scenario = { addService(chart: Chart, i: number): void };
+
+interface Counts {
+  /** Nodes returned by every `findAll()` during synthesis. */
+  readonly visited: number;
+  /** `ApiObject.toJson()` calls during synthesis. */
+  readonly renders: number;
+  /** Trees walked by the app index. */
+  readonly indexWalks: number;
+  readonly objects: number;
+}
+
+function build(scenario: Scenario, services: number): App {
+  const app = Testing.app();
+  const chart = new Chart(app, 'bench', { namespace: 'bench' });
+  for (let i = 0; i < services; i++) scenario.addService(chart, i);
+  return app;
+}
+
+/** Counts the operations of one `app.synthYaml()`, as `cdk8s synth` runs it. */
+function count(scenario: Scenario, services: number): Counts {
+  const app = build(scenario, services);
+  let visited = 0;
+  let renders = 0;
+  const findAll = Node.prototype.findAll;
+  const toJson = ApiObject.prototype.toJson;
+  const walks = jest.spyOn(Node.prototype, 'findAll').mockImplementation(function (this: Node, ...args) {
+    const result = findAll.apply(this, args);
+    visited += result.length;
+    return result;
+  });
+  const render = jest.spyOn(ApiObject.prototype, 'toJson').mockImplementation(function (this: ApiObject) {
+    renders++;
+    return toJson.apply(this);
+  });
+  const walksBefore = indexStats().walks;
+  try {
+    const yaml = app.synthYaml();
+    return { visited, renders, indexWalks: indexStats().walks - walksBefore, objects: (yaml.match(/^kind: /gm) ?? []).length };
+  } finally {
+    walks.mockRestore();
+    render.mockRestore();
+  }
+}
+
+describe('synthesis grows linearly with the number of services', () => {
+  test.each([
+    ['basic service (StatefulWorkload, headless and client Service, disruption budget)', library],
+    ['full service (static class, PersistentVolumeSet, consumer Deployment, standalone claim, connection)', full],
+  ])('%s: 4x the services cost at most 4.4x the walks and renders', (_name, scenario) => {
+    // GIVEN
+    const n = 8;
+    // WHEN
+    const small = count(scenario, n);
+    const large = count(scenario, 4 * n);
+    // THEN
+    expect(large.objects).toBe(4 * small.objects - (scenario === full ? 3 : 0)); // one StorageClass per app
+    expect(large.visited / small.visited).toBeLessThanOrEqual(4.4);
+    expect(large.renders / small.renders).toBeLessThanOrEqual(4.4);
+    // the app index walks the tree at most once per validation pass (synthYaml: two passes)
+    expect(large.indexWalks).toBe(small.indexWalks);
+    expect(large.indexWalks).toBeLessThanOrEqual(2);
+  });
+
+  test('the full scenario runs every app-wide check, so the guard above covers them', () => {
+    // GIVEN
+    const app = build(full, 2);
+    // WHEN
+    const walksBefore = indexStats().walks;
+    const rendersBefore = indexStats().renders;
+    app.synthYaml();
+    // THEN the index was built and rendered the storage class, the volumes and the pod consumers
+    expect(indexStats().walks - walksBefore).toBeGreaterThan(0);
+    expect(indexStats().renders - rendersBefore).toBeGreaterThan(0);
+  });
+
+  test('each validation pass starts from a fresh index: objects added between two syntheses are seen', () => {
+    // GIVEN a ReadWriteOncePod claim used by one pod: valid
+    const app = Testing.app();
+    const chart = new Chart(app, 'chart', { namespace: 'shop' });
+    const claim = new PersistentVolumeClaim(chart, 'files', {
+      storage: Size.gibibytes(1),
+      accessModes: [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD],
+    });
+    const deployment = (id: string) => new kplus.Deployment(chart, id, {
+      replicas: 1,
+      strategy: kplus.DeploymentStrategy.recreate(),
+      containers: [{ image: 'registry.example.com/app:1.0.0', securityContext: { user: 1000 } }],
+    }).containers[0].mount('/data', claim);
+    deployment('one');
+    expect(() => Testing.synth(chart)).not.toThrow();
+    // WHEN a second Deployment mounts it
+    deployment('two');
+    // THEN the next synthesis sees it
+    expect(() => Testing.synth(chart)).toThrow(/is used by more than one pod/);
+  });
+});
+
+describe('bench scenarios', () => {
+  test('the floor (plain ApiObjects) renders exactly what the library renders', () => {
+    // GIVEN
+    const render = (scenario: Scenario) => build(scenario, 3).synthYaml();
+    // THEN
+    expect(render(floor)).toEqual(render(library));
+  });
+
+  test('the cdk8s-plus-27 scenario renders the same kinds of objects', () => {
+    // GIVEN
+    const kinds = (scenario: Scenario) => build(scenario, 1).synthYaml().match(/^kind: .*$/gm)!.sort();
+    // THEN
+    expect(kinds(plus)).toEqual(kinds(library));
+  });
+});
