@@ -7,7 +7,7 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { resolveStorageClass } from './private/app-index';
+import { declareView, resolveStorageClass } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import {
   checkAbsolutePath,
@@ -425,6 +425,7 @@ export class PersistentVolume extends Construct {
         }),
       }) as any,
     });
+    declareView(this.apiObject, () => ({ kind: 'PersistentVolume', spec: { storageClassName: this.storageClassName } }));
     // cluster-scoped: the chart's namespace does not apply
     if (this.apiObject.metadata.namespace !== undefined) {
       this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));

@@ -19,7 +19,7 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
-import { AppIndex, resolveStorageClass } from './private/app-index';
+import { AppIndex, declareView, resolveStorageClass } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
 import { restrictedViolations } from './private/pod-security';
 import {
@@ -641,6 +641,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
       spec: Lazy.any({ produce: () => this.renderSpecJson() }),
     });
     this.name = this.apiObject.name;
+    // what app-wide checks read of the StatefulSet (the claims and volumes its pods use), without
+    // serializing the rest
+    declareView(this.apiObject, () => ({
+      kind: 'StatefulSet',
+      metadata: { namespace: this.namespace },
+      spec: { replicas: this.replicas, template: { spec: this.renderPodSpec() } },
+    }));
     for (const [k, v] of Object.entries(this._commonLabels())) {
       if (props.metadata?.labels?.[k] === undefined) this.apiObject.metadata.addLabel(k, v);
     }

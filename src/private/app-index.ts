@@ -67,7 +67,7 @@ const PODS: { [kind: string]: (o: any) => number | undefined } = {
 export interface IndexStats {
   /** Indexes built (tree walks made by the index). */
   walks: number;
-  /** Objects rendered by the index. */
+  /** Objects rendered by the index (in full, or the part their construct declared). */
   renders: number;
 }
 
@@ -79,6 +79,17 @@ export function indexStats(): IndexStats {
 }
 
 const INDEXES = new WeakMap<IConstruct, AppIndex>();
+const DECLARED = new WeakMap<ApiObject, () => any>();
+
+/**
+ * Lets a construct of this library hand the index what it needs of one of its objects without a
+ * full render: e.g. a PersistentVolume's class, or a StatefulSet's pod spec without the L1
+ * serialization of the rest. `view` returns a part of the object's Kubernetes JSON (with `kind`);
+ * JSON patches added to the object are not seen by the checks.
+ */
+export function declareView(apiObject: ApiObject, view: () => any): void {
+  DECLARED.set(apiObject, view);
+}
 const RESETTING = new WeakSet<IConstruct>();
 
 /**
@@ -110,7 +121,6 @@ export class AppIndex {
   }
 
   private readonly byKind = new Map<string, ApiObject[]>();
-  private rendered = new Map<ApiObject, any>();
   private _storageClasses?: Map<string, StorageClassFacts>;
   private _volumeClasses?: Set<string>;
   private _podConsumers?: PodConsumer[];
@@ -213,14 +223,11 @@ export class AppIndex {
     return this.byKind.get(kind) ?? [];
   }
 
+  /** The object's JSON, or the part of it its construct declared: each facet renders the kinds it needs once. */
   private render(o: ApiObject): any {
-    let json = this.rendered.get(o);
-    if (json === undefined) {
-      STATS.renders++;
-      json = o.toJson();
-      this.rendered.set(o, json);
-    }
-    return json;
+    STATS.renders++;
+    const view = DECLARED.get(o);
+    return view ? view() : o.toJson();
   }
 }
 
