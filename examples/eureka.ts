@@ -1,6 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import {
   Cpu,
+  EnvValue,
   PercentOrAbsolute,
   PersistentVolumeAccessMode,
   PodManagementPolicy,
@@ -15,6 +16,8 @@ import { DisruptionBudget, StatefulSetUpdateStrategy, StatefulWorkload } from 'c
  *
  * - `Parallel` pod management: both replicas start at once (they find each other by DNS);
  * - TCP liveness and HTTP readiness probes, resource requests and limits;
+ * - the replicas register with each other through their short host names (`eureka-0.eureka`,
+ *   `eureka-1.eureka`: `podHostName()`), which resolve inside the namespace;
  * - a ReadWriteMany claim on the `alicloud-nas` class;
  * - a partitioned rolling update: only pods with ordinal >= 1 take a new template until the
  *   partition is lowered (a canary on `eureka-1`);
@@ -55,6 +58,10 @@ export class EurekaExample extends Chart {
       // a percentage keeps the budget right when the registry is scaled out later
       disruptionBudget: DisruptionBudget.maxUnavailable(PercentOrAbsolute.percent(50)),
     });
+
+    // every replica lists all peers (itself included, which Eureka ignores)
+    const peers = Array.from({ length: this.workload.replicas }, (_, i) => `http://${this.workload.podHostName(i)}:8761/eureka/`);
+    this.workload.containers[0].env.addVariable('EUREKA_CLIENT_SERVICEURL_DEFAULTZONE', EnvValue.fromValue(peers.join(',')));
 
     this.workload.addClientService({
       name: 'eureka-lb',

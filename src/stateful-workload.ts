@@ -815,6 +815,24 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
+   * The short host name of a replica: `<pod>.<service>`, e.g. `web-0.nginx`.
+   *
+   * It resolves only from pods in the workload's namespace (through the
+   * `<namespace>.svc.<clusterDomain>` entry of their DNS search path), and it does not change with
+   * the namespace or the cluster domain: what peer lists such as Eureka's `defaultZone`, Redis
+   * `replicaof` or a Cassandra seed list usually want. Use `podDnsName()` for clients in other
+   * namespaces.
+   *
+   * @param ordinal the replica's ordinal (from `ordinals.start`)
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
+   */
+  public podHostName(ordinal: number): string {
+    this.checkOrdinal('podHostName', ordinal);
+    return `${this.name}-${ordinal}.${this.serviceName}`;
+  }
+
+  /**
    * The name of the claim a replica gets from a template: `<claim>-<statefulset>-<ordinal>`.
    */
   public claimName(claim: VolumeClaimTemplate, ordinal: number): string {

@@ -80,6 +80,10 @@ test('eureka: Parallel, probes, resources, RWX claim, partition, LoadBalancer', 
   expect(c.livenessProbe.tcpSocket.port).toBe(8761);
   expect(c.readinessProbe.httpGet.path).toBe('/actuator/health');
   expect(c.resources.limits).toEqual({ cpu: '1000m', memory: '768Mi' });
+  expect(c.env).toContainEqual({
+    name: 'EUREKA_CLIENT_SERVICEURL_DEFAULTZONE',
+    value: 'http://eureka-0.eureka:8761/eureka/,http://eureka-1.eureka:8761/eureka/',
+  });
   expect(sts.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(['ReadWriteMany']);
   expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('alicloud-nas');
   const lb = findOne(manifests, 'Service', 'eureka-lb');

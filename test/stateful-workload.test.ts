@@ -270,6 +270,8 @@ describe('StatefulWorkload', () => {
       expect(db.podName(0)).toBe('web-0');
       expect(db.podName(1)).toBe('web-1');
       expect(db.podDnsName(1)).toBe('web-1.nginx.prod.svc.cluster.local');
+      expect(db.podHostName(0)).toBe('web-0.nginx');
+      expect(db.podHostName(1)).toBe('web-1.nginx');
       expect(db.serviceDnsName).toBe('nginx.prod.svc.cluster.local');
       expect(db.claimName(db.volumeClaimTemplates[0], 1)).toBe('www-web-1');
       expect(db.volumeClaimTemplates[0].claimName(0)).toBe('www-web-0');
@@ -294,6 +296,7 @@ describe('StatefulWorkload', () => {
       const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, clusterDomain: 'corp.example' }));
       expect(db.clusterDomain).toBe('corp.example');
       expect(db.podDnsName(0)).toBe('db-0.db.ns.svc.corp.example');
+      expect(db.podHostName(0)).toBe('db-0.db');
     });
 
     test('without a namespace, DNS names are relative to the namespace', () => {
@@ -310,6 +313,8 @@ describe('StatefulWorkload', () => {
       expect(db.primaryEndpoint?.hostname).toBe('db-1.db.ns.svc.cluster.local');
       expect(() => db.podName(0)).toThrow(/invalid 'podName\(ordinal\)': 0\. Must be an ordinal of a replica, from 1 to 2/);
       expect(() => db.podName(3)).toThrow(/from 1 to 2/);
+      expect(db.podHostName(2)).toBe('db-2.db');
+      expect(() => db.podHostName(0)).toThrow(/invalid 'podHostName\(ordinal\)': 0\. Must be an ordinal of a replica, from 1 to 2/);
     });
 
     test('credentials are exposed for consumers', () => {
