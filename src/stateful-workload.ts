@@ -467,6 +467,10 @@ export interface StatefulWorkloadProps {
   /**
    * The pod security context (cdk8s-plus-27 props).
    *
+   * With `runAsNonRoot` (the default) set `user` (and `group`) here or on each container unless
+   * the image declares a numeric non-root `USER`: otherwise the kubelet refuses to start an image
+   * that runs as root or names its user, and synthesis warns `[non-root-without-user]`.
+   *
    * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
    * @default - runAsNonRoot, fsGroup 1000 with fsGroupChangePolicy OnRootMismatch (volumes are
    * writable by the pod without a slow recursive chown on every start), seccomp RuntimeDefault
@@ -1097,6 +1101,27 @@ export class StatefulWorkload extends Construct implements IDataStore {
       'Add a PersistentVolumeSet for the template, or use a class with a provisioner'));
   }
 
+  /**
+   * Warns when containers must run as non-root but nothing says as whom: the kubelet then reads
+   * the image's USER and refuses to start an image that runs as root or names its user
+   * (CreateContainerConfigError), which no synth-time check or API server catches.
+   */
+  private warnIfNonRootWithoutUser(): void {
+    const podSpec = this.renderPodSpec();
+    const podSc = podSpec.securityContext ?? {};
+    const unset = [...podSpec.initContainers ?? [], ...podSpec.containers]
+      .filter(c => (c.securityContext?.runAsNonRoot ?? podSc.runAsNonRoot) === true
+        && (c.securityContext?.runAsUser ?? podSc.runAsUser) === undefined)
+      .map(c => c.name);
+    if (unset.length === 0) return;
+    warn(this, warningMessage(this.where, 'securityContext.user', `unset for ${unset.map(n => `container "${n}"`).join(', ')}`,
+      '[non-root-without-user] The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
+      + 'an image that starts as root (stock nginx, postgres, redis) fails with "container has runAsNonRoot and image will run as root", '
+      + 'and one that names its user (USER nginx) with "image has non-numeric user"; the pods stay in CreateContainerConfigError',
+      'Set the user id the image expects, e.g. \'securityContext: { user: 999, group: 999 }\' on the workload or the container; '
+      + 'otherwise the image must declare a numeric non-root USER (e.g. USER 101)'));
+  }
+
   private validateWorkload(): string[] {
     const errors: string[] = [];
     const err = (prop: string, value: unknown, allowed: string, fix: string) => errors.push(fail(this.where, prop, value, allowed, fix).message);
@@ -1187,6 +1212,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
           'Rename your volume or claim template, or set \'writableTmp: false\' and mount your own volume at /tmp');
       }
     }
+
+    this.warnIfNonRootWithoutUser();
 
     // pod security
     if (this.props.restrictedPodSecurity ?? true) {

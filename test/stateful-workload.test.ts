@@ -767,6 +767,58 @@ describe('StatefulWorkload', () => {
       expect(() => Testing.synth(chart)).toThrow(/must meet the Pod Security Standards "restricted" profile.*set 'restrictedPodSecurity: false'/);
     });
 
+    describe('runAsNonRoot without a user id', () => {
+      test('warns, naming every container without a user, when neither pod nor container sets one', () => {
+        // GIVEN
+        const chart = Testing.chart();
+        new StatefulWorkload(chart, 'db', {
+          initContainers: [{ name: 'init', image: IMAGE, command: ['true'] }],
+          containers: [
+            { name: 'db', image: IMAGE, portNumber: 5432 },
+            { name: 'exporter', image: IMAGE, portNumber: 9187, securityContext: { user: 65534 } },
+          ],
+        });
+        // WHEN
+        synthValid(chart);
+        // THEN
+        expect(allWarnings(chart)).toEqual([
+          'StatefulWorkload \'test/db\': warning: \'securityContext.user\': unset for container "init", container "db". '
+          + '[non-root-without-user] The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
+          + 'an image that starts as root (stock nginx, postgres, redis) fails with "container has runAsNonRoot and image will run as root", '
+          + 'and one that names its user (USER nginx) with "image has non-numeric user"; the pods stay in CreateContainerConfigError. '
+          + 'Set the user id the image expects, e.g. \'securityContext: { user: 999, group: 999 }\' on the workload or the container; '
+          + 'otherwise the image must declare a numeric non-root USER (e.g. USER 101).',
+        ]);
+      });
+
+      test.each<[string, Partial<StatefulWorkloadProps>]>([
+        ['a user on the container', {}],
+        ['a user on the pod', { securityContext: { user: 999 }, containers: [{ name: 'db', image: IMAGE }] }],
+        ['runAsNonRoot off on the container', {
+          restrictedPodSecurity: false,
+          containers: [{ name: 'db', image: IMAGE, securityContext: { ensureNonRoot: false } }],
+        }],
+        ['runAsNonRoot off on the pod and the container', {
+          restrictedPodSecurity: false,
+          securityContext: { ensureNonRoot: false },
+          containers: [{ name: 'db', image: IMAGE, securityContext: { ensureNonRoot: false } }],
+        }],
+      ])('no warning with %s', (_name, props) => {
+        const chart = Testing.chart();
+        new StatefulWorkload(chart, 'db', minimal(props));
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([]);
+      });
+
+      test('containers added after construction count', () => {
+        const chart = Testing.chart();
+        const db = new StatefulWorkload(chart, 'db', minimal());
+        db.addContainer({ name: 'sidecar', image: IMAGE });
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([expect.stringContaining('\'securityContext.user\': unset for container "sidecar". [non-root-without-user]')]);
+      });
+    });
+
     test('restrictedPodSecurity: false is the explicit opt-out', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal({
