@@ -31,6 +31,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
   ],
   packageManager: javascript.NodePackageManager.NPM,
+  // engines.node: the tests and the build run on Node 20; older releases are end-of-life and untested.
+  minNodeVersion: '20.0.0',
   projenrcTs: true,
 
   // No GitHub here: CI is .ci/run. Releases are not automated yet.
@@ -72,6 +74,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // linux x64/arm64 only, so the lockfile npm writes lacks the other optional bindings and `npm ci`
 // (npm 11) rejects it as out of sync. 1.12.2 publishes every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii,
+// README.md, LICENSE, API.md and package.json, plus src/*.ts, so the source maps inlined in lib/*.js
+// (`../src/<file>.ts`) point at files that exist: stack traces and "go to source" land on real lines.
+// test/package.test.ts pins the file list.
+project.npmignore?.include('/src/');
+project.npmignore?.exclude('/.ci/', '/bench/', '/examples/', '/docs/', '/test-reports/', '/coverage/', '*.tgz', '/.gitignore');
 
 // Lint the examples and benchmarks too.
 project.eslint?.addLintPattern('examples');
