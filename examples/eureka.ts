@@ -52,6 +52,8 @@ export class EurekaExample extends Chart {
         name: 'data',
         storage: Size.gibibytes(20),
         storageClassName: 'alicloud-nas',
+        // NAS volumes ignore fsGroup: the pods write as uid 1000 (the container's user), so a share
+        // that already holds files of another uid must be owned by 1000 or squash clients to it
         accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY],
         mountPath: '/data',
       }],

@@ -153,7 +153,12 @@ export class PersistentVolumeSource {
   /**
    * An NFS export.
    *
+   * The kubelet does not apply a pod's `fsGroup` to NFS volumes: files keep the owner the NFS
+   * server reports. Run the pods as the export's owner (`securityContext: { user, group }`), or
+   * squash every client to the app's uid on the server (`all_squash,anonuid=...,anongid=...`).
+   *
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#configure-volume-permission-and-ownership-change-policy-for-pods
    * @param server the NFS server's host name or IP address
    * @param path the exported path, e.g. `/exports/db-0`
    */

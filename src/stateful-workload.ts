@@ -471,7 +471,13 @@ export interface StatefulWorkloadProps {
    * the image declares a numeric non-root `USER`: otherwise the kubelet refuses to start an image
    * that runs as root or names its user, and synthesis warns `[non-root-without-user]`.
    *
+   * `fsGroup` makes claim volumes group-writable only where the kubelet may change their
+   * ownership: block-backed ReadWriteOnce volumes, not NFS or most ReadWriteMany (NAS) CSI
+   * drivers. For a share whose files belong to another uid, set `user` and `group` to the share's
+   * owner, or squash clients to the app's uid on the NFS server.
+   *
    * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+   * @see https://kubernetes-csi.github.io/docs/support-fsgroup.html
    * @default - runAsNonRoot, fsGroup 1000 with fsGroupChangePolicy OnRootMismatch (volumes are
    * writable by the pod without a slow recursive chown on every start), seccomp RuntimeDefault
    */

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, Size, Testing, Yaml } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   ClaimDataSource,
@@ -817,6 +817,16 @@ describe('StatefulWorkload', () => {
         synthValid(chart);
         expect(allWarnings(chart)).toEqual([expect.stringContaining('\'securityContext.user\': unset for container "sidecar". [non-root-without-user]')]);
       });
+    });
+
+    test('supplementalGroups for a shared volume, added with a JSON patch as the README shows, reaches the manifest', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/supplementalGroups', [2000]));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.securityContext.supplementalGroups).toEqual([2000]);
+      expect(spec.securityContext.fsGroup).toBe(1000);
+      expect(restrictedViolations(spec)).toEqual([]);
     });
 
     test('restrictedPodSecurity: false is the explicit opt-out', () => {
