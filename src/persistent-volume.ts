@@ -506,7 +506,15 @@ export interface PersistentVolumeSetProps extends PersistentVolumeOptions {
    * (`ordinals.start`, usually 0). More sources than replicas are spare volumes for scaling out.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#types-of-persistent-volumes
-   * @example ['a', 'b', 'c'].map((node, i) => PersistentVolumeSource.local(`/mnt/disks/ssd${i}`, `node-${node}`))
+   * @example
+   * import { PersistentVolumeSource } from 'cdk8s-stateful';
+   *
+   * // one local disk per replica: ordinal 0 on node-a, 1 on node-b, 2 on node-c
+   * const sources = [
+   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
+   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-b'),
+   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-c'),
+   * ];
    */
   readonly sources: PersistentVolumeSource[];
 

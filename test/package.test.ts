@@ -4,8 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii,
- * README.md, LICENSE, API.md, package.json, and src/*.ts for the source maps inlined in lib/*.js.
+ * The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii and
+ * its translated doc snippets (.jsii.tabl.json), README.md, LICENSE, API.md, package.json, and
+ * src/*.ts for the source maps inlined in lib/*.js.
  * The rules live in .npmignore (generated from .projenrc.ts).
  */
 const root = path.join(__dirname, '..');
@@ -20,7 +21,7 @@ function packedFiles(dir: string): string[] {
 
 /** What may ship. */
 const SHIPPED = [
-  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/,
+  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
   /^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^src\/.+\.ts$/,
 ];
 
@@ -34,7 +35,7 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs',
   try {
     const built = [
       ...sources.flatMap(f => [f.replace(/^src\/(.+)\.ts$/, 'lib/$1.js'), f.replace(/^src\/(.+)\.ts$/, 'lib/$1.d.ts')]),
-      '.jsii', 'tsconfig.tsbuildinfo', 'dist/js/cdk8s-stateful@0.0.0.jsii.tgz', 'dist/python/cdk8s_stateful-0.0.0.tar.gz',
+      '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', 'dist/js/cdk8s-stateful@0.0.0.jsii.tgz', 'dist/python/cdk8s_stateful-0.0.0.tar.gz',
       'coverage/lcov.info', 'test-reports/junit.xml', 'examples/dist/web.k8s.yaml', 'bench/results/synth.json',
       '.ci/tmp/log', 'cdk8s-stateful-0.0.0.tgz', 'docs/guide.md',
     ];
@@ -50,7 +51,7 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs',
 
     // THEN
     const expected = [
-      '.jsii', 'API.md', 'LICENSE', 'README.md', 'package.json',
+      '.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'package.json',
       ...sources,
       ...built.filter(f => f.startsWith('lib/')),
     ].sort();

@@ -13,7 +13,8 @@ const docs = ['README.md', ...(fs.existsSync(path.join(root, 'docs'))
 
 function snippets(file: string): Array<{ name: string; code: string }> {
   const text = fs.readFileSync(path.join(root, file), 'utf-8');
-  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]);
+  // ```ts, or ```ts fixture=<name> (the jsii-rosetta fixture, rosetta/<name>.ts-fixture)
+  const blocks = [...text.matchAll(/```ts(?: fixture=[\w-]+)?\n([\s\S]*?)```/g)].map(m => m[1]);
   return blocks.map((code, i) => {
     const needsChart = /\bchart\b/.test(code) && !/\b(const|let)\s+chart\b/.test(code);
     const preamble = needsChart ? "declare const chart: import('cdk8s').Chart;\n" : '';
@@ -79,7 +80,7 @@ describe('the new-app files of the Install section', () => {
   test('tsconfig.json, cdk8s.yaml, main.ts and the one command are all there', () => {
     expect(json.find(j => j.compilerOptions)?.compilerOptions.module).toBe('node16');
     expect(install).toContain('```yaml\nlanguage: typescript\napp: npx ts-node main.ts\n```');
-    expect(install).toMatch(/`main.ts`:\n\n```ts\n[\s\S]*app\.synth\(\);/);
+    expect(install).toMatch(/`main.ts`:\n\n```ts fixture=app\n[\s\S]*app\.synth\(\);/);
     expect(install).toContain('npm install && npx cdk8s synth --no-check-upgrade');
   });
 });
