@@ -31,6 +31,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
   ],
   packageManager: javascript.NodePackageManager.NPM,
+  // engines.node: the tests and the build run on Node 20; older releases are end-of-life and untested.
+  minNodeVersion: '20.0.0',
   projenrcTs: true,
 
   // No GitHub here: CI is .ci/run. Releases are not automated yet.
@@ -65,13 +67,22 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     moduleName: 'github.com/maintainers/cdk8s-stateful-go',
   },
 
-  gitignore: ['/examples/dist/', '/bench/results/', '/bench/.out/', '/.ci/tmp/'],
+  gitignore: ['/examples/dist/', '/bench/results/', '/bench/.out/', '/.ci/tmp/', '/.jsii.tabl.json'],
 });
 
 // unrs-resolver 1.13.0 (pulled in by jest 30 and eslint-import-resolver-typescript) ships bindings for
 // linux x64/arm64 only, so the lockfile npm writes lacks the other optional bindings and `npm ci`
 // (npm 11) rejects it as out of sync. 1.12.2 publishes every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii,
+// README.md, LICENSE, API.md and package.json, plus src/*.ts, so the source maps inlined in lib/*.js
+// (`../src/<file>.ts`) point at files that exist: stack traces and "go to source" land on real lines.
+// test/package.test.ts pins the file list.
+// .jsii.tabl.json (the translated doc snippets, see rosetta:extract below) ships too, as in
+// aws-cdk-lib: tools that render docs for other languages from the assembly read it.
+project.npmignore?.include('/src/');
+project.npmignore?.exclude('/.ci/', '/bench/', '/examples/', '/docs/', '/rosetta/', '/test-reports/', '/coverage/', '*.tgz', '/.gitignore');
 
 // Lint the examples and benchmarks too.
 project.eslint?.addLintPattern('examples');
@@ -123,7 +134,19 @@ project.addTask('bench', {
 // Language packages. The registries of Maven, NuGet and Go are unreachable here, so those targets
 // only generate sources. Python builds a real wheel offline with Debian's build/twine
 // (apt: python3-build python3-setuptools python3-wheel twine), never pip-installing from PyPI.
-const pacmakCodeOnly = (target: string) => `jsii-pacmak -v --target ${target} --code-only -o dist/${target}-src`;
+//
+// Doc snippets: `rosetta:extract` (after compile, in post-compile) compiles every ```ts block of the
+// README and every @example of the API against the assembly (fixtures in rosetta/; --strict fails
+// the build on a snippet that does not compile) and translates them into .jsii.tabl.json. pacmak
+// takes its translations from that tablet and fails on a snippet missing from it, so the Python
+// README and docstrings show Python (and Java, C#, Go theirs), never TypeScript labelled as Python.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile and translate the README and API doc snippets for the other languages (.jsii.tabl.json)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+const pacmakCodeOnly = (target: string) =>
+  `jsii-pacmak -v --target ${target} --code-only -o dist/${target}-src --rosetta-tablet .jsii.tabl.json --rosetta-unknown-snippets fail`;
 project.tasks.tryFind('package:python')?.reset(pacmakCodeOnly('python'));
 project.tasks.tryFind('package:python')?.exec(
   'cd dist/python-src/python && /usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir ../../python .',

@@ -1,6 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import {
   Cpu,
+  EnvValue,
   PercentOrAbsolute,
   PersistentVolumeAccessMode,
   PodManagementPolicy,
@@ -15,6 +16,8 @@ import { DisruptionBudget, StatefulSetUpdateStrategy, StatefulWorkload } from 'c
  *
  * - `Parallel` pod management: both replicas start at once (they find each other by DNS);
  * - TCP liveness and HTTP readiness probes, resource requests and limits;
+ * - the replicas register with each other through their short host names (`eureka-0.eureka`,
+ *   `eureka-1.eureka`: `podHostName()`), which resolve inside the namespace;
  * - a ReadWriteMany claim on the `alicloud-nas` class;
  * - a partitioned rolling update: only pods with ordinal >= 1 take a new template until the
  *   partition is lowered (a canary on `eureka-1`);
@@ -49,12 +52,18 @@ export class EurekaExample extends Chart {
         name: 'data',
         storage: Size.gibibytes(20),
         storageClassName: 'alicloud-nas',
+        // NAS volumes ignore fsGroup: the pods write as uid 1000 (the container's user), so a share
+        // that already holds files of another uid must be owned by 1000 or squash clients to it
         accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY],
         mountPath: '/data',
       }],
       // a percentage keeps the budget right when the registry is scaled out later
       disruptionBudget: DisruptionBudget.maxUnavailable(PercentOrAbsolute.percent(50)),
     });
+
+    // every replica lists all peers (itself included, which Eureka ignores)
+    const peers = Array.from({ length: this.workload.replicas }, (_, i) => `http://${this.workload.podHostName(i)}:8761/eureka/`);
+    this.workload.containers[0].env.addVariable('EUREKA_CLIENT_SERVICEURL_DEFAULTZONE', EnvValue.fromValue(peers.join(',')));
 
     this.workload.addClientService({
       name: 'eureka-lb',

@@ -1,28 +1,55 @@
-import { App } from 'cdk8s';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
 import { EurekaExample } from './eureka';
 import { ExternalDnsExample } from './external-dns';
 import { ExternalIpExample } from './external-ip';
 import { HtmlExample } from './html';
 import { LocalSsdExample } from './local-ssd';
+import { NamespacesExample } from './namespaces';
 import { TroubleExample } from './trouble';
 import { UserDbMigrationExample } from './user-db-migration';
 import { WebExample } from './web';
 
-/** Every example, one chart (and one `dist/<name>.k8s.yaml`) each. */
+/**
+ * Every example that can run side by side, one chart (and one `dist/<name>.k8s.yaml`) each, plus
+ * the namespaces they use (`dist/00-namespaces.k8s.yaml`): `kubectl apply -f examples/dist/`
+ * applies the whole directory. No two charts render the same object.
+ */
 export function buildExamples(app: App): void {
-  new WebExample(app, 'web');
-  new HtmlExample(app, 'html');
-  new EurekaExample(app, 'eureka');
-  new LocalSsdExample(app, 'local-ssd');
-  new TroubleExample(app, 'trouble');
-  new ExternalDnsExample(app, 'external-dns');
+  const charts: Chart[] = [
+    new WebExample(app, 'web'),
+    new HtmlExample(app, 'html'),
+    new EurekaExample(app, 'eureka'),
+    new LocalSsdExample(app, 'local-ssd'),
+    new TroubleExample(app, 'trouble'),
+    new ExternalDnsExample(app, 'external-dns'),
+    new UserDbMigrationExample(app, 'user-db-external', { database: 'external' }),
+  ];
+  new NamespacesExample(app, '00-namespaces', charts);
+}
+
+/**
+ * The other half of a pair: the same objects (same kind, namespace and name) as a chart of
+ * `buildExamples()`, rendered differently. Applying one replaces its counterpart in the cluster,
+ * so they are rendered apart, to `dist/alternatives/`:
+ *
+ * - `external-ip`: the Service `ext` of `external-dns` through an IP address instead of a DNS name;
+ * - `user-db-in-cluster`: `user-db-external` after the migration, the user database moved into
+ *   the cluster with the same consumer.
+ */
+export function buildAlternatives(app: App): void {
   new ExternalIpExample(app, 'external-ip');
-  new UserDbMigrationExample(app, 'user-db-external', { database: 'external' });
   new UserDbMigrationExample(app, 'user-db-in-cluster', { database: 'in-cluster' });
 }
+
+/** Where `buildAlternatives()` renders, relative to the examples' output directory. */
+export const ALTERNATIVES_DIR = 'alternatives';
 
 if (require.main === module) {
   const app = new App();
   buildExamples(app);
   app.synth();
+  const alternatives = new App({ outdir: path.join(app.outdir, ALTERNATIVES_DIR) });
+  buildAlternatives(alternatives);
+  alternatives.synth();
 }

@@ -53,6 +53,16 @@ export interface PersistentVolumeClaimProps {
    * volumes serve one node (one pod): a workload with more replicas should give each replica its
    * own claim (`StatefulWorkload` with a volume claim template). Always written out.
    *
+   * `fsGroup` (1000 by default on a `StatefulWorkload`) does not make a shared volume writable
+   * everywhere: the kubelet changes ownership only where the volume plugin supports it, which NFS
+   * and most ReadWriteMany (NAS) CSI drivers do not (CSIDriver `fsGroupPolicy` `None`, or the
+   * default `ReadWriteOnceWithFSType`, which skips volumes that are not ReadWriteOnce). Files stay
+   * owned by the uid that wrote them. Run the pods as the share's owner
+   * (`securityContext: { user, group }`), or make the export squash every client to the app's uid
+   * (e.g. `all_squash,anonuid=999,anongid=999`); see "Shared volumes written by another uid" in
+   * the README.
+   *
+   * @see https://kubernetes-csi.github.io/docs/support-fsgroup.html
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
    * @default [PersistentVolumeAccessMode.READ_WRITE_ONCE]
    */

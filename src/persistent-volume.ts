@@ -153,7 +153,12 @@ export class PersistentVolumeSource {
   /**
    * An NFS export.
    *
+   * The kubelet does not apply a pod's `fsGroup` to NFS volumes: files keep the owner the NFS
+   * server reports. Run the pods as the export's owner (`securityContext: { user, group }`), or
+   * squash every client to the app's uid on the server (`all_squash,anonuid=...,anongid=...`).
+   *
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#configure-volume-permission-and-ownership-change-policy-for-pods
    * @param server the NFS server's host name or IP address
    * @param path the exported path, e.g. `/exports/db-0`
    */
@@ -502,7 +507,15 @@ export interface PersistentVolumeSetProps extends PersistentVolumeOptions {
    * (`ordinals.start`, usually 0). More sources than replicas are spare volumes for scaling out.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#types-of-persistent-volumes
-   * @example ['a', 'b', 'c'].map((node, i) => PersistentVolumeSource.local(`/mnt/disks/ssd${i}`, `node-${node}`))
+   * @example
+   * import { PersistentVolumeSource } from 'cdk8s-stateful';
+   *
+   * // one local disk per replica: ordinal 0 on node-a, 1 on node-b, 2 on node-c
+   * const sources = [
+   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
+   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-b'),
+   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-c'),
+   * ];
    */
   readonly sources: PersistentVolumeSource[];
 

@@ -467,7 +467,17 @@ export interface StatefulWorkloadProps {
   /**
    * The pod security context (cdk8s-plus-27 props).
    *
+   * With `runAsNonRoot` (the default) set `user` (and `group`) here or on each container unless
+   * the image declares a numeric non-root `USER`: otherwise the kubelet refuses to start an image
+   * that runs as root or names its user, and synthesis warns `[non-root-without-user]`.
+   *
+   * `fsGroup` makes claim volumes group-writable only where the kubelet may change their
+   * ownership: block-backed ReadWriteOnce volumes, not NFS or most ReadWriteMany (NAS) CSI
+   * drivers. For a share whose files belong to another uid, set `user` and `group` to the share's
+   * owner, or squash clients to the app's uid on the NFS server.
+   *
    * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+   * @see https://kubernetes-csi.github.io/docs/support-fsgroup.html
    * @default - runAsNonRoot, fsGroup 1000 with fsGroupChangePolicy OnRootMismatch (volumes are
    * writable by the pod without a slow recursive chown on every start), seccomp RuntimeDefault
    */
@@ -822,6 +832,24 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
+   * The short host name of a replica: `<pod>.<service>`, e.g. `web-0.nginx`.
+   *
+   * It resolves only from pods in the workload's namespace (through the
+   * `<namespace>.svc.<clusterDomain>` entry of their DNS search path), and it does not change with
+   * the namespace or the cluster domain: what peer lists such as Eureka's `defaultZone`, Redis
+   * `replicaof` or a Cassandra seed list usually want. Use `podDnsName()` for clients in other
+   * namespaces.
+   *
+   * @param ordinal the replica's ordinal (from `ordinals.start`)
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#namespaces-of-services
+   */
+  public podHostName(ordinal: number): string {
+    this.checkOrdinal('podHostName', ordinal);
+    return `${this.name}-${ordinal}.${this.serviceName}`;
+  }
+
+  /**
    * The name of the claim a replica gets from a template: `<claim>-<statefulset>-<ordinal>`.
    */
   public claimName(claim: VolumeClaimTemplate, ordinal: number): string {
@@ -1078,6 +1106,27 @@ export class StatefulWorkload extends Construct implements IDataStore {
       'Add a PersistentVolumeSet for the template, or use a class with a provisioner'));
   }
 
+  /**
+   * Warns when containers must run as non-root but nothing says as whom: the kubelet then reads
+   * the image's USER and refuses to start an image that runs as root or names its user
+   * (CreateContainerConfigError), which no synth-time check or API server catches.
+   */
+  private warnIfNonRootWithoutUser(): void {
+    const podSpec = this.renderPodSpec();
+    const podSc = podSpec.securityContext ?? {};
+    const unset = [...podSpec.initContainers ?? [], ...podSpec.containers]
+      .filter(c => (c.securityContext?.runAsNonRoot ?? podSc.runAsNonRoot) === true
+        && (c.securityContext?.runAsUser ?? podSc.runAsUser) === undefined)
+      .map(c => c.name);
+    if (unset.length === 0) return;
+    warn(this, warningMessage(this.where, 'securityContext.user', `unset for ${unset.map(n => `container "${n}"`).join(', ')}`,
+      '[non-root-without-user] The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
+      + 'an image that starts as root (stock nginx, postgres, redis) fails with "container has runAsNonRoot and image will run as root", '
+      + 'and one that names its user (USER nginx) with "image has non-numeric user"; the pods stay in CreateContainerConfigError',
+      'Set the user id the image expects, e.g. \'securityContext: { user: 999, group: 999 }\' on the workload or the container; '
+      + 'otherwise the image must declare a numeric non-root USER (e.g. USER 101)'));
+  }
+
   private validateWorkload(): string[] {
     const errors: string[] = [];
     const err = (prop: string, value: unknown, allowed: string, fix: string) => errors.push(fail(this.where, prop, value, allowed, fix).message);
@@ -1175,6 +1224,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
           'Rename your volume or claim template, or set \'writableTmp: false\' and mount your own volume at /tmp');
       }
     }
+
+    this.warnIfNonRootWithoutUser();
 
     // pod security
     if (this.props.restrictedPodSecurity ?? true) {

@@ -130,6 +130,16 @@ export interface VolumeClaimTemplateOptions {
    * Access modes the volumes must support. `READ_WRITE_ONCE_POD` (CSI volumes only) cannot be
    * combined with other modes.
    *
+   * `fsGroup` (1000 by default on a `StatefulWorkload`) does not make a shared volume writable
+   * everywhere: the kubelet changes ownership only where the volume plugin supports it, which NFS
+   * and most ReadWriteMany (NAS) CSI drivers do not (CSIDriver `fsGroupPolicy` `None`, or the
+   * default `ReadWriteOnceWithFSType`, which skips volumes that are not ReadWriteOnce). Files stay
+   * owned by the uid that wrote them. Run the pods as the share's owner
+   * (`securityContext: { user, group }`), or make the export squash every client to the app's uid
+   * (e.g. `all_squash,anonuid=999,anongid=999`); see "Shared volumes written by another uid" in
+   * the README.
+   *
+   * @see https://kubernetes-csi.github.io/docs/support-fsgroup.html
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
    * @default [PersistentVolumeAccessMode.READ_WRITE_ONCE]
    */

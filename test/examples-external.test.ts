@@ -1,7 +1,7 @@
 import { App, Testing, Yaml } from 'cdk8s';
 import { ExternalDnsExample } from '../examples/external-dns';
 import { ExternalIpExample } from '../examples/external-ip';
-import { buildExamples } from '../examples/main';
+import { buildAlternatives, buildExamples } from '../examples/main';
 import { UserDbMigrationExample } from '../examples/user-db-migration';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
@@ -46,11 +46,13 @@ describe.each(examples)('example %s', (name, build) => {
   });
 });
 
-test('examples/main.ts renders every example of issue 3 as its own chart', () => {
+test('examples/main.ts renders every example of issue 3 as its own chart, alternatives apart', () => {
   const app = Testing.app();
   buildExamples(app);
-  const names = app.charts.map(c => c.node.id);
-  for (const [name] of examples) expect(names).toContain(name);
+  const alternatives = Testing.app();
+  buildAlternatives(alternatives);
+  expect(app.charts.map(c => c.node.id)).toEqual(expect.arrayContaining(['external-dns', 'user-db-external']));
+  expect(alternatives.charts.map(c => c.node.id)).toEqual(['external-ip', 'user-db-in-cluster']);
 });
 
 describe('external-dns', () => {

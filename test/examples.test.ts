@@ -1,7 +1,7 @@
 import { App, Testing, Yaml } from 'cdk8s';
 import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
-import { buildExamples } from '../examples/main';
+import { buildAlternatives, buildExamples } from '../examples/main';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
@@ -45,6 +45,46 @@ test('examples/main.ts renders every example as its own chart', () => {
   for (const chart of app.charts) expectValidManifests(chart.toJson());
 });
 
+/** `kind namespace/name` of every object, the identity `kubectl apply` uses. */
+function identities(manifests: any[]): string[] {
+  return manifests.map(m => `${m.kind} ${m.metadata.namespace ?? '(cluster or current namespace)'}/${m.metadata.name}`);
+}
+
+function duplicatesOf(values: string[]): string[] {
+  return values.filter((v, i) => values.indexOf(v) !== i);
+}
+
+describe('examples/dist applies as a whole', () => {
+  const main = renderApp(buildExamples);
+  const alternatives = renderApp(buildAlternatives);
+
+  test('no two objects of examples/dist/*.yaml share kind, namespace and name', () => {
+    expect(identities(main).length).toBeGreaterThan(30);
+    expect(duplicatesOf(identities(main))).toEqual([]);
+  });
+
+  test('every namespace used is created by 00-namespaces, which kubectl applies first', () => {
+    const app = Testing.app();
+    buildExamples(app);
+    const files = app.charts.map(c => `${c.node.id}.k8s.yaml`);
+    expect([...files].sort()[0]).toBe('00-namespaces.k8s.yaml');
+    const created = findAll(main, 'Namespace').map(n => n.metadata.name);
+    const used = [...new Set([...main, ...alternatives].map(m => m.metadata.namespace).filter(n => n !== undefined))];
+    expect(created.sort()).toEqual(used.sort());
+    expect(created).toEqual(['cassandra', 'registry', 'tools', 'users', 'web']);
+  });
+
+  test('examples/dist/alternatives/ holds the other half of each pair: the same objects, rendered differently', () => {
+    expect(duplicatesOf(identities(alternatives))).toEqual([]);
+    const shared = identities(alternatives).filter(id => identities(main).includes(id));
+    expect(shared).toEqual(expect.arrayContaining([
+      'Service web/ext', 'Job web/ext-check', 'ConfigMap web/ext-connection',
+      'Service users/user-db', 'Deployment users/user-manager', 'ConfigMap users/user-db-connection',
+    ]));
+    expect(shared).toHaveLength(6);
+  });
+});
+
 test('web: pods web-0.nginx and web-1.nginx, claims www-web-0 and www-web-1', () => {
   const app = Testing.app();
   const web = new WebExample(app, 'web');
@@ -80,6 +120,10 @@ test('eureka: Parallel, probes, resources, RWX claim, partition, LoadBalancer', 
   expect(c.livenessProbe.tcpSocket.port).toBe(8761);
   expect(c.readinessProbe.httpGet.path).toBe('/actuator/health');
   expect(c.resources.limits).toEqual({ cpu: '1000m', memory: '768Mi' });
+  expect(c.env).toContainEqual({
+    name: 'EUREKA_CLIENT_SERVICEURL_DEFAULTZONE',
+    value: 'http://eureka-0.eureka:8761/eureka/,http://eureka-1.eureka:8761/eureka/',
+  });
   expect(sts.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(['ReadWriteMany']);
   expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('alicloud-nas');
   const lb = findOne(manifests, 'Service', 'eureka-lb');

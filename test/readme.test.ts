@@ -13,7 +13,8 @@ const docs = ['README.md', ...(fs.existsSync(path.join(root, 'docs'))
 
 function snippets(file: string): Array<{ name: string; code: string }> {
   const text = fs.readFileSync(path.join(root, file), 'utf-8');
-  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]);
+  // ```ts, or ```ts fixture=<name> (the jsii-rosetta fixture, rosetta/<name>.ts-fixture)
+  const blocks = [...text.matchAll(/```ts(?: fixture=[\w-]+)?\n([\s\S]*?)```/g)].map(m => m[1]);
   return blocks.map((code, i) => {
     const needsChart = /\bchart\b/.test(code) && !/\b(const|let)\s+chart\b/.test(code);
     const preamble = needsChart ? "declare const chart: import('cdk8s').Chart;\n" : '';
@@ -60,3 +61,26 @@ test('every snippet compiles', () => {
     });
   expect(errors).toEqual([]);
 }, 120_000);
+
+describe('the new-app files of the Install section', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
+  const install = readme.slice(readme.indexOf('## Install\n'), readme.indexOf('\n## ', readme.indexOf('## Install\n') + 1));
+  const json = [...install.matchAll(/```json\n([\s\S]*?)```/g)].map(m => JSON.parse(m[1]));
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
+
+  test('package.json asks for the peer dependencies in the ranges the library accepts, and no other cdk8s-plus', () => {
+    const app = json.find(j => j.dependencies);
+    expect(app).toBeDefined();
+    for (const [name, range] of Object.entries(pkg.peerDependencies)) expect(app.dependencies[name]).toBe(range);
+    expect(app.dependencies['cdk8s-stateful']).toBe(`file:cdk8s-stateful-${pkg.version}.tgz`);
+    expect(Object.keys({ ...app.dependencies, ...app.devDependencies }).filter(d => d.startsWith('cdk8s-plus-'))).toEqual(['cdk8s-plus-27']);
+    expect(app.devDependencies['cdk8s-cli']).toBe(`^${pkg.devDependencies['cdk8s-cli']}`);
+  });
+
+  test('tsconfig.json, cdk8s.yaml, main.ts and the one command are all there', () => {
+    expect(json.find(j => j.compilerOptions)?.compilerOptions.module).toBe('node16');
+    expect(install).toContain('```yaml\nlanguage: typescript\napp: npx ts-node main.ts\n```');
+    expect(install).toMatch(/`main.ts`:\n\n```ts fixture=app\n[\s\S]*app\.synth\(\);/);
+    expect(install).toContain('npm install && npx cdk8s synth --no-check-upgrade');
+  });
+});

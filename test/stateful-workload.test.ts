@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, Size, Testing, Yaml } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   ClaimDataSource,
@@ -270,6 +270,8 @@ describe('StatefulWorkload', () => {
       expect(db.podName(0)).toBe('web-0');
       expect(db.podName(1)).toBe('web-1');
       expect(db.podDnsName(1)).toBe('web-1.nginx.prod.svc.cluster.local');
+      expect(db.podHostName(0)).toBe('web-0.nginx');
+      expect(db.podHostName(1)).toBe('web-1.nginx');
       expect(db.serviceDnsName).toBe('nginx.prod.svc.cluster.local');
       expect(db.claimName(db.volumeClaimTemplates[0], 1)).toBe('www-web-1');
       expect(db.volumeClaimTemplates[0].claimName(0)).toBe('www-web-0');
@@ -294,6 +296,7 @@ describe('StatefulWorkload', () => {
       const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, clusterDomain: 'corp.example' }));
       expect(db.clusterDomain).toBe('corp.example');
       expect(db.podDnsName(0)).toBe('db-0.db.ns.svc.corp.example');
+      expect(db.podHostName(0)).toBe('db-0.db');
     });
 
     test('without a namespace, DNS names are relative to the namespace', () => {
@@ -310,6 +313,8 @@ describe('StatefulWorkload', () => {
       expect(db.primaryEndpoint?.hostname).toBe('db-1.db.ns.svc.cluster.local');
       expect(() => db.podName(0)).toThrow(/invalid 'podName\(ordinal\)': 0\. Must be an ordinal of a replica, from 1 to 2/);
       expect(() => db.podName(3)).toThrow(/from 1 to 2/);
+      expect(db.podHostName(2)).toBe('db-2.db');
+      expect(() => db.podHostName(0)).toThrow(/invalid 'podHostName\(ordinal\)': 0\. Must be an ordinal of a replica, from 1 to 2/);
     });
 
     test('credentials are exposed for consumers', () => {
@@ -760,6 +765,68 @@ describe('StatefulWorkload', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal({ containers: [{ image: IMAGE, securityContext: { privileged: true, allowPrivilegeEscalation: true } }] }));
       expect(() => Testing.synth(chart)).toThrow(/must meet the Pod Security Standards "restricted" profile.*set 'restrictedPodSecurity: false'/);
+    });
+
+    describe('runAsNonRoot without a user id', () => {
+      test('warns, naming every container without a user, when neither pod nor container sets one', () => {
+        // GIVEN
+        const chart = Testing.chart();
+        new StatefulWorkload(chart, 'db', {
+          initContainers: [{ name: 'init', image: IMAGE, command: ['true'] }],
+          containers: [
+            { name: 'db', image: IMAGE, portNumber: 5432 },
+            { name: 'exporter', image: IMAGE, portNumber: 9187, securityContext: { user: 65534 } },
+          ],
+        });
+        // WHEN
+        synthValid(chart);
+        // THEN
+        expect(allWarnings(chart)).toEqual([
+          'StatefulWorkload \'test/db\': warning: \'securityContext.user\': unset for container "init", container "db". '
+          + '[non-root-without-user] The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
+          + 'an image that starts as root (stock nginx, postgres, redis) fails with "container has runAsNonRoot and image will run as root", '
+          + 'and one that names its user (USER nginx) with "image has non-numeric user"; the pods stay in CreateContainerConfigError. '
+          + 'Set the user id the image expects, e.g. \'securityContext: { user: 999, group: 999 }\' on the workload or the container; '
+          + 'otherwise the image must declare a numeric non-root USER (e.g. USER 101).',
+        ]);
+      });
+
+      test.each<[string, Partial<StatefulWorkloadProps>]>([
+        ['a user on the container', {}],
+        ['a user on the pod', { securityContext: { user: 999 }, containers: [{ name: 'db', image: IMAGE }] }],
+        ['runAsNonRoot off on the container', {
+          restrictedPodSecurity: false,
+          containers: [{ name: 'db', image: IMAGE, securityContext: { ensureNonRoot: false } }],
+        }],
+        ['runAsNonRoot off on the pod and the container', {
+          restrictedPodSecurity: false,
+          securityContext: { ensureNonRoot: false },
+          containers: [{ name: 'db', image: IMAGE, securityContext: { ensureNonRoot: false } }],
+        }],
+      ])('no warning with %s', (_name, props) => {
+        const chart = Testing.chart();
+        new StatefulWorkload(chart, 'db', minimal(props));
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([]);
+      });
+
+      test('containers added after construction count', () => {
+        const chart = Testing.chart();
+        const db = new StatefulWorkload(chart, 'db', minimal());
+        db.addContainer({ name: 'sidecar', image: IMAGE });
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([expect.stringContaining('\'securityContext.user\': unset for container "sidecar". [non-root-without-user]')]);
+      });
+    });
+
+    test('supplementalGroups for a shared volume, added with a JSON patch as the README shows, reaches the manifest', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/supplementalGroups', [2000]));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.securityContext.supplementalGroups).toEqual([2000]);
+      expect(spec.securityContext.fsGroup).toBe(1000);
+      expect(restrictedViolations(spec)).toEqual([]);
     });
 
     test('restrictedPodSecurity: false is the explicit opt-out', () => {

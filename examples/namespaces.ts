@@ -1,0 +1,28 @@
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
+import { Namespace } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/**
+ * `00-namespaces`: the namespaces the other examples put their objects in.
+ *
+ * `kubectl apply -f examples/dist/` applies the files in name order, so this chart's file
+ * (`00-namespaces.k8s.yaml`) creates every namespace before anything is put into it. In an app
+ * repository the namespaces usually come from the platform team or Argo CD's
+ * `CreateNamespace=true` sync option instead.
+ */
+export class NamespacesExample extends Chart {
+  /** The namespace names, sorted. */
+  public readonly names: string[];
+
+  /**
+   * @param charts the charts whose namespaces to create
+   */
+  constructor(scope: Construct, id: string, charts: Chart[], props: ChartProps = {}) {
+    super(scope, id, props);
+    const used = charts.flatMap(chart => chart.node.findAll()
+      .filter(ApiObject.isApiObject)
+      .map(obj => obj.metadata.namespace ?? chart.namespace));
+    this.names = [...new Set(used.filter((n): n is string => n !== undefined))].sort();
+    for (const name of this.names) new Namespace(this, name, { metadata: { name } });
+  }
+}

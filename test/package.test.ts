@@ -1,0 +1,100 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii and
+ * its translated doc snippets (.jsii.tabl.json), README.md, LICENSE, API.md, package.json, and
+ * src/*.ts for the source maps inlined in lib/*.js.
+ * The rules live in .npmignore (generated from .projenrc.ts).
+ */
+const root = path.join(__dirname, '..');
+
+/** The files `npm pack` would put in the tarball of the package in `dir`, sorted. */
+function packedFiles(dir: string): string[] {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: dir, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return (JSON.parse(out)[0].files as Array<{ path: string }>).map(f => f.path).sort();
+}
+
+/** What may ship. */
+const SHIPPED = [
+  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
+  /^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^src\/.+\.ts$/,
+];
+
+const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf-8' }).split('\n').filter(f => f !== '');
+const sources = tracked.filter(f => /^src\/.+\.ts$/.test(f));
+
+test('a checkout after a full build packs exactly lib, src, .jsii and the docs', () => {
+  // GIVEN every file of the repository (empty), plus what the build, the tests and the examples
+  // write next to them
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stateful-pack-'));
+  try {
+    const built = [
+      ...sources.flatMap(f => [f.replace(/^src\/(.+)\.ts$/, 'lib/$1.js'), f.replace(/^src\/(.+)\.ts$/, 'lib/$1.d.ts')]),
+      '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', 'dist/js/cdk8s-stateful@0.0.0.jsii.tgz', 'dist/python/cdk8s_stateful-0.0.0.tar.gz',
+      'coverage/lcov.info', 'test-reports/junit.xml', 'examples/dist/web.k8s.yaml', 'bench/results/synth.json',
+      '.ci/tmp/log', 'cdk8s-stateful-0.0.0.tgz', 'docs/guide.md',
+    ];
+    for (const f of [...tracked, ...built]) {
+      fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
+      const real = path.join(root, f);
+      const copy = ['package.json', '.npmignore'].includes(f);
+      fs.writeFileSync(path.join(dir, f), copy ? fs.readFileSync(real) : '');
+    }
+
+    // WHEN
+    const files = packedFiles(dir);
+
+    // THEN
+    const expected = [
+      '.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'package.json',
+      ...sources,
+      ...built.filter(f => f.startsWith('lib/')),
+    ].sort();
+    expect(files).toEqual(expected);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+let packed: string[] | undefined;
+/** The files `npm pack` would ship from this checkout (computed once). */
+function packedOnce(): string[] {
+  packed ??= packedFiles(root);
+  return packed;
+}
+
+test('this checkout packs nothing but lib, src, .jsii and the docs', () => {
+  const files = packedOnce();
+  expect(files.filter(f => !SHIPPED.some(re => re.test(f)))).toEqual([]);
+  expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'API.md', 'package.json', ...sources]));
+  // after `npx projen compile` (the build compiles before it tests), every source has its output
+  if (fs.existsSync(path.join(root, 'lib', 'index.js'))) {
+    for (const f of sources) {
+      expect(files).toContain(f.replace(/^src\/(.+)\.ts$/, 'lib/$1.js'));
+      expect(files).toContain(f.replace(/^src\/(.+)\.ts$/, 'lib/$1.d.ts'));
+    }
+    expect(files).toContain('.jsii');
+  }
+});
+
+test('the inlined source maps point at the shipped sources', () => {
+  const js = path.join(root, 'lib', 'stateful-workload.js');
+  if (!fs.existsSync(js)) return; // not compiled yet: the build compiles before it tests
+  const map = /sourceMappingURL=data:application\/json;base64,(\S+)/.exec(fs.readFileSync(js, 'utf-8'));
+  expect(map).not.toBeNull();
+  const sourceMap = JSON.parse(Buffer.from(map![1], 'base64').toString('utf-8'));
+  expect(sourceMap.sources).toEqual(['../src/stateful-workload.ts']);
+  expect(sourceMap.sourcesContent).toHaveLength(1);
+  // resolved against lib/, the path names a file the tarball ships
+  expect(packedOnce()).toContain(path.posix.normalize(path.posix.join('lib', sourceMap.sources[0])));
+});
+
+test('engines states the supported Node versions', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
+  expect(pkg.engines).toEqual({ node: '>= 20.0.0' });
+});
