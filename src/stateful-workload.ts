@@ -674,7 +674,10 @@ export class StatefulWorkload extends Construct implements IDataStore {
       this.serviceName = props.headlessService?.name ?? this.name;
       checkDns1035Label(this.where, props.headlessService?.name ? 'headlessService.name' : 'metadata.name (used as the headless Service name)', this.serviceName);
       const headless = props.headlessService ?? {};
-      this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+      // plain ApiObjects with Kubernetes JSON (as the StatefulSet): no L1 serialization pass
+      this.headlessService = new ApiObject(this, 'HeadlessService', {
+        apiVersion: 'v1',
+        kind: 'Service',
         metadata: {
           name: this.serviceName,
           namespace: this.namespace,
@@ -683,13 +686,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
         },
         spec: Lazy.any({
           produce: () => ({
-            clusterIp: 'None',
+            clusterIP: 'None',
             // publishNotReadyAddresses lets peers find each other before they are ready
             publishNotReadyAddresses: headless.publishNotReadyAddresses ?? false,
             selector: this.selectorLabels,
             ports: undefinedIfEmpty(this._servicePorts()),
           }),
-        }) as any,
+        }),
       });
     }
 
@@ -708,11 +711,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
         'Allow at least one replica to go down, e.g. DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)), or DisruptionBudget.none()'));
     }
     if (budget.enabled) {
-      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      this.podDisruptionBudget = new ApiObject(this, 'DisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
         metadata: { name: this.name, namespace: this.namespace, labels: this._commonLabels() },
         spec: {
-          maxUnavailable: intOrString(budget.maxUnavailableValue),
-          minAvailable: intOrString(budget.minAvailableValue),
+          maxUnavailable: budget.maxUnavailableValue?.value,
+          minAvailable: budget.minAvailableValue?.value,
           selector: { matchLabels: this.selectorLabels },
         },
       });
@@ -942,14 +947,18 @@ export class StatefulWorkload extends Construct implements IDataStore {
       .map(p => ({ name: p.name, port: p.number, protocol: p.protocol }));
   }
 
-  /** @internal */
-  public _servicePorts(): Array<{ name?: string; port: number; targetPort: any; protocol: string }> {
+  /**
+   * The Service ports, as Kubernetes JSON.
+   *
+   * @internal
+   */
+  public _servicePorts(): Array<{ name: string; port: number; targetPort: string | number; protocol: string }> {
     const ports = this.collectPorts();
     return ports.map(p => ({
       // named even when alone: a named port gets an SRV record (_<name>._<proto>.<svc>)
       name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`,
       port: p.number,
-      targetPort: p.name ? k8s.IntOrString.fromString(p.name) : k8s.IntOrString.fromNumber(p.number),
+      targetPort: p.name ?? p.number,
       protocol: p.protocol,
     }));
   }
@@ -1287,11 +1296,6 @@ function normalizeCapabilities(caps?: k8s.Capabilities): k8s.Capabilities {
 function claimTemplateOf(volume: Volume): VolumeClaimTemplate | undefined {
   const parent = volume.node.scope;
   return parent instanceof VolumeClaimTemplate && parent._isVolume(volume) ? parent : undefined;
-}
-
-function intOrString(value?: PercentOrAbsolute): k8s.IntOrString | undefined {
-  if (value === undefined) return undefined;
-  return typeof value.value === 'number' ? k8s.IntOrString.fromNumber(value.value) : k8s.IntOrString.fromString(value.value);
 }
 
 function checkPercentOrAbsolute(where: string, prop: string, value: PercentOrAbsolute, min: number): void {

@@ -1,6 +1,6 @@
 import { isIP } from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
-import { ServiceType, k8s } from 'cdk8s-plus-27';
+import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { POD_NAME_LABEL } from './private/labels';
@@ -153,7 +153,9 @@ export class WorkloadService extends Construct implements IDataStore {
     const namespace = workload.namespace;
     this.dnsName = namespace ? `${this.name}.${namespace}.svc.${workload.clusterDomain}` : this.name;
     const selector = { ...workload.selectorLabels, ...(podName ? { [POD_NAME_LABEL]: podName } : {}) };
-    this.apiObject = new k8s.KubeService(this, 'Resource', {
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: {
         name: this.name,
         namespace,
@@ -168,7 +170,7 @@ export class WorkloadService extends Construct implements IDataStore {
           loadBalancerSourceRanges: props.loadBalancerSourceRanges,
           externalTrafficPolicy: props.externalTrafficPolicy,
         }),
-      }) as any,
+      }),
     });
     this.node.addValidation({
       validate: () => {
