@@ -571,6 +571,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private readonly _templates: VolumeClaimTemplate[] = [];
   private readonly _volumes: Volume[] = [];
   private readonly _services: WorkloadService[] = [];
+  /** Containers as Kubernetes JSON, with the typed form they were serialized from (see containerJson()). */
+  private readonly serialized = new Map<Container, { signature: string; json: any }>();
   private readonly props: StatefulWorkloadProps;
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps = {}) {
@@ -1019,6 +1021,22 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
+   * A container as Kubernetes JSON. The L1 serialization (`toJson_Container`) is the costliest
+   * step of rendering, and synthesis renders the pod spec once per validation pass and once for
+   * the manifest: the JSON is kept with the typed form it came from (compared as a JSON string,
+   * so a container changed after construction, e.g. by `mount()`, is serialized again).
+   */
+  private containerJson(c: Container, init: boolean): any {
+    const typed = this.renderContainer(c, init);
+    const signature = JSON.stringify(typed);
+    const cached = this.serialized.get(c);
+    if (cached?.signature === signature) return cached.json;
+    const json = k8s.toJson_Container(typed);
+    this.serialized.set(c, { signature, json });
+    return json;
+  }
+
+  /**
    * The pod spec as Kubernetes JSON. Built directly rather than through the L1 `toJson_PodSpec()`
    * (only the containers, volumes and tolerations cdk8s-plus hands us in its typed form are
    * converted): synthesis renders it once and every validation pass once more.
@@ -1043,8 +1061,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
         seccompProfile: { type: 'RuntimeDefault' },
         sysctls: sc.sysctls?.map(s => ({ name: s.name, value: s.value })),
       },
-      initContainers: undefinedIfEmpty(this._initContainers.map(c => k8s.toJson_Container(this.renderContainer(c, true)))),
-      containers: this._containers.map(c => k8s.toJson_Container(this.renderContainer(c, false))),
+      initContainers: undefinedIfEmpty(this._initContainers.map(c => this.containerJson(c, true))),
+      containers: this._containers.map(c => this.containerJson(c, false)),
       volumes: undefinedIfEmpty(volumes),
       terminationGracePeriodSeconds: this.props.terminationGracePeriod?.toSeconds(),
       nodeSelector: this.props.nodeSelector && Object.keys(this.props.nodeSelector).length > 0 ? { ...this.props.nodeSelector } : undefined,

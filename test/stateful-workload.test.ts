@@ -598,6 +598,20 @@ describe('StatefulWorkload', () => {
     expect(spec.spec.topologySpreadConstraints).toHaveLength(1);
   });
 
+  test('a container changed between two syntheses renders its change (serialized containers are reused only while unchanged)', () => {
+    // GIVEN a first synthesis
+    const chart = Testing.chart();
+    const db = new StatefulWorkload(chart, 'db', minimal());
+    expect(podSpec(synthValid(chart)).containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    // WHEN the container mounts another volume and gets another variable
+    db.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(chart, 'cache', 'cache'));
+    db.containers[0].env.addVariable('MODE', kplus.EnvValue.fromValue('fast'));
+    // THEN the next synthesis has both
+    const c = podSpec(synthValid(chart)).containers[0];
+    expect(c.volumeMounts).toEqual([{ name: 'cache', mountPath: '/cache' }, { name: 'tmp', mountPath: '/tmp' }]);
+    expect(c.env).toEqual([{ name: 'MODE', value: 'fast' }]);
+  });
+
   describe('containers and resources', () => {
     test('portNumber adds no implicit startup probe (cdk8s-plus-27 would restart a slow database after ~30 s)', () => {
       const chart = Testing.chart();
