@@ -1138,8 +1138,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * the image's USER and refuses to start an image that runs as root or names its user
    * (CreateContainerConfigError), which no synth-time check or API server catches.
    */
-  private warnIfNonRootWithoutUser(): void {
-    const podSpec = this.renderPodSpec();
+  private warnIfNonRootWithoutUser(podSpec: any): void {
     const podSc = podSpec.securityContext ?? {};
     const unset = [...podSpec.initContainers ?? [], ...podSpec.containers]
       .filter(c => (c.securityContext?.runAsNonRoot ?? podSc.runAsNonRoot) === true
@@ -1252,7 +1251,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       }
     }
 
-    this.warnIfNonRootWithoutUser();
+    this.warnIfNonRootWithoutUser(podSpec);
 
     // pod security
     if (this.props.restrictedPodSecurity ?? true) {
