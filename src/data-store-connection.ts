@@ -2,6 +2,7 @@ import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
+import { AppIndex } from './private/app-index';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { fail, show } from './private/validation';
@@ -135,6 +136,7 @@ export class DataStoreConnection extends Construct {
 
   constructor(scope: Construct, id: string, props: DataStoreConnectionProps) {
     super(scope, id);
+    AppIndex.watch(this);
     this.where = `DataStoreConnection '${this.node.path}'`;
     this.store = props.store;
     this.target = props.target ?? ConnectionTarget.SERVICE;

@@ -2,6 +2,7 @@ import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Protocol } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
+import { AppIndex } from './private/app-index';
 import { IpAddress, IpFamily, addressProblem, checkHostname, hostnameProblem, parseIp, redactUserinfo, withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { CheckedPort, checkPorts } from './private/ports';
@@ -344,6 +345,7 @@ export class ExternalService extends Construct implements IDataStore {
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(scope, id);
+    AppIndex.watch(this);
     const where = `ExternalService '${this.node.path}'`;
 
     // ---- which form, and eager checks of explicit input

@@ -153,6 +153,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
 
   constructor(scope: Construct, id: string, props: PersistentVolumeClaimProps) {
     super(scope, id);
+    AppIndex.watch(this);
     const where = `PersistentVolumeClaim '${this.node.path}'`;
     this.where = where;
 

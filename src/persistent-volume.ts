@@ -7,7 +7,7 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { declareView, resolveStorageClass } from './private/app-index';
+import { AppIndex, declareView, resolveStorageClass } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import {
   checkAbsolutePath,
@@ -355,6 +355,7 @@ export class PersistentVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: PersistentVolumeProps) {
     super(scope, id);
+    AppIndex.watch(this);
     const where = `PersistentVolume '${this.node.path}'`;
     this.where = where;
 
@@ -586,6 +587,7 @@ export class PersistentVolumeSet extends Construct {
 
   constructor(scope: Construct, id: string, props: PersistentVolumeSetProps) {
     super(scope, id);
+    AppIndex.watch(this);
     const where = `PersistentVolumeSet '${this.node.path}'`;
     this.where = where;
     const workload = props.workload;

@@ -577,6 +577,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps = {}) {
     super(scope, id);
+    AppIndex.watch(this);
     this.where = `StatefulWorkload '${this.node.path}'`;
     // keep copies: mutating the caller's objects later must not change the manifest
     this.props = {

@@ -102,25 +102,35 @@ export class AppIndex {
    */
   public static of(scope: IConstruct): AppIndex {
     const root = scope.node.root;
+    AppIndex.watch(root);
     let index = INDEXES.get(root);
     if (!index) {
       index = new AppIndex(root);
       INDEXES.set(root, index);
-      if (!RESETTING.has(root)) {
-        RESETTING.add(root);
-        // the root is validated first in every pass: the next pass starts from a fresh index
-        root.node.addValidation({
-          validate: () => {
-            INDEXES.delete(root);
-            return [];
-          },
-        });
-      }
     }
     return index;
   }
 
+  /**
+   * Call from the constructor of every construct of this library: registers, once per app, the
+   * validation on the root that starts each pass from a fresh index and checks what only the
+   * whole app can show (the same object rendered twice, namespace names).
+   */
+  public static watch(scope: IConstruct): void {
+    const root = scope.node.root;
+    if (RESETTING.has(root)) return;
+    RESETTING.add(root);
+    // the root is validated first in every pass
+    root.node.addValidation({
+      validate: () => {
+        INDEXES.delete(root);
+        return AppIndex.of(root).appErrors();
+      },
+    });
+  }
+
   private readonly byKind = new Map<string, ApiObject[]>();
+  private readonly all: ApiObject[] = [];
   private _storageClasses?: Map<string, StorageClassFacts>;
   private _volumeClasses?: Set<string>;
   private _podConsumers?: PodConsumer[];
@@ -131,6 +141,7 @@ export class AppIndex {
     STATS.walks++;
     for (const c of root.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
+      this.all.push(c);
       const list = this.byKind.get(c.kind);
       if (list) list.push(c);
       else this.byKind.set(c.kind, [c]);
@@ -219,6 +230,41 @@ export class AppIndex {
     return this._volumeUsers.get(volumeName) ?? [];
   }
 
+  /**
+   * Errors only the whole app shows: two objects that the API server would take for one (same API
+   * group, kind, namespace and name: the second apply silently replaces the first), whichever
+   * construct made them; and namespaces that cannot exist.
+   */
+  private appErrors(): string[] {
+    const errors: string[] = [];
+    const seen = new Map<string, ApiObject>();
+    const badNamespaces = new Map<string, string[]>();
+    for (const o of this.all) {
+      const clusterScoped = CLUSTER_SCOPED.has(o.kind);
+      const namespace = clusterScoped ? undefined : o.metadata.namespace;
+      if (namespace !== undefined && !isNamespaceName(namespace)) {
+        badNamespaces.set(namespace, [...badNamespaces.get(namespace) ?? [], o.node.path]);
+      }
+      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+      const key = `${group}|${o.kind}|${namespace ?? ''}|${o.name}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, o);
+        continue;
+      }
+      const what = `${o.kind} ${namespace !== undefined ? `${namespace}/` : ''}${o.name}${group ? ` (${group})` : ''}`;
+      errors.push(`${what} is rendered twice: by '${first.node.path}' and by '${o.node.path}'. `
+        + 'Objects of one API group and kind must differ in namespace or name, or applying the second silently replaces the first. '
+        + 'Give one of them another \'metadata.name\' (or namespace), or remove the duplicate.');
+    }
+    for (const [namespace, paths] of badNamespaces) {
+      errors.push(`invalid namespace ${JSON.stringify(namespace)} (used by ${paths.slice(0, 3).map(p => `'${p}'`).join(', ')}${paths.length > 3 ? `, and ${paths.length - 3} more` : ''}). `
+        + 'A namespace must be a DNS-1123 label of at most 63 characters: lower case letters, digits and \'-\', starting and ending with a letter or digit. '
+        + 'Fix the namespace of the chart or the \'metadata.namespace\' of the object.');
+    }
+    return errors;
+  }
+
   private objects(kind: string): ApiObject[] {
     return this.byKind.get(kind) ?? [];
   }
@@ -229,6 +275,20 @@ export class AppIndex {
     const view = DECLARED.get(o);
     return view ? view() : o.toJson();
   }
+}
+
+/** Kinds without a namespace: their identity is group, kind and name. */
+const CLUSTER_SCOPED = new Set([
+  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus', 'CSIDriver', 'CSINode',
+  'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'Node',
+  'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'RuntimeClass', 'StorageClass',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
+]);
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function isNamespaceName(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
