@@ -3,7 +3,7 @@
  * JSON line. Started by synth.bench.ts, one fresh process per measurement, so imports, JIT
  * warm-up and memory are those of a real `cdk8s synth`.
  *
- *   node bench/.out/bench/run-scenario.js synth <scenario> <services>
+ *   node bench/.out/bench/run-scenario.js synth <scenario> <services> [per-service]
  *   node bench/.out/bench/run-scenario.js import <module>
  */
 import * as fs from 'fs';
@@ -35,11 +35,13 @@ function main(): void {
   const t1 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stateful-bench-')) });
-  // one chart for the whole app: cdk8s 2.68 validates the whole app again for every chart it
-  // renders (Chart.toJson() -> App._synthChart()), so an app of one chart per service is
-  // quadratic in cdk8s itself, for every library and for plain ApiObjects alike
-  const chart = new Chart(app, 'bench', { namespace: 'bench' });
-  for (let i = 0; i < services; i++) scenario.addService(chart, i);
+  // One chart for the whole app by default. cdk8s 2.68 validates the whole app again for every
+  // chart it renders (Chart.toJson() -> App._synthChart()), so with `charts=per-service` (one chart
+  // per service) synthesis is quadratic in cdk8s itself, for every library and for plain
+  // ApiObjects alike: that mode measures what each extra validation pass costs.
+  const perService = process.argv[5] === 'per-service';
+  const shared = perService ? undefined : new Chart(app, 'bench', { namespace: 'bench' });
+  for (let i = 0; i < services; i++) scenario.addService(shared ?? new Chart(app, `svc${i}`, { namespace: 'bench' }), i);
   const t2 = process.hrtime.bigint();
   const yaml = app.synthYaml();
   const t3 = process.hrtime.bigint();

@@ -8,13 +8,14 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection, PersistentVolumeClaim, PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass } from '../src';
 
-const classes = new WeakMap<Chart, StorageClass>();
+/** One storage class per app, in the chart of the first service. */
+const classes = new WeakMap<object, StorageClass>();
 
 export function addService(chart: Chart, i: number): void {
-  let fast = classes.get(chart);
+  let fast = classes.get(chart.node.root);
   if (!fast) {
     fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
-    classes.set(chart, fast);
+    classes.set(chart.node.root, fast);
   }
   const db = new StatefulWorkload(chart, `db${i}`, {
     metadata: { name: `svc-${i}` },

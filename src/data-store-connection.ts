@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
-import { AppIndex } from './private/app-index';
+import { AppIndex, touch, watchContainer } from './private/app-index';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { fail, show } from './private/validation';
@@ -165,7 +165,7 @@ export class DataStoreConnection extends Construct {
 
     for (const c of props.consumers ?? []) this.addConsumer(c);
 
-    this.node.addValidation({ validate: () => this.validateConnection() });
+    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateConnection()) });
   }
 
   /**
@@ -204,6 +204,7 @@ export class DataStoreConnection extends Construct {
    * @returns the container
    */
   public addConsumer(container: Container): Container {
+    watchContainer(this, container);
     if (this._consumers.includes(container)) return container;
     const names = this.knownVariableNames();
     for (const other of WIRED.get(container) ?? []) {
@@ -235,6 +236,7 @@ export class DataStoreConnection extends Construct {
    * @returns the wired containers
    */
   public addWorkload(workload: AbstractPod): Container[] {
+    touch();
     // an ApiObject's namespace falls back to its chart's
     const podObject = ApiObject.of(workload);
     const podNamespace = podObject.metadata.namespace;

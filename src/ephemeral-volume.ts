@@ -103,7 +103,7 @@ export class EphemeralVolume {
     const volume = podVolume(scope, id, name, {
       emptyDir: { medium: EmptyDirMedium.MEMORY, sizeLimit: k8s.Quantity.fromString(sizeLimit) },
     });
-    volume.node.addValidation({ validate: () => checkMemoryLimits(volume, where, sizeLimit) });
+    volume.node.addValidation({ validate: () => AppIndex.of(volume).memo(volume, () => checkMemoryLimits(volume, where, sizeLimit)) });
     return volume;
   }
 

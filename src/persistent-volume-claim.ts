@@ -192,7 +192,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     }
 
     // ---- deferred checks
-    this.node.addValidation({ validate: () => this.validateClaim() });
+    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateClaim()) });
   }
 
   /** The access modes (a copy). */

@@ -440,7 +440,7 @@ export class PersistentVolume extends Construct {
     checkDns1123Subdomain(where, 'metadata.name', this.name);
 
     // ---- deferred checks
-    this.node.addValidation({ validate: () => this.validateVolume() });
+    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateVolume()) });
   }
 
   /** The access modes (a copy). */
@@ -644,7 +644,7 @@ export class PersistentVolumeSet extends Construct {
     });
 
     // ---- deferred checks
-    this.node.addValidation({ validate: () => this.validateSet() });
+    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateSet()) });
   }
 
   /** The volumes, in ordinal order (a copy). */

@@ -19,7 +19,7 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
-import { AppIndex, declareView, resolveStorageClass } from './private/app-index';
+import { AppIndex, declareView, resolveStorageClass, touch, watchContainer } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
 import { restrictedViolations } from './private/pod-security';
 import {
@@ -727,7 +727,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
 
     // ---- deferred checks (the tree is complete)
-    this.node.addValidation({ validate: () => this.validateWorkload() });
+    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateWorkload()) });
   }
 
   // ---------------------------------------------------------------- public API
@@ -765,6 +765,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   public addContainer(props: ContainerProps): Container {
     const container = new Container(withDefaults(props));
+    watchContainer(this, container);
     this._containers.push(container);
     return container;
   }
@@ -774,6 +775,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   public addInitContainer(props: ContainerProps): Container {
     const container = new Container(withDefaults(props));
+    watchContainer(this, container);
     this._initContainers.push(container);
     return container;
   }
@@ -782,6 +784,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * Adds a volume claim template: one PersistentVolumeClaim per replica.
    */
   public addVolumeClaimTemplate(options: VolumeClaimTemplateOptions): VolumeClaimTemplate {
+    touch();
     if (this._templates.some(t => t.name === options.name)) {
       throw fail(this.where, 'volumeClaimTemplates', options.name, 'Claim template names must be unique',
         'Give each claim template its own name');
@@ -800,6 +803,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * yet. Volumes that containers mount are added automatically.
    */
   public addVolume(volume: Volume): Volume {
+    touch();
     this._volumes.push(volume);
     return volume;
   }

@@ -3,6 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
+import { AppIndex } from './private/app-index';
 import { POD_NAME_LABEL } from './private/labels';
 import { checkDns1035Label, fail, show } from './private/validation';
 import { StatefulWorkload } from './stateful-workload';
@@ -173,7 +174,7 @@ export class WorkloadService extends Construct implements IDataStore {
       }),
     });
     this.node.addValidation({
-      validate: () => {
+      validate: () => AppIndex.of(this).memo(this, () => {
         const errors: string[] = [];
         const all = workload._servicePorts().map(p => p.port);
         for (const p of this.portNumbers ?? []) {
@@ -186,7 +187,7 @@ export class WorkloadService extends Construct implements IDataStore {
           errors.push(`${where}: has no ports. A ${this.type} Service needs at least one port. Add 'ports' or 'portNumber' to a container of the workload.`);
         }
         return errors;
-      },
+      }),
     });
   }
 

@@ -8,15 +8,16 @@
  * call `AppIndex.of(this)` from a validation and ask. The index walks the tree once, buckets the
  * `ApiObject`s by kind, and renders (`toJson()`) only the kinds a question needs, once.
  *
- * Lifetime: one index per root (the `App`) and per validation pass. cdk8s validates the whole app
+ * Lifetime: one index per root (the `App`) and per synthesis. cdk8s validates the whole app
  * starting at the root (`App.synth()`, `App.synthYaml()`, `Chart.toJson()`, `Testing.synth()`), so
- * a validation registered on the root runs first in every pass and drops the index of the previous
- * pass: changes made to the tree between two syntheses are always seen.
+ * a validation registered on the root runs first in every pass and decides whether the pass can
+ * keep the index of the previous one (see `AppIndex`).
  *
  * This module imports no public construct: objects are recognised by their rendered `kind`, so
  * objects made by cdk8s-plus, L1 classes or `Include` count as much as our own.
  */
 import { ApiObject } from 'cdk8s';
+import { Container } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { podSpecsOf } from './pod-security';
 
@@ -67,11 +68,13 @@ const PODS: { [kind: string]: (o: any) => number | undefined } = {
 export interface IndexStats {
   /** Indexes built (tree walks made by the index). */
   walks: number;
+  /** Validation passes that reused the index and results of the previous pass. */
+  reusedPasses: number;
   /** Objects rendered by the index (in full, or the part their construct declared). */
   renders: number;
 }
 
-const STATS: IndexStats = { walks: 0, renders: 0 };
+const STATS: IndexStats = { walks: 0, reusedPasses: 0, renders: 0 };
 
 /** The counters of every index built in this process (a live object; tests reset it). */
 export function indexStats(): IndexStats {
@@ -91,9 +94,72 @@ export function declareView(apiObject: ApiObject, view: () => any): void {
   DECLARED.set(apiObject, view);
 }
 const RESETTING = new WeakSet<IConstruct>();
+/** Apps whose last validation pass ran in the current synchronous run (cleared by a microtask). */
+const SESSIONS = new WeakSet<IConstruct>();
+/** Bumped by every mutating method of this library's constructs. */
+let mutations = 0;
+
+/** The cdk8s-plus containers the constructs of each app render or wire, by root. */
+const CONTAINERS = new WeakMap<IConstruct, Set<Container>>();
 
 /**
- * The app-wide facts of one app for one validation pass. Every facet is computed on first use.
+ * Call from every public method of this library that changes what a construct renders or checks
+ * without adding a construct (`addContainer()`, `addVolume()`, `addConsumer()`, ...).
+ */
+export function touch(): void {
+  mutations++;
+}
+
+/**
+ * Call for every cdk8s-plus container a construct of this library renders or wires: a container
+ * can change after construction without a new construct (`mount()` of an existing volume,
+ * `env.addVariable()`, `addPort()`), and a synthesis pass reuses the previous pass's results
+ * only while every such container is as it was.
+ */
+export function watchContainer(scope: IConstruct, container: Container): void {
+  const root = scope.node.root;
+  let set = CONTAINERS.get(root);
+  if (!set) CONTAINERS.set(root, set = new Set());
+  set.add(container);
+  touch();
+}
+
+/**
+ * What the watched containers of an app hold, as a flat list of the objects cdk8s-plus creates
+ * for each change (mounts, variables, env sources, ports): equal lists mean unchanged containers.
+ */
+function containerParts(root: IConstruct): unknown[] {
+  const parts: unknown[] = [];
+  for (const c of CONTAINERS.get(root) ?? []) {
+    parts.push(c, ...c.mounts, ...c.env.sources, ...c.ports);
+    for (const [name, value] of Object.entries(c.env.variables)) parts.push(name, value);
+  }
+  return parts;
+}
+
+function sameParts(a: unknown[] | undefined, b: unknown[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * The app-wide facts of one app, and the validation results of its constructs, for one
+ * synthesis.
+ *
+ * cdk8s validates the whole app once per synthesis and then once more for every chart it renders
+ * (`Chart.toJson()` calls `App._synthChart()`, which validates the app): an app of C charts is
+ * validated C + 1 times by one `app.synth()`. So the index, and every validation result memoized
+ * with `memo()`, is kept from one pass to the next while the app is the same app: the next pass
+ * starts in the same synchronous run (no user code awaited in between), with as many constructs
+ * as before, no method of this library changed anything since (`touch()`), and every container
+ * the library renders or wires holds the same mounts, variables, env sources and ports
+ * (`watchContainer()`). Otherwise the pass starts from a fresh index and every check runs again.
+ * (Not seen: a change that adds no construct to a container this library neither renders nor
+ * wires, e.g. a second container of a cdk8s-plus Deployment mounting an existing volume, made
+ * between two syntheses in the same synchronous run.)
  */
 export class AppIndex {
   /**
@@ -105,7 +171,7 @@ export class AppIndex {
     AppIndex.watch(root);
     let index = INDEXES.get(root);
     if (!index) {
-      index = new AppIndex(root);
+      index = new AppIndex(root.node.findAll());
       INDEXES.set(root, index);
     }
     return index;
@@ -113,20 +179,33 @@ export class AppIndex {
 
   /**
    * Call from the constructor of every construct of this library: registers, once per app, the
-   * validation on the root that starts each pass from a fresh index and checks what only the
-   * whole app can show (the same object rendered twice, namespace names).
+   * validation on the root that decides whether a pass starts from a fresh index and checks what
+   * only the whole app can show (the same object rendered twice, namespace names).
    */
   public static watch(scope: IConstruct): void {
     const root = scope.node.root;
     if (RESETTING.has(root)) return;
     RESETTING.add(root);
     // the root is validated first in every pass
-    root.node.addValidation({
-      validate: () => {
-        INDEXES.delete(root);
-        return AppIndex.of(root).appErrors();
-      },
-    });
+    root.node.addValidation({ validate: () => AppIndex.startPass(root) });
+  }
+
+  private static startPass(root: IConstruct): string[] {
+    const constructs = root.node.findAll();
+    const fingerprint = `${constructs.length}/${mutations}`;
+    const parts = containerParts(root);
+    const previous = INDEXES.get(root);
+    if (!(previous && SESSIONS.has(root) && previous.fingerprint === fingerprint && sameParts(previous.parts, parts))) {
+      const index = new AppIndex(constructs, fingerprint, parts);
+      INDEXES.set(root, index);
+      if (!SESSIONS.has(root)) {
+        SESSIONS.add(root);
+        queueMicrotask(() => SESSIONS.delete(root));
+      }
+    } else {
+      STATS.reusedPasses++;
+    }
+    return INDEXES.get(root)!.memo(root, () => INDEXES.get(root)!.appErrors());
   }
 
   private readonly byKind = new Map<string, ApiObject[]>();
@@ -137,15 +216,37 @@ export class AppIndex {
   private _claimUsers?: Map<string, PodConsumer[]>;
   private _volumeUsers?: Map<string, PodConsumer[]>;
 
-  private constructor(root: IConstruct) {
+  private readonly results = new Map<IConstruct, string[]>();
+
+  /**
+   * @param fingerprint construct count and mutation count when a pass built the index; undefined
+   * for an index built outside a pass (e.g. a test validating constructs one by one), whose
+   * results are never reused
+   * @param parts the watched containers' parts when a pass built the index
+   */
+  private constructor(constructs: IConstruct[], private readonly fingerprint?: string, private readonly parts?: unknown[]) {
     STATS.walks++;
-    for (const c of root.node.findAll()) {
+    for (const c of constructs) {
       if (!(c instanceof ApiObject)) continue;
       this.all.push(c);
       const list = this.byKind.get(c.kind);
       if (list) list.push(c);
       else this.byKind.set(c.kind, [c]);
     }
+  }
+
+  /**
+   * The validation result of `scope` in this synthesis: `validate()` runs on the first pass and
+   * its errors are returned again by the passes cdk8s repeats for each chart.
+   */
+  public memo(scope: IConstruct, validate: () => string[]): string[] {
+    if (this.fingerprint === undefined) return validate();
+    let errors = this.results.get(scope);
+    if (!errors) {
+      errors = validate();
+      this.results.set(scope, errors);
+    }
+    return [...errors];
   }
 
   /**
