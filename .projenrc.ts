@@ -30,6 +30,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8.17.1',
     'ajv-formats@^3.0.1',
   ],
+  // the upgrade guard as a command for CI (src/private/guard-cli.ts, compiled to lib/)
+  bin: { 'cdk8s-stateful-guard': 'bin/cdk8s-stateful-guard' },
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
