@@ -43,8 +43,19 @@ export function parseQuantity(q: unknown): number | undefined {
   const m = /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?[0-9]+))?$/.exec(q.trim());
   if (!m) return undefined;
   const factors: Record<string, number> = {
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-    m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
   };
   const n = Number(m[1]);
   if (m[2]) return n * factors[m[2]];
@@ -102,9 +113,12 @@ export function diffLeaves(a: any, b: any, base: string): LeafDiff[] {
   const ca = canon(a);
   const cb = canon(b);
   const isMap = (v: any) => v !== undefined && typeof v === 'object' && !Array.isArray(v);
-  if (isMap(ca) && isMap(cb)) {
-    const keys = [...new Set([...Object.keys(ca), ...Object.keys(cb)])].sort();
-    return keys.flatMap(k => diffLeaves(ca[k], cb[k], joinPath(base, k)));
+  // walk into maps; into a map that appears or disappears only while it has a single key
+  // (`resources: { limits: { storage } }`), so the path names the leaf
+  const single = (v: any) => isMap(v) && Object.keys(v).length === 1;
+  if ((isMap(ca) && isMap(cb)) || (ca === undefined && single(cb)) || (cb === undefined && single(ca))) {
+    const keys = [...new Set([...Object.keys(ca ?? {}), ...Object.keys(cb ?? {})])].sort();
+    return keys.flatMap(k => diffLeaves(ca?.[k], cb?.[k], joinPath(base, k)));
   }
   if (Array.isArray(ca) && Array.isArray(cb) && ca.length === cb.length) {
     return ca.flatMap((item, i) => diffLeaves(item, cb[i], `${base}[${i}]`));
@@ -280,7 +294,11 @@ function statefulSet(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
     const b = ns[key] ?? STS_DEFAULTS[key];
     if (JSON.stringify(canon(a)) === JSON.stringify(canon(b))) continue;
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: `spec.${key}`, oldValue: a, newValue: b, message,
+      severity: 'REFUSED',
+      field: `spec.${key}`,
+      oldValue: a,
+      newValue: b,
+      message,
       wayOut: statefulSetWayOut(key, cur, a),
     }));
   }
@@ -329,7 +347,11 @@ function claimTemplates(cur: any, n: LoadedObject, ctx: Ctx, message: string): R
     const u = after.get(name);
     if (!u) {
       out.push(finding(next, n.source, {
-        severity: 'REFUSED', field, oldValue: templateSummary(t), newValue: NOT_SET, message,
+        severity: 'REFUSED',
+        field,
+        oldValue: templateSummary(t),
+        newValue: NOT_SET,
+        message,
         wayOut: `Keep the claim template "${name}". Removing it needs ${orphanRecreate(cur)}; ` +
           `the claims ${claimNames(cur, name).join(', ')} then stay unused until you delete them`,
       }));
@@ -337,7 +359,11 @@ function claimTemplates(cur: any, n: LoadedObject, ctx: Ctx, message: string): R
     }
     for (const d of diffLeaves(normaliseTemplate(t), normaliseTemplate(u), field)) {
       out.push(finding(next, n.source, {
-        severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue, message,
+        severity: 'REFUSED',
+        field: d.path,
+        oldValue: d.oldValue,
+        newValue: d.newValue,
+        message,
         wayOut: claimTemplateWayOut(cur, next, name, d, ctx),
       }));
     }
@@ -345,7 +371,11 @@ function claimTemplates(cur: any, n: LoadedObject, ctx: Ctx, message: string): R
   for (const [name, u] of after) {
     if (before.has(name)) continue;
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: `spec.volumeClaimTemplates[name=${name}]`, oldValue: NOT_SET, newValue: templateSummary(u), message,
+      severity: 'REFUSED',
+      field: `spec.volumeClaimTemplates[name=${name}]`,
+      oldValue: NOT_SET,
+      newValue: templateSummary(u),
+      message,
       wayOut: `Add the claim template with ${orphanRecreate(cur)}; the controller creates the new claims ` +
         `(${claimNames(cur, name).join(', ')}) as it recreates each pod, on the next rolling update`,
     }));
@@ -411,7 +441,10 @@ function claim(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
   for (const d of diffLeaves(spec(cur), spec(next), 'spec')) {
     if (d.path === 'spec.storageClassName' && d.oldValue === undefined) {
       out.push(finding(next, n.source, {
-        severity: 'WARNING', field: d.path, oldValue: NOT_SET, newValue: d.newValue,
+        severity: 'WARNING',
+        field: d.path,
+        oldValue: NOT_SET,
+        newValue: d.newValue,
         message: `${immutable} (accepted only if "${d.newValue}" is the class the cluster assigned when the claim was created)`,
         wayOut: `Check the live claim (kubectl ${nsFlag(next)}get pvc ${next.metadata.name} -o jsonpath='{.spec.storageClassName}') and write that class`,
       }));
@@ -419,7 +452,11 @@ function claim(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
     }
     if (d.path === 'spec.volumeName' && d.oldValue === undefined) continue; // binding fills it in
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue, message: immutable,
+      severity: 'REFUSED',
+      field: d.path,
+      oldValue: d.oldValue,
+      newValue: d.newValue,
+      message: immutable,
       wayOut: `Keep ${d.path} as it is. A claim with another spec is a new claim: create it under a new name, copy the data, ` +
         'point the workload at it, then delete the old one',
     }));
@@ -430,7 +467,10 @@ function claim(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
     const b = parseQuantity(d.newValue);
     if (a !== undefined && b !== undefined && b < a) {
       out.push(finding(next, n.source, {
-        severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue,
+        severity: 'REFUSED',
+        field: d.path,
+        oldValue: d.oldValue,
+        newValue: d.newValue,
         message: `${serverName(next)} is invalid: ${d.path}: Forbidden: field can not be less than previous value`,
         wayOut: `Claims cannot shrink. Keep ${d.oldValue}; to shrink, copy the data to a new, smaller claim under a new name`,
       }));
@@ -441,7 +481,10 @@ function claim(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
     if (cls && cls.allowVolumeExpansion === true) continue;
     if (cls) {
       out.push(finding(next, n.source, {
-        severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue,
+        severity: 'REFUSED',
+        field: d.path,
+        oldValue: d.oldValue,
+        newValue: d.newValue,
         message: `${serverName(next)} is refused by admission: only dynamically provisioned claims of a StorageClass with ` +
           `allowVolumeExpansion: true can grow; StorageClass "${cls.metadata.name}" does not allow it`,
         wayOut: `Set allowVolumeExpansion: true on StorageClass "${cls.metadata.name}" in the same change (that field may change; ` +
@@ -449,7 +492,10 @@ function claim(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
       }));
     } else {
       out.push(finding(next, n.source, {
-        severity: 'WARNING', field: d.path, oldValue: d.oldValue, newValue: d.newValue,
+        severity: 'WARNING',
+        field: d.path,
+        oldValue: d.oldValue,
+        newValue: d.newValue,
         message: `${serverName(next)} can grow only if it is bound and its StorageClass ` +
           `(${next.spec?.storageClassName ? `"${next.spec.storageClassName}"` : 'the default class'}, not in these manifests) has allowVolumeExpansion: true`,
         wayOut: `Check: kubectl get storageclass ${next.spec?.storageClassName ?? ''} -o jsonpath='{.allowVolumeExpansion}' ` +
@@ -476,7 +522,10 @@ function volume(cur: any, n: LoadedObject): RawFinding[] {
     '(and claim) under a new name and copy the data';
   for (const d of diffLeaves(source(cur), source(next), 'spec')) {
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue,
+      severity: 'REFUSED',
+      field: d.path,
+      oldValue: d.oldValue,
+      newValue: d.newValue,
       message: `${serverName(next)} is invalid: spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation`,
       wayOut,
     }));
@@ -484,14 +533,20 @@ function volume(cur: any, n: LoadedObject): RawFinding[] {
   const mode = (o: any) => o.spec?.volumeMode ?? 'Filesystem';
   if (mode(cur) !== mode(next)) {
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: 'spec.volumeMode', oldValue: mode(cur), newValue: mode(next),
+      severity: 'REFUSED',
+      field: 'spec.volumeMode',
+      oldValue: mode(cur),
+      newValue: mode(next),
       message: `${serverName(next)} is invalid: spec.volumeMode: Invalid value: "${mode(next)}": field is immutable`,
       wayOut,
     }));
   }
   for (const d of diffLeaves(cur.spec?.nodeAffinity, next.spec?.nodeAffinity, 'spec.nodeAffinity')) {
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue,
+      severity: 'REFUSED',
+      field: d.path,
+      oldValue: d.oldValue,
+      newValue: d.newValue,
       message: `${serverName(next)} is invalid: spec.nodeAffinity: Invalid value: ...: field is immutable`,
       wayOut: 'The data lives where the volume is: keep nodeAffinity; for another node create a new volume under a new name and copy the data',
     }));
@@ -514,7 +569,11 @@ function storageClass(cur: any, n: LoadedObject): RawFinding[] {
       ? `${serverName(next)} is invalid: volumeBindingMode: Invalid value: "${b}": field is immutable`
       : `${serverName(next)} is invalid: ${field}: Forbidden: updates to ${field} are forbidden.`;
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field, oldValue: a, newValue: b, message,
+      severity: 'REFUSED',
+      field,
+      oldValue: a,
+      newValue: b,
+      message,
       wayOut: `Give the class with the new ${field} a new name and point new claims at it, or delete and re-create the class ` +
         `(kubectl delete storageclass ${next.metadata.name}, then apply; Argo CD: sync option Force=true,Replace=true on it). ` +
         'Existing volumes keep the settings they were provisioned with either way',
@@ -535,7 +594,10 @@ function service(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
   if (ot === 'ExternalName') {
     if (nt !== 'ExternalName' && next.spec?.type === undefined) {
       return [finding(next, n.source, {
-        severity: ctx.serverSideApply ? 'REFUSED' : 'WARNING', field: 'spec.type', oldValue: 'ExternalName', newValue: NOT_SET,
+        severity: ctx.serverSideApply ? 'REFUSED' : 'WARNING',
+        field: 'spec.type',
+        oldValue: 'ExternalName',
+        newValue: NOT_SET,
         message: `${serverName(next)} is invalid: spec.clusterIPs: Forbidden: may not be set for ExternalName services ` +
           '(under server-side apply, e.g. Argo CD ServerSideApply=true: the old type belongs to another field manager; client-side kubectl apply succeeds)',
         wayOut: 'State type: ClusterIP explicitly in the new Service (headless or not)',
@@ -554,19 +616,30 @@ function service(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
   }
   if (a === undefined && b === 'None') {
     return [finding(next, n.source, {
-      severity: 'REFUSED', field, oldValue: '(allocated)', newValue: 'None', message: refused('None'),
+      severity: 'REFUSED',
+      field,
+      oldValue: '(allocated)',
+      newValue: 'None',
+      message: refused('None'),
       wayOut: `A Service with a cluster IP cannot become headless. ${recreate}`,
     })];
   }
   if (a === undefined && b !== undefined) {
     return [finding(next, n.source, {
-      severity: 'WARNING', field, oldValue: '(allocated)', newValue: b, message: `${refused(b)} (unless ${b} is the address the cluster allocated)`,
+      severity: 'WARNING',
+      field,
+      oldValue: '(allocated)',
+      newValue: b,
+      message: `${refused(b)} (unless ${b} is the address the cluster allocated)`,
       wayOut: `Check kubectl ${nsFlag(next)}get service ${next.metadata.name} -o jsonpath='{.spec.clusterIP}'; if it differs: ${recreate}`,
     })];
   }
   if (a === 'None' && b === undefined) {
     return [finding(next, n.source, {
-      severity: 'WARNING', field, oldValue: 'None', newValue: NOT_SET,
+      severity: 'WARNING',
+      field,
+      oldValue: 'None',
+      newValue: NOT_SET,
       message: `${serverName(next)} stays headless: the API server keeps clusterIP None when an update leaves clusterIP out, so no cluster IP is allocated`,
       wayOut: `To give it a cluster IP: ${recreate}`,
     })];
@@ -598,7 +671,10 @@ function job(cur: any, n: LoadedObject): RawFinding[] {
     const d = diffs[0];
     const more = diffs.length > 1 ? ` (and ${diffs.length - 1} more change${diffs.length > 2 ? 's' : ''} under spec.${key})` : '';
     out.push(finding(next, n.source, {
-      severity: 'REFUSED', field: d.path, oldValue: d.oldValue, newValue: d.newValue,
+      severity: 'REFUSED',
+      field: d.path,
+      oldValue: d.oldValue,
+      newValue: d.newValue,
       message: `${serverName(next)} is invalid: spec.${key}: Invalid value: ...: field is immutable${more}`,
       wayOut: 'A changed Job is a new Job: give it a new name (e.g. derived from its image and command), or make it an Argo CD hook ' +
         'with argocd.argoproj.io/hook-delete-policy: BeforeHookCreation, or delete the finished Job before applying ' +
@@ -614,7 +690,10 @@ function podSelector(cur: any, n: LoadedObject): RawFinding[] {
   const diffs = diffLeaves(cur.spec?.selector, next.spec?.selector, 'spec.selector');
   if (!diffs.length) return [];
   return [finding(next, n.source, {
-    severity: 'REFUSED', field: 'spec.selector', oldValue: cur.spec?.selector, newValue: next.spec?.selector,
+    severity: 'REFUSED',
+    field: 'spec.selector',
+    oldValue: cur.spec?.selector,
+    newValue: next.spec?.selector,
     message: `${serverName(next)} is invalid: spec.selector: Invalid value: ...: field is immutable`,
     wayOut: 'Keep the selector (labels derived from the construct path or chart id change when code moves: pin them), or delete the ' +
       `${next.kind} just before applying (kubectl ${nsFlag(next)}delete ${next.kind.toLowerCase()} ${next.metadata.name}; Argo CD: ` +
@@ -626,7 +705,10 @@ function endpointSlice(cur: any, n: LoadedObject): RawFinding[] {
   const next = n.obj;
   if (cur.addressType === next.addressType || cur.addressType === undefined || next.addressType === undefined) return [];
   return [finding(next, n.source, {
-    severity: 'REFUSED', field: 'addressType', oldValue: cur.addressType, newValue: next.addressType,
+    severity: 'REFUSED',
+    field: 'addressType',
+    oldValue: cur.addressType,
+    newValue: next.addressType,
     message: `${serverName(next)} is invalid: addressType: Invalid value: "${next.addressType}": field is immutable`,
     wayOut: 'Use one EndpointSlice per address family, each under its own name',
   })];
@@ -653,7 +735,9 @@ function dataSignature(o: any): string | undefined {
   if (isClaim(o)) {
     const s = o.spec ?? {};
     return 'pvc:' + JSON.stringify(canon({
-      storageClassName: s.storageClassName, accessModes: s.accessModes, volumeMode: s.volumeMode ?? 'Filesystem',
+      storageClassName: s.storageClassName,
+      accessModes: s.accessModes,
+      volumeMode: s.volumeMode ?? 'Filesystem',
       storage: parseQuantity(s.resources?.requests?.storage) ?? s.resources?.requests?.storage,
     }));
   }
@@ -700,7 +784,10 @@ function removals(ctx: Ctx): RawFinding[] {
     if (!holders.length) continue;
     const nsObj = ctx.cur.byId.get(['', 'Namespace', '', ns].join('|'))!;
     out.push(finding(nsObj.obj, nsObj.source, {
-      severity: 'DATA_LOSS', field: 'metadata.name', oldValue: ns, newValue: '(deleted)',
+      severity: 'DATA_LOSS',
+      field: 'metadata.name',
+      oldValue: ns,
+      newValue: '(deleted)',
       message: `Namespace "${ns}" leaves the manifests: deleting a namespace deletes everything in it, claims included ` +
         `(${holders.map(h => `${h.obj.kind} ${h.obj.metadata.name}`).join(', ')})`,
       wayOut: 'Keep the Namespace in the manifests, or annotate it argocd.argoproj.io/sync-options: Prune=false,Delete=false ' +
