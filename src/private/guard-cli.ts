@@ -82,14 +82,30 @@ function parse(args: string[]) {
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
-    if (a === '-h' || a === '--help') {help = true;} else if (a === '--git') {git = value();} else if (a.startsWith('--git=')) {git = a.slice('--git='.length);} else if (a === '--k8s-version' || a.startsWith('--k8s-version=')) {
+    if (a === '-h' || a === '--help') {
+      help = true;
+    } else if (a === '--git') {
+      git = value();
+    } else if (a.startsWith('--git=')) {
+      git = a.slice('--git='.length);
+    } else if (a === '--k8s-version' || a.startsWith('--k8s-version=')) {
       const v = a === '--k8s-version' ? value() : a.slice('--k8s-version='.length);
       try {
         version = KubernetesVersion.of(v);
-      } catch (e: any) {
+      } catch {
         throw new UsageError(`--k8s-version: "${v}" is not a Kubernetes version of 1.27 or later (e.g. 1.27, 1.30)`);
       }
-    } else if (a === '--server-side') {serverSide = true;} else if (a === '--allow-warnings') {allowWarnings = true;} else if (a === '--json') {json = true;} else if (a.startsWith('-') && a !== '-') {throw new UsageError(`unknown option ${a}`);} else {positional.push(a);}
+    } else if (a === '--server-side') {
+      serverSide = true;
+    } else if (a === '--allow-warnings') {
+      allowWarnings = true;
+    } else if (a === '--json') {
+      json = true;
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new UsageError(`unknown option ${a}`);
+    } else {
+      positional.push(a);
+    }
   }
   if (help) return { help, positional, git, version, serverSide, allowWarnings, json, next: '', current: undefined };
   const want = git === undefined ? 2 : 1;
