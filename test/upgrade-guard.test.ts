@@ -635,6 +635,18 @@ describe('renames and moves', () => {
     expect(only(findings).newValue).toBe('b');
   });
 
+  test('a rename may upgrade the image', () => {
+    const after = sts('web2');
+    after.spec.template.spec.containers[0].image = 'docker.io/library/nginx:1.28@sha256:abc';
+    expect(only(compare([sts('web')], [after]))).toMatchObject({ severity: UpgradeFindingSeverity.DATA_LOSS, newValue: 'web2' });
+  });
+
+  test('another store with the same claim names is no rename: the old one is deleted', () => {
+    const redis = sts('cache');
+    redis.spec.template.spec.containers[0].image = 'redis:7';
+    expect(only(compare([sts('web')], [redis]))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING, objectName: 'web', newValue: '(deleted)' });
+  });
+
   test('a renamed claim loses its data', () => {
     expect(only(compare([pvc('files')], [pvc('files-c8a1')]))).toMatchObject({
       severity: UpgradeFindingSeverity.DATA_LOSS, kind: 'PersistentVolumeClaim', field: 'metadata.name', oldValue: 'files', newValue: 'files-c8a1',

@@ -769,7 +769,7 @@ function removals(ctx: Ctx): RawFinding[] {
     const old = c.obj;
     const sig = dataSignature(old);
     if (sig === undefined) continue;
-    const candidates = added.filter(a => !used.has(a) && a.obj.kind === old.kind && dataSignature(a.obj) === sig);
+    const candidates = added.filter(a => !used.has(a) && a.obj.kind === old.kind && dataSignature(a.obj) === sig && plausibleRename(old, a.obj));
     candidates.sort((x, y) => similarity(old, y.obj) - similarity(old, x.obj));
     const match = candidates[0];
     if (match) {
@@ -795,6 +795,28 @@ function removals(ctx: Ctx): RawFinding[] {
     }));
   }
   return out;
+}
+
+/**
+ * Image names without registry default, tag or digest: `postgres:16` and
+ * `docker.io/library/postgres:17` run the same store.
+ */
+function imageRepositories(o: any): string {
+  const pod = o.spec?.template?.spec ?? {};
+  const images = [...(pod.containers ?? []), ...(pod.initContainers ?? [])]
+    .map((c: any) => String(c.image ?? '').replace(/@.*$/, '').replace(/:[^:/]*$/, '')
+      .replace(/^(index\.)?docker\.io\/(library\/)?/, ''));
+  return JSON.stringify([...new Set(images)].sort());
+}
+
+/**
+ * Whether a new object may be the old one under another name: moved to another namespace under the
+ * same name, or renamed in the same namespace (a StatefulSet then runs the same images).
+ */
+function plausibleRename(a: any, b: any): boolean {
+  if (a.metadata.name === b.metadata.name) return true;
+  if (namespaceOf(a) !== namespaceOf(b)) return false;
+  return !isDataStatefulSet(a) || imageRepositories(a) === imageRepositories(b);
 }
 
 /** Higher is more alike: same namespace, same governing Service, same images. */
