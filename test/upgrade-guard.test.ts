@@ -197,6 +197,17 @@ describe('StatefulSet', () => {
     expect(compare([before], [after])).toEqual([]);
   });
 
+  test('a renamed claim template: its claims would be new and empty', () => {
+    const before = sts();
+    const after = clone(before);
+    www(after).metadata.name = 'data';
+    const findings = compare([before], [after]);
+    expect(findings.map(f => [f.field, f.oldValue === '(not set)' ? 'added' : 'removed'])).toEqual([
+      ['spec.volumeClaimTemplates[name=www]', 'removed'], ['spec.volumeClaimTemplates[name=data]', 'added'],
+    ]);
+    expect(findings[1].wayOut).toMatch(/^If "data" is "www" renamed: its claims are new and empty, the data stays in www-web-0, www-web-1; keep the old name. /);
+  });
+
   test('claim templates are matched by name, not position', () => {
     const before = sts();
     before.spec.volumeClaimTemplates.push({ metadata: { name: 'logs' }, spec: { resources: { requests: { storage: '1Gi' } } } });

@@ -368,15 +368,20 @@ function claimTemplates(cur: any, n: LoadedObject, ctx: Ctx, message: string): R
       }));
     }
   }
+  const removed = [...before.keys()].filter(name => !after.has(name));
   for (const [name, u] of after) {
     if (before.has(name)) continue;
+    const renamed = removed.length
+      ? `If "${name}" is ${removed.map(r => `"${r}"`).join(' or ')} renamed: its claims are new and empty, the data stays in ` +
+        `${removed.flatMap(r => claimNames(cur, r)).join(', ')}; keep the old name. `
+      : '';
     out.push(finding(next, n.source, {
       severity: 'REFUSED',
       field: `spec.volumeClaimTemplates[name=${name}]`,
       oldValue: NOT_SET,
       newValue: templateSummary(u),
       message,
-      wayOut: `Add the claim template with ${orphanRecreate(cur)}; the controller creates the new claims ` +
+      wayOut: `${renamed}Add the claim template with ${orphanRecreate(cur)}; the controller creates the new claims ` +
         `(${claimNames(cur, name).join(', ')}) as it recreates each pod, on the next rolling update`,
     }));
   }
