@@ -412,12 +412,16 @@ describe('PersistentVolume', () => {
     });
   });
 
-  test('volumeMode and nodeAffinity are fixed', () => {
+  test('volumeMode and nodeAffinity are fixed; nodeAffinity may be set once', () => {
+    const affinity = (host: string) => ({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'host', operator: 'In', values: [host] }] }] } });
     const before = pv();
-    const after = clone(before);
+    const pinned = clone(before);
+    pinned.spec.nodeAffinity = affinity('a');
+    const after = clone(pinned);
     after.spec.volumeMode = 'Block';
-    after.spec.nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'host', operator: 'In', values: ['a'] }] }] } };
-    expect(compare([before], [after]).map(f => f.field)).toEqual(['spec.volumeMode', 'spec.nodeAffinity.required.nodeSelectorTerms']);
+    after.spec.nodeAffinity = affinity('b');
+    expect(compare([before], [pinned])).toEqual([]);
+    expect(compare([pinned], [after]).map(f => f.field)).toEqual(['spec.volumeMode', 'spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]']);
   });
 
   test('capacity, reclaim policy, class, access modes and mount options may change', () => {

@@ -512,7 +512,7 @@ function claim(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PersistentVolume
+// PersistentVolume (messages as Kubernetes' ValidatePersistentVolumeUpdate writes them)
 
 const PV_MUTABLE = new Set([
   'capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions',
@@ -546,7 +546,9 @@ function volume(cur: any, n: LoadedObject): RawFinding[] {
       wayOut,
     }));
   }
-  for (const d of diffLeaves(cur.spec?.nodeAffinity, next.spec?.nodeAffinity, 'spec.nodeAffinity')) {
+  // nodeAffinity may be set once on a volume that has none; after that it is fixed
+  const affinity = canon(cur.spec?.nodeAffinity) === undefined ? [] : diffLeaves(cur.spec?.nodeAffinity, next.spec?.nodeAffinity, 'spec.nodeAffinity');
+  for (const d of affinity) {
     out.push(finding(next, n.source, {
       severity: 'REFUSED',
       field: d.path,
