@@ -228,6 +228,8 @@ export class UpgradeGuard {
     });
     return [head, ...blocks].join('\n\n') + '\n';
   }
+
+  private constructor() {}
 }
 
 function compareLoaded(current: LoadedObject[], next: LoadedObject[], options: UpgradeGuardOptions): UpgradeFinding[] {
