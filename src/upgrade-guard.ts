@@ -1,5 +1,5 @@
 import { LoadedObject, loadGitRevision, loadManifestFile, loadManifestPath } from './private/manifests';
-import { compareManifests, RawFinding } from './private/upgrade-rules';
+import { acceptKey, checkAcceptPattern, compareManifests, isAccepted, RawFinding } from './private/upgrade-rules';
 
 /**
  * How bad an upgrade finding is.
@@ -91,6 +91,17 @@ export interface UpgradeGuardOptions {
    * @default false
    */
   readonly serverSideApply?: boolean;
+
+  /**
+   * Findings already dealt with, left out of the result: typically after the way out was followed
+   * by hand (claims grown, StatefulSet deleted with `--cascade=orphan`) and the change can now be
+   * applied. Each is `<Kind>/<namespace>/<name>` (`<Kind>/<name>` without a namespace), optionally
+   * followed by `:<field prefix>`; every finding prints the exact value to accept.
+   *
+   * @example ['StatefulSet/shop/orders-db:spec.volumeClaimTemplates']
+   * @default - every finding is reported
+   */
+  readonly accept?: string[];
 }
 
 /**
@@ -222,6 +233,7 @@ export class UpgradeGuard {
         `  change:   ${f.oldValue} -> ${f.newValue}`,
         `  ${f.severity === UpgradeFindingSeverity.REFUSED ? 'server: ' : 'why:    '}  ${f.message}`,
         `  way out:  ${f.wayOut}`,
+        `  accept:   ${acceptKey(f)}`,
       ];
       if (f.manifest) lines.push(`  manifest: ${f.manifest}`);
       return lines.join('\n');
@@ -233,12 +245,15 @@ export class UpgradeGuard {
 }
 
 function compareLoaded(current: LoadedObject[], next: LoadedObject[], options: UpgradeGuardOptions): UpgradeFinding[] {
+  const accept = options.accept ?? [];
+  accept.forEach(checkAcceptPattern);
   const raw = compareManifests(current, next, {
     minor: (options.kubernetesVersion ?? KubernetesVersion.V1_27).minor,
     serverSideApply: options.serverSideApply ?? false,
   });
   const order = [UpgradeFindingSeverity.REFUSED, UpgradeFindingSeverity.DATA_LOSS, UpgradeFindingSeverity.WARNING];
   return raw
+    .filter(f => !isAccepted(f, accept))
     .map(toFinding)
     .map((f, i) => ({ f, i }))
     .sort((a, b) => order.indexOf(a.f.severity) - order.indexOf(b.f.severity) || a.i - b.i)
@@ -304,6 +319,13 @@ export interface UpgradeGuardValidationProps {
    * @default false
    */
   readonly allowWarnings?: boolean;
+
+  /**
+   * Findings already dealt with (see `UpgradeGuardOptions.accept`).
+   *
+   * @default - every finding is reported
+   */
+  readonly accept?: string[];
 }
 
 /**
@@ -335,6 +357,7 @@ export class UpgradeGuardValidation {
       throw new Error(`UpgradeGuardValidation: invalid properties: ${JSON.stringify(props)}. Exactly one of 'gitRevision' ` +
         "(e.g. origin/main:dist) and 'currentDirectory' says what the cluster runs. Set one of them in cdk8s.yaml.");
     }
+    (props.accept ?? []).forEach(checkAcceptPattern);
     this.props = { ...props };
     this.version = KubernetesVersion.of(props.kubernetesVersion ?? '1.27');
   }
@@ -346,7 +369,7 @@ export class UpgradeGuardValidation {
    * @param context the cdk8s CLI's `ValidationContext`
    */
   public async validate(context: any): Promise<void> {
-    const options = { kubernetesVersion: this.version, serverSideApply: this.props.serverSideApply };
+    const options = { kubernetesVersion: this.version, serverSideApply: this.props.serverSideApply, accept: this.props.accept };
     const current = this.props.gitRevision !== undefined ? loadGitRevision(this.props.gitRevision) : loadManifestPath(this.props.currentDirectory!);
     const next: LoadedObject[] = (context.manifests as string[]).flatMap(m => loadManifestFile(m));
     const findings = compareLoaded(current, next, options);

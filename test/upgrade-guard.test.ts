@@ -747,6 +747,38 @@ describe('deletions', () => {
   });
 });
 
+describe('accepting findings', () => {
+  const grown = () => {
+    const before = sts();
+    const after = clone(before);
+    www(after).spec.resources.requests.storage = '2Gi';
+    after.spec.serviceName = 'web';
+    return [[before, pvc()], [after]];
+  };
+
+  test.each<[string, string[], string[]]>([
+    ['nothing accepted', [], ['spec.serviceName', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage', 'metadata.name']],
+    ['one field', ['StatefulSet/shop/web:spec.volumeClaimTemplates[name=www].spec.resources.requests.storage'], ['spec.serviceName', 'metadata.name']],
+    ['a field prefix', ['StatefulSet/shop/web:spec.volumeClaimTemplates'], ['spec.serviceName', 'metadata.name']],
+    ['a whole object, kind in any case', ['statefulset/shop/web'], ['metadata.name']],
+    ['a deletion', ['PersistentVolumeClaim/shop/files:metadata.name'], ['spec.serviceName', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage']],
+    ['another namespace', ['StatefulSet/other/web'], ['spec.serviceName', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage', 'metadata.name']],
+  ])('%s', (_, accept, fields) => {
+    const [before, after] = grown();
+    expect(compare(before, after, { accept }).map(f => f.field)).toEqual(fields);
+  });
+
+  test('a cluster-scoped object has no namespace part', () => {
+    expect(compare([storageClass()], [storageClass('standard', { reclaimPolicy: 'Delete' })], { accept: ['StorageClass/standard:reclaimPolicy'] })).toEqual([]);
+  });
+
+  test('fails when an entry can never match', () => {
+    expect(() => compare([], [], { accept: ['orders-db'] })).toThrow(
+      'invalid \'accept\' entry: "orders-db". An entry is <Kind>/<namespace>/<name> (<Kind>/<name> without a namespace), optionally followed by ' +
+      ':<field prefix>. Copy it from the "accept:" line of a finding, e.g. StatefulSet/shop/orders-db:spec.volumeClaimTemplates.');
+  });
+});
+
 describe('KubernetesVersion', () => {
   test.each([['1.27', 27], ['v1.30', 30], ['1.31.4', 31], [' 1.40 ', 40]])('of(%s)', (text, minor) => {
     expect(KubernetesVersion.of(text).minor).toBe(minor);
@@ -807,7 +839,19 @@ describe('cdk8s-stateful-guard', () => {
     expect(status).toBe(1);
     expect(out).toContain('cdk8s-stateful upgrade guard (Kubernetes 1.27): 1 refused, 0 data loss, 0 warning(s).\n\nREFUSED   StatefulSet shop/web (apps/v1)\n' +
       '  field:    spec.volumeClaimTemplates[name=www].spec.resources.requests.storage\n  change:   1Gi -> 2Gi\n  server:   ' + STS_127 + '\n  way out:  ');
-    expect(out).toContain(`  manifest: ${path.join(next, 'web.k8s.yaml')}\n`);
+    expect(out).toContain('\n  accept:   StatefulSet/shop/web:spec.volumeClaimTemplates[name=www].spec.resources.requests.storage\n' +
+      `  manifest: ${path.join(next, 'web.k8s.yaml')}\n`);
+  });
+
+  test('--accept leaves out a finding already dealt with, and says so', () => {
+    const { current, next } = grownClaims();
+    const { status, out } = run(['--accept', 'StatefulSet/shop/web:spec.volumeClaimTemplates', current, next]);
+    expect(status).toBe(0);
+    expect(out).toBe('cdk8s-stateful upgrade guard (Kubernetes 1.27): no refused update, no data loss.\n\n' +
+      'Accepted (--accept), not counted: REFUSED StatefulSet shop/web spec.volumeClaimTemplates[name=www].spec.resources.requests.storage\n');
+    expect(run(['--accept=statefulset/shop/web', current, next]).status).toBe(0);
+    expect(run(['--accept', 'StatefulSet/shop/web:spec.serviceName', current, next]).status).toBe(1);
+    expect(run(['--accept', 'StatefulSet/other/web', current, next]).status).toBe(1);
   });
 
   test('exit 0 when nothing is found', () => {
@@ -848,6 +892,7 @@ describe('cdk8s-stateful-guard', () => {
     ['an unknown option', ['--frobnicate', 'a', 'b'], /unknown option --frobnicate/],
     ['a bad Kubernetes version', ['--k8s-version', '1.20', 'a', 'b'], /--k8s-version: "1.20" is not a Kubernetes version of 1.27 or later/],
     ['--git with two directories', ['--git', 'HEAD:dist', 'a', 'b'], /with --git, expected only <next>, got 2 argument\(s\)/],
+    ['a bad --accept', ['--accept', 'web', 'a', 'b'], /--accept: invalid 'accept' entry: "web". An entry is <Kind>\/<namespace>\/<name>/],
     ['a missing directory', ['/nonexistent/a', '/nonexistent/b'], /'\/nonexistent\/a' does not exist/],
   ])('exit 2 on %s', (_, args, message) => {
     const { status, err } = run(args);
@@ -934,6 +979,14 @@ describe('UpgradeGuardValidation (cdk8s synth plugin)', () => {
     const context = new ValidationContext([path.join(current, 'web.k8s.yaml')], 'cdk8s-stateful', '0.0.0', {}, false);
     await new UpgradeGuardValidation({ currentDirectory: current, kubernetesVersion: '1.30' }).validate(context);
     expect(context.report.success).toBe(true);
+  });
+
+  test('accept', async () => {
+    const { current, next } = grownClaims();
+    const context = new ValidationContext([path.join(next, 'web.k8s.yaml')], 'cdk8s-stateful', '0.0.0', {}, false);
+    await new UpgradeGuardValidation({ currentDirectory: current, accept: ['StatefulSet/shop/web'] }).validate(context);
+    expect(context.report.success).toBe(true);
+    expect(() => new UpgradeGuardValidation({ currentDirectory: current, accept: ['web'] })).toThrow(/invalid 'accept' entry: "web"/);
   });
 
   test('fails when neither or both of gitRevision and currentDirectory are set', () => {

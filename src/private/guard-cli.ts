@@ -3,6 +3,7 @@
  */
 import * as fs from 'fs';
 import { KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard } from '../upgrade-guard';
+import { checkAcceptPattern, isAccepted } from './upgrade-rules';
 
 export const USAGE = `Usage: cdk8s-stateful-guard [options] <current> <next>
        cdk8s-stateful-guard [options] --git <revision>:<path> <next>
@@ -19,6 +20,8 @@ Options:
   --k8s-version <1.N>      Kubernetes version of the cluster (default 1.27)
   --server-side            manifests are applied server-side (Argo CD ServerSideApply=true)
   --allow-warnings         exit 0 when there are only warnings
+  --accept <finding>       leave out a finding already dealt with (repeatable), as printed
+                           after "accept:", e.g. StatefulSet/shop/web:spec.volumeClaimTemplates
   --json                   print the findings as JSON
   -h, --help               print this help
 
@@ -48,20 +51,26 @@ export function main(args: string[], io: CliIo): number {
     io.out(USAGE);
     return 0;
   }
-  let findings: UpgradeFinding[];
+  let all: UpgradeFinding[];
   try {
     const options = { kubernetesVersion: opts.version, serverSideApply: opts.serverSide, gitDirectory: io.cwd };
-    findings = opts.git !== undefined
+    all = opts.git !== undefined
       ? UpgradeGuard.compareGitRevision(opts.git, opts.next, options)
       : UpgradeGuard.compareDirectories(opts.current!, opts.next, options);
   } catch (e: any) {
     io.err(`cdk8s-stateful-guard: ${e.message}\n`);
     return 2;
   }
+  const findings = all.filter(f => !isAccepted(f, opts.accept));
+  const accepted = all.filter(f => isAccepted(f, opts.accept));
   if (opts.json) {
     io.out(JSON.stringify(findings, undefined, 2) + '\n');
   } else {
     io.out(UpgradeGuard.formatFindings(findings, { kubernetesVersion: opts.version }));
+    if (accepted.length) {
+      io.out(`\nAccepted (--accept), not counted: ${accepted.map(f => `${f.severity} ${f.kind} ` +
+        `${f.objectNamespace ? `${f.objectNamespace}/` : ''}${f.objectName} ${f.field}`).join('; ')}\n`);
+    }
   }
   const failing = findings.filter(f => !(opts.allowWarnings && f.severity === UpgradeFindingSeverity.WARNING));
   return failing.length ? 1 : 0;
@@ -75,6 +84,7 @@ function parse(args: string[]) {
   let allowWarnings = false;
   let json = false;
   let help = false;
+  const accept: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => {
@@ -99,6 +109,14 @@ function parse(args: string[]) {
       serverSide = true;
     } else if (a === '--allow-warnings') {
       allowWarnings = true;
+    } else if (a === '--accept' || a.startsWith('--accept=')) {
+      const v = a === '--accept' ? value() : a.slice('--accept='.length);
+      try {
+        checkAcceptPattern(v);
+      } catch (e: any) {
+        throw new UsageError(`--accept: ${e.message}`);
+      }
+      accept.push(v);
     } else if (a === '--json') {
       json = true;
     } else if (a.startsWith('-') && a !== '-') {
@@ -107,7 +125,7 @@ function parse(args: string[]) {
       positional.push(a);
     }
   }
-  if (help) return { help, positional, git, version, serverSide, allowWarnings, json, next: '', current: undefined };
+  if (help) return { help, positional, git, version, serverSide, allowWarnings, json, accept, next: '', current: undefined };
   const want = git === undefined ? 2 : 1;
   if (positional.length !== want) {
     throw new UsageError(git === undefined
@@ -120,7 +138,7 @@ function parse(args: string[]) {
     git = current;
     current = undefined;
   }
-  return { help, positional, git, version, serverSide, allowWarnings, json, current, next: positional[positional.length - 1] };
+  return { help, positional, git, version, serverSide, allowWarnings, json, accept, current, next: positional[positional.length - 1] };
 }
 
 /** Entry point of the `bin`. */

@@ -133,6 +133,38 @@ function joinPath(base: string, key: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// accepting findings
+
+/** How `--accept` names a finding: `<Kind>/<namespace>/<name>:<field>` (no namespace part when it has none). */
+export function acceptKey(f: { kind: string; objectNamespace?: string; objectName: string; field: string }): string {
+  return `${f.kind}/${f.objectNamespace ? `${f.objectNamespace}/` : ''}${f.objectName}:${f.field}`;
+}
+
+const ACCEPT_PATTERN = /^([A-Za-z][A-Za-z0-9]*)\/(?:([^/:\s]+)\/)?([^/:\s]+)(?::(\S+))?$/;
+
+/** Fails on a pattern that can never match. */
+export function checkAcceptPattern(pattern: string): void {
+  if (!ACCEPT_PATTERN.test(pattern)) {
+    throw new Error(`invalid 'accept' entry: "${pattern}". An entry is <Kind>/<namespace>/<name> (<Kind>/<name> without a namespace), ` +
+      'optionally followed by :<field prefix>. Copy it from the "accept:" line of a finding, e.g. StatefulSet/shop/orders-db:spec.volumeClaimTemplates.');
+  }
+}
+
+/**
+ * Whether a finding is accepted by one of the patterns: the same kind (any case), namespace and
+ * name, and a field that starts with the pattern's field, if it has one.
+ */
+export function isAccepted(f: { kind: string; objectNamespace?: string; objectName: string; field: string }, patterns: string[]): boolean {
+  return patterns.some(p => {
+    const m = ACCEPT_PATTERN.exec(p);
+    if (!m) return false;
+    const [, kind, ns, name, field] = m;
+    return kind.toLowerCase() === f.kind.toLowerCase() && (ns ?? undefined) === f.objectNamespace && name === f.objectName &&
+      (field === undefined || f.field.startsWith(field));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // identity
 
 const CLUSTER_SCOPED = new Set([
