@@ -827,6 +827,21 @@ describe('UpgradeGuard.compareDirectories', () => {
     expect(finding.manifest).toBe(path.join(next, 'web.k8s.yaml'));
   });
 
+  test('reads JSON files and flattens kind: List', () => {
+    const root = tempDir();
+    const before = sts();
+    const after = clone(before);
+    after.spec.serviceName = 'web';
+    writeManifests(path.join(root, 'a'), 'all.yaml', [{ apiVersion: 'v1', kind: 'List', items: [before, pvc()] }]);
+    fs.mkdirSync(path.join(root, 'b'));
+    fs.writeFileSync(path.join(root, 'b', 'web.json'), JSON.stringify(after));
+    fs.writeFileSync(path.join(root, 'b', 'files.json'), JSON.stringify(pvc()));
+    fs.writeFileSync(path.join(root, 'b', 'README.md'), '# not a manifest');
+    expect(only(UpgradeGuard.compareDirectories(path.join(root, 'a'), path.join(root, 'b')))).toMatchObject({
+      field: 'spec.serviceName', manifest: path.join(root, 'b', 'web.json'),
+    });
+  });
+
   test('fails when a directory does not exist', () => {
     expect(() => UpgradeGuard.compareDirectories('/nonexistent/dist', tempDir())).toThrow(/'\/nonexistent\/dist' does not exist/);
   });
@@ -929,6 +944,7 @@ describe('cdk8s-stateful-guard', () => {
     expect(explicit.out).toContain('  field:    spec.serviceName\n  change:   nginx -> web\n');
     expect(positional).toEqual(explicit);
     expect(missing.status).toBe(2);
+    expect(run(['--git', 'HEAD:.', path.join(repo, 'dist')], path.join(repo, 'dist')).status).toBe(1); // the path is relative to the directory
     expect(missing.err).toContain("git revision 'HEAD' has no manifest files (.yaml, .yml, .json) under 'nothing'");
   });
 

@@ -25,7 +25,10 @@ export function loadManifestFile(file: string, source: string = file): LoadedObj
   return Yaml.load(file).flatMap(flatten).map(obj => ({ obj, source }));
 }
 
-/** Every manifest file under a directory (recursively, in name order), or one file. */
+/**
+ * Every manifest file under a directory (recursively, in name order, skipping hidden directories and
+ * node_modules), or one file.
+ */
 export function loadManifestPath(dirOrFile: string): LoadedObject[] {
   if (!fs.existsSync(dirOrFile)) {
     throw new Error(`'${dirOrFile}' does not exist: give the directory (or file) of rendered manifests, e.g. dist/`);
@@ -34,7 +37,7 @@ export function loadManifestPath(dirOrFile: string): LoadedObject[] {
   const out: LoadedObject[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (MANIFEST_FILE.test(entry.name)) out.push(...loadManifestFile(full));
