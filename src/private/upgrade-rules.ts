@@ -345,7 +345,7 @@ function rank(key: string): number {
 function statefulSetWayOut(key: string, cur: any, oldValue: any): string {
   const keep = `Keep spec.${key} at ${showValue(oldValue)}`;
   if (key === 'selector') {
-    return `${keep} (the library derives it from the StatefulSet name, never from the construct path). ` +
+    return `${keep} (StatefulWorkload derives it from the StatefulSet name, never from the construct path). ` +
       'A new selector needs a new StatefulSet: the running pods keep their labels, so an orphaning delete ' +
       'leaves them outside the new selector and their names collide with the new pods';
   }
