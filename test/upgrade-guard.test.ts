@@ -1,0 +1,1012 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Size, Testing, Yaml } from 'cdk8s';
+import { ValidationContext } from 'cdk8s-cli/plugins';
+import { Construct } from 'constructs';
+import { main } from '../src/private/guard-cli';
+import { parseQuantity } from '../src/private/upgrade-rules';
+import { StatefulWorkload } from '../src/stateful-workload';
+import {
+  KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard, UpgradeGuardOptions, UpgradeGuardValidation,
+} from '../src/upgrade-guard';
+
+// ---------------------------------------------------------------------------------------------
+// fixtures: plain manifests, as `cdk8s synth` writes them
+
+const clone = (o: any) => JSON.parse(JSON.stringify(o));
+
+function sts(name = 'web', namespace = 'shop'): any {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace },
+    spec: {
+      serviceName: 'nginx',
+      replicas: 2,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'web' } },
+        spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] },
+      },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      volumeClaimTemplates: [{
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'www' },
+        spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', resources: { requests: { storage: '1Gi' } } },
+      }],
+    },
+  };
+}
+
+/** A claim; `storageClassName: null` leaves the class out (the cluster's default class). */
+function pvc(name = 'files', storageClassName: string | null = 'standard'): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace: 'shop' },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: storageClassName ?? undefined, resources: { requests: { storage: '10Gi' } } },
+  };
+}
+
+function pv(name = 'data-0'): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'local',
+      hostPath: { path: '/data/0' },
+    },
+  };
+}
+
+function storageClass(name = 'standard', extra: any = {}): any {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name },
+    provisioner: 'ebs.csi.aws.com',
+    parameters: { type: 'gp3' },
+    reclaimPolicy: 'Retain',
+    volumeBindingMode: 'WaitForFirstConsumer',
+    ...extra,
+  };
+}
+
+function service(spec: any, name = 'user-db'): any {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { ports: [{ name: 'pg', port: 5432 }], ...spec } };
+}
+
+function job(name = 'migrate', annotations?: any): any {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: 'shop', annotations },
+    spec: {
+      backoffLimit: 2,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'migrate:1', args: ['up'] }] } },
+    },
+  };
+}
+
+function compare(before: any[], after: any[], options: UpgradeGuardOptions = {}): UpgradeFinding[] {
+  return UpgradeGuard.compare(before, after, options);
+}
+
+/** The one finding of a comparison; fails (listing them) when there is not exactly one. */
+function only(findings: UpgradeFinding[]): UpgradeFinding {
+  if (findings.length !== 1) throw new Error(`expected one finding, got ${findings.length}:\n${UpgradeGuard.formatFindings(findings)}`);
+  return findings[0];
+}
+
+const STS_127 = 'StatefulSet.apps "web" is invalid: spec: Forbidden: updates to statefulset spec for fields other than ' +
+  "'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+const STS_133 = 'StatefulSet.apps "web" is invalid: spec: Forbidden: updates to statefulset spec for fields other than ' +
+  "'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
+const www = (after: any) => after.spec.volumeClaimTemplates[0];
+
+// ---------------------------------------------------------------------------------------------
+
+describe('StatefulSet', () => {
+  test.each<[string, (s: any) => void, string, string, string]>([
+    ['serviceName', s => { s.spec.serviceName = 'web'; }, 'spec.serviceName', 'nginx', 'web'],
+    ['selector', s => { s.spec.selector.matchLabels.tier = 'db'; }, 'spec.selector',
+      '{"matchLabels":{"app.kubernetes.io/name":"web"}}', '{"matchLabels":{"app.kubernetes.io/name":"web","tier":"db"}}'],
+    ['podManagementPolicy (absent: OrderedReady)', s => { s.spec.podManagementPolicy = 'Parallel'; }, 'spec.podManagementPolicy', 'OrderedReady', 'Parallel'],
+    ['revisionHistoryLimit (absent: 10)', s => { s.spec.revisionHistoryLimit = 5; }, 'spec.revisionHistoryLimit', '10', '5'],
+    ['claim template size', s => { www(s).spec.resources.requests.storage = '2Gi'; },
+      'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage', '1Gi', '2Gi'],
+    ['claim template shrink', s => { www(s).spec.resources.requests.storage = '512Mi'; },
+      'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage', '1Gi', '512Mi'],
+    ['claim template limit', s => { www(s).spec.resources.limits = { storage: '2Gi' }; },
+      'spec.volumeClaimTemplates[name=www].spec.resources.limits.storage', '(not set)', '2Gi'],
+    ['claim template class', s => { www(s).spec.storageClassName = 'fast'; },
+      'spec.volumeClaimTemplates[name=www].spec.storageClassName', '(not set)', 'fast'],
+    ['claim template access modes', s => { www(s).spec.accessModes = ['ReadWriteOncePod']; },
+      'spec.volumeClaimTemplates[name=www].spec.accessModes[0]', 'ReadWriteOnce', 'ReadWriteOncePod'],
+    ['claim template volume mode', s => { www(s).spec.volumeMode = 'Block'; },
+      'spec.volumeClaimTemplates[name=www].spec.volumeMode', 'Filesystem', 'Block'],
+    ['claim template data source', s => { www(s).spec.dataSource = { kind: 'VolumeSnapshot', name: 'nightly', apiGroup: 'snapshot.storage.k8s.io' }; },
+      'spec.volumeClaimTemplates[name=www].spec.dataSource', '(not set)', '{"apiGroup":"snapshot.storage.k8s.io","kind":"VolumeSnapshot","name":"nightly"}'],
+    ['claim template selector', s => { www(s).spec.selector = { matchLabels: { disk: 'ssd' } }; },
+      'spec.volumeClaimTemplates[name=www].spec.selector.matchLabels.disk', '(not set)', 'ssd'],
+    ['claim template labels', s => { www(s).metadata.labels = { 'helm.sh/chart': 'web-1.2.3' }; },
+      'spec.volumeClaimTemplates[name=www].metadata.labels["helm.sh/chart"]', '(not set)', 'web-1.2.3'],
+    ['claim template added', s => { s.spec.volumeClaimTemplates.push({ metadata: { name: 'logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }); },
+      'spec.volumeClaimTemplates[name=logs]', '(not set)', '{"accessModes":["ReadWriteOnce"],"name":"logs","storage":"1Gi"}'],
+    ['claim template removed', s => { s.spec.volumeClaimTemplates = []; },
+      'spec.volumeClaimTemplates[name=www]', '{"accessModes":["ReadWriteOnce"],"name":"www","storage":"1Gi"}', '(not set)'],
+    ['a field added by a later release', s => { s.spec.futureField = true; }, 'spec.futureField', '(not set)', 'true'],
+  ])('%s is fixed: refused', (_, change, field, oldValue, newValue) => {
+    // GIVEN
+    const before = sts();
+    const after = clone(before);
+
+    // WHEN
+    change(after);
+    const finding = only(compare([before], [after]));
+
+    // THEN
+    expect(finding).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      kind: 'StatefulSet',
+      apiVersion: 'apps/v1',
+      objectNamespace: 'shop',
+      objectName: 'web',
+      field,
+      oldValue,
+      newValue,
+      message: STS_127,
+    });
+  });
+
+  test.each<[string, (s: any) => void]>([
+    ['replicas', s => { s.spec.replicas = 5; }],
+    ['template (image)', s => { s.spec.template.spec.containers[0].image = 'nginx:1.28'; }],
+    ['template (labels and annotations)', s => { s.spec.template.metadata.annotations = { restartedAt: 'now' }; }],
+    ['updateStrategy', s => { s.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: 1 } }; }],
+    ['persistentVolumeClaimRetentionPolicy', s => { s.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' }; }],
+    ['minReadySeconds', s => { s.spec.minReadySeconds = 10; }],
+    ['ordinals', s => { s.spec.ordinals = { start: 1 }; }],
+    ['the StatefulSet\'s own labels and annotations', s => { s.metadata.labels = { team: 'a' }; s.metadata.annotations = { note: 'x' }; }],
+    ['podManagementPolicy written as its default', s => { s.spec.podManagementPolicy = 'OrderedReady'; }],
+    ['revisionHistoryLimit written as its default', s => { s.spec.revisionHistoryLimit = 10; }],
+    ['claim size in another unit (1Gi = 1024Mi)', s => { www(s).spec.resources.requests.storage = '1024Mi'; }],
+    ['claim size in another unit (1Gi = 1048576Ki)', s => { www(s).spec.resources.requests.storage = '1048576Ki'; }],
+    ['claim size as bytes (1Gi = 1073741824)', s => { www(s).spec.resources.requests.storage = '1073741824'; }],
+    ['claim volumeMode left to its default', s => { delete www(s).spec.volumeMode; }],
+    ['claim template apiVersion and kind left out', s => { delete www(s).apiVersion; delete www(s).kind; }],
+    ['claim template status written by the API server', s => { www(s).status = { phase: 'Pending' }; }],
+    ['empty maps and nulls (stored as absent)', s => { www(s).metadata.labels = {}; s.spec.selector.matchExpressions = []; www(s).spec.dataSource = null; }],
+  ])('%s may change: not reported', (_, change) => {
+    // GIVEN
+    const before = sts();
+    const after = clone(before);
+
+    // WHEN
+    change(after);
+
+    // THEN
+    expect(compare([before], [after])).toEqual([]);
+  });
+
+  test('a renamed claim template: its claims would be new and empty', () => {
+    const before = sts();
+    const after = clone(before);
+    www(after).metadata.name = 'data';
+    const findings = compare([before], [after]);
+    expect(findings.map(f => [f.field, f.oldValue === '(not set)' ? 'added' : 'removed'])).toEqual([
+      ['spec.volumeClaimTemplates[name=www]', 'removed'], ['spec.volumeClaimTemplates[name=data]', 'added'],
+    ]);
+    expect(findings[1].wayOut).toMatch(/^If "data" is "www" renamed: its claims are new and empty, the data stays in www-web-0, www-web-1; keep the old name. /);
+  });
+
+  test('claim templates are matched by name, not position', () => {
+    const before = sts();
+    before.spec.volumeClaimTemplates.push({ metadata: { name: 'logs' }, spec: { resources: { requests: { storage: '1Gi' } } } });
+    const after = clone(before);
+    after.spec.volumeClaimTemplates.reverse();
+    expect(compare([before], [after])).toEqual([]);
+  });
+
+  test.each([['1.27', true], ['1.28', true], ['1.30', true], ['1.32', true], ['1.33', false], ['v1.34.1', false]])(
+    'revisionHistoryLimit on Kubernetes %s: refused %s', (version, refused) => {
+      // GIVEN
+      const before = sts();
+      const after = clone(before);
+      after.spec.revisionHistoryLimit = 3;
+
+      // WHEN
+      const findings = compare([before], [after], { kubernetesVersion: KubernetesVersion.of(version) });
+
+      // THEN
+      expect(findings.map(f => f.field)).toEqual(refused ? ['spec.revisionHistoryLimit'] : []);
+    });
+
+  test('the message lists revisionHistoryLimit from Kubernetes 1.33', () => {
+    // GIVEN
+    const before = sts();
+    const after = clone(before);
+    after.spec.serviceName = 'web';
+
+    // THEN
+    expect(only(compare([before], [after], { kubernetesVersion: KubernetesVersion.V1_33 })).message).toBe(STS_133);
+    expect(only(compare([before], [after], { kubernetesVersion: KubernetesVersion.V1_32 })).message).toBe(STS_127);
+  });
+
+  test('way out of a grown claim template: grow each claim, then re-create the StatefulSet orphaning its pods', () => {
+    // GIVEN
+    const before = sts();
+    const after = clone(before);
+    www(after).spec.resources.requests.storage = '5Gi';
+    www(after).spec.storageClassName = 'standard';
+    www(before).spec.storageClassName = 'standard';
+
+    // WHEN
+    const finding = only(compare([before, storageClass()], [after, storageClass()]));
+
+    // THEN
+    expect(finding.wayOut).toBe(
+      'First set allowVolumeExpansion: true on StorageClass "standard" (it is false or unset now; that field may change). ' +
+      'Grow each claim: for i in 0 1; do kubectl -n shop patch pvc www-web-$i -p \'{"spec":{"resources":{"requests":{"storage":"5Gi"}}}}\'; done, ' +
+      'and wait until each shows the new capacity (kubectl -n shop get pvc). Then kubectl -n shop delete statefulset web --cascade=orphan, ' +
+      'then apply the new manifests: the pods and their claims keep running and the new StatefulSet adopts them (with Argo CD: delete it the same way, then sync)',
+    );
+  });
+
+  test('way out names the claims of every replica, from ordinals.start', () => {
+    // GIVEN
+    const before = sts();
+    before.spec.replicas = 3;
+    before.spec.ordinals = { start: 1 };
+    const after = clone(before);
+    www(after).spec.resources.requests.storage = '2Gi';
+
+    // WHEN
+    const finding = only(compare([before, storageClass('standard', { allowVolumeExpansion: true })], [after]));
+
+    // THEN
+    expect(finding.wayOut).toContain("The claims' StorageClass must have allowVolumeExpansion: true. Grow each claim: for i in 1 2 3; do kubectl -n shop patch pvc www-web-$i");
+  });
+
+  test('a shrinking claim template cannot be grown out of', () => {
+    const before = sts();
+    const after = clone(before);
+    www(after).spec.resources.requests.storage = '500Mi';
+    expect(only(compare([before], [after])).wayOut).toMatch(/^Claims cannot shrink/);
+  });
+
+  test('several fixed fields at once: one finding each, in field order', () => {
+    const before = sts();
+    const after = clone(before);
+    after.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi';
+    after.spec.podManagementPolicy = 'Parallel';
+    after.spec.serviceName = 'web';
+    after.spec.replicas = 7;
+    expect(compare([before], [after]).map(f => f.field)).toEqual([
+      'spec.serviceName', 'spec.podManagementPolicy', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage',
+    ]);
+  });
+});
+
+describe('quantities', () => {
+  test.each<[string, number | undefined]>([
+    ['1Gi', 2 ** 30], ['1024Mi', 2 ** 30], ['16Ki', 16384], ['1G', 1e9], ['1000M', 1e9], ['1.5Gi', 1.5 * 2 ** 30],
+    ['500m', 0.5], ['1e3', 1000], ['12', 12], ['0', 0], ['1gi', undefined], ['Gi', undefined], ['', undefined],
+  ])('%s', (q, value) => {
+    expect(parseQuantity(q)).toBe(value);
+  });
+
+  test.each([['1Gi', '1024Mi'], ['1G', '1000M'], ['2Ti', '2048Gi'], ['16Ki', '16384']])('%s equals %s', (a, b) => {
+    const before = pvc();
+    before.spec.resources.requests.storage = a;
+    const after = clone(before);
+    after.spec.resources.requests.storage = b;
+    expect(compare([before], [after])).toEqual([]);
+  });
+
+  test('1G is less than 1Gi', () => {
+    const before = pvc();
+    before.spec.resources.requests.storage = '1Gi';
+    const after = clone(before);
+    after.spec.resources.requests.storage = '1G';
+    expect(only(compare([before], [after])).message).toContain('field can not be less than previous value');
+  });
+});
+
+describe('PersistentVolumeClaim', () => {
+  test('shrinking is refused, with the API server\'s message', () => {
+    const before = pvc();
+    const after = clone(before);
+    after.spec.resources.requests.storage = '5Gi';
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.resources.requests.storage',
+      oldValue: '10Gi',
+      newValue: '5Gi',
+      message: 'PersistentVolumeClaim "files" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than previous value',
+    });
+  });
+
+  test('growing on a class that allows expansion is not reported', () => {
+    const before = pvc();
+    const after = clone(before);
+    after.spec.resources.requests.storage = '20Gi';
+    expect(compare([before, storageClass('standard', { allowVolumeExpansion: true })], [after, storageClass('standard', { allowVolumeExpansion: true })])).toEqual([]);
+  });
+
+  test('growing is refused when the class in the manifests does not allow expansion', () => {
+    const before = pvc();
+    const after = clone(before);
+    after.spec.resources.requests.storage = '20Gi';
+    const finding = only(compare([before, storageClass()], [after, storageClass()]));
+    expect(finding).toMatchObject({ severity: UpgradeFindingSeverity.REFUSED, oldValue: '10Gi', newValue: '20Gi' });
+    expect(finding.wayOut).toMatch(/^Set allowVolumeExpansion: true on StorageClass "standard" in the same change/);
+  });
+
+  test('growing on the default class, found by its annotation', () => {
+    const before = pvc('files', null);
+    const after = clone(before);
+    after.spec.resources.requests.storage = '20Gi';
+    const dflt = storageClass('gp3', { metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } });
+    expect(only(compare([before, dflt], [after, dflt])).wayOut).toContain('StorageClass "gp3"');
+  });
+
+  test('growing on a class outside the manifests is a warning', () => {
+    const before = pvc();
+    const after = clone(before);
+    after.spec.resources.requests.storage = '20Gi';
+    expect(only(compare([before], [after]))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING, field: 'spec.resources.requests.storage' });
+  });
+
+  test.each<[string, (c: any) => void, string]>([
+    ['accessModes', c => { c.spec.accessModes = ['ReadWriteMany']; }, 'spec.accessModes[0]'],
+    ['storageClassName', c => { c.spec.storageClassName = 'fast'; }, 'spec.storageClassName'],
+    ['volumeMode', c => { c.spec.volumeMode = 'Block'; }, 'spec.volumeMode'],
+    ['resources.limits', c => { c.spec.resources.limits = { storage: '20Gi' }; }, 'spec.resources.limits.storage'],
+    ['selector', c => { c.spec.selector = { matchLabels: { disk: 'a' } }; }, 'spec.selector.matchLabels.disk'],
+  ])('%s is fixed: refused', (_, change, field) => {
+    const before = pvc();
+    const after = clone(before);
+    change(after);
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field,
+      message: 'PersistentVolumeClaim "files" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests for bound claims',
+    });
+  });
+
+  test('a class written out where the cluster assigned one is a warning', () => {
+    const before = pvc('files', null);
+    const after = pvc('files', 'standard');
+    expect(only(compare([before], [after]))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING, field: 'spec.storageClassName' });
+  });
+
+  test('labels, annotations and the volume name filled in by binding may change', () => {
+    const before = pvc();
+    const after = clone(before);
+    after.metadata.labels = { a: 'b' };
+    after.spec.volumeName = 'pvc-123';
+    expect(compare([before], [after])).toEqual([]);
+  });
+});
+
+describe('PersistentVolume', () => {
+  test('its storage is fixed', () => {
+    const before = pv();
+    const after = clone(before);
+    after.spec.hostPath.path = '/data/1';
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.hostPath.path',
+      oldValue: '/data/0',
+      newValue: '/data/1',
+      message: 'PersistentVolume "data-0" is invalid: spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation',
+    });
+  });
+
+  test('volumeMode and nodeAffinity are fixed; nodeAffinity may be set once', () => {
+    const affinity = (host: string) => ({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'host', operator: 'In', values: [host] }] }] } });
+    const before = pv();
+    const pinned = clone(before);
+    pinned.spec.nodeAffinity = affinity('a');
+    const after = clone(pinned);
+    after.spec.volumeMode = 'Block';
+    after.spec.nodeAffinity = affinity('b');
+    expect(compare([before], [pinned])).toEqual([]);
+    expect(compare([pinned], [after]).map(f => f.field)).toEqual(['spec.volumeMode', 'spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]']);
+  });
+
+  test('capacity, reclaim policy, class, access modes and mount options may change', () => {
+    const before = pv();
+    const after = clone(before);
+    after.spec.capacity.storage = '2Gi';
+    after.spec.persistentVolumeReclaimPolicy = 'Delete';
+    after.spec.storageClassName = 'other';
+    after.spec.accessModes = ['ReadWriteMany'];
+    after.spec.mountOptions = ['noatime'];
+    expect(compare([before], [after])).toEqual([]);
+  });
+});
+
+describe('StorageClass', () => {
+  test.each<[string, any, string, string, string]>([
+    ['provisioner', { provisioner: 'pd.csi.storage.gke.io' }, 'ebs.csi.aws.com', 'pd.csi.storage.gke.io',
+      'StorageClass.storage.k8s.io "standard" is invalid: provisioner: Forbidden: updates to provisioner are forbidden.'],
+    ['parameters', { parameters: { type: 'io2' } }, '{"type":"gp3"}', '{"type":"io2"}',
+      'StorageClass.storage.k8s.io "standard" is invalid: parameters: Forbidden: updates to parameters are forbidden.'],
+    ['reclaimPolicy', { reclaimPolicy: 'Delete' }, 'Retain', 'Delete',
+      'StorageClass.storage.k8s.io "standard" is invalid: reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden.'],
+    ['volumeBindingMode', { volumeBindingMode: 'Immediate' }, 'WaitForFirstConsumer', 'Immediate',
+      'StorageClass.storage.k8s.io "standard" is invalid: volumeBindingMode: Invalid value: "Immediate": field is immutable'],
+  ])('%s is fixed: refused', (field, change, oldValue, newValue, message) => {
+    expect(only(compare([storageClass()], [storageClass('standard', change)]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED, field, oldValue, newValue, message,
+    });
+  });
+
+  test('defaults: absent reclaimPolicy is Delete, absent volumeBindingMode is Immediate', () => {
+    const before = storageClass('standard', { reclaimPolicy: undefined, volumeBindingMode: undefined });
+    const after = storageClass('standard', { reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
+    expect(compare([before], [after])).toEqual([]);
+  });
+
+  test('allowVolumeExpansion, mount options and labels may change', () => {
+    const after = storageClass('standard', { allowVolumeExpansion: true, mountOptions: ['noatime'] });
+    after.metadata.labels = { a: 'b' };
+    expect(compare([storageClass()], [after])).toEqual([]);
+  });
+});
+
+describe('Service', () => {
+  test('ExternalName to in-cluster without a type: refused under server-side apply, a warning otherwise', () => {
+    // GIVEN
+    const before = service({ type: 'ExternalName', externalName: 'db.example.com' });
+    const after = service({ clusterIP: 'None', selector: { app: 'db' } });
+
+    // WHEN
+    const ssa = only(compare([before], [after], { serverSideApply: true }));
+    const csa = only(compare([before], [after]));
+
+    // THEN
+    expect(ssa).toMatchObject({ severity: UpgradeFindingSeverity.REFUSED, field: 'spec.type', oldValue: 'ExternalName', newValue: '(not set)' });
+    expect(ssa.message).toMatch(/^Service "user-db" is invalid: spec.clusterIPs: Forbidden: may not be set for ExternalName services/);
+    expect(ssa.wayOut).toBe('State type: ClusterIP explicitly in the new Service (headless or not)');
+    expect(csa.severity).toBe(UpgradeFindingSeverity.WARNING);
+  });
+
+  test('ExternalName to in-cluster stating type: ClusterIP is not reported', () => {
+    const before = service({ type: 'ExternalName', externalName: 'db.example.com' });
+    const after = service({ type: 'ClusterIP', clusterIP: 'None', selector: { app: 'db' } });
+    expect(compare([before], [after], { serverSideApply: true })).toEqual([]);
+  });
+
+  test('a Service with a cluster IP cannot become headless', () => {
+    const before = service({ type: 'ClusterIP' });
+    const after = service({ type: 'ClusterIP', clusterIP: 'None' });
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.clusterIP',
+      oldValue: '(allocated)',
+      newValue: 'None',
+      message: 'Service "user-db" is invalid: spec.clusterIPs[0]: Invalid value: ["None"]: may not change once set',
+    });
+  });
+
+  test('an explicit cluster IP cannot change', () => {
+    const before = service({ clusterIP: '10.0.0.10' });
+    const after = service({ clusterIP: '10.0.0.11' });
+    expect(only(compare([before], [after]))).toMatchObject({ severity: UpgradeFindingSeverity.REFUSED, oldValue: '10.0.0.10', newValue: '10.0.0.11' });
+  });
+
+  test('a headless Service stays headless when clusterIP is left out: a warning', () => {
+    const before = service({ clusterIP: 'None' });
+    const after = service({ type: 'ClusterIP' });
+    expect(only(compare([before], [after]))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING, oldValue: 'None', newValue: '(not set)' });
+  });
+
+  test.each<[string, any, any]>([
+    ['ports and selector', { selector: { a: '1' } }, { selector: { a: '2' }, ports: [{ name: 'pg', port: 6432 }] }],
+    ['in-cluster to ExternalName', { clusterIP: 'None' }, { type: 'ExternalName', externalName: 'db.example.com' }],
+    ['ClusterIP to LoadBalancer', {}, { type: 'LoadBalancer' }],
+    ['ExternalName to another name', { type: 'ExternalName', externalName: 'a.example.com' }, { type: 'ExternalName', externalName: 'b.example.com' }],
+    ['a cluster IP left out once allocated', { clusterIP: '10.0.0.10' }, {}],
+  ])('%s may change: not reported', (_, a, b) => {
+    expect(compare([service(a)], [service(b)])).toEqual([]);
+  });
+});
+
+describe('Job', () => {
+  test('a changed pod template is refused, with the API server\'s message', () => {
+    const before = job();
+    const after = job();
+    after.spec.template.spec.containers[0].image = 'migrate:2';
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      kind: 'Job',
+      field: 'spec.template.spec.containers[0].image',
+      oldValue: 'migrate:1',
+      newValue: 'migrate:2',
+      message: 'Job.batch "migrate" is invalid: spec.template: Invalid value: ...: field is immutable',
+    });
+  });
+
+  test('several template changes: one finding that counts the rest', () => {
+    const before = job();
+    const after = job();
+    after.spec.template.spec.containers[0].image = 'migrate:2';
+    after.spec.template.spec.containers[0].args = ['down'];
+    expect(only(compare([before], [after])).message).toContain('field is immutable (and 1 more change under spec.template)');
+  });
+
+  test.each<[string, any]>([
+    ['an Argo CD hook deleted before creation', { 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' }],
+    ['an Argo CD hook deleted when it succeeds', { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }],
+    ['replaced by force', { 'argocd.argoproj.io/sync-options': 'Force=true,Replace=true' }],
+  ])('%s may change', (_, annotations) => {
+    const before = job('migrate', annotations);
+    const after = job('migrate', annotations);
+    after.spec.template.spec.containers[0].image = 'migrate:2';
+    expect(compare([before], [after])).toEqual([]);
+  });
+
+  test('a new name is a new Job; parallelism and backoff limit may change', () => {
+    const renamed = job('migrate-2');
+    renamed.spec.template.spec.containers[0].image = 'migrate:2';
+    const tuned = job();
+    tuned.spec.backoffLimit = 5;
+    tuned.spec.parallelism = 2;
+    expect(compare([job()], [renamed])).toEqual([]);
+    expect(compare([job()], [tuned])).toEqual([]);
+  });
+});
+
+describe('other kinds', () => {
+  test('a Deployment\'s selector is fixed', () => {
+    const dep = (label: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'user-manager', namespace: 'shop' },
+      spec: { selector: { matchLabels: { 'cdk8s.io/metadata.addr': label } }, template: { metadata: { labels: { 'cdk8s.io/metadata.addr': label } }, spec: { containers: [] } } },
+    });
+    expect(only(compare([dep('a-c8a1')], [dep('b-c8b2')]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      kind: 'Deployment',
+      field: 'spec.selector',
+      message: 'Deployment.apps "user-manager" is invalid: spec.selector: Invalid value: ...: field is immutable',
+    });
+  });
+
+  test('an EndpointSlice\'s address type is fixed', () => {
+    const slice = (addressType: string) => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's', namespace: 'shop' }, addressType, endpoints: [] });
+    expect(only(compare([slice('IPv4')], [slice('IPv6')])).message).toBe('EndpointSlice.discovery.k8s.io "s" is invalid: addressType: Invalid value: "IPv6": field is immutable');
+  });
+
+  test('objects the guard has no rules for are never reported', () => {
+    const cm = (data: any) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data });
+    expect(compare([cm({ a: '1' })], [cm({ a: '2' })])).toEqual([]);
+    expect(compare([cm({ a: '1' })], [])).toEqual([]);
+  });
+
+  test('the same name in another API group is another object', () => {
+    const a = sts();
+    const b = clone(a);
+    b.apiVersion = 'apps.kruise.io/v1beta1';
+    b.spec.serviceName = 'other';
+    expect(compare([a, b], [a, { ...b, spec: { ...b.spec, serviceName: 'x' } }])).toEqual([]);
+  });
+});
+
+describe('renames and moves', () => {
+  test('a renamed StatefulSet with claim templates loses its data', () => {
+    // GIVEN
+    const before = sts('web');
+    const after = sts('web-c8a1b2c3');
+
+    // WHEN
+    const finding = only(compare([before], [after]));
+
+    // THEN
+    expect(finding).toMatchObject({
+      severity: UpgradeFindingSeverity.DATA_LOSS,
+      kind: 'StatefulSet',
+      objectName: 'web',
+      field: 'metadata.name',
+      oldValue: 'web',
+      newValue: 'web-c8a1b2c3',
+      message: 'StatefulSet shop/web is replaced by shop/web-c8a1b2c3: the new StatefulSet starts with new, empty claims (www-web-c8a1b2c3-0, ' +
+        'www-web-c8a1b2c3-1) and the old claims (www-web-0, www-web-1) stay behind, unused (whenDeleted: Retain)',
+    });
+    expect(finding.wayOut).toMatch(/^Keep metadata.name "web" \(set it explicitly, e.g. metadata: \{ name: 'web' \}/);
+  });
+
+  test('with whenDeleted: Delete the old claims are deleted', () => {
+    const before = sts('web');
+    before.spec.persistentVolumeClaimRetentionPolicy.whenDeleted = 'Delete';
+    expect(only(compare([before], [sts('db')])).message).toContain('the old claims (www-web-0, www-web-1) are deleted with the old StatefulSet (whenDeleted: Delete)');
+  });
+
+  test('a StatefulSet moved to another namespace', () => {
+    expect(only(compare([sts('web', 'shop')], [sts('web', 'data')]))).toMatchObject({
+      severity: UpgradeFindingSeverity.DATA_LOSS, field: 'metadata.namespace', oldValue: 'shop', newValue: 'data',
+    });
+  });
+
+  test('a rename that also changes the claims is still found', () => {
+    const after = sts('web2');
+    www(after).spec.resources.requests.storage = '5Gi';
+    expect(only(compare([sts('web')], [after])).newValue).toBe('web2');
+  });
+
+  test('of two new StatefulSets, the one in the same namespace is the rename', () => {
+    const findings = compare([sts('web', 'shop')], [sts('a', 'other'), sts('b', 'shop')]);
+    expect(only(findings).newValue).toBe('b');
+  });
+
+  test('a rename may upgrade the image', () => {
+    const after = sts('web2');
+    after.spec.template.spec.containers[0].image = 'docker.io/library/nginx:1.28@sha256:abc';
+    expect(only(compare([sts('web')], [after]))).toMatchObject({ severity: UpgradeFindingSeverity.DATA_LOSS, newValue: 'web2' });
+  });
+
+  test('another store with the same claim names is no rename: the old one is deleted', () => {
+    const redis = sts('cache');
+    redis.spec.template.spec.containers[0].image = 'redis:7';
+    expect(only(compare([sts('web')], [redis]))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING, objectName: 'web', newValue: '(deleted)' });
+  });
+
+  test('a renamed claim loses its data', () => {
+    expect(only(compare([pvc('files')], [pvc('files-c8a1')]))).toMatchObject({
+      severity: UpgradeFindingSeverity.DATA_LOSS, kind: 'PersistentVolumeClaim', field: 'metadata.name', oldValue: 'files', newValue: 'files-c8a1',
+    });
+  });
+
+  test('a renamed volume on the same storage: a warning with Retain, data loss with Delete', () => {
+    expect(only(compare([pv('a')], [pv('b')])).severity).toBe(UpgradeFindingSeverity.WARNING);
+    const deleting = pv('a');
+    deleting.spec.persistentVolumeReclaimPolicy = 'Delete';
+    expect(only(compare([deleting], [pv('b')])).severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
+  });
+
+  test('renaming what holds no data is not reported', () => {
+    const stateless = sts('web');
+    delete stateless.spec.volumeClaimTemplates;
+    const renamed = clone(stateless);
+    renamed.metadata.name = 'web2';
+    expect(compare([stateless, service({}, 'a'), job('a')], [renamed, service({}, 'b'), job('b')])).toEqual([]);
+  });
+
+  test('a construct moved in the code: generated names follow the path, explicit names stay', () => {
+    // GIVEN the same workload, first at the top of the chart, then inside a construct
+    const render = (nested: boolean, name?: string) => {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+      const scope = nested ? new Construct(chart, 'databases') : chart;
+      new StatefulWorkload(scope, 'db', {
+        metadata: name ? { name } : undefined,
+        containers: [{ name: 'db', image: 'docker.io/library/postgres:16', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+        volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(10), mountPath: '/var/lib/postgresql/data' }],
+      });
+      return Testing.synth(chart);
+    };
+
+    // WHEN
+    const generated = compare(render(false), render(true));
+    const pinned = compare(render(false, 'db'), render(true, 'db'));
+
+    // THEN
+    expect(generated.filter(f => f.severity === UpgradeFindingSeverity.DATA_LOSS).map(f => [f.kind, f.field])).toEqual([['StatefulSet', 'metadata.name']]);
+    expect(pinned).toEqual([]);
+  });
+
+  test('a StatefulWorkload whose claims grow is refused', () => {
+    const render = (gib: number) => {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+      new StatefulWorkload(chart, 'db', {
+        metadata: { name: 'db' },
+        containers: [{ name: 'db', image: 'docker.io/library/postgres:16', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+        volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(gib), mountPath: '/var/lib/postgresql/data' }],
+      });
+      return Testing.synth(chart);
+    };
+    expect(only(compare(render(10), render(20)))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED, field: 'spec.volumeClaimTemplates[name=data].spec.resources.requests.storage', oldValue: '10Gi', newValue: '20Gi',
+    });
+    expect(compare(render(10), render(10))).toEqual([]);
+  });
+});
+
+describe('deletions', () => {
+  test.each<[string, any, UpgradeFindingSeverity, RegExp]>([
+    ['a StatefulSet with claims (whenDeleted: Retain)', sts(), UpgradeFindingSeverity.WARNING, /its claims www-web-0, www-web-1 stay \(whenDeleted: Retain\) but nothing uses them/],
+    ['a StatefulSet with claims (whenDeleted: Delete)', (() => { const s = sts(); s.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete' }; return s; })(),
+      UpgradeFindingSeverity.DATA_LOSS, /are deleted with it \(whenDeleted: Delete\)/],
+    ['a claim', pvc(), UpgradeFindingSeverity.DATA_LOSS, /pruning deletes it/],
+    ['a claim Argo CD keeps', (() => { const c = pvc(); c.metadata.annotations = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' }; return c; })(),
+      UpgradeFindingSeverity.WARNING, /Argo CD keeps it \(Prune=false\)/],
+    ['a volume (Retain)', pv(), UpgradeFindingSeverity.WARNING, /the storage keeps the data/],
+    ['a volume (Delete)', (() => { const v = pv(); v.spec.persistentVolumeReclaimPolicy = 'Delete'; return v; })(), UpgradeFindingSeverity.DATA_LOSS, /and its storage \(reclaim policy Delete\)/],
+  ])('%s', (_, obj, severity, message) => {
+    const finding = only(compare([obj], []));
+    expect(finding).toMatchObject({ severity, field: 'metadata.name', oldValue: obj.metadata.name, newValue: '(deleted)' });
+    expect(finding.message).toMatch(message);
+  });
+
+  test('a namespace holding claims', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    const findings = compare([ns, pvc()], []);
+    expect(findings.map(f => [f.severity, f.kind])).toEqual([
+      [UpgradeFindingSeverity.DATA_LOSS, 'PersistentVolumeClaim'], [UpgradeFindingSeverity.DATA_LOSS, 'Namespace'],
+    ]);
+  });
+});
+
+describe('accepting findings', () => {
+  const grown = () => {
+    const before = sts();
+    const after = clone(before);
+    www(after).spec.resources.requests.storage = '2Gi';
+    after.spec.serviceName = 'web';
+    return [[before, pvc()], [after]];
+  };
+
+  test.each<[string, string[], string[]]>([
+    ['nothing accepted', [], ['spec.serviceName', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage', 'metadata.name']],
+    ['one field', ['StatefulSet/shop/web:spec.volumeClaimTemplates[name=www].spec.resources.requests.storage'], ['spec.serviceName', 'metadata.name']],
+    ['a field prefix', ['StatefulSet/shop/web:spec.volumeClaimTemplates'], ['spec.serviceName', 'metadata.name']],
+    ['a whole object, kind in any case', ['statefulset/shop/web'], ['metadata.name']],
+    ['a deletion', ['PersistentVolumeClaim/shop/files:metadata.name'], ['spec.serviceName', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage']],
+    ['another namespace', ['StatefulSet/other/web'], ['spec.serviceName', 'spec.volumeClaimTemplates[name=www].spec.resources.requests.storage', 'metadata.name']],
+  ])('%s', (_, accept, fields) => {
+    const [before, after] = grown();
+    expect(compare(before, after, { accept }).map(f => f.field)).toEqual(fields);
+  });
+
+  test('a cluster-scoped object has no namespace part', () => {
+    expect(compare([storageClass()], [storageClass('standard', { reclaimPolicy: 'Delete' })], { accept: ['StorageClass/standard:reclaimPolicy'] })).toEqual([]);
+  });
+
+  test('fails when an entry can never match', () => {
+    expect(() => compare([], [], { accept: ['orders-db'] })).toThrow(
+      'invalid \'accept\' entry: "orders-db". An entry is <Kind>/<namespace>/<name> (<Kind>/<name> without a namespace), optionally followed by ' +
+      ':<field prefix>. Copy it from the "accept:" line of a finding, e.g. StatefulSet/shop/orders-db:spec.volumeClaimTemplates.');
+  });
+});
+
+describe('KubernetesVersion', () => {
+  test.each([['1.27', 27], ['v1.30', 30], ['1.31.4', 31], [' 1.40 ', 40]])('of(%s)', (text, minor) => {
+    expect(KubernetesVersion.of(text).minor).toBe(minor);
+    expect(KubernetesVersion.of(text).toString()).toBe(`1.${minor}`);
+  });
+
+  test.each(['1.26', '2.0', '1', 'latest'])('fails when the version is %s', text => {
+    expect(() => KubernetesVersion.of(text)).toThrow(`KubernetesVersion: invalid version: "${text}". The upgrade guard knows the rules of Kubernetes 1.27 and later. Write 1.<minor>, e.g. 1.27 or 1.30.`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// directories, the command and the cdk8s plugin
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'guard-test-'));
+}
+
+function writeManifests(dir: string, file: string, objects: any[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, file), Yaml.stringify(...objects));
+}
+
+function grownClaims(): { current: string; next: string } {
+  const root = tempDir();
+  const before = sts();
+  const after = clone(before);
+  www(after).spec.resources.requests.storage = '2Gi';
+  writeManifests(path.join(root, 'current'), 'web.k8s.yaml', [before, pvc()]);
+  writeManifests(path.join(root, 'next'), 'web.k8s.yaml', [after, pvc()]);
+  return { current: path.join(root, 'current'), next: path.join(root, 'next') };
+}
+
+function run(args: string[], cwd?: string): { status: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const status = main(args, { out: t => { out += t; }, err: t => { err += t; }, cwd });
+  return { status, out, err };
+}
+
+describe('UpgradeGuard.compareDirectories', () => {
+  test('reads every manifest below both directories and names the file', () => {
+    const { current, next } = grownClaims();
+    writeManifests(path.join(next, 'nested'), 'extra.yml', [pvc('more')]);
+    const finding = only(UpgradeGuard.compareDirectories(current, next));
+    expect(finding.manifest).toBe(path.join(next, 'web.k8s.yaml'));
+  });
+
+  test('reads JSON files and flattens kind: List', () => {
+    const root = tempDir();
+    const before = sts();
+    const after = clone(before);
+    after.spec.serviceName = 'web';
+    writeManifests(path.join(root, 'a'), 'all.yaml', [{ apiVersion: 'v1', kind: 'List', items: [before, pvc()] }]);
+    fs.mkdirSync(path.join(root, 'b'));
+    fs.writeFileSync(path.join(root, 'b', 'web.json'), JSON.stringify(after));
+    fs.writeFileSync(path.join(root, 'b', 'files.json'), JSON.stringify(pvc()));
+    fs.writeFileSync(path.join(root, 'b', 'README.md'), '# not a manifest');
+    expect(only(UpgradeGuard.compareDirectories(path.join(root, 'a'), path.join(root, 'b')))).toMatchObject({
+      field: 'spec.serviceName', manifest: path.join(root, 'b', 'web.json'),
+    });
+  });
+
+  test('fails when a directory does not exist', () => {
+    expect(() => UpgradeGuard.compareDirectories('/nonexistent/dist', tempDir())).toThrow(/'\/nonexistent\/dist' does not exist/);
+  });
+});
+
+describe('cdk8s-stateful-guard', () => {
+  test('exit 1 and a readable report when an update is refused', () => {
+    const { current, next } = grownClaims();
+    const { status, out } = run([current, next]);
+    expect(status).toBe(1);
+    expect(out).toContain('cdk8s-stateful upgrade guard (Kubernetes 1.27): 1 refused, 0 data loss, 0 warning(s).\n\nREFUSED   StatefulSet shop/web (apps/v1)\n' +
+      '  field:    spec.volumeClaimTemplates[name=www].spec.resources.requests.storage\n  change:   1Gi -> 2Gi\n  server:   ' + STS_127 + '\n  way out:  ');
+    expect(out).toContain('\n  accept:   StatefulSet/shop/web:spec.volumeClaimTemplates[name=www].spec.resources.requests.storage\n' +
+      `  manifest: ${path.join(next, 'web.k8s.yaml')}\n`);
+  });
+
+  test('--accept leaves out a finding already dealt with, and says so', () => {
+    const { current, next } = grownClaims();
+    const { status, out } = run(['--accept', 'StatefulSet/shop/web:spec.volumeClaimTemplates', current, next]);
+    expect(status).toBe(0);
+    expect(out).toBe('cdk8s-stateful upgrade guard (Kubernetes 1.27): no refused update, no data loss.\n\n' +
+      'Accepted (--accept), not counted: REFUSED StatefulSet shop/web spec.volumeClaimTemplates[name=www].spec.resources.requests.storage\n');
+    expect(run(['--accept=statefulset/shop/web', current, next]).status).toBe(0);
+    expect(run(['--accept', 'StatefulSet/shop/web:spec.serviceName', current, next]).status).toBe(1);
+    expect(run(['--accept', 'StatefulSet/other/web', current, next]).status).toBe(1);
+  });
+
+  test('exit 0 when nothing is found', () => {
+    const { current } = grownClaims();
+    expect(run([current, current])).toEqual({ status: 0, out: 'cdk8s-stateful upgrade guard (Kubernetes 1.27): no refused update, no data loss.\n', err: '' });
+  });
+
+  test('--json prints the findings', () => {
+    const { current, next } = grownClaims();
+    const { status, out } = run(['--json', current, next]);
+    expect(status).toBe(1);
+    expect(JSON.parse(out)).toEqual([expect.objectContaining({ severity: 'REFUSED', oldValue: '1Gi', newValue: '2Gi' })]);
+  });
+
+  test('--allow-warnings: exit 0 with only warnings', () => {
+    const root = tempDir();
+    writeManifests(path.join(root, 'a'), 'x.yaml', [sts()]);
+    writeManifests(path.join(root, 'b'), 'x.yaml', [service({})]);
+    expect(run([path.join(root, 'a'), path.join(root, 'b')]).status).toBe(1);
+    expect(run(['--allow-warnings', path.join(root, 'a'), path.join(root, 'b')]).status).toBe(0);
+  });
+
+  test('--k8s-version and --server-side', () => {
+    const root = tempDir();
+    const before = sts();
+    const after = clone(before);
+    after.spec.revisionHistoryLimit = 2;
+    writeManifests(path.join(root, 'a'), 'x.yaml', [before, service({ type: 'ExternalName', externalName: 'db.example.com' })]);
+    writeManifests(path.join(root, 'b'), 'x.yaml', [after, service({ clusterIP: 'None' })]);
+    const args = [path.join(root, 'a'), path.join(root, 'b')];
+    expect(run(['--k8s-version', '1.33', '--allow-warnings', ...args]).status).toBe(0);
+    expect(run(['--k8s-version=1.33', '--server-side', '--allow-warnings', ...args]).status).toBe(1);
+    expect(run(args).out).toContain('1 refused, 0 data loss, 1 warning(s)');
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ['no arguments', [], /expected <current> and <next>, got 0 argument\(s\)/],
+    ['an unknown option', ['--frobnicate', 'a', 'b'], /unknown option --frobnicate/],
+    ['a bad Kubernetes version', ['--k8s-version', '1.20', 'a', 'b'], /--k8s-version: "1.20" is not a Kubernetes version of 1.27 or later/],
+    ['--git with two directories', ['--git', 'HEAD:dist', 'a', 'b'], /with --git, expected only <next>, got 2 argument\(s\)/],
+    ['a bad --accept', ['--accept', 'web', 'a', 'b'], /--accept: invalid 'accept' entry: "web". An entry is <Kind>\/<namespace>\/<name>/],
+    ['a missing directory', ['/nonexistent/a', '/nonexistent/b'], /'\/nonexistent\/a' does not exist/],
+  ])('exit 2 on %s', (_, args, message) => {
+    const { status, err } = run(args);
+    expect(status).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  test('--help', () => {
+    const { status, out } = run(['--help']);
+    expect(status).toBe(0);
+    expect(out).toMatch(/^Usage: cdk8s-stateful-guard \[options\] <current> <next>/);
+  });
+
+  test('reads the current manifests from a git revision', () => {
+    // GIVEN a repository whose last commit holds the current dist/
+    const repo = tempDir();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
+    git('init', '-q');
+    const before = sts();
+    writeManifests(path.join(repo, 'dist'), 'web.k8s.yaml', [before]);
+    git('add', '.');
+    git('commit', '-qm', 'current');
+    const after = clone(before);
+    after.spec.serviceName = 'web';
+    writeManifests(path.join(repo, 'dist'), 'web.k8s.yaml', [after]);
+
+    // WHEN
+    const explicit = run(['--git', 'HEAD:dist', path.join(repo, 'dist')], repo);
+    const positional = run(['HEAD:dist', path.join(repo, 'dist')], repo);
+    const missing = run(['--git', 'HEAD:nothing', path.join(repo, 'dist')], repo);
+
+    // THEN
+    expect(explicit.status).toBe(1);
+    expect(explicit.out).toContain('  field:    spec.serviceName\n  change:   nginx -> web\n');
+    expect(positional).toEqual(explicit);
+    expect(missing.status).toBe(2);
+    expect(run(['--git', 'HEAD:.', path.join(repo, 'dist')], path.join(repo, 'dist')).status).toBe(1); // the path is relative to the directory
+    expect(missing.err).toContain("git revision 'HEAD' has no manifest files (.yaml, .yml, .json) under 'nothing'");
+  });
+
+  test('runs as a process: exit status and output', () => {
+    const { current, next } = grownClaims();
+    const res = spawnSync(process.execPath, [
+      '-r', 'ts-node/register/transpile-only', '-e', "require('./src/private/guard-cli').runCli(process.argv.slice(1))", current, next,
+    ], { cwd: path.join(__dirname, '..'), encoding: 'utf-8' });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('REFUSED   StatefulSet shop/web (apps/v1)');
+  });
+
+  test('the bin runs the compiled command', () => {
+    const bin = fs.readFileSync(path.join(__dirname, '..', 'bin', 'cdk8s-stateful-guard'), 'utf-8');
+    expect(bin).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(bin).toContain("require('../lib/private/guard-cli.js').runCli();");
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf-8'));
+    expect(pkg.bin).toEqual({ 'cdk8s-stateful-guard': 'bin/cdk8s-stateful-guard' });
+  });
+});
+
+describe('UpgradeGuardValidation (cdk8s synth plugin)', () => {
+  test('every finding is a violation and the report fails', async () => {
+    // GIVEN
+    const { current, next } = grownClaims();
+    const context = new ValidationContext([path.join(next, 'web.k8s.yaml')], 'cdk8s-stateful', '0.0.0', {}, false);
+
+    // WHEN
+    await new UpgradeGuardValidation({ currentDirectory: current }).validate(context);
+
+    // THEN
+    const report = context.report.toJson();
+    expect(context.report.success).toBe(false);
+    expect(report.violations).toEqual([expect.objectContaining({
+      ruleName: 'upgrade-guard REFUSED: spec.volumeClaimTemplates[name=www].spec.resources.requests.storage',
+      recommendation: `${STS_127} (1Gi -> 2Gi)`,
+      violatingConstructs: [expect.objectContaining({
+        resourceName: 'StatefulSet shop/web',
+        locations: ['spec.volumeClaimTemplates[name=www].spec.resources.requests.storage'],
+        manifestPath: path.join(next, 'web.k8s.yaml'),
+      })],
+    })]);
+  });
+
+  test('the report passes when nothing is found', async () => {
+    const { current } = grownClaims();
+    const context = new ValidationContext([path.join(current, 'web.k8s.yaml')], 'cdk8s-stateful', '0.0.0', {}, false);
+    await new UpgradeGuardValidation({ currentDirectory: current, kubernetesVersion: '1.30' }).validate(context);
+    expect(context.report.success).toBe(true);
+  });
+
+  test('accept', async () => {
+    const { current, next } = grownClaims();
+    const context = new ValidationContext([path.join(next, 'web.k8s.yaml')], 'cdk8s-stateful', '0.0.0', {}, false);
+    await new UpgradeGuardValidation({ currentDirectory: current, accept: ['StatefulSet/shop/web'] }).validate(context);
+    expect(context.report.success).toBe(true);
+    expect(() => new UpgradeGuardValidation({ currentDirectory: current, accept: ['web'] })).toThrow(/invalid 'accept' entry: "web"/);
+  });
+
+  test('fails when neither or both of gitRevision and currentDirectory are set', () => {
+    expect(() => new UpgradeGuardValidation({})).toThrow(/UpgradeGuardValidation: invalid properties: \{\}. Exactly one of 'gitRevision'/);
+    expect(() => new UpgradeGuardValidation({ gitRevision: 'a:b', currentDirectory: 'c' })).toThrow(/Exactly one of/);
+  });
+});
