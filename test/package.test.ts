@@ -6,7 +6,8 @@ import * as path from 'path';
 /**
  * The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii and
  * its translated doc snippets (.jsii.tabl.json), README.md, LICENSE, API.md, package.json, and
- * src/*.ts for the source maps inlined in lib/*.js.
+ * src/*.ts for the source maps inlined in lib/*.js, and the upgrade guard's command
+ * (bin/cdk8s-stateful-guard, the package's `bin`).
  * The rules live in .npmignore (generated from .projenrc.ts).
  */
 const root = path.join(__dirname, '..');
@@ -22,7 +23,7 @@ function packedFiles(dir: string): string[] {
 /** What may ship. */
 const SHIPPED = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
-  /^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^src\/.+\.ts$/,
+  /^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^src\/.+\.ts$/, /^bin\/cdk8s-stateful-guard$/,
 ];
 
 const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf-8' }).split('\n').filter(f => f !== '');
@@ -51,7 +52,7 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs',
 
     // THEN
     const expected = [
-      '.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'package.json',
+      '.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'bin/cdk8s-stateful-guard', 'package.json',
       ...sources,
       ...built.filter(f => f.startsWith('lib/')),
     ].sort();
