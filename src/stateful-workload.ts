@@ -1239,12 +1239,16 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
 // ---------------------------------------------------------------- helpers
 
-/** Whether a disruption budget lets no replica be evicted. */
+/**
+ * Whether a disruption budget lets no replica be evicted. The disruption controller rounds a
+ * percentage up, for maxUnavailable and minAvailable alike
+ * (`GetScaledValueFromIntOrPercent(..., true)`): 10% of 3 pods allows one eviction.
+ */
 function blocksEveryEviction(budget: DisruptionBudget, replicas: number): boolean {
   if (!budget.enabled || replicas === 0) return false;
   const amount = (v: PercentOrAbsolute) => typeof v.value === 'number'
     ? v.value
-    : Math.floor(replicas * Number(String(v.value).replace(/%$/, '')) / 100);
+    : Math.ceil(replicas * Number(String(v.value).replace(/%$/, '')) / 100);
   if (budget.maxUnavailableValue) return amount(budget.maxUnavailableValue) === 0;
   const min = budget.minAvailableValue!;
   const required = typeof min.value === 'number' ? min.value : Math.ceil(replicas * Number(String(min.value).replace(/%$/, '')) / 100);

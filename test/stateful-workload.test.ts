@@ -125,6 +125,15 @@ describe('StatefulWorkload', () => {
       expect(findOne(manifests, 'StatefulSet', 'b').spec.podManagementPolicy).toBe('Parallel');
     });
 
+    test('a partition equal to the replica count (a paused rollout) is accepted', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      // WHEN
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3, updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3 }) }));
+      // THEN
+      expect(findOne(synthValid(chart), 'StatefulSet', 'db').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 3 } });
+    });
+
     test('update strategy: rolling update with partition and maxUnavailable, or OnDelete', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
@@ -553,7 +562,7 @@ describe('StatefulWorkload', () => {
 
     test.each<[string, DisruptionBudget, number]>([
       ['maxUnavailable 0', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(0)), 3],
-      ['maxUnavailable 10% of 3 (rounds down to 0)', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(10)), 3],
+      ['maxUnavailable 0%', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(0)), 3],
       ['minAvailable equal to replicas', DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(3)), 3],
       ['minAvailable 100%', DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.percent(100)), 3],
     ])('warns when the budget blocks every eviction: %s', (_name, disruptionBudget, replicas) => {
@@ -568,6 +577,15 @@ describe('StatefulWorkload', () => {
       new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, replicas: 3 }));
       new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(2)) }));
       new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, replicas: 4, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(25)) }));
+      // the disruption controller rounds a percentage up (GetScaledValueFromIntOrPercent(..., true)):
+      // 10% of 3 pods allows one eviction
+      new StatefulWorkload(chart, 'd', minimal({ metadata: { name: 'd' }, replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(10)) }));
+      expect(allWarnings(chart)).toEqual([]);
+    });
+
+    test('a percentage maxUnavailable is rounded up, as the disruption controller does', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(1)) }));
       expect(allWarnings(chart)).toEqual([]);
     });
 
