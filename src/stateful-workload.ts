@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareView, resolveStorageClass } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
+import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
 import {
   checkDns1035Label,
@@ -613,6 +614,15 @@ export class StatefulWorkload extends Construct implements IDataStore {
     checkInteger(this.where, 'minReady', minReadySeconds, 0);
     const terminationSeconds = props.terminationGracePeriod?.toSeconds({ integral: false });
     checkInteger(this.where, 'terminationGracePeriod', terminationSeconds, 0);
+    // what the API server would refuse in the pod template, checked where the input is known
+    throwFirst(this.where, [
+      ...labelProblems('podMetadata.labels', props.podMetadata?.labels),
+      ...annotationProblems('podMetadata.annotations', props.podMetadata?.annotations),
+      ...labelProblems('nodeSelector', props.nodeSelector),
+      ...topologySpreadProblems('topologySpread', (props.topologySpread ?? []).map(s => ({
+        topologyKey: s.topology.key, maxSkew: s.maxSkew ?? 1, whenUnsatisfiable: s.whenUnsatisfiable ?? UnsatisfiableSpread.SCHEDULE_ANYWAY,
+      }))),
+    ]);
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw fail(this.where, 'clusterDomain', this.clusterDomain, 'Must be a DNS domain such as "cluster.local"',
@@ -1165,6 +1175,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     // the pod spec, rendered once for every check below
     const podSpec = this.renderPodSpec();
+    errors.push(...problemMessages(this.where, podTemplateProblems(this.props.podMetadata, podSpec,
+      { extraVolumeNames: this._templates.map(t => t.name), mountReferencesChecked: true })));
     const renderedContainers = new Map<Container, any>();
     this._initContainers.forEach((c, i) => renderedContainers.set(c, podSpec.initContainers![i]));
     this._containers.forEach((c, i) => renderedContainers.set(c, podSpec.containers[i]));
