@@ -326,19 +326,19 @@ function resourceProblems(at: string, resources: any): RuleProblem[] {
  */
 function envProblems(at: string, container: any): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const envFix = 'Rename it, e.g. "DB_HOST" (letters, digits, \'_\', \'-\' and \'.\', not starting with a digit)';
+  const envFix = 'Rename it, e.g. "DB_HOST"';
   (container.env ?? []).forEach((e: any, i: number) => {
     if (typeof e.name !== 'string' || !ENV_VAR_NAME.test(e.name)) {
-      problems.push({ prop: `${at}.env[${i}].name`, value: e.name, allowed: 'Must be an environment variable name: letters, digits, \'_\', \'-\' or \'.\', not starting with a digit (the API server refuses the pod)', fix: envFix });
+      problems.push({ prop: `${at} env[${i}].name`, value: e.name, allowed: 'Must be an environment variable name: letters, digits, \'_\', \'-\' or \'.\', not starting with a digit (the API server refuses the pod)', fix: envFix });
     }
     const ref = e.valueFrom?.configMapKeyRef ?? e.valueFrom?.secretKeyRef;
     if (ref && !isConfigMapKey(ref.key)) {
-      problems.push({ prop: `${at}.env[${i}].valueFrom.key`, value: ref.key, allowed: 'Must be a ConfigMap or Secret key: at most 253 letters, digits, \'-\', \'_\' or \'.\'', fix: 'Use the key exactly as the ConfigMap or Secret defines it' });
+      problems.push({ prop: `${at} env[${i}].valueFrom.key`, value: ref.key, allowed: 'Must be a ConfigMap or Secret key: at most 253 letters, digits, \'-\', \'_\' or \'.\'', fix: 'Use the key exactly as the ConfigMap or Secret defines it' });
     }
   });
   (container.envFrom ?? []).forEach((e: any, i: number) => {
     if (e.prefix !== undefined && e.prefix !== '' && !ENV_VAR_NAME.test(e.prefix)) {
-      problems.push({ prop: `${at}.envFrom[${i}].prefix`, value: e.prefix, allowed: 'Must be a valid start of an environment variable name: letters, digits, \'_\', \'-\' or \'.\', not starting with a digit', fix: envFix });
+      problems.push({ prop: `${at} envFrom[${i}].prefix`, value: e.prefix, allowed: 'Must be a valid start of an environment variable name: letters, digits, \'_\', \'-\' or \'.\', not starting with a digit', fix: envFix });
     }
   });
   return problems;
@@ -357,7 +357,7 @@ function isConfigMapKey(key: unknown): boolean {
  */
 function probeProblems(at: string, kind: 'livenessProbe' | 'readinessProbe' | 'startupProbe', probe: any): RuleProblem[] {
   const problems: RuleProblem[] = [];
-  const p = `${at}.${kind}`;
+  const p = `${at} ${kind}`;
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter(h => probe[h] !== undefined);
   if (handlers.length !== 1) {
     problems.push({ prop: p, value: handlers, allowed: 'Must have exactly one handler: exec, httpGet, tcpSocket or grpc', fix: 'Use one of Probe.fromCommand(), fromHttpGet(), fromTcpSocket()' });
@@ -369,7 +369,7 @@ function probeProblems(at: string, kind: 'livenessProbe' | 'readinessProbe' | 's
     }
   }
   if (kind !== 'readinessProbe' && probe.successThreshold !== undefined && probe.successThreshold !== 0 && probe.successThreshold !== 1) {
-    problems.push({ prop: `${p}.successThreshold`, value: probe.successThreshold, allowed: `Must be 1 for a ${kind}`, fix: 'Leave \'successThreshold\' out' });
+    problems.push({ prop: `${p}.successThreshold`, value: probe.successThreshold, allowed: `Must be 1 for a ${kind}`, fix: 'Set \'successThreshold\' to 1, or leave it out' });
   }
   const grace = probe.terminationGracePeriodSeconds;
   if (grace !== undefined) {
@@ -468,7 +468,7 @@ function containerProblems(c: any, init: boolean, volumeNames: Set<string>, opti
     if (c[kind] === undefined) continue;
     if (init) {
       // validateInitContainers: "may not be set for init containers"
-      problems.push({ prop: `${at} ${kind}`, value: kind, allowed: 'Init containers may not have probes: they run to completion before the pod starts', fix: 'Remove the probe, or make it a regular container' });
+      problems.push({ prop: `${at} ${kind}`, value: c[kind], allowed: 'Init containers may not have probes: they run to completion before the pod starts', fix: 'Remove the probe, or make it a regular container' });
     } else {
       problems.push(...probeProblems(at, kind, c[kind]));
     }

@@ -1,4 +1,4 @@
-import { quantityToBytes } from '../../src/private/quantity';
+import { parseQuantity, quantityToBytes } from '../../src/private/quantity';
 
 describe('quantityToBytes', () => {
   test.each([
@@ -17,5 +17,28 @@ describe('quantityToBytes', () => {
 
   test.each(['', '1GB', 'Gi', '-1Gi', '1 gi'])('%p is not a quantity', quantity => {
     expect(quantityToBytes(quantity)).toBeUndefined();
+  });
+});
+
+describe('parseQuantity', () => {
+  test.each<[string | number, number | undefined]>([
+    ['250m', 0.25],
+    ['0.1', 0.1],
+    ['100m', 0.1],
+    ['1Gi', 2 ** 30],
+    ['1G', 1e9],
+    ['1e3', 1000],
+    ['1E', 1e18],
+    ['1.5Ki', 1536],
+    ['+2', 2],
+    ['-1', -1],
+    ['.5', 0.5],
+    [3, 3],
+    ['1 core', undefined],
+    ['1GB', undefined],
+    ['', undefined],
+    ['Gi', undefined],
+  ])('parseQuantity(%p) is %p', (quantity, value) => {
+    expect(parseQuantity(quantity)).toBe(value);
   });
 });
