@@ -140,6 +140,43 @@ const INVALID_PODS: Array<[string, any, any]> = [
       },
     }],
   })],
+  ['a spread selector key is not a label key', undefined, spread({ labelSelector: { matchExpressions: [{ key: 'a b', operator: 'Exists' }] } })],
+  ['a spread selector operator is unknown', undefined, spread({ labelSelector: { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['db'] }] } })],
+  ['a spread selector value is not a label value', undefined, spread({ labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['d b'] }] } })],
+  ['a spread node policy is unknown', undefined, spread({ nodeTaintsPolicy: 'Respect' })],
+  ['an exec probe has no command', undefined, probe('livenessProbe', { exec: { command: [] } })],
+  ['an HTTP probe scheme is unknown', undefined, probe('livenessProbe', { httpGet: { path: '/', port: 80, scheme: 'http' } })],
+  ['the seccomp type is unknown', undefined, podSpec({ securityContext: { seccompProfile: { type: 'Default' } } })],
+  ['no privilege escalation with SYS_ADMIN', undefined, podSpec({ containers: [container({ securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ['SYS_ADMIN'] } } })] })],
+  ['a sysctl is set twice', undefined, podSpec({ securityContext: { sysctls: [{ name: 'net.core.somaxconn', value: '1' }, { name: 'net.core.somaxconn', value: '2' }] } })],
+  ['a host port is out of range', undefined, podSpec({ containers: [container({ ports: [{ containerPort: 5432, hostPort: 0 }] })] })],
+  ['a mount has no path', undefined, podSpec({ containers: [container({ volumeMounts: [{ name: 'data', mountPath: '' }] })] })],
+  ['a mount propagation is unknown', undefined, podSpec({ containers: [container({ volumeMounts: [{ name: 'data', mountPath: '/d', mountPropagation: 'Both' }] })] })],
+  ['a device path is also a mount path', undefined, podSpec({ containers: [container({ volumeDevices: [{ name: 'raw', devicePath: '/var/lib/postgresql/data' }] })] })],
+  ['a toleration key is not a label key', undefined, tol({ key: 'a b', operator: 'Exists' })],
+  ['an Equal toleration value is not a label value', undefined, tol({ key: 'dedicated', operator: 'Equal', value: 'd b' })],
+  ['a toleration operator is unknown', undefined, tol({ key: 'dedicated', operator: 'In' })],
+  ['a node affinity field is not metadata.name', undefined, podSpec({
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchFields: [{ key: 'spec.unschedulable', operator: 'In', values: ['true'] }] },
+          ],
+        },
+      },
+    },
+  })],
+  ['a pod affinity namespace is not a name', undefined, podSpec({
+    affinity: {
+      podAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { topologyKey: 'kubernetes.io/hostname', namespaces: ['Data'] },
+        ],
+      },
+    },
+  })],
+  ['the termination grace period is negative', undefined, podSpec({ terminationGracePeriodSeconds: -1 })],
 ];
 function claim(spec: any = {}, metadata: any = {}): any {
   return {
@@ -161,6 +198,7 @@ const INVALID_CLAIMS: Array<[string, any]> = [
   ['a data source of the core group that is not a claim', claim({ dataSource: { kind: 'VolumeSnapshot', name: 'nightly' } })],
   ['a data source without name', claim({ dataSource: { kind: 'PersistentVolumeClaim', name: '' } })],
   ['a label value with a slash', claim({}, { labels: { backup: 'daily/weekly' } })],
+  ['a data source without kind', claim({ dataSource: { apiGroup: 'snapshot.storage.k8s.io', name: 'nightly' } })],
 ];
 
 const POD_MESSAGES: { [name: string]: string[] } = {
@@ -363,6 +401,63 @@ const POD_MESSAGES: { [name: string]: string[] } = {
   'a generic ephemeral volume class is not a name': [
     "invalid 'volumes[0].ephemeral.storageClassName': \"Fast SSD\". Must be a storage class name (a DNS-1123 subdomain of at most 253 characters: lower case letters, digits, '-' and '.'), or \"\" for volumes without a class; the API server refuses the claim and no pod starts. Use the class's name as `kubectl get storageclass` lists it, e.g. \"gp3\".",
   ],
+  'a spread selector key is not a label key': [
+    "invalid 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].key': \"a b\". Must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. Set 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].key' to a label key such as \"topology.kubernetes.io/zone\".",
+  ],
+  'a spread selector operator is unknown': [
+    "invalid 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].operator': \"Equals\". Must be one of \"In\", \"NotIn\", \"Exists\", \"DoesNotExist\". Set 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].operator' to one of them.",
+  ],
+  'a spread selector value is not a label value': [
+    "invalid 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].values[0]': \"d b\". Must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. Use the label value exactly as the objects carry it.",
+  ],
+  'a spread node policy is unknown': [
+    "invalid 'topologySpreadConstraints[0].nodeTaintsPolicy': \"Respect\". Must be one of \"Honor\", \"Ignore\". Use Honor or Ignore.",
+  ],
+  'an exec probe has no command': [
+    "invalid 'container \"db\" livenessProbe.exec.command': []. Must name a command. Give the command to run.",
+  ],
+  'an HTTP probe scheme is unknown': [
+    "invalid 'container \"db\" livenessProbe.httpGet.scheme': \"http\". Must be one of \"HTTP\", \"HTTPS\". Use HTTP or HTTPS.",
+  ],
+  'the seccomp type is unknown': [
+    "invalid 'securityContext.seccompProfile.type': \"Default\". Must be one of \"RuntimeDefault\", \"Unconfined\", \"Localhost\". Use RuntimeDefault.",
+  ],
+  'no privilege escalation with SYS_ADMIN': [
+    "invalid 'container \"db\" securityContext.allowPrivilegeEscalation': false. Cannot be false when the capability SYS_ADMIN is added. Remove SYS_ADMIN from the added capabilities.",
+  ],
+  'a sysctl is set twice': [
+    "invalid 'securityContext.sysctls[1].name': \"net.core.somaxconn\". Each sysctl may be set once. Remove the duplicate.",
+  ],
+  'a host port is out of range': [
+    "invalid 'container \"db\" ports[0].hostPort': 0. Must be a port number from 1 to 65535. Use a valid port, or leave hostPort out.",
+  ],
+  'a mount has no path': [
+    "invalid 'container \"db\" volumeMounts[0].mountPath': \"\". A mount path is required. Set the path to mount the volume at.",
+  ],
+  'a mount propagation is unknown': [
+    "invalid 'container \"db\" volumeMounts[0].mountPropagation': \"Both\". Must be one of \"None\", \"HostToContainer\", \"Bidirectional\". Leave it out (None).",
+  ],
+  'a device path is also a mount path': [
+    "invalid 'container \"db\" volumeDevices[0].devicePath': \"/var/lib/postgresql/data\". Must not be a mount path of the same container. Attach the device at its own path.",
+  ],
+  'a toleration key is not a label key': [
+    "invalid 'tolerations[0].key': \"a b\". Must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. Use the taint's key exactly.",
+  ],
+  'an Equal toleration value is not a label value': [
+    "invalid 'tolerations[0].value': \"d b\". Must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. Use the taint's value exactly.",
+  ],
+  'a toleration operator is unknown': [
+    "invalid 'tolerations[0].operator': \"In\". Must be \"Equal\" or \"Exists\". Use NodeTaintQuery.is() or exists().",
+  ],
+  'a node affinity field is not metadata.name': [
+    "invalid 'affinity.nodeAffinity.required.nodeSelectorTerms[0].matchFields[0].key': \"spec.unschedulable\". Must be \"metadata.name\". Select nodes by label with matchExpressions.",
+  ],
+  'a pod affinity namespace is not a name': [
+    "invalid 'affinity.podAffinity.required[0].namespaces[0]': \"Data\". Must be a namespace name (a DNS-1123 label). Use the namespace's name.",
+  ],
+  'the termination grace period is negative': [
+    "invalid 'terminationGracePeriod': -1. Must be a whole number of seconds of at least 0. Set a whole number of seconds.",
+  ],
 };
 
 const CLAIM_MESSAGES: { [name: string]: string[] } = {
@@ -404,6 +499,9 @@ const CLAIM_MESSAGES: { [name: string]: string[] } = {
   ],
   'a label value with a slash': [
     "invalid 'labels[\"backup\"]': \"daily/weekly\". Must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. Set 'labels[\"backup\"]' to a label value such as \"primary\" (no spaces, '/' or ':'); put longer text in an annotation.",
+  ],
+  'a data source without kind': [
+    "invalid 'dataSource.kind': \"\". The kind of the source object is required. Use ClaimDataSource.fromSnapshot() or fromClaim().",
   ],
 };
 
