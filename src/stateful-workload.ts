@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareView, resolveStorageClass, touch, watchContainer } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
+import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
 import {
   checkDns1035Label,
@@ -616,6 +617,15 @@ export class StatefulWorkload extends Construct implements IDataStore {
     checkInteger(this.where, 'minReady', minReadySeconds, 0);
     const terminationSeconds = props.terminationGracePeriod?.toSeconds({ integral: false });
     checkInteger(this.where, 'terminationGracePeriod', terminationSeconds, 0);
+    // what the API server would refuse in the pod template, checked where the input is known
+    throwFirst(this.where, [
+      ...labelProblems('podMetadata.labels', props.podMetadata?.labels),
+      ...annotationProblems('podMetadata.annotations', props.podMetadata?.annotations),
+      ...labelProblems('nodeSelector', props.nodeSelector),
+      ...topologySpreadProblems('topologySpread', (props.topologySpread ?? []).map(s => ({
+        topologyKey: s.topology.key, maxSkew: s.maxSkew ?? 1, whenUnsatisfiable: s.whenUnsatisfiable ?? UnsatisfiableSpread.SCHEDULE_ANYWAY,
+      }))),
+    ]);
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw fail(this.where, 'clusterDomain', this.clusterDomain, 'Must be a DNS domain such as "cluster.local"',
@@ -1196,6 +1206,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     // the pod spec, rendered once for every check below
     const podSpec = this.renderPodSpec();
+    errors.push(...problemMessages(this.where, podTemplateProblems(this.props.podMetadata, podSpec,
+      { extraVolumeNames: this._templates.map(t => t.name), mountReferencesChecked: true })));
     const renderedContainers = new Map<Container, any>();
     this._initContainers.forEach((c, i) => renderedContainers.set(c, podSpec.initContainers![i]));
     this._containers.forEach((c, i) => renderedContainers.set(c, podSpec.containers[i]));
@@ -1270,12 +1282,16 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
 // ---------------------------------------------------------------- helpers
 
-/** Whether a disruption budget lets no replica be evicted. */
+/**
+ * Whether a disruption budget lets no replica be evicted. The disruption controller rounds a
+ * percentage up, for maxUnavailable and minAvailable alike
+ * (`GetScaledValueFromIntOrPercent(..., true)`): 10% of 3 pods allows one eviction.
+ */
 function blocksEveryEviction(budget: DisruptionBudget, replicas: number): boolean {
   if (!budget.enabled || replicas === 0) return false;
   const amount = (v: PercentOrAbsolute) => typeof v.value === 'number'
     ? v.value
-    : Math.floor(replicas * Number(String(v.value).replace(/%$/, '')) / 100);
+    : Math.ceil(replicas * Number(String(v.value).replace(/%$/, '')) / 100);
   if (budget.maxUnavailableValue) return amount(budget.maxUnavailableValue) === 0;
   const min = budget.minAvailableValue!;
   const required = typeof min.value === 'number' ? min.value : Math.ceil(replicas * Number(String(min.value).replace(/%$/, '')) / 100);

@@ -9,6 +9,7 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { claimProblems, throwFirst } from './private/pod-rules';
 import { toQuantity, kibibytes } from './private/quantity';
 import { checkDns1123Label, fail } from './private/validation';
 import type { IStorageClass } from './storage-class';
@@ -300,6 +301,9 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
     this.labels = props.labels;
     this.annotations = props.annotations;
     this.startOrdinal = props.startOrdinal ?? 0;
+    // what the API server would refuse in a claim (a StatefulSet's templates are not checked until
+    // the controller creates the claims)
+    throwFirst(where, claimProblems(k8s.toJson_KubePersistentVolumeClaimProps(this._toKube()) ?? {}));
   }
 
   /** The access modes (a copy). */

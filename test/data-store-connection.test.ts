@@ -386,6 +386,25 @@ describe('DataStoreConnection', () => {
         + 'as a pod reads Secrets of its own namespace only: the Secret "user-db-credentials" is in "vault", the workload in "users". '
         + 'Create the Secret in the workload\'s namespace as well.'));
     });
+
+    test('fails when the credentials Secret has no namespace and the workload has one', () => {
+      // GIVEN: the Secret in a chart without namespace, applied wherever kubectl points
+      const app = Testing.app();
+      const chart = new Chart(app, 'test', { namespace: 'users' });
+      const secrets = new Chart(app, 'secrets');
+      const secret = new kplus.Secret(secrets, 'creds', { metadata: { name: 'user-db-credentials' } });
+      const db = DataStore.fromDataStoreAttributes(chart, 'db', {
+        storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: DataStoreCredentials.fromSecret(secret),
+      });
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate' }, containers: [{ image: APP_IMAGE }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: db });
+
+      // WHEN / THEN
+      expect(() => connection.addWorkload(job)).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'workload': \"migrate\". Must be in the namespace of the store's credentials Secret, "
+        + 'as a pod reads Secrets of its own namespace only: the Secret "user-db-credentials" is in the namespace it is applied to (none is set), the workload in "users". '
+        + 'Create the Secret in the workload\'s namespace as well.'));
+    });
   });
 
   test('unnamed ports give the same variables for an in-cluster and an external store', () => {

@@ -362,6 +362,12 @@ describe('PersistentVolumeClaim', () => {
       ['ReadWriteOnce, one pod with maxSurge 0', [RWO], (chart, claim) => deployment(chart, 'trouble', claim, {
         strategy: rolling(0, 1),
       })],
+      ['ReadWriteOncePod, one pod with maxSurge 0%', [RWOP], (chart, claim) => deployment(chart, 'trouble', claim, {
+        strategy: kplus.DeploymentStrategy.rollingUpdate({
+          maxSurge: kplus.PercentOrAbsolute.percent(0),
+          maxUnavailable: kplus.PercentOrAbsolute.absolute(1),
+        }),
+      })],
       ['ReadWriteMany, three pods', [RWX], (chart, claim) => deployment(chart, 'web', claim, { replicas: 3 })],
       ['ReadWriteOnce and ReadOnlyMany, three pods', [RWO, ROX], (chart, claim) => deployment(chart, 'web', claim, { replicas: 3 })],
       ['ReadWriteOncePod, a two-replica Deployment in another namespace', [RWOP], (chart, claim) => {

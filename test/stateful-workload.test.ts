@@ -125,6 +125,15 @@ describe('StatefulWorkload', () => {
       expect(findOne(manifests, 'StatefulSet', 'b').spec.podManagementPolicy).toBe('Parallel');
     });
 
+    test('a partition equal to the replica count (a paused rollout) is accepted', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      // WHEN
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3, updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3 }) }));
+      // THEN
+      expect(findOne(synthValid(chart), 'StatefulSet', 'db').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 3 } });
+    });
+
     test('update strategy: rolling update with partition and maxUnavailable, or OnDelete', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
@@ -553,7 +562,7 @@ describe('StatefulWorkload', () => {
 
     test.each<[string, DisruptionBudget, number]>([
       ['maxUnavailable 0', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(0)), 3],
-      ['maxUnavailable 10% of 3 (rounds down to 0)', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(10)), 3],
+      ['maxUnavailable 0%', DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(0)), 3],
       ['minAvailable equal to replicas', DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(3)), 3],
       ['minAvailable 100%', DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.percent(100)), 3],
     ])('warns when the budget blocks every eviction: %s', (_name, disruptionBudget, replicas) => {
@@ -568,6 +577,15 @@ describe('StatefulWorkload', () => {
       new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, replicas: 3 }));
       new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b' }, replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(2)) }));
       new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, replicas: 4, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(25)) }));
+      // the disruption controller rounds a percentage up (GetScaledValueFromIntOrPercent(..., true)):
+      // 10% of 3 pods allows one eviction
+      new StatefulWorkload(chart, 'd', minimal({ metadata: { name: 'd' }, replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(10)) }));
+      expect(allWarnings(chart)).toEqual([]);
+    });
+
+    test('a percentage maxUnavailable is rounded up, as the disruption controller does', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(1)) }));
       expect(allWarnings(chart)).toEqual([]);
     });
 
@@ -1003,6 +1021,83 @@ describe('StatefulWorkload', () => {
       const chart = Testing.chart();
       build(chart);
       expect(() => Testing.synth(chart)).toThrow(message);
+    });
+
+    describe('the pod template as the API server validates a Pod', () => {
+      // The 1.27 API server stores these StatefulSets; the controller's pod creates then fail.
+      const SYNTH = 'Validation failed with the following errors:\n  [test/db] ';
+      const env = (name: string) => ({ [name]: kplus.EnvValue.fromValue('x') });
+      test.each<[string, Partial<kplus.ContainerProps>, string]>([
+        ['a cpu request is above its limit', { resources: { cpu: { request: kplus.Cpu.units(2), limit: kplus.Cpu.units(1) } } },
+          `${W}: invalid 'container "db" resources.requests.cpu': "2". Must be less than or equal to the cpu limit ("1"): the API server refuses the pod, so the controller creates none. `
+          + 'Lower the cpu request to at most "1", or raise the limit.'],
+        ['a memory request is above its limit', { resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(1) } } },
+          `${W}: invalid 'container "db" resources.requests.memory': "2048Mi". Must be less than or equal to the memory limit ("1024Mi"): the API server refuses the pod, so the controller creates none. `
+          + 'Lower the memory request to at most "1024Mi", or raise the limit.'],
+        ['the image is empty', { image: '' },
+          `${W}: invalid 'container "db" image': "". An image is required: the API server refuses a pod without one. `
+          + 'Set it to a reference such as "docker.io/library/postgres:16.4" or "registry.example.com/team/app@sha256:<64 hex digits>".'],
+        ['the image is not an image reference', { image: 'Postgres 16' },
+          `${W}: invalid 'container "db" image': "Postgres 16". Must be an image reference [registry[:port]/]repository[:tag][@digest]: `],
+        ['an environment variable name starts with a digit', { envVariables: env('1PASSWORD') },
+          `${W}: invalid 'container "db" env[0].name': "1PASSWORD". Must be an environment variable name: letters, digits, '_', '-' or '.', not starting with a digit (the API server refuses the pod). Rename it, e.g. "DB_HOST".`],
+        ['an environment variable name has a space', { envVariables: env('DB HOST') },
+          `${W}: invalid 'container "db" env[0].name': "DB HOST". Must be an environment variable name`],
+        ['a liveness probe must succeed twice', { liveness: kplus.Probe.fromTcpSocket({ port: 5432, successThreshold: 2 }) },
+          `${W}: invalid 'container "db" livenessProbe.successThreshold': 2. Must be 1 for a livenessProbe. Set 'successThreshold' to 1, or leave it out.`],
+      ])('fails at synth when %s', (_name, container, message) => {
+        // GIVEN
+        const chart = Testing.chart();
+        // WHEN
+        new StatefulWorkload(chart, 'db', minimal({ containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999, group: 999 }, ...container }] }));
+        // THEN
+        expect(() => Testing.synth(chart)).toThrow(`${SYNTH}${message}`);
+      });
+
+      test('fails at synth when an init container added later has a bad image', () => {
+        const chart = Testing.chart();
+        const db = new StatefulWorkload(chart, 'db', minimal());
+        db.addInitContainer({ name: 'init', image: 'busybox:', securityContext: { user: 999 } });
+        expect(() => Testing.synth(chart)).toThrow(`${SYNTH}${W}: invalid 'init container "init" image': "busybox:". Must be an image reference`);
+      });
+
+      const LABEL_VALUE = 'Must be a label value: empty, or at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit';
+      test.each<[string, Partial<StatefulWorkloadProps>, string]>([
+        ['a pod label value has a space', { podMetadata: { labels: { tier: 'data base' } } },
+          `${W}: invalid 'podMetadata.labels["tier"]': "data base". ${LABEL_VALUE}. Set 'podMetadata.labels["tier"]' to a label value such as "primary" (no spaces, '/' or ':'); put longer text in an annotation.`],
+        ['a pod label key is not a qualified name', { podMetadata: { labels: { 'team/db/x': 'a' } } },
+          `${W}: invalid 'podMetadata.labels key': "team/db/x". Must be a qualified name`],
+        ['a pod annotation key is not a qualified name', { podMetadata: { annotations: { 'backup policy': 'daily' } } },
+          `${W}: invalid 'podMetadata.annotations key': "backup policy". Must be a qualified name`],
+        ['a nodeSelector value is not a label value', { nodeSelector: { 'node.example.com/disk': 'fast ssd' } },
+          `${W}: invalid 'nodeSelector["node.example.com/disk"]': "fast ssd". ${LABEL_VALUE}.`],
+        ['a nodeSelector value is too long', { nodeSelector: { disk: 'a'.repeat(64) } },
+          `${W}: invalid 'nodeSelector["disk"]': "${'a'.repeat(64)}". ${LABEL_VALUE}.`],
+        ['maxSkew is 0', { topologySpread: [{ topology: kplus.Topology.ZONE, maxSkew: 0 }] },
+          `${W}: invalid 'topologySpread[0].maxSkew': 0. Must be a whole number of at least 1: the most the number of pods may differ between two domains. Set 'maxSkew' to 1 for an even spread, or leave it out.`],
+        ['maxSkew is negative', { topologySpread: [{ topology: kplus.Topology.ZONE }, { topology: kplus.Topology.HOSTNAME, maxSkew: -1 }] },
+          `${W}: invalid 'topologySpread[1].maxSkew': -1. Must be a whole number of at least 1`],
+        ['a topology is not a label key', { topologySpread: [{ topology: kplus.Topology.custom('node zone') }] },
+          `${W}: invalid 'topologySpread[0].topologyKey': "node zone". A node label key is required.`],
+        ['a topology is spread twice the same way', { topologySpread: [{ topology: kplus.Topology.ZONE }, { topology: kplus.Topology.ZONE, maxSkew: 2 }] },
+          `${W}: invalid 'topologySpread[1]': "{topology.kubernetes.io/zone, ScheduleAnyway}". Each topology key may be constrained once per whenUnsatisfiable. Remove the duplicate constraint.`],
+      ])('fails when %s', (_name, props, message) => {
+        expect(() => new StatefulWorkload(Testing.chart(), 'db', minimal(props))).toThrow(message);
+      });
+
+      test('valid labels, selectors and spreads are accepted', () => {
+        const chart = Testing.chart();
+        new StatefulWorkload(chart, 'db', minimal({
+          replicas: 3,
+          podMetadata: { labels: { 'tier': '', 'example.com/team': 'data_base-1.0' }, annotations: { 'example.com/notes': 'any text: at all' } },
+          nodeSelector: { 'kubernetes.io/os': 'linux', 'disk': 'a'.repeat(63) },
+          topologySpread: [
+            { topology: kplus.Topology.ZONE, maxSkew: 2, whenUnsatisfiable: UnsatisfiableSpread.DO_NOT_SCHEDULE },
+            { topology: kplus.Topology.ZONE },
+          ],
+        }));
+        expect(podSpec(synthValid(chart)).nodeSelector.disk).toHaveLength(63);
+      });
     });
 
     test('error messages name the construct', () => {

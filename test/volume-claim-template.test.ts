@@ -107,6 +107,36 @@ describe('VolumeClaimTemplate', () => {
     expect(fn).toThrow(message);
   });
 
+  describe('rules of a PersistentVolumeClaim, checked when the template is created', () => {
+    const CLASS_ALLOWED = 'Must be a storage class name (a DNS-1123 subdomain of at most 253 characters: lower case letters, digits, \'-\' and \'.\'), '
+      + 'or "" for volumes without a class; the API server refuses the claim and no pod starts. Use the class\'s name as `kubectl get storageclass` lists it, e.g. "gp3".';
+    test.each<[string, () => void, string]>([
+      ['storageClassName is not a class name', () => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: 'Fast_SSD' }),
+        `VolumeClaimTemplate 'test/db/Claim-data': invalid 'storageClassName': "Fast_SSD". ${CLASS_ALLOWED}`],
+      ['storageClassName has a space', () => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: 'fast ssd' }),
+        `VolumeClaimTemplate 'test/db/Claim-data': invalid 'storageClassName': "fast ssd". ${CLASS_ALLOWED}`],
+      ['a label value is not one', () => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), labels: { backup: 'daily/weekly' } }),
+        'VolumeClaimTemplate \'test/db/Claim-data\': invalid \'labels["backup"]\': "daily/weekly". Must be a label value: empty, or at most 63 letters, digits, \'-\', \'_\' or \'.\', '
+        + 'starting and ending with a letter or digit. Set \'labels["backup"]\' to a label value such as "primary" (no spaces, \'/\' or \':\'); put longer text in an annotation.'],
+      ['a selector value is not a label value', () => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), selector: kplus.LabelSelector.of({ labels: { disk: 'fast ssd' } }) }),
+        'VolumeClaimTemplate \'test/db/Claim-data\': invalid \'selector.matchLabels["disk"]\': "fast ssd". Must be a label value'],
+      ['a data source in the core group is not a claim', () => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), dataSource: ClaimDataSource.of('VolumeSnapshot', 'nightly') }),
+        'VolumeClaimTemplate \'test/db/Claim-data\': invalid \'dataSource.kind\': "VolumeSnapshot". Must be PersistentVolumeClaim when no API group is given (the core group has no other volume source). '
+        + 'Give the API group, e.g. ClaimDataSource.of(kind, name, "snapshot.storage.k8s.io").'],
+    ])('fails when %s', (_name, fn, message) => {
+      expect(fn).toThrow(message);
+    });
+
+    test('a class name with dots and digits, "" and a class object are accepted', () => {
+      const chart = Testing.chart();
+      const db = workload(chart);
+      db.addVolumeClaimTemplate({ name: 'a', storage: Size.gibibytes(1), storageClassName: 'ebs.gp3-1' });
+      db.addVolumeClaimTemplate({ name: 'b', storage: Size.gibibytes(1), storageClassName: '' });
+      db.addVolumeClaimTemplate({ name: 'c', storage: Size.gibibytes(1), storageClass: StorageClass.fromStorageClassName(chart, 'gp3', 'gp3') });
+      expect(renderedTemplates(chart).map(t => t.spec.storageClassName)).toEqual(['ebs.gp3-1', '', 'gp3']);
+    });
+  });
+
   test('fails at synth when a container mounts a Block claim as a file system', () => {
     const chart = Testing.chart();
     const db = workload(chart);

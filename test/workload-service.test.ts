@@ -63,6 +63,29 @@ describe('WorkloadService', () => {
     expect(service.apiObject.kind).toBe('Service');
   });
 
+  test.each([
+    ['an IPv4 /32', '10.0.0.1/32'],
+    ['an IPv4 /0', '0.0.0.0/0'],
+    ['an IPv6 /128', '2001:db8::1/128'],
+    ['an IPv6 /0', '::/0'],
+  ])('accepts %s source range', (_name, range) => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    db(chart).addClientService({ type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range] });
+    // THEN
+    expect(services(chart)[0].spec.loadBalancerSourceRanges).toEqual([range]);
+  });
+
+  test.each([
+    ['an IPv4 /33', '10.0.0.1/33'],
+    ['an IPv6 /129', '2001:db8::1/129'],
+    ['an IPv4 prefix length above 128', '10.0.0.0/128'],
+  ])('fails when the source range is %s', (_name, range) => {
+    expect(() => db(Testing.chart()).addClientService({ type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range] })).toThrow(
+      `WorkloadService 'test/db/ClientService': invalid 'loadBalancerSourceRanges[0]': "${range}". Must be an IP range in CIDR notation, e.g. "10.0.0.0/8" or "2001:db8::/32". Write the range with its prefix length, e.g. "10.0.0.0/8".`);
+  });
+
   test('externalTrafficPolicy is refused on a ClusterIP Service', () => {
     expect(() => db(Testing.chart()).addClientService({ externalTrafficPolicy: ExternalTrafficPolicy.LOCAL })).toThrow(
       "WorkloadService 'test/db/ClientService': invalid 'externalTrafficPolicy': \"Local\". Only NodePort and LoadBalancer Services use it. Set 'type' to NodePort or LoadBalancer, or remove 'externalTrafficPolicy'.");

@@ -48,3 +48,35 @@ export function quantityToBytes(quantity: string): number | undefined {
   };
   return n * (m[2] ? mult[m[2]] : 1);
 }
+
+/**
+ * Kubernetes quantities (`resource.Quantity`), as the API server parses them.
+ *
+ * Grammar (k8s.io/apimachinery/pkg/api/resource/quantity.go):
+ * `<signedNumber><suffix>`, the number `[+-]?(digits[.digits?] | .digits)`, the suffix a binary SI
+ * suffix (Ki Mi Gi Ti Pi Ei), a decimal SI suffix (n u m "" k M G T P E) or a decimal exponent
+ * (`e3`, `E-2`). Anything else: "quantities must match the regular expression
+ * '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'".
+ */
+
+const QUANTITY = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+/**
+ * The value of a quantity (`"250m"` is 0.25, `"1Gi"` 1073741824, `"1e3"` 1000), or undefined when
+ * the API server would refuse it. Numbers (a quantity written as a JSON number) are taken as they are.
+ * Decimal values are converted from their text in one step, so `"100m"` and `"0.1"` compare equal.
+ */
+export function parseQuantity(quantity: string | number): number | undefined {
+  if (typeof quantity === 'number') return Number.isFinite(quantity) ? quantity : undefined;
+  const m = QUANTITY.exec(quantity);
+  if (!m) return undefined;
+  const [, number, suffix] = m;
+  if (suffix === undefined) return Number(number);
+  const binary = BINARY[suffix];
+  if (binary !== undefined) return Number(number) * binary;
+  const exponent = DECIMAL[suffix] ?? Number(suffix.slice(1));
+  return Number(`${number}e${exponent}`);
+}
