@@ -15,7 +15,9 @@
  * bench/RESULTS.md and bench/results/synth.json.
  *
  * Options (environment): BENCH_SIZES="10,100,1000,3000", BENCH_RUNS=<runs per measurement>
- * (default: 7 for N <= 100, 5 for 1000, 3 above), BENCH_SCENARIOS="library,plus,floor,full".
+ * (default: 7 for N <= 100, 5 for 1000, 3 above), BENCH_SCENARIOS="library,plus,floor,full",
+ * BENCH_PER_SERVICE="300,1000" (also measure floor, library and full with one chart per service at
+ * those sizes: quadratic in cdk8s itself, see bench/NOTES.md; off by default).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -33,6 +35,8 @@ interface Sample {
 
 interface Row {
   readonly scenario: string;
+  /** `one` chart for the app, or one chart `per-service`. */
+  readonly charts: string;
   readonly services: number;
   readonly runs: number;
   readonly wallMs: number;
@@ -73,13 +77,14 @@ function once(args: string[]): Sample {
   return { wallMs, ...JSON.parse(line) };
 }
 
-function measure(scenario: string, services: number): Row {
-  const runs = runsFor(services);
+function measure(scenario: string, services: number, charts = 'one'): Row {
+  const runs = charts === 'one' ? runsFor(services) : 3;
   const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) samples.push(once(['synth', scenario, String(services)]));
+  for (let i = 0; i < runs; i++) samples.push(once(['synth', scenario, String(services), charts]));
   const inProcessMs = median(samples.map(s => s.inProcessMs));
   return {
     scenario,
+    charts,
     services,
     runs,
     wallMs: median(samples.map(s => s.wallMs)),
@@ -109,6 +114,13 @@ function main(): void {
         + `(${fmt(row.perServiceMs, 2)} ms/service), peak RSS ${fmt(row.peakRssMiB)} MiB, ${row.objects} objects, median of ${row.runs}`);
     }
   }
+  for (const services of (process.env.BENCH_PER_SERVICE ?? '').split(',').filter(x => x !== '').map(Number)) {
+    for (const scenario of ['floor', 'library', 'full']) {
+      const row = measure(scenario, services, 'per-service');
+      rows.push(row);
+      console.log(`${LABEL[scenario]}, one chart per service x ${services}: in-process ${fmt(row.inProcessMs)} ms, peak RSS ${fmt(row.peakRssMiB)} MiB, median of ${row.runs}`);
+    }
+  }
   const imports = {
     'cdk8s': importCost('cdk8s'),
     'cdk8s-plus-27': importCost('cdk8s-plus-27'),
@@ -116,7 +128,7 @@ function main(): void {
   };
   for (const [m, c] of Object.entries(imports)) console.log(`import ${m}: ${fmt(c.importMs, 1)} ms, peak RSS ${fmt(c.peakRssMiB)} MiB`);
 
-  const get = (scenario: string, services: number) => rows.find(r => r.scenario === scenario && r.services === services);
+  const get = (scenario: string, services: number) => rows.find(r => r.scenario === scenario && r.services === services && r.charts === 'one');
   const top = Math.max(...SIZES);
   const below = SIZES.filter(s => s < top).pop();
   const checks: Array<{ target: string; measured: string; ok: boolean | undefined }> = [];
@@ -173,7 +185,7 @@ function resultsMarkdown(meta: any, rows: Row[], imports: { [m: string]: { impor
     '',
     '| scenario | services | wall (ms) | in-process (ms) | ms / service | peak RSS (MiB) | objects | YAML (KiB) | runs |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map(r => `| ${LABEL[r.scenario] ?? r.scenario} | ${r.services} | ${fmt(r.wallMs)} | ${fmt(r.inProcessMs)} | ${fmt(r.perServiceMs, 2)} | ${fmt(r.peakRssMiB)} | ${r.objects} | ${fmt(r.yamlBytes / 1024)} | ${r.runs} |`),
+    ...rows.map(r => `| ${LABEL[r.scenario] ?? r.scenario}${r.charts === 'one' ? '' : ', one chart per service'} | ${r.services} | ${fmt(r.wallMs)} | ${fmt(r.inProcessMs)} | ${fmt(r.perServiceMs, 2)} | ${fmt(r.peakRssMiB)} | ${r.objects} | ${fmt(r.yamlBytes / 1024)} | ${r.runs} |`),
     '',
     '| import | time (ms) | peak RSS (MiB) |',
     '| --- | ---: | ---: |',

@@ -96,9 +96,9 @@ export interface UpgradeGuardOptions {
    * Findings already dealt with, left out of the result: typically after the way out was followed
    * by hand (claims grown, StatefulSet deleted with `--cascade=orphan`) and the change can now be
    * applied. Each is `<Kind>/<namespace>/<name>` (`<Kind>/<name>` without a namespace), optionally
-   * followed by `:<field prefix>`; every finding prints the exact value to accept.
+   * followed by `:<field prefix>`, e.g. `StatefulSet/shop/orders-db:spec.volumeClaimTemplates`;
+   * every finding prints the exact value to accept.
    *
-   * @example ['StatefulSet/shop/orders-db:spec.volumeClaimTemplates']
    * @default - every finding is reported
    */
   readonly accept?: string[];
