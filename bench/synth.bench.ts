@@ -48,6 +48,8 @@ interface Row {
 }
 
 const RUNNER = path.join(__dirname, 'run-scenario.js');
+/** The repository (this file runs as bench/.out/bench/synth.bench.js). */
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,3000').split(',').map(Number);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'library,plus,floor,full').split(',');
 const LABEL: { [scenario: string]: string } = {
@@ -154,7 +156,7 @@ function main(): void {
     imports['cdk8s-stateful'].importMs - imports['cdk8s-plus-27'].importMs, 20, ' ms');
   for (const c of checks) console.log(`${c.ok === undefined ? '-' : c.ok ? 'PASS' : 'MISS'}  ${c.target}: ${c.measured}`);
 
-  const out = path.join(__dirname, '..', '..', 'bench');
+  const out = path.join(ROOT, 'bench');
   fs.mkdirSync(path.join(out, 'results'), { recursive: true });
   const meta = {
     date: new Date().toISOString(),
@@ -167,7 +169,35 @@ function main(): void {
   if (process.env.BENCH_WRITE_RESULTS !== 'false') {
     fs.writeFileSync(path.join(out, 'RESULTS.md'), resultsMarkdown(meta, rows, imports, checks));
     console.log(`wrote ${path.join(out, 'RESULTS.md')}`);
+    const readme = path.join(ROOT, 'README.md');
+    const text = fs.readFileSync(readme, 'utf8');
+    const start = '<!-- bench-table -->\n';
+    const end = '<!-- /bench-table -->';
+    if (text.includes(start) && text.includes(end)) {
+      const table = readmeTable(meta, rows, checks);
+      fs.writeFileSync(readme, text.slice(0, text.indexOf(start) + start.length) + table + text.slice(text.indexOf(end)));
+      console.log(`updated the table in ${readme}`);
+    }
   }
+}
+
+/** The short table in README.md (between the bench-table markers): the largest two sizes. */
+function readmeTable(meta: any, rows: Row[], checks: Array<{ target: string; measured: string; ok: boolean | undefined }>): string {
+  const sizes = [...new Set(rows.filter(r => r.charts === 'one').map(r => r.services))].sort((a, b) => a - b).slice(-2);
+  const lines = [
+    `| scenario | ${sizes.map(n => `${n} services: in-process (ms / service), peak RSS`).join(' | ')} |`,
+    `| --- | ${sizes.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const scenario of Object.keys(LABEL)) {
+    const cells = sizes.map(n => {
+      const r = rows.find(x => x.scenario === scenario && x.services === n && x.charts === 'one');
+      return r ? `${fmt(r.inProcessMs / 1000, 1)} s (${fmt(r.perServiceMs, 2)}), ${fmt(r.peakRssMiB)} MiB` : '-';
+    });
+    lines.push(`| ${LABEL[scenario]} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', `Measured ${meta.date.slice(0, 10)} on ${meta.cpus}, Node ${meta.node}. Targets:`, '');
+  for (const c of checks) lines.push(`- ${c.target}: ${c.measured} (${c.ok === undefined ? 'not measured' : c.ok ? 'met' : '**missed**'})`);
+  return lines.join('\n') + '\n';
 }
 
 function resultsMarkdown(meta: any, rows: Row[], imports: { [m: string]: { importMs: number; peakRssMiB: number } },
@@ -198,7 +228,7 @@ function resultsMarkdown(meta: any, rows: Row[], imports: { [m: string]: { impor
     ...checks.map(c => `| ${c.target} | ${c.measured} | ${c.ok === undefined ? '-' : c.ok ? 'met' : '**missed**'} |`),
     '',
   ];
-  const notes = path.join(__dirname, '..', '..', 'bench', 'NOTES.md');
+  const notes = path.join(ROOT, 'bench', 'NOTES.md');
   if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8'));
   return lines.join('\n');
 }
