@@ -8,6 +8,7 @@ import {
   ExternalService,
   IDataStore,
   StatefulWorkload,
+  SyncWaves,
 } from 'cdk8s-stateful';
 
 /** Where the user database lives. */
@@ -55,6 +56,9 @@ export class UserDbMigrationExample extends Chart {
       : inClusterUserDb(this, credentials);
 
     this.userManager = addUserManager(this, this.database);
+
+    // Argo CD: the connection ConfigMap, then the database, then user-manager (waves 1, 2, 4)
+    SyncWaves.enable(this);
   }
 }
 

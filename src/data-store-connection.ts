@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
-import { AppIndex, touch, watchContainer } from './private/app-index';
+import { AppIndex, declareConsumer, declareRole, touch, watchContainer } from './private/app-index';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { fail, show } from './private/validation';
@@ -137,6 +137,7 @@ export class DataStoreConnection extends Construct {
   constructor(scope: Construct, id: string, props: DataStoreConnectionProps) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'configuration');
     this.where = `DataStoreConnection '${this.node.path}'`;
     this.store = props.store;
     this.target = props.target ?? ConnectionTarget.SERVICE;
@@ -205,6 +206,7 @@ export class DataStoreConnection extends Construct {
    */
   public addConsumer(container: Container): Container {
     watchContainer(this, container);
+    declareConsumer(container);
     if (this._consumers.includes(container)) return container;
     const names = this.knownVariableNames();
     for (const other of WIRED.get(container) ?? []) {

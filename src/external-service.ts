@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Protocol } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
-import { AppIndex } from './private/app-index';
+import { AppIndex, declareRole } from './private/app-index';
 import { IpAddress, IpFamily, addressProblem, checkHostname, hostnameProblem, parseIp, redactUserinfo, withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { CheckedPort, checkPorts } from './private/ports';
@@ -346,6 +346,7 @@ export class ExternalService extends Construct implements IDataStore {
   constructor(scope: Construct, id: string, props: ExternalServiceProps = {}) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'dataStore');
     const where = `ExternalService '${this.node.path}'`;
 
     // ---- which form, and eager checks of explicit input
@@ -562,7 +563,7 @@ function renderArgoCdOverride(service: ExternalService, where: string, namespace
     return;
   }
   const chart = Chart.of(service);
-  ARGO_CD_OVERRIDES.set(root, new ApiObject(chart, 'ArgoCdResourceExclusions', {
+  const override = new ApiObject(chart, 'ArgoCdResourceExclusions', {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
@@ -572,7 +573,9 @@ function renderArgoCdOverride(service: ExternalService, where: string, namespace
       annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false' },
     },
     data: { 'resource.exclusions': ArgoCdEndpointSync.RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS },
-  }));
+  });
+  declareRole(override, 'configuration');
+  ARGO_CD_OVERRIDES.set(root, override);
 }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {

@@ -9,7 +9,7 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PersistentVolume } from './persistent-volume';
-import { AppIndex, PodConsumer } from './private/app-index';
+import { AppIndex, declareRole, PodConsumer } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import { checkAccessModes, checkStorage } from './private/storage-checks';
 import { checkDns1123Subdomain, fail, show } from './private/validation';
@@ -154,6 +154,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
   constructor(scope: Construct, id: string, props: PersistentVolumeClaimProps) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'storage');
     const where = `PersistentVolumeClaim '${this.node.path}'`;
     this.where = where;
 

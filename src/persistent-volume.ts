@@ -7,7 +7,7 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppIndex, declareView, resolveStorageClass } from './private/app-index';
+import { AppIndex, declareRole, declareView, resolveStorageClass } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import {
   checkAbsolutePath,
@@ -356,6 +356,7 @@ export class PersistentVolume extends Construct {
   constructor(scope: Construct, id: string, props: PersistentVolumeProps) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'storage');
     const where = `PersistentVolume '${this.node.path}'`;
     this.where = where;
 
@@ -588,6 +589,7 @@ export class PersistentVolumeSet extends Construct {
   constructor(scope: Construct, id: string, props: PersistentVolumeSetProps) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'storage');
     const where = `PersistentVolumeSet '${this.node.path}'`;
     this.where = where;
     const workload = props.workload;

@@ -19,7 +19,7 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
-import { AppIndex, declareView, resolveStorageClass, touch, watchContainer } from './private/app-index';
+import { AppIndex, declareRole, declareView, resolveStorageClass, touch, watchContainer } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
@@ -579,6 +579,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps = {}) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'dataStore');
     this.where = `StatefulWorkload '${this.node.path}'`;
     // keep copies: mutating the caller's objects later must not change the manifest
     this.props = {

@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import { PersistentVolumeReclaimPolicy, k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { AppIndex } from './private/app-index';
+import { AppIndex, declareRole } from './private/app-index';
 import { isQualifiedName, mapOrUndefined } from './private/storage-checks';
 import { checkDns1123Subdomain, duplicates, fail } from './private/validation';
 
@@ -227,6 +227,7 @@ export class StorageClass extends Construct implements IStorageClass {
   constructor(scope: Construct, id: string, props: StorageClassProps) {
     super(scope, id);
     AppIndex.watch(this);
+    declareRole(this, 'storage');
     const where = `StorageClass '${this.node.path}'`;
 
     // ---- defaults and eager checks

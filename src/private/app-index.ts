@@ -99,6 +99,40 @@ const SESSIONS = new WeakSet<IConstruct>();
 /** Bumped by every mutating method of this library's constructs. */
 let mutations = 0;
 
+/**
+ * What an object rendered by this library is, for the order Argo CD applies it in (see
+ * `SyncWaves`): storage, configuration, a data store, a migration or a consumer of a store.
+ */
+export type RenderedRole = 'storage' | 'configuration' | 'dataStore' | 'migration' | 'consumer';
+
+const ROLES = new WeakMap<IConstruct, RenderedRole>();
+/** Containers wired to a data store as consumers: the workloads holding them are consumers. */
+const CONSUMER_CONTAINERS = new WeakSet<Container>();
+/** Work done at the start of every validation pass of an app (e.g. stamping sync waves), by root. */
+const PASS_HOOKS = new WeakMap<IConstruct, Array<(index: AppIndex) => void>>();
+
+/** Records what the objects a construct renders (the construct itself if an ApiObject, and everything below it) are. */
+export function declareRole(scope: IConstruct, role: RenderedRole): void {
+  ROLES.set(scope, role);
+}
+
+/** Records a container wired to a data store as a consumer. */
+export function declareConsumer(container: Container): void {
+  CONSUMER_CONTAINERS.add(container);
+}
+
+/**
+ * Runs `hook` at the start of every validation pass of the app `scope` belongs to, before any
+ * check, with the pass's index. Hooks may change metadata of rendered objects, never the tree.
+ */
+export function onEveryPass(scope: IConstruct, hook: (index: AppIndex) => void): void {
+  const root = scope.node.root;
+  AppIndex.watch(root);
+  const hooks = PASS_HOOKS.get(root);
+  if (hooks) hooks.push(hook);
+  else PASS_HOOKS.set(root, [hook]);
+}
+
 /** The cdk8s-plus containers the constructs of each app render or wire, by root. */
 const CONTAINERS = new WeakMap<IConstruct, Set<Container>>();
 
@@ -205,7 +239,12 @@ export class AppIndex {
     } else {
       STATS.reusedPasses++;
     }
-    return INDEXES.get(root)!.memo(root, () => INDEXES.get(root)!.appErrors());
+    const index = INDEXES.get(root)!;
+    // a reused pass has nothing new to stamp: the hooks' inputs are covered by the fingerprint
+    if (index.results.size === 0) {
+      for (const hook of PASS_HOOKS.get(root) ?? []) hook(index);
+    }
+    return index.memo(root, () => index.appErrors());
   }
 
   private readonly byKind = new Map<string, ApiObject[]>();
@@ -303,6 +342,24 @@ export class AppIndex {
       this._podConsumers = result;
     }
     return this._podConsumers;
+  }
+
+  /**
+   * Every object of the app with its role: the role the nearest construct above it declared, `consumer` for the
+   * object of a cdk8s-plus workload one of whose containers is wired to a data store, or
+   * undefined.
+   */
+  public roles(): Array<{ apiObject: ApiObject; role?: RenderedRole }> {
+    return this.all.map(apiObject => {
+      const scopes = apiObject.node.scopes;
+      for (let i = scopes.length - 1; i >= 0; i--) {
+        const declared = ROLES.get(scopes[i]);
+        if (declared) return { apiObject, role: declared };
+      }
+      const owner = apiObject.node.scope as { containers?: unknown } | undefined;
+      const containers = Array.isArray(owner?.containers) ? owner!.containers as Container[] : [];
+      return { apiObject, role: containers.some(c => CONSUMER_CONTAINERS.has(c)) ? 'consumer' : undefined };
+    });
   }
 
   /** The pod consumers in `namespace` whose pods mount the claim `claimName`. */
