@@ -30,6 +30,7 @@ import {
   checkPortName,
   duplicates,
   fail,
+  failWithoutValue,
   show,
 } from './private/validation';
 import { warn, warningMessage } from './private/warnings';
@@ -905,7 +906,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private firstPort(attribute: string): number {
     const ports = this._servicePorts();
     if (ports.length === 0) {
-      throw new Error(`${this.where}: '${attribute}' needs a port, but no container exposes one. Add 'ports' or 'portNumber' to a container.`);
+      throw fail(this.where, 'containers[].ports', [], `'${attribute}' needs a port, but no container exposes one`,
+        'Add \'ports\' or \'portNumber\' to a container');
     }
     return ports[0].port;
   }
@@ -1132,7 +1134,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     const err = (prop: string, value: unknown, allowed: string, fix: string) => errors.push(fail(this.where, prop, value, allowed, fix).message);
 
     if (this._containers.length === 0) {
-      errors.push(`${this.where}: has no containers. A StatefulSet needs at least one container. Pass 'containers' or call addContainer().`);
+      err('containers', [], 'A StatefulSet needs at least one container', 'Pass \'containers\' or call addContainer()');
     }
     const allContainers = [...this._initContainers, ...this._containers];
     for (const name of duplicates(allContainers.map(c => c.name))) {
@@ -1230,7 +1232,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     // pod security
     if (this.props.restrictedPodSecurity ?? true) {
       for (const v of restrictedViolations(podSpec)) {
-        errors.push(`${this.where}: ${v}. The pod spec must meet the Pod Security Standards "restricted" profile. Fix the security context, or set 'restrictedPodSecurity: false' and label the namespace for a less strict profile.`);
+        errors.push(failWithoutValue(this.where, 'pod template', v, 'The pod spec must meet the Pod Security Standards "restricted" profile',
+          'Fix the security context, or set \'restrictedPodSecurity: false\' and label the namespace for a less strict profile').message);
       }
     }
     return errors;
