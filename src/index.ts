@@ -8,3 +8,4 @@ export * from './persistent-volume-claim';
 export * from './ephemeral-volume';
 export * from './external-service';
 export * from './data-store-connection';
+export * from './warnings';
