@@ -35,8 +35,9 @@ export interface RecordedWarning {
   readonly reason?: string;
 
   /**
-   * The path of the construct whose acknowledgement applies (the innermost one; the root App's path
-   * is the empty string).
+   * The path of the construct whose acknowledgement applies.
+   *
+   * The innermost acknowledgement wins. The root App's path is the empty string.
    *
    * @default - not acknowledged
    */
