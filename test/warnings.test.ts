@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { buildAlternatives, buildExamples } from '../examples/main';
 import { EphemeralVolume } from '../src/ephemeral-volume';
 import { PersistentVolume, PersistentVolumeSet, PersistentVolumeSource } from '../src/persistent-volume';
 import { PersistentVolumeClaim } from '../src/persistent-volume-claim';
@@ -362,6 +363,17 @@ describe('Warnings', () => {
       expect(() => Testing.synth(chart)).toThrow(
         'cdk8s-stateful strict mode: invalid \'environment variable CDK8S_STATEFUL_STRICT\': "yes". Must be true or false ("true", "false", "1" or "0"). '
         + 'Set CDK8S_STATEFUL_STRICT=true, or unset it.');
+    });
+
+    test.each<[string, (app: App) => void]>([
+      ['examples', buildExamples],
+      ['alternatives', buildAlternatives],
+    ])('every chart of the %s synthesizes in strict mode: they raise no warning', (_name, build) => {
+      process.env[STRICT_ENV] = 'true';
+      const app = Testing.app();
+      build(app);
+      expect(app.charts.flatMap(c => c.toJson()).length).toBeGreaterThan(0);
+      expect(Warnings.of(app).list()).toEqual([]);
     });
 
     test('without warnings, strict mode changes nothing', () => {
