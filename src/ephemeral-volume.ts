@@ -6,7 +6,7 @@ import { podVolume } from './private/pod-volume';
 import { quantityToBytes } from './private/quantity';
 import { checkAccessModes, checkStorage, mapOrUndefined } from './private/storage-checks';
 import { checkDns1123Label } from './private/validation';
-import { warn, warningMessage } from './private/warnings';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
 import { IStorageClass } from './storage-class';
 
 /**
@@ -103,7 +103,7 @@ export class EphemeralVolume {
     const volume = podVolume(scope, id, name, {
       emptyDir: { medium: EmptyDirMedium.MEMORY, sizeLimit: k8s.Quantity.fromString(sizeLimit) },
     });
-    volume.node.addValidation({ validate: () => AppIndex.of(volume).memo(volume, () => checkMemoryLimits(volume, where, sizeLimit)) });
+    addValidationWithWarnings(volume, () => AppIndex.of(volume).memo(volume, () => checkMemoryLimits(volume, where, sizeLimit)));
     return volume;
   }
 
@@ -156,7 +156,7 @@ function checkMemoryLimits(volume: Volume, where: string, sizeLimit: string): st
       const memory = c.resources?.limits?.memory;
       const memoryBytes = memory === undefined ? undefined : quantityToBytes(String(memory));
       if (memoryBytes !== undefined && limitBytes >= memoryBytes) {
-        warn(volume, warningMessage(where, 'sizeLimit', `"${sizeLimit}"`,
+        warn(volume, WARNINGS.MEMORY_VOLUME_EXCEEDS_LIMIT, warningMessage(where, 'sizeLimit', `"${sizeLimit}"`,
           `Files in a memory-backed volume count against the memory limit of the container that writes them, and container "${c.name}" of ${consumer.id} has a limit of ${memory}: it is OOM-killed before the volume fills`,
           'Lower \'sizeLimit\' well below the memory limit, or raise the container\'s memory limit'));
       }

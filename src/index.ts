@@ -10,3 +10,4 @@ export * from './external-service';
 export * from './data-store-connection';
 export * from './upgrade-guard';
 export * from './sync-waves';
+export * from './warnings';

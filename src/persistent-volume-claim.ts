@@ -14,7 +14,7 @@ import { dataAnnotations } from './private/argocd';
 import { checkAccessModes, checkStorage } from './private/storage-checks';
 import { checkDns1123Subdomain, fail, show } from './private/validation';
 import { mismatches } from './private/volume-match';
-import { warn, warningMessage } from './private/warnings';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
 import { IStorageClass } from './storage-class';
 import { ClaimDataSource } from './volume-claim-template';
 
@@ -193,7 +193,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     }
 
     // ---- deferred checks
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateClaim()) });
+    addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateClaim()));
   }
 
   /** The access modes (a copy). */
@@ -254,7 +254,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
       if (onePod) {
         err('accessModes', modes, `Claim "${this.name}" is used by more than one pod (${who}), and a ReadWriteOncePod volume serves one pod: the others never start`, fix);
       } else {
-        warn(this, warningMessage(this.where, 'accessModes', show(modes),
+        warn(this, WARNINGS.READ_WRITE_ONCE_SHARED, warningMessage(this.where, 'accessModes', show(modes),
           `Claim "${this.name}" is used by more than one pod (${who}), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start`,
           fix));
       }
@@ -273,7 +273,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
       if (onePod) {
         err('accessModes', modes, allowed, fix);
       } else {
-        warn(this, warningMessage(this.where, 'accessModes', show(modes), allowed, fix));
+        warn(this, WARNINGS.READ_WRITE_ONCE_SURGE, warningMessage(this.where, 'accessModes', show(modes), allowed, fix));
       }
     }
     return errors;

@@ -19,7 +19,7 @@ import {
 } from './private/storage-checks';
 import { checkDns1123Subdomain, duplicates, fail, show } from './private/validation';
 import { mismatches, selectorMatches } from './private/volume-match';
-import { warn, warningMessage } from './private/warnings';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
 import { StatefulWorkload } from './stateful-workload';
 import { IStorageClass, StorageClass, VolumeBindingMode } from './storage-class';
 import { VolumeClaimTemplate } from './volume-claim-template';
@@ -441,7 +441,7 @@ export class PersistentVolume extends Construct {
     checkDns1123Subdomain(where, 'metadata.name', this.name);
 
     // ---- deferred checks
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateVolume()) });
+    addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateVolume()));
   }
 
   /** The access modes (a copy). */
@@ -475,7 +475,7 @@ export class PersistentVolume extends Construct {
   private validateVolume(): string[] {
     const cls = resolveStorageClass(this, this.storageClassName, this.storageClass);
     if (this.source.sourceType === 'local' && cls && cls.volumeBindingMode === VolumeBindingMode.IMMEDIATE) {
-      warn(this, warningMessage(this.where, 'storageClass', show(cls.storageClassName),
+      warn(this, WARNINGS.LOCAL_VOLUME_IMMEDIATE_BINDING, warningMessage(this.where, 'storageClass', show(cls.storageClassName),
         `Class "${cls.storageClassName}" binds claims immediately, before the pod is scheduled: a claim may get a local volume on a node where its pod cannot run`,
         'Use a class with WaitForFirstConsumer binding, e.g. StorageClass.localDisks()'));
     }
@@ -646,7 +646,7 @@ export class PersistentVolumeSet extends Construct {
     });
 
     // ---- deferred checks
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateSet()) });
+    addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateSet()));
   }
 
   /** The volumes, in ordinal order (a copy). */
@@ -733,7 +733,7 @@ export class PersistentVolumeSet extends Construct {
           fix).message);
       } else {
         const byWhom = className === undefined ? 'the cluster\'s default class' : `class "${className}"`;
-        warn(this, warningMessage(this.where, 'sources', String(count),
+        warn(this, WARNINGS.MISSING_STATIC_VOLUMES, warningMessage(this.where, 'sources', String(count),
           `${needed}: ${which} get${many ? '' : 's'} no static volume, so ${byWhom} must provision ${many ? 'them' : 'one'} dynamically, unlike ${many ? 'their' : 'its'} peers`,
           fix));
       }
@@ -747,7 +747,7 @@ export class PersistentVolumeSet extends Construct {
     });
     for (const [node, ordinals] of byNode) {
       if (ordinals.length > 1) {
-        warn(this, warningMessage(this.where, 'sources', show(node),
+        warn(this, WARNINGS.LOCAL_VOLUMES_SHARE_NODE, warningMessage(this.where, 'sources', show(node),
           `The local volumes of ordinals ${ordinals.join(', ')} are all on node "${node}": those replicas always run on that node and fail together`,
           'Put each replica\'s local volume on its own node'));
       }

@@ -31,9 +31,10 @@ import {
   checkPortName,
   duplicates,
   fail,
+  failWithoutValue,
   show,
 } from './private/validation';
-import { warn, warningMessage } from './private/warnings';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { WorkloadService, WorkloadServiceOptions, WorkloadServiceProps } from './workload-service';
 
@@ -610,7 +611,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
     if (strategy.maxUnavailable) {
       checkPercentOrAbsolute(this.where, 'updateStrategy.maxUnavailable', strategy.maxUnavailable, 1);
-      warn(this, warningMessage(this.where, 'updateStrategy.maxUnavailable', show(strategy.maxUnavailable.value),
+      warn(this, WARNINGS.MAX_UNAVAILABLE_ALPHA, warningMessage(this.where, 'updateStrategy.maxUnavailable', show(strategy.maxUnavailable.value),
         'It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync',
         'Remove \'maxUnavailable\' unless your cluster enables that feature gate'));
     }
@@ -719,7 +720,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     if (budget.maxUnavailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.maxUnavailableValue, 0);
     if (budget.minAvailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.minAvailableValue, 0);
     if (blocksEveryEviction(budget, replicas)) {
-      warn(this, warningMessage(this.where, 'disruptionBudget',
+      warn(this, WARNINGS.DISRUPTION_BUDGET_BLOCKS_EVICTION, warningMessage(this.where, 'disruptionBudget',
         show((budget.maxUnavailableValue ?? budget.minAvailableValue)!.value),
         `With ${replicas} replica${replicas === 1 ? '' : 's'} this budget allows no voluntary eviction: node drains and cluster upgrades hang until someone deletes a pod by hand`,
         'Allow at least one replica to go down, e.g. DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)), or DisruptionBudget.none()'));
@@ -738,7 +739,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
 
     // ---- deferred checks (the tree is complete)
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateWorkload()) });
+    addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateWorkload()));
   }
 
   // ---------------------------------------------------------------- public API
@@ -928,7 +929,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private firstPort(attribute: string): number {
     const ports = this._servicePorts();
     if (ports.length === 0) {
-      throw new Error(`${this.where}: '${attribute}' needs a port, but no container exposes one. Add 'ports' or 'portNumber' to a container.`);
+      throw fail(this.where, 'containers[].ports', [], `'${attribute}' needs a port, but no container exposes one`,
+        'Add \'ports\' or \'portNumber\' to a container');
     }
     return ports[0].port;
   }
@@ -1144,7 +1146,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     if (!staticOnly) return;
     if (AppIndex.of(this).hasPersistentVolumeOfClass(className)) return;
     const why = className === '' ? 'asks for volumes without a class' : `uses class "${className}", which has no provisioner`;
-    warn(this, warningMessage(this.where, `volumeClaimTemplates "${template.name}"`, show(className),
+    warn(this, WARNINGS.UNBINDABLE_CLAIM_TEMPLATE, warningMessage(this.where, `volumeClaimTemplates "${template.name}"`, show(className),
       `The template ${why}, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims ${this.claimList(template)} stay unbound and the pods Pending`,
       'Add a PersistentVolumeSet for the template, or use a class with a provisioner'));
   }
@@ -1161,8 +1163,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
         && (c.securityContext?.runAsUser ?? podSc.runAsUser) === undefined)
       .map(c => c.name);
     if (unset.length === 0) return;
-    warn(this, warningMessage(this.where, 'securityContext.user', `unset for ${unset.map(n => `container "${n}"`).join(', ')}`,
-      '[non-root-without-user] The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
+    warn(this, WARNINGS.NON_ROOT_WITHOUT_USER, warningMessage(this.where, 'securityContext.user', `unset for ${unset.map(n => `container "${n}"`).join(', ')}`,
+      'The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
       + 'an image that starts as root (stock nginx, postgres, redis) fails with "container has runAsNonRoot and image will run as root", '
       + 'and one that names its user (USER nginx) with "image has non-numeric user"; the pods stay in CreateContainerConfigError',
       'Set the user id the image expects, e.g. \'securityContext: { user: 999, group: 999 }\' on the workload or the container; '
@@ -1174,7 +1176,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     const err = (prop: string, value: unknown, allowed: string, fix: string) => errors.push(fail(this.where, prop, value, allowed, fix).message);
 
     if (this._containers.length === 0) {
-      errors.push(`${this.where}: has no containers. A StatefulSet needs at least one container. Pass 'containers' or call addContainer().`);
+      err('containers', [], 'A StatefulSet needs at least one container', 'Pass \'containers\' or call addContainer()');
     }
     const allContainers = [...this._initContainers, ...this._containers];
     for (const name of duplicates(allContainers.map(c => c.name))) {
@@ -1274,7 +1276,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     // pod security
     if (this.props.restrictedPodSecurity ?? true) {
       for (const v of restrictedViolations(podSpec)) {
-        errors.push(`${this.where}: ${v}. The pod spec must meet the Pod Security Standards "restricted" profile. Fix the security context, or set 'restrictedPodSecurity: false' and label the namespace for a less strict profile.`);
+        errors.push(failWithoutValue(this.where, 'pod template', v, 'The pod spec must meet the Pod Security Standards "restricted" profile',
+          'Fix the security context, or set \'restrictedPodSecurity: false\' and label the namespace for a less strict profile').message);
       }
     }
     return errors;

@@ -184,7 +184,8 @@ export class WorkloadService extends Construct implements IDataStore {
           }
         }
         if (this.selectedPorts().length === 0) {
-          errors.push(`${where}: has no ports. A ${this.type} Service needs at least one port. Add 'ports' or 'portNumber' to a container of the workload.`);
+          errors.push(fail(where, 'ports', [], `A ${this.type} Service needs at least one port`,
+            'Add \'ports\' or \'portNumber\' to a container of the workload').message);
         }
         return errors;
       }),
@@ -210,7 +211,8 @@ export class WorkloadService extends Construct implements IDataStore {
   public get endpoint(): Endpoint {
     const ports = this.ports;
     if (ports.length === 0) {
-      throw new Error(`WorkloadService '${this.node.path}': has no ports. Add 'ports' or 'portNumber' to a container of the workload.`);
+      throw fail(`WorkloadService '${this.node.path}'`, 'ports', [], 'The endpoint needs a port',
+        'Add \'ports\' or \'portNumber\' to a container of the workload');
     }
     return new Endpoint(this.dnsName, ports[0].port);
   }

@@ -85,7 +85,7 @@ describe('EphemeralVolume.memory()', () => {
 
     // THEN
     expect(allWarnings(chart)).toEqual([
-      'EphemeralVolume \'test/scratch\': warning: \'sizeLimit\': "512Mi". Files in a memory-backed volume count against the memory limit of the container that writes them, and container "redis" of StatefulSet/cache has a limit of 512Mi: it is OOM-killed before the volume fills. Lower \'sizeLimit\' well below the memory limit, or raise the container\'s memory limit.',
+      'EphemeralVolume \'test/scratch\': warning: \'sizeLimit\': "512Mi". Files in a memory-backed volume count against the memory limit of the container that writes them, and container "redis" of StatefulSet/cache has a limit of 512Mi: it is OOM-killed before the volume fills. Lower \'sizeLimit\' well below the memory limit, or raise the container\'s memory limit. [cdk8s-stateful:memory-volume-exceeds-limit]',
     ]);
   });
 

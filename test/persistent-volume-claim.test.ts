@@ -339,9 +339,9 @@ describe('PersistentVolumeClaim', () => {
 
     const warnings: Array<[string, (chart: Chart, claim: PersistentVolumeClaim) => void, string]> = [
       ['a two-replica Deployment', (chart, claim) => deployment(chart, 'web', claim, { replicas: 2, ...recreate }),
-        `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by more than one pod (Deployment/web: 2 pods), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start. ${fix}`],
+        `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by more than one pod (Deployment/web: 2 pods), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start. ${fix} [cdk8s-stateful:read-write-once-shared]`],
       ['a one-replica Deployment that surges', (chart, claim) => deployment(chart, 'trouble', claim),
-        `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by Deployment/trouble, which replaces its pod with a rolling update (maxSurge 25%): its new pod starts before the old one stops and can use the ReadWriteOnce volume only on the same node, so a rollout can hang. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0).`],
+        `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by Deployment/trouble, which replaces its pod with a rolling update (maxSurge 25%): its new pod starts before the old one stops and can use the ReadWriteOnce volume only on the same node, so a rollout can hang. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0). [cdk8s-stateful:read-write-once-surge]`],
     ];
 
     test.each(warnings)('ReadWriteOnce: warns with %s', (_name, mount, message) => {

@@ -257,7 +257,7 @@ describe('PersistentVolume', () => {
 
     // THEN
     expect(allWarnings(chart)).toEqual([
-      'PersistentVolume \'test/pv\': warning: \'storageClass\': "eager". Class "eager" binds claims immediately, before the pod is scheduled: a claim may get a local volume on a node where its pod cannot run. Use a class with WaitForFirstConsumer binding, e.g. StorageClass.localDisks().',
+      'PersistentVolume \'test/pv\': warning: \'storageClass\': "eager". Class "eager" binds claims immediately, before the pod is scheduled: a claim may get a local volume on a node where its pod cannot run. Use a class with WaitForFirstConsumer binding, e.g. StorageClass.localDisks(). [cdk8s-stateful:local-volume-immediate-binding]',
     ]);
   });
 
@@ -647,7 +647,7 @@ describe('PersistentVolumeSet', () => {
 
       // THEN
       expect(allWarnings(chart)).toEqual([
-        `${where}: warning: 'sources': 1. Must list a source for each of the 2 replicas of "html" (ordinals 0 to 1): claim "html-pvc-html-1" (ordinal 1) gets no static volume, so class "html" must provision one dynamically, unlike its peers. Add a source for ordinal 1, or lower 'replicas' of the workload to 1.`,
+        `${where}: warning: 'sources': 1. Must list a source for each of the 2 replicas of "html" (ordinals 0 to 1): claim "html-pvc-html-1" (ordinal 1) gets no static volume, so class "html" must provision one dynamically, unlike its peers. Add a source for ordinal 1, or lower 'replicas' of the workload to 1. [cdk8s-stateful:missing-static-volumes]`,
       ]);
     });
 
@@ -658,7 +658,7 @@ describe('PersistentVolumeSet', () => {
       new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
       synthValid(chart);
       expect(allWarnings(chart)).toEqual([
-        `${where}: warning: 'sources': 1. Must list a source for each of the 3 replicas of "html" (ordinals 0 to 2): claims "html-pvc-html-1", "html-pvc-html-2" (ordinals 1, 2) get no static volume, so class "html" must provision them dynamically, unlike their peers. Add a source for ordinals 1, 2, or lower 'replicas' of the workload to 1.`,
+        `${where}: warning: 'sources': 1. Must list a source for each of the 3 replicas of "html" (ordinals 0 to 2): claims "html-pvc-html-1", "html-pvc-html-2" (ordinals 1, 2) get no static volume, so class "html" must provision them dynamically, unlike their peers. Add a source for ordinals 1, 2, or lower 'replicas' of the workload to 1. [cdk8s-stateful:missing-static-volumes]`,
       ]);
     });
 
@@ -686,7 +686,7 @@ describe('PersistentVolumeSet', () => {
       });
       synthValid(chart);
       expect(allWarnings(chart)).toEqual([
-        `${where}: warning: 'sources': "node-a". The local volumes of ordinals 0, 1 are all on node "node-a": those replicas always run on that node and fail together. Put each replica's local volume on its own node.`,
+        `${where}: warning: 'sources': "node-a". The local volumes of ordinals 0, 1 are all on node "node-a": those replicas always run on that node and fail together. Put each replica's local volume on its own node. [cdk8s-stateful:local-volumes-share-node]`,
       ]);
     });
 

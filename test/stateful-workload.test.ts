@@ -157,7 +157,7 @@ describe('StatefulWorkload', () => {
         updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
       }));
       expect(allWarnings(chart)).toEqual([
-        "StatefulWorkload 'test/db': warning: 'updateStrategy.maxUnavailable': 2. It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync. Remove 'maxUnavailable' unless your cluster enables that feature gate.",
+        "StatefulWorkload 'test/db': warning: 'updateStrategy.maxUnavailable': 2. It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync. Remove 'maxUnavailable' unless your cluster enables that feature gate. [cdk8s-stateful:max-unavailable-alpha]",
       ]);
     });
 
@@ -337,7 +337,9 @@ describe('StatefulWorkload', () => {
 
     test('endpoint fails clearly without ports', () => {
       const db = new StatefulWorkload(Testing.chart(), 'db', { containers: [{ image: IMAGE, securityContext: { user: 999 } }] });
-      expect(() => db.endpoint).toThrow(/'endpoint' needs a port, but no container exposes one/);
+      expect(() => db.endpoint).toThrow(
+        "StatefulWorkload 'test/db': invalid 'containers[].ports': []. 'endpoint' needs a port, but no container exposes one. Add 'ports' or 'portNumber' to a container.");
+      expect(() => db.primaryEndpoint).toThrow("invalid 'containers[].ports': []. 'primaryEndpoint' needs a port");
     });
   });
 
@@ -796,7 +798,10 @@ describe('StatefulWorkload', () => {
     test('fails when a container breaks the restricted profile', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal({ containers: [{ image: IMAGE, securityContext: { privileged: true, allowPrivilegeEscalation: true } }] }));
-      expect(() => Testing.synth(chart)).toThrow(/must meet the Pod Security Standards "restricted" profile.*set 'restrictedPodSecurity: false'/);
+      expect(() => Testing.synth(chart)).toThrow(
+        'StatefulWorkload \'test/db\': invalid \'pod template\': container "main": securityContext.privileged must be false or unset. '
+        + 'The pod spec must meet the Pod Security Standards "restricted" profile. '
+        + 'Fix the security context, or set \'restrictedPodSecurity: false\' and label the namespace for a less strict profile.');
     });
 
     describe('runAsNonRoot without a user id', () => {
@@ -815,11 +820,11 @@ describe('StatefulWorkload', () => {
         // THEN
         expect(allWarnings(chart)).toEqual([
           'StatefulWorkload \'test/db\': warning: \'securityContext.user\': unset for container "init", container "db". '
-          + '[non-root-without-user] The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
+          + 'The pods run with runAsNonRoot but no user id, so the kubelet checks the image\'s USER when it starts the container: '
           + 'an image that starts as root (stock nginx, postgres, redis) fails with "container has runAsNonRoot and image will run as root", '
           + 'and one that names its user (USER nginx) with "image has non-numeric user"; the pods stay in CreateContainerConfigError. '
           + 'Set the user id the image expects, e.g. \'securityContext: { user: 999, group: 999 }\' on the workload or the container; '
-          + 'otherwise the image must declare a numeric non-root USER (e.g. USER 101).',
+          + 'otherwise the image must declare a numeric non-root USER (e.g. USER 101). [cdk8s-stateful:non-root-without-user]',
         ]);
       });
 
@@ -847,7 +852,7 @@ describe('StatefulWorkload', () => {
         const db = new StatefulWorkload(chart, 'db', minimal());
         db.addContainer({ name: 'sidecar', image: IMAGE });
         synthValid(chart);
-        expect(allWarnings(chart)).toEqual([expect.stringContaining('\'securityContext.user\': unset for container "sidecar". [non-root-without-user]')]);
+        expect(allWarnings(chart)).toEqual([expect.stringMatching(/'securityContext.user': unset for container "sidecar"\. .* \[cdk8s-stateful:non-root-without-user\]$/)]);
       });
     });
 
@@ -975,7 +980,7 @@ describe('StatefulWorkload', () => {
 
     test.each<[string, (chart: Chart) => void, RegExp]>([
       ['there are no containers', chart => new StatefulWorkload(chart, 'db'),
-        /StatefulWorkload 'test\/db': has no containers\. A StatefulSet needs at least one container\. Pass 'containers' or call addContainer\(\)\./],
+        /StatefulWorkload 'test\/db': invalid 'containers': \[\]\. A StatefulSet needs at least one container\. Pass 'containers' or call addContainer\(\)\./],
       ['two containers share a name', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 1 } }, { image: IMAGE, securityContext: { user: 1 } }] }),
         /invalid 'containers\[\]\.name': "main"\. Container names must be unique within the pod/],
       ['a port number is invalid', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, portNumber: 70000, securityContext: { user: 1 } }] }),
@@ -1014,7 +1019,7 @@ describe('StatefulWorkload', () => {
         db.containers[0].mount('/etc/tmp-config', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
       }, /invalid 'volumes': "tmp"\. The name "tmp" belongs to the writable emptyDir.*set 'writableTmp: false'/],
       ['a client Service has no ports', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 1 } }] }).addClientService(),
-        /WorkloadService 'test\/db\/ClientService': has no ports\. A ClusterIP Service needs at least one port/],
+        /WorkloadService 'test\/db\/ClientService': invalid 'ports': \[\]\. A ClusterIP Service needs at least one port\. Add 'ports' or 'portNumber' to a container of the workload\./],
       ['a client Service names a port no container exposes', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [80] }),
         /WorkloadService 'test\/db\/ClientService': invalid 'ports': 80\. Must be a port a container exposes \(\[5432\]\)/],
     ])('fails at synth when %s', (_name, build, message) => {

@@ -152,7 +152,7 @@ describe('VolumeClaimTemplate', () => {
       workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: '' });
       Testing.synth(chart);
       expect(allWarnings(chart)).toEqual([
-        "StatefulWorkload 'test/db': warning: 'volumeClaimTemplates \"data\"': \"\". The template asks for volumes without a class, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims data-db-0, data-db-1 stay unbound and the pods Pending. Add a PersistentVolumeSet for the template, or use a class with a provisioner.",
+        "StatefulWorkload 'test/db': warning: 'volumeClaimTemplates \"data\"': \"\". The template asks for volumes without a class, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims data-db-0, data-db-1 stay unbound and the pods Pending. Add a PersistentVolumeSet for the template, or use a class with a provisioner. [cdk8s-stateful:unbindable-claim-template]",
       ]);
     });
 

@@ -95,4 +95,11 @@ describe('WorkloadService', () => {
     expect(() => db(Testing.chart()).addClientService({ name: 'DB client' })).toThrow(
       /WorkloadService 'test\/db\/ClientService': invalid 'name': "DB client"\. Must be a DNS-1035 label/);
   });
+
+  test('endpoint fails clearly when the workload exposes no port', () => {
+    const workload = new StatefulWorkload(Testing.chart(), 'db', { containers: [{ image: IMAGE, securityContext: { user: 999 } }] });
+    const service = workload.addClientService();
+    expect(() => service.endpoint).toThrow(
+      "WorkloadService 'test/db/ClientService': invalid 'ports': []. The endpoint needs a port. Add 'ports' or 'portNumber' to a container of the workload.");
+  });
 });

@@ -2,7 +2,8 @@
  * Synth-time input checks shared by every construct.
  *
  * Message convention (pinned by tests): `<Construct> '<path>': invalid '<prop>': <value>. <what is allowed>. <how to fix>.`
- * Use `fail()` to build it so every message reads the same way.
+ * Use `fail()` to build it so every message reads the same way; `failWithoutValue()` when there is
+ * no single value to show (a violation found in a rendered pod spec).
  */
 
 /** Renders a value for an error message. */
@@ -26,7 +27,17 @@ export function show(value: unknown): string {
  * @param fix how to fix it
  */
 export function fail(where: string, prop: string, value: unknown, allowed: string, fix: string): Error {
-  return new Error(`${where}: invalid '${prop}': ${show(value)}. ${allowed}. ${fix}.`);
+  return failWithoutValue(where, prop, show(value), allowed, fix);
+}
+
+/**
+ * The same shape as `fail()`, with a description of what is wrong in place of the value:
+ * `<Construct> '<path>': invalid '<prop>': <problem>. <what is allowed>. <how to fix>.`
+ *
+ * @param problem what is wrong, e.g. `container "db": securityContext.runAsUser must not be 0 (root)`
+ */
+export function failWithoutValue(where: string, prop: string, problem: string, allowed: string, fix: string): Error {
+  return new Error(`${where}: invalid '${prop}': ${problem}. ${allowed}. ${fix}.`);
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
