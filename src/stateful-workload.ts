@@ -1259,6 +1259,14 @@ export class StatefulWorkload extends Construct implements IDataStore {
       }
     }
 
+    // a name that follows the construct path: a refactor renames the StatefulSet and orphans its data
+    if (this.props.metadata?.name === undefined && this._templates.length > 0) {
+      warn(this, WARNINGS.GENERATED_NAME_WITH_CLAIMS, warningMessage(this.where, 'metadata.name', `unset (generated ${show(this.name)})`,
+        `The StatefulSet name is generated from the construct path, and its claims are named after it (${this.claimList(this._templates[0])}): `
+        + 'moving or renaming the construct renames the StatefulSet, whose new pods start on new, empty claims while the old claims and their data are orphaned',
+        `Set 'metadata.name' to a stable name, e.g. ${show(this.name.replace(/-[0-9a-f]{8}$/, ''))}`));
+    }
+
     // claims that only static volumes can satisfy, with no such volume anywhere in the app
     for (const t of this._templates) this.warnIfUnbindable(t);
 

@@ -632,6 +632,28 @@ describe('StatefulWorkload', () => {
     expect(c.env).toEqual([{ name: 'MODE', value: 'fast' }]);
   });
 
+  test.each([
+    ['a generated name and claim templates', undefined, true, true],
+    ['metadata.name and claim templates', 'orders-db', true, false],
+    ['a generated name and no claim template', undefined, false, false],
+  ])('warns about the StatefulSet name with %s: %s', (_name, name, claims, warns) => {
+    // GIVEN
+    const chart = Testing.chart();
+    new StatefulWorkload(chart, 'db', minimal({
+      metadata: name ? { name } : undefined,
+      volumeClaimTemplates: claims ? [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] : undefined,
+    }));
+    // WHEN
+    synthValid(chart);
+    // THEN
+    const found = allWarnings(chart).filter(w => w.includes('[cdk8s-stateful:generated-name-with-claims]'));
+    expect(found).toEqual(warns ? [
+      "StatefulWorkload 'test/db': warning: 'metadata.name': unset (generated \"test-db-c8b96b87\"). The StatefulSet name is generated from the construct path, "
+      + 'and its claims are named after it (data-test-db-c8b96b87-0): moving or renaming the construct renames the StatefulSet, whose new pods start on new, '
+      + 'empty claims while the old claims and their data are orphaned. Set \'metadata.name\' to a stable name, e.g. "test-db". [cdk8s-stateful:generated-name-with-claims]',
+    ] : []);
+  });
+
   describe('containers and resources', () => {
     test('portNumber adds no implicit startup probe (cdk8s-plus-27 would restart a slow database after ~30 s)', () => {
       const chart = Testing.chart();

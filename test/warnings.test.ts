@@ -114,6 +114,10 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
       sources: [PersistentVolumeSource.local('/mnt/ssd0', 'node-a'), PersistentVolumeSource.local('/mnt/ssd1', 'node-a')],
     });
   }],
+  ['cdk8s-stateful:generated-name-with-claims', 'validation', chart => new StatefulWorkload(chart, 'db', {
+    containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+    volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }],
+  })],
 ];
 
 const REASON = 'checked by hand for this cluster';

@@ -38,6 +38,7 @@ export const WARNINGS = {
   LOCAL_VOLUME_IMMEDIATE_BINDING: 'cdk8s-stateful:local-volume-immediate-binding',
   MISSING_STATIC_VOLUMES: 'cdk8s-stateful:missing-static-volumes',
   LOCAL_VOLUMES_SHARE_NODE: 'cdk8s-stateful:local-volumes-share-node',
+  GENERATED_NAME_WITH_CLAIMS: 'cdk8s-stateful:generated-name-with-claims',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */
