@@ -1,8 +1,9 @@
-import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy } from 'cdk8s';
 import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
-import { AppIndex, declareConsumer, declareRole, touch, watchContainer } from './private/app-index';
+import { AppIndex, declareConsumer, declareRole, onEveryPass, touch, watchContainer } from './private/app-index';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { fail, show } from './private/validation';
@@ -167,6 +168,7 @@ export class DataStoreConnection extends Construct {
     for (const c of props.consumers ?? []) this.addConsumer(c);
 
     this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateConnection()) });
+    onEveryPass(this, index => this.stampConsumers(index));
   }
 
   /**
@@ -268,6 +270,34 @@ export class DataStoreConnection extends Construct {
     return object instanceof ApiObject ? { name: object.name, namespace: object.metadata.namespace } : undefined;
   }
 
+  /**
+   * The checksum of what this connection hands out: the ConfigMap's data and where the credentials
+   * come from. Consumers carry it on their pod template, so they roll when it changes (a store
+   * moved into the cluster, a new port) although the ConfigMap keeps its name.
+   */
+  public get checksum(): string {
+    const credentials = this.store.credentials;
+    const input = JSON.stringify({
+      data: this.renderData(),
+      credentials: credentials && [credentials.secret.name, credentials.usernameKey, credentials.passwordKey],
+    });
+    return createHash('sha256').update(input).digest('hex').slice(0, 16);
+  }
+
+  /**
+   * Puts `checksum` on the pod template of every workload a consumer runs in (a cdk8s-plus
+   * workload's `podMetadata`), as the annotation `connection.cdk8s-stateful.io/<ConfigMap name>`.
+   */
+  private stampConsumers(index: AppIndex): void {
+    const key = checksumAnnotation(this.apiObject.name);
+    const value = this.checksum;
+    for (const container of this._consumers) {
+      const owner = index.ownerOf(container) as { podMetadata?: unknown } | undefined;
+      const metadata = owner?.podMetadata;
+      if (metadata instanceof ApiObjectMetadataDefinition) metadata.addAnnotation(key, value);
+    }
+  }
+
   private secretVariables(): Array<[string, EnvValue]> {
     const credentials = this.store.credentials;
     if (!credentials || !this.usernameVariable || !this.passwordVariable) return [];
@@ -364,4 +394,16 @@ function namespaceText(namespace: string | undefined): string {
 /** `user-db` -> `USER_DB`. */
 function toPrefix(name: string): string {
   return name.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * The annotation key of a connection's checksum on a consumer's pod template:
+ * `connection.cdk8s-stateful.io/<ConfigMap name>`, the name part cut to the 63 characters a key
+ * allows (with a hash of the whole name when cut, so two long names never share a key).
+ */
+function checksumAnnotation(configMapName: string): string {
+  const name = configMapName.length <= 63
+    ? configMapName
+    : `${configMapName.slice(0, 46).replace(/[-.]+$/, '')}-${createHash('sha256').update(configMapName).digest('hex').slice(0, 16)}`;
+  return `connection.cdk8s-stateful.io/${name}`;
 }

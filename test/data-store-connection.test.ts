@@ -4,7 +4,7 @@ import { DataStore, DataStoreCredentials, IDataStore } from '../src/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../src/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService } from '../src/external-service';
 import { StatefulWorkload } from '../src/stateful-workload';
-import { findOne, synthValid } from './util/harness';
+import { CHECKSUM_PREFIX, findOne, synthValid, withoutChecksums } from './util/harness';
 
 const APP_IMAGE = 'registry.example.com/users/user-manager:1.4.0';
 
@@ -184,6 +184,42 @@ describe('DataStoreConnection', () => {
     expect(connection.consumers).toEqual([app.containers[0]]);
   });
 
+  describe('consumers roll when their connection changes', () => {
+    function checksumOf(build: (chart: Chart) => void): string {
+      const chart = usersChart();
+      build(chart);
+      const d = findOne(synthValid(chart), 'Deployment', 'user-manager');
+      return d.spec.template.metadata.annotations[`${CHECKSUM_PREFIX}user-db-connection`];
+    }
+
+    test('the pod template carries the connection checksum, whichever way the consumer was wired', () => {
+      // GIVEN
+      const chart = usersChart();
+      const store = STORES[0][1](chart);
+      const byProp = userManager(chart, store);
+      const chart2 = usersChart();
+      const deployment = new kplus.Deployment(chart2, 'user-manager', {
+        metadata: { name: 'user-manager' },
+        containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000 } }],
+      });
+      const connection = new DataStoreConnection(chart2, 'conn', { store: STORES[0][1](chart2), prefix: 'USER_DB', metadata: { name: 'user-db-connection' } });
+      connection.addWorkload(deployment);
+      // THEN
+      const annotationsOf = (c: Chart) => findOne(synthValid(c), 'Deployment', 'user-manager').spec.template.metadata.annotations;
+      expect(byProp).toBeDefined();
+      expect(annotationsOf(chart)).toEqual({ [`${CHECKSUM_PREFIX}user-db-connection`]: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(annotationsOf(chart2)[`${CHECKSUM_PREFIX}user-db-connection`]).toBe(connection.checksum);
+    });
+
+    test('another address gives another checksum; the same store the same one', () => {
+      const a = checksumOf(chart => userManager(chart, STORES[0][1](chart)));
+      const again = checksumOf(chart => userManager(chart, STORES[0][1](chart)));
+      const b = checksumOf(chart => userManager(chart, STORES[1][1](chart)));
+      expect(a).toBe(again);
+      expect(a).not.toBe(b);
+    });
+  });
+
   describe('the same consumer code works with every kind of store', () => {
     // the reference: what the consumer looks like with the first store
     const reference = (() => {
@@ -200,10 +236,10 @@ describe('DataStoreConnection', () => {
       // WHEN
       userManager(chart, store);
 
-      // THEN the consumer is byte-identical, and so are the variable names
+      // THEN the consumer is byte-identical but for the connection checksum, and so are the variable names
       const manifests = synthValid(chart);
       const deployment = findOne(manifests, 'Deployment', 'user-manager');
-      expect(deployment).toEqual(reference.deployment);
+      expect(withoutChecksums(deployment)).toEqual(withoutChecksums(reference.deployment));
       const cm = findOne(manifests, 'ConfigMap', 'user-db-connection');
       expect(Object.keys(cm.data)).toEqual(reference.keys);
       expect(cm.data).toEqual({
@@ -243,7 +279,7 @@ describe('DataStoreConnection', () => {
       expect(derived.prefix).toMatch(derivedPrefix);
       expect(derived.prefix).not.toBe('USER_DB');
       const manifests = synthValid(chart);
-      expect(findOne(manifests, 'Deployment', 'user-manager')).toEqual(reference.deployment);
+      expect(withoutChecksums(findOne(manifests, 'Deployment', 'user-manager'))).toEqual(withoutChecksums(reference.deployment));
       const cm = findOne(manifests, 'ConfigMap', 'user-db-connection');
       expect(Object.keys(cm.data)).toEqual(reference.keys);
       expect(cm.data.USER_DB_SERVICE_PORT).toBe('5432');

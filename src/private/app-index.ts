@@ -254,6 +254,7 @@ export class AppIndex {
   private _podConsumers?: PodConsumer[];
   private _claimUsers?: Map<string, PodConsumer[]>;
   private _volumeUsers?: Map<string, PodConsumer[]>;
+  private _owners?: Map<Container, IConstruct>;
 
   private readonly results = new Map<IConstruct, string[]>();
 
@@ -360,6 +361,25 @@ export class AppIndex {
       const containers = Array.isArray(owner?.containers) ? owner!.containers as Container[] : [];
       return { apiObject, role: containers.some(c => CONSUMER_CONTAINERS.has(c)) ? 'consumer' : undefined };
     });
+  }
+
+  /**
+   * The construct whose pods run `container` (the cdk8s-plus workload, or a `StatefulWorkload`:
+   * whatever construct above a rendered object lists it in `containers`), if any.
+   */
+  public ownerOf(container: Container): IConstruct | undefined {
+    if (!this._owners) {
+      this._owners = new Map();
+      for (const o of this.all) {
+        const owner = o.node.scope as { containers?: unknown; initContainers?: unknown } | undefined;
+        if (!owner) continue;
+        for (const list of [owner.containers, owner.initContainers]) {
+          if (!Array.isArray(list)) continue;
+          for (const c of list) if (!this._owners.has(c)) this._owners.set(c, owner as IConstruct);
+        }
+      }
+    }
+    return this._owners.get(container);
   }
 
   /** The pod consumers in `namespace` whose pods mount the claim `claimName`. */

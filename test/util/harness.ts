@@ -29,3 +29,22 @@ export function renderApp(build: (app: App) => void): any[] {
   build(app);
   return app.charts.flatMap(c => c.toJson());
 }
+
+/** The annotation prefix of the connection checksums `DataStoreConnection` puts on consumer pod templates. */
+export const CHECKSUM_PREFIX = 'connection.cdk8s-stateful.io/';
+
+/**
+ * A copy of a workload manifest without the connection checksums on its pod template: what stays
+ * the same when only the store behind a connection changes.
+ */
+export function withoutChecksums(manifest: any): any {
+  const copy = JSON.parse(JSON.stringify(manifest));
+  const templates = [copy.spec?.template, copy.spec?.jobTemplate?.spec?.template].filter(t => t?.metadata?.annotations);
+  for (const t of templates) {
+    for (const key of Object.keys(t.metadata.annotations)) {
+      if (key.startsWith(CHECKSUM_PREFIX)) delete t.metadata.annotations[key];
+    }
+    if (Object.keys(t.metadata.annotations).length === 0) delete t.metadata.annotations;
+  }
+  return copy;
+}
