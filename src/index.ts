@@ -9,3 +9,4 @@ export * from './ephemeral-volume';
 export * from './external-service';
 export * from './data-store-connection';
 export * from './upgrade-guard';
+export * from './pod-defaults';
