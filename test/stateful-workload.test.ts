@@ -726,7 +726,8 @@ describe('StatefulWorkload', () => {
     });
 
     test('CPU request and limit, memory request', () => {
-      expect(container({ podDefaults: { cpuRequest: kplus.Cpu.millis(500), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.mebibytes(256) } }).resources).toEqual({
+      const podDefaults = { cpuRequest: kplus.Cpu.millis(500), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.mebibytes(256) };
+      expect(container({ podDefaults }).resources).toEqual({
         limits: { cpu: '2', memory: '512Mi' },
         requests: { cpu: '500m', memory: '256Mi' },
       });
