@@ -1,7 +1,7 @@
-import { ApiObject, Chart, ChartProps, JsonPatch, Size } from 'cdk8s';
-import { Cpu, Deployment, DeploymentStrategy, FsGroupChangePolicy, ImagePullPolicy } from 'cdk8s-plus-27';
+import { Chart, ChartProps, Size } from 'cdk8s';
+import { Cpu, Deployment, DeploymentStrategy } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EphemeralVolume, PersistentVolumeClaim } from 'cdk8s-stateful';
+import { EphemeralVolume, PersistentVolumeClaim, PodDefaults } from 'cdk8s-stateful';
 
 /**
  * `trouble`: a one-replica troubleshooting toolbox (a cdk8s-plus-27 Deployment) that keeps its
@@ -12,7 +12,8 @@ import { EphemeralVolume, PersistentVolumeClaim } from 'cdk8s-stateful';
  * - Argo CD never prunes the claim (`Prune=false,Delete=false`);
  * - the root file system is read-only; /tmp is a 16Mi memory-backed emptyDir;
  * - the pod meets the restricted profile: cdk8s-plus-27 sets no seccomp profile and drops no
- *   capabilities (and cannot express `drop: [ALL]`), so both are patched in here.
+ *   capabilities (and cannot express `drop: [ALL]`), so `PodDefaults.harden()` adds both, with
+ *   the library's other pod defaults (IfNotPresent, fsGroup 1000, no service account token).
  *
  * A workload with more than one replica should not share a ReadWriteOnce claim: give each replica
  * its own with `StatefulWorkload` and a volume claim template.
@@ -35,11 +36,10 @@ export class TroubleExample extends Chart {
       metadata: { name: 'trouble' },
       replicas: 1,
       strategy: DeploymentStrategy.recreate(),
-      securityContext: { user: 1000, group: 1000, fsGroup: 1000, fsGroupChangePolicy: FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      securityContext: { user: 1000, group: 1000 }, // fsGroup 1000 (OnRootMismatch) comes from PodDefaults
       containers: [{
         name: 'toolbox',
         image: 'docker.io/library/busybox:1.36',
-        imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
         command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait $!; done'],
         workingDir: '/data',
         securityContext: { user: 1000, group: 1000 },
@@ -53,10 +53,8 @@ export class TroubleExample extends Chart {
     // the root file system is read-only: a small RAM-backed /tmp for scratch files
     this.deployment.containers[0].mount('/tmp', EphemeralVolume.memory(this, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(16) }));
 
-    // restricted profile: cdk8s-plus-27 has no setting for a seccomp profile, and its Capability
-    // enum has no "ALL" (its names carry the CAP_ prefix, which Kubernetes does not use)
-    ApiObject.of(this.deployment).addJsonPatch(
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27
+    // cannot express, plus this library's other pod defaults
+    PodDefaults.harden(this.deployment);
   }
 }

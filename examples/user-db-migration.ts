@@ -1,5 +1,5 @@
-import { ApiObject, Chart, ChartProps, JsonPatch, Size } from 'cdk8s';
-import { Cpu, Deployment, EnvValue, ImagePullPolicy, Probe, Secret, Volume } from 'cdk8s-plus-27';
+import { Chart, ChartProps, Size } from 'cdk8s';
+import { Cpu, Deployment, EnvValue, Probe, Secret, Volume } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   ConnectionTarget,
@@ -7,6 +7,7 @@ import {
   DataStoreCredentials,
   ExternalService,
   IDataStore,
+  PodDefaults,
   StatefulWorkload,
   SyncWaves,
 } from 'cdk8s-stateful';
@@ -73,7 +74,6 @@ export function addUserManager(scope: Construct, userDb: IDataStore): Deployment
     containers: [{
       name: 'user-manager',
       image: 'registry.example.com/users/user-manager:1.4.0',
-      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
       portNumber: 8080,
       securityContext: { user: 1000, group: 1000 },
       readiness: Probe.fromHttpGet('/healthz', { port: 8080 }),
@@ -94,11 +94,9 @@ export function addUserManager(scope: Construct, userDb: IDataStore): Deployment
     consumers: [deployment.containers[0]],
   });
 
-  // restricted profile: cdk8s-plus-27 has no setting for a seccomp profile, and its Capability
-  // enum has no "ALL" (its names carry the CAP_ prefix, which Kubernetes does not use)
-  ApiObject.of(deployment).addJsonPatch(
-    JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-    JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+  // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27
+  // cannot express, plus this library's other pod defaults
+  PodDefaults.harden(deployment);
   return deployment;
 }
 

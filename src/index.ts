@@ -11,3 +11,4 @@ export * from './data-store-connection';
 export * from './upgrade-guard';
 export * from './sync-waves';
 export * from './warnings';
+export * from './pod-defaults';

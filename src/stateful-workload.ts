@@ -1,10 +1,7 @@
-import { ApiObject, ApiObjectMetadata, Chart, Duration, Lazy, Size } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, Duration, Lazy } from 'cdk8s';
 import {
   Container,
   ContainerProps,
-  Cpu,
-  FsGroupChangePolicy,
-  ImagePullPolicy,
   IServiceAccount,
   NodeTaintQuery,
   PersistentVolumeMode,
@@ -19,6 +16,7 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
+import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { AppIndex, declareRole, declareView, resolveStorageClass, touch, watchContainer } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
@@ -300,9 +298,9 @@ export interface StatefulWorkloadProps {
    * ConfigMaps, command and args, probes, resources, volume mounts). More can be added with
    * `addContainer()`.
    *
-   * Defaults differ from cdk8s-plus: `imagePullPolicy` is `IfNotPresent`; resources are requests
-   * of 250m CPU and 512Mi memory with a memory limit of 512Mi and no CPU limit (no throttling of
-   * a database); the security context is restricted (non-root, read-only root file system, no
+   * Defaults differ from cdk8s-plus (see `podDefaults` to change them field by field):
+   * `imagePullPolicy` is `IfNotPresent`; resources are requests of 250m CPU and 512Mi memory with
+   * a memory limit of 512Mi and no CPU limit (no throttling of a database); the security context is restricted (non-root, read-only root file system, no
    * privilege escalation, all capabilities dropped).
    *
    * @see https://kubernetes.io/docs/concepts/workloads/pods/#how-pods-manage-multiple-containers
@@ -505,6 +503,20 @@ export interface StatefulWorkloadProps {
   readonly writableTmp?: boolean;
 
   /**
+   * The secure pod defaults, overridable field by field: resources of containers that set none,
+   * `fsGroup` and its change policy, a read-only root file system, the writable `/tmp`, the image
+   * pull policy, the service account token. `writableTmp`, `automountServiceAccountToken`,
+   * `securityContext.fsGroup` and `securityContext.fsGroupChangePolicy` win over the same fields
+   * here; a container's `resources` replace the resource defaults entirely.
+   *
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+   * @default - the `PodDefaultsOptions` defaults: requests of 250m CPU and 512Mi memory, a 512Mi
+   * memory limit and no CPU limit, fsGroup 1000 with OnRootMismatch, a read-only root file system
+   * with a writable `/tmp`, IfNotPresent, no service account token
+   */
+  readonly podDefaults?: PodDefaultsOptions;
+
+  /**
    * Credentials clients use to connect, when the workload is a data store.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/secret/
@@ -531,12 +543,6 @@ interface PortInfo {
   readonly container: string;
 }
 
-/** Our container defaults, documented on `StatefulWorkloadProps.containers`. */
-const DEFAULT_RESOURCES = {
-  cpu: { request: Cpu.millis(250) },
-  memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
-};
-const DEFAULT_FS_GROUP = 1000;
 const TMP_VOLUME = 'tmp';
 
 /**
@@ -576,6 +582,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** Containers as Kubernetes JSON, with the typed form they were serialized from (see containerJson()). */
   private readonly serialized = new Map<Container, { signature: string; json: any }>();
   private readonly props: StatefulWorkloadProps;
+  /** The secure pod defaults, with the older props that set the same fields. */
+  private readonly defaults: PodDefaults;
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps = {}) {
     super(scope, id);
@@ -596,6 +604,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
     };
 
     // ---- defaults and eager checks
+    this.defaults = new PodDefaults({
+      ...props.podDefaults,
+      writableTmp: props.writableTmp ?? props.podDefaults?.writableTmp,
+      automountServiceAccountToken: props.automountServiceAccountToken ?? props.podDefaults?.automountServiceAccountToken,
+    });
     const replicas = props.replicas ?? 1;
     checkInteger(this.where, 'replicas', replicas, 0);
     this.replicas = replicas;
@@ -776,7 +789,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * Adds a container, with this library's defaults (see `StatefulWorkloadProps.containers`).
    */
   public addContainer(props: ContainerProps): Container {
-    const container = new Container(withDefaults(props));
+    const container = new Container(withDefaults(props, this.defaults));
     watchContainer(this, container);
     this._containers.push(container);
     return container;
@@ -786,7 +799,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * Adds an init container, run before the containers start.
    */
   public addInitContainer(props: ContainerProps): Container {
-    const container = new Container(withDefaults(props));
+    const container = new Container(withDefaults(props, this.defaults));
     watchContainer(this, container);
     this._initContainers.push(container);
     return container;
@@ -1020,7 +1033,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
         }
       }
     }
-    if (this.props.writableTmp ?? true) {
+    if (this.defaults.writableTmp) {
       if (!mounts.some(m => m.mountPath === '/tmp')) mounts.push({ name: TMP_VOLUME, mountPath: '/tmp' });
     }
     const devices: k8s.VolumeDevice[] = init ? [] : this._templates
@@ -1062,20 +1075,20 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private renderPodSpec(): any {
     const sc = this.props.securityContext ?? {};
     const volumes: any[] = this.podVolumes().map(v => k8s.toJson_Volume(v._toKube()));
-    if ((this.props.writableTmp ?? true) && !volumes.some(v => v.name === TMP_VOLUME)) {
+    if ((this.defaults.writableTmp) && !volumes.some(v => v.name === TMP_VOLUME)) {
       volumes.push({ name: TMP_VOLUME, emptyDir: {} });
     }
     const spread = this.props.topologySpread
       ?? (this.replicas > 1 ? [{ topology: Topology.HOSTNAME }, { topology: Topology.ZONE }] : []);
     return {
-      automountServiceAccountToken: this.props.automountServiceAccountToken ?? false,
+      automountServiceAccountToken: this.defaults.automountServiceAccountToken,
       serviceAccountName: this.props.serviceAccount?.name,
       securityContext: {
         runAsNonRoot: sc.ensureNonRoot ?? true,
         runAsUser: sc.user,
         runAsGroup: sc.group,
-        fsGroup: sc.fsGroup ?? DEFAULT_FS_GROUP,
-        fsGroupChangePolicy: sc.fsGroupChangePolicy ?? FsGroupChangePolicy.ON_ROOT_MISMATCH,
+        fsGroup: sc.fsGroup ?? this.defaults.fsGroup,
+        fsGroupChangePolicy: sc.fsGroupChangePolicy ?? this.defaults.fsGroupChangePolicy,
         seccompProfile: { type: 'RuntimeDefault' },
         sysctls: sc.sysctls?.map(s => ({ name: s.name, value: s.value })),
       },
@@ -1271,7 +1284,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     for (const t of this._templates) this.warnIfUnbindable(t);
 
     // the writable /tmp emptyDir owns the volume name "tmp"
-    if (this.props.writableTmp ?? true) {
+    if (this.defaults.writableTmp) {
       const userVolumes = [...this._volumes, ...allContainers.flatMap(c => c.mounts.map(m => m.volume))].map(v => v.name);
       if (templateNames.includes(TMP_VOLUME) || userVolumes.includes(TMP_VOLUME)) {
         err('volumes', TMP_VOLUME, 'The name "tmp" belongs to the writable emptyDir mounted at /tmp (writableTmp); a claim template or volume of that name would replace it',
@@ -1310,7 +1323,7 @@ function blocksEveryEviction(budget: DisruptionBudget, replicas: number): boolea
   return required >= replicas;
 }
 
-function withDefaults(props: ContainerProps): ContainerProps {
+function withDefaults(props: ContainerProps, defaults: PodDefaults): ContainerProps {
   // cdk8s-plus-27 gives a container with `portNumber` a TCP startup probe that restarts it after
   // about 30 s: a database replaying its log or a Cassandra joining its ring is killed in a loop.
   // Passing the port as `ports` keeps the probes exactly as the user wrote them.
@@ -1318,14 +1331,12 @@ function withDefaults(props: ContainerProps): ContainerProps {
   const ports = portNumber !== undefined && !(props.ports ?? []).some(p => p.number === portNumber)
     ? [{ number: portNumber }, ...props.ports ?? []]
     : props.ports;
-  return {
+  return defaults._containerProps({
     ...props,
     port: undefined,
     portNumber: undefined,
     ports,
-    resources: props.resources ?? DEFAULT_RESOURCES,
-    imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
-  };
+  });
 }
 
 /**

@@ -726,6 +726,101 @@ describe('StatefulWorkload', () => {
     });
   });
 
+  describe('pod defaults', () => {
+    function container(overrides: Partial<StatefulWorkloadProps>): any {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal(overrides));
+      const spec = podSpec(synthValid(chart));
+      expect(restrictedViolations(spec)).toEqual([]);
+      return spec.containers[0];
+    }
+
+    test('only the memory limit changed: the CPU request is kept', () => {
+      expect(container({ podDefaults: { memoryLimit: Size.gibibytes(2) } }).resources).toEqual({
+        limits: { memory: '2048Mi' },
+        requests: { cpu: '250m', memory: '512Mi' },
+      });
+    });
+
+    test('a memory limit below the default request lowers the request', () => {
+      expect(container({ podDefaults: { memoryLimit: Size.mebibytes(256) } }).resources).toEqual({
+        limits: { memory: '256Mi' },
+        requests: { cpu: '250m', memory: '256Mi' },
+      });
+    });
+
+    test('CPU request and limit, memory request', () => {
+      const podDefaults = { cpuRequest: kplus.Cpu.millis(500), cpuLimit: kplus.Cpu.units(2), memoryRequest: Size.mebibytes(256) };
+      expect(container({ podDefaults }).resources).toEqual({
+        limits: { cpu: '2', memory: '512Mi' },
+        requests: { cpu: '500m', memory: '256Mi' },
+      });
+    });
+
+    test('a container\'s resources replace the defaults entirely', () => {
+      expect(container({
+        podDefaults: { memoryLimit: Size.gibibytes(2) },
+        containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 }, resources: { cpu: { request: kplus.Cpu.millis(100) } } }],
+      }).resources).toEqual({ requests: { cpu: '100m' } });
+    });
+
+    test('image pull policy and read-only root file system', () => {
+      const c = container({ podDefaults: { imagePullPolicy: kplus.ImagePullPolicy.ALWAYS, readOnlyRootFilesystem: false } });
+      expect(c.imagePullPolicy).toBe('Always');
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(false);
+      // a container's own setting wins
+      expect(container({
+        podDefaults: { readOnlyRootFilesystem: false },
+        containers: [{ name: 'db', image: IMAGE, imagePullPolicy: kplus.ImagePullPolicy.NEVER, securityContext: { user: 999, readOnlyRootFilesystem: true } }],
+      })).toMatchObject({ imagePullPolicy: 'Never', securityContext: { readOnlyRootFilesystem: true } });
+    });
+
+    test('fsGroup, its change policy, /tmp and the token; the older props and securityContext win', () => {
+      const chart = Testing.chart();
+      const podDefaults = {
+        fsGroup: 2000,
+        fsGroupChangePolicy: kplus.FsGroupChangePolicy.ALWAYS,
+        writableTmp: false,
+        automountServiceAccountToken: true,
+      };
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, podDefaults }));
+      new StatefulWorkload(chart, 'b', minimal({
+        metadata: { name: 'b' },
+        podDefaults,
+        writableTmp: true,
+        automountServiceAccountToken: false,
+        securityContext: { fsGroup: 999, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      }));
+      const manifests = synthValid(chart);
+      const a = findOne(manifests, 'StatefulSet', 'a').spec.template.spec;
+      expect(a.securityContext).toMatchObject({ fsGroup: 2000, fsGroupChangePolicy: 'Always' });
+      expect(a.volumes).toBeUndefined();
+      expect(a.automountServiceAccountToken).toBe(true);
+      const b = findOne(manifests, 'StatefulSet', 'b').spec.template.spec;
+      expect(b.securityContext).toMatchObject({ fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch' });
+      expect(b.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+      expect(b.automountServiceAccountToken).toBe(false);
+    });
+
+    test('init containers get the same defaults', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        podDefaults: { memoryLimit: Size.gibibytes(1) },
+        initContainers: [{ name: 'init', image: IMAGE, securityContext: { user: 999 } }],
+      }));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.initContainers[0].resources).toEqual(spec.containers[0].resources);
+      expect(spec.initContainers[0].resources.limits.memory).toBe('1024Mi');
+    });
+
+    test('fails when the memory request exceeds the memory limit', () => {
+      const chart = Testing.chart();
+      const podDefaults = { memoryRequest: Size.gibibytes(1), memoryLimit: Size.mebibytes(512) };
+      expect(() => new StatefulWorkload(chart, 'db', minimal({ podDefaults })))
+        .toThrow(/invalid 'memoryRequest': "1Gi"\. Must not exceed 'memoryLimit'/);
+    });
+  });
+
   describe('scheduling', () => {
     test('soft spread over nodes and zones by default with more than one replica', () => {
       const chart = Testing.chart();
