@@ -1,5 +1,5 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
-import { Cpu, Deployment, EnvValue, Probe, Secret, Volume } from 'cdk8s-plus-27';
+import { Cpu, Deployment, EnvValue, LabelSelector, Probe, Secret, Volume } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   ConnectionTarget,
@@ -68,8 +68,14 @@ export class UserDbMigrationExample extends Chart {
  * is.
  */
 export function addUserManager(scope: Construct, userDb: IDataStore): Deployment {
+  // a selector of our own: cdk8s-plus's default one (`cdk8s.io/metadata.addr`) derives from the
+  // chart id, so the Deployment of the other chart of the pair would have another selector, which
+  // the API server refuses to change (`spec.selector: ... field is immutable`)
+  const labels = { 'app.kubernetes.io/name': 'user-manager' };
   const deployment = new Deployment(scope, 'user-manager', {
     metadata: { name: 'user-manager' },
+    select: false,
+    podMetadata: { labels },
     replicas: 2,
     containers: [{
       name: 'user-manager',
@@ -83,6 +89,8 @@ export function addUserManager(scope: Construct, userDb: IDataStore): Deployment
       },
     }],
   });
+
+  deployment.select(LabelSelector.of({ labels }));
 
   new DataStoreConnection(scope, 'user-db-connection', {
     store: userDb,

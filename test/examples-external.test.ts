@@ -3,6 +3,7 @@ import { ExternalDnsExample } from '../examples/external-dns';
 import { ExternalIpExample } from '../examples/external-ip';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { UserDbMigrationExample } from '../examples/user-db-migration';
+import { UpgradeFindingSeverity, UpgradeGuard } from '../src';
 import { CHECKSUM_PREFIX, findAll, findOne, renderApp, withoutChecksums } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
@@ -148,5 +149,36 @@ describe('user-db-migration', () => {
       ['POSTGRES_USER', 'user-db-credentials'],
       ['POSTGRES_PASSWORD', 'user-db-credentials'],
     ]);
+  });
+});
+
+describe('moving the user database into the cluster, as one reviewed change', () => {
+  // the two charts exactly as examples/main.ts renders them: before (dist/) and after (dist/alternatives/)
+  const before = render(examples[2][1], 'user-db-external');
+  const after = render(examples[3][1], 'user-db-in-cluster');
+
+  test.each([
+    ['client-side apply (kubectl apply)', false],
+    ['server-side apply (Argo CD ServerSideApply=true)', true],
+  ])('the API server accepts every update of the pair applied in sequence, with %s', (_name, serverSideApply) => {
+    // WHEN
+    const findings = UpgradeGuard.compare(before, after, { serverSideApply });
+    // THEN nothing refused and no data lost (a warning may say what only the cluster knows)
+    expect(findings.filter(f => f.severity !== UpgradeFindingSeverity.WARNING).map(f => `${f.kind}/${f.objectName} ${f.field}: ${f.message}`)).toEqual([]);
+  });
+
+  test('the consumer keeps its selector and name, and rolls: only its pod template\'s checksum (and cdk8s-plus\'s path label) change', () => {
+    const a = findOne(before, 'Deployment', 'user-manager');
+    const b = findOne(after, 'Deployment', 'user-manager');
+    expect(b.spec.selector).toEqual(a.spec.selector);
+    expect(b.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'user-manager' } });
+    // cdk8s-plus labels every pod template with its construct path; outside the selector it may change
+    const comparable = (d: any) => {
+      const copy = withoutChecksums(d);
+      delete copy.spec.template.metadata.labels['cdk8s.io/metadata.addr'];
+      return copy;
+    };
+    expect(comparable(b)).toEqual(comparable(a));
+    expect(b.spec.template.metadata.annotations).not.toEqual(a.spec.template.metadata.annotations);
   });
 });
