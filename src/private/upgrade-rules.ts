@@ -7,6 +7,7 @@
  * checked on a 1.27 API server; messages quote the API server where we know its text.
  */
 import { LoadedObject } from './manifests';
+import { parseQuantity as parseKubernetesQuantity } from './quantity';
 
 export type Severity = 'REFUSED' | 'DATA_LOSS' | 'WARNING';
 
@@ -38,29 +39,8 @@ export const NOT_SET = '(not set)';
 
 /** Parses a Kubernetes quantity into a number (base units); undefined if it is not one. */
 export function parseQuantity(q: unknown): number | undefined {
-  if (typeof q === 'number') return q;
-  if (typeof q !== 'string') return undefined;
-  const m = /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?[0-9]+))?$/.exec(q.trim());
-  if (!m) return undefined;
-  const factors: Record<string, number> = {
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-    Ei: 2 ** 60,
-    m: 1e-3,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    E: 1e18,
-  };
-  const n = Number(m[1]);
-  if (m[2]) return n * factors[m[2]];
-  if (m[3]) return n * 10 ** Number(m[3]);
-  return n;
+  if (typeof q === 'number') return parseKubernetesQuantity(q);
+  return typeof q === 'string' ? parseKubernetesQuantity(q.trim()) : undefined;
 }
 
 /** Drops null, empty maps and empty lists (the API server stores them as absent) and sorts keys. */
