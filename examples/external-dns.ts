@@ -68,5 +68,8 @@ export function addExtCheck(scope: Construct, ext: IDataStore): Job {
   ApiObject.of(job).addJsonPatch(
     JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
     JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+  // calm under Argo CD: cdk8s-plus-27 writes `hostNetwork: false`, a zero value the API server
+  // drops (a bool with omitempty), so the live Job would never equal the rendered one
+  ApiObject.of(job).addJsonPatch(JsonPatch.remove('/spec/template/spec/hostNetwork'));
   return job;
 }

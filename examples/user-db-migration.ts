@@ -95,6 +95,11 @@ export function addUserManager(scope: Construct, userDb: IDataStore): Deployment
   ApiObject.of(deployment).addJsonPatch(
     JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
     JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+  // calm under Argo CD: cdk8s-plus-27 writes zero values the API server drops (int32 and bool
+  // fields with omitempty), so the live Deployment would never equal the rendered one
+  ApiObject.of(deployment).addJsonPatch(
+    JsonPatch.remove('/spec/minReadySeconds'),
+    JsonPatch.remove('/spec/template/spec/hostNetwork'));
   return deployment;
 }
 

@@ -23,6 +23,7 @@ import { AppIndex, declareView, resolveStorageClass, touch, watchContainer } fro
 import { MANAGED_BY } from './private/labels';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
+import { serverFormContainer, serverFormVolume } from './private/server-form';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -699,9 +700,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
         },
         spec: Lazy.any({
           produce: () => ({
+            // stated, not defaulted: a server-side apply that turns an ExternalName Service into
+            // this one fails unless the new manifest owns `type`
+            type: 'ClusterIP',
             clusterIP: 'None',
-            // publishNotReadyAddresses lets peers find each other before they are ready
-            publishNotReadyAddresses: headless.publishNotReadyAddresses ?? false,
+            // publishNotReadyAddresses lets peers find each other before they are ready; a bool
+            // with omitempty (core/v1 ServiceSpec): the API server drops false, so false is left out
+            publishNotReadyAddresses: headless.publishNotReadyAddresses || undefined,
             selector: this.selectorLabels,
             ports: undefinedIfEmpty(this._servicePorts()),
           }),
@@ -1046,7 +1051,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
     const signature = JSON.stringify(typed);
     const cached = this.serialized.get(c);
     if (cached?.signature === signature) return cached.json;
-    const json = k8s.toJson_Container(typed);
+    // in the form the API server stores (canonical quantities, no dropped zero values), edited
+    // in place before it is kept: no extra serialization
+    const json = serverFormContainer(k8s.toJson_Container(typed));
     this.serialized.set(c, { signature, json });
     return json;
   }
@@ -1058,7 +1065,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   private renderPodSpec(): any {
     const sc = this.props.securityContext ?? {};
-    const volumes: any[] = this.podVolumes().map(v => k8s.toJson_Volume(v._toKube()));
+    const volumes: any[] = this.podVolumes().map(v => serverFormVolume(k8s.toJson_Volume(v._toKube())));
     if ((this.props.writableTmp ?? true) && !volumes.some(v => v.name === TMP_VOLUME)) {
       volumes.push({ name: TMP_VOLUME, emptyDir: {} });
     }
@@ -1081,7 +1088,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
       volumes: undefinedIfEmpty(volumes),
       terminationGracePeriodSeconds: this.props.terminationGracePeriod?.toSeconds(),
       nodeSelector: this.props.nodeSelector && Object.keys(this.props.nodeSelector).length > 0 ? { ...this.props.nodeSelector } : undefined,
-      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => k8s.toJson_Toleration(t._toKube()))),
+      // Toleration.value is a string with omitempty: "" is dropped by the API server
+      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => {
+        const json: any = k8s.toJson_Toleration(t._toKube());
+        if (json.value === '') delete json.value;
+        return json;
+      })),
       topologySpreadConstraints: undefinedIfEmpty(spread.map(s => ({
         topologyKey: s.topology.key,
         maxSkew: s.maxSkew ?? 1,
@@ -1104,7 +1116,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
       updateStrategy: strategy.strategyType === 'RollingUpdate'
         ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy.partition ?? 0, maxUnavailable: strategy.maxUnavailable?.value } }
         : { type: 'OnDelete' },
-      minReadySeconds: this.props.minReady?.toSeconds(),
+      // an int32 with omitempty (apps/v1 StatefulSetSpec): the API server drops 0
+      minReadySeconds: this.props.minReady?.toSeconds() || undefined,
       revisionHistoryLimit: this.props.revisionHistoryLimit,
       ordinals: this.props.ordinals ? { start: this.startOrdinal } : undefined,
       persistentVolumeClaimRetentionPolicy: {
