@@ -15,7 +15,8 @@ export function kibibytes(size: Size): number {
 
 /**
  * Renders a cdk8s `Size` as a Kubernetes quantity in the largest binary unit that keeps it whole,
- * e.g. 16Ki, 512Mi, 1Gi, 1536Mi. Returns undefined when the size is not a whole number of Ki.
+ * e.g. 16Ki, 512Mi, 1Gi, 1536Mi: the canonical BinarySI form, which the API server stores as
+ * written (see `canonicalQuantity()`). Returns undefined when the size is not a whole number of Ki.
  */
 export function toQuantity(size: Size): string | undefined {
   const kib = kibibytes(size);
@@ -139,7 +140,7 @@ export function canonicalQuantity(quantity: string | number): string {
     if (18 - shifted.length >= 0 && scale >= -9
       && scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0') return text;
   } else if (fraction === '' && 15 - num.length - Math.trunc(exponent * 3 / 10) - 1 >= 0) {
-    if ((BigInt(num) & 7n) !== 0n) return text;
+    if (BigInt(num) % 8n !== 0n) return text; // `value&0x07 != 0`
   }
 
   // the exact value: mantissa * 10^scale
@@ -154,7 +155,8 @@ export function canonicalQuantity(quantity: string | number): string {
   const prefix = negative ? '-' : '';
 
   if (binary) {
-    const whole = scale >= 0 ? mantissa * 10n ** BigInt(scale) : (mantissa % 10n ** BigInt(-scale) === 0n ? mantissa / 10n ** BigInt(-scale) : undefined);
+    const unit = 10n ** BigInt(Math.abs(scale));
+    const whole = scale >= 0 ? mantissa * unit : (mantissa % unit === 0n ? mantissa / unit : undefined);
     if (whole !== undefined && whole >= 1024n) {
       let amount = whole > MAX_INT64 ? MAX_INT64 : whole;
       let power = 0;
@@ -175,11 +177,8 @@ export function canonicalQuantity(quantity: string | number): string {
   const rest = ((scale % 3) + 3) % 3;
   mantissa *= 10n ** BigInt(rest);
   scale -= rest;
-  let unit: string;
-  if (format === 'DecimalExponent') {
-    unit = scale === 0 ? '' : `e${scale}`;
-  } else {
-    unit = DECIMAL_SUFFIXES[scale] ?? `e${scale}`;
-  }
-  return `${prefix}${mantissa}${unit}`;
+  const written = format === 'DecimalExponent'
+    ? (scale === 0 ? '' : `e${scale}`)
+    : DECIMAL_SUFFIXES[scale] ?? `e${scale}`;
+  return `${prefix}${mantissa}${written}`;
 }
