@@ -241,7 +241,11 @@ function serverFormDifferences(m: any): string[] {
     zero('spec.publishNotReadyAddresses', m.spec?.publishNotReadyAddresses, false);
   }
   if (m.kind === 'PersistentVolumeClaim') claimSpec('spec', m.spec);
-  if (m.kind === 'PersistentVolume') quantities('spec.capacity', m.spec?.capacity);
+  if (m.kind === 'PersistentVolume') {
+    quantities('spec.capacity', m.spec?.capacity);
+    // every PersistentVolume source's readOnly is a bool with omitempty
+    for (const source of ['csi', 'nfs', 'local', 'hostPath']) zero(`spec.${source}.readOnly`, m.spec?.[source]?.readOnly, false);
+  }
   if (['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet'].includes(m.kind)) zero('spec.minReadySeconds', m.spec?.minReadySeconds, 0);
   for (const [i, t] of (m.spec?.volumeClaimTemplates ?? []).entries()) claimSpec(`spec.volumeClaimTemplates[${i}].spec`, t.spec);
   for (const pod of podSpecsOf(m)) {
@@ -318,6 +322,16 @@ describe('calm under Argo CD: every example renders what the API server stores',
 });
 
 describe('storage the library renders is canonical', () => {
+  test.each([
+    ['csi', PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-1', { readOnly: false })],
+    ['nfs', PersistentVolumeSource.nfs('nfs.example.com', '/exports/a', { readOnly: false })],
+  ])('a %s volume source leaves out readOnly: false (a bool with omitempty)', (kind, source) => {
+    const chart = Testing.chart();
+    new PersistentVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.gibibytes(1), source });
+    const pv = findOne(synthValid(chart), 'PersistentVolume');
+    expect(pv.spec[kind]).not.toHaveProperty('readOnly');
+  });
+
   test('claims, volumes and ephemeral volumes of any size unit', () => {
     const chart = Testing.chart();
     new PersistentVolumeClaim(chart, 'claim', { metadata: { name: 'claim' }, storage: Size.mebibytes(2048) });
