@@ -1125,7 +1125,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
         whenScaled: retention.whenScaled ?? PersistentVolumeClaimRetention.RETAIN,
       },
       template: {
-        metadata: { labels: podLabels, annotations: this.props.podMetadata?.annotations },
+        // an empty map is dropped by the API server (omitempty): `annotations: {}` is left out
+        metadata: { labels: podLabels, annotations: nonEmptyMap(this.props.podMetadata?.annotations) },
         spec: this.renderPodSpec(),
       },
       volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => ({
@@ -1359,6 +1360,10 @@ function checkPercentOrAbsolute(where: string, prop: string, value: PercentOrAbs
       throw fail(where, prop, v, `Must be a whole percentage from ${min}% to 100%`, `Set '${prop}' to a value such as PercentOrAbsolute.percent(50)`);
     }
   }
+}
+
+function nonEmptyMap(map?: { [key: string]: string }): { [key: string]: string } | undefined {
+  return map && Object.keys(map).length > 0 ? map : undefined;
 }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {

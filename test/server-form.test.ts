@@ -174,6 +174,16 @@ describe('StatefulWorkload renders what the API server stores', () => {
     ]));
   });
 
+  test('empty lists and maps the API server drops are left out', () => {
+    const { pod, sts } = workload({
+      podMetadata: { annotations: {} },
+      containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 }, command: [], args: [] }],
+    });
+    expect(pod.containers[0]).not.toHaveProperty('command');
+    expect(pod.containers[0]).not.toHaveProperty('args');
+    expect(sts.spec.template.metadata).not.toHaveProperty('annotations');
+  });
+
   test('a read-only mount stays read-only', () => {
     const chart = Testing.chart();
     const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
@@ -259,6 +269,7 @@ function serverFormDifferences(m: any): string[] {
     }
     for (const c of [...pod.initContainers ?? [], ...pod.containers ?? []]) {
       const at = `container ${c.name}`;
+      for (const [key, value] of Object.entries(c)) if (Array.isArray(value) && value.length === 0) found.push(`${where} ${at} ${key}: [] is dropped`);
       quantities(`${at} resources.requests`, c.resources?.requests);
       quantities(`${at} resources.limits`, c.resources?.limits);
       zero(`${at} workingDir`, c.workingDir, '');

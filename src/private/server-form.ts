@@ -33,9 +33,13 @@ const PROBE_COUNTS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 
  * quantities, and none of these zero values, all non-pointer `omitempty` fields of core/v1:
  * `workingDir: ""`, `stdin`/`stdinOnce`/`tty: false` (Container), `env[].value: ""` (EnvVar),
  * `ports[].hostPort: 0` (ContainerPort), `volumeMounts[].readOnly: false` and `subPath: ""`
- * (VolumeMount), and the probe counts at 0 (Probe).
+ * (VolumeMount), the probe counts at 0 (Probe), and empty lists (`command: []`, `args: []`: every
+ * list of a Container is a slice with omitempty).
  */
 export function serverFormContainer(container: any): any {
+  for (const key of Object.keys(container)) {
+    if (Array.isArray(container[key]) && container[key].length === 0) delete container[key];
+  }
   if (container.resources) {
     canonicalQuantities(container.resources.limits);
     canonicalQuantities(container.resources.requests);
