@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { buildAlternatives, buildExamples } from '../examples/main';
-import { EphemeralVolume, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSource, StatefulWorkload, StatefulWorkloadProps } from '../src';
+import { EphemeralVolume, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSource, StatefulWorkload, StatefulWorkloadProps, UpgradeGuard } from '../src';
 import { findOne, renderApp, synthValid } from './util/harness';
 import { podSpecsOf } from '../src/private/pod-security';
 import { canonicalQuantity, toQuantity } from '../src/private/quantity';
@@ -322,6 +322,18 @@ describe('calm under Argo CD: every example renders what the API server stores',
       'Deployment trouble container c resources.limits.cpu: "1000m" is stored as "1"',
       'Deployment trouble container c resources.limits.memory: "2048Mi" is stored as "2Gi"',
     ]);
+  });
+
+  test('upgrading from the previous rendering (1000m, 2048Mi, publishNotReadyAddresses: false, no type) is not a finding of the upgrade guard', () => {
+    // what the library rendered before: the examples (applied side by side) with the old forms put back
+    const current = renderApp(buildExamples);
+    const previous = JSON.parse(JSON.stringify(current)
+      .replace(/"cpu":"1"/g, '"cpu":"1000m"')
+      .replace(/"memory":"2Gi"/g, '"memory":"2048Mi"')
+      .replace(/"clusterIP":"None"/g, '"clusterIP":"None","publishNotReadyAddresses":false'));
+    for (const m of previous) if (m.kind === 'Service' && m.spec.clusterIP === 'None') delete m.spec.type;
+    expect(JSON.stringify(previous)).not.toEqual(JSON.stringify(current));
+    expect(UpgradeGuard.compare(previous, current, { serverSideApply: true })).toEqual([]);
   });
 
   test('every kind the library renders is among the examples checked', () => {
