@@ -5,6 +5,7 @@ import { EphemeralVolume, PersistentVolume, PersistentVolumeClaim, PersistentVol
 import { findOne, renderApp, synthValid } from './util/harness';
 import { podSpecsOf } from '../src/private/pod-security';
 import { canonicalQuantity, toQuantity } from '../src/private/quantity';
+import { serverFormManifest } from '../src/private/server-form';
 
 /**
  * The form the API server stores: what `kubectl get -o yaml` (and Argo CD) reads back after an
@@ -221,6 +222,25 @@ describe('StatefulWorkload renders what the API server stores', () => {
   });
 });
 
+describe('serverFormManifest (for helpers that post-process cdk8s-plus-27 workloads)', () => {
+  test.each<[string, (chart: any) => kplus.AbstractPod]>([
+    ['Deployment', chart => new kplus.Deployment(chart, 'w', { containers: [{ image: IMAGE, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
+    ['Job', chart => new kplus.Job(chart, 'w', { containers: [{ image: IMAGE, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
+    ['StatefulSet', chart => new kplus.StatefulSet(chart, 'w', { containers: [{ image: IMAGE, portNumber: 5432, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
+  ])('a cdk8s-plus-27 %s comes out as the API server stores it', (kind, make) => {
+    const chart = Testing.chart();
+    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const pods = make(chart);
+    pods.addVolume(kplus.Volume.fromPersistentVolumeClaim(chart, 'files-volume', claim));
+    const manifest = findOne(Testing.synth(chart), kind);
+    expect(serverFormDifferences(manifest)).not.toEqual([]); // cdk8s-plus-27: hostNetwork: false, 1000m, readOnly: false, ...
+    expect(serverFormDifferences(serverFormManifest(manifest))).toEqual([]);
+    const pod = podSpecsOf(manifest)[0];
+    expect(pod.containers[0].resources.requests.cpu).toBe('1');
+    expect(pod.automountServiceAccountToken).toBe(false); // a *bool: kept
+  });
+});
+
 // ---------------------------------------------------------------- Argo CD calm
 
 /**
@@ -257,9 +277,11 @@ function serverFormDifferences(m: any): string[] {
     for (const source of ['csi', 'nfs', 'local', 'hostPath']) zero(`spec.${source}.readOnly`, m.spec?.[source]?.readOnly, false);
   }
   if (['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet'].includes(m.kind)) zero('spec.minReadySeconds', m.spec?.minReadySeconds, 0);
+  if (m.kind === 'Deployment') zero('spec.paused', m.spec?.paused, false);
   for (const [i, t] of (m.spec?.volumeClaimTemplates ?? []).entries()) claimSpec(`spec.volumeClaimTemplates[${i}].spec`, t.spec);
   for (const pod of podSpecsOf(m)) {
-    for (const key of ['hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace']) zero(`pod ${key}`, pod[key], false);
+    // shareProcessNamespace and setHostnameAsFQDN are *bool: false is kept
+    for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) zero(`pod ${key}`, pod[key], false);
     for (const v of pod.volumes ?? []) {
       for (const [source, config] of Object.entries<any>(v)) {
         if (config && typeof config === 'object' && source !== 'csi' && source !== 'azureDisk') zero(`volume ${v.name} ${source}.readOnly`, config.readOnly, false);

@@ -1,3 +1,4 @@
+import { podTemplatesOf } from './pod-security';
 import { canonicalQuantity } from './quantity';
 
 /**
@@ -81,6 +82,36 @@ export function serverFormVolume(volume: any): any {
     canonicalQuantities(claim.limits);
   }
   return volume;
+}
+
+/**
+ * A pod spec as the server stores it: `hostNetwork`, `hostPID` and `hostIPC` false left out
+ * (bools with omitempty in core/v1 PodSpec; `shareProcessNamespace` and `setHostnameAsFQDN` are
+ * `*bool` and stay), its containers and volumes as `serverFormContainer()` and
+ * `serverFormVolume()` render them.
+ */
+export function serverFormPodSpec(spec: any): any {
+  for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) dropZero(spec, key, false);
+  for (const c of [...spec.initContainers ?? [], ...spec.containers ?? []]) serverFormContainer(c);
+  for (const v of spec.volumes ?? []) serverFormVolume(v);
+  return spec;
+}
+
+/** Kinds whose `spec.minReadySeconds` is an `int32` with omitempty (apps/v1). */
+const MIN_READY_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/**
+ * A rendered workload manifest (a cdk8s-plus-27 Deployment, Job, CronJob, ...) as the server
+ * stores it, for helpers that post-process workloads the library does not build itself:
+ * cdk8s-plus-27 writes `minReadySeconds: 0` (Deployment) and `hostNetwork: false` (every pod
+ * spec), and `paused: false` is dropped too (DeploymentSpec, a bool with omitempty); every pod
+ * template as `serverFormPodSpec()`.
+ */
+export function serverFormManifest(manifest: any): any {
+  if (manifest.spec && MIN_READY_KINDS.has(manifest.kind)) dropZero(manifest.spec, 'minReadySeconds', 0);
+  if (manifest.kind === 'Deployment' && manifest.spec) dropZero(manifest.spec, 'paused', false);
+  for (const template of podTemplatesOf(manifest)) if (template.spec) serverFormPodSpec(template.spec);
+  return manifest;
 }
 
 function dropZero(obj: any, key: string, zero: unknown): void {
