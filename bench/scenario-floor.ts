@@ -70,7 +70,7 @@ export function addService(chart: Chart, i: number): void {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: 'bench', labels: labels() },
-    spec: { clusterIP: 'None', ports: [port()], publishNotReadyAddresses: false, selector: selector() },
+    spec: { clusterIP: 'None', ports: [port()], selector: selector(), type: 'ClusterIP' },
   });
   new ApiObject(chart, `budget${i}`, {
     apiVersion: 'policy/v1',

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { PersistentVolume } from './persistent-volume';
 import { AppIndex, declareRole, PodConsumer } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
+import { podVolume } from './private/pod-volume';
 import { checkAccessModes, checkStorage } from './private/storage-checks';
 import { checkDns1123Subdomain, fail, show } from './private/validation';
 import { mismatches } from './private/volume-match';
@@ -211,7 +212,9 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
    */
   public asVolume(): Volume {
     if (!this._volume) {
-      this._volume = Volume.fromPersistentVolumeClaim(this, 'Volume', this);
+      // as cdk8s-plus-27's Volume.fromPersistentVolumeClaim() names it, without its `readOnly: false`:
+      // a bool with omitempty (core/v1 PersistentVolumeClaimVolumeSource) that the API server drops
+      this._volume = podVolume(this, 'Volume', `pvc-${this.name}`, { persistentVolumeClaim: { claimName: this.name } });
     }
     return this._volume;
   }

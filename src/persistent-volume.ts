@@ -144,7 +144,8 @@ export class PersistentVolumeSource {
         driver,
         volumeHandle,
         fsType: options.fsType,
-        readOnly: options.readOnly,
+        // a bool with omitempty (core/v1 CSIPersistentVolumeSource): the API server drops false
+        readOnly: options.readOnly || undefined,
         volumeAttributes: mapOrUndefined(options.volumeAttributes),
       },
     });
@@ -163,7 +164,10 @@ export class PersistentVolumeSource {
    * @param path the exported path, e.g. `/exports/db-0`
    */
   public static nfs(server: string, path: string, options: NfsSourceOptions = {}): PersistentVolumeSource {
-    return new PersistentVolumeSource('nfs', `${server}:${path}`, { nfs: { server, path, readOnly: options.readOnly } });
+    return new PersistentVolumeSource('nfs', `${server}:${path}`, {
+      // a bool with omitempty (core/v1 NFSVolumeSource): the API server drops false
+      nfs: { server, path, readOnly: options.readOnly || undefined },
+    });
   }
 
   /** The kind of source: `hostPath`, `local`, `csi` or `nfs`. */

@@ -2,6 +2,7 @@ import { ApiObject, Size } from 'cdk8s';
 import { AbstractPod, Container, ContainerProps, ContainerResources, Cpu, FsGroupChangePolicy, ImagePullPolicy } from 'cdk8s-plus-27';
 import { podTemplatesOf } from './private/pod-security';
 import { kibibytes, parseQuantity, toQuantity } from './private/quantity';
+import { serverFormManifest } from './private/server-form';
 import { checkInteger, fail } from './private/validation';
 
 /**
@@ -278,6 +279,8 @@ export class PodDefaults {
       checkRestricted(where, template.spec);
       this.hardenPodSpec(template.spec, where);
     }
+    // calm under Argo CD: what the API server stores (no dropped zero values, canonical quantities)
+    serverFormManifest(manifest);
     if (manifest.spec && !process.env.CDK8S_DISABLE_SORT) manifest.spec = sortKeys(manifest.spec);
     return manifest;
   }

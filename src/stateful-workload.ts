@@ -21,6 +21,7 @@ import { AppIndex, declareRole, declareView, resolveStorageClass, touch, watchCo
 import { MANAGED_BY } from './private/labels';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
+import { serverFormContainer, serverFormVolume } from './private/server-form';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -714,9 +715,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
         },
         spec: Lazy.any({
           produce: () => ({
+            // stated, not defaulted: a server-side apply that turns an ExternalName Service into
+            // this one fails unless the new manifest owns `type`
+            type: 'ClusterIP',
             clusterIP: 'None',
-            // publishNotReadyAddresses lets peers find each other before they are ready
-            publishNotReadyAddresses: headless.publishNotReadyAddresses ?? false,
+            // publishNotReadyAddresses lets peers find each other before they are ready; a bool
+            // with omitempty (core/v1 ServiceSpec): the API server drops false, so false is left out
+            publishNotReadyAddresses: headless.publishNotReadyAddresses || undefined,
             selector: this.selectorLabels,
             ports: undefinedIfEmpty(this._servicePorts()),
           }),
@@ -1062,7 +1067,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
     const signature = JSON.stringify(typed);
     const cached = this.serialized.get(c);
     if (cached?.signature === signature) return cached.json;
-    const json = k8s.toJson_Container(typed);
+    // in the form the API server stores (canonical quantities, no dropped zero values), edited
+    // in place before it is kept: no extra serialization
+    const json = serverFormContainer(k8s.toJson_Container(typed));
     this.serialized.set(c, { signature, json });
     return json;
   }
@@ -1074,7 +1081,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   private renderPodSpec(): any {
     const sc = this.props.securityContext ?? {};
-    const volumes: any[] = this.podVolumes().map(v => k8s.toJson_Volume(v._toKube()));
+    const volumes: any[] = this.podVolumes().map(v => serverFormVolume(k8s.toJson_Volume(v._toKube())));
     if ((this.defaults.writableTmp) && !volumes.some(v => v.name === TMP_VOLUME)) {
       volumes.push({ name: TMP_VOLUME, emptyDir: {} });
     }
@@ -1097,7 +1104,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
       volumes: undefinedIfEmpty(volumes),
       terminationGracePeriodSeconds: this.props.terminationGracePeriod?.toSeconds(),
       nodeSelector: this.props.nodeSelector && Object.keys(this.props.nodeSelector).length > 0 ? { ...this.props.nodeSelector } : undefined,
-      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => k8s.toJson_Toleration(t._toKube()))),
+      // Toleration.value is a string with omitempty: "" is dropped by the API server
+      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => {
+        const json: any = k8s.toJson_Toleration(t._toKube());
+        if (json.value === '') delete json.value;
+        return json;
+      })),
       topologySpreadConstraints: undefinedIfEmpty(spread.map(s => ({
         topologyKey: s.topology.key,
         maxSkew: s.maxSkew ?? 1,
@@ -1120,7 +1132,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
       updateStrategy: strategy.strategyType === 'RollingUpdate'
         ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy.partition ?? 0, maxUnavailable: strategy.maxUnavailable?.value } }
         : { type: 'OnDelete' },
-      minReadySeconds: this.props.minReady?.toSeconds(),
+      // an int32 with omitempty (apps/v1 StatefulSetSpec): the API server drops 0
+      minReadySeconds: this.props.minReady?.toSeconds() || undefined,
       revisionHistoryLimit: this.props.revisionHistoryLimit,
       ordinals: this.props.ordinals ? { start: this.startOrdinal } : undefined,
       persistentVolumeClaimRetentionPolicy: {
@@ -1128,7 +1141,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
         whenScaled: retention.whenScaled ?? PersistentVolumeClaimRetention.RETAIN,
       },
       template: {
-        metadata: { labels: podLabels, annotations: this.props.podMetadata?.annotations },
+        // an empty map is dropped by the API server (omitempty): `annotations: {}` is left out
+        metadata: { labels: podLabels, annotations: nonEmptyMap(this.props.podMetadata?.annotations) },
         spec: this.renderPodSpec(),
       },
       volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => ({
@@ -1369,6 +1383,10 @@ function checkPercentOrAbsolute(where: string, prop: string, value: PercentOrAbs
       throw fail(where, prop, v, `Must be a whole percentage from ${min}% to 100%`, `Set '${prop}' to a value such as PercentOrAbsolute.percent(50)`);
     }
   }
+}
+
+function nonEmptyMap(map?: { [key: string]: string }): { [key: string]: string } | undefined {
+  return map && Object.keys(map).length > 0 ? map : undefined;
 }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {

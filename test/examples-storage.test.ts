@@ -135,7 +135,7 @@ test('trouble: one Recreate replica keeping files in /data on the 1Gi claim trou
   expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
   expect(pod.volumes).toEqual([
-    { name: 'pvc-trouble-files', persistentVolumeClaim: { claimName: 'trouble-files', readOnly: false } },
+    { name: 'pvc-trouble-files', persistentVolumeClaim: { claimName: 'trouble-files' } },
     { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
   ]);
   expect(pod.containers[0].volumeMounts).toEqual([

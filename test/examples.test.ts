@@ -119,7 +119,7 @@ test('eureka: Parallel, probes, resources, RWX claim, partition, LoadBalancer', 
   const c = sts.spec.template.spec.containers[0];
   expect(c.livenessProbe.tcpSocket.port).toBe(8761);
   expect(c.readinessProbe.httpGet.path).toBe('/actuator/health');
-  expect(c.resources.limits).toEqual({ cpu: '1000m', memory: '768Mi' });
+  expect(c.resources.limits).toEqual({ cpu: '1', memory: '768Mi' }); // Cpu.millis(1000): the API server stores 1000m as 1
   expect(c.env).toContainEqual({
     name: 'EUREKA_CLIENT_SERVICEURL_DEFAULTZONE',
     value: 'http://eureka-0.eureka:8761/eureka/,http://eureka-1.eureka:8761/eureka/',

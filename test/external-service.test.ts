@@ -485,7 +485,7 @@ describe('ExternalService', () => {
 
     test('the in-cluster store has a headless Service of the same name', () => {
       expect(inCluster.service.spec.clusterIP).toBe('None');
-      expect(inCluster.service.spec.type).toBeUndefined();
+      expect(inCluster.service.spec.type).toBe('ClusterIP');
       expect(inCluster.slices).toEqual([]);
     });
 
@@ -500,6 +500,17 @@ describe('ExternalService', () => {
       expect(byAddress.service.spec.type).toBe('ClusterIP');
       expect(byAddress.service.spec.clusterIP).toBeUndefined();
       expect(inCluster.service.spec.clusterIP).not.toEqual(byAddress.service.spec.clusterIP);
+    });
+
+    // Server-side apply (Argo CD ServerSideApply=true): the old `type` belongs to the field manager
+    // of the old manifest; a new manifest that leaves `type` to the default fails with
+    // "spec.clusterIPs: Forbidden: may not be set for ExternalName services" (FACTS.md)
+    test.each([
+      ['by DNS name', () => byName, 'ExternalName'],
+      ['by IP address', () => byAddress, 'ClusterIP'],
+      ['in the cluster (headless)', () => inCluster, 'ClusterIP'],
+    ])('%s: the Service states its type, so a server-side apply can move the store between homes', (_home, home, type) => {
+      expect(home().service.spec.type).toBe(type);
     });
 
     test('by IP address: the EndpointSlices name the Service and outlive it unless pruned', () => {

@@ -207,7 +207,8 @@ describe('PersistentVolumeClaim', () => {
 
       // THEN
       const spec = findOne(synthValid(chart), 'Deployment', 'trouble').spec.template.spec;
-      expect(spec.volumes).toEqual([{ name: 'pvc-files', persistentVolumeClaim: { claimName: 'files', readOnly: false } }]);
+      // no readOnly: false, which the API server drops (a bool with omitempty)
+      expect(spec.volumes).toEqual([{ name: 'pvc-files', persistentVolumeClaim: { claimName: 'files' } }]);
       expect(spec.containers[0].volumeMounts).toEqual([{ name: 'pvc-files', mountPath: '/data' }]);
       expect(allWarnings(chart)).toEqual([]);
     });
@@ -234,7 +235,7 @@ describe('PersistentVolumeClaim', () => {
       });
       w.containers[0].mount('/shared', claim);
       const spec = findOne(synthValid(chart), 'StatefulSet', 'w').spec.template.spec;
-      expect(spec.volumes).toContainEqual({ name: 'pvc-files', persistentVolumeClaim: { claimName: 'files', readOnly: false } });
+      expect(spec.volumes).toContainEqual({ name: 'pvc-files', persistentVolumeClaim: { claimName: 'files' } });
       expect(allWarnings(chart)).toEqual([]);
     });
   });

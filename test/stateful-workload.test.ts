@@ -480,10 +480,18 @@ describe('StatefulWorkload', () => {
       ]);
     });
 
-    test('publishNotReadyAddresses defaults to false', () => {
+    test.each([undefined, false])('publishNotReadyAddresses %p is left out (false, which the API server drops)', value => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' }, headlessService: { publishNotReadyAddresses: value } }));
+      expect(findOne(synthValid(chart), 'Service', 'a').spec).not.toHaveProperty('publishNotReadyAddresses');
+    });
+
+    test('the headless Service states its type, ClusterIP, for server-side apply', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
-      expect(findOne(synthValid(chart), 'Service', 'a').spec.publishNotReadyAddresses).toBe(false);
+      const spec = findOne(synthValid(chart), 'Service', 'a').spec;
+      expect(spec.type).toBe('ClusterIP');
+      expect(spec.clusterIP).toBe('None');
     });
 
     test('a workload with no ports still gets a valid headless Service', () => {
@@ -684,7 +692,7 @@ describe('StatefulWorkload', () => {
       expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
     });
 
-    test('user resources and pull policy are kept as given', () => {
+    test('user resources and pull policy are kept, the quantities in the form the API server stores', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal({
         containers: [{
@@ -696,7 +704,8 @@ describe('StatefulWorkload', () => {
       }));
       const c = podSpec(synthValid(chart)).containers[0];
       expect(c.imagePullPolicy).toBe('Always');
-      expect(c.resources).toEqual({ requests: { cpu: '2', memory: '4096Mi' }, limits: { memory: '4096Mi' } });
+      // cdk8s-plus-27 renders Size.gibibytes(4) as 4096Mi, which the API server stores as 4Gi
+      expect(c.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi' } });
     });
 
     test('env from Secrets and ConfigMaps, command, args and probes', () => {
@@ -737,7 +746,7 @@ describe('StatefulWorkload', () => {
 
     test('only the memory limit changed: the CPU request is kept', () => {
       expect(container({ podDefaults: { memoryLimit: Size.gibibytes(2) } }).resources).toEqual({
-        limits: { memory: '2048Mi' },
+        limits: { memory: '2Gi' },
         requests: { cpu: '250m', memory: '512Mi' },
       });
     });
@@ -810,7 +819,7 @@ describe('StatefulWorkload', () => {
       }));
       const spec = podSpec(synthValid(chart));
       expect(spec.initContainers[0].resources).toEqual(spec.containers[0].resources);
-      expect(spec.initContainers[0].resources.limits.memory).toBe('1024Mi');
+      expect(spec.initContainers[0].resources.limits.memory).toBe('1Gi');
     });
 
     test('fails when the memory request exceeds the memory limit', () => {
@@ -1154,8 +1163,8 @@ describe('StatefulWorkload', () => {
           `${W}: invalid 'container "db" resources.requests.cpu': "2". Must be less than or equal to the cpu limit ("1"): the API server refuses the pod, so the controller creates none. `
           + 'Lower the cpu request to at most "1", or raise the limit.'],
         ['a memory request is above its limit', { resources: { memory: { request: Size.gibibytes(2), limit: Size.gibibytes(1) } } },
-          `${W}: invalid 'container "db" resources.requests.memory': "2048Mi". Must be less than or equal to the memory limit ("1024Mi"): the API server refuses the pod, so the controller creates none. `
-          + 'Lower the memory request to at most "1024Mi", or raise the limit.'],
+          `${W}: invalid 'container "db" resources.requests.memory': "2Gi". Must be less than or equal to the memory limit ("1Gi"): the API server refuses the pod, so the controller creates none. `
+          + 'Lower the memory request to at most "1Gi", or raise the limit.'],
         ['the image is empty', { image: '' },
           `${W}: invalid 'container "db" image': "". An image is required: the API server refuses a pod without one. `
           + 'Set it to a reference such as "docker.io/library/postgres:16.4" or "registry.example.com/team/app@sha256:<64 hex digits>".'],

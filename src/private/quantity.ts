@@ -15,7 +15,8 @@ export function kibibytes(size: Size): number {
 
 /**
  * Renders a cdk8s `Size` as a Kubernetes quantity in the largest binary unit that keeps it whole,
- * e.g. 16Ki, 512Mi, 1Gi, 1536Mi. Returns undefined when the size is not a whole number of Ki.
+ * e.g. 16Ki, 512Mi, 1Gi, 1536Mi: the canonical BinarySI form, which the API server stores as
+ * written (see `canonicalQuantity()`). Returns undefined when the size is not a whole number of Ki.
  */
 export function toQuantity(size: Size): string | undefined {
   const kib = kibibytes(size);
@@ -79,4 +80,105 @@ export function parseQuantity(quantity: string | number): number | undefined {
   if (binary !== undefined) return Number(number) * binary;
   const exponent = DECIMAL[suffix] ?? Number(suffix.slice(1));
   return Number(`${number}e${exponent}`);
+}
+
+// ---------------------------------------------------------------- the form the API server stores
+
+/** The parts of a quantity as the API server's scanner splits them (`parseQuantityString`). */
+const QUANTITY_PARTS = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+const DECIMAL_SUFFIXES: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+const MAX_INT64 = 2n ** 63n - 1n;
+
+/**
+ * A quantity in the form the API server stores it, so that what Argo CD reads back equals what
+ * was rendered (`1000m` -> `1`, `2048Mi` -> `2Gi`, `0.5` -> `500m`, `1.5Gi` -> `1536Mi`).
+ * Unparseable input is returned as it is (the checks report it). A number becomes a string, as
+ * the server returns every quantity.
+ *
+ * This is `resource.Quantity` of k8s.io/apimachinery (pkg/api/resource/quantity.go): the server
+ * parses the text (`ParseQuantity`), remembers its suffix format, and writes it back with
+ * `String()`/`MarshalJSON()` (`CanonicalizeBytes`):
+ * - the format stays what the input used: BinarySI (`Ki`...`Ei`), DecimalSI (`n u m "" k M G T P
+ *   E`) or DecimalExponent (`e3`, `E-6`);
+ * - the value is kept exactly, but rounded up (away from zero) to a whole number of nano units;
+ * - decimal forms get an exponent that is a multiple of 3, as large as keeps the mantissa whole
+ *   (`1080m`, `1234500u`, `50k`); an exponent above `E` (10^18) is written `e21`;
+ * - binary forms get the largest power of 1024 that keeps the mantissa whole (`1536Mi`); an amount
+ *   between -1024 and 1024, or one that is not a whole number, is written as DecimalSI instead
+ *   (`0.5Ki` -> `512`, `.001Ki` -> `1024m`), and a binary amount is capped at 2^63-1;
+ * - zero is `0`, whatever its suffix;
+ * - when the parser's fast path finds the text already canonical, it keeps the text verbatim
+ *   (decimal: an exponent that is a multiple of 3, digits that neither start with 0 nor end in
+ *   000, at most 18 of them; binary: a whole mantissa that is not a multiple of 8), so `+1` and
+ *   `1.500` come back as written.
+ */
+export function canonicalQuantity(quantity: string | number): string {
+  const text = typeof quantity === 'number' ? String(quantity) : quantity;
+  if (text === '0') return text;
+  const m = QUANTITY_PARTS.exec(text);
+  if (!m || (m[2] === '' && m[3] === undefined)) return text;
+  const [, sign, wholeDigits, fraction = '', suffix = ''] = m;
+  const negative = sign === '-';
+  const num = wholeDigits.replace(/^0+/, '') || '0';
+  const binaryIndex = BINARY_SUFFIXES.indexOf(suffix);
+  const binary = suffix !== '' && binaryIndex > 0;
+  let exponent: number;
+  if (binary) {
+    exponent = binaryIndex * 10;
+  } else if (/^[eE]/.test(suffix) && suffix.length > 1) {
+    exponent = Number(suffix.slice(1));
+  } else {
+    exponent = Number(Object.keys(DECIMAL_SUFFIXES).find(k => DECIMAL_SUFFIXES[Number(k)] === suffix));
+  }
+  const format = binary ? 'BinarySI' : /^[eE]./.test(suffix) ? 'DecimalExponent' : 'DecimalSI';
+
+  // the parser's fast path keeps text it finds canonical
+  if (format !== 'BinarySI') {
+    const scale = exponent - fraction.length;
+    const shifted = num + fraction;
+    if (18 - shifted.length >= 0 && scale >= -9
+      && scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0') return text;
+  } else if (fraction === '' && 15 - num.length - Math.trunc(exponent * 3 / 10) - 1 >= 0) {
+    if (BigInt(num) % 8n !== 0n) return text; // `value&0x07 != 0`
+  }
+
+  // the exact value: mantissa * 10^scale
+  let mantissa = BigInt(num + fraction) * (binary ? 2n ** BigInt(exponent) : 1n);
+  let scale = binary ? -fraction.length : exponent - fraction.length;
+  if (mantissa === 0n) return '0';
+  if (scale < -9) {
+    const divisor = 10n ** BigInt(-9 - scale);
+    mantissa = (mantissa + divisor - 1n) / divisor; // rounds up, away from zero
+    scale = -9;
+  }
+  const prefix = negative ? '-' : '';
+
+  if (binary) {
+    const unit = 10n ** BigInt(Math.abs(scale));
+    const whole = scale >= 0 ? mantissa * unit : (mantissa % unit === 0n ? mantissa / unit : undefined);
+    if (whole !== undefined && whole >= 1024n) {
+      let amount = whole > MAX_INT64 ? MAX_INT64 : whole;
+      let power = 0;
+      while (amount % 1024n === 0n && power < BINARY_SUFFIXES.length - 1) {
+        amount /= 1024n;
+        power++;
+      }
+      return `${prefix}${amount}${BINARY_SUFFIXES[power]}`;
+    }
+    // below 1Ki or not whole: written as DecimalSI
+  }
+
+  // decimal: all factors of ten into the exponent, then down to a multiple of 3
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    scale++;
+  }
+  const rest = ((scale % 3) + 3) % 3;
+  mantissa *= 10n ** BigInt(rest);
+  scale -= rest;
+  const written = format === 'DecimalExponent'
+    ? (scale === 0 ? '' : `e${scale}`)
+    : DECIMAL_SUFFIXES[scale] ?? `e${scale}`;
+  return `${prefix}${mantissa}${written}`;
 }

@@ -1,0 +1,397 @@
+import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { buildAlternatives, buildExamples } from '../examples/main';
+import { EphemeralVolume, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSource, StatefulWorkload, StatefulWorkloadProps, UpgradeGuard } from '../src';
+import { findOne, renderApp, synthValid } from './util/harness';
+import { podSpecsOf } from '../src/private/pod-security';
+import { canonicalQuantity, toQuantity } from '../src/private/quantity';
+import { serverFormManifest } from '../src/private/server-form';
+
+/**
+ * The form the API server stores: what `kubectl get -o yaml` (and Argo CD) reads back after an
+ * apply. Cases from k8s.io/apimachinery pkg/api/resource/quantity_test.go (TestQuantityParseEmit,
+ * TestQuantityString's alternates) and the values cdk8s-plus-27 renders.
+ */
+describe('canonicalQuantity', () => {
+  test.each([
+    // cdk8s-plus-27 renders Cpu in millis and memory in Mi
+    ['1000m', '1'],
+    ['1500m', '1500m'],
+    ['250m', '250m'],
+    ['2000m', '2'],
+    ['2048Mi', '2Gi'],
+    ['1024Mi', '1Gi'],
+    ['512Mi', '512Mi'],
+    ['1536Mi', '1536Mi'],
+    ['1024Ki', '1Mi'],
+    ['307200Ki', '300Mi'],
+    // decimal suffixes keep their format
+    ['1000M', '1G'],
+    ['0.001T', '1G'],
+    ['1000k', '1M'],
+    ['50k', '50k'],
+    ['0.5', '500m'],
+    ['1.08', '1080m'],
+    ['1080000000n', '1080m'],
+    ['1000u', '1m'],
+    ['5000m', '5'],
+    ['1.2345', '1234500u'],
+    ['1000E', '1e21'],
+    // decimal exponents keep theirs
+    ['1e3', '1e3'],
+    ['.001e12', '1e9'],
+    ['0.001e0', '1e-3'],
+    ['1000e-12', '1e-9'],
+    ['1.5e3', '1500'],
+    // binary: the largest power of 1024; below 1Ki or fractional, DecimalSI
+    ['1.5Gi', '1536Mi'],
+    ['0.5Mi', '512Ki'],
+    ['0.5Ki', '512'],
+    ['1.5Ki', '1536'],
+    ['.001Ki', '1024m'],
+    ['.000001Ki', '1024u'],
+    ['.000000001Ki', '1024n'],
+    // rounded up to whole nano units
+    ['.000000000001Ki', '2n'],
+    ['0.9n', '1n'],
+    ['3.001n', '4n'],
+    // zero is 0, whatever its suffix
+    ['0', '0'],
+    ['0Gi', '0'],
+    ['0m', '0'],
+    ['00', '0'],
+    // negative values keep their sign
+    ['-1000m', '-1'],
+    ['-2048Mi', '-2Gi'],
+    // text the parser finds canonical is kept verbatim
+    ['16Ki', '16Ki'],
+    ['1Gi', '1Gi'],
+    ['1.500', '1.500'],
+    ['+1', '+1'],
+  ])('%s is stored as %s', (rendered, stored) => {
+    expect(canonicalQuantity(rendered)).toBe(stored);
+  });
+
+  test('a number is stored as a string', () => {
+    expect(canonicalQuantity(1)).toBe('1');
+    expect(canonicalQuantity(0.5)).toBe('500m');
+  });
+
+  test.each(['', 'abc', '1GB', '1 Gi'])('%p is not a quantity and comes back unchanged', text => {
+    expect(canonicalQuantity(text)).toBe(text);
+  });
+
+  test('is idempotent', () => {
+    for (const q of ['1000m', '2048Mi', '0.5', '1.5Gi', '.001Ki', '1000E', '1.5e3']) {
+      expect(canonicalQuantity(canonicalQuantity(q))).toBe(canonicalQuantity(q));
+    }
+  });
+});
+
+describe('toQuantity (claims, volumes, size limits)', () => {
+  test.each([
+    [Size.kibibytes(16), '16Ki'],
+    [Size.mebibytes(1024), '1Gi'],
+    [Size.mebibytes(1536), '1536Mi'],
+    [Size.gibibytes(300), '300Gi'],
+    [Size.kibibytes(1024 ** 3), '1Ti'],
+  ])('%p renders as %s, the form the API server stores', (size, quantity) => {
+    expect(toQuantity(size)).toBe(quantity);
+    expect(canonicalQuantity(quantity)).toBe(quantity);
+  });
+});
+
+// ---------------------------------------------------------------- what the library renders
+
+const IMAGE = 'docker.io/library/postgres:16.4';
+function workload(overrides: Partial<StatefulWorkloadProps> = {}): { manifests: any[]; sts: any; pod: any } {
+  const chart = Testing.chart();
+  new StatefulWorkload(chart, 'db', {
+    metadata: { name: 'db' },
+    containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+    ...overrides,
+  });
+  const manifests = synthValid(chart);
+  const sts = findOne(manifests, 'StatefulSet');
+  return { manifests, sts, pod: sts.spec.template.spec };
+}
+
+describe('StatefulWorkload renders what the API server stores', () => {
+  test('cdk8s-plus-27 resources: Cpu.units(2) (rendered 2000m) as 2, Size.gibibytes(2) (rendered 2048Mi) as 2Gi', () => {
+    const { pod } = workload({
+      containers: [{
+        name: 'db',
+        image: IMAGE,
+        securityContext: { user: 999 },
+        resources: {
+          cpu: { request: kplus.Cpu.millis(1500), limit: kplus.Cpu.units(2) },
+          memory: { request: Size.gibibytes(2), limit: Size.mebibytes(2048) },
+          ephemeralStorage: { request: Size.gibibytes(1), limit: Size.tebibytes(1) }, // rendered 1024Gi
+        },
+      }],
+    });
+    expect(pod.containers[0].resources).toEqual({
+      requests: { 'cpu': '1500m', 'memory': '2Gi', 'ephemeral-storage': '1Gi' },
+      limits: { 'cpu': '2', 'memory': '2Gi', 'ephemeral-storage': '1Ti' },
+    });
+  });
+
+  test('the default resources are already canonical', () => {
+    const { pod } = workload();
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+  });
+
+  test('a container added after construction is rendered the same way', () => {
+    const chart = Testing.chart();
+    const w = new StatefulWorkload(chart, 'db', { metadata: { name: 'db' } });
+    w.addContainer({ name: 'db', image: IMAGE, securityContext: { user: 999 }, resources: { cpu: { request: kplus.Cpu.units(1) } } });
+    expect(findOne(synthValid(chart), 'StatefulSet').spec.template.spec.containers[0].resources.requests.cpu).toBe('1');
+  });
+
+  test('container zero values the API server drops are left out', () => {
+    const chart = Testing.chart();
+    const shared = kplus.Volume.fromEmptyDir(chart, 'shared', 'shared', { sizeLimit: Size.gibibytes(1) });
+    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const w = new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      containers: [{
+        name: 'db',
+        image: IMAGE,
+        securityContext: { user: 999 },
+        envVariables: { EMPTY: kplus.EnvValue.fromValue(''), SET: kplus.EnvValue.fromValue('x') },
+        ports: [{ number: 5432, hostPort: 0 }],
+      }],
+    });
+    w.containers[0].mount('/shared', shared, { readOnly: false });
+    w.containers[0].mount('/files', kplus.Volume.fromPersistentVolumeClaim(chart, 'files-rw', claim, { name: 'files-rw', readOnly: false }));
+    const pod = findOne(synthValid(chart), 'StatefulSet').spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'EMPTY' }, { name: 'SET', value: 'x' }]));
+    expect(c.ports[0]).not.toHaveProperty('hostPort');
+    for (const m of c.volumeMounts) expect(m).not.toHaveProperty('readOnly');
+    expect(pod.volumes).toEqual(expect.arrayContaining([
+      { name: 'shared', emptyDir: { sizeLimit: '1Gi' } }, // cdk8s-plus-27 renders 1024Mi
+      { name: 'files-rw', persistentVolumeClaim: { claimName: 'files' } },
+    ]));
+  });
+
+  test('empty lists and maps the API server drops are left out', () => {
+    const { pod, sts } = workload({
+      podMetadata: { annotations: {} },
+      containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 }, command: [], args: [] }],
+    });
+    expect(pod.containers[0]).not.toHaveProperty('command');
+    expect(pod.containers[0]).not.toHaveProperty('args');
+    expect(sts.spec.template.metadata).not.toHaveProperty('annotations');
+  });
+
+  test('a read-only mount stays read-only', () => {
+    const chart = Testing.chart();
+    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const w = new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 } }],
+    });
+    w.containers[0].mount('/files', kplus.Volume.fromPersistentVolumeClaim(chart, 'files-ro', claim, { name: 'files-ro', readOnly: true }), { readOnly: true });
+    const pod = findOne(synthValid(chart), 'StatefulSet').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'files-ro', persistentVolumeClaim: { claimName: 'files', readOnly: true } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'files-ro', mountPath: '/files', readOnly: true });
+  });
+
+  test('minReady of 0 is left out (an int32 with omitempty); other values are kept', () => {
+    expect(workload({ minReady: Duration.seconds(0) }).sts.spec).not.toHaveProperty('minReadySeconds');
+    expect(workload({ minReady: Duration.seconds(10) }).sts.spec.minReadySeconds).toBe(10);
+  });
+
+  test('explicit zeros of pointer fields and fields without omitempty are kept: the API server stores them', () => {
+    const { sts, pod } = workload({ ordinals: { start: 0 }, revisionHistoryLimit: 0 });
+    expect(sts.spec.updateStrategy.rollingUpdate.partition).toBe(0); // *int32
+    expect(sts.spec.revisionHistoryLimit).toBe(0); // *int32
+    expect(sts.spec.ordinals).toEqual({ start: 0 }); // int32 without omitempty
+    expect(pod.automountServiceAccountToken).toBe(false); // *bool
+    expect(pod.containers[0].securityContext.allowPrivilegeEscalation).toBe(false); // *bool
+  });
+
+  test('a standalone claim mounted as a volume has no readOnly: false', () => {
+    const chart = Testing.chart();
+    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const deployment = new kplus.Deployment(chart, 'app', { containers: [{ image: IMAGE }] });
+    deployment.containers[0].mount('/data', claim);
+    const volumes = findOne(Testing.synth(chart), 'Deployment').spec.template.spec.volumes;
+    expect(volumes).toEqual([{ name: 'pvc-files', persistentVolumeClaim: { claimName: 'files' } }]);
+  });
+});
+
+describe('serverFormManifest (for helpers that post-process cdk8s-plus-27 workloads)', () => {
+  test.each<[string, (chart: any) => kplus.AbstractPod]>([
+    ['Deployment', chart => new kplus.Deployment(chart, 'w', { containers: [{ image: IMAGE, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
+    ['Job', chart => new kplus.Job(chart, 'w', { containers: [{ image: IMAGE, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
+    ['StatefulSet', chart => new kplus.StatefulSet(chart, 'w', { containers: [{ image: IMAGE, portNumber: 5432, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
+  ])('a cdk8s-plus-27 %s comes out as the API server stores it', (kind, make) => {
+    const chart = Testing.chart();
+    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const pods = make(chart);
+    pods.addVolume(kplus.Volume.fromPersistentVolumeClaim(chart, 'files-volume', claim));
+    const manifest = findOne(Testing.synth(chart), kind);
+    expect(serverFormDifferences(manifest)).not.toEqual([]); // cdk8s-plus-27: hostNetwork: false, 1000m, readOnly: false, ...
+    expect(serverFormDifferences(serverFormManifest(manifest))).toEqual([]);
+    const pod = podSpecsOf(manifest)[0];
+    expect(pod.containers[0].resources.requests.cpu).toBe('1');
+    expect(pod.automountServiceAccountToken).toBe(false); // a *bool: kept
+  });
+});
+
+// ---------------------------------------------------------------- Argo CD calm
+
+/**
+ * Where a rendered object differs from what the API server stores after an apply, at the paths
+ * the library handles: quantities not in canonical form, zero values of non-pointer `omitempty`
+ * fields (which the server drops), and Services without an explicit type.
+ */
+function serverFormDifferences(m: any): string[] {
+  const found: string[] = [];
+  const where = `${m.kind} ${m.metadata?.name}`;
+  const quantity = (path: string, q: unknown) => {
+    const stored = q === undefined ? undefined : canonicalQuantity(q as string);
+    if (stored !== q) found.push(`${where} ${path}: ${JSON.stringify(q)} is stored as "${stored}"`);
+  };
+  const quantities = (path: string, values: any) => {
+    for (const [k, v] of Object.entries(values ?? {})) quantity(`${path}.${k}`, v);
+  };
+  const zero = (path: string, value: unknown, zeroValue: unknown) => {
+    if (value === zeroValue) found.push(`${where} ${path}: ${JSON.stringify(value)} is dropped`);
+  };
+  const claimSpec = (path: string, spec: any) => {
+    quantities(`${path}.resources.requests`, spec?.resources?.requests);
+    quantities(`${path}.resources.limits`, spec?.resources?.limits);
+  };
+
+  if (m.kind === 'Service') {
+    if (m.spec?.type === undefined) found.push(`${where} spec.type: not stated (server-side apply cannot move the Service between ExternalName and in-cluster)`);
+    zero('spec.publishNotReadyAddresses', m.spec?.publishNotReadyAddresses, false);
+  }
+  if (m.kind === 'PersistentVolumeClaim') claimSpec('spec', m.spec);
+  if (m.kind === 'PersistentVolume') {
+    quantities('spec.capacity', m.spec?.capacity);
+    // every PersistentVolume source's readOnly is a bool with omitempty
+    for (const source of ['csi', 'nfs', 'local', 'hostPath']) zero(`spec.${source}.readOnly`, m.spec?.[source]?.readOnly, false);
+  }
+  if (['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet'].includes(m.kind)) zero('spec.minReadySeconds', m.spec?.minReadySeconds, 0);
+  if (m.kind === 'Deployment') zero('spec.paused', m.spec?.paused, false);
+  for (const [i, t] of (m.spec?.volumeClaimTemplates ?? []).entries()) claimSpec(`spec.volumeClaimTemplates[${i}].spec`, t.spec);
+  for (const pod of podSpecsOf(m)) {
+    // shareProcessNamespace and setHostnameAsFQDN are *bool: false is kept
+    for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) zero(`pod ${key}`, pod[key], false);
+    for (const v of pod.volumes ?? []) {
+      for (const [source, config] of Object.entries<any>(v)) {
+        if (config && typeof config === 'object' && source !== 'csi' && source !== 'azureDisk') zero(`volume ${v.name} ${source}.readOnly`, config.readOnly, false);
+      }
+      quantity(`volume ${v.name} emptyDir.sizeLimit`, v.emptyDir?.sizeLimit);
+      claimSpec(`volume ${v.name} ephemeral`, v.ephemeral?.volumeClaimTemplate?.spec);
+    }
+    for (const c of [...pod.initContainers ?? [], ...pod.containers ?? []]) {
+      const at = `container ${c.name}`;
+      for (const [key, value] of Object.entries(c)) if (Array.isArray(value) && value.length === 0) found.push(`${where} ${at} ${key}: [] is dropped`);
+      quantities(`${at} resources.requests`, c.resources?.requests);
+      quantities(`${at} resources.limits`, c.resources?.limits);
+      zero(`${at} workingDir`, c.workingDir, '');
+      for (const key of ['stdin', 'stdinOnce', 'tty']) zero(`${at} ${key}`, c[key], false);
+      for (const e of c.env ?? []) zero(`${at} env ${e.name} value`, e.value, '');
+      for (const p of c.ports ?? []) zero(`${at} port ${p.containerPort} hostPort`, p.hostPort, 0);
+      for (const vm of c.volumeMounts ?? []) zero(`${at} volumeMount ${vm.name} readOnly`, vm.readOnly, false);
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        for (const key of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+          zero(`${at} ${probe}.${key}`, c[probe]?.[key], 0);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+describe('calm under Argo CD: every example renders what the API server stores', () => {
+  const manifests = [...renderApp(buildExamples), ...renderApp(buildAlternatives)];
+
+  test('no non-canonical quantity, no zero value the server drops, every Service states its type', () => {
+    expect(manifests.flatMap(serverFormDifferences)).toEqual([]);
+  });
+
+  test('the check finds what the examples used to render', () => {
+    // what applying the examples to a 1.27 API server and reading them back showed (issue 12)
+    const before = [
+      { kind: 'Service', metadata: { name: 'web' }, spec: { clusterIP: 'None', publishNotReadyAddresses: false } },
+      {
+        kind: 'Deployment',
+        metadata: { name: 'trouble' },
+        spec: {
+          minReadySeconds: 0,
+          template: {
+            spec: {
+              hostNetwork: false,
+              volumes: [{ name: 'files', persistentVolumeClaim: { claimName: 'files', readOnly: false } }],
+              containers: [{ name: 'c', resources: { limits: { cpu: '1000m', memory: '2048Mi' } } }],
+            },
+          },
+        },
+      },
+    ];
+    expect(before.flatMap(serverFormDifferences)).toEqual([
+      'Service web spec.type: not stated (server-side apply cannot move the Service between ExternalName and in-cluster)',
+      'Service web spec.publishNotReadyAddresses: false is dropped',
+      'Deployment trouble spec.minReadySeconds: 0 is dropped',
+      'Deployment trouble pod hostNetwork: false is dropped',
+      'Deployment trouble volume files persistentVolumeClaim.readOnly: false is dropped',
+      'Deployment trouble container c resources.limits.cpu: "1000m" is stored as "1"',
+      'Deployment trouble container c resources.limits.memory: "2048Mi" is stored as "2Gi"',
+    ]);
+  });
+
+  test('upgrading from the previous rendering (1000m, 2048Mi, publishNotReadyAddresses: false, no type) is not a finding of the upgrade guard', () => {
+    // what the library rendered before: the examples (applied side by side) with the old forms put back
+    const current = renderApp(buildExamples);
+    const previous = JSON.parse(JSON.stringify(current)
+      .replace(/"cpu":"1"/g, '"cpu":"1000m"')
+      .replace(/"memory":"2Gi"/g, '"memory":"2048Mi"')
+      .replace(/"clusterIP":"None"/g, '"clusterIP":"None","publishNotReadyAddresses":false'));
+    for (const m of previous) if (m.kind === 'Service' && m.spec.clusterIP === 'None') delete m.spec.type;
+    expect(JSON.stringify(previous)).not.toEqual(JSON.stringify(current));
+    expect(UpgradeGuard.compare(previous, current, { serverSideApply: true })).toEqual([]);
+  });
+
+  test('every kind the library renders is among the examples checked', () => {
+    const kinds = new Set(manifests.map(m => m.kind));
+    for (const kind of ['StatefulSet', 'Service', 'PodDisruptionBudget', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'EndpointSlice', 'ConfigMap']) {
+      expect(kinds).toContain(kind);
+    }
+  });
+});
+
+describe('storage the library renders is canonical', () => {
+  test.each([
+    ['csi', PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-1', { readOnly: false })],
+    ['nfs', PersistentVolumeSource.nfs('nfs.example.com', '/exports/a', { readOnly: false })],
+  ])('a %s volume source leaves out readOnly: false (a bool with omitempty)', (kind, source) => {
+    const chart = Testing.chart();
+    new PersistentVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.gibibytes(1), source });
+    const pv = findOne(synthValid(chart), 'PersistentVolume');
+    expect(pv.spec[kind]).not.toHaveProperty('readOnly');
+  });
+
+  test('claims, volumes and ephemeral volumes of any size unit', () => {
+    const chart = Testing.chart();
+    new PersistentVolumeClaim(chart, 'claim', { metadata: { name: 'claim' }, storage: Size.mebibytes(2048) });
+    new PersistentVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.kibibytes(1024), source: PersistentVolumeSource.hostPath('/data') });
+    const w = new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 } }],
+      volumeClaimTemplates: [{ name: 'data', storage: Size.mebibytes(1024 * 300), mountPath: '/data' }],
+    });
+    w.containers[0].mount('/cache', EphemeralVolume.memory(chart, 'cache', 'cache', { sizeLimit: Size.kibibytes(2048) }));
+    w.containers[0].mount('/scratch', EphemeralVolume.generic(chart, 'scratch', 'scratch', { storage: Size.mebibytes(4096) }));
+    const manifests = synthValid(chart);
+    expect(manifests.flatMap(serverFormDifferences)).toEqual([]);
+    expect(findOne(manifests, 'PersistentVolumeClaim').spec.resources.requests.storage).toBe('2Gi');
+    expect(findOne(manifests, 'PersistentVolume').spec.capacity.storage).toBe('1Mi');
+    expect(findOne(manifests, 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('300Gi');
+  });
+});
