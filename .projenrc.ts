@@ -30,7 +30,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8.17.1',
     'ajv-formats@^3.0.1',
   ],
-  // the upgrade guard as a command for CI (src/private/guard-cli.ts, compiled to lib/)
+  // the upgrade guard as a command for CI (src/cli/guard.ts, compiled to lib/)
   bin: { 'cdk8s-stateful-guard': 'bin/cdk8s-stateful-guard' },
   packageManager: javascript.NodePackageManager.NPM,
   // engines.node: the tests and the build run on Node 20; older releases are end-of-life and untested.

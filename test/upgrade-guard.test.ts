@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Chart, Size, Testing, Yaml } from 'cdk8s';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { Construct } from 'constructs';
-import { main } from '../src/private/guard-cli';
+import { main } from '../src/cli/guard';
 import { parseQuantity } from '../src/private/upgrade-rules';
 import { StatefulWorkload } from '../src/stateful-workload';
 import {
@@ -951,7 +951,7 @@ describe('cdk8s-stateful-guard', () => {
   test('runs as a process: exit status and output', () => {
     const { current, next } = grownClaims();
     const res = spawnSync(process.execPath, [
-      '-r', 'ts-node/register/transpile-only', '-e', "require('./src/private/guard-cli').runCli(process.argv.slice(1))", current, next,
+      '-r', 'ts-node/register/transpile-only', '-e', "require('./src/cli/guard').runCli(process.argv.slice(1))", current, next,
     ], { cwd: path.join(__dirname, '..'), encoding: 'utf-8' });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(1);
@@ -961,7 +961,7 @@ describe('cdk8s-stateful-guard', () => {
   test('the bin runs the compiled command', () => {
     const bin = fs.readFileSync(path.join(__dirname, '..', 'bin', 'cdk8s-stateful-guard'), 'utf-8');
     expect(bin).toMatch(/^#!\/usr\/bin\/env node\n/);
-    expect(bin).toContain("require('../lib/private/guard-cli.js').runCli();");
+    expect(bin).toContain("require('../lib/cli/guard.js').runCli();");
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf-8'));
     expect(pkg.bin).toEqual({ 'cdk8s-stateful-guard': 'bin/cdk8s-stateful-guard' });
   });

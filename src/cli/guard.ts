@@ -3,7 +3,7 @@
  */
 import * as fs from 'fs';
 import { KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard } from '../upgrade-guard';
-import { checkAcceptPattern, isAccepted } from './upgrade-rules';
+import { checkAcceptPattern, isAccepted } from '../private/upgrade-rules';
 
 export const USAGE = `Usage: cdk8s-stateful-guard [options] <current> <next>
        cdk8s-stateful-guard [options] --git <revision>:<path> <next>
