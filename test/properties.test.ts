@@ -209,10 +209,16 @@ describe('StatefulWorkload', () => {
       .map(storageClassName => [{ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName }] }, /storageClassName/])],
     ['a node selector value that is not a label value', fc.constantFrom('has space', 'x'.repeat(64), '-a', 'a/b')
       .map(value => [{ nodeSelector: { disk: value } }, /nodeSelector/])],
+    ['a resource request above its limit', fc.tuple(fc.integer({ min: 1, max: 4000 }), fc.integer({ min: 1, max: 4000 }), fc.boolean())
+      .map(([limit, more, cpu]) => [container({
+        resources: cpu
+          ? { cpu: { request: kplus.Cpu.millis(limit + more), limit: kplus.Cpu.millis(limit) } }
+          : { memory: { request: Size.mebibytes(limit + more), limit: Size.mebibytes(limit) } },
+      }), /resources/])],
     ['a revision history limit below zero', fc.integer({ max: -1 }).map(revisionHistoryLimit => [{ revisionHistoryLimit }, 'revisionHistoryLimit'])],
   ];
 
-  // 25 runs per case (13 cases)
+  // 25 runs per case (14 cases)
   test.each(BREAKERS)('fails when given %s, with the library\'s error naming the prop', (_name, breaker) => {
     fc.assert(fc.property(breaker, ([change, prop]) => {
       expectRefused(chart => new StatefulWorkload(chart, 'db', { ...valid(), ...change }), prop);
