@@ -29,6 +29,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@4.3.1',
     'ajv@^8.17.1',
     'ajv-formats@^3.0.1',
+    // property-based tests (test/properties.test.ts, generators in test/util/arbitraries.ts)
+    'fast-check@^4.11.0',
   ],
   // the upgrade guard as a command for CI (src/cli/guard.ts, compiled to lib/)
   bin: { 'cdk8s-stateful-guard': 'bin/cdk8s-stateful-guard' },

@@ -443,6 +443,123 @@ describe('DataStoreConnection', () => {
     });
   });
 
+  describe('the namespace of consumers wired one by one', () => {
+    const store = (chart: Chart) => DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+    const otherNamespace = (connection: DataStoreConnection, kind: string, name: string, container = 'main') => new Error(
+      `Validation failed with the following errors:\n  [test/conn] DataStoreConnection '${connection.node.path}': invalid 'consumers': "${container}". Must be in the namespace of the connection's ConfigMap, `
+      + `as a pod reads ConfigMaps and Secrets of its own namespace only: the ConfigMap is in "users", the container's workload (${kind} "${name}") in "batch". `
+      + 'Create a DataStoreConnection in the workload\'s namespace for it (\'metadata: { namespace: "batch" }\').');
+
+    test('containers of workloads in the connection\'s namespace are wired, through the prop and addConsumer()', () => {
+      // GIVEN
+      const chart = usersChart();
+      const a = new kplus.Deployment(chart, 'a', { containers: [{ image: APP_IMAGE, securityContext: { user: 1000 } }] });
+      const b = new kplus.Job(chart, 'b', { metadata: { namespace: 'users' }, containers: [{ image: APP_IMAGE, securityContext: { user: 1000 } }] });
+
+      // WHEN
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [a.containers[0]] });
+      connection.addConsumer(b.containers[0]);
+
+      // THEN
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'Job').spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: connection.apiObject.name } }]);
+      expect(connection.consumers).toHaveLength(2);
+    });
+
+    test('fails when a container given in \'consumers\' runs in another namespace', () => {
+      // GIVEN
+      const chart = usersChart();
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate', namespace: 'batch' }, containers: [{ image: APP_IMAGE }] });
+
+      // WHEN
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: job.containers });
+
+      // THEN
+      expect(() => Testing.synth(chart)).toThrow(otherNamespace(connection, 'Job', 'migrate'));
+    });
+
+    test('fails when a container wired with addConsumer() runs in another namespace', () => {
+      // GIVEN
+      const chart = usersChart();
+      const web = new kplus.Deployment(chart, 'web', {
+        metadata: { name: 'web', namespace: 'batch' }, containers: [{ name: 'app', image: APP_IMAGE }],
+      });
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart) });
+
+      // WHEN
+      connection.addConsumer(web.containers[0]);
+
+      // THEN
+      expect(() => Testing.synth(chart)).toThrow(otherNamespace(connection, 'Deployment', 'web', 'app'));
+    });
+
+    test('fails when an init container or a StatefulWorkload container runs in another namespace', () => {
+      // GIVEN
+      const chart = usersChart();
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate', namespace: 'batch' }, containers: [{ image: APP_IMAGE }] });
+      const init = job.addInitContainer({ name: 'wait', image: APP_IMAGE });
+      const sw = new StatefulWorkload(chart, 'cache', {
+        metadata: { name: 'cache', namespace: 'batch' },
+        containers: [{ name: 'redis', image: 'docker.io/library/redis:7.2', securityContext: { user: 999, group: 999 } }],
+      });
+      const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [init, sw.containers[0]] });
+
+      // WHEN / THEN: both reported, each with its workload
+      expect(() => Testing.synth(chart)).toThrow(/invalid 'consumers': "wait"\. .* the container's workload \(Job "migrate"\) in "batch"/);
+      expect(() => Testing.synth(chart)).toThrow(/invalid 'consumers': "redis"\. .* the container's workload \(StatefulSet "cache"\) in "batch"/);
+      expect(connection.consumers).toHaveLength(2);
+    });
+
+    test('fails when a container given in \'consumers\' runs in another namespace than the credentials Secret', () => {
+      // GIVEN
+      const chart = usersChart();
+      const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'user-db-credentials', namespace: 'vault' } });
+      const db = DataStore.fromDataStoreAttributes(chart, 'db', {
+        storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: DataStoreCredentials.fromSecret(secret),
+      });
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate' }, containers: [{ image: APP_IMAGE }] });
+
+      // WHEN
+      new DataStoreConnection(chart, 'conn', { store: db, consumers: job.containers });
+
+      // THEN
+      expect(() => Testing.synth(chart)).toThrow(
+        "DataStoreConnection 'test/conn': invalid 'consumers': \"main\". Must be in the namespace of the store's credentials Secret, "
+        + 'as a pod reads Secrets of its own namespace only: the Secret "user-db-credentials" is in "vault", the container\'s workload (Job "migrate") in "users". '
+        + 'Create the Secret in the workload\'s namespace as well.');
+    });
+
+    test.each([
+      ['the consumers prop', (c: DataStoreConnection, job: kplus.Job) => { void c; void job; }, true],
+      ['addConsumer()', (c: DataStoreConnection, job: kplus.Job) => { c.addConsumer(job.containers[0]); }, false],
+      ['addWorkload()', (c: DataStoreConnection, job: kplus.Job) => { c.addWorkload(job); }, false],
+    ])('fails when a consumer wired through %s is in another namespace, with the same check', (_how, wire, viaProp) => {
+      // GIVEN
+      const chart = usersChart();
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate', namespace: 'batch' }, containers: [{ image: APP_IMAGE }] });
+
+      // WHEN
+      let error: Error | undefined;
+      try {
+        const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: viaProp ? job.containers : undefined });
+        wire(connection, job);
+        Testing.synth(chart);
+      } catch (e) {
+        error = e as Error;
+      }
+
+      // THEN: one message, whichever way the consumer came
+      expect(error?.message).toMatch(/DataStoreConnection 'test\/conn': invalid '(consumers|workload)': "(main|migrate)"\. Must be in the namespace of the connection's ConfigMap, .* the ConfigMap is in "users", the (container's )?workload( \(Job "migrate"\))? in "batch"\. Create a DataStoreConnection in the workload's namespace for it/);
+    });
+
+    test('a container no rendered object runs is not checked', () => {
+      const chart = usersChart();
+      const loose = new kplus.Container({ image: APP_IMAGE });
+      new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [loose] });
+      expect(() => Testing.synth(chart)).not.toThrow();
+    });
+  });
+
   test('unnamed ports give the same variables for an in-cluster and an external store', () => {
     // GIVEN: the same port, unnamed, in both homes (the StatefulWorkload's Service calls it tcp-5432)
     const inCluster = usersChart();

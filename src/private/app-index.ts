@@ -252,6 +252,8 @@ export class AppIndex {
   private _storageClasses?: Map<string, StorageClassFacts>;
   private _volumeClasses?: Set<string>;
   private _podConsumers?: PodConsumer[];
+  private readonly consumerObjects = new Map<PodConsumer, ApiObject>();
+  private _containerConsumers?: Map<Container, PodConsumer>;
   private _claimUsers?: Map<string, PodConsumer[]>;
   private _volumeUsers?: Map<string, PodConsumer[]>;
   private _owners?: Map<Container, IConstruct>;
@@ -329,7 +331,7 @@ export class AppIndex {
           const json = this.render(o);
           const podSpec = podSpecsOf(json)[0];
           if (!podSpec) continue;
-          result.push({
+          const consumer: PodConsumer = {
             id: `${o.kind}/${o.name}`,
             kind: o.kind,
             name: o.name,
@@ -337,7 +339,9 @@ export class AppIndex {
             pods: PODS[kind](json),
             strategy: kind === 'Deployment' ? json.spec?.strategy : undefined,
             podSpec,
-          });
+          };
+          result.push(consumer);
+          this.consumerObjects.set(consumer, o);
         }
       }
       this._podConsumers = result;
@@ -380,6 +384,28 @@ export class AppIndex {
       }
     }
     return this._owners.get(container);
+  }
+
+  /**
+   * The pod consumer whose pods run this cdk8s-plus container: the rendered object of the
+   * construct that holds it in its `containers` or `initContainers` (a cdk8s-plus workload, a
+   * `StatefulWorkload`). Undefined when no rendered object runs it.
+   */
+  public podConsumerOf(container: Container): PodConsumer | undefined {
+    if (!this._containerConsumers) {
+      this._containerConsumers = new Map();
+      for (const consumer of this.podConsumers()) {
+        // cdk8s-plus workloads and StatefulWorkload keep their object as a direct child
+        const owner = this.consumerObjects.get(consumer)!.node.scope as { containers?: unknown; initContainers?: unknown } | undefined;
+        for (const list of [owner?.initContainers, owner?.containers]) {
+          if (!Array.isArray(list)) continue;
+          for (const c of list) {
+            if (c instanceof Container && !this._containerConsumers.has(c)) this._containerConsumers.set(c, consumer);
+          }
+        }
+      }
+    }
+    return this._containerConsumers.get(container);
   }
 
   /** The pod consumers in `namespace` whose pods mount the claim `claimName`. */
