@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { IDataStore } from './data-store';
 import { DataStoreConnection } from './data-store-connection';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
-import { AppIndex, declareRole } from './private/app-index';
+import { AppIndex, declareNotRolled, declareRole } from './private/app-index';
 import { imageProblem } from './private/pod-rules';
 import { checkDns1123Label, checkInteger, fail, show } from './private/validation';
 
@@ -250,6 +250,9 @@ export class SchemaMigration extends Construct {
     // Job's template is immutable, so moving the construct would make the same Job unappliable
     ApiObject.of(this.job).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${ADDRESS_LABEL.replace('/', '~1')}`));
 
+    // no connection checksum on the pod template: a Job does not roll, its template is immutable,
+    // and a store that moves (its data and schema with it) must not make the Job unappliable
+    declareNotRolled(this.job);
     this.connection = props.connection ?? new DataStoreConnection(this, 'Connection', {
       store: props.store,
       prefix: props.prefix,

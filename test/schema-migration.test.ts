@@ -210,6 +210,28 @@ describe('SchemaMigration', () => {
       expect(jobOf(chart).spec.template.spec.containers[0].env.map((e: any) => e.name)).toEqual(['USERS_USERNAME', 'USERS_PASSWORD']);
     });
 
+    test('the pod template carries no connection checksum: the same Job whether the store is in the cluster or not', () => {
+      // GIVEN
+      const inCluster = usersChart();
+      migration(inCluster);
+      const outside = usersChart();
+      const external = new ExternalService(outside, 'user-db', {
+        metadata: { name: 'user-db' },
+        externalName: 'users-db.prod.example.com',
+        ports: [{ name: 'postgres', port: 5432 }],
+        credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(outside, 'credentials', 'user-db-credentials')),
+      });
+
+      // WHEN
+      migration(outside, { store: external });
+
+      // THEN: kubectl apply of the moved store leaves the finished Job alone (its template is immutable)
+      const a = jobOf(inCluster);
+      const b = jobOf(outside);
+      expect(a.spec.template.metadata?.annotations ?? {}).toEqual({});
+      expect(b).toEqual(a);
+    });
+
     test('a store outside the cluster works the same', () => {
       const chart = usersChart();
       const store = new ExternalService(chart, 'ext', { metadata: { name: 'user-db' }, externalName: 'users-db.prod.example.com', ports: [{ name: 'postgres', port: 5432 }] });
