@@ -8,6 +8,7 @@ import {
   ExternalService,
   IDataStore,
   PodDefaults,
+  SchemaMigration,
   StatefulWorkload,
   SyncWaves,
 } from 'cdk8s-stateful';
@@ -36,12 +37,20 @@ export interface UserDbMigrationProps extends ChartProps {
  * Secret `user-db-credentials` (keys `username`, `password`) is created outside the chart (by
  * External Secrets, Sealed Secrets or `kubectl create secret`): never generate passwords at
  * synth time.
+ *
+ * `addUserDbMigrations()` adds two schema migrations of the expand/contract kind, as Argo CD
+ * `Sync` hooks wired through the consumer's connection: `user-db-001-add-email` adds the nullable
+ * column `email` next to `mail` (expand), `user-db-002-backfill-email` copies `mail` into it for
+ * the rows user-manager wrote before it wrote both. With sync waves: the connection ConfigMap (1),
+ * the database (2), `001` (3), `002` (4), then user-manager (5).
  */
 export class UserDbMigrationExample extends Chart {
   /** The user database: an `ExternalService` or a `StatefulWorkload`. */
   public readonly database: IDataStore;
   /** The Deployment `user-manager`. */
   public readonly userManager: Deployment;
+  /** The schema migrations `user-db-001-add-email` and `user-db-002-backfill-email`, in order. */
+  public readonly migrations: SchemaMigration[];
 
   constructor(scope: Construct, id: string, props: UserDbMigrationProps) {
     super(scope, id, { namespace: 'users', ...props });
@@ -56,18 +65,30 @@ export class UserDbMigrationExample extends Chart {
       })
       : inClusterUserDb(this, credentials);
 
-    this.userManager = addUserManager(this, this.database);
+    const userManager = addUserManager(this, this.database);
+    this.userManager = userManager.deployment;
+    this.migrations = addUserDbMigrations(this, this.database, userManager.connection);
 
-    // Argo CD: the connection ConfigMap, then the database, then user-manager (waves 1, 2, 4)
-    SyncWaves.enable(this);
+    // Argo CD: the connection ConfigMap (1), the database (2), the migrations (3, and 4 for the
+    // backfill, which needs the column of the first), then user-manager (5)
+    SyncWaves.enable(this, { consumers: 5 });
+    SyncWaves.override(this.migrations[1], 4);
   }
+}
+
+/** The consumer `user-manager` and its connection to the user database. */
+export interface UserManager {
+  /** The Deployment `user-manager`. */
+  readonly deployment: Deployment;
+  /** The connection `user-db-connection` (ConfigMap `user-db-connection`). */
+  readonly connection: DataStoreConnection;
 }
 
 /**
  * The consumer: a `user-manager` Deployment wired to the user database, whichever kind of store it
  * is.
  */
-export function addUserManager(scope: Construct, userDb: IDataStore): Deployment {
+export function addUserManager(scope: Construct, userDb: IDataStore): UserManager {
   // a selector of our own: cdk8s-plus's default one (`cdk8s.io/metadata.addr`) derives from the
   // chart id, so the Deployment of the other chart of the pair would have another selector, which
   // the API server refuses to change (`spec.selector: ... field is immutable`)
@@ -92,7 +113,7 @@ export function addUserManager(scope: Construct, userDb: IDataStore): Deployment
 
   deployment.select(LabelSelector.of({ labels }));
 
-  new DataStoreConnection(scope, 'user-db-connection', {
+  const connection = new DataStoreConnection(scope, 'user-db-connection', {
     store: userDb,
     // the variable names are the consumer's contract: pin them rather than derive them
     prefix: 'USER_DB',
@@ -105,7 +126,40 @@ export function addUserManager(scope: Construct, userDb: IDataStore): Deployment
   // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27
   // cannot express, plus this library's other pod defaults
   PodDefaults.harden(deployment);
-  return deployment;
+  return { deployment, connection };
+}
+
+/**
+ * The schema migrations of the user database, run with the official PostgreSQL image's `psql`
+ * against the address and credentials the consumer gets (the same connection). Each must be
+ * idempotent: Argo CD runs every Sync hook on every sync.
+ *
+ * Expand/contract: `001` adds `email` (nullable) while user-manager still reads `mail` and writes
+ * both; `002` backfills it. A later release switches reads to `email`, and the one after drops
+ * `mail` (`003-drop-mail`) once no running version reads it.
+ */
+export function addUserDbMigrations(scope: Construct, userDb: IDataStore, connection: DataStoreConnection): SchemaMigration[] {
+  const migration = (name: string, sql: string) => new SchemaMigration(scope, name, {
+    store: userDb,
+    connection,
+    metadata: { name: `user-db-${name}` },
+    image: 'docker.io/library/postgres:16.4',
+    // psql reads PGHOST, PGPORT, PGUSER and PGPASSWORD; the database is the user's (as the
+    // postgres image creates it). ON_ERROR_STOP makes a failed statement fail the Job.
+    command: ['sh', '-c'],
+    args: ['PGHOST="$USER_DB_SERVICE_HOST" PGPORT="$USER_DB_SERVICE_PORT" PGUSER="$USER_DB_USERNAME" PGPASSWORD="$USER_DB_PASSWORD" '
+      + `exec psql --no-psqlrc -v ON_ERROR_STOP=1 -c '${sql}'`],
+    // the postgres image's user: the pod must not run as root
+    securityContext: { user: 999, group: 999 },
+    podDefaults: { memoryLimit: Size.mebibytes(128) },
+  });
+  return [
+    // expand: a nullable column, so the running version (which does not know it) keeps working
+    migration('001-add-email', 'CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, mail text); '
+      + 'ALTER TABLE users ADD COLUMN IF NOT EXISTS email text'),
+    // backfill: rows written before user-manager wrote both columns
+    migration('002-backfill-email', 'UPDATE users SET email = mail WHERE email IS NULL AND mail IS NOT NULL'),
+  ];
 }
 
 /** PostgreSQL 16 as a StatefulWorkload `user-db`, with the same credentials Secret. */

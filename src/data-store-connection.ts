@@ -3,7 +3,7 @@ import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy } from 
 import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
-import { AppIndex, declareConsumer, declareRole, onEveryPass, touch, watchContainer } from './private/app-index';
+import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from './private/app-index';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from './private/labels';
 import { fail, show } from './private/validation';
@@ -312,14 +312,16 @@ export class DataStoreConnection extends Construct {
 
   /**
    * Puts `checksum` on the pod template of every workload a consumer runs in (a cdk8s-plus
-   * workload's `podMetadata`), as the annotation `connection.cdk8s-stateful.io/<ConfigMap name>`.
+   * workload's `podMetadata`), as the annotation `connection.cdk8s-stateful.io/<ConfigMap name>`;
+   * not on a `SchemaMigration`'s Job, which runs once and whose template is immutable.
    */
   private stampConsumers(index: AppIndex): void {
     const key = checksumAnnotation(this.apiObject.name);
     const value = this.checksum;
     for (const container of this._consumers) {
-      const owner = index.ownerOf(container) as { podMetadata?: unknown } | undefined;
-      const metadata = owner?.podMetadata;
+      const owner = index.ownerOf(container);
+      if (!owner || !rollsWithConnections(owner)) continue;
+      const metadata = (owner as { podMetadata?: unknown }).podMetadata;
       if (metadata instanceof ApiObjectMetadataDefinition) metadata.addAnnotation(key, value);
     }
   }

@@ -12,3 +12,4 @@ export * from './upgrade-guard';
 export * from './sync-waves';
 export * from './warnings';
 export * from './pod-defaults';
+export * from './schema-migration';

@@ -143,6 +143,37 @@ describe('user-db-migration', () => {
       Object.keys(findOne(inCluster, 'ConfigMap', 'user-db-connection').data));
   });
 
+  test('two migrations, Argo CD Sync hooks wired like user-manager, identical in both homes', () => {
+    for (const manifests of [external, inCluster]) {
+      const jobs = findAll(manifests, 'Job');
+      expect(jobs.map(j => j.metadata.name)).toEqual([
+        expect.stringMatching(/^user-db-001-add-email-[0-9a-f]{8}$/),
+        expect.stringMatching(/^user-db-002-backfill-email-[0-9a-f]{8}$/),
+      ]);
+      const consumer = findOne(manifests, 'Deployment', 'user-manager').spec.template.spec.containers[0];
+      for (const job of jobs) {
+        expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
+        expect(job.metadata.annotations['argocd.argoproj.io/hook-delete-policy']).toBe('BeforeHookCreation');
+        const container = job.spec.template.spec.containers[0];
+        expect(container.image).toBe('docker.io/library/postgres:16.4');
+        expect(container.envFrom).toEqual(consumer.envFrom);
+        expect(container.env).toEqual(consumer.env);
+        expect(container.args[0]).toContain('PGPASSWORD="$USER_DB_PASSWORD"');
+      }
+    }
+    // the store moves, the migrations stay: kubectl apply of the other home leaves the finished Jobs alone
+    expect(findAll(inCluster, 'Job')).toEqual(findAll(external, 'Job'));
+  });
+
+  test('sync waves: connection, database, migration, backfill, then user-manager', () => {
+    const wave = (kind: string, name?: string) => findAll(inCluster, kind, name).map(o => o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    expect(wave('ConfigMap', 'user-db-connection')).toEqual(['1']);
+    expect(wave('StatefulSet', 'user-db')).toEqual(['2']);
+    expect(wave('Job')).toEqual(['3', '4']);
+    expect(wave('Deployment', 'user-manager')).toEqual(['5']);
+    expect(findAll(external, 'Job').map(o => o.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual(['3', '4']);
+  });
+
   test('the in-cluster database uses the same credentials Secret', () => {
     const env = findOne(inCluster, 'StatefulSet', 'user-db').spec.template.spec.containers[0].env;
     expect(env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name])).toEqual([

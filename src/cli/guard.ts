@@ -2,8 +2,8 @@
  * `cdk8s-stateful-guard`: the upgrade guard as a command for CI (the package's `bin`).
  */
 import * as fs from 'fs';
-import { KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard } from '../upgrade-guard';
 import { checkAcceptPattern, isAccepted } from '../private/upgrade-rules';
+import { KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard } from '../upgrade-guard';
 
 export const USAGE = `Usage: cdk8s-stateful-guard [options] <current> <next>
        cdk8s-stateful-guard [options] --git <revision>:<path> <next>

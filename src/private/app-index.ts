@@ -116,6 +116,22 @@ export function declareRole(scope: IConstruct, role: RenderedRole): void {
   ROLES.set(scope, role);
 }
 
+/** Workloads that do not carry their connections' checksums (they run once and never roll: migrations). */
+const NOT_ROLLED = new WeakSet<IConstruct>();
+
+/**
+ * Records a workload whose pod template must not carry the checksums of its connections: a Job
+ * whose template is immutable and which runs once, whatever address it was given (a migration).
+ */
+export function declareNotRolled(workload: IConstruct): void {
+  NOT_ROLLED.add(workload);
+}
+
+/** Whether a workload wired to a connection carries the connection's checksum on its pod template. */
+export function rollsWithConnections(workload: IConstruct): boolean {
+  return !NOT_ROLLED.has(workload);
+}
+
 /** Records a container wired to a data store as a consumer. */
 export function declareConsumer(container: Container): void {
   CONSUMER_CONTAINERS.add(container);
