@@ -17,7 +17,7 @@ import {
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
-import { AppIndex, declareRole, declareView, resolveStorageClass, touch, watchContainer } from './private/app-index';
+import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
@@ -582,6 +582,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private readonly _services: WorkloadService[] = [];
   /** Containers as Kubernetes JSON, with the typed form they were serialized from (see containerJson()). */
   private readonly serialized = new Map<Container, { signature: string; json: any }>();
+  /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
+  private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
   /** The secure pod defaults, with the older props that set the same fields. */
   private readonly defaults: PodDefaults;
@@ -685,7 +687,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     declareView(this.apiObject, () => ({
       kind: 'StatefulSet',
       metadata: { namespace: this.namespace },
-      spec: { replicas: this.replicas, template: { spec: this.renderPodSpec() } },
+      spec: { replicas: this.replicas, template: { spec: this.podSpec() } },
     }));
     for (const [k, v] of Object.entries(this._commonLabels())) {
       if (props.metadata?.labels?.[k] === undefined) this.apiObject.metadata.addLabel(k, v);
@@ -1057,6 +1059,14 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
+   * The pod spec as Kubernetes JSON, rendered once while the workload is unchanged: the validation
+   * (once per synthesis), the app index and the manifest all read the same object (read only).
+   */
+  private podSpec(): any {
+    return this.podSpecCache.get([...this._initContainers, ...this._containers], () => this.renderPodSpec());
+  }
+
+  /**
    * A container as Kubernetes JSON. The L1 serialization (`toJson_Container`) is the costliest
    * step of rendering, and synthesis renders the pod spec once per validation pass and once for
    * the manifest: the JSON is kept with the typed form it came from (compared as a JSON string,
@@ -1143,7 +1153,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       template: {
         // an empty map is dropped by the API server (omitempty): `annotations: {}` is left out
         metadata: { labels: podLabels, annotations: nonEmptyMap(this.props.podMetadata?.annotations) },
-        spec: this.renderPodSpec(),
+        spec: this.podSpec(),
       },
       volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => ({
         apiVersion: 'v1',
@@ -1235,7 +1245,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
 
     // the pod spec, rendered once for every check below
-    const podSpec = this.renderPodSpec();
+    const podSpec = this.podSpec();
     errors.push(...problemMessages(this.where, podTemplateProblems(this.props.podMetadata, podSpec,
       { extraVolumeNames: this._templates.map(t => t.name), mountReferencesChecked: true })));
     const renderedContainers = new Map<Container, any>();

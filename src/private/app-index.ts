@@ -179,12 +179,36 @@ export function watchContainer(scope: IConstruct, container: Container): void {
  * for each change (mounts, variables, env sources, ports): equal lists mean unchanged containers.
  */
 function containerParts(root: IConstruct): unknown[] {
+  return partsOf(CONTAINERS.get(root) ?? []);
+}
+
+/** What these containers hold (see `containerParts()`). */
+function partsOf(containers: Iterable<Container>): unknown[] {
   const parts: unknown[] = [];
-  for (const c of CONTAINERS.get(root) ?? []) {
+  for (const c of containers) {
     parts.push(c, ...c.mounts, ...c.env.sources, ...c.ports);
     for (const [name, value] of Object.entries(c.env.variables)) parts.push(name, value);
   }
   return parts;
+}
+
+/**
+ * A value computed from a construct's own state, kept while that state is unchanged: no method of
+ * this library was called since (`touch()`) and the given containers hold the same mounts,
+ * variables, env sources and ports. Lets a construct render once what every validation pass and
+ * the manifest need (e.g. a pod spec).
+ */
+export class OwnStateCache<T> {
+  private state?: { mutations: number; parts: unknown[]; value: T };
+
+  /** The value, computed by `compute` unless the state it was computed from is unchanged. */
+  public get(containers: Container[], compute: () => T): T {
+    const parts = partsOf(containers);
+    if (this.state && this.state.mutations === mutations && sameParts(this.state.parts, parts)) return this.state.value;
+    const value = compute();
+    this.state = { mutations, parts, value };
+    return value;
+  }
 }
 
 function sameParts(a: unknown[] | undefined, b: unknown[]): boolean {
