@@ -580,8 +580,6 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private readonly _templates: VolumeClaimTemplate[] = [];
   private readonly _volumes: Volume[] = [];
   private readonly _services: WorkloadService[] = [];
-  /** Containers as Kubernetes JSON, with the typed form they were serialized from (see containerJson()). */
-  private readonly serialized = new Map<Container, { signature: string; json: any }>();
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
@@ -1067,27 +1065,17 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
-   * A container as Kubernetes JSON. The L1 serialization (`toJson_Container`) is the costliest
-   * step of rendering, and synthesis renders the pod spec once per validation pass and once for
-   * the manifest: the JSON is kept with the typed form it came from (compared as a JSON string,
-   * so a container changed after construction, e.g. by `mount()`, is serialized again).
+   * A container as Kubernetes JSON, in the form the API server stores (canonical quantities, no
+   * dropped zero values), edited in place after the L1 serialization: no extra pass.
    */
   private containerJson(c: Container, init: boolean): any {
-    const typed = this.renderContainer(c, init);
-    const signature = JSON.stringify(typed);
-    const cached = this.serialized.get(c);
-    if (cached?.signature === signature) return cached.json;
-    // in the form the API server stores (canonical quantities, no dropped zero values), edited
-    // in place before it is kept: no extra serialization
-    const json = serverFormContainer(k8s.toJson_Container(typed));
-    this.serialized.set(c, { signature, json });
-    return json;
+    return serverFormContainer(k8s.toJson_Container(this.renderContainer(c, init)));
   }
 
   /**
    * The pod spec as Kubernetes JSON. Built directly rather than through the L1 `toJson_PodSpec()`
    * (only the containers, volumes and tolerations cdk8s-plus hands us in its typed form are
-   * converted): synthesis renders it once and every validation pass once more.
+   * converted); kept by podSpec() while the workload is unchanged.
    */
   private renderPodSpec(): any {
     const sc = this.props.securityContext ?? {};
