@@ -377,6 +377,11 @@ export class PersistentVolume extends Construct {
     this.storageClassName = props.storageClass?.storageClassName ?? '';
     this.volumeMode = props.volumeMode ?? PersistentVolumeMode.FILE_SYSTEM;
     this.reclaimPolicy = props.reclaimPolicy ?? PersistentVolumeReclaimPolicy.RETAIN;
+    if (this.reclaimPolicy === PersistentVolumeReclaimPolicy.DELETE) {
+      warn(this, WARNINGS.STATIC_VOLUME_RECLAIM_DELETE, warningMessage(where, 'reclaimPolicy', show(this.reclaimPolicy),
+        'Deleting the claim bound to this volume deletes the volume, and with a CSI driver the data on it; with local and hostPath volumes the cluster cannot delete them at all and the volume turns Failed',
+        'Leave \'reclaimPolicy\' out (Retain) and delete volumes by hand when the data may go'));
+    }
     const modes = props.accessModes ?? [PersistentVolumeAccessMode.READ_WRITE_ONCE];
     checkAccessModes(where, 'accessModes', modes);
     this._accessModes = [...modes];

@@ -633,6 +633,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
     checkInteger(this.where, 'minReady', minReadySeconds, 0);
     const terminationSeconds = props.terminationGracePeriod?.toSeconds({ integral: false });
     checkInteger(this.where, 'terminationGracePeriod', terminationSeconds, 0);
+    if (terminationSeconds === 0) {
+      warn(this, WARNINGS.ZERO_TERMINATION_GRACE, warningMessage(this.where, 'terminationGracePeriod', '0 seconds',
+        'The pods are killed at once when they are deleted, evicted or rolled: a database gets no chance to flush and close its files, and the next start has to recover them (or finds them corrupt)',
+        'Leave \'terminationGracePeriod\' out (30 seconds) or give the engine the time a clean shutdown takes'));
+    }
     // what the API server would refuse in the pod template, checked where the input is known
     throwFirst(this.where, [
       ...labelProblems('podMetadata.labels', props.podMetadata?.labels),
@@ -1284,6 +1289,15 @@ export class StatefulWorkload extends Construct implements IDataStore {
       }
     }
 
+    // an image that can change under the same reference: replicas of one StatefulSet may run different versions
+    for (const c of allContainers) {
+      if (!isPinnedImage(c.image)) {
+        warn(this, WARNINGS.UNPINNED_IMAGE, warningMessage(this.where, `container "${c.name}" image`, show(c.image),
+          `${c.image.includes(':latest') ? 'The tag latest' : 'An image without a tag (latest)'} moves: pods started at different times run different versions of the engine, and a restart can upgrade the data files without a review`,
+          'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...)'));
+      }
+    }
+
     // a name that follows the construct path: a refactor renames the StatefulSet and orphans its data
     if (this.props.metadata?.name === undefined && this._templates.length > 0) {
       warn(this, WARNINGS.GENERATED_NAME_WITH_CLAIMS, warningMessage(this.where, 'metadata.name', `unset (generated ${show(this.name)})`,
@@ -1389,4 +1403,12 @@ function nonEmptyMap(map?: { [key: string]: string }): { [key: string]: string }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {
   return xs.length > 0 ? xs : undefined;
+}
+
+/** Whether an image reference names a fixed version: a digest, or a tag other than `latest`. */
+function isPinnedImage(image: string): boolean {
+  if (image.includes('@')) return true;
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > lastSlash && image.slice(colon + 1) !== 'latest';
 }

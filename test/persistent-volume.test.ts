@@ -421,7 +421,12 @@ describe('PersistentVolumeSet', () => {
     });
     // the spare volume (ordinal 3) is reserved for the claim a third replica would get
     expect(findOne(manifests, 'PersistentVolume', 'store-ssd-3').spec.claimRef).toEqual({ name: 'data-store-3', namespace: 'data' });
-    expect(allWarnings(chart)).toEqual([]);
+    // reclaim policy Delete is allowed, with a warning on each volume
+    expect(allWarnings(chart).map(w => w.replace(/^PersistentVolume '([^']+)'.*\[(.*)\]$/, '$1 $2'))).toEqual([
+      'test/pvs/Volume1 cdk8s-stateful:static-volume-reclaim-delete',
+      'test/pvs/Volume2 cdk8s-stateful:static-volume-reclaim-delete',
+      'test/pvs/Volume3 cdk8s-stateful:static-volume-reclaim-delete',
+    ]);
   });
 
   test('names include the namespace by default: PersistentVolumes are cluster-wide', () => {

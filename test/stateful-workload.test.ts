@@ -662,6 +662,23 @@ describe('StatefulWorkload', () => {
     ] : []);
   });
 
+  test.each([
+    ['docker.io/library/postgres', true],
+    ['docker.io/library/postgres:latest', true],
+    ['registry.example.com:5000/db', true],
+    ['registry.example.com:5000/db:16.4', false],
+    ['docker.io/library/postgres:16.4', false],
+    [`docker.io/library/postgres@sha256:${'a'.repeat(64)}`, false],
+  ])('image %s: unpinned-image warning %s', (image, warns) => {
+    // GIVEN
+    const chart = Testing.chart();
+    new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, containers: [{ name: 'db', image, portNumber: 5432, securityContext: { user: 999 } }] }));
+    // WHEN
+    synthValid(chart);
+    // THEN
+    expect(allWarnings(chart).some(w => w.endsWith('[cdk8s-stateful:unpinned-image]'))).toBe(warns);
+  });
+
   describe('containers and resources', () => {
     test('portNumber adds no implicit startup probe (cdk8s-plus-27 would restart a slow database after ~30 s)', () => {
       const chart = Testing.chart();

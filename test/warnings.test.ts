@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Size, Testing } from 'cdk8s';
+import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../examples/main';
@@ -117,6 +117,15 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
   ['cdk8s-stateful:generated-name-with-claims', 'validation', chart => new StatefulWorkload(chart, 'db', {
     containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
     volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }],
+  })],
+  ['cdk8s-stateful:zero-termination-grace', 'construction', chart => workload(chart, { terminationGracePeriod: Duration.seconds(0) })],
+  ['cdk8s-stateful:unpinned-image', 'validation', chart => workload(chart, {
+    containers: [{ name: 'db', image: 'docker.io/library/postgres:latest', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+  })],
+  ['cdk8s-stateful:static-volume-reclaim-delete', 'construction', chart => new PersistentVolume(chart, 'pv', {
+    storage: Size.gibibytes(1),
+    source: PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-0123'),
+    reclaimPolicy: kplus.PersistentVolumeReclaimPolicy.DELETE,
   })],
 ];
 

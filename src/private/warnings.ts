@@ -39,6 +39,9 @@ export const WARNINGS = {
   MISSING_STATIC_VOLUMES: 'cdk8s-stateful:missing-static-volumes',
   LOCAL_VOLUMES_SHARE_NODE: 'cdk8s-stateful:local-volumes-share-node',
   GENERATED_NAME_WITH_CLAIMS: 'cdk8s-stateful:generated-name-with-claims',
+  ZERO_TERMINATION_GRACE: 'cdk8s-stateful:zero-termination-grace',
+  UNPINNED_IMAGE: 'cdk8s-stateful:unpinned-image',
+  STATIC_VOLUME_RECLAIM_DELETE: 'cdk8s-stateful:static-volume-reclaim-delete',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */
