@@ -160,4 +160,10 @@ for (const target of ['java', 'dotnet', 'go']) {
   project.tasks.tryFind(`package:${target}`)?.reset(pacmakCodeOnly(target));
 }
 
+
+// No silenced jsii warnings: a reserved word (`type`, `namespace`, `override`, ...) in the public API
+// makes awkward or broken bindings for Go, C# or Java, so the compile fails on any warning.
+project.compileTask.reset('jsii --fail-on-warnings');
+project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+
 project.synth();

@@ -9,7 +9,7 @@ import {
   ServiceType,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DisruptionBudget, StatefulSetUpdateStrategy, StatefulWorkload } from 'cdk8s-stateful';
+import { DisruptionBudget, WorkloadUpdateStrategy, StatefulWorkload } from 'cdk8s-stateful';
 
 /**
  * `eureka`: a two-replica Eureka service registry.
@@ -33,7 +33,7 @@ export class EurekaExample extends Chart {
       metadata: { name: 'eureka' },
       replicas: 2,
       podManagementPolicy: PodManagementPolicy.PARALLEL,
-      updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 1 }),
+      strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: 1 }),
       minReady: Duration.seconds(10),
       terminationGracePeriod: Duration.seconds(60),
       containers: [{
@@ -67,7 +67,7 @@ export class EurekaExample extends Chart {
 
     this.workload.addClientService({
       name: 'eureka-lb',
-      type: ServiceType.LOAD_BALANCER,
+      serviceType: ServiceType.LOAD_BALANCER,
       annotations: {
         'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type': 'intranet',
         'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec': 'slb.s1.small',

@@ -1,6 +1,6 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
+import { StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
 
 /**
  * `html`: two nginx replicas, each with a tiny 16Ki claim `html-pvc` on the storage class `html`,
@@ -12,14 +12,14 @@ import { PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageC
  *   /mnt/data/html-1, 1Mi each, ReadWriteOnce, class `html`: the claims bind to them.
  *
  * hostPath volumes are for test clusters only: nothing pins a pod to the node that holds its
- * data. On real nodes use `PersistentVolumeSource.local()` (see the `local-ssd` example).
+ * data. On real nodes use `StaticVolumeSource.local()` (see the `local-ssd` example).
  */
 export class HtmlExample extends Chart {
   public readonly workload: StatefulWorkload;
   /** The storage class `html`. */
   public readonly storageClass: StorageClass;
   /** The volumes `html-pv-0` and `html-pv-1`. */
-  public readonly volumes: PersistentVolumeSet;
+  public readonly volumes: StaticVolumeSet;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
@@ -44,12 +44,12 @@ export class HtmlExample extends Chart {
 
     this.storageClass = StorageClass.localDisks(this, 'html-class', { metadata: { name: 'html' } });
 
-    this.volumes = new PersistentVolumeSet(this, 'html-pv', {
+    this.volumes = new StaticVolumeSet(this, 'html-pv', {
       workload: this.workload,
       claimTemplate: this.workload.volumeClaimTemplates[0],
       namePrefix: 'html-pv',
       storage: Size.mebibytes(1),
-      sources: [0, 1].map(ordinal => PersistentVolumeSource.hostPath(`/mnt/data/html-${ordinal}`)),
+      sources: [0, 1].map(ordinal => StaticVolumeSource.hostPath(`/mnt/data/html-${ordinal}`)),
     });
   }
 }

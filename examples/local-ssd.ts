@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue, Probe } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
+import { StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
 
 /** The nodes with a local SSD mounted at /mnt/disks/ssd0, one replica each. */
 const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
@@ -26,7 +26,7 @@ export class LocalSsdExample extends Chart {
   /** The store. */
   public readonly workload: StatefulWorkload;
   /** One local volume per replica. */
-  public readonly volumes: PersistentVolumeSet;
+  public readonly volumes: StaticVolumeSet;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'cassandra', ...props });
@@ -66,11 +66,11 @@ export class LocalSsdExample extends Chart {
     });
     this.workload.containers[0].env.addVariable('CASSANDRA_SEEDS', EnvValue.fromValue(this.workload.podDnsName(0)));
 
-    this.volumes = new PersistentVolumeSet(this, 'ssd', {
+    this.volumes = new StaticVolumeSet(this, 'ssd', {
       workload: this.workload,
       claimTemplate: this.workload.volumeClaimTemplates[0],
       storage: Size.gibibytes(375),
-      sources: NODES.map(node => PersistentVolumeSource.local('/mnt/disks/ssd0', node)),
+      sources: NODES.map(node => StaticVolumeSource.local('/mnt/disks/ssd0', node)),
       bindToClaims: true,
     });
   }

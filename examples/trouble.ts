@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Cpu, Deployment, DeploymentStrategy } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EphemeralVolume, PersistentVolumeClaim, PodDefaults } from 'cdk8s-stateful';
+import { EphemeralVolume, VolumeClaim, PodDefaults } from 'cdk8s-stateful';
 
 /**
  * `trouble`: a one-replica troubleshooting toolbox (a cdk8s-plus-27 Deployment) that keeps its
@@ -20,14 +20,14 @@ import { EphemeralVolume, PersistentVolumeClaim, PodDefaults } from 'cdk8s-state
  */
 export class TroubleExample extends Chart {
   /** The claim `trouble-files`. */
-  public readonly claim: PersistentVolumeClaim;
+  public readonly claim: VolumeClaim;
   /** The Deployment `trouble`. */
   public readonly deployment: Deployment;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'tools', ...props });
 
-    this.claim = new PersistentVolumeClaim(this, 'files', {
+    this.claim = new VolumeClaim(this, 'files', {
       metadata: { name: 'trouble-files' },
       storage: Size.gibibytes(1),
     });

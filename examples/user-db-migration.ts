@@ -72,7 +72,7 @@ export class UserDbMigrationExample extends Chart {
     // Argo CD: the connection ConfigMap (1), the database (2), the migrations (3, and 4 for the
     // backfill, which needs the column of the first), then user-manager (5)
     SyncWaves.enable(this, { consumers: 5 });
-    SyncWaves.override(this.migrations[1], 4);
+    SyncWaves.setWave(this.migrations[1], 4);
   }
 }
 

@@ -176,17 +176,21 @@ export class ArgoCdEndpointSync {
 
   /**
    * `NotApplicable`, `AlreadyEnabled` or `RenderOverride`.
+   *
+   * @internal
    */
-  public readonly mode: string;
+  public readonly _mode: string;
 
   /**
    * The namespace of the `argocd-cm` override, when one is rendered.
+   *
+   * @internal
    */
-  public readonly argoCdNamespace?: string;
+  public readonly _argoCdNamespace?: string;
 
   private constructor(mode: string, argoCdNamespace?: string) {
-    this.mode = mode;
-    this.argoCdNamespace = argoCdNamespace;
+    this._mode = mode;
+    this._argoCdNamespace = argoCdNamespace;
   }
 }
 
@@ -319,7 +323,7 @@ export class ExternalService extends Construct implements IDataStore {
   /** The Service name: the in-cluster name clients use. */
   public readonly name: string;
   /** The namespace, when set on the Service or its chart. */
-  public readonly namespace?: string;
+  public readonly namespaceName?: string;
   /** The cluster DNS domain. */
   public readonly clusterDomain: string;
   /**
@@ -363,7 +367,7 @@ export class ExternalService extends Construct implements IDataStore {
       checkHostname(where, 'externalName', props.externalName!, 'externalName');
       for (const [prop, value] of [['argoCdEndpointSync', props.argoCdEndpointSync], ['legacyEndpoints', props.legacyEndpoints]] as const) {
         if (value !== undefined) {
-          throw fail(where, prop, value instanceof ArgoCdEndpointSync ? value.mode : value,
+          throw fail(where, prop, value instanceof ArgoCdEndpointSync ? value._mode : value,
             'Only used with \'addresses\': an ExternalName Service has no endpoints', `Remove '${prop}'`);
         }
       }
@@ -421,8 +425,8 @@ export class ExternalService extends Construct implements IDataStore {
     });
     this.name = this.apiObject.name;
     checkDns1035Label(where, props.metadata?.name !== undefined ? 'metadata.name' : 'metadata.name (generated from the construct path)', this.name);
-    this.namespace = props.metadata?.namespace ?? Chart.of(this).namespace;
-    this.dnsName = this.namespace ? `${this.name}.${this.namespace}.svc.${this.clusterDomain}` : this.name;
+    this.namespaceName = props.metadata?.namespace ?? Chart.of(this).namespace;
+    this.dnsName = this.namespaceName ? `${this.name}.${this.namespaceName}.svc.${this.clusterDomain}` : this.name;
     this.storeName = props.storeName ?? this.name;
     this.externalName = props.externalName;
     // SNI carries no trailing dot (RFC 6066), and certificates name hosts without one
@@ -465,8 +469,8 @@ export class ExternalService extends Construct implements IDataStore {
         }],
       });
     }
-    if (props.argoCdEndpointSync?.mode === 'RenderOverride') {
-      renderArgoCdOverride(this, where, props.argoCdEndpointSync.argoCdNamespace!);
+    if (props.argoCdEndpointSync?._mode === 'RenderOverride') {
+      renderArgoCdOverride(this, where, props.argoCdEndpointSync._argoCdNamespace!);
     }
   }
 

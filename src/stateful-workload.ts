@@ -89,9 +89,9 @@ export interface StatefulSetOrdinals {
 }
 
 /**
- * Options for `StatefulSetUpdateStrategy.rollingUpdate()`.
+ * Options for `WorkloadUpdateStrategy.rollingUpdate()`.
  */
-export interface StatefulSetRollingUpdateOptions {
+export interface WorkloadRollingUpdateOptions {
   /**
    * Only pods whose position (ordinal minus `ordinals.start`) is greater than or equal to the
    * partition are updated: a staged (canary) rollout. Must not exceed the number of replicas.
@@ -118,32 +118,32 @@ export interface StatefulSetRollingUpdateOptions {
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
  */
-export class StatefulSetUpdateStrategy {
+export class WorkloadUpdateStrategy {
   /**
    * Replace pods one by one, from the highest ordinal down, waiting for each to be ready.
    */
-  public static rollingUpdate(options: StatefulSetRollingUpdateOptions = {}): StatefulSetUpdateStrategy {
-    return new StatefulSetUpdateStrategy('RollingUpdate', options.partition, options.maxUnavailable);
+  public static rollingUpdate(options: WorkloadRollingUpdateOptions = {}): WorkloadUpdateStrategy {
+    return new WorkloadUpdateStrategy('RollingUpdate', options.partition, options.maxUnavailable);
   }
 
   /**
    * Only replace a pod when it is deleted by hand: full control over when each replica restarts.
    */
-  public static onDelete(): StatefulSetUpdateStrategy {
-    return new StatefulSetUpdateStrategy('OnDelete');
+  public static onDelete(): WorkloadUpdateStrategy {
+    return new WorkloadUpdateStrategy('OnDelete');
   }
 
-  /** `RollingUpdate` or `OnDelete`. */
-  public readonly strategyType: string;
-  /** The partition of a rolling update. */
-  public readonly partition?: number;
-  /** The most unavailable pods during a rolling update. */
-  public readonly maxUnavailable?: PercentOrAbsolute;
+  /** `RollingUpdate` or `OnDelete`. @internal */
+  public readonly _type: string;
+  /** The partition of a rolling update. @internal */
+  public readonly _partition?: number;
+  /** The most unavailable pods during a rolling update. @internal */
+  public readonly _maxUnavailable?: PercentOrAbsolute;
 
   private constructor(strategyType: string, partition?: number, maxUnavailable?: PercentOrAbsolute) {
-    this.strategyType = strategyType;
-    this.partition = partition;
-    this.maxUnavailable = maxUnavailable;
+    this._type = strategyType;
+    this._partition = partition;
+    this._maxUnavailable = maxUnavailable;
   }
 }
 
@@ -174,19 +174,19 @@ export class DisruptionBudget {
     return new DisruptionBudget(undefined, undefined);
   }
 
-  /** The most replicas that may be down. */
-  public readonly maxUnavailableValue?: PercentOrAbsolute;
-  /** The fewest replicas that must stay up. */
-  public readonly minAvailableValue?: PercentOrAbsolute;
+  /** The most replicas that may be down. @internal */
+  public readonly _maxUnavailable?: PercentOrAbsolute;
+  /** The fewest replicas that must stay up. @internal */
+  public readonly _minAvailable?: PercentOrAbsolute;
 
   private constructor(maxUnavailable?: PercentOrAbsolute, minAvailable?: PercentOrAbsolute) {
-    this.maxUnavailableValue = maxUnavailable;
-    this.minAvailableValue = minAvailable;
+    this._maxUnavailable = maxUnavailable;
+    this._minAvailable = minAvailable;
   }
 
-  /** Whether a PodDisruptionBudget is rendered. */
-  public get enabled(): boolean {
-    return this.maxUnavailableValue !== undefined || this.minAvailableValue !== undefined;
+  /** Whether a PodDisruptionBudget is rendered. @internal */
+  public get _enabled(): boolean {
+    return this._maxUnavailable !== undefined || this._minAvailable !== undefined;
   }
 }
 
@@ -338,9 +338,9 @@ export interface StatefulWorkloadProps {
    * How pods are replaced when the template changes.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
-   * @default StatefulSetUpdateStrategy.rollingUpdate()
+   * @default WorkloadUpdateStrategy.rollingUpdate()
    */
-  readonly updateStrategy?: StatefulSetUpdateStrategy;
+  readonly strategy?: WorkloadUpdateStrategy;
 
   /**
    * How long a new pod must be ready, without any container crashing, to count as available.
@@ -556,7 +556,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** The StatefulSet name. */
   public readonly name: string;
   /** The namespace, when set on the workload or its chart. */
-  public readonly namespace?: string;
+  public readonly namespaceName?: string;
   /** The name of the governing headless Service (the StatefulSet's `serviceName`). */
   public readonly serviceName: string;
   /** The cluster DNS domain. */
@@ -568,9 +568,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** The rendered StatefulSet. */
   public readonly apiObject: ApiObject;
   /** The governing headless Service, when this workload created it. */
-  public readonly headlessService?: ApiObject;
+  public readonly headlessServiceObject?: ApiObject;
   /** The PodDisruptionBudget, if any. */
-  public readonly podDisruptionBudget?: ApiObject;
+  public readonly disruptionBudgetObject?: ApiObject;
   /** Credentials for clients, if any. */
   public readonly credentials?: DataStoreCredentials;
 
@@ -616,16 +616,16 @@ export class StatefulWorkload extends Construct implements IDataStore {
     this.startOrdinal = props.ordinals?.start ?? 0;
     checkInteger(this.where, 'ordinals.start', this.startOrdinal, 0);
     checkInteger(this.where, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
-    const strategy = props.updateStrategy ?? StatefulSetUpdateStrategy.rollingUpdate();
-    checkInteger(this.where, 'updateStrategy.partition', strategy.partition, 0);
-    if (strategy.partition !== undefined && strategy.partition > replicas) {
-      throw fail(this.where, 'updateStrategy.partition', strategy.partition,
+    const strategy = props.strategy ?? WorkloadUpdateStrategy.rollingUpdate();
+    checkInteger(this.where, 'strategy.partition', strategy._partition, 0);
+    if (strategy._partition !== undefined && strategy._partition > replicas) {
+      throw fail(this.where, 'strategy.partition', strategy._partition,
         `Must not exceed 'replicas' (${replicas}): pods whose position (ordinal minus ordinals.start) is below the partition are never updated`,
         `Set 'partition' between 0 and ${replicas}`);
     }
-    if (strategy.maxUnavailable) {
-      checkPercentOrAbsolute(this.where, 'updateStrategy.maxUnavailable', strategy.maxUnavailable, 1);
-      warn(this, WARNINGS.MAX_UNAVAILABLE_ALPHA, warningMessage(this.where, 'updateStrategy.maxUnavailable', show(strategy.maxUnavailable.value),
+    if (strategy._maxUnavailable) {
+      checkPercentOrAbsolute(this.where, 'strategy.maxUnavailable', strategy._maxUnavailable, 1);
+      warn(this, WARNINGS.MAX_UNAVAILABLE_ALPHA, warningMessage(this.where, 'strategy.maxUnavailable', show(strategy._maxUnavailable.value),
         'It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync',
         'Remove \'maxUnavailable\' unless your cluster enables that feature gate'));
     }
@@ -689,7 +689,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     // serializing the rest
     declareView(this.apiObject, () => ({
       kind: 'StatefulSet',
-      metadata: { namespace: this.namespace },
+      metadata: { namespace: this.namespaceName },
       spec: { replicas: this.replicas, template: { spec: this.podSpec() } },
     }));
     for (const [k, v] of Object.entries(this._commonLabels())) {
@@ -700,7 +700,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
         'The StatefulSet name generated from the construct path must be a DNS-1123 label of at most 52 characters (the revision hash label `<name>-<10 characters>` the controller adds must fit in 63 characters)',
         'Set \'metadata.name\' to a short name such as "orders-db"');
     }
-    this.namespace = props.metadata?.namespace ?? Chart.of(this).namespace;
+    this.namespaceName = props.metadata?.namespace ?? Chart.of(this).namespace;
 
     if (props.governingService) {
       this.serviceName = props.governingService.name;
@@ -709,12 +709,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
       checkDns1035Label(this.where, props.headlessService?.name ? 'headlessService.name' : 'metadata.name (used as the headless Service name)', this.serviceName);
       const headless = props.headlessService ?? {};
       // plain ApiObjects with Kubernetes JSON (as the StatefulSet): no L1 serialization pass
-      this.headlessService = new ApiObject(this, 'HeadlessService', {
+      this.headlessServiceObject = new ApiObject(this, 'HeadlessService', {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: {
           name: this.serviceName,
-          namespace: this.namespace,
+          namespace: this.namespaceName,
           labels: { ...this._commonLabels(), ...headless.labels },
           annotations: headless.annotations,
         },
@@ -740,22 +740,22 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     const budget = props.disruptionBudget
       ?? (replicas > 1 ? DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)) : DisruptionBudget.none());
-    if (budget.maxUnavailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.maxUnavailableValue, 0);
-    if (budget.minAvailableValue) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget.minAvailableValue, 0);
+    if (budget._maxUnavailable) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget._maxUnavailable, 0);
+    if (budget._minAvailable) checkPercentOrAbsolute(this.where, 'disruptionBudget', budget._minAvailable, 0);
     if (blocksEveryEviction(budget, replicas)) {
       warn(this, WARNINGS.DISRUPTION_BUDGET_BLOCKS_EVICTION, warningMessage(this.where, 'disruptionBudget',
-        show((budget.maxUnavailableValue ?? budget.minAvailableValue)!.value),
+        show((budget._maxUnavailable ?? budget._minAvailable)!.value),
         `With ${replicas} replica${replicas === 1 ? '' : 's'} this budget allows no voluntary eviction: node drains and cluster upgrades hang until someone deletes a pod by hand`,
         'Allow at least one replica to go down, e.g. DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)), or DisruptionBudget.none()'));
     }
-    if (budget.enabled) {
-      this.podDisruptionBudget = new ApiObject(this, 'DisruptionBudget', {
+    if (budget._enabled) {
+      this.disruptionBudgetObject = new ApiObject(this, 'DisruptionBudget', {
         apiVersion: 'policy/v1',
         kind: 'PodDisruptionBudget',
-        metadata: { name: this.name, namespace: this.namespace, labels: this._commonLabels() },
+        metadata: { name: this.name, namespace: this.namespaceName, labels: this._commonLabels() },
         spec: {
-          maxUnavailable: budget.maxUnavailableValue?.value,
-          minAvailable: budget.minAvailableValue?.value,
+          maxUnavailable: budget._maxUnavailable?.value,
+          minAvailable: budget._minAvailable?.value,
           selector: { matchLabels: this.selectorLabels },
         },
       });
@@ -875,7 +875,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * `<pod>.<service>` (resolvable only inside the same namespace) when no namespace is set.
    */
   public podDnsName(ordinal: number): string {
-    return `${this.podName(ordinal)}.${this.serviceDnsName}`;
+    return `${this.podName(ordinal)}.${this.dnsName}`;
   }
 
   /**
@@ -912,8 +912,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * The DNS name of the governing headless Service: `<service>.<namespace>.svc.<clusterDomain>`,
    * or the bare Service name when no namespace is set.
    */
-  public get serviceDnsName(): string {
-    return this.namespace ? `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}` : this.serviceName;
+  public get dnsName(): string {
+    return this.namespaceName ? `${this.serviceName}.${this.namespaceName}.svc.${this.clusterDomain}` : this.serviceName;
   }
 
   /** The ports the containers expose, as Service ports. */
@@ -932,7 +932,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * The headless Service's DNS name and the first port.
    */
   public get endpoint(): Endpoint {
-    return new Endpoint(this.serviceDnsName, this.firstPort('endpoint'));
+    return new Endpoint(this.dnsName, this.firstPort('endpoint'));
   }
 
   /**
@@ -1124,7 +1124,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
   /** The StatefulSet spec as Kubernetes JSON, claim templates with their `apiVersion` and `kind`. */
   private renderSpecJson(): any {
-    const strategy = this.props.updateStrategy ?? StatefulSetUpdateStrategy.rollingUpdate();
+    const strategy = this.props.strategy ?? WorkloadUpdateStrategy.rollingUpdate();
     const retention = this.props.persistentVolumeClaimRetentionPolicy ?? {};
     const podLabels = { ...this.props.podMetadata?.labels, ...this.selectorLabels };
     return {
@@ -1132,8 +1132,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
       replicas: this.replicas,
       selector: { matchLabels: this.selectorLabels },
       podManagementPolicy: this.props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
-      updateStrategy: strategy.strategyType === 'RollingUpdate'
-        ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy.partition ?? 0, maxUnavailable: strategy.maxUnavailable?.value } }
+      updateStrategy: strategy._type === 'RollingUpdate'
+        ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy._partition ?? 0, maxUnavailable: strategy._maxUnavailable?.value } }
         : { type: 'OnDelete' },
       // an int32 with omitempty (apps/v1 StatefulSetSpec): the API server drops 0
       minReadySeconds: this.props.minReady?.toSeconds() || undefined,
@@ -1178,7 +1178,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     const why = className === '' ? 'asks for volumes without a class' : `uses class "${className}", which has no provisioner`;
     warn(this, WARNINGS.UNBINDABLE_CLAIM_TEMPLATE, warningMessage(this.where, `volumeClaimTemplates "${template.name}"`, show(className),
       `The template ${why}, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims ${this.claimList(template)} stay unbound and the pods Pending`,
-      'Add a PersistentVolumeSet for the template, or use a class with a provisioner'));
+      'Add a StaticVolumeSet for the template, or use a class with a provisioner'));
   }
 
   /**
@@ -1339,12 +1339,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
  * (`GetScaledValueFromIntOrPercent(..., true)`): 10% of 3 pods allows one eviction.
  */
 function blocksEveryEviction(budget: DisruptionBudget, replicas: number): boolean {
-  if (!budget.enabled || replicas === 0) return false;
+  if (!budget._enabled || replicas === 0) return false;
   const amount = (v: PercentOrAbsolute) => typeof v.value === 'number'
     ? v.value
     : Math.ceil(replicas * Number(String(v.value).replace(/%$/, '')) / 100);
-  if (budget.maxUnavailableValue) return amount(budget.maxUnavailableValue) === 0;
-  const min = budget.minAvailableValue!;
+  if (budget._maxUnavailable) return amount(budget._maxUnavailable) === 0;
+  const min = budget._minAvailable!;
   const required = typeof min.value === 'number' ? min.value : Math.ceil(replicas * Number(String(min.value).replace(/%$/, '')) / 100);
   return required >= replicas;
 }

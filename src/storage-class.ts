@@ -175,8 +175,8 @@ export class StorageClass extends Construct implements IStorageClass {
   /**
    * A class for local disks (e.g. a `fast` class for Cassandra on local SSDs): provisioner
    * `kubernetes.io/no-provisioner` and `WaitForFirstConsumer` binding, the recommended setup for
-   * local persistent volumes. Create the volumes with `PersistentVolume` or
-   * `PersistentVolumeSet` and `PersistentVolumeSource.local()`.
+   * local persistent volumes. Create the volumes with `StaticVolume` or
+   * `StaticVolumeSet` and `StaticVolumeSource.local()`.
    *
    * @see https://kubernetes.io/docs/concepts/storage/storage-classes/#local
    */

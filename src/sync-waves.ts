@@ -87,7 +87,7 @@ const STAMPED = new WeakMap<IConstruct, string>();
  * configuration, then data stores, then migrations, then the consumers of the stores.
  *
  * Opt in per chart (or for the whole app) with `SyncWaves.enable(chart)`, and move any construct
- * to another wave with `SyncWaves.override(construct, wave)`. An `argocd.argoproj.io/sync-wave` annotation you set yourself on an object always wins.
+ * to another wave with `SyncWaves.setWave(construct, wave)`. An `argocd.argoproj.io/sync-wave` annotation you set yourself on an object always wins.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  */
@@ -113,7 +113,7 @@ export class SyncWaves {
    * @param scope e.g. a `StatefulWorkload`, or a construct grouping several
    * @param wave the wave, any integer
    */
-  public static override(scope: IConstruct, wave: number): void {
+  public static setWave(scope: IConstruct, wave: number): void {
     checkInteger(`SyncWaves '${scope.node.path}'`, 'wave', wave, -2147483648);
     OVERRIDES.set(scope, wave);
     SyncWaves.hook(scope);

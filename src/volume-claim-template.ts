@@ -109,7 +109,7 @@ export interface VolumeClaimTemplateOptions {
   /**
    * The storage class of the volumes, as an object: a `StorageClass` of this app, or
    * `StorageClass.fromStorageClassName()` for one that exists in the cluster. Checks such as
-   * `PersistentVolumeSet`'s then know whether the class can provision volumes. Cannot be combined
+   * `StaticVolumeSet`'s then know whether the class can provision volumes. Cannot be combined
    * with `storageClassName`.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1

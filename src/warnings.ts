@@ -56,13 +56,13 @@ export interface RecordedWarning {
  * and the acknowledgement is construct metadata of type `cdk8s-stateful:acknowledged-warning`.
  *
  * @example
- * import { StatefulSetUpdateStrategy, StatefulWorkload, Warnings } from 'cdk8s-stateful';
+ * import { WorkloadUpdateStrategy, StatefulWorkload, Warnings } from 'cdk8s-stateful';
  * import * as kplus from 'cdk8s-plus-27';
  *
  * const db = new StatefulWorkload(chart, 'db', {
  *   containers: [{ image: 'docker.io/library/postgres:16', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
  *   replicas: 3,
- *   updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
+ *   strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
  * });
  * Warnings.of(db).acknowledge('cdk8s-stateful:max-unavailable-alpha', 'our clusters enable MaxUnavailableStatefulSet');
  */

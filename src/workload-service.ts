@@ -40,7 +40,7 @@ export interface WorkloadServiceOptions {
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
    * @default ServiceType.CLUSTER_IP
    */
-  readonly type?: ServiceType;
+  readonly serviceType?: ServiceType;
 
   /**
    * Only these ports (by container port number). Every port must be one the containers expose.
@@ -115,7 +115,7 @@ export class WorkloadService extends Construct implements IDataStore {
   /** The Service name. */
   public readonly name: string;
   /** The Service type. */
-  public readonly type: ServiceType;
+  public readonly serviceType: ServiceType;
   /** The DNS name of the Service (fully qualified when the namespace is known). */
   public readonly dnsName: string;
   /** The rendered Service. */
@@ -128,16 +128,16 @@ export class WorkloadService extends Construct implements IDataStore {
     const workload = props.workload;
     const podName = props.ordinal !== undefined ? workload.podName(props.ordinal) : undefined;
     this.name = props.name ?? podName ?? `${workload.name}-client`;
-    this.type = props.type ?? ServiceType.CLUSTER_IP;
+    this.serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
     this.workload = workload;
     this.portNumbers = props.ports ? [...props.ports] : undefined;
     const where = `WorkloadService '${this.node.path}'`;
     checkDns1035Label(where, 'name', this.name);
-    if (this.type === ServiceType.EXTERNAL_NAME) {
-      throw fail(where, 'type', this.type, 'Must be ClusterIP, NodePort or LoadBalancer',
+    if (this.serviceType === ServiceType.EXTERNAL_NAME) {
+      throw fail(where, 'type', this.serviceType, 'Must be ClusterIP, NodePort or LoadBalancer',
         'Use ExternalService for a Service of type ExternalName');
     }
-    if (props.loadBalancerSourceRanges && this.type !== ServiceType.LOAD_BALANCER) {
+    if (props.loadBalancerSourceRanges && this.serviceType !== ServiceType.LOAD_BALANCER) {
       throw fail(where, 'loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'Only LoadBalancer Services use them',
         'Set \'type\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
     }
@@ -147,11 +147,11 @@ export class WorkloadService extends Construct implements IDataStore {
           `Write the range with its prefix length, e.g. "${range.includes('/') ? '10.0.0.0/8' : `${range}/32`}"`);
       }
     });
-    if (props.externalTrafficPolicy !== undefined && this.type === ServiceType.CLUSTER_IP) {
+    if (props.externalTrafficPolicy !== undefined && this.serviceType === ServiceType.CLUSTER_IP) {
       throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Only NodePort and LoadBalancer Services use it',
         'Set \'type\' to NodePort or LoadBalancer, or remove \'externalTrafficPolicy\'');
     }
-    const namespace = workload.namespace;
+    const namespace = workload.namespaceName;
     this.dnsName = namespace ? `${this.name}.${namespace}.svc.${workload.clusterDomain}` : this.name;
     const selector = { ...workload.selectorLabels, ...(podName ? { [POD_NAME_LABEL]: podName } : {}) };
     this.apiObject = new ApiObject(this, 'Resource', {
@@ -165,7 +165,7 @@ export class WorkloadService extends Construct implements IDataStore {
       },
       spec: Lazy.any({
         produce: () => ({
-          type: this.type,
+          type: this.serviceType,
           selector,
           ports: this.selectedPorts(),
           loadBalancerSourceRanges: props.loadBalancerSourceRanges,
@@ -184,7 +184,7 @@ export class WorkloadService extends Construct implements IDataStore {
           }
         }
         if (this.selectedPorts().length === 0) {
-          errors.push(fail(where, 'ports', [], `A ${this.type} Service needs at least one port`,
+          errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
             'Add \'ports\' or \'portNumber\' to a container of the workload').message);
         }
         return errors;

@@ -69,7 +69,7 @@ describe('ExternalService', () => {
       expect(svc.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-stateful' });
       expect(svc.spec).toEqual({ type: 'ExternalName', externalName: 'db.example.com' });
       expect(ext.name).toBe(svc.metadata.name);
-      expect(ext.namespace).toBeUndefined();
+      expect(ext.namespaceName).toBeUndefined();
       expect(ext.dnsName).toBe(svc.metadata.name);
       expect(ext.storeName).toBe(svc.metadata.name);
       expect(ext.externalName).toBe('db.example.com');
@@ -140,7 +140,7 @@ describe('ExternalService', () => {
     test('the endpoint is the in-cluster name, fully qualified with the chart namespace', () => {
       const chart = chartWithNamespace('shop');
       const ext = new ExternalService(chart, 'ext', { metadata: { name: 'db' }, externalName: 'db.example.com', ports: [{ port: 5432 }] });
-      expect(ext.namespace).toBe('shop');
+      expect(ext.namespaceName).toBe('shop');
       expect(ext.endpoint.hostname).toBe('db.shop.svc.cluster.local');
       expect(ext.endpoint.port).toBe(5432);
       expect(findOne(synthValid(chart), 'Service', 'db').metadata.namespace).toBe('shop');
@@ -408,7 +408,7 @@ describe('ExternalService', () => {
       new ExternalService(chart, 'a', byIp({ metadata: { name: 'a' }, argoCdEndpointSync: ArgoCdEndpointSync.NOT_APPLICABLE }));
       new ExternalService(chart, 'b', byIp({ metadata: { name: 'b' }, argoCdEndpointSync: ArgoCdEndpointSync.ALREADY_ENABLED }));
       expect(findAll(synthValid(chart), 'ConfigMap')).toEqual([]);
-      expect([ArgoCdEndpointSync.NOT_APPLICABLE.mode, ArgoCdEndpointSync.ALREADY_ENABLED.mode]).toEqual(['NotApplicable', 'AlreadyEnabled']);
+      expect([ArgoCdEndpointSync.NOT_APPLICABLE._mode, ArgoCdEndpointSync.ALREADY_ENABLED._mode]).toEqual(['NotApplicable', 'AlreadyEnabled']);
     });
 
     test('renderOverride() renders argocd-cm once, applied server-side and never pruned or deleted', () => {
@@ -428,8 +428,8 @@ describe('ExternalService', () => {
         annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false' },
       });
       expect(cm.data).toEqual({ 'resource.exclusions': ArgoCdEndpointSync.RESOURCE_EXCLUSIONS_WITHOUT_ENDPOINTS });
-      expect(ArgoCdEndpointSync.renderOverride().argoCdNamespace).toBe('argocd');
-      expect(ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' }).mode).toBe('RenderOverride');
+      expect(ArgoCdEndpointSync.renderOverride()._argoCdNamespace).toBe('argocd');
+      expect(ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' })._mode).toBe('RenderOverride');
     });
 
     test('renderOverride() renders argocd-cm once per app, not once per chart', () => {

@@ -12,11 +12,11 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { DataStoreConnection } from '../src/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService, ExternalServiceProps } from '../src/external-service';
-import { PersistentVolumeClaim, PersistentVolumeClaimProps } from '../src/persistent-volume-claim';
+import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 import { claimProblems, podTemplateProblems } from '../src/private/pod-rules';
 import { podTemplatesOf, restrictedViolations } from '../src/private/pod-security';
 import { quantityToBytes } from '../src/private/quantity';
-import { StatefulSetUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
+import { WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import { StorageClass, StorageClassProps } from '../src/storage-class';
 import * as arb from './util/arbitraries';
 import { findAll, findOne } from './util/harness';
@@ -139,8 +139,8 @@ describe('StatefulWorkload', () => {
       const sts = findOne(manifests, 'StatefulSet', w.name);
       expect(sts.spec.replicas).toBe(w.replicas);
       expect(sts.spec.ordinals?.start ?? 0).toBe(w.props.ordinals?.start ?? 0);
-      expect(sts.spec.updateStrategy.type).toBe(w.props.updateStrategy!.strategyType);
-      const partition = w.props.updateStrategy!.partition;
+      expect(sts.spec.updateStrategy.type).toBe(w.props.strategy!._type);
+      const partition = w.props.strategy!._partition;
       if (partition !== undefined) expect(sts.spec.updateStrategy.rollingUpdate.partition).toBe(partition);
       if (w.props.podManagementPolicy) expect(sts.spec.podManagementPolicy).toBe(w.props.podManagementPolicy);
       if (w.props.revisionHistoryLimit !== undefined) expect(sts.spec.revisionHistoryLimit).toBe(w.props.revisionHistoryLimit);
@@ -188,7 +188,7 @@ describe('StatefulWorkload', () => {
       .map(replicas => [{ replicas }, 'replicas'])],
     ['a negative start ordinal', fc.integer({ max: -1 }).map(start => [{ ordinals: { start } }, 'ordinals.start'])],
     ['a partition above the replicas', fc.tuple(fc.nat(10), fc.integer({ min: 1, max: 10 }))
-      .map(([replicas, more]) => [{ replicas, updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: replicas + more }) }, 'updateStrategy.partition'])],
+      .map(([replicas, more]) => [{ replicas, strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: replicas + more }) }, 'strategy.partition'])],
     ['a name that is not a DNS label or longer than 52', fc.oneof(
       fc.string({ minLength: 1, maxLength: 10 }).filter(s => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s)),
       arb.dnsLabel(63, 53),
@@ -261,8 +261,8 @@ describe('StorageClass', () => {
 describe('PersistentVolumeClaim', () => {
   // 50 runs
   test('random valid props render a sound, deterministic claim that keeps every prop', () => {
-    fc.assert(fc.property(arb.persistentVolumeClaimProps(), arb.dnsSubdomain(), (props: PersistentVolumeClaimProps, className) => {
-      const manifests = renderDeterministic(chart => new PersistentVolumeClaim(chart, 'claim', {
+    fc.assert(fc.property(arb.persistentVolumeClaimProps(), arb.dnsSubdomain(), (props: VolumeClaimProps, className) => {
+      const manifests = renderDeterministic(chart => new VolumeClaim(chart, 'claim', {
         ...props, storageClass: StorageClass.fromStorageClassName(chart, 'class', className),
       }));
       expectSound(manifests);
@@ -280,13 +280,13 @@ describe('PersistentVolumeClaim', () => {
 
   // 25 runs
   test('fails when the size is zero or the access modes are impossible, with the library\'s error naming the prop', () => {
-    fc.assert(fc.property(fc.oneof<Array<fc.Arbitrary<[Partial<PersistentVolumeClaimProps>, string]>>>(
+    fc.assert(fc.property(fc.oneof<Array<fc.Arbitrary<[Partial<VolumeClaimProps>, string]>>>(
       fc.constantFrom(Size.gibibytes(0), Size.mebibytes(0)).map(storage => [{ storage }, 'storage']),
       fc.constant([{ accessModes: [] }, 'accessModes']),
       fc.subarray([kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE, kplus.PersistentVolumeAccessMode.READ_WRITE_MANY], { minLength: 1 })
         .map(modes => [{ accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD, ...modes] }, 'accessModes']),
     ), ([change, prop]) => {
-      expectRefused(chart => new PersistentVolumeClaim(chart, 'claim', { storage: Size.gibibytes(1), ...change }), prop);
+      expectRefused(chart => new VolumeClaim(chart, 'claim', { storage: Size.gibibytes(1), ...change }), prop);
     }), params(25));
   });
 });

@@ -14,7 +14,7 @@ import * as floor from '../bench/scenario-floor';
 import * as full from '../bench/scenario-full';
 import * as library from '../bench/scenario-library';
 import * as plus from '../bench/scenario-plus';
-import { DataStore, DataStoreConnection, DataStoreCredentials, PersistentVolumeClaim, StatefulWorkload } from '../src';
+import { DataStore, DataStoreConnection, DataStoreCredentials, VolumeClaim, StatefulWorkload } from '../src';
 import { indexStats } from '../src/private/app-index';
 
 type Scenario = { addService(chart: Chart, i: number): void };
@@ -65,7 +65,7 @@ function count(scenario: Scenario, services: number): Counts {
 describe('synthesis grows linearly with the number of services', () => {
   test.each([
     ['basic service (StatefulWorkload, headless and client Service, disruption budget)', library],
-    ['full service (static class, PersistentVolumeSet, consumer Deployment, standalone claim, connection)', full],
+    ['full service (static class, StaticVolumeSet, consumer Deployment, standalone claim, connection)', full],
   ])('%s: 4x the services cost at most 4.4x the walks and renders', (_name, scenario) => {
     // GIVEN
     const n = 8;
@@ -97,7 +97,7 @@ describe('synthesis grows linearly with the number of services', () => {
     // GIVEN a ReadWriteOncePod claim used by one pod: valid
     const app = Testing.app();
     const chart = new Chart(app, 'chart', { namespace: 'shop' });
-    const claim = new PersistentVolumeClaim(chart, 'files', {
+    const claim = new VolumeClaim(chart, 'files', {
       storage: Size.gibibytes(1),
       accessModes: [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD],
     });

@@ -292,7 +292,7 @@ describe('SchemaMigration', () => {
       const m = migration(chart);
       SyncWaves.enable(chart, { migrations: 7 });
       expect(jobOf(chart).metadata.annotations[WAVE]).toBe('7');
-      SyncWaves.override(m, -1);
+      SyncWaves.setWave(m, -1);
       expect(jobOf(chart).metadata.annotations[WAVE]).toBe('-1');
     });
 

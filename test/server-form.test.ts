@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { buildAlternatives, buildExamples } from '../examples/main';
-import { EphemeralVolume, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSource, StatefulWorkload, StatefulWorkloadProps, UpgradeGuard } from '../src';
+import { EphemeralVolume, StaticVolume, VolumeClaim, StaticVolumeSource, StatefulWorkload, StatefulWorkloadProps, UpgradeGuard } from '../src';
 import { findOne, renderApp, synthValid } from './util/harness';
 import { podSpecsOf } from '../src/private/pod-security';
 import { canonicalQuantity, toQuantity } from '../src/private/quantity';
@@ -151,7 +151,7 @@ describe('StatefulWorkload renders what the API server stores', () => {
   test('container zero values the API server drops are left out', () => {
     const chart = Testing.chart();
     const shared = kplus.Volume.fromEmptyDir(chart, 'shared', 'shared', { sizeLimit: Size.gibibytes(1) });
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
     const w = new StatefulWorkload(chart, 'db', {
       metadata: { name: 'db' },
       containers: [{
@@ -187,7 +187,7 @@ describe('StatefulWorkload renders what the API server stores', () => {
 
   test('a read-only mount stays read-only', () => {
     const chart = Testing.chart();
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
     const w = new StatefulWorkload(chart, 'db', {
       metadata: { name: 'db' },
       containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 } }],
@@ -214,7 +214,7 @@ describe('StatefulWorkload renders what the API server stores', () => {
 
   test('a standalone claim mounted as a volume has no readOnly: false', () => {
     const chart = Testing.chart();
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
     const deployment = new kplus.Deployment(chart, 'app', { containers: [{ image: IMAGE }] });
     deployment.containers[0].mount('/data', claim);
     const volumes = findOne(Testing.synth(chart), 'Deployment').spec.template.spec.volumes;
@@ -229,7 +229,7 @@ describe('serverFormManifest (for helpers that post-process cdk8s-plus-27 worklo
     ['StatefulSet', chart => new kplus.StatefulSet(chart, 'w', { containers: [{ image: IMAGE, portNumber: 5432, resources: { cpu: { request: kplus.Cpu.units(1) } } }] })],
   ])('a cdk8s-plus-27 %s comes out as the API server stores it', (kind, make) => {
     const chart = Testing.chart();
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
     const pods = make(chart);
     pods.addVolume(kplus.Volume.fromPersistentVolumeClaim(chart, 'files-volume', claim));
     const manifest = findOne(Testing.synth(chart), kind);
@@ -368,19 +368,19 @@ describe('calm under Argo CD: every example renders what the API server stores',
 
 describe('storage the library renders is canonical', () => {
   test.each([
-    ['csi', PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-1', { readOnly: false })],
-    ['nfs', PersistentVolumeSource.nfs('nfs.example.com', '/exports/a', { readOnly: false })],
+    ['csi', StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-1', { readOnly: false })],
+    ['nfs', StaticVolumeSource.nfs('nfs.example.com', '/exports/a', { readOnly: false })],
   ])('a %s volume source leaves out readOnly: false (a bool with omitempty)', (kind, source) => {
     const chart = Testing.chart();
-    new PersistentVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.gibibytes(1), source });
+    new StaticVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.gibibytes(1), source });
     const pv = findOne(synthValid(chart), 'PersistentVolume');
     expect(pv.spec[kind]).not.toHaveProperty('readOnly');
   });
 
   test('claims, volumes and ephemeral volumes of any size unit', () => {
     const chart = Testing.chart();
-    new PersistentVolumeClaim(chart, 'claim', { metadata: { name: 'claim' }, storage: Size.mebibytes(2048) });
-    new PersistentVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.kibibytes(1024), source: PersistentVolumeSource.hostPath('/data') });
+    new VolumeClaim(chart, 'claim', { metadata: { name: 'claim' }, storage: Size.mebibytes(2048) });
+    new StaticVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.kibibytes(1024), source: StaticVolumeSource.hostPath('/data') });
     const w = new StatefulWorkload(chart, 'db', {
       metadata: { name: 'db' },
       containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999 } }],

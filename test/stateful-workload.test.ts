@@ -6,7 +6,7 @@ import {
   DisruptionBudget,
   ExternalTrafficPolicy,
   PersistentVolumeClaimRetention,
-  StatefulSetUpdateStrategy,
+  WorkloadUpdateStrategy,
   StatefulWorkload,
   StatefulWorkloadProps,
   UnsatisfiableSpread,
@@ -50,7 +50,7 @@ describe('StatefulWorkload', () => {
       podMetadata: { labels: { tier: 'database' }, annotations: { 'prometheus.io/scrape': 'true' } },
       replicas: 3,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
-      updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 2, maxUnavailable: kplus.PercentOrAbsolute.absolute(1) }),
+      strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: 2, maxUnavailable: kplus.PercentOrAbsolute.absolute(1) }),
       minReady: Duration.seconds(15),
       revisionHistoryLimit: 5,
       ordinals: { start: 1 },
@@ -95,7 +95,7 @@ describe('StatefulWorkload', () => {
       credentials: DataStoreCredentials.fromSecret(secret),
     });
     db.addClientService({
-      type: kplus.ServiceType.LOAD_BALANCER,
+      serviceType: kplus.ServiceType.LOAD_BALANCER,
       ports: [5432],
       annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
       loadBalancerSourceRanges: ['10.0.0.0/8'],
@@ -129,7 +129,7 @@ describe('StatefulWorkload', () => {
       // GIVEN
       const chart = Testing.chart();
       // WHEN
-      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3, updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3 }) }));
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3, strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: 3 }) }));
       // THEN
       expect(findOne(synthValid(chart), 'StatefulSet', 'db').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 3 } });
     });
@@ -140,9 +140,9 @@ describe('StatefulWorkload', () => {
       new StatefulWorkload(chart, 'b', minimal({
         metadata: { name: 'b' },
         replicas: 4,
-        updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3, maxUnavailable: kplus.PercentOrAbsolute.percent(25) }),
+        strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: 3, maxUnavailable: kplus.PercentOrAbsolute.percent(25) }),
       }));
-      new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, updateStrategy: StatefulSetUpdateStrategy.onDelete() }));
+      new StatefulWorkload(chart, 'c', minimal({ metadata: { name: 'c' }, strategy: WorkloadUpdateStrategy.onDelete() }));
       const manifests = synthValid(chart);
       expect(findOne(manifests, 'StatefulSet', 'a').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
       expect(findOne(manifests, 'StatefulSet', 'b').spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 3, maxUnavailable: '25%' } });
@@ -154,10 +154,10 @@ describe('StatefulWorkload', () => {
       const chart = Testing.chart();
       new StatefulWorkload(chart, 'db', minimal({
         replicas: 3,
-        updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
+        strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
       }));
       expect(allWarnings(chart)).toEqual([
-        "StatefulWorkload 'test/db': warning: 'updateStrategy.maxUnavailable': 2. It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync. Remove 'maxUnavailable' unless your cluster enables that feature gate. [cdk8s-stateful:max-unavailable-alpha]",
+        "StatefulWorkload 'test/db': warning: 'strategy.maxUnavailable': 2. It is alpha in Kubernetes 1.27: unless the MaxUnavailableStatefulSet feature gate is on, the API server drops the field, pods are updated one at a time, and Argo CD shows the StatefulSet as OutOfSync. Remove 'maxUnavailable' unless your cluster enables that feature gate. [cdk8s-stateful:max-unavailable-alpha]",
       ]);
     });
 
@@ -208,7 +208,7 @@ describe('StatefulWorkload', () => {
       expect(findOne(manifests, 'StatefulSet', 'b').spec.serviceName).toBe('b-peers');
       expect(findOne(manifests, 'Service', 'b-peers').spec.clusterIP).toBe('None');
       expect(findOne(manifests, 'StatefulSet', 'c').spec.serviceName).toBe('my-peers');
-      expect(c.headlessService).toBeUndefined();
+      expect(c.headlessServiceObject).toBeUndefined();
       expect(findAll(manifests, 'Service', 'c')).toEqual([]);
     });
   });
@@ -252,9 +252,9 @@ describe('StatefulWorkload', () => {
       const a = new StatefulWorkload(chart, 'a', minimal({ metadata: { name: 'a' } }));
       const b = new StatefulWorkload(chart, 'b', minimal({ metadata: { name: 'b', namespace: 'own' } }));
       const noNs = new StatefulWorkload(Testing.chart(), 'c', minimal({ metadata: { name: 'c' } }));
-      expect(a.namespace).toBe('from-chart');
-      expect(b.namespace).toBe('own');
-      expect(noNs.namespace).toBeUndefined();
+      expect(a.namespaceName).toBe('from-chart');
+      expect(b.namespaceName).toBe('own');
+      expect(noNs.namespaceName).toBeUndefined();
       const manifests = synthValid(chart);
       expect(findOne(manifests, 'Service', 'b').metadata.namespace).toBe('own');
       expect(findOne(manifests, 'StatefulSet', 'b').metadata.namespace).toBe('own');
@@ -274,14 +274,14 @@ describe('StatefulWorkload', () => {
       }));
       expect(db.name).toBe('web');
       expect(db.serviceName).toBe('nginx');
-      expect(db.namespace).toBe('prod');
+      expect(db.namespaceName).toBe('prod');
       expect(db.replicas).toBe(2);
       expect(db.podName(0)).toBe('web-0');
       expect(db.podName(1)).toBe('web-1');
       expect(db.podDnsName(1)).toBe('web-1.nginx.prod.svc.cluster.local');
       expect(db.podHostName(0)).toBe('web-0.nginx');
       expect(db.podHostName(1)).toBe('web-1.nginx');
-      expect(db.serviceDnsName).toBe('nginx.prod.svc.cluster.local');
+      expect(db.dnsName).toBe('nginx.prod.svc.cluster.local');
       expect(db.claimName(db.volumeClaimTemplates[0], 1)).toBe('www-web-1');
       expect(db.volumeClaimTemplates[0].claimName(0)).toBe('www-web-0');
       expect(db.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
@@ -311,7 +311,7 @@ describe('StatefulWorkload', () => {
     test('without a namespace, DNS names are relative to the namespace', () => {
       const db = new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'db' } }));
       expect(db.podDnsName(0)).toBe('db-0.db');
-      expect(db.serviceDnsName).toBe('db');
+      expect(db.dnsName).toBe('db');
     });
 
     test('ordinals.start shifts pod names and the primary', () => {
@@ -509,7 +509,7 @@ describe('StatefulWorkload', () => {
     ])('client Service of type %s', (type, rendered) => {
       const chart = new Chart(Testing.app(), 'c', { namespace: 'ns' });
       const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
-      const client = db.addClientService({ type, annotations: { x: 'y' } });
+      const client = db.addClientService({ serviceType: type, annotations: { x: 'y' } });
       const svc = findOne(synthValid(chart), 'Service', 'db-client');
       expect(svc.spec.type).toBe(rendered);
       expect(svc.spec.clusterIP).toBeUndefined();
@@ -528,7 +528,7 @@ describe('StatefulWorkload', () => {
         metadata: { name: 'db' },
         containers: [{ image: IMAGE, ports: [{ name: 'sql', number: 5432 }, { name: 'metrics', number: 9187 }], securityContext: { user: 999 } }],
       });
-      db.addClientService({ name: 'db-lb', type: kplus.ServiceType.LOAD_BALANCER, ports: [5432], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
+      db.addClientService({ name: 'db-lb', serviceType: kplus.ServiceType.LOAD_BALANCER, ports: [5432], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
       const svc = findOne(synthValid(chart), 'Service', 'db-lb');
       expect(svc.spec.ports).toEqual([{ name: 'sql', port: 5432, targetPort: 'sql', protocol: 'TCP' }]);
       expect(svc.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
@@ -567,7 +567,7 @@ describe('StatefulWorkload', () => {
       const pdb = findOne(manifests, 'PodDisruptionBudget', 'multi');
       expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: multi.selectorLabels } });
       expect(findAll(manifests, 'PodDisruptionBudget', 'single')).toEqual([]);
-      expect(single.podDisruptionBudget).toBeUndefined();
+      expect(single.disruptionBudgetObject).toBeUndefined();
     });
 
     test.each<[string, DisruptionBudget, number]>([
@@ -1046,12 +1046,12 @@ describe('StatefulWorkload', () => {
         /StatefulWorkload 'test\/db': invalid 'replicas': -1\. Must be an integer of at least 0\. Set 'replicas' to an integer of at least 0\./],
       ['replicas is not an integer', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 1.5 })), /invalid 'replicas': 1.5\./],
       ['ordinals.start is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ ordinals: { start: -2 } })), /invalid 'ordinals.start': -2\./],
-      ['partition is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: -1 }) })),
-        /invalid 'updateStrategy.partition': -1\./],
-      ['partition exceeds replicas', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 2, updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ partition: 3 }) })),
-        /invalid 'updateStrategy.partition': 3\. Must not exceed 'replicas' \(2\).*Set 'partition' between 0 and 2\./],
-      ['maxUnavailable is zero', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }) })),
-        /invalid 'updateStrategy.maxUnavailable': 0\./],
+      ['partition is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: -1 }) })),
+        /invalid 'strategy.partition': -1\./],
+      ['partition exceeds replicas', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 2, strategy: WorkloadUpdateStrategy.rollingUpdate({ partition: 3 }) })),
+        /invalid 'strategy.partition': 3\. Must not exceed 'replicas' \(2\).*Set 'partition' between 0 and 2\./],
+      ['maxUnavailable is zero', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }) })),
+        /invalid 'strategy.maxUnavailable': 0\./],
       ['revisionHistoryLimit is negative', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ revisionHistoryLimit: -1 })), /invalid 'revisionHistoryLimit': -1\./],
       ['minReady is fractional', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ minReady: Duration.millis(1500) })), /invalid 'minReady': 1.5\./],
       ['the name is not a DNS label', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'My_DB' } })),
@@ -1075,7 +1075,7 @@ describe('StatefulWorkload', () => {
         const svc = new kplus.Service(chart, 'S', { metadata: { name: 'peers', namespace: 'other' }, clusterIP: 'None', ports: [{ port: 80 }] });
         new StatefulWorkload(chart, 'db', minimal({ governingService: svc }));
       }, /invalid 'governingService': "other\/peers"\. The governing Service must be in the StatefulSet's namespace \(apps\)/],
-      ['a source range is not a CIDR', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.1'] }),
+      ['a source range is not a CIDR', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ serviceType: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.1'] }),
         /invalid 'loadBalancerSourceRanges\[0\]': "10.0.0.1"\. Must be an IP range in CIDR notation.*"10.0.0.1\/32"/],
       ['headlessService options are combined with governingService', () => {
         const chart = Testing.chart();
@@ -1098,7 +1098,7 @@ describe('StatefulWorkload', () => {
       ['two claim templates share a name', () => new StatefulWorkload(Testing.chart(), 'db', minimal({
         volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }, { name: 'data', storage: Size.gibibytes(2) }],
       })), /invalid 'volumeClaimTemplates': "data"\. Claim template names must be unique/],
-      ['a client Service is of type ExternalName', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ type: kplus.ServiceType.EXTERNAL_NAME }),
+      ['a client Service is of type ExternalName', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ serviceType: kplus.ServiceType.EXTERNAL_NAME }),
         /invalid 'type': "ExternalName"\. Must be ClusterIP, NodePort or LoadBalancer\. Use ExternalService/],
       ['source ranges on a ClusterIP Service', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ loadBalancerSourceRanges: ['10.0.0.0/8'] }),
         /invalid 'loadBalancerSourceRanges': \["10.0.0.0\/8"\]\. Only LoadBalancer Services use them/],

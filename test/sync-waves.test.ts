@@ -4,9 +4,9 @@ import {
   ArgoCdEndpointSync,
   DataStoreConnection,
   ExternalService,
-  PersistentVolumeClaim,
-  PersistentVolumeSet,
-  PersistentVolumeSource,
+  VolumeClaim,
+  StaticVolumeSet,
+  StaticVolumeSource,
   StatefulWorkload,
   StorageClass,
   SyncWaves,
@@ -34,12 +34,12 @@ function shop(): Shop {
     volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClass: fast }],
   });
   db.addClientService();
-  new PersistentVolumeSet(chart, 'volumes', {
+  new StaticVolumeSet(chart, 'volumes', {
     workload: db,
     claimTemplate: db.volumeClaimTemplates[0],
-    sources: [PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a')],
+    sources: [StaticVolumeSource.local('/mnt/disks/ssd0', 'node-a')],
   });
-  new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+  new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
   const cache = new ExternalService(chart, 'cache', { metadata: { name: 'cache' }, externalName: 'cache.example.com', ports: [{ port: 6379 }] });
   const deployment = (id: string) => new kplus.Deployment(chart, id, {
     metadata: { name: id },
@@ -109,8 +109,8 @@ describe('SyncWaves', () => {
     const { chart, db, reports } = shop();
     SyncWaves.enable(chart);
     // WHEN
-    SyncWaves.override(db, 7);
-    SyncWaves.override(reports, 9);
+    SyncWaves.setWave(db, 7);
+    SyncWaves.setWave(reports, 9);
     // THEN
     const w = waves(chart);
     expect([w['StatefulSet/orders-db'], w['Service/orders-db'], w['Service/orders-db-client'], w['Deployment/reports'], w['Deployment/api']])
@@ -121,7 +121,7 @@ describe('SyncWaves', () => {
     // GIVEN
     const { chart, db } = shop();
     // WHEN
-    SyncWaves.override(db, 3);
+    SyncWaves.setWave(db, 3);
     // THEN
     const w = waves(chart);
     expect([w['StatefulSet/orders-db'], w['StorageClass/fast']]).toEqual(['3', undefined]);
@@ -143,7 +143,7 @@ describe('SyncWaves', () => {
     SyncWaves.enable(chart);
     expect(waves(chart)['StatefulSet/orders-db']).toBe('2');
     // WHEN
-    SyncWaves.override(db, 6);
+    SyncWaves.setWave(db, 6);
     // THEN
     expect(waves(chart)['StatefulSet/orders-db']).toBe('6');
   });
@@ -177,7 +177,7 @@ describe('SyncWaves', () => {
 
   test.each([
     ['enable() with a fractional wave', (chart: Chart) => SyncWaves.enable(chart, { storage: 0.5 }), /invalid 'storage': 0.5/],
-    ['override() with a fractional wave', (chart: Chart) => SyncWaves.override(chart, 1.5), /invalid 'wave': 1.5/],
+    ['override() with a fractional wave', (chart: Chart) => SyncWaves.setWave(chart, 1.5), /invalid 'wave': 1.5/],
   ])('fails when %s', (_name, act, message) => {
     // GIVEN
     const chart = new Chart(Testing.app(), 'chart');

@@ -1,6 +1,6 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClaimDataSource, PersistentVolumeSet, PersistentVolumeSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
+import { ClaimDataSource, StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
 import { findOne } from './util/harness';
 import { allWarnings } from '../src/private/warnings';
 
@@ -152,7 +152,7 @@ describe('VolumeClaimTemplate', () => {
       workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: '' });
       Testing.synth(chart);
       expect(allWarnings(chart)).toEqual([
-        "StatefulWorkload 'test/db': warning: 'volumeClaimTemplates \"data\"': \"\". The template asks for volumes without a class, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims data-db-0, data-db-1 stay unbound and the pods Pending. Add a PersistentVolumeSet for the template, or use a class with a provisioner. [cdk8s-stateful:unbindable-claim-template]",
+        "StatefulWorkload 'test/db': warning: 'volumeClaimTemplates \"data\"': \"\". The template asks for volumes without a class, and this app renders no PersistentVolume of that class: unless volumes are created outside the app, claims data-db-0, data-db-1 stay unbound and the pods Pending. Add a StaticVolumeSet for the template, or use a class with a provisioner. [cdk8s-stateful:unbindable-claim-template]",
       ]);
     });
 
@@ -164,12 +164,12 @@ describe('VolumeClaimTemplate', () => {
       expect(allWarnings(chart)).toEqual([expect.stringContaining('uses class "fast", which has no provisioner')]);
     });
 
-    test('no warning when a PersistentVolumeSet provides the volumes, or the class provisions them', () => {
+    test('no warning when a StaticVolumeSet provides the volumes, or the class provisions them', () => {
       const chart = Testing.chart();
       const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
       const db = workload(chart);
       const data = db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClass: fast });
-      new PersistentVolumeSet(chart, 'pvs', { workload: db, claimTemplate: data, sources: [0, 1].map(i => PersistentVolumeSource.local('/mnt/ssd', `node-${i}`)) });
+      new StaticVolumeSet(chart, 'pvs', { workload: db, claimTemplate: data, sources: [0, 1].map(i => StaticVolumeSource.local('/mnt/ssd', `node-${i}`)) });
       db.addVolumeClaimTemplate({ name: 'logs', storage: Size.gibibytes(1), storageClassName: 'gp3' });
       Testing.synth(chart);
       expect(allWarnings(chart)).toEqual([]);

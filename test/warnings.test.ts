@@ -5,10 +5,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { EphemeralVolume } from '../src/ephemeral-volume';
-import { PersistentVolume, PersistentVolumeSet, PersistentVolumeSource } from '../src/persistent-volume';
-import { PersistentVolumeClaim } from '../src/persistent-volume-claim';
+import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../src/static-volume';
+import { VolumeClaim } from '../src/volume-claim';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, WARNING_IDS } from '../src/private/warnings';
-import { DisruptionBudget, StatefulSetUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
+import { DisruptionBudget, WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import { StorageClass, VolumeBindingMode } from '../src/storage-class';
 import { Warnings } from '../src/warnings';
 import { findOne } from './util/harness';
@@ -38,7 +38,7 @@ function workload(chart: Chart, props: Partial<StatefulWorkloadProps> = {}): Sta
 }
 
 /** A cdk8s-plus Deployment `web` mounting the claim at /data. */
-function deployment(chart: Chart, claim: PersistentVolumeClaim, props: kplus.DeploymentProps): kplus.Deployment {
+function deployment(chart: Chart, claim: VolumeClaim, props: kplus.DeploymentProps): kplus.Deployment {
   const d = new kplus.Deployment(chart, 'web', {
     metadata: { name: 'web' },
     containers: [{ name: 'app', image: 'docker.io/library/busybox:1.36', securityContext: { user: 1000, group: 1000 } }],
@@ -66,7 +66,7 @@ type When = 'construction' | 'validation';
 const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstruct]> = [
   ['cdk8s-stateful:max-unavailable-alpha', 'construction', chart => workload(chart, {
     replicas: 3,
-    updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
+    strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
   })],
   ['cdk8s-stateful:disruption-budget-blocks-eviction', 'construction', chart => workload(chart, {
     replicas: 3,
@@ -84,12 +84,12 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     return scratch;
   }],
   ['cdk8s-stateful:read-write-once-shared', 'validation', chart => {
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
     deployment(chart, claim, { replicas: 2, strategy: kplus.DeploymentStrategy.recreate() });
     return claim;
   }],
   ['cdk8s-stateful:read-write-once-surge', 'validation', chart => {
-    const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
     deployment(chart, claim, { replicas: 1 });
     return claim;
   }],
@@ -97,21 +97,21 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     const eager = new StorageClass(chart, 'eager', {
       metadata: { name: 'eager' }, provisioner: StorageClass.NO_PROVISIONER, volumeBindingMode: VolumeBindingMode.IMMEDIATE,
     });
-    return new PersistentVolume(chart, 'pv', { storage: Size.gibibytes(1), source: PersistentVolumeSource.local('/mnt/ssd', 'node-a'), storageClass: eager });
+    return new StaticVolume(chart, 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.local('/mnt/ssd', 'node-a'), storageClass: eager });
   }],
   ['cdk8s-stateful:missing-static-volumes', 'validation', chart => {
     const w = html(chart, 2); // class "html" is not in the app: the cluster may provision the rest
-    return new PersistentVolumeSet(chart, 'pvs', {
-      workload: w, claimTemplate: w.volumeClaimTemplates[0], sources: [PersistentVolumeSource.hostPath('/mnt/data/html-0')],
+    return new StaticVolumeSet(chart, 'pvs', {
+      workload: w, claimTemplate: w.volumeClaimTemplates[0], sources: [StaticVolumeSource.hostPath('/mnt/data/html-0')],
     });
   }],
   ['cdk8s-stateful:local-volumes-share-node', 'validation', chart => {
     StorageClass.localDisks(chart, 'html-class', { metadata: { name: 'html' } });
     const w = html(chart, 2);
-    return new PersistentVolumeSet(chart, 'pvs', {
+    return new StaticVolumeSet(chart, 'pvs', {
       workload: w,
       claimTemplate: w.volumeClaimTemplates[0],
-      sources: [PersistentVolumeSource.local('/mnt/ssd0', 'node-a'), PersistentVolumeSource.local('/mnt/ssd1', 'node-a')],
+      sources: [StaticVolumeSource.local('/mnt/ssd0', 'node-a'), StaticVolumeSource.local('/mnt/ssd1', 'node-a')],
     });
   }],
   ['cdk8s-stateful:generated-name-with-claims', 'validation', chart => new StatefulWorkload(chart, 'db', {
@@ -122,9 +122,9 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
   ['cdk8s-stateful:unpinned-image', 'validation', chart => workload(chart, {
     containers: [{ name: 'db', image: 'docker.io/library/postgres:latest', portNumber: 5432, securityContext: { user: 999, group: 999 } }],
   })],
-  ['cdk8s-stateful:static-volume-reclaim-delete', 'construction', chart => new PersistentVolume(chart, 'pv', {
+  ['cdk8s-stateful:static-volume-reclaim-delete', 'construction', chart => new StaticVolume(chart, 'pv', {
     storage: Size.gibibytes(1),
-    source: PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-0123'),
+    source: StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-0123'),
     reclaimPolicy: kplus.PersistentVolumeReclaimPolicy.DELETE,
   })],
 ];
@@ -250,7 +250,7 @@ describe('Warnings', () => {
       const chart = chartIn();
       workload(chart, {
         replicas: 3,
-        updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
+        strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
         containers: [{ name: 'db', image: IMAGE, portNumber: 5432 }],
       });
       Warnings.of(chart).acknowledge('cdk8s-stateful:max-unavailable-alpha', REASON);
@@ -327,7 +327,7 @@ describe('Warnings', () => {
       process.env[STRICT_ENV] = 'true';
       const chart = chartIn();
       const db = workload(chart, {
-        updateStrategy: StatefulSetUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(1) }),
+        strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(1) }),
       });
       db.addContainer({ name: 'db', image: IMAGE, securityContext: { user: 999 } });
       const error = catchError(() => Testing.synth(chart));

@@ -41,7 +41,7 @@ describe('WorkloadService', () => {
       workload,
       ordinal: 0,
       name: 'db-primary',
-      type: kplus.ServiceType.LOAD_BALANCER,
+      serviceType: kplus.ServiceType.LOAD_BALANCER,
       ports: [5432],
       labels: { role: 'primary' },
       annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
@@ -54,9 +54,9 @@ describe('WorkloadService', () => {
 
   test('attributes', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
-    const service = db(chart).addClientService({ type: kplus.ServiceType.NODE_PORT, ports: [9187] });
+    const service = db(chart).addClientService({ serviceType: kplus.ServiceType.NODE_PORT, ports: [9187] });
     expect(service.name).toBe('db-client');
-    expect(service.type).toBe(kplus.ServiceType.NODE_PORT);
+    expect(service.serviceType).toBe(kplus.ServiceType.NODE_PORT);
     expect(service.dnsName).toBe('db-client.data.svc.cluster.local');
     expect(service.ports).toEqual([{ name: 'metrics', port: 9187, protocol: 'TCP' }]);
     expect(service.endpoint.socketAddress).toBe('db-client.data.svc.cluster.local:9187');
@@ -72,7 +72,7 @@ describe('WorkloadService', () => {
     // GIVEN
     const chart = Testing.chart();
     // WHEN
-    db(chart).addClientService({ type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range] });
+    db(chart).addClientService({ serviceType: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range] });
     // THEN
     expect(services(chart)[0].spec.loadBalancerSourceRanges).toEqual([range]);
   });
@@ -82,7 +82,7 @@ describe('WorkloadService', () => {
     ['an IPv6 /129', '2001:db8::1/129'],
     ['an IPv4 prefix length above 128', '10.0.0.0/128'],
   ])('fails when the source range is %s', (_name, range) => {
-    expect(() => db(Testing.chart()).addClientService({ type: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range] })).toThrow(
+    expect(() => db(Testing.chart()).addClientService({ serviceType: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: [range] })).toThrow(
       `WorkloadService 'test/db/ClientService': invalid 'loadBalancerSourceRanges[0]': "${range}". Must be an IP range in CIDR notation, e.g. "10.0.0.0/8" or "2001:db8::/32". Write the range with its prefix length, e.g. "10.0.0.0/8".`);
   });
 

@@ -535,7 +535,7 @@ function volume(cur: any, n: LoadedObject): RawFinding[] {
   const next = n.obj;
   const out: RawFinding[] = [];
   const source = (o: any) => Object.fromEntries(Object.entries(o.spec ?? {}).filter(([k]) => !PV_MUTABLE.has(k)));
-  const wayOut = 'A volume cannot point at other storage. Keep the source; for other storage create a new PersistentVolume ' +
+  const wayOut = 'A volume cannot point at other storage. Keep the source; for other storage create a new StaticVolume ' +
     '(and claim) under a new name and copy the data';
   for (const d of diffLeaves(source(cur), source(next), 'spec')) {
     out.push(finding(next, n.source, {

@@ -11,12 +11,12 @@ import { ApiObjectMetadata, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ExternalServicePort } from '../../src/external-service';
-import { PersistentVolumeClaimProps } from '../../src/persistent-volume-claim';
+import { VolumeClaimProps } from '../../src/volume-claim';
 import {
   DisruptionBudget,
   PersistentVolumeClaimRetention,
   PersistentVolumeClaimRetentionPolicy,
-  StatefulSetUpdateStrategy,
+  WorkloadUpdateStrategy,
   StatefulWorkloadProps,
   TopologySpread,
   UnsatisfiableSpread,
@@ -236,7 +236,7 @@ export function storageClassProps(): fc.Arbitrary<StorageClassProps> {
 }
 
 /** Standalone PersistentVolumeClaim props (no static volume, class by name). */
-export function persistentVolumeClaimProps(): fc.Arbitrary<PersistentVolumeClaimProps> {
+export function persistentVolumeClaimProps(): fc.Arbitrary<VolumeClaimProps> {
   return fc.record({
     metadata: fc.record({ name: dnsSubdomain(), labels: labels() }, { requiredKeys: ['name'] }),
     storage: size(),
@@ -322,9 +322,9 @@ export function statefulWorkload(): fc.Arbitrary<GeneratedWorkload> {
         metadata: { name: w.name, labels: w.podLabels },
         replicas: w.replicas,
         ordinals: w.start === undefined ? undefined : { start: w.start },
-        updateStrategy: w.strategy.kind === 'rolling'
-          ? StatefulSetUpdateStrategy.rollingUpdate({ partition })
-          : StatefulSetUpdateStrategy.onDelete(),
+        strategy: w.strategy.kind === 'rolling'
+          ? WorkloadUpdateStrategy.rollingUpdate({ partition })
+          : WorkloadUpdateStrategy.onDelete(),
         disruptionBudget: w.budget,
         podManagementPolicy: w.policy,
         minReady: w.minReady === undefined ? undefined : Duration.seconds(w.minReady),

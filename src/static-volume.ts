@@ -28,7 +28,7 @@ import { VolumeClaimTemplate } from './volume-claim-template';
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /**
- * Options of `PersistentVolumeSource.hostPath()`.
+ * Options of `StaticVolumeSource.hostPath()`.
  */
 export interface HostPathSourceOptions {
   /**
@@ -41,7 +41,7 @@ export interface HostPathSourceOptions {
 }
 
 /**
- * Options of `PersistentVolumeSource.local()`.
+ * Options of `StaticVolumeSource.local()`.
  */
 export interface LocalSourceOptions {
   /**
@@ -55,7 +55,7 @@ export interface LocalSourceOptions {
 }
 
 /**
- * Options of `PersistentVolumeSource.csi()`.
+ * Options of `StaticVolumeSource.csi()`.
  */
 export interface CsiSourceOptions {
   /**
@@ -84,7 +84,7 @@ export interface CsiSourceOptions {
 }
 
 /**
- * Options of `PersistentVolumeSource.nfs()`.
+ * Options of `StaticVolumeSource.nfs()`.
  */
 export interface NfsSourceOptions {
   /**
@@ -102,7 +102,7 @@ export interface NfsSourceOptions {
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#types-of-persistent-volumes
  */
-export class PersistentVolumeSource {
+export class StaticVolumeSource {
   /**
    * A directory on whichever node the pod runs on. **For single-node test clusters only**
    * (kind, minikube, k3d): nothing pins the pod to the node that has the data, nothing cleans
@@ -111,8 +111,8 @@ export class PersistentVolumeSource {
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#hostpath
    * @param path absolute path on the node, e.g. `/mnt/data/html-0`
    */
-  public static hostPath(path: string, options: HostPathSourceOptions = {}): PersistentVolumeSource {
-    return new PersistentVolumeSource('hostPath', path, {
+  public static hostPath(path: string, options: HostPathSourceOptions = {}): StaticVolumeSource {
+    return new StaticVolumeSource('hostPath', path, {
       hostPath: { path, type: options.hostPathType ?? HostPathVolumeType.DIRECTORY_OR_CREATE },
     });
   }
@@ -127,8 +127,8 @@ export class PersistentVolumeSource {
    * @param path absolute path on the node
    * @param nodeName the node's `kubernetes.io/hostname` label (usually its name)
    */
-  public static local(path: string, nodeName: string, options: LocalSourceOptions = {}): PersistentVolumeSource {
-    return new PersistentVolumeSource('local', path, { local: { path, fsType: options.fsType } }, nodeName);
+  public static local(path: string, nodeName: string, options: LocalSourceOptions = {}): StaticVolumeSource {
+    return new StaticVolumeSource('local', path, { local: { path, fsType: options.fsType } }, nodeName);
   }
 
   /**
@@ -138,8 +138,8 @@ export class PersistentVolumeSource {
    * @param driver the CSI driver name, e.g. `ebs.csi.aws.com`
    * @param volumeHandle the driver's ID of the volume, e.g. `vol-0123456789abcdef0`
    */
-  public static csi(driver: string, volumeHandle: string, options: CsiSourceOptions = {}): PersistentVolumeSource {
-    return new PersistentVolumeSource('csi', `${driver}:${volumeHandle}`, {
+  public static csi(driver: string, volumeHandle: string, options: CsiSourceOptions = {}): StaticVolumeSource {
+    return new StaticVolumeSource('csi', `${driver}:${volumeHandle}`, {
       csi: {
         driver,
         volumeHandle,
@@ -163,8 +163,8 @@ export class PersistentVolumeSource {
    * @param server the NFS server's host name or IP address
    * @param path the exported path, e.g. `/exports/db-0`
    */
-  public static nfs(server: string, path: string, options: NfsSourceOptions = {}): PersistentVolumeSource {
-    return new PersistentVolumeSource('nfs', `${server}:${path}`, {
+  public static nfs(server: string, path: string, options: NfsSourceOptions = {}): StaticVolumeSource {
+    return new StaticVolumeSource('nfs', `${server}:${path}`, {
       // a bool with omitempty (core/v1 NFSVolumeSource): the API server drops false
       nfs: { server, path, readOnly: options.readOnly || undefined },
     });
@@ -224,15 +224,15 @@ export class PersistentVolumeSource {
 }
 
 /**
- * Options shared by `PersistentVolume` and `PersistentVolumeSet`.
+ * Options shared by `StaticVolume` and `StaticVolumeSet`.
  */
-export interface PersistentVolumeOptions {
+export interface StaticVolumeOptions {
   /**
    * The class of the volume: only claims of the same class bind to it.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class
-   * @default - no class for a `PersistentVolume` (only claims with `storageClassName: ""` bind);
-   * the claim template's class for a `PersistentVolumeSet`
+   * @default - no class for a `StaticVolume` (only claims with `storageClassName: ""` bind);
+   * the claim template's class for a `StaticVolumeSet`
    */
   readonly storageClass?: IStorageClass;
 
@@ -241,8 +241,8 @@ export interface PersistentVolumeOptions {
    * asks for. `READ_WRITE_ONCE_POD` needs a CSI source and stands alone.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
-   * @default - [PersistentVolumeAccessMode.READ_WRITE_ONCE] for a `PersistentVolume`; the claim
-   * template's modes for a `PersistentVolumeSet`
+   * @default - [PersistentVolumeAccessMode.READ_WRITE_ONCE] for a `StaticVolume`; the claim
+   * template's modes for a `StaticVolumeSet`
    */
   readonly accessModes?: PersistentVolumeAccessMode[];
 
@@ -250,8 +250,8 @@ export interface PersistentVolumeOptions {
    * A formatted file system or a raw block device (local and CSI sources only). Always written out.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#volume-mode
-   * @default - PersistentVolumeMode.FILE_SYSTEM for a `PersistentVolume`; the claim template's
-   * mode for a `PersistentVolumeSet`
+   * @default - PersistentVolumeMode.FILE_SYSTEM for a `StaticVolume`; the claim template's
+   * mode for a `StaticVolumeSet`
    */
   readonly volumeMode?: PersistentVolumeMode;
 
@@ -295,9 +295,9 @@ export interface PersistentVolumeOptions {
 }
 
 /**
- * Props of `PersistentVolume`.
+ * Props of `StaticVolume`.
  */
-export interface PersistentVolumeProps extends PersistentVolumeOptions {
+export interface StaticVolumeProps extends StaticVolumeOptions {
   /**
    * Metadata of the volume. PersistentVolumes are cluster-scoped: a namespace is not allowed
    * (the chart's namespace is not applied).
@@ -316,11 +316,11 @@ export interface PersistentVolumeProps extends PersistentVolumeOptions {
   readonly storage: Size;
 
   /**
-   * Where the data lives: `PersistentVolumeSource.hostPath()`, `.local()`, `.csi()` or `.nfs()`.
+   * Where the data lives: `StaticVolumeSource.hostPath()`, `.local()`, `.csi()` or `.nfs()`.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#types-of-persistent-volumes
    */
-  readonly source: PersistentVolumeSource;
+  readonly source: StaticVolumeSource;
 }
 
 /**
@@ -329,12 +329,12 @@ export interface PersistentVolumeProps extends PersistentVolumeOptions {
  * Data-safe by default: reclaim policy `Retain` and the Argo CD annotation
  * `argocd.argoproj.io/sync-options: Prune=false,Delete=false`.
  *
- * For the volumes of a StatefulSet's claim template, one per replica, use `PersistentVolumeSet`.
- * To reserve the volume for one claim, pass it as `volume` of a `PersistentVolumeClaim`.
+ * For the volumes of a StatefulSet's claim template, one per replica, use `StaticVolumeSet`.
+ * To reserve the volume for one claim, pass it as `volume` of a `VolumeClaim`.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/
  */
-export class PersistentVolume extends Construct {
+export class StaticVolume extends Construct {
   /** The volume name. */
   public readonly name: string;
   /** The capacity. */
@@ -348,7 +348,7 @@ export class PersistentVolume extends Construct {
   /** The reclaim policy. */
   public readonly reclaimPolicy: PersistentVolumeReclaimPolicy;
   /** Where the data lives. */
-  public readonly source: PersistentVolumeSource;
+  public readonly source: StaticVolumeSource;
   /** The rendered PersistentVolume. */
   public readonly apiObject: ApiObject;
 
@@ -357,11 +357,11 @@ export class PersistentVolume extends Construct {
   private readonly storageClass?: IStorageClass;
   private claimRef?: { name: string; namespace?: string };
 
-  constructor(scope: Construct, id: string, props: PersistentVolumeProps) {
+  constructor(scope: Construct, id: string, props: StaticVolumeProps) {
     super(scope, id);
     AppIndex.watch(this);
     declareRole(this, 'storage');
-    const where = `PersistentVolume '${this.node.path}'`;
+    const where = `StaticVolume '${this.node.path}'`;
     this.where = where;
 
     // ---- defaults and eager checks
@@ -459,12 +459,12 @@ export class PersistentVolume extends Construct {
   }
 
   /** The name of the claim the volume is reserved for (`spec.claimRef`), if any. */
-  public get claimName(): string | undefined {
+  public get reservedClaimName(): string | undefined {
     return this.claimRef?.name;
   }
 
   /** The namespace of the claim the volume is reserved for, if any. */
-  public get claimNamespace(): string | undefined {
+  public get reservedClaimNamespace(): string | undefined {
     return this.claimRef?.namespace;
   }
 
@@ -493,9 +493,9 @@ export class PersistentVolume extends Construct {
 }
 
 /**
- * Props of `PersistentVolumeSet`.
+ * Props of `StaticVolumeSet`.
  */
-export interface PersistentVolumeSetProps extends PersistentVolumeOptions {
+export interface StaticVolumeSetProps extends StaticVolumeOptions {
   /**
    * The workload whose replicas get the volumes. Its replicas and `ordinals.start` decide which
    * ordinals need a volume.
@@ -519,16 +519,16 @@ export interface PersistentVolumeSetProps extends PersistentVolumeOptions {
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#types-of-persistent-volumes
    * @example
-   * import { PersistentVolumeSource } from 'cdk8s-stateful';
+   * import { StaticVolumeSource } from 'cdk8s-stateful';
    *
    * // one local disk per replica: ordinal 0 on node-a, 1 on node-b, 2 on node-c
    * const sources = [
-   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
-   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-b'),
-   *   PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-c'),
+   *   StaticVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
+   *   StaticVolumeSource.local('/mnt/disks/ssd0', 'node-b'),
+   *   StaticVolumeSource.local('/mnt/disks/ssd0', 'node-c'),
    * ];
    */
-  readonly sources: PersistentVolumeSource[];
+  readonly sources: StaticVolumeSource[];
 
   /**
    * The capacity of each volume. Must hold at least the claim template's request.
@@ -584,22 +584,22 @@ export interface PersistentVolumeSetProps extends PersistentVolumeOptions {
  * an error when no volume can be provisioned for the rest (a class without provisioner, or
  * `storageClassName: ""`) and a warning otherwise.
  */
-export class PersistentVolumeSet extends Construct {
+export class StaticVolumeSet extends Construct {
   /** The workload the volumes are for. */
   public readonly workload: StatefulWorkload;
   /** The claim template the volumes are for. */
   public readonly claimTemplate: VolumeClaimTemplate;
 
   private readonly where: string;
-  private readonly _volumes: PersistentVolume[] = [];
+  private readonly _volumes: StaticVolume[] = [];
   private readonly ordinals: number[] = [];
   private readonly labels?: { [key: string]: string };
 
-  constructor(scope: Construct, id: string, props: PersistentVolumeSetProps) {
+  constructor(scope: Construct, id: string, props: StaticVolumeSetProps) {
     super(scope, id);
     AppIndex.watch(this);
     declareRole(this, 'storage');
-    const where = `PersistentVolumeSet '${this.node.path}'`;
+    const where = `StaticVolumeSet '${this.node.path}'`;
     this.where = where;
     const workload = props.workload;
     const template = props.claimTemplate;
@@ -622,7 +622,7 @@ export class PersistentVolumeSet extends Construct {
         'Each replica needs its own storage: two volumes on the same storage would share (and corrupt) one replica\'s data',
         'Give every source its own path, handle or export');
     }
-    const namespace = workload.namespace;
+    const namespace = workload.namespaceName;
     const bind = props.bindToClaims ?? false;
     if (bind && namespace === undefined) {
       throw fail(where, 'bindToClaims', true,
@@ -637,7 +637,7 @@ export class PersistentVolumeSet extends Construct {
     // ---- children
     props.sources.forEach((source, i) => {
       const ordinal = workload.startOrdinal + i;
-      const volume = new PersistentVolume(this, `Volume${ordinal}`, {
+      const volume = new StaticVolume(this, `Volume${ordinal}`, {
         metadata: { name: `${prefix}-${ordinal}`, labels: props.labels, annotations: props.annotations },
         storage: props.storage ?? template.storage,
         source,
@@ -659,7 +659,7 @@ export class PersistentVolumeSet extends Construct {
   }
 
   /** The volumes, in ordinal order (a copy). */
-  public get volumes(): PersistentVolume[] {
+  public get volumes(): StaticVolume[] {
     return [...this._volumes];
   }
 
@@ -673,7 +673,7 @@ export class PersistentVolumeSet extends Construct {
    *
    * @param ordinal the replica's ordinal
    */
-  public volumeFor(ordinal: number): PersistentVolume {
+  public volumeFor(ordinal: number): StaticVolume {
     const i = this.ordinals.indexOf(ordinal);
     if (i < 0) {
       throw fail(this.where, 'volumeFor(ordinal)', ordinal, `Must be an ordinal with a volume (${this.ordinals.join(', ')})`,

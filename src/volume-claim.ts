@@ -8,7 +8,7 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PersistentVolume } from './persistent-volume';
+import { StaticVolume } from './static-volume';
 import { AppIndex, declareRole, PodConsumer } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import { podVolume } from './private/pod-volume';
@@ -20,9 +20,9 @@ import { IStorageClass } from './storage-class';
 import { ClaimDataSource } from './volume-claim-template';
 
 /**
- * Props of `PersistentVolumeClaim`.
+ * Props of `VolumeClaim`.
  */
-export interface PersistentVolumeClaimProps {
+export interface VolumeClaimProps {
   /**
    * Metadata of the claim: `name`, `namespace` (default: the chart's), labels, annotations.
    *
@@ -86,7 +86,7 @@ export interface PersistentVolumeClaimProps {
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume
    * @default - any matching volume is bound, or one is provisioned by the class
    */
-  readonly volume?: PersistentVolume;
+  readonly volume?: StaticVolume;
 
   /**
    * Populate the new volume from a snapshot, another claim or a volume populator.
@@ -122,7 +122,7 @@ export interface PersistentVolumeClaimProps {
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
  */
-export class PersistentVolumeClaim extends Construct implements IPersistentVolumeClaim, IStorage {
+export class VolumeClaim extends Construct implements IPersistentVolumeClaim, IStorage {
   /** `v1` */
   public readonly apiVersion: string = 'v1';
   /** The core API group (empty). */
@@ -134,7 +134,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
   /** The claim name. */
   public readonly name: string;
   /** The namespace, when set on the claim or its chart. */
-  public readonly namespace?: string;
+  public readonly namespaceName?: string;
   /** The requested size. */
   public readonly storage: Size;
   /** The request as a Kubernetes quantity, e.g. `1Gi`. */
@@ -144,7 +144,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
   /** The volume mode. */
   public readonly volumeMode: PersistentVolumeMode;
   /** The volume the claim binds to, if given. */
-  public readonly volume?: PersistentVolume;
+  public readonly volume?: StaticVolume;
   /** The rendered PersistentVolumeClaim. */
   public readonly apiObject: ApiObject;
 
@@ -152,11 +152,11 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
   private readonly _accessModes: PersistentVolumeAccessMode[];
   private _volume?: Volume;
 
-  constructor(scope: Construct, id: string, props: PersistentVolumeClaimProps) {
+  constructor(scope: Construct, id: string, props: VolumeClaimProps) {
     super(scope, id);
     AppIndex.watch(this);
     declareRole(this, 'storage');
-    const where = `PersistentVolumeClaim '${this.node.path}'`;
+    const where = `VolumeClaim '${this.node.path}'`;
     this.where = where;
 
     // ---- defaults and eager checks
@@ -187,10 +187,10 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
       },
     });
     this.name = this.apiObject.name;
-    this.namespace = this.apiObject.metadata.namespace;
+    this.namespaceName = this.apiObject.metadata.namespace;
     checkDns1123Subdomain(where, 'metadata.name', this.name);
-    if (props.volume && this.namespace !== undefined) {
-      props.volume._reserveFor(this.name, this.namespace, where);
+    if (props.volume && this.namespaceName !== undefined) {
+      props.volume._reserveFor(this.name, this.namespaceName, where);
     }
 
     // ---- deferred checks
@@ -247,7 +247,7 @@ export class PersistentVolumeClaim extends Construct implements IPersistentVolum
     const oneNode = !modes.includes(PersistentVolumeAccessMode.READ_WRITE_MANY) && !modes.includes(PersistentVolumeAccessMode.READ_ONLY_MANY);
     if (!onePod && !oneNode) return errors;
 
-    const consumers = AppIndex.of(this).claimUsers(this.namespace, this.name);
+    const consumers = AppIndex.of(this).claimUsers(this.namespaceName, this.name);
     const manyPods = consumers.length > 1 || consumers.some(c => c.pods === undefined || c.pods > 1);
     const mode = onePod ? 'ReadWriteOncePod' : 'ReadWriteOnce';
     if (manyPods) {

@@ -1,8 +1,8 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PersistentVolume, PersistentVolumeSource } from '../src/persistent-volume';
-import { PersistentVolumeClaim, PersistentVolumeClaimProps } from '../src/persistent-volume-claim';
+import { StaticVolume, StaticVolumeSource } from '../src/static-volume';
+import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 import { allWarnings } from '../src/private/warnings';
 import { StatefulWorkload } from '../src/stateful-workload';
 import { StorageClass } from '../src/storage-class';
@@ -29,7 +29,7 @@ function chartIn(namespace?: string): Chart {
 }
 
 /** A cdk8s-plus Deployment that mounts the claim at /data. */
-function deployment(scope: Construct, id: string, claim: PersistentVolumeClaim, props: kplus.DeploymentProps = {}): kplus.Deployment {
+function deployment(scope: Construct, id: string, claim: VolumeClaim, props: kplus.DeploymentProps = {}): kplus.Deployment {
   const d = new kplus.Deployment(scope, id, {
     metadata: { name: id },
     replicas: 1,
@@ -46,7 +46,7 @@ describe('PersistentVolumeClaim', () => {
     const chart = chartIn('shop');
 
     // WHEN
-    new PersistentVolumeClaim(chart, 'files', { storage: Size.gibibytes(1) });
+    new VolumeClaim(chart, 'files', { storage: Size.gibibytes(1) });
 
     // THEN
     const manifests = synthValid(chart);
@@ -66,17 +66,17 @@ describe('PersistentVolumeClaim', () => {
     // GIVEN
     const chart = chartIn('shop');
     const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
-    const pv = new PersistentVolume(chart, 'pv', {
+    const pv = new StaticVolume(chart, 'pv', {
       metadata: { name: 'files-pv' },
       storage: Size.gibibytes(2),
-      source: PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
+      source: StaticVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
       storageClass: fast,
       accessModes: [RWO, ROX],
       volumeMode: kplus.PersistentVolumeMode.BLOCK,
     });
 
     // WHEN
-    new PersistentVolumeClaim(chart, 'files', {
+    new VolumeClaim(chart, 'files', {
       metadata: { name: 'files', namespace: 'tools', labels: { app: 'trouble' }, annotations: { team: 'ops' } },
       storage: Size.mebibytes(1536),
       storageClass: fast,
@@ -112,38 +112,38 @@ describe('PersistentVolumeClaim', () => {
     ['2Ti', Size.tebibytes(2)],
   ])('accepts any size: %s', (quantity, storage) => {
     const chart = chartIn();
-    new PersistentVolumeClaim(chart, 'files', { storage });
+    new VolumeClaim(chart, 'files', { storage });
     expect(findOne(synthValid(chart), 'PersistentVolumeClaim').spec.resources.requests.storage).toBe(quantity);
   });
 
   describe('volume', () => {
     test('a volume without a class gets storageClassName "" (else the default class would be filled in)', () => {
       const chart = chartIn('shop');
-      const pv = new PersistentVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: PersistentVolumeSource.nfs('nfs', '/a') });
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), volume: pv });
+      const pv = new StaticVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a') });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), volume: pv });
       const manifests = synthValid(chart);
       expect(findOne(manifests, 'PersistentVolumeClaim', 'files').spec.storageClassName).toBe('');
       expect(findOne(manifests, 'PersistentVolumeClaim', 'files').spec.volumeName).toBe('nfs-a');
       expect(findOne(manifests, 'PersistentVolume', 'nfs-a').spec.claimRef).toEqual({ name: 'files', namespace: 'shop' });
       expect(claim.storageClassName).toBe('');
       expect(claim.volume).toBe(pv);
-      expect(pv.claimName).toBe('files');
-      expect(pv.claimNamespace).toBe('shop');
+      expect(pv.reservedClaimName).toBe('files');
+      expect(pv.reservedClaimNamespace).toBe('shop');
     });
 
     test('a volume with a class gives the claim that class', () => {
       const chart = chartIn('shop');
-      const pv = new PersistentVolume(chart, 'pv', {
-        storage: Size.gibibytes(1), source: PersistentVolumeSource.nfs('nfs', '/a'), storageClass: StorageClass.fromStorageClassName(chart, 'nfs', 'nfs'),
+      const pv = new StaticVolume(chart, 'pv', {
+        storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a'), storageClass: StorageClass.fromStorageClassName(chart, 'nfs', 'nfs'),
       });
-      new PersistentVolumeClaim(chart, 'files', { storage: Size.gibibytes(1), volume: pv });
+      new VolumeClaim(chart, 'files', { storage: Size.gibibytes(1), volume: pv });
       expect(findOne(synthValid(chart), 'PersistentVolumeClaim').spec.storageClassName).toBe('nfs');
     });
 
     test('without a namespace only the claim names the volume', () => {
       const chart = chartIn();
-      const pv = new PersistentVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: PersistentVolumeSource.nfs('nfs', '/a') });
-      new PersistentVolumeClaim(chart, 'files', { storage: Size.gibibytes(1), volume: pv });
+      const pv = new StaticVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a') });
+      new VolumeClaim(chart, 'files', { storage: Size.gibibytes(1), volume: pv });
       const manifests = synthValid(chart);
       expect(findOne(manifests, 'PersistentVolumeClaim').spec.volumeName).toBe('nfs-a');
       expect(findOne(manifests, 'PersistentVolume', 'nfs-a').spec.claimRef).toBeUndefined();
@@ -151,16 +151,16 @@ describe('PersistentVolumeClaim', () => {
 
     test('fails when the volume is already reserved for another claim', () => {
       const chart = chartIn('shop');
-      const pv = new PersistentVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: PersistentVolumeSource.nfs('nfs', '/a') });
-      new PersistentVolumeClaim(chart, 'a', { metadata: { name: 'a' }, storage: Size.gibibytes(1), volume: pv });
-      expect(() => new PersistentVolumeClaim(chart, 'b', { metadata: { name: 'b' }, storage: Size.gibibytes(1), volume: pv })).toThrow(
-        'PersistentVolumeClaim \'test/b\': invalid \'volume\': "nfs-a". PersistentVolume "nfs-a" is already reserved for claim "shop/a"; a volume binds to one claim. Give each claim its own volume.');
+      const pv = new StaticVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a') });
+      new VolumeClaim(chart, 'a', { metadata: { name: 'a' }, storage: Size.gibibytes(1), volume: pv });
+      expect(() => new VolumeClaim(chart, 'b', { metadata: { name: 'b' }, storage: Size.gibibytes(1), volume: pv })).toThrow(
+        'VolumeClaim \'test/b\': invalid \'volume\': "nfs-a". PersistentVolume "nfs-a" is already reserved for claim "shop/a"; a volume binds to one claim. Give each claim its own volume.');
     });
 
     test('each synthesis sees the tree as it is then (the rendered consumers are not reused across syntheses)', () => {
     // GIVEN: one consumer, fine
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
       deployment(chart, 'web', claim, { strategy: kplus.DeploymentStrategy.recreate() });
       expect(() => Testing.synth(chart)).not.toThrow();
 
@@ -171,8 +171,8 @@ describe('PersistentVolumeClaim', () => {
       expect(() => Testing.synth(chart)).toThrow(/Deployment\/web: 1 pod, Deployment\/web2: 1 pod/);
     });
 
-    const where = 'PersistentVolumeClaim \'test/files\'';
-    const mismatches: Array<[string, Partial<PersistentVolumeClaimProps>, string]> = [
+    const where = 'VolumeClaim \'test/files\'';
+    const mismatches: Array<[string, Partial<VolumeClaimProps>, string]> = [
       ['a volume smaller than the claim', { storage: Size.gibibytes(2) },
         `${where}: invalid 'volume.storage': "1Gi". PersistentVolume "nfs-a" must hold at least the 2Gi that claim "files" requests. Give the volume at least 2Gi, or lower the claim's storage.`],
       ['a class mismatch', { storageClass: StorageClass.fromStorageClassName(Testing.chart(), 'x', 'standard') },
@@ -186,10 +186,10 @@ describe('PersistentVolumeClaim', () => {
     test.each(mismatches)('fails with %s', (_name, props, message) => {
       // GIVEN
       const chart = chartIn('shop');
-      const pv = new PersistentVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: PersistentVolumeSource.nfs('nfs', '/a') });
+      const pv = new StaticVolume(chart, 'pv', { metadata: { name: 'nfs-a' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a') });
 
       // WHEN
-      new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), volume: pv, ...props });
+      new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), volume: pv, ...props });
 
       // THEN
       expect(() => Testing.synth(chart)).toThrow(`Validation failed with the following errors:\n  [test/files] ${message}`);
@@ -200,7 +200,7 @@ describe('PersistentVolumeClaim', () => {
     test('container.mount() on a cdk8s-plus Deployment', () => {
       // GIVEN
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
 
       // WHEN
       deployment(chart, 'trouble', claim, { strategy: kplus.DeploymentStrategy.recreate() });
@@ -215,20 +215,20 @@ describe('PersistentVolumeClaim', () => {
 
     test('Volume.fromPersistentVolumeClaim() accepts the claim', () => {
       const chart = chartIn();
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
       const volume = kplus.Volume.fromPersistentVolumeClaim(chart, 'v', claim, { name: 'data', readOnly: true });
       expect(volume._toKube()).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'files', readOnly: true } });
     });
 
     test('asVolume() returns one volume', () => {
-      const claim = new PersistentVolumeClaim(chartIn(), 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+      const claim = new VolumeClaim(chartIn(), 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
       expect(claim.asVolume()).toBe(claim.asVolume());
       expect(claim.asVolume().name).toBe('pvc-files');
     });
 
     test('a one-replica StatefulWorkload can mount a standalone claim', () => {
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
       const w = new StatefulWorkload(chart, 'w', {
         metadata: { name: 'w' },
         containers: [{ name: 'app', image: 'docker.io/library/busybox:1.36', securityContext: { user: 1000 } }],
@@ -246,7 +246,7 @@ describe('PersistentVolumeClaim', () => {
     const modes = [RWX];
 
     // WHEN
-    const claim = new PersistentVolumeClaim(chart, 'files', {
+    const claim = new VolumeClaim(chart, 'files', {
       metadata: { name: 'files' },
       storage: Size.mebibytes(512),
       accessModes: modes,
@@ -256,7 +256,7 @@ describe('PersistentVolumeClaim', () => {
     // THEN
     expect(claim.name).toBe('files');
     expect(claim.resourceName).toBe('files');
-    expect(claim.namespace).toBe('shop');
+    expect(claim.namespaceName).toBe('shop');
     expect(claim.storage.toMebibytes()).toBe(512);
     expect(claim.storageQuantity).toBe('512Mi');
     expect(claim.storageClassName).toBe('nfs-client');
@@ -271,20 +271,20 @@ describe('PersistentVolumeClaim', () => {
 
   test('the name is generated by the chart unless set', () => {
     const chart = chartIn();
-    const claim = new PersistentVolumeClaim(chart, 'files', { storage: Size.gibibytes(1) });
+    const claim = new VolumeClaim(chart, 'files', { storage: Size.gibibytes(1) });
     expect(claim.name).toMatch(/^test-files-c8[0-9a-f]{6}$/);
     expect(findOne(synthValid(chart), 'PersistentVolumeClaim').metadata.name).toBe(claim.name);
   });
 
   test('argoCdProtection: false renders no annotation', () => {
     const chart = chartIn();
-    new PersistentVolumeClaim(chart, 'files', { storage: Size.gibibytes(1), argoCdProtection: false });
+    new VolumeClaim(chart, 'files', { storage: Size.gibibytes(1), argoCdProtection: false });
     expect(findOne(synthValid(chart), 'PersistentVolumeClaim').metadata.annotations).toBeUndefined();
   });
 
   test('keeps the user\'s own Argo CD sync options', () => {
     const chart = chartIn();
-    new PersistentVolumeClaim(chart, 'files', {
+    new VolumeClaim(chart, 'files', {
       storage: Size.gibibytes(1),
       metadata: { annotations: { 'argocd.argoproj.io/sync-options': 'Delete=confirm, ServerSideApply=true' } },
     });
@@ -293,11 +293,11 @@ describe('PersistentVolumeClaim', () => {
   });
 
   describe('single-node claims mounted by more than one pod', () => {
-    const where = 'PersistentVolumeClaim \'test/files\'';
+    const where = 'VolumeClaim \'test/files\'';
     const fix = 'Give each replica its own claim with StatefulWorkload and a volume claim template, or run a single pod; if the pods must share the data, use storage that supports ReadWriteMany.';
     const recreate = { strategy: kplus.DeploymentStrategy.recreate() };
 
-    const errors: Array<[string, (chart: Chart, claim: PersistentVolumeClaim) => void, string]> = [
+    const errors: Array<[string, (chart: Chart, claim: VolumeClaim) => void, string]> = [
       ['a two-replica Deployment', (chart, claim) => deployment(chart, 'web', claim, { replicas: 2, ...recreate }),
         `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. Claim "files" is used by more than one pod (Deployment/web: 2 pods), and a ReadWriteOncePod volume serves one pod: the others never start. ${fix}`],
       ['two one-replica Deployments', (chart, claim) => { deployment(chart, 'a', claim, recreate); deployment(chart, 'b', claim, recreate); },
@@ -329,7 +329,7 @@ describe('PersistentVolumeClaim', () => {
     test.each(errors)('ReadWriteOncePod: fails with %s', (_name, mount, message) => {
       // GIVEN
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
 
       // WHEN
       mount(chart, claim);
@@ -338,7 +338,7 @@ describe('PersistentVolumeClaim', () => {
       expect(() => Testing.synth(chart)).toThrow(`Validation failed with the following errors:\n  [test/files] ${message}`);
     });
 
-    const warnings: Array<[string, (chart: Chart, claim: PersistentVolumeClaim) => void, string]> = [
+    const warnings: Array<[string, (chart: Chart, claim: VolumeClaim) => void, string]> = [
       ['a two-replica Deployment', (chart, claim) => deployment(chart, 'web', claim, { replicas: 2, ...recreate }),
         `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by more than one pod (Deployment/web: 2 pods), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start. ${fix} [cdk8s-stateful:read-write-once-shared]`],
       ['a one-replica Deployment that surges', (chart, claim) => deployment(chart, 'trouble', claim),
@@ -348,7 +348,7 @@ describe('PersistentVolumeClaim', () => {
     test.each(warnings)('ReadWriteOnce: warns with %s', (_name, mount, message) => {
       // GIVEN
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
 
       // WHEN
       mount(chart, claim);
@@ -358,7 +358,7 @@ describe('PersistentVolumeClaim', () => {
       expect(allWarnings(chart)).toEqual([message]);
     });
 
-    const fine: Array<[string, kplus.PersistentVolumeAccessMode[], (chart: Chart, claim: PersistentVolumeClaim) => void]> = [
+    const fine: Array<[string, kplus.PersistentVolumeAccessMode[], (chart: Chart, claim: VolumeClaim) => void]> = [
       ['ReadWriteOncePod, one Recreate pod', [RWOP], (chart, claim) => deployment(chart, 'trouble', claim, recreate)],
       ['ReadWriteOnce, one pod with maxSurge 0', [RWO], (chart, claim) => deployment(chart, 'trouble', claim, {
         strategy: rolling(0, 1),
@@ -390,7 +390,7 @@ describe('PersistentVolumeClaim', () => {
 
     test.each(fine)('no error or warning with %s', (_name, accessModes, mount) => {
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes });
       mount(chart, claim);
       synthValid(chart);
       expect(allWarnings(chart.node.root)).toEqual([]);
@@ -398,7 +398,7 @@ describe('PersistentVolumeClaim', () => {
 
     test('a workload added after the claim is found: checks run on the complete tree', () => {
       const chart = chartIn('shop');
-      const claim = new PersistentVolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
+      const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [RWOP] });
       deployment(chart, 'web', claim, recreate);
       // a second Deployment, created after the claim's construction, still counts
       deployment(chart, 'web2', claim, recreate);
@@ -406,8 +406,8 @@ describe('PersistentVolumeClaim', () => {
     });
   });
 
-  const where = 'PersistentVolumeClaim \'test/files\'';
-  const rejected: Array<[string, Partial<PersistentVolumeClaimProps>, string]> = [
+  const where = 'VolumeClaim \'test/files\'';
+  const rejected: Array<[string, Partial<VolumeClaimProps>, string]> = [
     ['a zero size', { storage: Size.gibibytes(0) },
       `${where}: invalid 'storage': "0Ki". Must be larger than zero. Set 'storage' to a size such as Size.gibibytes(1).`],
     ['a fraction of a kibibyte', { storage: Size.kibibytes(1.5) },
@@ -421,6 +421,6 @@ describe('PersistentVolumeClaim', () => {
   ];
 
   test.each(rejected)('fails with %s', (_name, props, message) => {
-    expect(() => new PersistentVolumeClaim(chartIn(), 'files', { storage: Size.gibibytes(1), ...props })).toThrow(message);
+    expect(() => new VolumeClaim(chartIn(), 'files', { storage: Size.gibibytes(1), ...props })).toThrow(message);
   });
 });

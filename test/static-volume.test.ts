@@ -8,12 +8,12 @@ import {
   PersistentVolumeReclaimPolicy,
 } from 'cdk8s-plus-27';
 import {
-  PersistentVolume,
-  PersistentVolumeProps,
-  PersistentVolumeSet,
-  PersistentVolumeSetProps,
-  PersistentVolumeSource,
-} from '../src/persistent-volume';
+  StaticVolume,
+  StaticVolumeProps,
+  StaticVolumeSet,
+  StaticVolumeSetProps,
+  StaticVolumeSource,
+} from '../src/static-volume';
 import { allWarnings } from '../src/private/warnings';
 import { StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import { StorageClass, VolumeBindingMode } from '../src/storage-class';
@@ -39,7 +39,7 @@ function workloadIn(chart: Chart, template: Partial<VolumeClaimTemplateOptions> 
   });
 }
 
-const hostPaths = (n: number) => Array.from({ length: n }, (_, i) => PersistentVolumeSource.hostPath(`/mnt/data/html-${i}`));
+const hostPaths = (n: number) => Array.from({ length: n }, (_, i) => StaticVolumeSource.hostPath(`/mnt/data/html-${i}`));
 
 describe('PersistentVolume', () => {
   test('defaults', () => {
@@ -47,7 +47,7 @@ describe('PersistentVolume', () => {
     const chart = chartIn('shop');
 
     // WHEN
-    new PersistentVolume(chart, 'pv', { storage: Size.mebibytes(1), source: PersistentVolumeSource.hostPath('/mnt/data/a') });
+    new StaticVolume(chart, 'pv', { storage: Size.mebibytes(1), source: StaticVolumeSource.hostPath('/mnt/data/a') });
 
     // THEN
     const manifests = synthValid(chart);
@@ -71,10 +71,10 @@ describe('PersistentVolume', () => {
     const gp3 = new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com' });
 
     // WHEN
-    new PersistentVolume(chart, 'pv', {
+    new StaticVolume(chart, 'pv', {
       metadata: { name: 'orders-archive', labels: { app: 'orders' }, annotations: { team: 'data' } },
       storage: Size.gibibytes(100),
-      source: PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-0123456789abcdef0', {
+      source: StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-0123456789abcdef0', {
         fsType: 'xfs', readOnly: true, volumeAttributes: { encrypted: 'true' },
       }),
       storageClass: gp3,
@@ -108,18 +108,18 @@ describe('PersistentVolume', () => {
   describe('sources', () => {
     test('hostPath with a type', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', {
+      new StaticVolume(chart, 'pv', {
         storage: Size.mebibytes(1),
-        source: PersistentVolumeSource.hostPath('/srv/a', { hostPathType: HostPathVolumeType.DIRECTORY }),
+        source: StaticVolumeSource.hostPath('/srv/a', { hostPathType: HostPathVolumeType.DIRECTORY }),
       });
       expect(findOne(synthValid(chart), 'PersistentVolume').spec.hostPath).toEqual({ path: '/srv/a', type: 'Directory' });
     });
 
     test('local: pinned to its node with required node affinity on kubernetes.io/hostname', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', {
+      new StaticVolume(chart, 'pv', {
         storage: Size.gibibytes(100),
-        source: PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a', { fsType: 'ext4' }),
+        source: StaticVolumeSource.local('/mnt/disks/ssd0', 'node-a', { fsType: 'ext4' }),
         nodeLabels: { 'topology.kubernetes.io/zone': 'eu-west-1a' },
         mountOptions: ['noatime'],
       });
@@ -136,9 +136,9 @@ describe('PersistentVolume', () => {
 
     test('local: the hostname label may repeat the node', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', {
+      new StaticVolume(chart, 'pv', {
         storage: Size.gibibytes(1),
-        source: PersistentVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
+        source: StaticVolumeSource.local('/mnt/disks/ssd0', 'node-a'),
         nodeLabels: { 'kubernetes.io/hostname': 'node-a' },
       });
       expect(findOne(synthValid(chart), 'PersistentVolume').spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions)
@@ -147,15 +147,15 @@ describe('PersistentVolume', () => {
 
     test('csi: driver and handle only', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', { storage: Size.gibibytes(1), source: PersistentVolumeSource.csi('pd.csi.storage.gke.io', 'projects/p/zones/z/disks/d') });
+      new StaticVolume(chart, 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.csi('pd.csi.storage.gke.io', 'projects/p/zones/z/disks/d') });
       expect(findOne(synthValid(chart), 'PersistentVolume').spec.csi).toEqual({ driver: 'pd.csi.storage.gke.io', volumeHandle: 'projects/p/zones/z/disks/d' });
     });
 
     test('nfs: server and path', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', {
+      new StaticVolume(chart, 'pv', {
         storage: Size.gibibytes(1),
-        source: PersistentVolumeSource.nfs('nfs.example.com', '/exports/a', { readOnly: true }),
+        source: StaticVolumeSource.nfs('nfs.example.com', '/exports/a', { readOnly: true }),
         accessModes: [PersistentVolumeAccessMode.READ_WRITE_MANY],
         mountOptions: ['nfsvers=4.1', 'hard'],
       });
@@ -166,14 +166,14 @@ describe('PersistentVolume', () => {
     });
 
     test('source attributes', () => {
-      expect(PersistentVolumeSource.hostPath('/a').sourceType).toBe('hostPath');
-      expect(PersistentVolumeSource.hostPath('/a').location).toBe('/a');
-      expect(PersistentVolumeSource.hostPath('/a').nodeName).toBeUndefined();
-      const local = PersistentVolumeSource.local('/mnt/ssd', 'node-a');
+      expect(StaticVolumeSource.hostPath('/a').sourceType).toBe('hostPath');
+      expect(StaticVolumeSource.hostPath('/a').location).toBe('/a');
+      expect(StaticVolumeSource.hostPath('/a').nodeName).toBeUndefined();
+      const local = StaticVolumeSource.local('/mnt/ssd', 'node-a');
       expect([local.sourceType, local.location, local.nodeName]).toEqual(['local', '/mnt/ssd', 'node-a']);
-      const csi = PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-1');
+      const csi = StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-1');
       expect([csi.sourceType, csi.location]).toEqual(['csi', 'ebs.csi.aws.com:vol-1']);
-      const nfs = PersistentVolumeSource.nfs('10.0.0.5', '/exports/a');
+      const nfs = StaticVolumeSource.nfs('10.0.0.5', '/exports/a');
       expect([nfs.sourceType, nfs.location]).toEqual(['nfs', '10.0.0.5:/exports/a']);
     });
   });
@@ -181,10 +181,10 @@ describe('PersistentVolume', () => {
   describe('Argo CD protection', () => {
     test('keeps sync options the user wrote, adding ours', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', {
+      new StaticVolume(chart, 'pv', {
         metadata: { annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true' } },
         storage: Size.mebibytes(1),
-        source: PersistentVolumeSource.hostPath('/mnt/a'),
+        source: StaticVolumeSource.hostPath('/mnt/a'),
       });
       expect(findOne(synthValid(chart), 'PersistentVolume').metadata.annotations)
         .toEqual({ 'argocd.argoproj.io/sync-options': 'ServerSideApply=true,Prune=false,Delete=false' });
@@ -192,10 +192,10 @@ describe('PersistentVolume', () => {
 
     test('the user\'s Prune and Delete options win', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', {
+      new StaticVolume(chart, 'pv', {
         metadata: { annotations: { 'argocd.argoproj.io/sync-options': 'Prune=confirm' } },
         storage: Size.mebibytes(1),
-        source: PersistentVolumeSource.hostPath('/mnt/a'),
+        source: StaticVolumeSource.hostPath('/mnt/a'),
       });
       expect(findOne(synthValid(chart), 'PersistentVolume').metadata.annotations)
         .toEqual({ 'argocd.argoproj.io/sync-options': 'Prune=confirm,Delete=false' });
@@ -203,7 +203,7 @@ describe('PersistentVolume', () => {
 
     test('argoCdProtection: false renders no annotation', () => {
       const chart = chartIn();
-      new PersistentVolume(chart, 'pv', { storage: Size.mebibytes(1), source: PersistentVolumeSource.hostPath('/mnt/a'), argoCdProtection: false });
+      new StaticVolume(chart, 'pv', { storage: Size.mebibytes(1), source: StaticVolumeSource.hostPath('/mnt/a'), argoCdProtection: false });
       expect(findOne(synthValid(chart), 'PersistentVolume').metadata.annotations).toBeUndefined();
     });
   });
@@ -211,11 +211,11 @@ describe('PersistentVolume', () => {
   test('attributes', () => {
     // GIVEN
     const chart = chartIn();
-    const source = PersistentVolumeSource.nfs('nfs.example.com', '/exports/a');
+    const source = StaticVolumeSource.nfs('nfs.example.com', '/exports/a');
     const modes = [PersistentVolumeAccessMode.READ_WRITE_MANY];
 
     // WHEN
-    const pv = new PersistentVolume(chart, 'pv', {
+    const pv = new StaticVolume(chart, 'pv', {
       metadata: { name: 'shared' },
       storage: Size.gibibytes(5),
       source,
@@ -232,15 +232,15 @@ describe('PersistentVolume', () => {
     expect(pv.reclaimPolicy).toBe(PersistentVolumeReclaimPolicy.RETAIN);
     expect(pv.source).toBe(source);
     expect(pv.apiObject.kind).toBe('PersistentVolume');
-    expect(pv.claimName).toBeUndefined();
-    expect(pv.claimNamespace).toBeUndefined();
+    expect(pv.reservedClaimName).toBeUndefined();
+    expect(pv.reservedClaimNamespace).toBeUndefined();
     modes.push(PersistentVolumeAccessMode.READ_ONLY_MANY);
     pv.accessModes.push(PersistentVolumeAccessMode.READ_WRITE_ONCE);
     expect(pv.accessModes).toEqual([PersistentVolumeAccessMode.READ_WRITE_MANY]);
   });
 
   test('without a class the volume has storageClassName ""', () => {
-    const pv = new PersistentVolume(chartIn(), 'pv', { storage: Size.mebibytes(1), source: PersistentVolumeSource.hostPath('/mnt/a') });
+    const pv = new StaticVolume(chartIn(), 'pv', { storage: Size.mebibytes(1), source: StaticVolumeSource.hostPath('/mnt/a') });
     expect(pv.storageClassName).toBe('');
   });
 
@@ -252,29 +252,29 @@ describe('PersistentVolume', () => {
     });
 
     // WHEN
-    new PersistentVolume(chart, 'pv', { storage: Size.gibibytes(1), source: PersistentVolumeSource.local('/mnt/ssd', 'node-a'), storageClass: eager });
+    new StaticVolume(chart, 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.local('/mnt/ssd', 'node-a'), storageClass: eager });
     synthValid(chart);
 
     // THEN
     expect(allWarnings(chart)).toEqual([
-      'PersistentVolume \'test/pv\': warning: \'storageClass\': "eager". Class "eager" binds claims immediately, before the pod is scheduled: a claim may get a local volume on a node where its pod cannot run. Use a class with WaitForFirstConsumer binding, e.g. StorageClass.localDisks(). [cdk8s-stateful:local-volume-immediate-binding]',
+      'StaticVolume \'test/pv\': warning: \'storageClass\': "eager". Class "eager" binds claims immediately, before the pod is scheduled: a claim may get a local volume on a node where its pod cannot run. Use a class with WaitForFirstConsumer binding, e.g. StorageClass.localDisks(). [cdk8s-stateful:local-volume-immediate-binding]',
     ]);
   });
 
   test('no warning for a local volume on a WaitForFirstConsumer class named by string', () => {
     const chart = chartIn();
     StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
-    new PersistentVolume(chart, 'pv', {
+    new StaticVolume(chart, 'pv', {
       storage: Size.gibibytes(1),
-      source: PersistentVolumeSource.local('/mnt/ssd', 'node-a'),
+      source: StaticVolumeSource.local('/mnt/ssd', 'node-a'),
       storageClass: StorageClass.fromStorageClassName(chart, 'by-name', 'fast'),
     });
     synthValid(chart);
     expect(allWarnings(chart)).toEqual([]);
   });
 
-  const where = 'PersistentVolume \'test/pv\'';
-  const rejected: Array<[string, Partial<PersistentVolumeProps>, string]> = [
+  const where = 'StaticVolume \'test/pv\'';
+  const rejected: Array<[string, Partial<StaticVolumeProps>, string]> = [
     ['a namespace', { metadata: { namespace: 'shop' } },
       `${where}: invalid 'metadata.namespace': "shop". PersistentVolumes are cluster-scoped and have no namespace. Remove 'metadata.namespace'; the claim that binds the volume has the namespace.`],
     ['an invalid name', { metadata: { name: 'PV_1' } },
@@ -291,7 +291,7 @@ describe('PersistentVolume', () => {
       `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. ReadWriteOncePod is supported by CSI volumes only, and this is a hostPath volume. Use ReadWriteOnce, or a CSI source.`],
     ['a block hostPath volume', { volumeMode: PersistentVolumeMode.BLOCK },
       `${where}: invalid 'volumeMode': "Block". Raw block volumes need a local or CSI source, and this is a hostPath volume. Use PersistentVolumeMode.FILE_SYSTEM, or a local or CSI source.`],
-    ['a block NFS volume', { volumeMode: PersistentVolumeMode.BLOCK, source: PersistentVolumeSource.nfs('nfs', '/e') },
+    ['a block NFS volume', { volumeMode: PersistentVolumeMode.BLOCK, source: StaticVolumeSource.nfs('nfs', '/e') },
       `${where}: invalid 'volumeMode': "Block". Raw block volumes need a local or CSI source, and this is a nfs volume. Use PersistentVolumeMode.FILE_SYSTEM, or a local or CSI source.`],
     ['mount options on a hostPath volume', { mountOptions: ['ro'] },
       `${where}: invalid 'mountOptions': ["ro"]. hostPath volumes do not support mount options (the kubelet refuses to mount them). Remove 'mountOptions'.`],
@@ -299,42 +299,42 @@ describe('PersistentVolume', () => {
       `${where}: invalid 'nodeLabels': {"bad key":"x"}. Must be node labels: qualified-name keys and label values of at most 63 characters. Use labels as \`kubectl get nodes --show-labels\` shows them.`],
     ['an invalid node label value', { nodeLabels: { zone: 'a b' } },
       `${where}: invalid 'nodeLabels': {"zone":"a b"}. Must be node labels: qualified-name keys and label values of at most 63 characters. Use labels as \`kubectl get nodes --show-labels\` shows them.`],
-    ['a hostname label other than the local volume\'s node', { source: PersistentVolumeSource.local('/mnt/ssd', 'node-a'), nodeLabels: { 'kubernetes.io/hostname': 'node-b' } },
+    ['a hostname label other than the local volume\'s node', { source: StaticVolumeSource.local('/mnt/ssd', 'node-a'), nodeLabels: { 'kubernetes.io/hostname': 'node-b' } },
       `${where}: invalid 'nodeLabels "kubernetes.io/hostname"': "node-b". A local volume is on node "node-a" (its source). Remove "kubernetes.io/hostname" from 'nodeLabels'.`],
-    ['a relative hostPath', { source: PersistentVolumeSource.hostPath('mnt/data') },
+    ['a relative hostPath', { source: StaticVolumeSource.hostPath('mnt/data') },
       `${where}: invalid 'source hostPath path': "mnt/data". Must be an absolute path without ".." segments. Set 'source hostPath path' to a path such as "/mnt/disks/ssd0".`],
-    ['a hostPath with ..', { source: PersistentVolumeSource.hostPath('/mnt/../etc') },
+    ['a hostPath with ..', { source: StaticVolumeSource.hostPath('/mnt/../etc') },
       `${where}: invalid 'source hostPath path': "/mnt/../etc". Must be an absolute path without ".." segments. Set 'source hostPath path' to a path such as "/mnt/disks/ssd0".`],
-    ['a relative local path', { source: PersistentVolumeSource.local('ssd0', 'node-a') },
+    ['a relative local path', { source: StaticVolumeSource.local('ssd0', 'node-a') },
       `${where}: invalid 'source local path': "ssd0". Must be an absolute path without ".." segments. Set 'source local path' to a path such as "/mnt/disks/ssd0".`],
-    ['an empty node name', { source: PersistentVolumeSource.local('/mnt/ssd0', '') },
+    ['an empty node name', { source: StaticVolumeSource.local('/mnt/ssd0', '') },
       `${where}: invalid 'source local nodeName': "". Must be the node's kubernetes.io/hostname label: at most 63 letters, digits, '-', '_' and '.'. Pass the node name as \`kubectl get nodes -L kubernetes.io/hostname\` shows it.`],
-    ['an invalid node name', { source: PersistentVolumeSource.local('/mnt/ssd0', 'node a') },
+    ['an invalid node name', { source: StaticVolumeSource.local('/mnt/ssd0', 'node a') },
       `${where}: invalid 'source local nodeName': "node a". Must be the node's kubernetes.io/hostname label: at most 63 letters, digits, '-', '_' and '.'. Pass the node name as \`kubectl get nodes -L kubernetes.io/hostname\` shows it.`],
-    ['an invalid CSI driver', { source: PersistentVolumeSource.csi('ebs csi', 'vol-1') },
+    ['an invalid CSI driver', { source: StaticVolumeSource.csi('ebs csi', 'vol-1') },
       `${where}: invalid 'source csi driver': "ebs csi". Must be a CSI driver name such as "ebs.csi.aws.com". Pass the driver name as \`kubectl get csidrivers\` shows it.`],
-    ['an empty CSI volume handle', { source: PersistentVolumeSource.csi('ebs.csi.aws.com', ' ') },
+    ['an empty CSI volume handle', { source: StaticVolumeSource.csi('ebs.csi.aws.com', ' ') },
       `${where}: invalid 'source csi volumeHandle': " ". Must not be empty. Pass the driver's ID of the volume.`],
-    ['an empty NFS server', { source: PersistentVolumeSource.nfs('', '/exports') },
+    ['an empty NFS server', { source: StaticVolumeSource.nfs('', '/exports') },
       `${where}: invalid 'source nfs server': "". Must not be empty. Pass the NFS server's host name or IP address.`],
-    ['a relative NFS path', { source: PersistentVolumeSource.nfs('nfs', 'exports') },
+    ['a relative NFS path', { source: StaticVolumeSource.nfs('nfs', 'exports') },
       `${where}: invalid 'source nfs path': "exports". Must be an absolute path without ".." segments. Set 'source nfs path' to a path such as "/mnt/disks/ssd0".`],
   ];
 
   test.each(rejected)('fails with %s', (_name, props, message) => {
-    const create = () => new PersistentVolume(chartIn(), 'pv', { storage: Size.mebibytes(1), source: PersistentVolumeSource.hostPath('/mnt/a'), ...props });
+    const create = () => new StaticVolume(chartIn(), 'pv', { storage: Size.mebibytes(1), source: StaticVolumeSource.hostPath('/mnt/a'), ...props });
     expect(create).toThrow(message);
   });
 });
 
-describe('PersistentVolumeSet', () => {
+describe('StaticVolumeSet', () => {
   test('defaults', () => {
     // GIVEN
     const chart = chartIn();
     const html = workloadIn(chart);
 
     // WHEN
-    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+    new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
 
     // THEN
     const manifests = synthValid(chart);
@@ -375,10 +375,10 @@ describe('PersistentVolumeSet', () => {
     });
 
     // WHEN
-    const set = new PersistentVolumeSet(chart, 'pvs', {
+    const set = new StaticVolumeSet(chart, 'pvs', {
       workload: store,
       claimTemplate: data,
-      sources: ['a', 'b', 'c'].map((n, i) => PersistentVolumeSource.local(`/dev/disk/by-id/ssd${i}`, `node-${n}`)),
+      sources: ['a', 'b', 'c'].map((n, i) => StaticVolumeSource.local(`/dev/disk/by-id/ssd${i}`, `node-${n}`)),
       storage: Size.gibibytes(375),
       storageClass: fast,
       accessModes: [PersistentVolumeAccessMode.READ_WRITE_ONCE, PersistentVolumeAccessMode.READ_ONLY_MANY],
@@ -422,7 +422,7 @@ describe('PersistentVolumeSet', () => {
     // the spare volume (ordinal 3) is reserved for the claim a third replica would get
     expect(findOne(manifests, 'PersistentVolume', 'store-ssd-3').spec.claimRef).toEqual({ name: 'data-store-3', namespace: 'data' });
     // reclaim policy Delete is allowed, with a warning on each volume
-    expect(allWarnings(chart).map(w => w.replace(/^PersistentVolume '([^']+)'.*\[(.*)\]$/, '$1 $2'))).toEqual([
+    expect(allWarnings(chart).map(w => w.replace(/^StaticVolume '([^']+)'.*\[(.*)\]$/, '$1 $2'))).toEqual([
       'test/pvs/Volume1 cdk8s-stateful:static-volume-reclaim-delete',
       'test/pvs/Volume2 cdk8s-stateful:static-volume-reclaim-delete',
       'test/pvs/Volume3 cdk8s-stateful:static-volume-reclaim-delete',
@@ -432,7 +432,7 @@ describe('PersistentVolumeSet', () => {
   test('names include the namespace by default: PersistentVolumes are cluster-wide', () => {
     const chart = chartIn('web');
     const html = workloadIn(chart);
-    const set = new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+    const set = new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
     expect(set.volumeNames).toEqual(['web-html-pvc-html-0', 'web-html-pvc-html-1']);
     expect(findAll(synthValid(chart), 'PersistentVolume').map(pv => pv.metadata.name)).toEqual(set.volumeNames);
   });
@@ -440,7 +440,7 @@ describe('PersistentVolumeSet', () => {
   test('bindToClaims reserves volume N for the claim of replica N, from ordinals.start', () => {
     const chart = chartIn('web');
     const html = workloadIn(chart, {}, { ordinals: { start: 5 } });
-    new PersistentVolumeSet(chart, 'pvs', {
+    new StaticVolumeSet(chart, 'pvs', {
       workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), namePrefix: 'html-pv', bindToClaims: true,
     });
     const manifests = synthValid(chart);
@@ -451,7 +451,7 @@ describe('PersistentVolumeSet', () => {
   test('a template without a class ("") gives volumes without a class', () => {
     const chart = chartIn();
     const html = workloadIn(chart, { storageClassName: '' });
-    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+    new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
     for (const pv of findAll(synthValid(chart), 'PersistentVolume')) expect(pv.spec.storageClassName).toBeUndefined();
   });
 
@@ -462,7 +462,7 @@ describe('PersistentVolumeSet', () => {
     const template = html.volumeClaimTemplates[0];
 
     // WHEN
-    const set = new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: template, sources: hostPaths(2), namePrefix: 'html-pv' });
+    const set = new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: template, sources: hostPaths(2), namePrefix: 'html-pv' });
 
     // THEN
     expect(set.workload).toBe(html);
@@ -478,9 +478,9 @@ describe('PersistentVolumeSet', () => {
   test('fails when asked for the volume of an ordinal without one', () => {
     const chart = chartIn();
     const html = workloadIn(chart);
-    const set = new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+    const set = new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
     expect(() => set.volumeFor(2)).toThrow(
-      'PersistentVolumeSet \'test/pvs\': invalid \'volumeFor(ordinal)\': 2. Must be an ordinal with a volume (0, 1). Pass the ordinal of a replica that has a source.');
+      'StaticVolumeSet \'test/pvs\': invalid \'volumeFor(ordinal)\': 2. Must be an ordinal with a volume (0, 1). Pass the ordinal of a replica that has a source.');
   });
 
   describe('eager checks', () => {
@@ -492,36 +492,36 @@ describe('PersistentVolumeSet', () => {
         containers: [{ name: 'c', image: 'x', securityContext: { user: 1000 } }],
         volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: 'html' }],
       });
-      expect(() => new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: other.volumeClaimTemplates[0], sources: hostPaths(2) })).toThrow(
-        'PersistentVolumeSet \'test/pvs\': invalid \'claimTemplate\': "data". Must be a claim template of workload "html". Pass a template returned by the workload\'s addVolumeClaimTemplate() or from its volumeClaimTemplates.');
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: other.volumeClaimTemplates[0], sources: hostPaths(2) })).toThrow(
+        'StaticVolumeSet \'test/pvs\': invalid \'claimTemplate\': "data". Must be a claim template of workload "html". Pass a template returned by the workload\'s addVolumeClaimTemplate() or from its volumeClaimTemplates.');
     });
 
     test('fails without sources', () => {
       const chart = chartIn();
       const html = workloadIn(chart);
-      expect(() => new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: [] })).toThrow(
-        'PersistentVolumeSet \'test/pvs\': invalid \'sources\': []. Must list one source per replica. Add a source for each ordinal.');
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: [] })).toThrow(
+        'StaticVolumeSet \'test/pvs\': invalid \'sources\': []. Must list one source per replica. Add a source for each ordinal.');
     });
 
     test.each([
-      ['hostPath', [PersistentVolumeSource.hostPath('/mnt/a'), PersistentVolumeSource.hostPath('/mnt/a')], '"/mnt/a"'],
-      ['local', [PersistentVolumeSource.local('/mnt/ssd', 'node-a'), PersistentVolumeSource.local('/mnt/ssd', 'node-a')], '"node-a:/mnt/ssd"'],
-      ['csi', [PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-1'), PersistentVolumeSource.csi('ebs.csi.aws.com', 'vol-1')], '"ebs.csi.aws.com:vol-1"'],
-      ['nfs', [PersistentVolumeSource.nfs('nfs', '/e'), PersistentVolumeSource.nfs('nfs', '/e')], '"nfs:/e"'],
+      ['hostPath', [StaticVolumeSource.hostPath('/mnt/a'), StaticVolumeSource.hostPath('/mnt/a')], '"/mnt/a"'],
+      ['local', [StaticVolumeSource.local('/mnt/ssd', 'node-a'), StaticVolumeSource.local('/mnt/ssd', 'node-a')], '"node-a:/mnt/ssd"'],
+      ['csi', [StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-1'), StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-1')], '"ebs.csi.aws.com:vol-1"'],
+      ['nfs', [StaticVolumeSource.nfs('nfs', '/e'), StaticVolumeSource.nfs('nfs', '/e')], '"nfs:/e"'],
     ])('fails when two %s sources share storage', (_name, sources, value) => {
       const chart = chartIn();
       const html = workloadIn(chart);
-      expect(() => new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources })).toThrow(
-        `PersistentVolumeSet 'test/pvs': invalid 'sources': ${value}. Each replica needs its own storage: two volumes on the same storage would share (and corrupt) one replica's data. Give every source its own path, handle or export.`);
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources })).toThrow(
+        `StaticVolumeSet 'test/pvs': invalid 'sources': ${value}. Each replica needs its own storage: two volumes on the same storage would share (and corrupt) one replica's data. Give every source its own path, handle or export.`);
     });
 
     test('the same path on two nodes is two volumes', () => {
       const chart = chartIn();
       const html = workloadIn(chart);
-      new PersistentVolumeSet(chart, 'pvs', {
+      new StaticVolumeSet(chart, 'pvs', {
         workload: html,
         claimTemplate: html.volumeClaimTemplates[0],
-        sources: [PersistentVolumeSource.local('/mnt/ssd', 'node-a'), PersistentVolumeSource.local('/mnt/ssd', 'node-b')],
+        sources: [StaticVolumeSource.local('/mnt/ssd', 'node-a'), StaticVolumeSource.local('/mnt/ssd', 'node-b')],
       });
       expect(findAll(synthValid(chart), 'PersistentVolume')).toHaveLength(2);
     });
@@ -529,8 +529,8 @@ describe('PersistentVolumeSet', () => {
     test('fails to bind to claims without a namespace', () => {
       const chart = chartIn();
       const html = workloadIn(chart);
-      expect(() => new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), bindToClaims: true })).toThrow(
-        'PersistentVolumeSet \'test/pvs\': invalid \'bindToClaims\': true. A claim reference needs the claim\'s namespace, and the workload has none. Set a namespace on the workload (metadata.namespace) or its chart, or remove \'bindToClaims\'.');
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), bindToClaims: true })).toThrow(
+        'StaticVolumeSet \'test/pvs\': invalid \'bindToClaims\': true. A claim reference needs the claim\'s namespace, and the workload has none. Set a namespace on the workload (metadata.namespace) or its chart, or remove \'bindToClaims\'.');
     });
   });
 
@@ -540,11 +540,11 @@ describe('PersistentVolumeSet', () => {
     const html = workloadIn(chart, { selector: LabelSelector.of({ labels: { disk: 'ssd' } }) });
 
     // WHEN
-    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'hdd' } });
+    new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'hdd' } });
 
     // THEN
     expect(() => Testing.synth(chart)).toThrow(
-      'PersistentVolumeSet \'test/pvs\': invalid \'labels\': {"disk":"hdd"}. Must match the selector of claim template "html-pvc" ({"matchLabels":{"disk":"ssd"}}): otherwise the claims never bind to these volumes. Give the volumes labels that match the selector, or remove the selector from the claim template.');
+      'StaticVolumeSet \'test/pvs\': invalid \'labels\': {"disk":"hdd"}. Must match the selector of claim template "html-pvc" ({"matchLabels":{"disk":"ssd"}}): otherwise the claims never bind to these volumes. Give the volumes labels that match the selector, or remove the selector from the claim template.');
   });
 
   test('volumes whose labels match the claim template selector pass', () => {
@@ -552,7 +552,7 @@ describe('PersistentVolumeSet', () => {
     const html = workloadIn(chart, {
       selector: LabelSelector.of({ labels: { disk: 'ssd' }, expressions: [LabelExpression.in('zone', ['a', 'b']), LabelExpression.doesNotExist('retired')] }),
     });
-    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'ssd', zone: 'a' } });
+    new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'ssd', zone: 'a' } });
     for (const pv of findAll(synthValid(chart), 'PersistentVolume')) expect(pv.metadata.labels).toEqual({ disk: 'ssd', zone: 'a' });
   });
 
@@ -562,7 +562,7 @@ describe('PersistentVolumeSet', () => {
     const html = workloadIn(chart, { storageClassName: undefined, storageClass: fast });
     expect(html.volumeClaimTemplates[0].storageClassName).toBe('fast');
     expect(html.volumeClaimTemplates[0].storageClass).toBe(fast);
-    new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+    new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
     const manifests = synthValid(chart);
     for (const pv of findAll(manifests, 'PersistentVolume')) expect(pv.spec.storageClassName).toBe('fast');
     expect(findOne(manifests, 'StatefulSet').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
@@ -576,8 +576,8 @@ describe('PersistentVolumeSet', () => {
   });
 
   describe('checks against the claim template', () => {
-    const where = 'PersistentVolumeSet \'test/pvs\'';
-    const mismatches: Array<[string, Partial<VolumeClaimTemplateOptions>, Partial<PersistentVolumeSetProps>, string[]]> = [
+    const where = 'StaticVolumeSet \'test/pvs\'';
+    const mismatches: Array<[string, Partial<VolumeClaimTemplateOptions>, Partial<StaticVolumeSetProps>, string[]]> = [
       ['a volume smaller than the claim', {}, { storage: Size.kibibytes(8) }, [0, 1].map(o =>
         `${where}: invalid 'storage': "8Ki". PersistentVolume "html-pvc-html-${o}" (ordinal ${o}) must hold at least the 16Ki that claim "html-pvc-html-${o}" requests. Give the volume at least 16Ki, or lower the claim's storage.`)],
       ['a class mismatch', {}, { storageClass: StorageClass.fromStorageClassName(Testing.chart(), 'x', 'standard') }, [0, 1].map(o =>
@@ -600,7 +600,7 @@ describe('PersistentVolumeSet', () => {
       const html = workloadIn(chart, template);
 
       // WHEN
-      new PersistentVolumeSet(chart, 'pvs', {
+      new StaticVolumeSet(chart, 'pvs', {
         workload: html,
         claimTemplate: html.volumeClaimTemplates[0],
         sources: hostPaths(2),
@@ -626,7 +626,7 @@ describe('PersistentVolumeSet', () => {
       const html = workloadIn(chart, template);
 
       // WHEN
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(count) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(count) });
 
       // THEN
       expect(() => Testing.synth(chart)).toThrow(`Validation failed with the following errors:\n  [test/pvs] ${message}`);
@@ -636,7 +636,7 @@ describe('PersistentVolumeSet', () => {
       const chart = chartIn();
       StorageClass.localDisks(chart, 'html-class', { metadata: { name: 'html' } });
       const html = workloadIn(chart, {}, { replicas: 4, ordinals: { start: 1 } });
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
       expect(() => Testing.synth(chart)).toThrow(
         `${where}: invalid 'sources': 2. Must list a source for each of the 4 replicas of "html" (ordinals 1 to 4), and class "html" has no provisioner: claims "html-pvc-html-3", "html-pvc-html-4" (ordinals 3, 4) get no volume and pods html-3, html-4 stay Pending. Add a source for ordinals 3, 4, or lower 'replicas' of the workload to 2.`);
     });
@@ -647,7 +647,7 @@ describe('PersistentVolumeSet', () => {
       const html = workloadIn(chart);
 
       // WHEN
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
       synthValid(chart);
 
       // THEN
@@ -660,7 +660,7 @@ describe('PersistentVolumeSet', () => {
       const chart = chartIn();
       new StorageClass(chart, 'html-class', { metadata: { name: 'html' }, provisioner: 'ebs.csi.aws.com' });
       const html = workloadIn(chart, {}, { replicas: 3 });
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
       synthValid(chart);
       expect(allWarnings(chart)).toEqual([
         `${where}: warning: 'sources': 1. Must list a source for each of the 3 replicas of "html" (ordinals 0 to 2): claims "html-pvc-html-1", "html-pvc-html-2" (ordinals 1, 2) get no static volume, so class "html" must provision them dynamically, unlike their peers. Add a source for ordinals 1, 2, or lower 'replicas' of the workload to 1. [cdk8s-stateful:missing-static-volumes]`,
@@ -671,7 +671,7 @@ describe('PersistentVolumeSet', () => {
       const chart = chartIn();
       StorageClass.localDisks(chart, 'html-class', { metadata: { name: 'html' } });
       const html = workloadIn(chart);
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(3) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(3) });
       expect(findAll(synthValid(chart), 'PersistentVolume')).toHaveLength(3);
       expect(allWarnings(chart)).toEqual([]);
     });
@@ -680,13 +680,13 @@ describe('PersistentVolumeSet', () => {
       const chart = chartIn();
       StorageClass.localDisks(chart, 'html-class', { metadata: { name: 'html' } });
       const html = workloadIn(chart, {}, { replicas: 3 });
-      new PersistentVolumeSet(chart, 'pvs', {
+      new StaticVolumeSet(chart, 'pvs', {
         workload: html,
         claimTemplate: html.volumeClaimTemplates[0],
         sources: [
-          PersistentVolumeSource.local('/mnt/ssd0', 'node-a'),
-          PersistentVolumeSource.local('/mnt/ssd1', 'node-a'),
-          PersistentVolumeSource.local('/mnt/ssd0', 'node-b'),
+          StaticVolumeSource.local('/mnt/ssd0', 'node-a'),
+          StaticVolumeSource.local('/mnt/ssd1', 'node-a'),
+          StaticVolumeSource.local('/mnt/ssd0', 'node-b'),
         ],
       });
       synthValid(chart);
@@ -698,7 +698,7 @@ describe('PersistentVolumeSet', () => {
     test('checks run on the complete tree: a class defined after the set counts', () => {
       const chart = chartIn();
       const html = workloadIn(chart);
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
       StorageClass.localDisks(chart, 'html-class', { metadata: { name: 'html' } });
       expect(() => Testing.synth(chart)).toThrow(/class "html" has no provisioner/);
     });
@@ -706,7 +706,7 @@ describe('PersistentVolumeSet', () => {
     test('warnings are recorded once, however often the app is synthesized', () => {
       const chart = chartIn();
       const html = workloadIn(chart);
-      new PersistentVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
       Testing.synth(chart);
       Testing.synth(chart);
       expect(allWarnings(chart)).toHaveLength(1);
