@@ -21,7 +21,8 @@ import { DisruptionBudget, WorkloadUpdateStrategy, StatefulWorkload } from 'cdk8
  * - a ReadWriteMany claim on the `alicloud-nas` class;
  * - a partitioned rolling update: only pods with ordinal >= 1 take a new template until the
  *   partition is lowered (a canary on `eureka-1`);
- * - a LoadBalancer client Service with cloud annotations and allowed source ranges.
+ * - a LoadBalancer client Service on port 80 (forwarded to the container's 8761) with cloud
+ *   annotations and allowed source ranges.
  */
 export class EurekaExample extends Chart {
   public readonly workload: StatefulWorkload;
@@ -68,6 +69,8 @@ export class EurekaExample extends Chart {
     this.workload.addClientService({
       name: 'eureka-lb',
       serviceType: ServiceType.LOAD_BALANCER,
+      // clients use http://eureka-lb.registry.svc.cluster.local (port 80); the pods listen on 8761
+      ports: [{ port: 80, targetPort: 8761 }],
       annotations: {
         'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type': 'intranet',
         'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec': 'slb.s1.small',

@@ -399,6 +399,11 @@ export class DataStoreConnection extends Construct {
     }
     const names = this.knownVariableNames();
     const errors: string[] = [];
+    if (this.store.ports.length === 0) {
+      errors.push(fail(`DataStoreConnection '${this.node.path}'`, 'store', this.store.node.path,
+        `The store ${show(this.store.storeName)} has no client port, so there is no ${this.portVariable} to hand out`,
+        'Give the store\'s container a port (\'ports\' or \'portNumber\'), or declare the workload\'s \'clientPorts\'').message);
+    }
     for (const c of this._consumers) {
       if (!this.namespaceChecked.has(c)) {
         // wired through `consumers` or addConsumer(): checked in the namespace of the object that runs it

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, Chart, Duration, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Chart, Duration, Lazy } from 'cdk8s';
 import {
   Container,
   ContainerProps,
@@ -19,6 +19,7 @@ import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './dat
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from './private/app-index';
 import { MANAGED_BY } from './private/labels';
+import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from './private/pod-rules';
 import { restrictedViolations } from './private/pod-security';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
@@ -34,8 +35,9 @@ import {
   show,
 } from './private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
+import { HostPort, WorkloadHost } from './private/workload-host';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
-import { WorkloadService, WorkloadServiceOptions, WorkloadServiceProps } from './workload-service';
+import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 
 /**
  * What happens to the PersistentVolumeClaims of a StatefulSet.
@@ -273,9 +275,11 @@ export interface HeadlessServiceOptions {
 }
 
 /**
- * Props of `StatefulWorkload`.
+ * The set- and pod-level settings of a `StatefulWorkload`: everything but what the workload runs
+ * (containers, claim templates) and what it is as a data store (credentials, store name, client
+ * ports). Presets built on `StatefulWorkload` extend these options and own the rest.
  */
-export interface StatefulWorkloadProps {
+export interface StatefulWorkloadOptions {
   /**
    * Metadata of the StatefulSet. `name` sets the StatefulSet name (at most 52 characters: the
    * controller adds a revision hash label `<name>-<10 chars>`); `namespace` the namespace of
@@ -293,29 +297,6 @@ export interface StatefulWorkloadProps {
    * @default - only the selector labels
    */
   readonly podMetadata?: ApiObjectMetadata;
-
-  /**
-   * The containers (cdk8s-plus-27 container props: image, ports, env, env from Secrets and
-   * ConfigMaps, command and args, probes, resources, volume mounts). More can be added with
-   * `addContainer()`.
-   *
-   * Defaults differ from cdk8s-plus (see `podDefaults` to change them field by field):
-   * `imagePullPolicy` is `IfNotPresent`; resources are requests of 250m CPU and 512Mi memory with
-   * a memory limit of 512Mi and no CPU limit (no throttling of a database); the security context is restricted (non-root, read-only root file system, no
-   * privilege escalation, all capabilities dropped).
-   *
-   * @see https://kubernetes.io/docs/concepts/workloads/pods/#how-pods-manage-multiple-containers
-   * @default - no containers; add at least one before synthesis
-   */
-  readonly containers?: ContainerProps[];
-
-  /**
-   * Init containers, run in order before the containers start.
-   *
-   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
-   * @default - no init containers
-   */
-  readonly initContainers?: ContainerProps[];
 
   /**
    * The number of replicas.
@@ -382,15 +363,6 @@ export interface StatefulWorkloadProps {
    * @default Duration.seconds(30)
    */
   readonly terminationGracePeriod?: Duration;
-
-  /**
-   * Per-replica storage: each replica gets its own PersistentVolumeClaim from each template.
-   * More can be added with `addVolumeClaimTemplate()`.
-   *
-   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
-   * @default - no per-replica storage
-   */
-  readonly volumeClaimTemplates?: VolumeClaimTemplateOptions[];
 
   /**
    * Options of the governing headless Service this workload creates.
@@ -516,6 +488,44 @@ export interface StatefulWorkloadProps {
    * with a writable `/tmp`, IfNotPresent, no service account token
    */
   readonly podDefaults?: PodDefaultsOptions;
+}
+
+/**
+ * Props of `StatefulWorkload`: the options plus what the workload runs and what it is as a data
+ * store.
+ */
+export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
+  /**
+   * The containers (cdk8s-plus-27 container props: image, ports, env, env from Secrets and
+   * ConfigMaps, command and args, probes, resources, volume mounts). More can be added with
+   * `addContainer()`.
+   *
+   * Defaults differ from cdk8s-plus (see `podDefaults` to change them field by field):
+   * `imagePullPolicy` is `IfNotPresent`; resources are requests of 250m CPU and 512Mi memory with
+   * a memory limit of 512Mi and no CPU limit (no throttling of a database); the security context is restricted (non-root, read-only root file system, no
+   * privilege escalation, all capabilities dropped).
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/#how-pods-manage-multiple-containers
+   * @default - no containers; add at least one before synthesis
+   */
+  readonly containers?: ContainerProps[];
+
+  /**
+   * Init containers, run in order before the containers start.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - no init containers
+   */
+  readonly initContainers?: ContainerProps[];
+
+  /**
+   * Per-replica storage: each replica gets its own PersistentVolumeClaim from each template.
+   * More can be added with `addVolumeClaimTemplate()`.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
+   * @default - no per-replica storage
+   */
+  readonly volumeClaimTemplates?: VolumeClaimTemplateOptions[];
 
   /**
    * Credentials clients use to connect, when the workload is a data store.
@@ -535,14 +545,22 @@ export interface StatefulWorkloadProps {
    * @default - the StatefulSet name
    */
   readonly storeName?: string;
+
+  /**
+   * The ports clients connect to, in order: the first is the port of `endpoint` and
+   * `primaryEndpoint`, and consumers wired with `DataStoreConnection` get it as
+   * `<PREFIX>_SERVICE_PORT`. Each must be a port a container exposes (clients reach the pods
+   * through the headless Service, so a client port is a container port; map other numbers on a
+   * client Service with `addClientService({ ports })`). Declare them whenever more than one
+   * container exposes ports (a metrics sidecar, say): the store's port is never guessed.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+   * @default - the ports of the only container that exposes ports; none when no container does
+   * (synthesis fails when several containers expose ports and none is declared)
+   */
+  readonly clientPorts?: DataStorePort[];
 }
 
-interface PortInfo {
-  readonly number: number;
-  readonly name?: string;
-  readonly protocol: string;
-  readonly container: string;
-}
 
 const TMP_VOLUME = 'tmp';
 
@@ -552,7 +570,7 @@ const TMP_VOLUME = 'tmp';
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
  */
-export class StatefulWorkload extends Construct implements IDataStore {
+export class StatefulWorkload extends Construct implements IDataStore, WorkloadHost {
   /** The StatefulSet name. */
   public readonly name: string;
   /** The namespace, when set on the workload or its chart. */
@@ -573,6 +591,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
   public readonly disruptionBudgetObject?: ApiObject;
   /** Credentials for clients, if any. */
   public readonly credentials?: DataStoreCredentials;
+  /**
+   * Labels and annotations of the pods (`podMetadata`), changeable after construction:
+   * `workload.podMetadata.addLabel('team', 'orders')`. The selector labels win over a label of
+   * the same key.
+   */
+  public readonly podMetadata: ApiObjectMetadataDefinition;
 
   private readonly where: string;
   private readonly _containers: Container[] = [];
@@ -580,6 +604,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private readonly _templates: VolumeClaimTemplate[] = [];
   private readonly _volumes: Volume[] = [];
   private readonly _services: WorkloadService[] = [];
+  private readonly _nodeSelector: { [key: string]: string };
+  private readonly _tolerations: NodeTaintQuery[];
+  /** undefined: the default spread */
+  private _topologySpread?: TopologySpread[];
+  private readonly declaredClientPorts?: DataStorePort[];
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
@@ -594,15 +623,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
     // keep copies: mutating the caller's objects later must not change the manifest
     this.props = {
       ...props,
-      podMetadata: props.podMetadata && {
-        ...props.podMetadata,
-        labels: props.podMetadata.labels && { ...props.podMetadata.labels },
-        annotations: props.podMetadata.annotations && { ...props.podMetadata.annotations },
-      },
-      nodeSelector: props.nodeSelector && { ...props.nodeSelector },
-      tolerations: props.tolerations && [...props.tolerations],
-      topologySpread: props.topologySpread && props.topologySpread.map(t => ({ ...t })),
     };
+    this._nodeSelector = { ...props.nodeSelector };
+    this._tolerations = [...props.tolerations ?? []];
+    this._topologySpread = props.topologySpread?.map(t => ({ ...t }));
+    this.declaredClientPorts = props.clientPorts?.map(p => ({ ...p }));
 
     // ---- defaults and eager checks
     this.defaults = new PodDefaults({
@@ -617,6 +642,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
     checkInteger(this.where, 'ordinals.start', this.startOrdinal, 0);
     checkInteger(this.where, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
     const strategy = props.strategy ?? WorkloadUpdateStrategy.rollingUpdate();
+    (this.declaredClientPorts ?? []).forEach((p, i) => {
+      checkPort(this.where, `clientPorts[${i}].port`, p.port);
+      if (p.name !== undefined) checkPortName(this.where, `clientPorts[${i}].name`, p.name);
+      if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) {
+        throw fail(this.where, `clientPorts[${i}].protocol`, p.protocol, 'Must be "TCP", "UDP" or "SCTP"', 'Use one of the three, or leave it out (TCP)');
+      }
+    });
     checkInteger(this.where, 'strategy.partition', strategy._partition, 0);
     if (strategy._partition !== undefined && strategy._partition > replicas) {
       throw fail(this.where, 'strategy.partition', strategy._partition,
@@ -685,6 +717,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
       spec: Lazy.any({ produce: () => this.renderSpecJson() }),
     });
     this.name = this.apiObject.name;
+    this.podMetadata = new PodMetadataDefinition({
+      apiObject: this.apiObject,
+      labels: { ...props.podMetadata?.labels },
+      annotations: { ...props.podMetadata?.annotations },
+    });
     // what app-wide checks read of the StatefulSet (the claims and volumes its pods use), without
     // serializing the rest
     declareView(this.apiObject, () => ({
@@ -795,6 +832,12 @@ export class StatefulWorkload extends Construct implements IDataStore {
     return [...this._services];
   }
 
+  /** The pod metadata as plain JSON (for the checks). */
+  private podMetadataJson(): { labels: { [key: string]: string }; annotations: { [key: string]: string } } {
+    const m = this.podMetadata as PodMetadataDefinition;
+    return { labels: m.labelsJson(), annotations: m.annotationsJson() };
+  }
+
   /**
    * Adds a container, with this library's defaults (see `StatefulWorkloadProps.containers`).
    */
@@ -844,22 +887,80 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
-   * Adds a Service that load-balances over all replicas, for clients that do not need a
-   * particular replica: ClusterIP, NodePort or LoadBalancer.
+   * Adds a Service that reaches the workload's pods: all of them (the default, e.g. reads), one
+   * ordinal (`selection: ServiceSelection.pod(0)`, e.g. writes to the primary) or the pods with
+   * given labels. ClusterIP, NodePort or LoadBalancer; its ports may map Service ports to container
+   * ports (`{ port: 80, targetPort: 8761 }`). Call it once per Service; each needs its own name.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/
    */
   public addClientService(options: WorkloadServiceOptions = {}): WorkloadService {
-    return this.addService('ClientService', { ...options, workload: this });
+    const selection = options.selection ?? ServiceSelection.allPods();
+    if (selection._ordinal !== undefined) this.checkOrdinal('selection', selection._ordinal);
+    const name = options.name ?? (selection._ordinal !== undefined ? this.podName(selection._ordinal) : `${this.name}-client`);
+    if (this._services.some(x => x.name === name) || name === this.serviceName) {
+      throw fail(this.where, 'name', name, 'Service names must be unique within the workload (the headless Service included)',
+        `Give each Service its own 'name', e.g. "${this.name}-read" and "${this.name}-write"`);
+    }
+    const base = selection._ordinal !== undefined ? `Pod${selection._ordinal}Service` : 'ClientService';
+    const id = this.node.tryFindChild(base) ? `${base}-${name}` : base;
+    const service = WorkloadService._create(this, id, this, { ...options, name, selection });
+    this._services.push(service);
+    return service;
   }
 
   /**
    * Adds a Service that reaches exactly one replica (e.g. pod 0 as the primary), by selecting the
-   * `statefulset.kubernetes.io/pod-name` label the controller puts on each pod.
+   * `statefulset.kubernetes.io/pod-name` label the controller puts on each pod. The same as
+   * `addClientService({ ...options, selection: ServiceSelection.pod(ordinal) })`.
    *
    * @param ordinal the replica's ordinal
+   * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#statefulsetkubernetesiopod-name
    */
   public exposePod(ordinal: number, options: WorkloadServiceOptions = {}): WorkloadService {
     this.checkOrdinal('exposePod', ordinal);
-    return this.addService(`Pod${ordinal}Service`, { ...options, workload: this, ordinal });
+    if (options.selection !== undefined) {
+      throw fail(this.where, 'exposePod(options.selection)', 'set', 'exposePod() selects the pod of its ordinal',
+        'Leave \'selection\' out, or call addClientService() with the selection');
+    }
+    return this.addClientService({ ...options, selection: ServiceSelection.pod(ordinal) });
+  }
+
+  /**
+   * Adds labels the nodes must carry for the pods to be scheduled there (`nodeSelector`).
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodeselector
+   */
+  public addNodeSelector(key: string, value: string): void {
+    throwFirst(this.where, labelProblems('addNodeSelector()', { [key]: value }));
+    touch();
+    this._nodeSelector[key] = value;
+  }
+
+  /**
+   * Lets the pods run on nodes with a matching taint.
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+   */
+  public addToleration(toleration: NodeTaintQuery): void {
+    touch();
+    this._tolerations.push(toleration);
+  }
+
+  /**
+   * Adds a topology spread constraint. The first one replaces the default spread (over nodes
+   * and zones with more than one replica).
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+   */
+  public addTopologySpread(spread: TopologySpread): void {
+    throwFirst(this.where, topologySpreadProblems('addTopologySpread()', [{
+      topologyKey: spread.topology.key,
+      maxSkew: spread.maxSkew ?? 1,
+      whenUnsatisfiable: spread.whenUnsatisfiable ?? UnsatisfiableSpread.SCHEDULE_ANYWAY,
+    }]));
+    touch();
+    this._topologySpread = [...this._topologySpread ?? [], { ...spread }];
   }
 
   /**
@@ -916,9 +1017,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
     return this.namespaceName ? `${this.serviceName}.${this.namespaceName}.svc.${this.clusterDomain}` : this.serviceName;
   }
 
-  /** The ports the containers expose, as Service ports. */
+  /**
+   * The ports clients connect to: `clientPorts`, or the ports of the only container that exposes
+   * any. Named only when the user named them, so consumers get the same
+   * `<PREFIX>_SERVICE_PORT_<NAME>` variables whichever kind of store they are wired to.
+   */
   public get ports(): DataStorePort[] {
-    return this._dataStorePorts();
+    return this._clientPortNumbers().map(p => ({ name: p.name, port: p.number, protocol: p.protocol }));
   }
 
   // ---------------------------------------------------------------- IDataStore
@@ -929,17 +1034,20 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
-   * The headless Service's DNS name and the first port.
+   * The headless Service's DNS name and the first client port. The port is 0 while the workload
+   * has no client port; wiring a consumer to it then fails synthesis with an error naming
+   * `clientPorts`.
    */
   public get endpoint(): Endpoint {
-    return new Endpoint(this.dnsName, this.firstPort('endpoint'));
+    return new Endpoint(this.dnsName, this.ports[0]?.port ?? 0);
   }
 
   /**
-   * The first replica's DNS name and the first port.
+   * The first replica's DNS name and the first client port (0 while there is none, as for
+   * `endpoint`).
    */
   public get primaryEndpoint(): Endpoint | undefined {
-    return new Endpoint(this.podDnsName(this.startOrdinal), this.firstPort('primaryEndpoint'));
+    return new Endpoint(this.podDnsName(this.startOrdinal), this.ports[0]?.port ?? 0);
   }
 
   // ---------------------------------------------------------------- rendering
@@ -947,15 +1055,6 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** @internal */
   public _commonLabels(): { [key: string]: string } {
     return { ...this.selectorLabels, 'app.kubernetes.io/managed-by': MANAGED_BY };
-  }
-
-  private firstPort(attribute: string): number {
-    const ports = this._servicePorts();
-    if (ports.length === 0) {
-      throw fail(this.where, 'containers[].ports', [], `'${attribute}' needs a port, but no container exposes one`,
-        'Add \'ports\' or \'portNumber\' to a container');
-    }
-    return ports[0].port;
   }
 
   private checkOrdinal(method: string, ordinal: number): void {
@@ -967,8 +1066,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
   }
 
-  private collectPorts(): PortInfo[] {
-    const result: PortInfo[] = [];
+  /**
+   * Every port the containers expose.
+   *
+   * @internal
+   */
+  public _containerPorts(): HostPort[] {
+    const result: HostPort[] = [];
     for (const c of this._containers) {
       for (const p of c.ports) {
         result.push({ number: p.number, name: p.name, protocol: p.protocol ?? Protocol.TCP, container: c.name });
@@ -978,26 +1082,30 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   /**
-   * The ports as data store ports: named only when the user named them, so consumers get the same
-   * `<PREFIX>_SERVICE_PORT_<NAME>` variables whichever kind of store they are wired to (the
-   * Service itself names every port, `tcp-5432` when unnamed).
+   * The client ports: declared, or the ports of the only container that exposes any (all ports
+   * when several do: synthesis then fails, see validateClientPorts()).
    *
    * @internal
    */
-  public _dataStorePorts(only?: number[]): DataStorePort[] {
-    return this.collectPorts()
-      .filter(p => only === undefined || only.includes(p.number))
-      .map(p => ({ name: p.name, port: p.number, protocol: p.protocol }));
+  public _clientPortNumbers(): Array<{ number: number; protocol: string; name?: string }> {
+    const containerPorts = this._containerPorts();
+    if (this.declaredClientPorts) {
+      return this.declaredClientPorts.map(p => {
+        const protocol = p.protocol ?? Protocol.TCP;
+        const target = containerPorts.find(c => c.number === p.port && c.protocol === protocol);
+        return { number: p.port, protocol, name: p.name ?? target?.name };
+      });
+    }
+    return containerPorts.map(p => ({ number: p.number, protocol: p.protocol, name: p.name }));
   }
 
   /**
-   * The Service ports, as Kubernetes JSON.
+   * The headless Service's ports, as Kubernetes JSON: every container port (SRV records, scraping).
    *
    * @internal
    */
   public _servicePorts(): Array<{ name: string; port: number; targetPort: string | number; protocol: string }> {
-    const ports = this.collectPorts();
-    return ports.map(p => ({
+    return this._containerPorts().map(p => ({
       // named even when alone: a named port gets an SRV record (_<name>._<proto>.<svc>)
       name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}`,
       port: p.number,
@@ -1006,19 +1114,31 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }));
   }
 
-  private addService(id: string, props: WorkloadServiceProps): WorkloadService {
-    const name = props.name ?? (props.ordinal !== undefined ? this.podName(props.ordinal) : `${this.name}-client`);
-    if (this._services.some(x => x.name === name) || name === this.serviceName) {
-      throw fail(this.where, 'name', name, 'Service names must be unique within the workload (the headless Service included)',
-        'Set a different \'name\'');
+  /** What is wrong with the client ports: declared ports no container exposes, or a guess. */
+  private validateClientPorts(): string[] {
+    const errors: string[] = [];
+    const containerPorts = this._containerPorts();
+    if (this.declaredClientPorts) {
+      this.declaredClientPorts.forEach((p, i) => {
+        const protocol = p.protocol ?? Protocol.TCP;
+        if (!containerPorts.some(c => c.number === p.port && c.protocol === protocol)) {
+          errors.push(fail(this.where, `clientPorts[${i}]`, `${p.port}/${protocol}`,
+            `Must be a port a container exposes (${show(containerPorts.map(c => `${c.number}/${c.protocol}`))})`,
+            'Add the port to a container, or remove it from \'clientPorts\'').message);
+        }
+      });
+      for (const n of duplicates(this.declaredClientPorts.map(p => `${p.port}/${p.protocol ?? Protocol.TCP}`))) {
+        errors.push(fail(this.where, 'clientPorts', n, 'Each client port may be declared once', 'Remove the duplicate').message);
+      }
+      return errors;
     }
-    if (this.node.tryFindChild(id)) {
-      throw fail(this.where, id === 'ClientService' ? 'addClientService()' : 'exposePod()', name,
-        'Each workload has one client Service and one Service per exposed pod', 'Call it once, with every option you need');
+    const exposing = [...new Set(containerPorts.map(p => p.container))];
+    if (exposing.length > 1) {
+      errors.push(failWithoutValue(this.where, 'clientPorts', 'not declared',
+        `Containers ${exposing.map(c => `"${c}" (${containerPorts.filter(p => p.container === c).map(p => p.number).join(', ')})`).join(' and ')} expose ports, so the port clients connect to cannot be inferred: the store's port is never guessed`,
+        `Declare the ports clients use, e.g. 'clientPorts: [{ port: ${containerPorts[0].number} }]'`).message);
     }
-    const service = new WorkloadService(this, id, props);
-    this._services.push(service);
-    return service;
+    return errors;
   }
 
   /** Volumes of the pod: mounted by containers, added explicitly, plus /tmp. Claim templates excluded. */
@@ -1088,7 +1208,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
     if ((this.defaults.writableTmp) && !volumes.some(v => v.name === TMP_VOLUME)) {
       volumes.push({ name: TMP_VOLUME, emptyDir: {} });
     }
-    const spread = this.props.topologySpread
+    const spread = this._topologySpread
       ?? (this.replicas > 1 ? [{ topology: Topology.HOSTNAME }, { topology: Topology.ZONE }] : []);
     return {
       automountServiceAccountToken: this.defaults.automountServiceAccountToken,
@@ -1106,9 +1226,9 @@ export class StatefulWorkload extends Construct implements IDataStore {
       containers: this._containers.map(c => this.containerJson(c, false)),
       volumes: undefinedIfEmpty(volumes),
       terminationGracePeriodSeconds: this.props.terminationGracePeriod?.toSeconds(),
-      nodeSelector: this.props.nodeSelector && Object.keys(this.props.nodeSelector).length > 0 ? { ...this.props.nodeSelector } : undefined,
+      nodeSelector: nonEmptyMap({ ...this._nodeSelector }),
       // Toleration.value is a string with omitempty: "" is dropped by the API server
-      tolerations: undefinedIfEmpty((this.props.tolerations ?? []).map(t => {
+      tolerations: undefinedIfEmpty(this._tolerations.map(t => {
         const json: any = k8s.toJson_Toleration(t._toKube());
         if (json.value === '') delete json.value;
         return json;
@@ -1126,7 +1246,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private renderSpecJson(): any {
     const strategy = this.props.strategy ?? WorkloadUpdateStrategy.rollingUpdate();
     const retention = this.props.persistentVolumeClaimRetentionPolicy ?? {};
-    const podLabels = { ...this.props.podMetadata?.labels, ...this.selectorLabels };
+    const podMetadata = this.podMetadata as PodMetadataDefinition;
+    const podLabels = { ...podMetadata.labelsJson(), ...this.selectorLabels };
     return {
       serviceName: this.serviceName,
       replicas: this.replicas,
@@ -1145,7 +1266,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       },
       template: {
         // an empty map is dropped by the API server (omitempty): `annotations: {}` is left out
-        metadata: { labels: podLabels, annotations: nonEmptyMap(this.props.podMetadata?.annotations) },
+        metadata: { labels: podLabels, annotations: nonEmptyMap(podMetadata.annotationsJson()) },
         spec: this.podSpec(),
       },
       volumeClaimTemplates: undefinedIfEmpty(this._templates.map(t => ({
@@ -1221,7 +1342,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
 
     // ports
-    const ports = this.collectPorts();
+    errors.push(...this.validateClientPorts());
+    const ports = this._containerPorts();
     for (const p of ports) {
       try {
         checkPort(this.where, `container "${p.container}" port`, p.number);
@@ -1239,7 +1361,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     // the pod spec, rendered once for every check below
     const podSpec = this.podSpec();
-    errors.push(...problemMessages(this.where, podTemplateProblems(this.props.podMetadata, podSpec,
+    errors.push(...problemMessages(this.where, podTemplateProblems(this.podMetadataJson(), podSpec,
       { extraVolumeNames: this._templates.map(t => t.name), mountReferencesChecked: true })));
     const renderedContainers = new Map<Container, any>();
     this._initContainers.forEach((c, i) => renderedContainers.set(c, podSpec.initContainers![i]));

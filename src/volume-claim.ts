@@ -8,7 +8,6 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { StaticVolume } from './static-volume';
 import { AppIndex, declareRole, PodConsumer } from './private/app-index';
 import { dataAnnotations } from './private/argocd';
 import { podVolume } from './private/pod-volume';
@@ -16,6 +15,7 @@ import { checkAccessModes, checkStorage } from './private/storage-checks';
 import { checkDns1123Subdomain, fail, show } from './private/validation';
 import { mismatches } from './private/volume-match';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
+import { StaticVolume } from './static-volume';
 import { IStorageClass } from './storage-class';
 import { ClaimDataSource } from './volume-claim-template';
 

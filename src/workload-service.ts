@@ -3,10 +3,11 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
-import { AppIndex } from './private/app-index';
+import { AppIndex, touch } from './private/app-index';
 import { POD_NAME_LABEL } from './private/labels';
-import { checkDns1035Label, fail, show } from './private/validation';
-import { StatefulWorkload } from './stateful-workload';
+import { labelProblems, throwFirst } from './private/pod-rules';
+import { checkDns1035Label, checkPort, checkPortName, duplicates, fail, show } from './private/validation';
+import { HostPort, WorkloadHost } from './private/workload-host';
 
 /**
  * How a NodePort or LoadBalancer Service routes traffic from outside the cluster.
@@ -21,18 +22,109 @@ export enum ExternalTrafficPolicy {
 }
 
 /**
+ * Which of the workload's pods a client Service reaches.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+ */
+export class ServiceSelection {
+  /**
+   * Every replica: a client Service that load-balances over all pods (e.g. reads).
+   */
+  public static allPods(): ServiceSelection {
+    return new ServiceSelection('all');
+  }
+
+  /**
+   * Exactly one replica (e.g. pod 0 as the primary, for writes), by the
+   * `statefulset.kubernetes.io/pod-name` label the StatefulSet controller puts on each pod.
+   *
+   * @param ordinal the replica's ordinal (from `ordinals.start`)
+   * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#statefulsetkubernetesiopod-name
+   */
+  public static pod(ordinal: number): ServiceSelection {
+    return new ServiceSelection('pod', ordinal);
+  }
+
+  /**
+   * The workload's pods that also carry these labels, e.g. `{ role: 'primary' }` set by a
+   * failover agent (Patroni, Sentinel) on whichever pod leads. The pod template does not set
+   * them: something in the cluster must, or the Service has no endpoints.
+   *
+   * @param labels labels the selected pods carry, on top of the workload's selector labels
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+   */
+  public static podsWithLabels(labels: { [key: string]: string }): ServiceSelection {
+    return new ServiceSelection('labels', undefined, { ...labels });
+  }
+
+  /** @internal */
+  public readonly _kind: string;
+  /** @internal */
+  public readonly _ordinal?: number;
+  /** @internal */
+  public readonly _labels?: { [key: string]: string };
+
+  private constructor(kind: string, ordinal?: number, labels?: { [key: string]: string }) {
+    this._kind = kind;
+    this._ordinal = ordinal;
+    this._labels = labels;
+  }
+}
+
+/**
+ * A port of a client Service: the port clients connect to and the container port it forwards to.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+ */
+export interface WorkloadServicePort {
+  /**
+   * The port clients connect to (the Service port), e.g. 80.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   */
+  readonly port: number;
+
+  /**
+   * The container port the traffic goes to, e.g. 8761. Must be a port a container of the workload
+   * exposes; its protocol is the Service port's protocol.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   * @default - the same number as `port`
+   */
+  readonly targetPort?: number;
+
+  /**
+   * The Service port's name (an IANA service name: at most 15 characters).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+   * @default - the container port's name, or `<protocol>-<port>` (e.g. `tcp-80`) when it has none
+   */
+  readonly name?: string;
+}
+
+/**
  * Options for a Service that reaches the workload's pods (`addClientService()`, `exposePod()`).
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/
  */
 export interface WorkloadServiceOptions {
   /**
-   * The Service name (a DNS-1035 label): the first part of the Service's DNS name.
+   * The Service name (a DNS-1035 label): the first part of the Service's DNS name. Every Service
+   * of a workload needs its own name.
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
-   * @default - `<statefulset>-client` for a client Service, `<statefulset>-<ordinal>` for a single pod
+   * @default - `<statefulset>-client` for all pods or pods by label, `<statefulset>-<ordinal>`
+   * for a single pod
    */
   readonly name?: string;
+
+  /**
+   * Which pods the Service reaches. `exposePod(ordinal)` sets it to `ServiceSelection.pod(ordinal)`.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   * @default ServiceSelection.allPods()
+   */
+  readonly selection?: ServiceSelection;
 
   /**
    * The Service type. `EXTERNAL_NAME` is not allowed here (use `ExternalService`).
@@ -43,12 +135,13 @@ export interface WorkloadServiceOptions {
   readonly serviceType?: ServiceType;
 
   /**
-   * Only these ports (by container port number). Every port must be one the containers expose.
+   * The Service ports, each mapped to a container port (`80 -> 8761`). The first is the port of
+   * the Service's `endpoint`.
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
-   * @default - every port the containers expose
+   * @default - the workload's client ports (`clientPorts`), each on its own number
    */
-  readonly ports?: number[];
+  readonly ports?: WorkloadServicePort[];
 
   /**
    * Labels of the Service.
@@ -84,34 +177,32 @@ export interface WorkloadServiceOptions {
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 }
 
-/**
- * Props of `WorkloadService`.
- */
-export interface WorkloadServiceProps extends WorkloadServiceOptions {
-  /**
-   * The workload whose pods the Service reaches.
-   *
-   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
-   */
-  readonly workload: StatefulWorkload;
-
-  /**
-   * Reach only the replica with this ordinal.
-   *
-   * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#statefulsetkubernetesiopod-name
-   * @default - every replica
-   */
-  readonly ordinal?: number;
+interface RenderedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: string | number;
+  readonly protocol: string;
+  /** The name a consumer sees: only a name the user gave the Service or container port. */
+  readonly userName?: string;
 }
 
 /**
- * A Service that reaches a `StatefulWorkload`'s pods: all of them (a client Service) or one
- * (e.g. pod 0 as the primary). Create it with `addClientService()` or `exposePod()`.
+ * A Service that reaches some of a `StatefulWorkload`'s pods: all of them, one ordinal, or the
+ * pods with given labels. Create it with the workload's `addClientService()` or `exposePod()`.
  *
  * It is a data store itself, so consumers can be wired to it with `DataStoreConnection`: e.g. to
  * the primary's Service, with the workload's credentials.
  */
 export class WorkloadService extends Construct implements IDataStore {
+  /**
+   * Creates the Service for a workload. Use `StatefulWorkload.addClientService()` or `exposePod()`.
+   *
+   * @internal
+   */
+  public static _create(scope: Construct, id: string, workload: WorkloadHost, options: WorkloadServiceOptions): WorkloadService {
+    return new WorkloadService(scope, id, workload, options);
+  }
+
   /** The Service name. */
   public readonly name: string;
   /** The Service type. */
@@ -120,26 +211,28 @@ export class WorkloadService extends Construct implements IDataStore {
   public readonly dnsName: string;
   /** The rendered Service. */
   public readonly apiObject: ApiObject;
-  private readonly workload: StatefulWorkload;
-  private readonly portNumbers?: number[];
+  private readonly workload: WorkloadHost;
+  private readonly portOptions?: WorkloadServicePort[];
+  private readonly where: string;
 
-  constructor(scope: Construct, id: string, props: WorkloadServiceProps) {
+  private constructor(scope: Construct, id: string, workload: WorkloadHost, props: WorkloadServiceOptions) {
     super(scope, id);
-    const workload = props.workload;
-    const podName = props.ordinal !== undefined ? workload.podName(props.ordinal) : undefined;
+    touch();
+    const selection = props.selection ?? ServiceSelection.allPods();
+    const podName = selection._ordinal !== undefined ? workload.podName(selection._ordinal) : undefined;
     this.name = props.name ?? podName ?? `${workload.name}-client`;
     this.serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
     this.workload = workload;
-    this.portNumbers = props.ports ? [...props.ports] : undefined;
-    const where = `WorkloadService '${this.node.path}'`;
+    this.portOptions = props.ports?.map(p => ({ ...p }));
+    const where = this.where = `WorkloadService '${this.node.path}'`;
     checkDns1035Label(where, 'name', this.name);
     if (this.serviceType === ServiceType.EXTERNAL_NAME) {
-      throw fail(where, 'type', this.serviceType, 'Must be ClusterIP, NodePort or LoadBalancer',
+      throw fail(where, 'serviceType', this.serviceType, 'Must be ClusterIP, NodePort or LoadBalancer',
         'Use ExternalService for a Service of type ExternalName');
     }
     if (props.loadBalancerSourceRanges && this.serviceType !== ServiceType.LOAD_BALANCER) {
       throw fail(where, 'loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'Only LoadBalancer Services use them',
-        'Set \'type\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
+        'Set \'serviceType\' to ServiceType.LOAD_BALANCER or remove \'loadBalancerSourceRanges\'');
     }
     (props.loadBalancerSourceRanges ?? []).forEach((range, i) => {
       if (!isCidr(range)) {
@@ -149,11 +242,27 @@ export class WorkloadService extends Construct implements IDataStore {
     });
     if (props.externalTrafficPolicy !== undefined && this.serviceType === ServiceType.CLUSTER_IP) {
       throw fail(where, 'externalTrafficPolicy', props.externalTrafficPolicy, 'Only NodePort and LoadBalancer Services use it',
-        'Set \'type\' to NodePort or LoadBalancer, or remove \'externalTrafficPolicy\'');
+        'Set \'serviceType\' to NodePort or LoadBalancer, or remove \'externalTrafficPolicy\'');
     }
+    if (selection._labels !== undefined) {
+      if (Object.keys(selection._labels).length === 0) {
+        throw fail(where, 'selection', {}, 'ServiceSelection.podsWithLabels() needs at least one label',
+          'Pass the labels that set the pods apart, e.g. { role: "primary" }, or use ServiceSelection.allPods()');
+      }
+      throwFirst(where, labelProblems('selection', selection._labels));
+    }
+    (this.portOptions ?? []).forEach((p, i) => {
+      checkPort(where, `ports[${i}].port`, p.port);
+      if (p.targetPort !== undefined) checkPort(where, `ports[${i}].targetPort`, p.targetPort);
+      if (p.name !== undefined) checkPortName(where, `ports[${i}].name`, p.name);
+    });
     const namespace = workload.namespaceName;
     this.dnsName = namespace ? `${this.name}.${namespace}.svc.${workload.clusterDomain}` : this.name;
-    const selector = { ...workload.selectorLabels, ...(podName ? { [POD_NAME_LABEL]: podName } : {}) };
+    const selector = {
+      ...selection._labels,
+      ...workload.selectorLabels,
+      ...(podName ? { [POD_NAME_LABEL]: podName } : {}),
+    };
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -167,7 +276,7 @@ export class WorkloadService extends Construct implements IDataStore {
         produce: () => ({
           type: this.serviceType,
           selector,
-          ports: this.selectedPorts(),
+          ports: this.renderPorts().ports.map(p => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
           loadBalancerSourceRanges: props.loadBalancerSourceRanges,
           externalTrafficPolicy: props.externalTrafficPolicy,
         }),
@@ -175,17 +284,16 @@ export class WorkloadService extends Construct implements IDataStore {
     });
     this.node.addValidation({
       validate: () => AppIndex.of(this).memo(this, () => {
-        const errors: string[] = [];
-        const all = workload._servicePorts().map(p => p.port);
-        for (const p of this.portNumbers ?? []) {
-          if (!all.includes(p)) {
-            errors.push(fail(where, 'ports', p, `Must be a port a container exposes (${show(all)})`,
-              'Add the port to a container or remove it from \'ports\'').message);
-          }
-        }
-        if (this.selectedPorts().length === 0) {
+        const { ports, errors } = this.renderPorts();
+        if (ports.length === 0 && errors.length === 0) {
           errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
-            'Add \'ports\' or \'portNumber\' to a container of the workload').message);
+            'Add \'ports\' or \'portNumber\' to a container of the workload, or declare the workload\'s \'clientPorts\'').message);
+        }
+        for (const n of duplicates(ports.map(p => `${p.port}/${p.protocol}`))) {
+          errors.push(fail(where, 'ports', n, 'Each Service port number and protocol may appear once', 'Remove the duplicate port').message);
+        }
+        for (const n of duplicates(ports.map(p => p.name))) {
+          errors.push(fail(where, 'ports[].name', n, 'Service port names must be unique', 'Give each port its own \'name\'').message);
         }
         return errors;
       }),
@@ -202,24 +310,55 @@ export class WorkloadService extends Construct implements IDataStore {
     return this.workload.credentials;
   }
 
-  /** The Service ports (named when the container port has a name). */
+  /**
+   * The ports clients connect to: the Service ports, named when the Service or container port
+   * has a name the user gave it.
+   */
   public get ports(): DataStorePort[] {
-    return this.workload._dataStorePorts(this.portNumbers);
+    return this.renderPorts().ports.map(p => ({ name: p.userName, port: p.port, protocol: p.protocol }));
   }
 
-  /** The Service's address on its first port. */
+  /**
+   * The Service's DNS name and its first port. The port is 0 when the Service has no port yet;
+   * synthesis then fails with an error naming the missing ports.
+   */
   public get endpoint(): Endpoint {
-    const ports = this.ports;
-    if (ports.length === 0) {
-      throw fail(`WorkloadService '${this.node.path}'`, 'ports', [], 'The endpoint needs a port',
-        'Add \'ports\' or \'portNumber\' to a container of the workload');
-    }
-    return new Endpoint(this.dnsName, ports[0].port);
+    return new Endpoint(this.dnsName, this.ports[0]?.port ?? 0);
   }
 
-  private selectedPorts() {
-    const all = this.workload._servicePorts();
-    return this.portNumbers ? all.filter(p => this.portNumbers!.includes(p.port)) : all;
+  /** The rendered ports, and what is wrong with the declared ones. */
+  private renderPorts(): { ports: RenderedPort[]; errors: string[] } {
+    const containerPorts = this.workload._containerPorts();
+    const errors: string[] = [];
+    const render = (servicePort: number, target: HostPort, name?: string): RenderedPort => ({
+      // named even when alone: a named port gets an SRV record (_<name>._<proto>.<svc>)
+      name: name ?? target.name ?? `${target.protocol.toLowerCase()}-${servicePort}`,
+      port: servicePort,
+      targetPort: target.name ?? target.number,
+      protocol: target.protocol,
+      userName: name ?? target.name,
+    });
+    if (this.portOptions === undefined) {
+      const ports: RenderedPort[] = [];
+      for (const c of this.workload._clientPortNumbers()) {
+        const target = containerPorts.find(p => p.number === c.number && p.protocol === c.protocol);
+        if (target) ports.push(render(c.number, target, c.name));
+      }
+      return { ports, errors };
+    }
+    const ports: RenderedPort[] = [];
+    this.portOptions.forEach((p, i) => {
+      const targetNumber = p.targetPort ?? p.port;
+      const target = containerPorts.find(x => x.number === targetNumber);
+      if (!target) {
+        const prop = p.targetPort !== undefined ? `ports[${i}].targetPort` : `ports[${i}].port`;
+        errors.push(fail(this.where, prop, targetNumber, `Must be a port a container exposes (${show(containerPorts.map(x => x.number))})`,
+          `Add the port to a container, or set 'targetPort' to the container port the Service forwards to (e.g. { port: ${p.port}, targetPort: ${containerPorts[0]?.number ?? 8080} })`).message);
+        return;
+      }
+      ports.push(render(p.port, target, p.name));
+    });
+    return { ports, errors };
   }
 }
 

@@ -2,10 +2,12 @@ import { ApiObject, Chart, Duration, JsonPatch, Size, Testing, Yaml } from 'cdk8
 import * as kplus from 'cdk8s-plus-27';
 import {
   ClaimDataSource,
+  DataStoreConnection,
   DataStoreCredentials,
   DisruptionBudget,
   ExternalTrafficPolicy,
   PersistentVolumeClaimRetention,
+  ServiceSelection,
   WorkloadUpdateStrategy,
   StatefulWorkload,
   StatefulWorkloadProps,
@@ -96,12 +98,12 @@ describe('StatefulWorkload', () => {
     });
     db.addClientService({
       serviceType: kplus.ServiceType.LOAD_BALANCER,
-      ports: [5432],
+      ports: [{ port: 5432 }],
       annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
       loadBalancerSourceRanges: ['10.0.0.0/8'],
       externalTrafficPolicy: ExternalTrafficPolicy.LOCAL,
     });
-    db.exposePod(1, { name: 'db-primary', ports: [5432] });
+    db.exposePod(1, { name: 'db-primary', ports: [{ port: 5432 }] });
     // THEN
     expect(synthValid(chart)).toMatchSnapshot();
   });
@@ -335,11 +337,77 @@ describe('StatefulWorkload', () => {
       expect(db.credentials?.passwordKey).toBe('password');
     });
 
-    test('endpoint fails clearly without ports', () => {
-      const db = new StatefulWorkload(Testing.chart(), 'db', { containers: [{ image: IMAGE, securityContext: { user: 999 } }] });
-      expect(() => db.endpoint).toThrow(
-        "StatefulWorkload 'test/db': invalid 'containers[].ports': []. 'endpoint' needs a port, but no container exposes one. Add 'ports' or 'portNumber' to a container.");
-      expect(() => db.primaryEndpoint).toThrow("invalid 'containers[].ports': []. 'primaryEndpoint' needs a port");
+    test('endpoint never throws: port 0 without a client port, and wiring a consumer then fails at synth', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 999 } }] });
+      expect(db.endpoint.port).toBe(0);
+      expect(db.primaryEndpoint?.port).toBe(0);
+      expect(db.ports).toEqual([]);
+      new DataStoreConnection(chart, 'conn', { store: db });
+      expect(() => Testing.synth(chart)).toThrow(/DataStoreConnection 'test\/conn': invalid 'store': .*has no client port/);
+    });
+
+    test('client ports are declared: a sidecar added first does not move the endpoint', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', {
+        containers: [
+          { name: 'exporter', image: IMAGE, ports: [{ name: 'metrics', number: 9187 }], securityContext: { user: 65534 } },
+          { name: 'db', image: IMAGE, ports: [{ name: 'sql', number: 5432 }], securityContext: { user: 999 } },
+        ],
+        clientPorts: [{ port: 5432 }],
+      });
+      expect(db.endpoint.port).toBe(5432);
+      expect(db.ports).toEqual([{ name: 'sql', port: 5432, protocol: 'TCP' }]);
+      // the headless Service still lists every container port
+      const headless = findOne(synthValid(db.node.scope as Chart), 'Service', db.serviceName);
+      expect(headless.spec.ports.map((p: any) => p.port)).toEqual([9187, 5432]);
+    });
+
+    test('pod metadata and scheduling can change after construction', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ replicas: 3, podMetadata: { labels: { team: 'a' } }, nodeSelector: { disk: 'ssd' } }));
+      db.podMetadata.addLabel('tier', 'data');
+      db.podMetadata.addAnnotation('backup.velero.io/backup-volumes', 'data');
+      db.addNodeSelector('zone-class', 'fast');
+      db.addToleration(kplus.NodeTaintQuery.is('dedicated', 'db'));
+      db.addTopologySpread({ topology: kplus.Topology.HOSTNAME, whenUnsatisfiable: UnsatisfiableSpread.DO_NOT_SCHEDULE });
+      const sts = findOne(synthValid(chart), 'StatefulSet');
+      expect(sts.spec.template.metadata.labels).toMatchObject({ team: 'a', tier: 'data' });
+      expect(sts.spec.template.metadata.annotations).toEqual({ 'backup.velero.io/backup-volumes': 'data' });
+      expect(sts.spec.template.spec.nodeSelector).toEqual({ 'disk': 'ssd', 'zone-class': 'fast' });
+      expect(sts.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'db' }]);
+      // the first spread added replaces the default (nodes and zones)
+      expect(sts.spec.template.spec.topologySpreadConstraints).toEqual([
+        { topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: db.selectorLabels } },
+      ]);
+      // the selector labels win over a pod label of the same key
+      db.podMetadata.addLabel('app.kubernetes.io/name', 'other');
+      expect(findOne(Testing.synth(chart), 'StatefulSet').spec.template.metadata.labels['app.kubernetes.io/name']).toBe(db.name);
+    });
+
+    test('a pod label added after construction is checked at synth', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.podMetadata.addLabel('team', 'not a label value');
+      expect(() => Testing.synth(chart)).toThrow(/invalid 'podMetadata.labels\["team"\]': "not a label value"/);
+    });
+
+    test('client ports are inferred when only one container exposes ports', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', {
+        containers: [
+          { name: 'db', image: IMAGE, ports: [{ number: 5432 }, { name: 'repl', number: 5433 }], securityContext: { user: 999 } },
+          { name: 'agent', image: IMAGE, securityContext: { user: 999 } },
+        ],
+      });
+      expect(db.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }, { name: 'repl', port: 5433, protocol: 'TCP' }]);
+      expect(db.endpoint.port).toBe(5432);
+    });
+
+    test('a declared client port keeps its own name and protocol', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', {
+        containers: [{ name: 'dns', image: IMAGE, ports: [{ name: 'dns-udp', number: 53, protocol: kplus.Protocol.UDP }], securityContext: { user: 999 } }],
+        clientPorts: [{ port: 53, protocol: 'UDP', name: 'dns' }],
+      });
+      expect(db.ports).toEqual([{ name: 'dns', port: 53, protocol: 'UDP' }]);
     });
   });
 
@@ -528,7 +596,7 @@ describe('StatefulWorkload', () => {
         metadata: { name: 'db' },
         containers: [{ image: IMAGE, ports: [{ name: 'sql', number: 5432 }, { name: 'metrics', number: 9187 }], securityContext: { user: 999 } }],
       });
-      db.addClientService({ name: 'db-lb', serviceType: kplus.ServiceType.LOAD_BALANCER, ports: [5432], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
+      db.addClientService({ name: 'db-lb', serviceType: kplus.ServiceType.LOAD_BALANCER, ports: [{ port: 5432 }], loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
       const svc = findOne(synthValid(chart), 'Service', 'db-lb');
       expect(svc.spec.ports).toEqual([{ name: 'sql', port: 5432, targetPort: 'sql', protocol: 'TCP' }]);
       expect(svc.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
@@ -957,6 +1025,7 @@ describe('StatefulWorkload', () => {
             { name: 'db', image: IMAGE, portNumber: 5432 },
             { name: 'exporter', image: IMAGE, portNumber: 9187, securityContext: { user: 65534 } },
           ],
+          clientPorts: [{ port: 5432 }],
         });
         // WHEN
         synthValid(chart);
@@ -1099,14 +1168,28 @@ describe('StatefulWorkload', () => {
         volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }, { name: 'data', storage: Size.gibibytes(2) }],
       })), /invalid 'volumeClaimTemplates': "data"\. Claim template names must be unique/],
       ['a client Service is of type ExternalName', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ serviceType: kplus.ServiceType.EXTERNAL_NAME }),
-        /invalid 'type': "ExternalName"\. Must be ClusterIP, NodePort or LoadBalancer\. Use ExternalService/],
+        /invalid 'serviceType': "ExternalName"\. Must be ClusterIP, NodePort or LoadBalancer\. Use ExternalService/],
       ['source ranges on a ClusterIP Service', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ loadBalancerSourceRanges: ['10.0.0.0/8'] }),
         /invalid 'loadBalancerSourceRanges': \["10.0.0.0\/8"\]\. Only LoadBalancer Services use them/],
-      ['a second client Service', () => {
+      ['a second client Service without its own name', () => {
         const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
         db.addClientService();
-        db.addClientService({ name: 'other' });
-      }, /invalid 'addClientService\(\)': "other"\. Each workload has one client Service/],
+        db.addClientService();
+      }, /invalid 'name': "test-db-c8b96b87-client"\. Service names must be unique within the workload .*Give each Service its own 'name'/],
+      ['a client Service of a missing ordinal', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 2 })).addClientService({ selection: ServiceSelection.pod(5) }),
+        /invalid 'selection\(ordinal\)': 5\. Must be an ordinal of a replica, from 0 to 1/],
+      ['exposePod with a selection', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).exposePod(0, { selection: ServiceSelection.allPods() }),
+        /invalid 'exposePod\(options.selection\)'/],
+      ['a label selection without labels', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ selection: ServiceSelection.podsWithLabels({}) }),
+        /invalid 'selection': \{\}\. ServiceSelection.podsWithLabels\(\) needs at least one label/],
+      ['a label selection with an invalid label value', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addClientService({ selection: ServiceSelection.podsWithLabels({ role: 'pri mary' }) }),
+        /invalid 'selection\["role"\]': "pri mary"\. Must be a label value/],
+      ['a node selector added with an invalid value', () => new StatefulWorkload(Testing.chart(), 'db', minimal()).addNodeSelector('disk', 'fast ssd'),
+        /invalid 'addNodeSelector\(\)\["disk"\]': "fast ssd"\. Must be a label value/],
+      ['a client port with an unknown protocol', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ clientPorts: [{ port: 5432, protocol: 'tcp' }] })),
+        /invalid 'clientPorts\[0\].protocol': "tcp"\. Must be "TCP", "UDP" or "SCTP"/],
+      ['a client port out of range', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ clientPorts: [{ port: 70000 }] })),
+        /invalid 'clientPorts\[0\].port': 70000/],
       ['a client Service named like the headless Service', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ metadata: { name: 'db' } })).addClientService({ name: 'db' }),
         /invalid 'name': "db"\. Service names must be unique within the workload/],
       ['exposePod of a missing replica', () => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: 2 })).exposePod(2),
@@ -1162,9 +1245,23 @@ describe('StatefulWorkload', () => {
         db.containers[0].mount('/etc/tmp-config', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
       }, /invalid 'volumes': "tmp"\. The name "tmp" belongs to the writable emptyDir.*set 'writableTmp: false'/],
       ['a client Service has no ports', chart => new StatefulWorkload(chart, 'db', { containers: [{ image: IMAGE, securityContext: { user: 1 } }] }).addClientService(),
-        /WorkloadService 'test\/db\/ClientService': invalid 'ports': \[\]\. A ClusterIP Service needs at least one port\. Add 'ports' or 'portNumber' to a container of the workload\./],
-      ['a client Service names a port no container exposes', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [80] }),
-        /WorkloadService 'test\/db\/ClientService': invalid 'ports': 80\. Must be a port a container exposes \(\[5432\]\)/],
+        /WorkloadService 'test\/db\/ClientService': invalid 'ports': \[\]\. A ClusterIP Service needs at least one port\. Add 'ports' or 'portNumber' to a container of the workload, or declare the workload's 'clientPorts'\./],
+      ['a client Service names a port no container exposes', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [{ port: 80 }] }),
+        /WorkloadService 'test\/db\/ClientService': invalid 'ports\[0\]\.port': 80\. Must be a port a container exposes \(\[5432\]\)\. Add the port to a container, or set 'targetPort'/],
+      ['several containers expose ports and no client port is declared', chart => new StatefulWorkload(chart, 'db', minimal({
+        containers: [
+          { name: 'exporter', image: IMAGE, portNumber: 9187, securityContext: { user: 1 } },
+          { name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 1 } },
+        ],
+      })), /invalid 'clientPorts': not declared\. Containers "exporter" \(9187\) and "db" \(5432\) expose ports, so the port clients connect to cannot be inferred.*Declare the ports clients use, e\.g\. 'clientPorts: \[\{ port: 9187 \}\]'/],
+      ['a declared client port no container exposes', chart => new StatefulWorkload(chart, 'db', minimal({ clientPorts: [{ port: 6379 }] })),
+        /invalid 'clientPorts\[0\]': "6379\/TCP"\. Must be a port a container exposes \(\["5432\/TCP"\]\)/],
+      ['a client port declared twice', chart => new StatefulWorkload(chart, 'db', minimal({ clientPorts: [{ port: 5432 }, { port: 5432 }] })),
+        /invalid 'clientPorts': "5432\/TCP"\. Each client port may be declared once/],
+      ['a client Service maps to a container port that does not exist', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [{ port: 80, targetPort: 8080 }] }),
+        /invalid 'ports\[0\]\.targetPort': 8080\. Must be a port a container exposes/],
+      ['a client Service lists a port twice', chart => new StatefulWorkload(chart, 'db', minimal()).addClientService({ ports: [{ port: 80, targetPort: 5432 }, { port: 80, targetPort: 5432, name: 'b' }] }),
+        /invalid 'ports': "80\/TCP"\. Each Service port number and protocol may appear once/],
     ])('fails at synth when %s', (_name, build, message) => {
       const chart = Testing.chart();
       build(chart);

@@ -338,6 +338,10 @@ export function statefulWorkload(): fc.Arbitrary<GeneratedWorkload> {
         containers: w.containers.map(c => c.props),
         initContainers: w.init.map(c => c.props),
         volumeClaimTemplates: w.claimTemplates,
+        // declared whenever more than one container exposes ports (never guessed)
+        clientPorts: w.containers.filter(c => c.ports.length > 0).length > 1
+          ? [{ port: w.containers.find(c => c.ports.length > 0)!.ports[0].number }]
+          : undefined,
       };
       return { props, name: w.name, replicas: w.replicas, containers: w.containers, claimTemplates: w.claimTemplates };
     });
