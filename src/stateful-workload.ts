@@ -35,7 +35,7 @@ import {
   show,
 } from './private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from './private/warnings';
-import { HostPort, WorkloadHost } from './private/workload-host';
+import { HostPort } from './private/workload-host';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 
@@ -570,7 +570,7 @@ const TMP_VOLUME = 'tmp';
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
  */
-export class StatefulWorkload extends Construct implements IDataStore, WorkloadHost {
+export class StatefulWorkload extends Construct implements IDataStore {
   /** The StatefulSet name. */
   public readonly name: string;
   /** The namespace, when set on the workload or its chart. */

@@ -12,7 +12,6 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { DataStoreConnection } from '../src/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService, ExternalServiceProps } from '../src/external-service';
-import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 import { claimProblems, podTemplateProblems } from '../src/private/pod-rules';
 import { podTemplatesOf, restrictedViolations } from '../src/private/pod-security';
 import { quantityToBytes } from '../src/private/quantity';
@@ -20,6 +19,7 @@ import { WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from 
 import { StorageClass, StorageClassProps } from '../src/storage-class';
 import * as arb from './util/arbitraries';
 import { findAll, findOne } from './util/harness';
+import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 20261129;
 

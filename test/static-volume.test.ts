@@ -7,6 +7,8 @@ import {
   PersistentVolumeMode,
   PersistentVolumeReclaimPolicy,
 } from 'cdk8s-plus-27';
+import { allWarnings } from '../src/private/warnings';
+import { StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import {
   StaticVolume,
   StaticVolumeProps,
@@ -14,8 +16,6 @@ import {
   StaticVolumeSetProps,
   StaticVolumeSource,
 } from '../src/static-volume';
-import { allWarnings } from '../src/private/warnings';
-import { StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import { StorageClass, VolumeBindingMode } from '../src/storage-class';
 import { VolumeClaimTemplateOptions } from '../src/volume-claim-template';
 import { findAll, findOne, synthValid } from './util/harness';

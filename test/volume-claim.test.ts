@@ -1,11 +1,11 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { StaticVolume, StaticVolumeSource } from '../src/static-volume';
-import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 import { allWarnings } from '../src/private/warnings';
 import { StatefulWorkload } from '../src/stateful-workload';
+import { StaticVolume, StaticVolumeSource } from '../src/static-volume';
 import { StorageClass } from '../src/storage-class';
+import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 import { ClaimDataSource } from '../src/volume-claim-template';
 import { findOne, synthValid } from './util/harness';
 

@@ -5,11 +5,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { EphemeralVolume } from '../src/ephemeral-volume';
-import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../src/static-volume';
-import { VolumeClaim } from '../src/volume-claim';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, WARNING_IDS } from '../src/private/warnings';
 import { DisruptionBudget, WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
+import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../src/static-volume';
 import { StorageClass, VolumeBindingMode } from '../src/storage-class';
+import { VolumeClaim } from '../src/volume-claim';
 import { Warnings } from '../src/warnings';
 import { findOne } from './util/harness';
 

@@ -11,7 +11,6 @@ import { ApiObjectMetadata, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { ExternalServicePort } from '../../src/external-service';
-import { VolumeClaimProps } from '../../src/volume-claim';
 import {
   DisruptionBudget,
   PersistentVolumeClaimRetention,
@@ -22,6 +21,7 @@ import {
   UnsatisfiableSpread,
 } from '../../src/stateful-workload';
 import { StorageClassProps, VolumeBindingMode } from '../../src/storage-class';
+import { VolumeClaimProps } from '../../src/volume-claim';
 import { VolumeClaimTemplateOptions } from '../../src/volume-claim-template';
 
 // ---------------------------------------------------------------- characters
