@@ -176,7 +176,8 @@ function inClusterUserDb(scope: Construct, credentials: DataStoreCredentials): S
       ports: [{ name: 'postgres', number: 5432 }],
       securityContext: { user: 999, group: 999 },
       envVariables: {
-        POSTGRES_USER: EnvValue.fromSecretValue({ secret, key: credentials.usernameKey }),
+        // credentials from fromSecret() always have a user name key
+        POSTGRES_USER: EnvValue.fromSecretValue({ secret, key: credentials.usernameKey ?? 'username' }),
         POSTGRES_PASSWORD: EnvValue.fromSecretValue({ secret, key: credentials.passwordKey }),
         PGDATA: EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
       },

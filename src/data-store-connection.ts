@@ -85,7 +85,8 @@ export interface DataStoreConnectionProps {
    * cdk8s-plus workload exposes its containers (`deployment.containers`).
    *
    * Each gets `envFrom` the ConfigMap and, when the store has credentials, `<PREFIX>_USERNAME`
-   * and `<PREFIX>_PASSWORD` from its Secret. A container that sets one of these variables itself,
+   * (unless the credentials have no user name), `<PREFIX>_PASSWORD` and the credentials'
+   * `extraKeys` from its Secret. A container that sets one of these variables itself,
    * or is already wired to another connection with the same variable names, is refused, and so
    * is (at synthesis) a container whose workload is in another namespace than the ConfigMap or
    * the store's credentials Secret.
@@ -102,9 +103,11 @@ export interface DataStoreConnectionProps {
  * Renders a ConfigMap with `<PREFIX>_SERVICE_HOST`, `<PREFIX>_SERVICE_PORT`,
  * `<PREFIX>_SERVICE_PORT_<NAME>` for each named port and `<PREFIX>_SERVICE_SERVER_NAME` (the
  * name to verify TLS certificates against), and wires containers to it: their environment comes
- * from the ConfigMap, plus `<PREFIX>_USERNAME` and `<PREFIX>_PASSWORD` from the store's
- * credentials Secret. The same consumer code gets the same variable names whether the store is a
- * `StatefulWorkload` in the cluster or an `ExternalService` outside it.
+ * from the ConfigMap, plus `<PREFIX>_USERNAME` (unless the credentials have no user name),
+ * `<PREFIX>_PASSWORD` and one `<PREFIX>_<variable>` for each of the credentials' `extraKeys`
+ * (optional: only those whose keys exist) from the store's credentials Secret. The same consumer
+ * code gets the same variable names whether the store is a `StatefulWorkload` in the cluster or an
+ * `ExternalService` outside it.
  *
  * kubelet injects `<NAME>_SERVICE_HOST`/`_PORT` itself only for ClusterIP Services that existed
  * before the pod, and never for headless or ExternalName Services; variables from this
@@ -127,9 +130,20 @@ export class DataStoreConnection extends Construct {
   public readonly portVariable: string;
   /** The TLS server name variable: `<PREFIX>_SERVICE_SERVER_NAME`. */
   public readonly serverNameVariable: string;
-  /** The user name variable, `<PREFIX>_USERNAME`, when the store has credentials. */
+  /**
+   * The user name variable, `<PREFIX>_USERNAME`, when the store has credentials with a user name.
+   *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @default - no user name variable: the store has no credentials, or credentials without a user
+   * name (`DataStoreCredentials.fromPasswordSecret()`)
+   */
   public readonly usernameVariable?: string;
-  /** The password variable, `<PREFIX>_PASSWORD`, when the store has credentials. */
+  /**
+   * The password variable, `<PREFIX>_PASSWORD`, when the store has credentials.
+   *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @default - no password variable: the store has no credentials
+   */
   public readonly passwordVariable?: string;
   /** The rendered ConfigMap. */
   public readonly apiObject: ApiObject;
@@ -137,6 +151,7 @@ export class DataStoreConnection extends Construct {
   public readonly configMap: IConfigMap;
 
   private readonly where: string;
+  private readonly _extraVariables: string[];
   private readonly _consumers: Container[] = [];
   /** Consumers whose namespace `addWorkload()` checked when it wired them. */
   private readonly namespaceChecked = new Set<Container>();
@@ -158,10 +173,12 @@ export class DataStoreConnection extends Construct {
     this.hostVariable = `${this.prefix}_SERVICE_HOST`;
     this.portVariable = `${this.prefix}_SERVICE_PORT`;
     this.serverNameVariable = `${this.prefix}_SERVICE_SERVER_NAME`;
-    if (props.store.credentials) {
-      this.usernameVariable = `${this.prefix}_USERNAME`;
+    const credentials = props.store.credentials;
+    if (credentials) {
+      if (credentials.usernameKey !== undefined) this.usernameVariable = `${this.prefix}_USERNAME`;
       this.passwordVariable = `${this.prefix}_PASSWORD`;
     }
+    this._extraVariables = Object.keys(credentials?.extraKeys ?? {}).map(variable => `${this.prefix}_${variable}`);
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
@@ -188,13 +205,27 @@ export class DataStoreConnection extends Construct {
     return this.store.endpoint;
   }
 
+  /**
+   * The variables of the credentials' `extraKeys`, `<PREFIX>_<variable>`, in the order of the
+   * variable names (a copy). They are optional: a consumer gets only those whose keys exist in the
+   * Secret when it starts.
+   *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @default - none: the store has no credentials, or credentials without `extraKeys`
+   */
+  public get extraVariables(): string[] {
+    return [...this._extraVariables];
+  }
+
   /** The containers wired to the store (a copy). */
   public get consumers(): Container[] {
     return [...this._consumers];
   }
 
   /**
-   * The names of every environment variable a consumer gets, in order.
+   * The names of every environment variable a consumer gets, in order: the ConfigMap's, then the
+   * user name, the password and the `extraVariables` (which a consumer gets only when their keys
+   * exist in the Secret).
    */
   public get variableNames(): string[] {
     return [...Object.keys(this.renderData()), ...this.secretVariables().map(([name]) => name)];
@@ -202,8 +233,9 @@ export class DataStoreConnection extends Construct {
 
   /**
    * Wires a container to the store: its environment comes from the connection's ConfigMap
-   * (`envFrom`), plus the credential variables from the store's Secret (`secretKeyRef`). Wiring
-   * the same container again changes nothing.
+   * (`envFrom`), plus the credential variables from the store's Secret (`secretKeyRef`: the user
+   * name and password as required keys, the `extraVariables` as optional ones). Wiring the same
+   * container again changes nothing.
    *
    * The container must not set any of the connection's variables itself (it would hide the
    * connection's value, or be overwritten), nor be wired to another connection that hands out
@@ -211,6 +243,7 @@ export class DataStoreConnection extends Construct {
    * namespace of the connection's ConfigMap (and of the store's credentials Secret, when the
    * chart defines it): synthesis fails otherwise, as for `addWorkload()`.
    *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
    * @param container a container of any cdk8s-plus workload, e.g. `deployment.containers[0]`
    * @returns the container
    */
@@ -303,9 +336,12 @@ export class DataStoreConnection extends Construct {
    */
   public get checksum(): string {
     const credentials = this.store.credentials;
+    const extraKeys = credentials?.extraKeys ?? {};
     const input = JSON.stringify({
       data: this.renderData(),
-      credentials: credentials && [credentials.secret.name, credentials.usernameKey, credentials.passwordKey],
+      // the extra keys only when there are some, so credentials without them keep their checksum
+      credentials: credentials && [credentials.secret.name, credentials.usernameKey, credentials.passwordKey,
+        ...Object.keys(extraKeys).length > 0 ? [extraKeys] : []],
     });
     return createHash('sha256').update(input).digest('hex').slice(0, 16);
   }
@@ -326,13 +362,23 @@ export class DataStoreConnection extends Construct {
     }
   }
 
+  /**
+   * The variables from the credentials Secret: the user name (when there is one) and the password
+   * as required keys, then the extra keys as optional ones (a consumer gets only those that exist).
+   */
   private secretVariables(): Array<[string, EnvValue]> {
     const credentials = this.store.credentials;
-    if (!credentials || !this.usernameVariable || !this.passwordVariable) return [];
-    return [
-      [this.usernameVariable, EnvValue.fromSecretValue({ secret: credentials.secret, key: credentials.usernameKey })],
-      [this.passwordVariable, EnvValue.fromSecretValue({ secret: credentials.secret, key: credentials.passwordKey })],
-    ];
+    if (!credentials || !this.passwordVariable) return [];
+    const secret = credentials.secret;
+    const variables: Array<[string, EnvValue]> = [];
+    if (this.usernameVariable && credentials.usernameKey !== undefined) {
+      variables.push([this.usernameVariable, EnvValue.fromSecretValue({ secret, key: credentials.usernameKey })]);
+    }
+    variables.push([this.passwordVariable, EnvValue.fromSecretValue({ secret, key: credentials.passwordKey })]);
+    for (const [variable, key] of Object.entries(credentials.extraKeys)) {
+      variables.push([`${this.prefix}_${variable}`, EnvValue.fromSecretValue({ secret, key }, { optional: true })]);
+    }
+    return variables;
   }
 
   /**

@@ -28,8 +28,8 @@ export interface SchemaMigrationProps {
   /**
    * The data store the migration runs against. The Job's container gets the store's address and
    * credentials exactly as a consumer wired with `DataStoreConnection`: `<PREFIX>_SERVICE_HOST`,
-   * `<PREFIX>_SERVICE_PORT`, ... and `<PREFIX>_USERNAME`/`<PREFIX>_PASSWORD` from the store's
-   * Secret.
+   * `<PREFIX>_SERVICE_PORT`, ... and `<PREFIX>_USERNAME` (unless the credentials have no user
+   * name), `<PREFIX>_PASSWORD` and the credentials' `extraKeys` from the store's Secret.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
    */

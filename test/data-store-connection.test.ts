@@ -184,6 +184,193 @@ describe('DataStoreConnection', () => {
     expect(connection.consumers).toEqual([app.containers[0]]);
   });
 
+  test('all props, with credentials with extra keys', () => {
+    // GIVEN
+    const chart = usersChart();
+    const db = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'orders',
+      hostname: 'orders-rw.users.svc.cluster.local',
+      ports: [{ name: 'postgres', port: 5432 }],
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'S', 'orders-app'), {
+        usernameKey: 'user', passwordKey: 'pass', extraKeys: { DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' },
+      }),
+    });
+    const app = new kplus.Deployment(chart, 'app', { metadata: { name: 'app' }, containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000 } }] });
+
+    // WHEN
+    const connection = new DataStoreConnection(chart, 'conn', {
+      store: db,
+      prefix: 'ORDERS_DB',
+      target: ConnectionTarget.PRIMARY,
+      metadata: { name: 'orders-db', labels: { team: 'orders' }, annotations: { owner: 'orders' } },
+      consumers: [app.containers[0]],
+    });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    expect(findOne(manifests, 'Deployment', 'app').spec.template.spec.containers[0].env).toEqual([
+      { name: 'ORDERS_DB_USERNAME', valueFrom: { secretKeyRef: { name: 'orders-app', key: 'user' } } },
+      { name: 'ORDERS_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-app', key: 'pass' } } },
+      { name: 'ORDERS_DB_CA_BUNDLE', valueFrom: { secretKeyRef: { name: 'orders-app', key: 'ca.crt', optional: true } } },
+      { name: 'ORDERS_DB_DATABASE', valueFrom: { secretKeyRef: { name: 'orders-app', key: 'dbname', optional: true } } },
+    ]);
+    expect(connection.usernameVariable).toBe('ORDERS_DB_USERNAME');
+    expect(connection.passwordVariable).toBe('ORDERS_DB_PASSWORD');
+    expect(connection.extraVariables).toEqual(['ORDERS_DB_CA_BUNDLE', 'ORDERS_DB_DATABASE']);
+    expect(connection.variableNames).toEqual([
+      'ORDERS_DB_SERVICE_HOST', 'ORDERS_DB_SERVICE_PORT', 'ORDERS_DB_SERVICE_PORT_POSTGRES', 'ORDERS_DB_SERVICE_SERVER_NAME',
+      'ORDERS_DB_USERNAME', 'ORDERS_DB_PASSWORD', 'ORDERS_DB_CA_BUNDLE', 'ORDERS_DB_DATABASE',
+    ]);
+  });
+
+  describe('credentials', () => {
+    /** Every home of a store named `cache`, with the given credentials. */
+    const HOMES: Array<[string, (chart: Chart, credentials: DataStoreCredentials) => IDataStore]> = [
+      ['a StatefulWorkload', (chart, credentials) => new StatefulWorkload(chart, 'cache', {
+        metadata: { name: 'cache' },
+        credentials,
+        containers: [{ name: 'redis', image: 'docker.io/library/redis:7.4', ports: [{ name: 'redis', number: 6379 }], securityContext: { user: 999, group: 999 } }],
+      })],
+      ['an ExternalService', (chart, credentials) => new ExternalService(chart, 'cache', {
+        metadata: { name: 'cache' }, externalName: 'cache.example.com', ports: [{ name: 'redis', port: 6379 }], credentials,
+      })],
+      ['a store described by attributes', (chart, credentials) => DataStore.fromDataStoreAttributes(chart, 'cache', {
+        storeName: 'cache', hostname: 'cache.example.com', ports: [{ name: 'redis', port: 6379 }], credentials,
+      })],
+    ];
+
+    /** A password-only Secret, as Redis with `requirepass` uses, with a CA bundle. */
+    const redisCredentials = (chart: Chart) => DataStoreCredentials.fromPasswordSecret(
+      kplus.Secret.fromSecretName(chart, 'cache-credentials', 'cache-credentials'), { extraKeys: { CA_BUNDLE: 'ca.crt' } });
+
+    test.each(HOMES)('password only: consumers of %s get no user name variable at all', (_kind, build) => {
+      // GIVEN
+      const chart = usersChart();
+      const store = build(chart, redisCredentials(chart));
+      const app = new kplus.Deployment(chart, 'app', {
+        metadata: { name: 'app' },
+        initContainers: [{ name: 'wait', image: APP_IMAGE }],
+        containers: [{ name: 'app', image: APP_IMAGE }],
+      });
+
+      // WHEN
+      const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'cache-connection' } });
+      connection.addWorkload(app);
+
+      // THEN
+      const manifests = synthValid(chart);
+      const spec = findOne(manifests, 'Deployment', 'app').spec.template.spec;
+      for (const c of [...spec.initContainers, ...spec.containers]) {
+        expect(c.env).toEqual([
+          { name: 'CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'password' } } },
+          { name: 'CACHE_CA_BUNDLE', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'ca.crt', optional: true } } },
+        ]);
+      }
+      expect(JSON.stringify(spec)).not.toContain('USERNAME');
+      expect(JSON.stringify(findOne(manifests, 'ConfigMap', 'cache-connection'))).not.toContain('USERNAME');
+      expect(connection.usernameVariable).toBeUndefined();
+      expect(connection.passwordVariable).toBe('CACHE_PASSWORD');
+      expect(connection.extraVariables).toEqual(['CACHE_CA_BUNDLE']);
+      expect(connection.variableNames).toEqual([
+        'CACHE_SERVICE_HOST', 'CACHE_SERVICE_PORT', 'CACHE_SERVICE_PORT_REDIS', 'CACHE_SERVICE_SERVER_NAME', 'CACHE_PASSWORD', 'CACHE_CA_BUNDLE',
+      ]);
+      expect(validationErrors(chart)).toEqual([]);
+    });
+
+    test('a container of a StatefulWorkload wired as a consumer gets the optional variables too', () => {
+      const chart = usersChart();
+      const store = HOMES[2][1](chart, redisCredentials(chart));
+      const worker = new StatefulWorkload(chart, 'worker', {
+        metadata: { name: 'worker' },
+        containers: [{ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000, group: 1000 } }],
+      });
+      new DataStoreConnection(chart, 'conn', { store, consumers: worker.containers });
+      expect(findOne(synthValid(chart), 'StatefulSet', 'worker').spec.template.spec.containers[0].env).toEqual([
+        { name: 'CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'password' } } },
+        { name: 'CACHE_CA_BUNDLE', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'ca.crt', optional: true } } },
+      ]);
+    });
+
+    test('without extra keys there are no extra variables', () => {
+      const chart = usersChart();
+      const connection = new DataStoreConnection(chart, 'conn', { store: STORES[1][1](chart) });
+      expect(connection.extraVariables).toEqual([]);
+      const plain = DataStore.fromDataStoreAttributes(chart, 'plain', { storeName: 'plain', hostname: 'plain', ports: [{ port: 5432 }] });
+      expect(new DataStoreConnection(chart, 'none', { store: plain }).extraVariables).toEqual([]);
+    });
+
+    test('extraVariables returns a copy', () => {
+      const chart = usersChart();
+      const connection = new DataStoreConnection(chart, 'conn', { store: HOMES[2][1](chart, redisCredentials(chart)) });
+      connection.extraVariables.pop();
+      expect(connection.extraVariables).toEqual(['CACHE_CA_BUNDLE']);
+    });
+
+    test('the checksum follows the credential variables', () => {
+      const checksum = (credentials: (chart: Chart) => DataStoreCredentials) => {
+        const chart = usersChart();
+        return new DataStoreConnection(chart, 'conn', { store: HOMES[2][1](chart, credentials(chart)) }).checksum;
+      };
+      const secret = (chart: Chart) => kplus.Secret.fromSecretName(chart, 'cache-credentials', 'cache-credentials');
+      const both = checksum(chart => DataStoreCredentials.fromSecret(secret(chart)));
+      const passwordOnly = checksum(chart => DataStoreCredentials.fromPasswordSecret(secret(chart)));
+      const withDatabase = checksum(chart => DataStoreCredentials.fromSecret(secret(chart), { extraKeys: { DATABASE: 'dbname' } }));
+      const withOtherKey = checksum(chart => DataStoreCredentials.fromSecret(secret(chart), { extraKeys: { DATABASE: 'database' } }));
+      expect(new Set([both, passwordOnly, withDatabase, withOtherKey]).size).toBe(4);
+      expect(checksum(chart => DataStoreCredentials.fromSecret(secret(chart), { extraKeys: { DATABASE: 'dbname' } }))).toBe(withDatabase);
+    });
+
+    test('fails at synth when the app renders the credentials Secret without a key the consumers read', () => {
+      // GIVEN a Redis Secret in the app, with a password only, used as user name and password
+      const chart = usersChart();
+      const secret = new kplus.Secret(chart, 'cache-credentials', { metadata: { name: 'cache-credentials' }, stringData: { password: 'x' } });
+      const store = HOMES[2][1](chart, DataStoreCredentials.fromSecret(secret));
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+
+      // WHEN
+      new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+
+      // THEN
+      expect(() => Testing.synth(chart)).toThrow(
+        "[test/cache-credentials] DataStoreCredentials 'test/cache-credentials': invalid 'usernameKey': \"username\". "
+        + 'Must be a key of the Secret: the Secret "cache-credentials" the app renders holds the keys ["password"], '
+        + 'and a consumer whose Secret lacks a required key does not start (CreateContainerConfigError). '
+        + 'Add the key "username" to the Secret, or use DataStoreCredentials.fromPasswordSecret() for a Secret without a user name.');
+    });
+
+    test('fails when a consumer already sets an extra variable', () => {
+      const chart = Testing.chart();
+      const store = HOMES[2][1](chart, redisCredentials(chart));
+      const app = new kplus.Deployment(chart, 'app', {
+        containers: [{ name: 'app', image: APP_IMAGE, envVariables: { CACHE_CA_BUNDLE: kplus.EnvValue.fromValue('-----BEGIN CERTIFICATE-----') } }],
+      });
+      expect(() => new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] })).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'consumers': \"app\". The container already sets [\"CACHE_CA_BUNDLE\"], "
+        + 'which would hide the connection\'s values or be overwritten by them. Remove those variables from the container, or set a different \'prefix\'.'));
+    });
+
+    test('fails when an extra variable of one connection is a variable of another connection of the container', () => {
+      // GIVEN prefix USER with the extra variable DB_SERVICE_HOST: USER_DB_SERVICE_HOST, the host of the USER_DB connection
+      const chart = Testing.chart();
+      const users = DataStore.fromDataStoreAttributes(chart, 'users', { storeName: 'user-db', hostname: 'users', ports: [{ port: 5432 }] });
+      const other = DataStore.fromDataStoreAttributes(chart, 'other', {
+        storeName: 'user',
+        hostname: 'other',
+        ports: [{ port: 5432 }],
+        credentials: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'S', 'other'), { extraKeys: { DB_SERVICE_HOST: 'host' } }),
+      });
+      const app = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: APP_IMAGE }] });
+      new DataStoreConnection(chart, 'users-conn', { store: users, consumers: [app.containers[0]] });
+
+      // THEN
+      expect(() => new DataStoreConnection(chart, 'conn', { store: other, consumers: [app.containers[0]] })).toThrow(new Error(
+        "DataStoreConnection 'test/conn': invalid 'consumers': \"app\". The container is already wired to DataStoreConnection 'test/users-conn' (prefix \"USER_DB\"): "
+        + 'both would set ["USER_DB_SERVICE_HOST"], and of two envFrom sources with the same keys the last one silently wins. '
+        + 'Give one of the connections its own \'prefix\', or wire the container to one of them only.'));
+    });
+  });
+
   describe('consumers roll when their connection changes', () => {
     function checksumOf(build: (chart: Chart) => void): string {
       const chart = usersChart();

@@ -1,6 +1,9 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DataStore, DataStoreAttributes, DataStoreCredentials, Endpoint } from '../src/data-store';
+import {
+  DataStore, DataStoreAttributes, DataStoreCredentials, DataStoreCredentialsOptions, Endpoint, PasswordCredentialsOptions,
+} from '../src/data-store';
+import { findOne } from './util/harness';
 
 describe('Endpoint', () => {
   test('host name, port and socket address', () => {
@@ -29,12 +32,182 @@ describe('DataStoreCredentials', () => {
     expect(credentials.secret).toBe(secret);
     expect(credentials.usernameKey).toBe('username');
     expect(credentials.passwordKey).toBe('password');
+    expect(credentials.extraKeys).toEqual({});
   });
 
   test('all options', () => {
     const secret = kplus.Secret.fromSecretName(Testing.chart(), 'S', 'db-credentials');
-    const credentials = DataStoreCredentials.fromSecret(secret, { usernameKey: 'user', passwordKey: 'pass' });
+    const credentials = DataStoreCredentials.fromSecret(secret, {
+      usernameKey: 'user', passwordKey: 'pass', extraKeys: { DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' },
+    });
     expect([credentials.usernameKey, credentials.passwordKey]).toEqual(['user', 'pass']);
+    // sorted by variable name, whatever the order given
+    expect(Object.entries(credentials.extraKeys)).toEqual([['CA_BUNDLE', 'ca.crt'], ['DATABASE', 'dbname']]);
+  });
+
+  test('password only: defaults', () => {
+    const secret = kplus.Secret.fromSecretName(Testing.chart(), 'S', 'cache-credentials');
+    const credentials = DataStoreCredentials.fromPasswordSecret(secret);
+    expect(credentials.secret).toBe(secret);
+    expect(credentials.usernameKey).toBeUndefined();
+    expect(credentials.passwordKey).toBe('password');
+    expect(credentials.extraKeys).toEqual({});
+  });
+
+  test('password only: all options', () => {
+    const secret = kplus.Secret.fromSecretName(Testing.chart(), 'S', 'cache-credentials');
+    const credentials = DataStoreCredentials.fromPasswordSecret(secret, { passwordKey: 'redis-password', extraKeys: { CA_BUNDLE: 'ca.crt' } });
+    expect(credentials.usernameKey).toBeUndefined();
+    expect(credentials.passwordKey).toBe('redis-password');
+    expect(credentials.extraKeys).toEqual({ CA_BUNDLE: 'ca.crt' });
+  });
+
+  test('extraKeys returns a copy, and the options are copied', () => {
+    const extraKeys: { [variable: string]: string } = { DATABASE: 'dbname' };
+    const credentials = DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(Testing.chart(), 'S', 'db'), { extraKeys });
+    extraKeys.CA_BUNDLE = 'ca.crt';
+    credentials.extraKeys.OTHER = 'other';
+    expect(credentials.extraKeys).toEqual({ DATABASE: 'dbname' });
+  });
+
+  test('several variables may read the same key', () => {
+    const credentials = DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(Testing.chart(), 'S', 'db'), {
+      extraKeys: { DATABASE: 'username', OWNER: 'username' },
+    });
+    expect(credentials.extraKeys).toEqual({ DATABASE: 'username', OWNER: 'username' });
+  });
+
+  describe('errors', () => {
+    const C = "DataStoreCredentials 'test/creds'";
+    const KEY = 'Must be a key of the Secret\'s data: 1 to 253 letters, digits, \'-\', \'_\' or \'.\', not "." or ".." nor starting with ".."';
+    const USERNAME_FIX = 'Set \'usernameKey\' to the key of the user name in the Secret, such as "username", '
+      + 'or use DataStoreCredentials.fromPasswordSecret() for a Secret without one.';
+    const PASSWORD_FIX = 'Set \'passwordKey\' to the key of the password in the Secret, such as "password".';
+    const VARIABLE = 'Must be the end of an environment variable name (<PREFIX>_<variable>): upper-case letters, digits and \'_\', starting with a letter or digit';
+    const RESERVED = 'Must not be USERNAME or PASSWORD or start with SERVICE_: a DataStoreConnection sets <PREFIX>_USERNAME and <PREFIX>_PASSWORD from '
+      + '\'usernameKey\' and \'passwordKey\', and <PREFIX>_SERVICE_HOST, _SERVICE_PORT, _SERVICE_PORT_<NAME> and _SERVICE_SERVER_NAME from its ConfigMap. '
+      + 'Name the variable differently, such as "DATABASE"; set the keys of the user name and the password with \'usernameKey\' and \'passwordKey\'.';
+    const fromSecret = (options: DataStoreCredentialsOptions) => () =>
+      DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(Testing.chart(), 'creds', 'db-credentials'), options);
+    const fromPasswordSecret = (options: PasswordCredentialsOptions) => () =>
+      DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(Testing.chart(), 'creds', 'db-credentials'), options);
+
+    test.each<[string, () => unknown, string]>([
+      ['usernameKey is empty', fromSecret({ usernameKey: '' }), `${C}: invalid 'usernameKey': "". ${KEY}. ${USERNAME_FIX}`],
+      ['usernameKey is not a Secret key', fromSecret({ usernameKey: 'user name' }), `${C}: invalid 'usernameKey': "user name". ${KEY}. ${USERNAME_FIX}`],
+      ['passwordKey is empty', fromSecret({ passwordKey: '' }), `${C}: invalid 'passwordKey': "". ${KEY}. ${PASSWORD_FIX}`],
+      ['passwordKey is empty (password only)', fromPasswordSecret({ passwordKey: '' }), `${C}: invalid 'passwordKey': "". ${KEY}. ${PASSWORD_FIX}`],
+      ['passwordKey is ".."', fromSecret({ passwordKey: '..' }), `${C}: invalid 'passwordKey': "..". ${KEY}. ${PASSWORD_FIX}`],
+      ['passwordKey starts with ".."', fromSecret({ passwordKey: '..password' }), `${C}: invalid 'passwordKey': "..password". ${KEY}. ${PASSWORD_FIX}`],
+      ['passwordKey is longer than 253 characters', fromSecret({ passwordKey: 'p'.repeat(254) }), `${C}: invalid 'passwordKey': "${'p'.repeat(254)}". ${KEY}. ${PASSWORD_FIX}`],
+      ['usernameKey and passwordKey are the same key', fromSecret({ usernameKey: 'credentials', passwordKey: 'credentials' }),
+        `${C}: invalid 'passwordKey': "credentials". Must differ from 'usernameKey' ("credentials"): one key cannot hold both the user name and the password. `
+        + 'Set \'usernameKey\' and \'passwordKey\' to the two keys of the Secret, or use DataStoreCredentials.fromPasswordSecret() for a Secret with a password only.'],
+      ['an extra key is empty', fromSecret({ extraKeys: { DATABASE: '' } }),
+        `${C}: invalid 'extraKeys.DATABASE': "". ${KEY}. Set 'extraKeys.DATABASE' to a key of the Secret, such as "dbname", or leave the variable out.`],
+      ['an extra key is not a Secret key (password only)', fromPasswordSecret({ extraKeys: { CA_BUNDLE: 'ca/crt' } }),
+        `${C}: invalid 'extraKeys.CA_BUNDLE': "ca/crt". ${KEY}. Set 'extraKeys.CA_BUNDLE' to a key of the Secret, such as "dbname", or leave the variable out.`],
+      ['a variable is lower case', fromSecret({ extraKeys: { database: 'dbname' } }), `${C}: invalid 'extraKeys': "database". ${VARIABLE}. Name the variable "DATABASE".`],
+      ['a variable has a dash', fromSecret({ extraKeys: { 'CA-BUNDLE': 'ca.crt' } }), `${C}: invalid 'extraKeys': "CA-BUNDLE". ${VARIABLE}. Name the variable "CA_BUNDLE".`],
+      ['a variable is empty', fromSecret({ extraKeys: { '': 'dbname' } }), `${C}: invalid 'extraKeys': "". ${VARIABLE}. Name the variable such as "DATABASE" or "CA_BUNDLE".`],
+      ['a variable starts with "_"', fromSecret({ extraKeys: { _DATABASE: 'dbname' } }), `${C}: invalid 'extraKeys': "_DATABASE". ${VARIABLE}. Name the variable such as "DATABASE" or "CA_BUNDLE".`],
+      ['a variable is USERNAME', fromSecret({ extraKeys: { USERNAME: 'user' } }), `${C}: invalid 'extraKeys': "USERNAME". ${RESERVED}`],
+      ['a variable is USERNAME (password only)', fromPasswordSecret({ extraKeys: { USERNAME: 'user' } }), `${C}: invalid 'extraKeys': "USERNAME". ${RESERVED}`],
+      ['a variable is PASSWORD', fromSecret({ extraKeys: { PASSWORD: 'pass' } }), `${C}: invalid 'extraKeys': "PASSWORD". ${RESERVED}`],
+      ['a variable is SERVICE_HOST', fromSecret({ extraKeys: { SERVICE_HOST: 'host' } }), `${C}: invalid 'extraKeys': "SERVICE_HOST". ${RESERVED}`],
+      ['a variable is SERVICE_PORT', fromSecret({ extraKeys: { SERVICE_PORT: 'port' } }), `${C}: invalid 'extraKeys': "SERVICE_PORT". ${RESERVED}`],
+      ['a variable is a named port variable', fromSecret({ extraKeys: { SERVICE_PORT_POSTGRES: 'port' } }), `${C}: invalid 'extraKeys': "SERVICE_PORT_POSTGRES". ${RESERVED}`],
+      ['a variable is SERVICE_SERVER_NAME', fromSecret({ extraKeys: { SERVICE_SERVER_NAME: 'sni' } }), `${C}: invalid 'extraKeys': "SERVICE_SERVER_NAME". ${RESERVED}`],
+    ])('fails when %s', (_name, build, message) => {
+      expect(build).toThrow(new Error(message));
+    });
+  });
+
+  describe('keys of a Secret the app renders', () => {
+    const C = "DataStoreCredentials 'test/creds'";
+    const missing = (prop: string, key: string, keys: string[], fix: string) =>
+      `${C}: invalid '${prop}': "${key}". Must be a key of the Secret: the Secret "db-credentials" the app renders holds the keys ${JSON.stringify(keys)}, `
+      + `and a consumer whose Secret lacks a required key does not start (CreateContainerConfigError). Add the key "${key}" to the Secret, ${fix}.`;
+
+    function secretWith(stringData?: { [key: string]: string }): { chart: Chart; secret: kplus.Secret } {
+      const chart = Testing.chart();
+      return { chart, secret: new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData }) };
+    }
+
+    test('fails at synth when a Secret with a password only is used with a user name (the Redis case)', () => {
+      // GIVEN
+      const { chart, secret } = secretWith({ password: 'from-a-sealed-secret' });
+
+      // WHEN
+      DataStoreCredentials.fromSecret(secret);
+
+      // THEN
+      const message = missing('usernameKey', 'username', ['password'], 'or use DataStoreCredentials.fromPasswordSecret() for a Secret without a user name');
+      expect(secret.node.validate()).toEqual([message]);
+      expect(() => Testing.synth(chart)).toThrow(`[test/creds] ${message}`);
+    });
+
+    test('fails at synth when the password key is missing', () => {
+      const { secret } = secretWith({ username: 'app', pass: 'x' });
+      DataStoreCredentials.fromSecret(secret);
+      expect(secret.node.validate()).toEqual([missing('passwordKey', 'password', ['pass', 'username'], 'or set \'passwordKey\' to the key of the password')]);
+    });
+
+    test('fails at synth when the password key of password-only credentials is missing', () => {
+      const { secret } = secretWith({ token: 'x' });
+      DataStoreCredentials.fromPasswordSecret(secret);
+      expect(secret.node.validate()).toEqual([missing('passwordKey', 'password', ['token'], 'or set \'passwordKey\' to the key of the password')]);
+    });
+
+    test('fails at synth when an extra key is missing, naming the key and the Secret', () => {
+      const { secret } = secretWith({ password: 'x', dbname: 'users' });
+      DataStoreCredentials.fromPasswordSecret(secret, { extraKeys: { DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' } });
+      expect(secret.node.validate()).toEqual([
+        `${C}: invalid 'extraKeys.CA_BUNDLE': "ca.crt". Must be a key of the Secret: the Secret "db-credentials" the app renders holds the keys ["dbname","password"], `
+        + 'and consumers would silently go without the variable. Add the key "ca.crt" to the Secret, or leave "CA_BUNDLE" out of \'extraKeys\'.',
+      ]);
+    });
+
+    test('every key present: no error; keys added after the credentials count', () => {
+      // GIVEN
+      const { chart, secret } = secretWith({ username: 'app' });
+      DataStoreCredentials.fromSecret(secret, { extraKeys: { DATABASE: 'dbname' } });
+
+      // WHEN
+      secret.addStringData('password', 'x');
+      secret.addStringData('dbname', 'users');
+
+      // THEN
+      expect(secret.node.validate()).toEqual([]);
+      expect(findOne(Testing.synth(chart), 'Secret').stringData).toEqual({ username: 'app', password: 'x', dbname: 'users' });
+    });
+
+    test('a BasicAuthSecret has the keys of fromSecret()', () => {
+      const chart = Testing.chart();
+      const secret = new kplus.BasicAuthSecret(chart, 'creds', { username: 'app', password: 'x' });
+      DataStoreCredentials.fromSecret(secret);
+      expect(secret.node.validate()).toEqual([]);
+    });
+
+    test('keys rendered as data (a JSON patch) count', () => {
+      const { secret } = secretWith();
+      ApiObject.of(secret).addJsonPatch(JsonPatch.add('/data', { password: Buffer.from('x').toString('base64') }));
+      DataStoreCredentials.fromPasswordSecret(secret);
+      expect(secret.node.validate()).toEqual([]);
+    });
+
+    test.each<[string, (chart: Chart) => kplus.ISecret]>([
+      ['an imported Secret', chart => kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials')],
+      ['a rendered Secret without data (filled by someone else)', chart => new kplus.Secret(chart, 'creds')],
+      ['a service account token Secret (filled by the cluster)', chart => new kplus.ServiceAccountTokenSecret(chart, 'creds', {
+        serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'reader'),
+      })],
+    ])('%s is not checked', (_kind, build) => {
+      const chart = Testing.chart();
+      const secret = build(chart);
+      DataStoreCredentials.fromSecret(secret, { extraKeys: { DATABASE: 'dbname' } });
+      expect(secret.node.validate()).toEqual([]);
+    });
   });
 });
 

@@ -232,6 +232,40 @@ describe('SchemaMigration', () => {
       expect(b).toEqual(a);
     });
 
+    test('the Job gets the credential variables a consumer gets: no user name for a password-only store, the extra keys as optional', () => {
+      // GIVEN
+      const chart = usersChart();
+      const store = new ExternalService(chart, 'cache', {
+        metadata: { name: 'cache' },
+        externalName: 'cache.example.com',
+        ports: [{ name: 'redis', port: 6379 }],
+        credentials: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'credentials', 'cache-credentials'), {
+          extraKeys: { CA_BUNDLE: 'ca.crt' },
+        }),
+      });
+      const consumer = new kplus.Deployment(chart, 'app', {
+        containers: [{ name: 'app', image: 'registry.example.com/cache/app:1.0.0', securityContext: { user: 1000 } }],
+      });
+      const connection = new DataStoreConnection(chart, 'cache-connection', { store });
+      connection.addWorkload(consumer);
+
+      // WHEN
+      migration(chart, { store, image: 'docker.io/library/redis:7.4', command: ['redis-cli'], args: ['PING'] });
+      migration(chart, { store, connection, image: 'docker.io/library/redis:7.4', command: ['redis-cli'], args: ['INFO'], metadata: { name: 'info' } }, 'info');
+
+      // THEN
+      const manifests = synthValid(chart);
+      const env = (o: any) => o.spec.template.spec.containers[0].env;
+      const expected = [
+        { name: 'CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'password' } } },
+        { name: 'CACHE_CA_BUNDLE', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'ca.crt', optional: true } } },
+      ];
+      expect(env(findOne(manifests, 'Deployment'))).toEqual(expected);
+      const jobs = findAll(manifests, 'Job');
+      expect(jobs).toHaveLength(2);
+      for (const job of jobs) expect(env(job)).toEqual(expected);
+    });
+
     test('a store outside the cluster works the same', () => {
       const chart = usersChart();
       const store = new ExternalService(chart, 'ext', { metadata: { name: 'user-db' }, externalName: 'users-db.prod.example.com', ports: [{ name: 'postgres', port: 5432 }] });

@@ -344,7 +344,8 @@ function envProblems(at: string, container: any): RuleProblem[] {
   return problems;
 }
 
-function isConfigMapKey(key: unknown): boolean {
+/** IsConfigMapKey: a key of a ConfigMap's or Secret's data, as `configMapKeyRef.key` and `secretKeyRef.key` must be. */
+export function isConfigMapKey(key: unknown): boolean {
   return typeof key === 'string' && key.length <= 253 && CONFIG_MAP_KEY.test(key) && key !== '.' && key !== '..' && !key.startsWith('..');
 }
 
