@@ -49,6 +49,7 @@ describe('renderRedis: rendering', () => {
     expect(r.command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(r.command[3]).toBe('redis');
     expect(r.publishNotReadyAddresses).toBe(true);
+    expect(r.podManagementPolicy).toBe('Parallel');
     expect(r.config).toEqual([
       'port 6379',
       'bind * -::*',
@@ -355,7 +356,7 @@ function runProbe(probe: ProbeJson, env: NodeJS.ProcessEnv): { ok: boolean; outp
 
 async function waitUntilServing(pod: TestPod): Promise<void> {
   await waitFor(`${pod.name} to answer PING over its socket (output: ${pod.output()})`,
-    () => spawnSync('redis-cli', ['-s', join(pod.configDir, 'redis.sock'), 'ping'], { env: pod.env, encoding: 'utf8' }).stdout.trim() === 'PONG' || undefined);
+    () => spawnSync('redis-cli', ['-s', join(pod.configDir, 'redis.sock'), 'ping'], { env: pod.env, encoding: 'utf8', timeout: 5000 }).stdout.trim() === 'PONG' || undefined);
 }
 
 /** Waits for a line in a pod's output (read only while the event loop runs, hence the wait). */
@@ -478,14 +479,16 @@ describe('real engine: primary and replica without a password', () => {
     const r = renderRedis(WHERE, { ...options, configDir });
     // the replica's start-up gets as far as redis-server, which fails on the unknown option
     const out = spawnSync(r.command[0], [...r.command.slice(1), '--no-such-option', 'x'], {
-      env: { PATH: process.env.PATH, HOSTNAME: 'test-redis-1.test-redis.default.svc.cluster.local', REDIS_PRIMARY_HOST: '127.0.0.2' }, encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOSTNAME: 'test-redis-1.test-redis.default.svc.cluster.local', REDIS_PRIMARY_HOST: '127.0.0.2' },
+      encoding: 'utf8',
+      timeout: 5000,
     });
     expect(out.stdout).toContain('redis: pod ordinal 1: replica of 127.0.0.2:6379');
   });
 
   test('a pod whose HOSTNAME has no ordinal does not start', () => {
     const r = renderRedis(WHERE, options);
-    const out = spawnSync(r.command[0], r.command.slice(1), { env: { PATH: process.env.PATH, HOSTNAME: 'redis' }, encoding: 'utf8' });
+    const out = spawnSync(r.command[0], r.command.slice(1), { env: { PATH: process.env.PATH, HOSTNAME: 'redis' }, encoding: 'utf8', timeout: 5000 });
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('redis: HOSTNAME "redis" does not end in a StatefulSet ordinal');
   });
@@ -581,7 +584,7 @@ describe('real engine: password from a Secret, start ordinal 5', () => {
     tmpDirs.push(configDir);
     const r = renderRedis(WHERE, { ...options, configDir });
     const env = containerEnv(r.env, { 'redis-auth/password': '' }, { HOSTNAME: 'test-redis-5' });
-    const out = spawnSync(r.command[0], r.command.slice(1), { env, encoding: 'utf8' });
+    const out = spawnSync(r.command[0], r.command.slice(1), { env, encoding: 'utf8', timeout: 5000 });
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('redis: REDISCLI_AUTH is empty: the password Secret key holds no password');
   });
@@ -641,6 +644,7 @@ function statefulSetOf(r: RedisEngine): any {
     spec: {
       serviceName: 'test-redis',
       replicas: r.podCount,
+      podManagementPolicy: r.podManagementPolicy,
       selector: { matchLabels: { app: 'redis' } },
       template: {
         metadata: { labels: { app: 'redis' } },

@@ -189,6 +189,13 @@ export interface RedisEngine {
    * name before the primary is Ready, and replicas are not Ready until they have synced.
    */
   readonly publishNotReadyAddresses: true;
+  /**
+   * `Parallel`: the pods start together, so every replica connects at once and one full sync
+   * (one fork of the primary) serves them all. Rolling updates stay ordered whatever this says
+   * (highest ordinal first, each pod waiting for the one before to be Ready, i.e. synced): the
+   * replicas are replaced one at a time, the primary last.
+   */
+  readonly podManagementPolicy: 'Parallel';
 }
 
 /**
@@ -267,8 +274,8 @@ export function redisMaxMemory(where: string, memoryLimit: string | number, perc
  *   probe gives the server a minute to open its socket before liveness applies.
  * - readiness: `PONG`, and for a replica `master_link_status:up` in `INFO replication`. A replica
  *   that has not synced would serve an empty or stale dataset, so it takes no client traffic; the
- *   price is that replicas turn unready while the primary is down. With `OrderedReady`, pod n+1
- *   starts once pod n is Ready, i.e. once it has synced: replicas join one by one.
+ *   price is that replicas turn unready while the primary is down. A rolling update waits for
+ *   each replaced replica to be Ready, i.e. synced, before it replaces the next one.
  *
  * @param where who complains, e.g. `Redis 'chart/cache'`
  * @param options the preset's options
@@ -359,6 +366,7 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
     evictionPolicy,
     config,
     publishNotReadyAddresses: true,
+    podManagementPolicy: 'Parallel',
   };
 }
 
