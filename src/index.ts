@@ -13,3 +13,4 @@ export * from './sync-waves';
 export * from './warnings';
 export * from './pod-defaults';
 export * from './schema-migration';
+export * from './engine-image';

@@ -1,0 +1,20 @@
+import { EngineImageOptions } from '../engine-image';
+import { fail } from './validation';
+
+/**
+ * The image reference `<registry>/<repository>:<tag>` of a preset, with the registry and
+ * repository checked.
+ */
+export function engineImage(where: string, prop: string, options: EngineImageOptions | undefined, defaultRepository: string, tag: string): string {
+  const registry = options?.registry ?? 'docker.io';
+  const repository = options?.repository ?? defaultRepository;
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?$/.test(registry)) {
+    throw fail(where, `${prop}.registry`, registry, 'Must be a registry host name with an optional port, e.g. "registry.example.com:5000"',
+      'Give the host only, without a scheme or a path');
+  }
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(repository)) {
+    throw fail(where, `${prop}.repository`, repository, 'Must be a repository path of lower-case path components, e.g. "library/postgres"',
+      'Give the path without the registry and without a tag');
+  }
+  return `${registry}/${repository}:${tag}`;
+}
