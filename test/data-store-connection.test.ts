@@ -1053,3 +1053,24 @@ describe('DataStoreConnection', () => {
     });
   });
 });
+
+describe('consumers that are StatefulWorkloads', () => {
+  test('carry the connection checksum on their pod template, and roll when the connection changes', () => {
+    const render = (host: string) => {
+      const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+      const store = new ExternalService(chart, 'db', { metadata: { name: 'orders-db' }, externalName: host, ports: [{ port: 5432 }] });
+      const worker = new StatefulWorkload(chart, 'worker', {
+        metadata: { name: 'worker' },
+        containers: [{ name: 'worker', image: 'registry.example.com/worker:1.0.0', securityContext: { user: 1000 } }],
+      });
+      const connection = new DataStoreConnection(chart, 'conn', { store, consumers: [worker.containers[0]] });
+      const sts = findOne(synthValid(chart), 'StatefulSet');
+      return { value: sts.spec.template.metadata.annotations?.[`${CHECKSUM_PREFIX}${connection.apiObject.name}`], checksum: connection.checksum };
+    };
+    const a = render('db.example.com');
+    const b = render('db2.example.com');
+    expect(a.value).toBe(a.checksum);
+    expect(b.value).toBe(b.checksum);
+    expect(a.value).not.toBe(b.value);
+  });
+});

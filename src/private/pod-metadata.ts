@@ -12,6 +12,8 @@ export class PodMetadataDefinition extends ApiObjectMetadataDefinition {
   }
 
   public addAnnotation(key: string, value: string): void {
+    // unchanged values are no change: connections stamp their checksum on every synthesis pass
+    if (this.toJson()?.annotations?.[key] === value) return;
     touch();
     super.addAnnotation(key, value);
   }
