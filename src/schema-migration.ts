@@ -88,7 +88,7 @@ export interface SchemaMigrationProps {
    * the same store, in the Job's namespace.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
-   * @default - a connection of its own (a ConfigMap named after the migration)
+   * @default - a connection of its own (a ConfigMap named `<metadata.name>-connection`)
    */
   readonly connection?: DataStoreConnection;
 
@@ -256,7 +256,8 @@ export class SchemaMigration extends Construct {
     this.connection = props.connection ?? new DataStoreConnection(this, 'Connection', {
       store: props.store,
       prefix: props.prefix,
-      metadata: props.metadata?.namespace !== undefined ? { namespace: props.metadata.namespace } : undefined,
+      // named after the migration: the consumers' connection to the same store owns the prefix's name
+      metadata: { name: `${namePrefix}-connection`, namespace: props.metadata?.namespace },
     });
     this.connection.addWorkload(this.job);
     PodDefaults.harden(this.job, props.podDefaults);

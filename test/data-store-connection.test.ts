@@ -110,7 +110,8 @@ describe('DataStoreConnection', () => {
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
     const cm = findOne(manifests, 'ConfigMap');
-    expect(cm.metadata.name).toMatch(/^test-conn-c8[0-9a-f]{6}$/);
+    // named after the prefix, not the construct path
+    expect(cm.metadata.name).toBe('orders-db-connection');
     expect(cm.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-stateful' });
     expect(cm.data).toEqual({
       ORDERS_DB_SERVICE_HOST: 'orders-db.shop.svc.cluster.local',
@@ -1072,5 +1073,31 @@ describe('consumers that are StatefulWorkloads', () => {
     expect(a.value).toBe(a.checksum);
     expect(b.value).toBe(b.checksum);
     expect(a.value).not.toBe(b.value);
+  });
+});
+
+describe('the ConfigMap name', () => {
+  const store = (chart: Chart) => DataStore.fromDataStoreAttributes(chart, 'store', { storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+
+  test('follows the prefix: moving the construct keeps the name', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const a = new DataStoreConnection(chart, 'conn', { store: store(chart) });
+    const other = new Chart(Testing.app(), 'other', { namespace: 'shop' });
+    const nested = new DataStoreConnection(other, 'deep', { store: store(other), prefix: '_Orders__DB_' });
+    expect(a.apiObject.name).toBe('user-db-connection');
+    expect(nested.apiObject.name).toBe('orders-db-connection');
+  });
+
+  test('metadata.name wins', () => {
+    const chart = Testing.chart();
+    expect(new DataStoreConnection(chart, 'conn', { store: store(chart), metadata: { name: 'db-env' } }).apiObject.name).toBe('db-env');
+  });
+
+  test('two connections with one prefix in one namespace are refused, naming both', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const s = store(chart);
+    new DataStoreConnection(chart, 'a', { store: s });
+    new DataStoreConnection(chart, 'b', { store: s });
+    expect(() => Testing.synth(chart)).toThrow(/ConfigMap shop\/user-db-connection is rendered twice: by 'test\/a\/Resource' and by 'test\/b\/Resource'/);
   });
 });

@@ -1,4 +1,4 @@
-import { EngineImageOptions } from '../engine-image';
+import type { EngineImageOptions } from '../engine-image';
 import { fail } from './validation';
 
 /**

@@ -1,4 +1,4 @@
-import { DataStoreCredentials } from '../data-store';
+import type { DataStoreCredentials } from '../data-store';
 
 /** A container port of a workload: what a Service can forward to. */
 export interface HostPort {
