@@ -5,6 +5,7 @@ import {
   CassandraProps,
   CassandraVersion,
   DisruptionBudget,
+  IDataStore,
   StorageClass,
   UnsatisfiableSpread,
 } from '../src';
@@ -44,7 +45,9 @@ describe('Cassandra', () => {
     expect(pod.terminationGracePeriodSeconds).toBe(1800);
     expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
     expect(pod.topologySpreadConstraints).toEqual([{
-      topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule',
+      topologyKey: 'kubernetes.io/hostname',
+      maxSkew: 1,
+      whenUnsatisfiable: 'DoNotSchedule',
       labelSelector: { matchLabels: sts.spec.selector.matchLabels },
     }]);
     const c = cassandraOf(sts);
@@ -94,8 +97,9 @@ describe('Cassandra', () => {
     expect(store.endpoint.hostname).toBe(`${name}.shop.svc.cluster.local`);
     expect(store.endpoint.port).toBe(9042);
     expect(store.ports).toEqual([{ port: 9042, protocol: 'TCP', name: 'cql' }]);
-    expect(store.primaryEndpoint).toBeUndefined();
-    expect(store.credentials).toBeUndefined();
+    const asStore: IDataStore = store;
+    expect(asStore.primaryEndpoint).toBeUndefined();
+    expect(asStore.credentials).toBeUndefined();
     expect(store.workload.name).toBe(name);
   });
 
