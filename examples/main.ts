@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { CassandraExample } from './cassandra';
 import { EurekaExample } from './eureka';
 import { ExternalDnsExample } from './external-dns';
 import { ExternalIpExample } from './external-ip';
@@ -24,6 +25,7 @@ export function buildExamples(app: App): void {
     new TroubleExample(app, 'trouble'),
     new ExternalDnsExample(app, 'external-dns'),
     new UserDbMigrationExample(app, 'user-db-external', { database: 'external' }),
+    new CassandraExample(app, 'cassandra'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }

@@ -1,4 +1,5 @@
 import { App, Testing, Yaml } from 'cdk8s';
+import { CassandraExample } from '../examples/cassandra';
 import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
 import { buildAlternatives, buildExamples } from '../examples/main';
@@ -6,12 +7,14 @@ import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
+import { allWarnings } from '../src/private/warnings';
 
 /** Every example of the foundation issue, rendered as `cdk8s synth` renders it. */
 const examples: Array<[string, (app: App) => void]> = [
   ['web', app => new WebExample(app, 'web')],
   ['html', app => new HtmlExample(app, 'html')],
   ['eureka', app => new EurekaExample(app, 'eureka')],
+  ['cassandra', app => new CassandraExample(app, 'cassandra')],
 ];
 
 const render = renderApp;
@@ -133,4 +136,21 @@ test('eureka: Parallel, probes, resources, RWX claim, partition, LoadBalancer', 
   expect(lb.spec.type).toBe('LoadBalancer');
   expect(Object.keys(lb.metadata.annotations)).toHaveLength(2);
   expect(findAll(manifests, 'Service')).toHaveLength(2);
+});
+
+test('cassandra: three nodes on local-ssd claims bound to one local volume per node', () => {
+  const app = Testing.app();
+  const example = new CassandraExample(app, 'cassandra');
+  const manifests = example.toJson();
+  const sts = findOne(manifests, 'StatefulSet', 'cassandra');
+  expect(sts.metadata.namespace).toBe('cassandra');
+  expect(sts.spec.replicas).toBe(3);
+  expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'local-ssd', resources: { requests: { storage: '1Gi' } } });
+  expect(findOne(manifests, 'StorageClass', 'local-ssd').provisioner).toBe('kubernetes.io/no-provisioner');
+  const volumes = findAll(manifests, 'PersistentVolume');
+  expect(volumes.map(v => v.spec.claimRef)).toEqual([0, 1, 2].map(i => ({ name: `data-cassandra-${i}`, namespace: 'cassandra' })));
+  expect(volumes.map(v => v.spec.storageClassName)).toEqual(['local-ssd', 'local-ssd', 'local-ssd']);
+  expect(example.cassandra.seeds).toEqual(['cassandra-0.cassandra.cassandra.svc.cluster.local', 'cassandra-1.cassandra.cassandra.svc.cluster.local']);
+  expect(example.cassandra.endpoint.socketAddress).toBe('cassandra.cassandra.svc.cluster.local:9042');
+  expect(allWarnings(app)).toEqual([]);
 });
