@@ -7,6 +7,7 @@ import { HtmlExample } from './html';
 import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
 import { TroubleExample } from './trouble';
+import { UserDbExample } from './user-db';
 import { UserDbMigrationExample } from './user-db-migration';
 import { WebExample } from './web';
 
@@ -24,6 +25,7 @@ export function buildExamples(app: App): void {
     new TroubleExample(app, 'trouble'),
     new ExternalDnsExample(app, 'external-dns'),
     new UserDbMigrationExample(app, 'user-db-external', { database: 'external' }),
+    new UserDbExample(app, 'user-db'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }
