@@ -1,6 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { addUserDb, USER_DB_DATABASE } from './user-db';
 import {
   ConnectionTarget,
   DataStoreConnection,
@@ -11,7 +12,6 @@ import {
   SchemaMigration,
   SyncWaves,
 } from 'cdk8s-stateful';
-import { addUserDb, USER_DB_DATABASE } from './user-db';
 
 /** Where the user database lives. */
 export type UserDbLocation = 'external' | 'in-cluster';

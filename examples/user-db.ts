@@ -1,8 +1,8 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreCredentials, Postgres } from 'cdk8s-stateful';
 import { addUserManager, UserManager } from './user-db-migration';
+import { DataStoreCredentials, Postgres } from 'cdk8s-stateful';
 
 /** The database `user-manager` keeps its data in. */
 export const USER_DB_DATABASE = 'user_manager';

@@ -1,8 +1,8 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, StorageClass } from '../src';
-import { restrictedViolations } from '../src/private/pod-security';
 import { findAll, findOne, synthValid } from './util/harness';
+import { restrictedViolations } from '../src/private/pod-security';
 
 const build = (props: Partial<PostgresProps> = {}) => {
   const chart = Testing.chart();

@@ -1,8 +1,8 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres } from '../src';
-import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { findOne, synthValid } from './util/harness';
+import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 
 /**
  * One row per engine preset: how to build it in a chart (with a Secret of its own when it takes
