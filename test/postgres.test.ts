@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, StorageClass } from '../src';
-import { findAll, findOne, synthValid } from './util/harness';
+import { findOne, synthValid } from './util/harness';
 import { restrictedViolations } from '../src/private/pod-security';
 
 const build = (props: Partial<PostgresProps> = {}) => {
