@@ -8,6 +8,7 @@ import { HtmlExample } from './html';
 import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
 import { TroubleExample } from './trouble';
+import { UserDbExample } from './user-db';
 import { UserDbMigrationExample } from './user-db-migration';
 import { WebExample } from './web';
 
@@ -26,6 +27,7 @@ export function buildExamples(app: App): void {
     new ExternalDnsExample(app, 'external-dns'),
     new UserDbMigrationExample(app, 'user-db-external', { database: 'external' }),
     new CassandraExample(app, 'cassandra'),
+    new UserDbExample(app, 'user-db'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }

@@ -1,6 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
-import { Cpu, Deployment, EnvValue, LabelSelector, Probe, Secret, Volume } from 'cdk8s-plus-27';
+import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { addUserDb, USER_DB_DATABASE } from './user-db';
 import {
   ConnectionTarget,
   DataStoreConnection,
@@ -9,7 +10,6 @@ import {
   IDataStore,
   PodDefaults,
   SchemaMigration,
-  StatefulWorkload,
   SyncWaves,
 } from 'cdk8s-stateful';
 
@@ -29,8 +29,10 @@ export interface UserDbMigrationProps extends ChartProps {
  *
  * - `database: 'external'`: a managed PostgreSQL at `users-db.prod.example.com`, reached in the
  *   cluster as the ExternalName Service `user-db` (host `user-db.users.svc.cluster.local`);
- * - `database: 'in-cluster'`: the StatefulWorkload `user-db`, PostgreSQL with a 10Gi claim per
- *   replica; the consumer talks to the primary, `user-db-0.user-db.users.svc.cluster.local`.
+ * - `database: 'in-cluster'`: the `Postgres` preset `user-db` (see `UserDbExample`) with a 10Gi
+ *   claim; the consumer talks to the primary, `user-db-0.user-db.users.svc.cluster.local`.
+ *
+ * Both hold the database `user_manager`.
  *
  * `addUserManager()` is the consumer code, the same in both: the `user-manager` Deployment and
  * the ConfigMap `user-db-connection` come out identical except for the host name. The credentials
@@ -45,7 +47,7 @@ export interface UserDbMigrationProps extends ChartProps {
  * the database (2), `001` (3), `002` (4), then user-manager (5).
  */
 export class UserDbMigrationExample extends Chart {
-  /** The user database: an `ExternalService` or a `StatefulWorkload`. */
+  /** The user database: an `ExternalService` or a `Postgres`. */
   public readonly database: IDataStore;
   /** The Deployment `user-manager`. */
   public readonly userManager: Deployment;
@@ -144,10 +146,12 @@ export function addUserDbMigrations(scope: Construct, userDb: IDataStore, connec
     connection,
     metadata: { name: `user-db-${name}` },
     image: 'docker.io/library/postgres:16.4',
-    // psql reads PGHOST, PGPORT, PGUSER and PGPASSWORD; the database is the user's (as the
-    // postgres image creates it). ON_ERROR_STOP makes a failed statement fail the Job.
+    // psql reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE (`user_manager`, the database
+    // the Postgres preset creates, and the managed database's name). ON_ERROR_STOP makes a failed
+    // statement fail the Job.
     command: ['sh', '-c'],
     args: ['PGHOST="$USER_DB_SERVICE_HOST" PGPORT="$USER_DB_SERVICE_PORT" PGUSER="$USER_DB_USERNAME" PGPASSWORD="$USER_DB_PASSWORD" '
+      + `PGDATABASE=${USER_DB_DATABASE} `
       + `exec psql --no-psqlrc -v ON_ERROR_STOP=1 -c '${sql}'`],
     // the postgres image's user: the pod must not run as root
     securityContext: { user: 999, group: 999 },
@@ -162,33 +166,7 @@ export function addUserDbMigrations(scope: Construct, userDb: IDataStore, connec
   ];
 }
 
-/** PostgreSQL 16 as a StatefulWorkload `user-db`, with the same credentials Secret. */
-function inClusterUserDb(scope: Construct, credentials: DataStoreCredentials): StatefulWorkload {
-  const secret = credentials.secret;
-  return new StatefulWorkload(scope, 'user-db', {
-    metadata: { name: 'user-db' },
-    credentials,
-    // the postgres image's user and group
-    securityContext: { fsGroup: 999 },
-    containers: [{
-      name: 'postgres',
-      image: 'docker.io/library/postgres:16.4',
-      ports: [{ name: 'postgres', number: 5432 }],
-      securityContext: { user: 999, group: 999 },
-      envVariables: {
-        // credentials from fromSecret() always have a user name key
-        POSTGRES_USER: EnvValue.fromSecretValue({ secret, key: credentials.usernameKey ?? 'username' }),
-        POSTGRES_PASSWORD: EnvValue.fromSecretValue({ secret, key: credentials.passwordKey }),
-        PGDATA: EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
-      },
-      // the root file system is read-only: the server's socket directory needs its own volume
-      volumeMounts: [{ path: '/var/run/postgresql', volume: Volume.fromEmptyDir(scope, 'user-db-run', 'run') }],
-      readiness: Probe.fromCommand(['pg_isready', '--host', '/var/run/postgresql']),
-    }],
-    volumeClaimTemplates: [{
-      name: 'data',
-      storage: Size.gibibytes(10),
-      mountPath: '/var/lib/postgresql/data',
-    }],
-  });
+/** The in-cluster user database: the `Postgres` preset of the `user-db` example, with a 10Gi claim. */
+function inClusterUserDb(scope: Construct, credentials: DataStoreCredentials): IDataStore {
+  return addUserDb(scope, credentials, Size.gibibytes(10));
 }

@@ -15,3 +15,4 @@ export * from './pod-defaults';
 export * from './schema-migration';
 export * from './engine-image';
 export * from './cassandra';
+export * from './postgres';

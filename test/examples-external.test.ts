@@ -174,12 +174,15 @@ describe('user-db-migration', () => {
     expect(findAll(external, 'Job').map(o => o.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual(['3', '4']);
   });
 
-  test('the in-cluster database uses the same credentials Secret', () => {
-    const env = findOne(inCluster, 'StatefulSet', 'user-db').spec.template.spec.containers[0].env;
-    expect(env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name])).toEqual([
-      ['POSTGRES_USER', 'user-db-credentials'],
-      ['POSTGRES_PASSWORD', 'user-db-credentials'],
+  test('the in-cluster database is the Postgres preset with the same credentials Secret and the database user_manager', () => {
+    const spec = findOne(inCluster, 'StatefulSet', 'user-db').spec.template.spec;
+    const env = spec.containers[0].env;
+    expect(env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
+      ['POSTGRES_USER', { name: 'user-db-credentials', key: 'username' }],
     ]);
+    expect(env).toContainEqual({ name: 'POSTGRES_DB', value: 'user_manager' });
+    expect(spec.volumes).toContainEqual(expect.objectContaining({ name: 'postgres-password', secret: expect.objectContaining({ secretName: 'user-db-credentials' }) }));
+    for (const job of findAll(inCluster, 'Job')) expect(job.spec.template.spec.containers[0].args[0]).toContain('PGDATABASE=user_manager ');
   });
 });
 

@@ -3,6 +3,7 @@ import { CassandraExample } from '../examples/cassandra';
 import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
 import { buildAlternatives, buildExamples } from '../examples/main';
+import { UserDbExample } from '../examples/user-db';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
@@ -15,6 +16,7 @@ const examples: Array<[string, (app: App) => void]> = [
   ['html', app => new HtmlExample(app, 'html')],
   ['eureka', app => new EurekaExample(app, 'eureka')],
   ['cassandra', app => new CassandraExample(app, 'cassandra')],
+  ['user-db', app => new UserDbExample(app, 'user-db')],
 ];
 
 const render = renderApp;
@@ -74,7 +76,7 @@ describe('examples/dist applies as a whole', () => {
     const created = findAll(main, 'Namespace').map(n => n.metadata.name);
     const used = [...new Set([...main, ...alternatives].map(m => m.metadata.namespace).filter(n => n !== undefined))];
     expect(created.sort()).toEqual(used.sort());
-    expect(created).toEqual(['cassandra', 'registry', 'tools', 'users', 'web']);
+    expect(created).toEqual(['accounts', 'cassandra', 'registry', 'tools', 'users', 'web']);
   });
 
   test('examples/dist/alternatives/ holds the other half of each pair: the same objects, rendered differently', () => {

@@ -246,6 +246,26 @@ describe('errors', () => {
     expect(render({ user: name, database: name })).toMatchObject({ user: name, database: name });
   });
 
+  test('the user from a Secret: POSTGRES_USER is a secretKeyRef, the probes read it from the environment', () => {
+    // WHEN
+    const engine = render({ userSecret: { name: 'db-credentials', key: 'username' }, database: 'app' });
+
+    // THEN
+    expect(engine.user).toBeUndefined();
+    expect(engine.env).toContainEqual({ name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'username' } } });
+    const args = ['pg_isready', '--host=127.0.0.1', '--dbname=app', '--timeout=3'];
+    expect(engine.readinessProbe.exec.command).toEqual(['sh', '-c', 'exec pg_isready --username="$POSTGRES_USER" "$@"', ...args]);
+    expect(engine.livenessProbe.exec.command).toEqual(['sh', '-c', 'pg_isready --username="$POSTGRES_USER" "$@"; test $? -le 1', ...args]);
+    expect(engine.startupProbe.exec.command).toEqual(engine.livenessProbe.exec.command);
+  });
+
+  test('fails when the user comes from a Secret and from a literal, or without a database', () => {
+    const userSecret = { name: 'db-credentials', key: 'username' };
+    expect(() => render({ userSecret, user: 'app', database: 'app' })).toThrow(/invalid 'user': "app". Cannot be combined with 'userSecret'/);
+    expect(() => render({ userSecret })).toThrow(/invalid 'database': undefined. Must be given with 'userSecret'/);
+    expect(() => render({ userSecret: { name: 'db-credentials', key: '..' }, database: 'app' })).toThrow(/invalid 'userSecret.key': "\.\."/);
+  });
+
   test('fails when there is no password Secret', () => {
     expect(() => renderPostgres(WHERE, {} as PostgresEngineOptions)).toThrow(new Error(
       `${WHERE}: invalid 'passwordSecret': undefined. The superuser password must come from a Kubernetes Secret: it is never a literal `
@@ -430,7 +450,7 @@ describe('with a real PostgreSQL server', () => {
     env = {
       PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
       LANG: 'C.UTF-8',
-      ...Object.fromEntries(engine.env.map(e => [e.name, e.name === 'PGPORT' ? String(port) : e.value.startsWith('/') ? local(e.value) : e.value])),
+      ...Object.fromEntries(engine.env.map(e => [e.name, e.name === 'PGPORT' ? String(port) : e.value!.startsWith('/') ? local(e.value!) : e.value!])),
     };
 
     // the claim: a volume root with lost+found, group-owned by the fsGroup with setgid (as the kubelet leaves it)
@@ -541,7 +561,7 @@ describe('with a real PostgreSQL server', () => {
     const query = 'SELECT current_user, current_database(), rolsuper, current_setting(\'data_directory\'), current_setting(\'port\'), '
       + 'current_setting(\'shared_buffers\'), current_setting(\'shared_memory_type\'), current_setting(\'dynamic_shared_memory_type\'), '
       + '(SELECT message FROM greeting WHERE id = 1) FROM pg_roles WHERE rolname = current_user';
-    const result = run(['psql', '-X', '-At', '-F', '|', '-h', altHost, '-U', engine.user, '-d', engine.database, '-c', query],
+    const result = run(['psql', '-X', '-At', '-F', '|', '-h', altHost, '-U', engine.user!, '-d', engine.database, '-c', query],
       { ...env, PGPASSWORD: password });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim().split('|')).toEqual([
@@ -553,6 +573,15 @@ describe('with a real PostgreSQL server', () => {
     expect(engine.sharedBuffers).toBe('256MB');
   });
 
+  test('with the user from a Secret, the probes read it from $POSTGRES_USER (the container\'s env) and pass', () => {
+    const viaSecret = render({ userSecret: { name: 'db-credentials', key: 'username' }, database: 'shop' });
+    // the kubelet resolves the secretKeyRef into the container's env: here the same name as the literal
+    expect(env.POSTGRES_USER).toBe('shop_owner');
+    expect(probe(viaSecret.readinessProbe)).toMatchObject({ status: 0, stdout: `127.0.0.1:${port} - accepting connections\n` });
+    expect(probe(viaSecret.livenessProbe)).toMatchObject({ status: 0 });
+    expect(probe(viaSecret.startupProbe)).toMatchObject({ status: 0 });
+  });
+
   test('the probes use the rendered user and database, so they log nothing; pg_isready\'s defaults would', async () => {
     const log = () => fs.readFileSync(path.join(root, 'server.log'), 'utf8') + fs.readFileSync(path.join(root, 'initdb.log'), 'utf8');
     expect(log()).not.toMatch(/FATAL|ERROR/);
@@ -562,7 +591,7 @@ describe('with a real PostgreSQL server', () => {
 
   test('the superuser\'s password is the Secret\'s value, its trailing newline stripped', () => {
     // every loopback client connects from 127.0.0.1, which the image's pg_hba.conf trusts: check the stored SCRAM verifier instead
-    const stored = psqlSocket(['-At', '-U', engine.user, '-d', 'postgres', '-c', `SELECT rolpassword FROM pg_authid WHERE rolname = '${engine.user}'`]).stdout.trim();
+    const stored = psqlSocket(['-At', '-U', engine.user!, '-d', 'postgres', '-c', `SELECT rolpassword FROM pg_authid WHERE rolname = '${engine.user!}'`]).stdout.trim();
     expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(scramVerifierMatches(stored, password)).toBe(true);
     expect(scramVerifierMatches(stored, `${password}\n`)).toBe(false);
@@ -573,7 +602,7 @@ describe('with a real PostgreSQL server', () => {
     for (const name of ['_app', 'data', 'app_2', `z${'9'.repeat(62)}`]) {
       checkPostgresUser(WHERE, 'user', name);
       checkPostgresDatabase(WHERE, 'database', name);
-      const created = psqlSocket(['-U', engine.user, '-d', 'postgres', '-c', `CREATE ROLE ${name} LOGIN`, '-c', `CREATE DATABASE ${name} OWNER ${name}`]);
+      const created = psqlSocket(['-U', engine.user!, '-d', 'postgres', '-c', `CREATE ROLE ${name} LOGIN`, '-c', `CREATE DATABASE ${name} OWNER ${name}`]);
       expect(created.stderr).toBe('');
       const who = psqlSocket(['-At', '-U', name, '-d', name, '-c', 'SELECT current_user || \'|\' || current_database()']);
       expect(who.stdout.trim()).toBe(`${name}|${name}`);
@@ -583,19 +612,19 @@ describe('with a real PostgreSQL server', () => {
   test('postgresQuoteIdent makes any name work, and the entrypoint\'s own quoting creates exactly the name', () => {
     const odd = 'Mixed "Case" ünï-cödé name';
     const q = postgresQuoteIdent(odd);
-    const created = psqlSocket(['-U', engine.user, '-d', 'postgres', '-c', `CREATE ROLE ${q} LOGIN`, '-c', `CREATE DATABASE ${q} OWNER ${q}`]);
+    const created = psqlSocket(['-U', engine.user!, '-d', 'postgres', '-c', `CREATE ROLE ${q} LOGIN`, '-c', `CREATE DATABASE ${q} OWNER ${q}`]);
     expect(created.stderr).toBe('');
     const who = psqlSocket(['-At', '-U', odd, '-d', odd, '-c', 'SELECT current_user || \'|\' || current_database()']);
     expect(who.stdout.trim()).toBe(`${odd}|${odd}`);
     // CREATE DATABASE :"db" as docker_setup_db runs it
     const other = 'Other "db"';
-    expect(psqlSocket(['-U', engine.user, '-d', 'postgres', '--set', `db=${other}`], 'CREATE DATABASE :"db" ;\n').status).toBe(0);
-    expect(psqlSocket(['-At', '-U', engine.user, '-d', 'postgres', '--set', `db=${other}`], "SELECT count(*) FROM pg_database WHERE datname = :'db';\n").stdout.trim()).toBe('1');
+    expect(psqlSocket(['-U', engine.user!, '-d', 'postgres', '--set', `db=${other}`], 'CREATE DATABASE :"db" ;\n').status).toBe(0);
+    expect(psqlSocket(['-At', '-U', engine.user!, '-d', 'postgres', '--set', `db=${other}`], "SELECT count(*) FROM pg_database WHERE datname = :'db';\n").stdout.trim()).toBe('1');
   });
 
   test('postgresNeedsQuoting and postgresQuoteIdent agree with the server\'s quote_ident()', () => {
     const samples = ['app', 'App', '_', '1a', 'a$b', 'bücher', 'my db', 'a"b', 'data', 'name', 'user', 'int', 'json', 'left', 'values', `z${'9'.repeat(62)}`];
-    const live = psqlSocket(['-At', '-F', '\x1f', '-R', '\x1e', '-U', engine.user, '-d', 'postgres', '-c',
+    const live = psqlSocket(['-At', '-F', '\x1f', '-R', '\x1e', '-U', engine.user!, '-d', 'postgres', '-c',
       'SELECT word, quote_ident(word), catcode FROM pg_get_keywords() UNION ALL '
       + `SELECT x, quote_ident(x), '' FROM unnest(ARRAY[${samples.map(s => `$q$${s}$q$`).join(', ')}]) x`]);
     expect(live.stderr).toBe('');
@@ -614,20 +643,20 @@ describe('with a real PostgreSQL server', () => {
   });
 
   test('the refused names are refused by the server too: 64 bytes are truncated, pg_ and public are reserved, template0 takes no connections', () => {
-    const truncated = psqlSocket(['-At', '-U', engine.user, '-d', 'postgres', '-c', `SELECT octet_length($q$${'x'.repeat(64)}$q$::name)`]);
+    const truncated = psqlSocket(['-At', '-U', engine.user!, '-d', 'postgres', '-c', `SELECT octet_length($q$${'x'.repeat(64)}$q$::name)`]);
     expect(truncated.stdout.trim()).toBe('63');
-    expect(psqlSocket(['-U', engine.user, '-d', 'postgres', '-c', 'CREATE ROLE pg_app']).stderr).toMatch(/role name "pg_app" is reserved/);
-    expect(psqlSocket(['-U', engine.user, '-d', 'postgres', '-c', 'CREATE ROLE "public"']).stderr).toMatch(/role name "public" is reserved/);
-    expect(psqlSocket(['-U', engine.user, '-d', 'template0', '-c', 'SELECT 1']).stderr).toMatch(/database "template0" is not currently accepting connections/);
+    expect(psqlSocket(['-U', engine.user!, '-d', 'postgres', '-c', 'CREATE ROLE pg_app']).stderr).toMatch(/role name "pg_app" is reserved/);
+    expect(psqlSocket(['-U', engine.user!, '-d', 'postgres', '-c', 'CREATE ROLE "public"']).stderr).toMatch(/role name "public" is reserved/);
+    expect(psqlSocket(['-U', engine.user!, '-d', 'template0', '-c', 'SELECT 1']).stderr).toMatch(/database "template0" is not currently accepting connections/);
     const initdb = run(['initdb', '--username=pg_app'], { ...env, PGDATA: path.join(root, 'refused') });
     expect(initdb.status).not.toBe(0);
     expect(initdb.stderr).toMatch(/superuser name "pg_app" is disallowed; role names cannot begin with "pg_"/);
   });
 
   test('SIGINT (the image\'s STOPSIGNAL) is a fast shutdown, well within the grace, even with a session open; then every probe fails', async () => {
-    const session = spawnAs(['psql', '-X', '-h', '127.0.0.1', '-U', engine.user, '-d', engine.database, '-c', 'SELECT pg_sleep(60)'], env, 'ignore');
+    const session = spawnAs(['psql', '-X', '-h', '127.0.0.1', '-U', engine.user!, '-d', engine.database, '-c', 'SELECT pg_sleep(60)'], env, 'ignore');
     const sessionExit = new Promise<number | null>(resolve => session.on('exit', code => resolve(code)));
-    await waitFor(() => psqlSocket(['-At', '-U', engine.user, '-d', 'postgres', '-c',
+    await waitFor(() => psqlSocket(['-At', '-U', engine.user!, '-d', 'postgres', '-c',
       'SELECT count(*) FROM pg_stat_activity WHERE query = \'SELECT pg_sleep(60)\'']).stdout.trim() === '1', 'the session');
 
     const t0 = Date.now();

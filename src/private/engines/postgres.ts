@@ -109,10 +109,14 @@ export const POSTGRES_INIT_SCRIPT_SUFFIXES = ['.sql', '.sql.gz', '.sql.xz', '.sq
 
 // ------------------------------------------------------------------------------------ Kubernetes JSON
 
-/** A core/v1 `EnvVar` with a literal value (this module never renders a secret as a value). */
+/**
+ * A core/v1 `EnvVar`: a literal value, or (only for the user name, never for the password) a
+ * `secretKeyRef`.
+ */
 export interface EnvVarJson {
   readonly name: string;
-  readonly value: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: PostgresSecretKeyRef };
 }
 
 /** A core/v1 `Probe` with an `exec` action. */
@@ -194,6 +198,16 @@ export interface PostgresEngineOptions {
    */
   readonly user?: string;
   /**
+   * The Secret key holding the superuser's name, in place of `user`: `POSTGRES_USER` is then a
+   * `secretKeyRef` to the key consumers read their user name from, so the server and its clients
+   * can never disagree. The name is not known when rendering: the probes read it from
+   * `$POSTGRES_USER` in the container, and `database` must be given (the image would default it
+   * to the unknown name).
+   *
+   * @default - the user is `user`
+   */
+  readonly userSecret?: PostgresSecretKeyRef;
+  /**
    * The database the image creates at first start (`POSTGRES_DB`), where init scripts run.
    *
    * @default - the user's name (the image's default)
@@ -241,8 +255,11 @@ export interface PostgresEngine {
   /** The tag and the major version it names. */
   readonly tag: string;
   readonly major: number;
-  /** The validated superuser and database names (plain identifiers: see `checkPostgresUser`). */
-  readonly user: string;
+  /**
+   * The validated superuser and database names (plain identifiers: see `checkPostgresUser`); the
+   * user is undefined with `userSecret` (it is known only in the container).
+   */
+  readonly user?: string;
   readonly database: string;
   readonly port: number;
   /** `PGDATA`: the mount path's `pgdata` subdirectory. */
@@ -310,8 +327,18 @@ export interface PostgresEngine {
  */
 export function renderPostgres(where: string, options: PostgresEngineOptions): PostgresEngine {
   const { tag, major } = parsePostgresTag(where, 'version', options.version ?? POSTGRES_DEFAULT_TAG);
-  const user = checkPostgresUser(where, 'user', options.user ?? 'postgres');
-  const database = checkPostgresDatabase(where, 'database', options.database ?? user);
+  if (options.userSecret !== undefined && options.user !== undefined) {
+    throw fail(where, 'user', options.user, 'Cannot be combined with \'userSecret\': the user name comes from one place only',
+      'Leave \'user\' out, or drop \'userSecret\'');
+  }
+  const userSecret = options.userSecret !== undefined ? checkSecretKeyRef(where, 'userSecret', options.userSecret, 'user name') : undefined;
+  const user = userSecret ? undefined : checkPostgresUser(where, 'user', options.user ?? 'postgres');
+  if (userSecret && options.database === undefined) {
+    throw fail(where, 'database', options.database,
+      'Must be given with \'userSecret\': the image would name the database after the user, whose name is not known when rendering',
+      'Set \'database\' to a name such as "app"');
+  }
+  const database = checkPostgresDatabase(where, 'database', options.database ?? user!);
   const secret = checkPasswordSecret(where, 'passwordSecret', options.passwordSecret);
   const port = options.port ?? POSTGRES_DEFAULT_PORT;
   checkPostgresPort(where, 'port', port);
@@ -363,7 +390,7 @@ export function renderPostgres(where: string, options: PostgresEngineOptions): P
     env: [
       { name: 'PGDATA', value: pgdata },
       { name: 'PGPORT', value: String(port) },
-      { name: 'POSTGRES_USER', value: user },
+      userSecret ? { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: userSecret } } : { name: 'POSTGRES_USER', value: user },
       { name: 'POSTGRES_DB', value: database },
       { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_DIRECTORY}/${POSTGRES_PASSWORD_FILE_NAME}` },
     ],
@@ -482,14 +509,20 @@ export const POSTGRES_STARTUP_FAILURE_THRESHOLD = 180;
  * The liveness and startup commands are `sh -c 'pg_isready "$@"; test $? -le 1' pg_isready <args>`:
  * the names reach `pg_isready` as arguments, never as shell text.
  *
- * @param user the superuser (validated)
+ * With the user from a Secret (`user` undefined), the user name is read from `$POSTGRES_USER`
+ * in the container's environment, double-quoted: `sh -c 'pg_isready --username="$POSTGRES_USER" "$@"'`
+ * (readiness with `exec`), so any name reaches `pg_isready` as one argument.
+ *
+ * @param user the superuser (validated), or undefined to read it from `$POSTGRES_USER`
  * @param database the database (validated)
  */
-export function postgresProbes(user: string, database: string): {
+export function postgresProbes(user: string | undefined, database: string): {
   startupProbe: ExecProbeJson; livenessProbe: ExecProbeJson; readinessProbe: ExecProbeJson;
 } {
-  const isReady = ['pg_isready', '--host=127.0.0.1', `--username=${user}`, `--dbname=${database}`, '--timeout=3'];
-  const alive = ['sh', '-c', 'pg_isready "$@"; test $? -le 1', ...isReady];
+  const args = ['--host=127.0.0.1', ...user !== undefined ? [`--username=${user}`] : [], `--dbname=${database}`, '--timeout=3'];
+  const fromEnv = user === undefined ? ' --username="$POSTGRES_USER"' : '';
+  const isReady = user !== undefined ? ['pg_isready', ...args] : ['sh', '-c', `exec pg_isready${fromEnv} "$@"`, 'pg_isready', ...args];
+  const alive = ['sh', '-c', `pg_isready${fromEnv} "$@"; test $? -le 1`, 'pg_isready', ...args];
   const probe = (command: string[], failureThreshold: number): ExecProbeJson => ({
     exec: { command },
     periodSeconds: 10,
@@ -781,6 +814,16 @@ function checkDataVolumeName(where: string, prop: string, name: string): void {
     throw fail(where, prop, name, `Must not be one of the engine's own volume names (${Object.values(POSTGRES_VOLUME_NAMES).join(', ')})`,
       `Set '${prop}' to a name such as "data"`);
   }
+}
+
+function checkSecretKeyRef(where: string, prop: string, secret: PostgresSecretKeyRef, what: string): PostgresSecretKeyRef {
+  checkDns1123Subdomain(where, `${prop}.name`, secret.name);
+  if (typeof secret.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(secret.key) || secret.key.length > 253 || secret.key === '.' || secret.key === '..') {
+    throw fail(where, `${prop}.key`, secret.key,
+      'Must be a Secret key: at most 253 letters, digits, "-", "_" or ".", not "." or ".."',
+      `Set '${prop}.key' to the key holding the ${what}, such as "${what === 'password' ? 'password' : 'username'}"`);
+  }
+  return secret;
 }
 
 function checkPasswordSecret(where: string, prop: string, secret: PostgresSecretKeyRef | undefined): PostgresSecretKeyRef {
