@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres } from '../src';
+import { Cassandra, DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres } from '../src';
 import { findOne, synthValid } from './util/harness';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 
@@ -31,6 +31,13 @@ const PRESETS: PresetRow[] = [
     }),
     port: 5432,
     secretVariables: { STORE_USERNAME: ['store-credentials', 'username'], STORE_PASSWORD: ['store-credentials', 'password'] },
+  },
+  {
+    // authentication is off in the official image: no credentials, no Secret variables
+    preset: 'Cassandra',
+    build: chart => new Cassandra(chart, 'store', { metadata: { name: 'store' }, storage: Size.gibibytes(1) }),
+    port: 9042,
+    secretVariables: {},
   },
 ];
 
