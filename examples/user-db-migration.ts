@@ -1,14 +1,12 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
-import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
+import { Deployment, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { addUserDb, USER_DB_DATABASE } from './user-db';
+import { addUserDb, addUserManager, USER_DB_DATABASE } from './user-db';
 import {
-  ConnectionTarget,
   DataStoreConnection,
   DataStoreCredentials,
   ExternalService,
   IDataStore,
-  PodDefaults,
   SchemaMigration,
   SyncWaves,
 } from 'cdk8s-stateful';
@@ -76,59 +74,6 @@ export class UserDbMigrationExample extends Chart {
     SyncWaves.enable(this, { consumers: 5 });
     SyncWaves.setWave(this.migrations[1], 4);
   }
-}
-
-/** The consumer `user-manager` and its connection to the user database. */
-export interface UserManager {
-  /** The Deployment `user-manager`. */
-  readonly deployment: Deployment;
-  /** The connection `user-db-connection` (ConfigMap `user-db-connection`). */
-  readonly connection: DataStoreConnection;
-}
-
-/**
- * The consumer: a `user-manager` Deployment wired to the user database, whichever kind of store it
- * is.
- */
-export function addUserManager(scope: Construct, userDb: IDataStore): UserManager {
-  // a selector of our own: cdk8s-plus's default one (`cdk8s.io/metadata.addr`) derives from the
-  // chart id, so the Deployment of the other chart of the pair would have another selector, which
-  // the API server refuses to change (`spec.selector: ... field is immutable`)
-  const labels = { 'app.kubernetes.io/name': 'user-manager' };
-  const deployment = new Deployment(scope, 'user-manager', {
-    metadata: { name: 'user-manager' },
-    select: false,
-    podMetadata: { labels },
-    replicas: 2,
-    containers: [{
-      name: 'user-manager',
-      image: 'registry.example.com/users/user-manager:1.4.0',
-      portNumber: 8080,
-      securityContext: { user: 1000, group: 1000 },
-      readiness: Probe.fromHttpGet('/healthz', { port: 8080 }),
-      resources: {
-        cpu: { request: Cpu.millis(100) },
-        memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
-      },
-    }],
-  });
-
-  deployment.select(LabelSelector.of({ labels }));
-
-  const connection = new DataStoreConnection(scope, 'user-db-connection', {
-    store: userDb,
-    // the variable names are the consumer's contract: pin them rather than derive them
-    prefix: 'USER_DB',
-    // writes go to the primary: pod 0 in the cluster, the managed database's host outside it
-    target: ConnectionTarget.PRIMARY,
-    metadata: { name: 'user-db-connection' },
-    consumers: [deployment.containers[0]],
-  });
-
-  // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27
-  // cannot express, plus this library's other pod defaults
-  PodDefaults.harden(deployment);
-  return { deployment, connection };
 }
 
 /**
