@@ -14,3 +14,4 @@ export * from './warnings';
 export * from './pod-defaults';
 export * from './schema-migration';
 export * from './engine-image';
+export * from './redis';
