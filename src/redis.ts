@@ -22,7 +22,7 @@ import {
   RedisEngine,
   renderRedis,
 } from './private/engines/redis';
-import { checkInteger, fail } from './private/validation';
+import { checkInteger, fail, failWithoutValue } from './private/validation';
 import { warn, warningMessage, WARNINGS } from './private/warnings';
 import {
   PersistentVolumeClaimRetention,
@@ -306,7 +306,7 @@ export class Redis extends Construct implements IDataStore {
         'Leave \'publishNotReadyAddresses\' out');
     }
     if (props.password?.usernameKey !== undefined) {
-      throw fail(where, 'password', `credentials with a username (key "${props.password.usernameKey}")`,
+      throw failWithoutValue(where, 'password', `credentials with a username (key "${props.password.usernameKey}")`,
         'Must be a password only: Redis ACL users are not supported by the preset, which sets `requirepass` (the default user)',
         'Use DataStoreCredentials.fromPasswordSecret(secret)');
     }
