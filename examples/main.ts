@@ -6,6 +6,7 @@ import { ExternalIpExample } from './external-ip';
 import { HtmlExample } from './html';
 import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
+import { NewsManagerRedisExample, TestRedisExample } from './redis';
 import { TroubleExample } from './trouble';
 import { UserDbMigrationExample } from './user-db-migration';
 import { WebExample } from './web';
@@ -24,6 +25,8 @@ export function buildExamples(app: App): void {
     new TroubleExample(app, 'trouble'),
     new ExternalDnsExample(app, 'external-dns'),
     new UserDbMigrationExample(app, 'user-db-external', { database: 'external' }),
+    new TestRedisExample(app, 'test-redis'),
+    new NewsManagerRedisExample(app, 'news-manager-redis'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }
