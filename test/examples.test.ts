@@ -1,8 +1,8 @@
 import { App, Testing, Yaml } from 'cdk8s';
 import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
-import { NewsManagerRedisExample, TestRedisExample } from '../examples/redis';
 import { buildAlternatives, buildExamples } from '../examples/main';
+import { NewsManagerRedisExample, TestRedisExample } from '../examples/redis';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';

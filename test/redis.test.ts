@@ -253,7 +253,10 @@ describe('Redis', () => {
       const chart = shopChart();
       new Redis(chart, 'cache', {
         metadata: { name: 'cache' },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.RETAIN, whenScaled: PersistentVolumeClaimRetention.RETAIN },
+        persistentVolumeClaimRetentionPolicy: {
+          whenDeleted: PersistentVolumeClaimRetention.RETAIN,
+          whenScaled: PersistentVolumeClaimRetention.RETAIN,
+        },
       });
       expect(allWarnings(chart)).toEqual([]);
     });
