@@ -7,6 +7,7 @@ import { ExternalIpExample } from './external-ip';
 import { HtmlExample } from './html';
 import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
+import { NewsManagerRedisExample, TestRedisExample } from './redis';
 import { TroubleExample } from './trouble';
 import { UserDbExample } from './user-db';
 import { UserDbMigrationExample } from './user-db-migration';
@@ -28,6 +29,8 @@ export function buildExamples(app: App): void {
     new UserDbMigrationExample(app, 'user-db-external', { database: 'external' }),
     new CassandraExample(app, 'cassandra'),
     new UserDbExample(app, 'user-db'),
+    new TestRedisExample(app, 'test-redis'),
+    new NewsManagerRedisExample(app, 'news-manager-redis'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }

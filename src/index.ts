@@ -16,3 +16,4 @@ export * from './schema-migration';
 export * from './engine-image';
 export * from './cassandra';
 export * from './postgres';
+export * from './redis';

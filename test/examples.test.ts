@@ -4,6 +4,7 @@ import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { UserDbExample } from '../examples/user-db';
+import { NewsManagerRedisExample, TestRedisExample } from '../examples/redis';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
@@ -17,6 +18,8 @@ const examples: Array<[string, (app: App) => void]> = [
   ['eureka', app => new EurekaExample(app, 'eureka')],
   ['cassandra', app => new CassandraExample(app, 'cassandra')],
   ['user-db', app => new UserDbExample(app, 'user-db')],
+  ['test-redis', app => new TestRedisExample(app, 'test-redis')],
+  ['news-manager-redis', app => new NewsManagerRedisExample(app, 'news-manager-redis')],
 ];
 
 const render = renderApp;
@@ -76,7 +79,7 @@ describe('examples/dist applies as a whole', () => {
     const created = findAll(main, 'Namespace').map(n => n.metadata.name);
     const used = [...new Set([...main, ...alternatives].map(m => m.metadata.namespace).filter(n => n !== undefined))];
     expect(created.sort()).toEqual(used.sort());
-    expect(created).toEqual(['accounts', 'cassandra', 'registry', 'tools', 'users', 'web']);
+    expect(created).toEqual(['accounts', 'cassandra', 'news', 'redis', 'registry', 'tools', 'users', 'web']);
   });
 
   test('examples/dist/alternatives/ holds the other half of each pair: the same objects, rendered differently', () => {
@@ -155,4 +158,33 @@ test('cassandra: three nodes on local-ssd claims bound to one local volume per n
   expect(example.cassandra.seeds).toEqual(['cassandra-0.cassandra.cassandra.svc.cluster.local', 'cassandra-1.cassandra.cassandra.svc.cluster.local']);
   expect(example.cassandra.endpoint.socketAddress).toBe('cassandra.cassandra.svc.cluster.local:9042');
   expect(allWarnings(app)).toEqual([]);
+});
+
+test('test-redis: a primary and two replicas of it, a write and a read Service', () => {
+  const manifests = new TestRedisExample(Testing.app(), 'test-redis').toJson();
+  const sts = findOne(manifests, 'StatefulSet', 'test-redis');
+  expect(sts.spec.replicas).toBe(3);
+  const redis = sts.spec.template.spec.containers.find((c: any) => c.name === 'redis');
+  expect(redis.env).toContainEqual({ name: 'REDIS_PRIMARY_HOST', value: 'test-redis-0.test-redis.redis.svc.cluster.local' });
+  expect(findOne(manifests, 'Service', 'test-redis').spec.publishNotReadyAddresses).toBe(true);
+  expect(findOne(manifests, 'Service', 'test-redis-write').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('test-redis-0');
+  expect(findOne(manifests, 'Service', 'test-redis-read').spec.selector).not.toHaveProperty(['statefulset.kubernetes.io/pod-name']);
+});
+
+test('news-manager-redis: one primary with 1Gi at /data, news-manager wired to the write Service', () => {
+  const example = new NewsManagerRedisExample(Testing.app(), 'news-manager-redis');
+  const manifests = example.toJson();
+  const sts = findOne(manifests, 'StatefulSet', 'news-manager-redis');
+  expect(sts.spec.replicas).toBe(1);
+  expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+  expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+  expect(example.redis.storeName).toBe('news-manager-redis');
+  const cm = findOne(manifests, 'ConfigMap', 'news-manager-redis-connection');
+  expect(cm.data).toMatchObject({
+    NEWS_MANAGER_REDIS_SERVICE_HOST: 'news-manager-redis-write.news.svc.cluster.local',
+    NEWS_MANAGER_REDIS_SERVICE_PORT: '6379',
+    NEWS_MANAGER_REDIS_SERVICE_PORT_REDIS: '6379',
+  });
+  const app = findOne(manifests, 'Deployment', 'news-manager').spec.template.spec.containers[0];
+  expect(app.envFrom).toEqual([{ configMapRef: { name: 'news-manager-redis-connection' } }]);
 });

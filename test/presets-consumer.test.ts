@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Cassandra, DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres } from '../src';
+import { Cassandra, DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres, Redis } from '../src';
 import { findOne, synthValid } from './util/harness';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 
@@ -31,6 +31,17 @@ const PRESETS: PresetRow[] = [
     }),
     port: 5432,
     secretVariables: { STORE_USERNAME: ['store-credentials', 'username'], STORE_PASSWORD: ['store-credentials', 'password'] },
+  },
+  {
+    // a password-only Secret: no STORE_USERNAME; consumers write through the primary's Service
+    preset: 'Redis',
+    build: chart => new Redis(chart, 'store', {
+      metadata: { name: 'store' },
+      password: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'store-credentials', 'store-credentials')),
+      readReplicas: 1,
+    }),
+    port: 6379,
+    secretVariables: { STORE_PASSWORD: ['store-credentials', 'password'] },
   },
   {
     // authentication is off in the official image: no credentials, no Secret variables

@@ -6,7 +6,8 @@ import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { EphemeralVolume } from '../src/ephemeral-volume';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, WARNING_IDS } from '../src/private/warnings';
-import { DisruptionBudget, WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
+import { Redis } from '../src/redis';
+import { DisruptionBudget, PersistentVolumeClaimRetention, WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../src/static-volume';
 import { StorageClass, VolumeBindingMode } from '../src/storage-class';
 import { VolumeClaim } from '../src/volume-claim';
@@ -126,6 +127,10 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     storage: Size.gibibytes(1),
     source: StaticVolumeSource.csi('ebs.csi.aws.com', 'vol-0123'),
     reclaimPolicy: kplus.PersistentVolumeReclaimPolicy.DELETE,
+  })],
+  ['cdk8s-stateful:redis-primary-claim-deletion', 'construction', chart => new Redis(chart, 'cache', {
+    metadata: { name: 'cache' },
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
   })],
 ];
 

@@ -42,6 +42,7 @@ export const WARNINGS = {
   ZERO_TERMINATION_GRACE: 'cdk8s-stateful:zero-termination-grace',
   UNPINNED_IMAGE: 'cdk8s-stateful:unpinned-image',
   STATIC_VOLUME_RECLAIM_DELETE: 'cdk8s-stateful:static-volume-reclaim-delete',
+  REDIS_PRIMARY_CLAIM_DELETION: 'cdk8s-stateful:redis-primary-claim-deletion',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

@@ -11,12 +11,11 @@
  * (the construct renders the primary's DNS name there) and `--bind 127.0.0.x` through the
  * container args (`"$@"`). Both pods use the same random port on their own address, as pods do.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvVarJson, ProbeJson } from '../../src/private/engines/common';
+import { ProbeJson } from '../../src/private/engines/common';
 import {
   REDIS_DEFAULT_IMAGE,
   redisMaxMemory,
@@ -25,6 +24,7 @@ import {
   renderRedis,
 } from '../../src/private/engines/redis';
 import { expectValidManifests } from '../util/k8s-schema';
+import { cli, containerEnv, externalAddress, freePort, info, requireRedis, runProbe, stop, waitFor } from '../util/redis-server';
 
 const WHERE = "Redis 'test/cache'";
 const BASE: RedisEngineOptions = { statefulSetName: 'test-redis', serviceName: 'test-redis', namespace: 'shop', memoryLimit: '256Mi' };
@@ -224,15 +224,6 @@ describe('renderRedis: errors', () => {
 
 // ------------------------------------------------------------------------------ the real engine
 
-/** `redis-server` and `redis-cli` must be installed: fail (never skip) when they are not. */
-function requireRedis(): void {
-  const missing = ['redis-server', 'redis-cli'].filter(bin => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
-  if (missing.length > 0) {
-    throw new Error(`${missing.join(' and ')} not on PATH: the Redis engine tests run a real server. `
-      + 'Install them (Debian: apt-get install -y --no-install-recommends redis-server redis-tools; .ci/run does).');
-  }
-}
-
 const children: ChildProcess[] = [];
 const tmpDirs: string[] = [];
 
@@ -240,58 +231,6 @@ afterAll(async () => {
   await Promise.all(children.map(stop));
   for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Stops a process we started, by its pid: TERM, then KILL after 3 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** A TCP port free on every given address. */
-async function freePort(hosts: string[]): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    if ((await Promise.all(hosts.map(h => canListen(h, port)))).every(ok => ok)) return port;
-  }
-  throw new Error(`no free port on ${hosts.join(', ')}`);
-}
-
-function canListen(host: string, port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
-/** The first non-loopback IPv4 address of this machine, if any. */
-function externalAddress(): string | undefined {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) {
-      if (a.family === 'IPv4' && !a.internal) return a.address;
-    }
-  }
-  return undefined;
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = check();
-      if (value !== undefined && value !== false) return value;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
-}
 
 /** A pod of the test: a local process running the rendered start-up. */
 interface TestPod {
@@ -305,17 +244,6 @@ interface TestPod {
   readonly dataDir: string;
   readonly configDir: string;
   output(): string;
-}
-
-/** The environment the kubelet would build from the rendered env, with `secrets` for secretKeyRefs. */
-function containerEnv(env: EnvVarJson[], secrets: Record<string, string>, overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  for (const e of env) {
-    if (e.value !== undefined) out[e.name] = e.value;
-    const ref = e.valueFrom?.secretKeyRef;
-    if (ref) out[e.name] = secrets[`${ref.name}/${ref.key}`];
-  }
-  return { ...out, ...overrides };
 }
 
 /**
@@ -340,20 +268,6 @@ function startPod(root: string, options: RedisEngineOptions, ordinal: number, ad
   return { name, address, port, engine, env, process: child, dataDir, configDir, output: () => output };
 }
 
-/** redis-cli against a pod over TCP, with `auth` in REDISCLI_AUTH when given. */
-function cli(pod: TestPod, args: string[], auth?: string): string {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  if (auth !== undefined) env.REDISCLI_AUTH = auth;
-  return execFileSync('redis-cli', ['-h', pod.address, '-p', String(pod.port), ...args], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-/** Runs a rendered exec probe with the pod's environment, as the kubelet does inside the container. */
-function runProbe(probe: ProbeJson, env: NodeJS.ProcessEnv): { ok: boolean; output: string } {
-  const [cmd, ...args] = probe.exec!.command;
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: probe.timeoutSeconds * 1000 });
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-}
-
 async function waitUntilServing(pod: TestPod): Promise<void> {
   await waitFor(`${pod.name} to answer PING over its socket (output: ${pod.output()})`,
     () => spawnSync('redis-cli', ['-s', join(pod.configDir, 'redis.sock'), 'ping'], { env: pod.env, encoding: 'utf8', timeout: 5000 }).stdout.trim() === 'PONG' || undefined);
@@ -362,10 +276,6 @@ async function waitUntilServing(pod: TestPod): Promise<void> {
 /** Waits for a line in a pod's output (read only while the event loop runs, hence the wait). */
 async function waitForOutput(pod: TestPod, text: string): Promise<void> {
   await waitFor(`"${text}" in the output of ${pod.name}`, () => pod.output().includes(text) || undefined, 5000);
-}
-
-function info(pod: TestPod, section: string, auth?: string): Record<string, string> {
-  return Object.fromEntries(cli(pod, ['info', section], auth).split(/\r?\n/).filter(l => l.includes(':')).map(l => l.split(':', 2) as [string, string]));
 }
 
 describe('real engine', () => {
