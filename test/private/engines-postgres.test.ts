@@ -1,7 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Size } from 'cdk8s';
@@ -22,6 +19,25 @@ import {
   postgresTerminationGraceSeconds,
   renderPostgres,
 } from '../../src/private/engines/postgres';
+import {
+  chown,
+  errorLines,
+  findPostgresBinaries,
+  freePort,
+  initdbAsEntrypoint,
+  initFilesAsEntrypoint,
+  makeClaimVolume,
+  makeEmptyDir,
+  pg,
+  run,
+  scramVerifierMatches,
+  Server,
+  setupDbAsEntrypoint,
+  spawnAs,
+  startTemporaryServer,
+  waitFor,
+  writeSecretFile,
+} from '../util/postgres-server';
 
 const WHERE = "Postgres 'test/db'";
 const SECRET = { name: 'db-credentials', key: 'password' };
@@ -454,18 +470,11 @@ describe('with a real PostgreSQL server', () => {
     };
 
     // the claim: a volume root with lost+found, group-owned by the fsGroup with setgid (as the kubelet leaves it)
-    const volume = local(mountPathOf(engine));
-    fs.mkdirSync(path.join(volume, 'lost+found'), { recursive: true, mode: 0o700 });
-    chown(volume, 0, pg().gid);
-    fs.chmodSync(volume, 0o2775);
+    makeClaimVolume(local(mountPathOf(engine)));
     // the emptyDir at /var/run/postgresql
-    fs.mkdirSync(local('/var/run/postgresql'), { mode: 0o777 });
-    fs.chmodSync(local('/var/run/postgresql'), 0o777);
+    makeEmptyDir(local('/var/run/postgresql'));
     // the Secret volume: one item, defaultMode 0440, group-owned by the fsGroup; a trailing newline as `kubectl create secret --from-file` keeps
-    fs.mkdirSync(local('/run/secrets/postgres'));
-    fs.writeFileSync(env.POSTGRES_PASSWORD_FILE, `${password}\n`);
-    chown(env.POSTGRES_PASSWORD_FILE, 0, pg().gid);
-    fs.chmodSync(env.POSTGRES_PASSWORD_FILE, 0o440);
+    writeSecretFile(env.POSTGRES_PASSWORD_FILE, `${password}\n`);
     // the ConfigMap volume: one file per key
     fs.mkdirSync(local('/docker-entrypoint-initdb.d'));
     fs.writeFileSync(path.join(local('/docker-entrypoint-initdb.d'), '01-schema.sql'), initSql, { mode: 0o444 });
@@ -487,58 +496,30 @@ describe('with a real PostgreSQL server', () => {
   });
 
   test('first start: initdb with the rendered user and the password file, as the entrypoint does', () => {
-    // docker_setup_env: POSTGRES_PASSWORD="$(< "$POSTGRES_PASSWORD_FILE")", read as the postgres user (0440 + fsGroup)
-    const read = run(['cat', env.POSTGRES_PASSWORD_FILE], env);
-    expect(read.status).toBe(0);
-    const secret = read.stdout.replace(/\n+$/, '');
+    // the password file is read as the postgres user (0440 + fsGroup); PGDATA is created in the setgid volume root
+    const { password: secret, initdb, passwordEncryption } = initdbAsEntrypoint(env, engine.args.slice(1), root);
     expect(secret).toBe(password);
-    // docker_create_db_directories: mkdir -p "$PGDATA"; chmod 00700 "$PGDATA" (in the setgid volume root)
-    expect(run(['mkdir', '-p', env.PGDATA], env).status).toBe(0);
-    expect(run(['chmod', '00700', env.PGDATA], env).status).toBe(0);
-    // docker_init_database_dir: initdb --username="$POSTGRES_USER" --pwfile=<(printf "%s\n" "$POSTGRES_PASSWORD")
-    const pwfile = path.join(root, 'pwfile');
-    fs.writeFileSync(pwfile, `${secret}\n`, { mode: 0o600 });
-    chown(pwfile, pg().uid, pg().gid);
-    const initdb = run(['initdb', `--username=${env.POSTGRES_USER}`, `--pwfile=${pwfile}`], env);
-    fs.rmSync(pwfile);
     expect(initdb.stderr).not.toMatch(/error/i);
     expect(initdb.status).toBe(0);
     expect(fs.existsSync(path.join(env.PGDATA, 'PG_VERSION'))).toBe(true);
     // pg_setup_hba_conf: host all all all <password_encryption>
-    const auth = run(['postgres', '-C', 'password_encryption', ...engine.args.slice(1)], env);
-    expect(auth.stdout.trim()).toBe('scram-sha-256');
-    fs.appendFileSync(path.join(env.PGDATA, 'pg_hba.conf'), `\nhost all all all ${auth.stdout.trim()}\n`);
+    expect(passwordEncryption).toBe('scram-sha-256');
   });
 
   test('first start: the temporary socket-only server, the database and the init script; the startup probe waits', async () => {
     // docker_temp_server_start: the container's args + -c listen_addresses='' -p "${PGPORT:-5432}"
-    server = await Server.start([...engine.args.slice(1), '-c', 'listen_addresses=', '-p', env.PGPORT,
-      '-c', `unix_socket_directories=${local('/var/run/postgresql')}`], env, path.join(root, 'initdb.log'));
-    await waitFor(() => run(['pg_isready', `--host=${local('/var/run/postgresql')}`, `--username=${env.POSTGRES_USER}`, '--dbname=postgres'], env).status === 0,
-      'the temporary server');
+    server = await startTemporaryServer(env, engine.args.slice(1), local('/var/run/postgresql'), path.join(root, 'initdb.log'));
 
     // no TCP listener yet: neither the startup nor the readiness probe passes during initialization
     expect(probe(engine.startupProbe).status).not.toBe(0);
     expect(probe(engine.readinessProbe).status).not.toBe(0);
 
     // docker_setup_db, with the entrypoint's own quoting (:'db', :"db")
-    const sql = ['psql', '-v', 'ON_ERROR_STOP=1', '--username', env.POSTGRES_USER, '--no-password', '--no-psqlrc', '--dbname', 'postgres', '--set', `db=${env.POSTGRES_DB}`];
-    const socketEnv = { ...env, PGHOST: local('/var/run/postgresql'), PGPASSWORD: password };
-    const exists = run([...sql, '--tuples-only'], socketEnv, "SELECT 1 FROM pg_database WHERE datname = :'db' ;\n");
-    expect(exists.status).toBe(0);
-    expect(exists.stdout.trim()).toBe('');
-    expect(run(sql, socketEnv, 'CREATE DATABASE :"db" ;\n').status).toBe(0);
+    expect(setupDbAsEntrypoint(env, local('/var/run/postgresql'), password)).toEqual({ existed: false });
 
     // docker_process_init_files /docker-entrypoint-initdb.d/*: *.sql through psql against POSTGRES_DB
-    const dir = local('/docker-entrypoint-initdb.d');
-    const files = fs.readdirSync(dir).sort().filter(f => f.endsWith('.sql'));
-    expect(files).toEqual(['01-schema.sql']);
-    for (const f of files) {
-      const result = run(['psql', '-v', 'ON_ERROR_STOP=1', '--username', env.POSTGRES_USER, '--no-password', '--no-psqlrc',
-        '--dbname', env.POSTGRES_DB, '-f', path.join(dir, f)], socketEnv);
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-    }
+    const results = initFilesAsEntrypoint(env, local('/docker-entrypoint-initdb.d'), local('/var/run/postgresql'), password);
+    expect(results).toEqual([{ file: '01-schema.sql', status: 0, stdout: expect.any(String), stderr: '' }]);
 
     // docker_temp_server_stop: pg_ctl -m fast stop, i.e. SIGINT
     await server.stop('SIGINT');
@@ -583,10 +564,12 @@ describe('with a real PostgreSQL server', () => {
   });
 
   test('the probes use the rendered user and database, so they log nothing; pg_isready\'s defaults would', async () => {
+    // refusals of the test's own polling while a server was starting are not counted (see errorLines)
     const log = () => fs.readFileSync(path.join(root, 'server.log'), 'utf8') + fs.readFileSync(path.join(root, 'initdb.log'), 'utf8');
-    expect(log()).not.toMatch(/FATAL|ERROR/);
+    for (const p of [engine.startupProbe, engine.livenessProbe, engine.readinessProbe]) expect(probe(p).status).toBe(0);
+    expect(errorLines(log())).toEqual([]);
     expect(run(['pg_isready', '--host=127.0.0.1'], env).status).toBe(0);
-    await waitFor(() => /FATAL: {2}role ".*" does not exist/.test(log()), 'the log line');
+    await waitFor(() => errorLines(log()).some(line => /FATAL: {2}role ".*" does not exist/.test(line)), 'the log line');
   });
 
   test('the superuser\'s password is the Secret\'s value, its trailing newline stripped', () => {
@@ -696,143 +679,10 @@ describe('with a real PostgreSQL server', () => {
 
 // =============================================================================== helpers
 
-/**
- * Whether a SCRAM-SHA-256 verifier as PostgreSQL stores it (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`)
- * was made from `password` (RFC 5802/7677; an ASCII password is its own SASLprep form).
- */
-function scramVerifierMatches(verifier: string, password: string): boolean {
-  const m = /^SCRAM-SHA-256\$([0-9]+):([^$]+)\$([^:]+):(.+)$/.exec(verifier);
-  if (!m) return false;
-  const salted = crypto.pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(m[2], 'base64'), Number(m[1]), 32, 'sha256');
-  const clientKey = crypto.createHmac('sha256', salted).update('Client Key').digest();
-  const storedKey = crypto.createHash('sha256').update(clientKey).digest('base64');
-  const serverKey = crypto.createHmac('sha256', salted).update('Server Key').digest('base64');
-  return storedKey === m[3] && serverKey === m[4];
-}
-
 function esc(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function mountPathOf(engine: PostgresEngine): string {
   return engine.volumeMounts.find(m => m.name === 'data')!.mountPath;
-}
-
-/** The directory with the PostgreSQL server binaries, or why there is none. */
-function findPostgresBinaries(): { dir: string; problem?: undefined } | { dir?: undefined; problem: string } {
-  const tools = ['postgres', 'initdb', 'pg_isready', 'psql'];
-  const complete = (dir: string) => tools.every(t => fs.existsSync(path.join(dir, t)));
-  const override = process.env.POSTGRES_BIN;
-  if (override) {
-    if (complete(override)) return { dir: override };
-    return { problem: `POSTGRES_BIN=${override} lacks one of ${tools.join(', ')}` };
-  }
-  const base = '/usr/lib/postgresql';
-  const majors = fs.existsSync(base) ? fs.readdirSync(base).filter(d => /^[0-9]+$/.test(d)).map(Number).sort((a, b) => b - a) : [];
-  for (const major of majors) {
-    const dir = path.join(base, String(major), 'bin');
-    if (complete(dir)) return { dir };
-  }
-  return {
-    problem: `No PostgreSQL server binaries (${tools.join(', ')}) in ${base}/*/bin: this test runs a real server. `
-      + 'Install them with `apt-get install -y --no-install-recommends postgresql` (as .ci/run does), or set POSTGRES_BIN to their directory',
-  };
-}
-
-const isRoot = process.getuid?.() === 0;
-let pgUser: { uid: number; gid: number } | undefined;
-
-/** The OS user server commands run as: `postgres` when the test runs as root (initdb refuses root), else the test's own. */
-function pg(): { uid: number; gid: number } {
-  if (!pgUser) {
-    if (isRoot) {
-      const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
-      const uid = id('-u');
-      if (uid.status !== 0) throw new Error('The test runs as root and there is no OS user "postgres" to run PostgreSQL as (Debian\'s postgresql package creates it)');
-      pgUser = { uid: Number(uid.stdout.trim()), gid: Number(id('-g').stdout.trim()) };
-    } else {
-      pgUser = { uid: process.getuid!(), gid: process.getgid!() };
-    }
-  }
-  return pgUser;
-}
-
-function chown(file: string, uid: number, gid: number): void {
-  if (isRoot) fs.chownSync(file, uid, gid);
-}
-
-/** argv as the `postgres` OS user, with exactly `env` (as `env -i`). */
-function asPostgres(argv: string[], env: Record<string, string>): [string, string[]] {
-  const inner = ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv];
-  return isRoot ? ['runuser', ['-u', 'postgres', '--', ...inner]] : [inner[0], inner.slice(1)];
-}
-
-function run(argv: string[], env: Record<string, string>, input?: string): { status: number | null; stdout: string; stderr: string } {
-  const [cmd, args] = asPostgres(argv, env);
-  const result = spawnSync(cmd, args, { encoding: 'utf8', input, cwd: os.tmpdir(), timeout: 20_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function spawnAs(argv: string[], env: Record<string, string>, stdio: 'ignore' | number): ChildProcess {
-  const [cmd, args] = asPostgres(argv, env);
-  return spawn(cmd, args, { cwd: os.tmpdir(), stdio: ['ignore', stdio, stdio] });
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 200));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A postmaster started in the foreground (as the image's `exec postgres`), its log in a file. */
-class Server {
-  public static async start(args: string[], env: Record<string, string>, logFile: string): Promise<Server> {
-    const log = fs.openSync(logFile, 'a');
-    chown(logFile, pg().uid, pg().gid);
-    const child = spawnAs(['postgres', ...args], env, log);
-    fs.closeSync(log);
-    const exited = new Promise<void>(resolve => child.on('exit', () => resolve()));
-    const server = new Server(env.PGDATA, exited);
-    let gone = false;
-    void exited.then(() => { gone = true; });
-    await waitFor(() => {
-      if (gone) throw new Error(`postgres exited:\n${fs.readFileSync(logFile, 'utf8')}`);
-      return server.pid() !== undefined;
-    }, 'postmaster.pid');
-    return server;
-  }
-
-  private constructor(private readonly pgdata: string, private readonly exited: Promise<void>) {}
-
-  /** The postmaster's pid, from postmaster.pid. */
-  public pid(): number | undefined {
-    try {
-      const pid = Number(fs.readFileSync(path.join(this.pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      return pid > 0 ? pid : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Signals the postmaster as the runtime would and waits for it to exit. */
-  public async stop(signal: NodeJS.Signals): Promise<void> {
-    const pid = this.pid();
-    if (pid !== undefined) process.kill(pid, signal);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('postgres did not stop')), 20_000).unref());
-    await Promise.race([this.exited, timeout]);
-  }
 }
