@@ -31,6 +31,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
     // property-based tests (test/properties.test.ts, generators in test/util/arbitraries.ts)
     'fast-check@^4.11.0',
+    // mutation testing (`npx projen mutation`, stryker.config.json, reports/MUTATION.md). 9.6 is the
+    // last release for Node 20 (10.x needs Node 22); the three packages must have one version.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
   // the upgrade guard as a command for CI (src/cli/guard.ts, compiled to lib/)
   bin: { 'cdk8s-stateful-guard': 'bin/cdk8s-stateful-guard' },
@@ -48,7 +53,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       moduleNameMapper: { '^cdk8s-stateful$': '<rootDir>/src' },
-      testPathIgnorePatterns: ['/node_modules/', '/examples/dist/'],
+      // <rootDir>/.stryker-tmp/: the sandboxes of a mutation run (inside a sandbox, <rootDir> is the sandbox)
+      testPathIgnorePatterns: ['/node_modules/', '/examples/dist/', '<rootDir>/.stryker-tmp/'],
+      modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
       // every manifest a test synthesizes is validated against the Kubernetes 1.27 schema
       setupFilesAfterEnv: ['<rootDir>/test/util/setup.ts'],
     },
@@ -71,7 +78,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     moduleName: 'github.com/maintainers/cdk8s-stateful-go',
   },
 
-  gitignore: ['/examples/dist/', '/bench/results/', '/bench/.out/', '/.ci/tmp/', '/.jsii.tabl.json'],
+  gitignore: [
+    '/examples/dist/', '/bench/results/', '/bench/.out/', '/.ci/tmp/', '/.jsii.tabl.json',
+    // Stryker's sandboxes and HTML report; reports/stryker-incremental.json and reports/MUTATION.md are committed
+    '/.stryker-tmp/', '/reports/mutation/',
+  ],
 });
 
 // unrs-resolver 1.13.0 (pulled in by jest 30 and eslint-import-resolver-typescript) ships bindings for
@@ -87,6 +98,10 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // aws-cdk-lib: tools that render docs for other languages from the assembly read it.
 project.npmignore?.include('/src/');
 project.npmignore?.exclude('/.ci/', '/bench/', '/examples/', '/docs/', '/rosetta/', '/test-reports/', '/coverage/', '*.tgz', '/.gitignore');
+// mutation testing: its config, results and sandboxes
+project.npmignore?.exclude('/stryker.config.json', '/stryker.jest.config.cjs', '/reports/', '/.stryker-tmp/');
+// Stryker rewrites its incremental file on every run (1.5 MB of JSON): no line diffs in reviews.
+project.gitattributes.addAttributes('/reports/stryker-incremental.json', 'linguist-generated', '-diff');
 
 // Lint the examples and benchmarks too.
 project.eslint?.addLintPattern('examples');
@@ -133,6 +148,18 @@ project.addTask('bench', {
     { exec: 'tsc -p bench/tsconfig.build.json' },
     { exec: 'node bench/.out/bench/synth.bench.js' },
   ],
+});
+
+// `npx projen mutation`: mutation testing with StrykerJS (stryker.config.json), never part of build or
+// test. Incremental: reports/stryker-incremental.json (committed) keeps the result of every mutant,
+// and a run tests again only the mutants whose code or covering tests changed. Extra arguments go to
+// `stryker run`, e.g. `npx projen mutation --mutate src/private/ports.ts`; the environment variable
+// STRYKER_TEST_FILES (comma-separated test files) narrows the tests run for each mutant
+// (stryker.jest.config.cjs). See reports/MUTATION.md for the scores measured and what a run costs.
+project.addTask('mutation', {
+  description: 'Mutation testing of src/ with StrykerJS, incremental (reports/stryker-incremental.json, HTML in reports/mutation/)',
+  exec: 'stryker run',
+  receiveArgs: true,
 });
 
 // Language packages. The registries of Maven, NuGet and Go are unreachable here, so those targets

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
-import { EmptyDirMedium, PersistentVolumeAccessMode, PersistentVolumeMode, Volume, k8s } from 'cdk8s-plus-27';
+import { EmptyDirMedium, PersistentVolumeAccessMode, PersistentVolumeMode, PersistentVolumeReclaimPolicy, Volume, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppIndex } from './private/app-index';
+import { AppIndex, resolveStorageClass } from './private/app-index';
 import { podVolume } from './private/pod-volume';
 import { quantityToBytes } from './private/quantity';
 import { checkAccessModes, checkStorage, mapOrUndefined } from './private/storage-checks';
@@ -35,7 +35,9 @@ export interface GenericEphemeralVolumeOptions {
 
   /**
    * The class that provisions the volume. Use a class with reclaim policy `Delete`: with
-   * `Retain`, every deleted pod leaves a released volume behind.
+   * `Retain`, every deleted pod leaves a released volume behind (a synth-time warning,
+   * `cdk8s-stateful:ephemeral-volume-retain-class`, says so when the class, or without one the
+   * app's only default class, is rendered by the app with `Retain`).
    *
    * @see https://kubernetes.io/docs/concepts/storage/ephemeral-volumes/#generic-ephemeral-volumes
    * @default - the storage class marked as default in the cluster is used
@@ -124,7 +126,7 @@ export class EphemeralVolume {
     checkAccessModes(where, 'accessModes', modes);
     const labels = mapOrUndefined(options.labels);
     const annotations = mapOrUndefined(options.annotations);
-    return podVolume(scope, id, name, {
+    const volume = podVolume(scope, id, name, {
       ephemeral: {
         volumeClaimTemplate: {
           metadata: labels || annotations ? { labels, annotations } : undefined,
@@ -137,6 +139,9 @@ export class EphemeralVolume {
         },
       },
     });
+    const storageClass = options.storageClass;
+    addValidationWithWarnings(volume, () => AppIndex.of(volume).memo(volume, () => checkReclaimPolicy(volume, where, storageClass)));
+    return volume;
   }
 
   private constructor() {
@@ -162,5 +167,21 @@ function checkMemoryLimits(volume: Volume, where: string, sizeLimit: string): st
       }
     }
   }
+  return [];
+}
+
+/**
+ * Warns when the class of a generic ephemeral volume keeps its volumes (`Retain`): each new pod
+ * gets a new claim, and the volume the deleted claim leaves is Released and never reused. The
+ * class is the one given (resolved in the app by name for an imported class) or, without one, the
+ * one class the app marks default; a class the app does not render is not known.
+ */
+function checkReclaimPolicy(volume: Volume, where: string, given: IStorageClass | undefined): string[] {
+  const cls = given ? resolveStorageClass(volume, given.storageClassName, given) : AppIndex.of(volume).defaultStorageClass();
+  if (cls?.reclaimPolicy !== PersistentVolumeReclaimPolicy.RETAIN) return [];
+  warn(volume, WARNINGS.EPHEMERAL_VOLUME_RETAIN_CLASS, warningMessage(where, 'storageClass',
+    given ? `"${cls.storageClassName}"` : `not set, so the app's default class "${cls.storageClassName}"`,
+    'The class has reclaim policy Retain: every new pod (rollout, eviction, rescheduling) gets a new claim, and the volume of the claim deleted with the old pod is Released and never bound again, so storage leaks with every pod replaced',
+    'Give the volume a class with reclaim policy Delete (\'reclaimPolicy: PersistentVolumeReclaimPolicy.DELETE\'), or use a volume claim template for data that must be kept'));
   return [];
 }

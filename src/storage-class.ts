@@ -84,7 +84,9 @@ export interface StorageClassOptions {
   /**
    * Mark the class as the cluster's default, with the annotation
    * `storageclass.kubernetes.io/is-default-class: "true"`: claims without a `storageClassName`
-   * get it. Mark at most one class per cluster.
+   * get it. Mark at most one class per cluster: with two or more, Kubernetes 1.27 gives such
+   * claims the newest, and a synth-time warning (`cdk8s-stateful:two-default-storage-classes`)
+   * says so when the app marks more than one, whichever construct made them.
    *
    * @see https://kubernetes.io/docs/tasks/administer-cluster/change-default-storage-class/
    * @default false

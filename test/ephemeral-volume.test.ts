@@ -1,10 +1,10 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { EphemeralVolume, GenericEphemeralVolumeOptions } from '../src/ephemeral-volume';
 import { restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
 import { StatefulWorkload } from '../src/stateful-workload';
-import { StorageClass } from '../src/storage-class';
+import { IStorageClass, StorageClass, StorageClassProps } from '../src/storage-class';
 import { findOne, synthValid } from './util/harness';
 
 beforeEach(() => {
@@ -194,5 +194,87 @@ describe('EphemeralVolume.generic()', () => {
     }, 'EphemeralVolume \'test/v\': invalid \'accessModes\': ["ReadWriteOncePod","ReadWriteOnce"]. ReadWriteOncePod cannot be combined with other access modes. Use [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] alone.'],
   ])('fails with %s', (_name, name, options, message) => {
     expect(() => EphemeralVolume.generic(chartIn(), 'v', name, options)).toThrow(message);
+  });
+});
+
+describe('EphemeralVolume.generic(): reclaim policy of the class', () => {
+  const RETAIN_ID = 'cdk8s-stateful:ephemeral-volume-retain-class';
+  const keep = (chart: Chart, props: Partial<StorageClassProps> = {}) =>
+    new StorageClass(chart, 'keep', { metadata: { name: 'keep' }, provisioner: 'ebs.csi.aws.com', ...props });
+  const l1 = (chart: Chart, extra: any) =>
+    new ApiObject(chart, 'l1-class', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'keep' }, provisioner: 'ebs.csi.aws.com', ...extra });
+
+  test.each<[string, (chart: Chart) => IStorageClass | undefined, boolean]>([
+    ['a StorageClass of the app with Retain (our default)', chart => keep(chart), true],
+    ['a StorageClass of the app with Delete', chart => keep(chart, { reclaimPolicy: kplus.PersistentVolumeReclaimPolicy.DELETE }), false],
+    ['an imported name the app renders with Retain (L1)', chart => {
+      l1(chart, { reclaimPolicy: 'Retain' });
+      return StorageClass.fromStorageClassName(chart, 'by-name', 'keep');
+    }, true],
+    ['an imported name the app renders without reclaimPolicy (the API default is Delete)', chart => {
+      l1(chart, {});
+      return StorageClass.fromStorageClassName(chart, 'by-name', 'keep');
+    }, false],
+    ['an imported name the app does not render (unknown class)', chart => StorageClass.fromStorageClassName(chart, 'by-name', 'keep'), false],
+    ['the empty class name', chart => {
+      keep(chart, { isDefaultClass: true });
+      return StorageClass.fromStorageClassName(chart, 'none', '');
+    }, false],
+    ['no class, and the app\'s only default class has Retain', chart => {
+      keep(chart, { isDefaultClass: true });
+      return undefined;
+    }, true],
+    ['no class, and the app\'s only default class has Delete', chart => {
+      keep(chart, { isDefaultClass: true, reclaimPolicy: kplus.PersistentVolumeReclaimPolicy.DELETE });
+      return undefined;
+    }, false],
+    ['no class, and a Retain class of the app that is not the default', chart => {
+      keep(chart);
+      return undefined;
+    }, false],
+    ['no class, and two default classes with Retain (which one applies is not known)', chart => {
+      keep(chart, { isDefaultClass: true });
+      new StorageClass(chart, 'other', { metadata: { name: 'other' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
+      return undefined;
+    }, false],
+  ])('%s: warning %s', (_name, classIn, warns) => {
+    // GIVEN
+    const chart = chartIn('shop');
+    const storageClass = classIn(chart);
+
+    // WHEN
+    workloadIn(chart).containers[0].mount('/spill', EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass }));
+    synthValid(chart);
+
+    // THEN
+    expect(allWarnings(chart).filter(w => w.endsWith(`[${RETAIN_ID}]`)).length).toBe(warns ? 1 : 0);
+  });
+
+  test('the message names the class, the risk and the fix', () => {
+    const chart = chartIn('shop');
+    workloadIn(chart).containers[0].mount('/spill', EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: keep(chart) }));
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([
+      'EphemeralVolume \'test/spill\': warning: \'storageClass\': "keep". The class has reclaim policy Retain: every new pod (rollout, eviction, rescheduling) gets a new claim, '
+      + 'and the volume of the claim deleted with the old pod is Released and never bound again, so storage leaks with every pod replaced. '
+      + 'Give the volume a class with reclaim policy Delete (\'reclaimPolicy: PersistentVolumeReclaimPolicy.DELETE\'), or use a volume claim template for data that must be kept. '
+      + `[${RETAIN_ID}]`,
+    ]);
+  });
+
+  test('without a class, the message names the app\'s default class', () => {
+    const chart = chartIn('shop');
+    keep(chart, { isDefaultClass: true });
+    workloadIn(chart).containers[0].mount('/spill', EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1) }));
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([expect.stringMatching(/^EphemeralVolume 'test\/spill': warning: 'storageClass': not set, so the app's default class "keep"\. The class has reclaim policy Retain/)]);
+  });
+
+  test('a memory volume is never checked for a reclaim policy', () => {
+    const chart = chartIn('shop');
+    keep(chart, { isDefaultClass: true });
+    workloadIn(chart).containers[0].mount('/scratch', EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.mebibytes(16) }));
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([]);
   });
 });

@@ -39,6 +39,8 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs',
       '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', 'dist/js/cdk8s-stateful@0.0.0.jsii.tgz', 'dist/python/cdk8s_stateful-0.0.0.tar.gz',
       'coverage/lcov.info', 'test-reports/junit.xml', 'examples/dist/web.k8s.yaml', 'bench/results/synth.json',
       '.ci/tmp/log', 'cdk8s-stateful-0.0.0.tgz', 'docs/guide.md',
+      // a mutation run (npx projen mutation): its report and a sandbox left behind
+      'reports/mutation/mutation.html', 'reports/mutation/mutation.json', '.stryker-tmp/sandbox-a1/src/index.ts', '.stryker-tmp/sandbox-a1/package.json',
     ];
     for (const f of [...tracked, ...built]) {
       fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });

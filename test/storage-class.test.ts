@@ -1,6 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { PersistentVolumeReclaimPolicy } from 'cdk8s-plus-27';
 import { IStorageClass, StorageClass, StorageClassProps, VolumeBindingMode } from '../src/storage-class';
+import { Warnings } from '../src/warnings';
 import { findOne, synthValid } from './util/harness';
 
 function chartWithNamespace(): Chart {
@@ -244,5 +245,100 @@ describe('StorageClass', () => {
     const chart = Testing.chart();
     new StorageClass(chart, 'sc', { provisioner });
     expect(findOne(synthValid(chart), 'StorageClass').provisioner).toBe(provisioner);
+  });
+});
+
+describe('two StorageClasses marked default', () => {
+  const ID = 'cdk8s-stateful:two-default-storage-classes';
+  const GA = 'storageclass.kubernetes.io/is-default-class';
+  const BETA = 'storageclass.beta.kubernetes.io/is-default-class';
+
+  beforeEach(() => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+
+  function ours(chart: Chart, name: string, isDefaultClass = true, annotations?: { [key: string]: string }): StorageClass {
+    return new StorageClass(chart, name, { metadata: { name, annotations }, provisioner: 'ebs.csi.aws.com', isDefaultClass });
+  }
+
+  /** A StorageClass this library did not make: an L1 object. */
+  function foreign(chart: Chart, name: string, annotations?: { [key: string]: string }): ApiObject {
+    return new ApiObject(chart, name, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name, annotations }, provisioner: 'ebs.csi.aws.com' });
+  }
+
+  /** The warnings of this id, as [path, message]. */
+  function raised(chart: Chart): Array<[string, string]> {
+    synthValid(chart);
+    return Warnings.of(chart.node.root).list().filter(w => w.id === ID).map(w => [w.path, w.message]);
+  }
+
+  test('one warning, on the second of ours, listing both classes', () => {
+    const chart = Testing.chart();
+    ours(chart, 'gp3');
+    ours(chart, 'standard');
+    expect(raised(chart)).toEqual([['test/standard',
+      'StorageClass \'test/standard\': warning: \'isDefaultClass\': true. The app marks 2 StorageClasses as the cluster\'s default: "gp3" (\'test/gp3\'), "standard" (\'test/standard\'). '
+      + 'Kubernetes 1.27 gives a claim without a \'storageClassName\' the newest of them, so where such claims land depends on which class was created last. '
+      + `Mark one class as the default, and name the class in the claims that need another. [${ID}]`]]);
+  });
+
+  test('counts classes this library did not create: the warning is on the object itself', () => {
+    const chart = Testing.chart();
+    ours(chart, 'gp3');
+    foreign(chart, 'legacy', { [GA]: 'true' });
+    expect(raised(chart)).toEqual([['test/legacy', expect.stringMatching(
+      /^StorageClass 'test\/legacy': warning: 'metadata\.annotations\["storageclass\.kubernetes\.io\/is-default-class"\]': "true"\. The app marks 2 StorageClasses as the cluster's default: "gp3" \('test\/gp3'\), "legacy" \('test\/legacy'\)\./)]]);
+  });
+
+  test('counts the beta annotation, and the annotation set through metadata of our class', () => {
+    const chart = Testing.chart();
+    foreign(chart, 'old', { [BETA]: 'true' });
+    ours(chart, 'gp3', false, { [GA]: 'true' });
+    expect(raised(chart)).toEqual([['test/gp3', expect.stringMatching(/^StorageClass 'test\/gp3': warning: 'metadata\.annotations\["storageclass\.kubernetes\.io\/is-default-class"\]': "true"\. The app marks 2/)]]);
+  });
+
+  test('is checked across the charts of the app, once however often it is synthesized', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a');
+    const b = new Chart(app, 'b');
+    ours(a, 'gp3');
+    ours(b, 'standard');
+    app.synth();
+    app.synth();
+    expect(Warnings.of(app).list().map(w => [w.id, w.path])).toEqual([[ID, 'b/standard']]);
+    expect(console.warn).toHaveBeenCalledTimes(1);
+  });
+
+  test('three defaults: one warning, naming all three', () => {
+    const chart = Testing.chart();
+    ours(chart, 'a');
+    ours(chart, 'b');
+    ours(chart, 'c');
+    const found = raised(chart);
+    expect(found.map(([p]) => p)).toEqual(['test/b']);
+    expect(found[0][1]).toContain('The app marks 3 StorageClasses as the cluster\'s default: "a" (\'test/a\'), "b" (\'test/b\'), "c" (\'test/c\').');
+  });
+
+  test.each<[string, (chart: Chart) => void]>([
+    ['one default', chart => {
+      ours(chart, 'gp3');
+      ours(chart, 'standard', false);
+    }],
+    ['one default, the other annotated "false"', chart => {
+      ours(chart, 'gp3');
+      foreign(chart, 'legacy', { [GA]: 'false', [BETA]: 'false' });
+    }],
+    ['a default of ours and a foreign class without the annotation', chart => {
+      ours(chart, 'gp3');
+      foreign(chart, 'legacy');
+    }],
+    ['one class with both annotations', chart => {
+      foreign(chart, 'legacy', { [GA]: 'true', [BETA]: 'true' });
+      ours(chart, 'gp3', false);
+    }],
+  ])('no warning with %s', (_name, build) => {
+    const chart = Testing.chart();
+    build(chart);
+    expect(raised(chart)).toEqual([]);
   });
 });

@@ -132,6 +132,16 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     metadata: { name: 'cache' },
     persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
   })],
+  ['cdk8s-stateful:two-default-storage-classes', 'validation', chart => {
+    new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
+    return new StorageClass(chart, 'standard', { metadata: { name: 'standard' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
+  }],
+  ['cdk8s-stateful:ephemeral-volume-retain-class', 'validation', chart => {
+    const kept = new StorageClass(chart, 'kept', { metadata: { name: 'kept' }, provisioner: 'ebs.csi.aws.com' }); // Retain: our default
+    const spill = EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: kept });
+    workload(chart).containers[0].mount('/spill', spill);
+    return spill;
+  }],
 ];
 
 const REASON = 'checked by hand for this cluster';

@@ -20,6 +20,7 @@ import { ApiObject } from 'cdk8s';
 import { Container } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { podSpecsOf } from './pod-security';
+import { warn, warningMessage, WARNINGS } from './warnings';
 
 /** `kubernetes.io/no-provisioner`: the provisioner of classes whose volumes are all created by hand. */
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
@@ -50,6 +51,25 @@ export interface StorageClassFacts {
   readonly dynamicProvisioning: boolean;
   /** `Immediate` or `WaitForFirstConsumer` (the API server's default is `Immediate`). */
   readonly volumeBindingMode: string;
+  /** `Retain`, `Delete` or `Recycle` (the API server's default is `Delete`). */
+  readonly reclaimPolicy: string;
+}
+
+/**
+ * The annotations that mark a StorageClass as the cluster's default when their value is `"true"`:
+ * the GA one and the beta one, which the API server's DefaultStorageClass admission still honours.
+ *
+ * @see https://kubernetes.io/docs/tasks/administer-cluster/change-default-storage-class/
+ */
+export const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+
+/** A StorageClass of the app marked as the cluster's default. */
+export interface DefaultStorageClass {
+  readonly facts: StorageClassFacts;
+  /** The rendered StorageClass. */
+  readonly apiObject: ApiObject;
+  /** The annotation that marks it (the first of `DEFAULT_CLASS_ANNOTATIONS` set to `"true"`). */
+  readonly annotation: string;
 }
 
 /** How many pods each kind runs at once (undefined: one per node). */
@@ -284,12 +304,16 @@ export class AppIndex {
     if (index.results.size === 0) {
       for (const hook of PASS_HOOKS.get(root) ?? []) hook(index);
     }
-    return index.memo(root, () => index.appErrors());
+    return index.memo(root, () => {
+      index.raiseAppWarnings();
+      return index.appErrors();
+    });
   }
 
   private readonly byKind = new Map<string, ApiObject[]>();
   private readonly all: ApiObject[] = [];
   private _storageClasses?: Map<string, StorageClassFacts>;
+  private _defaultClasses?: DefaultStorageClass[];
   private _volumeClasses?: Set<string>;
   private _podConsumers?: PodConsumer[];
   private readonly consumerObjects = new Map<PodConsumer, ApiObject>();
@@ -336,22 +360,51 @@ export class AppIndex {
    */
   public storageClass(name: string | undefined): StorageClassFacts | undefined {
     if (name === undefined || name === '') return undefined;
+    return this.storageClasses().get(name);
+  }
+
+  /**
+   * The StorageClasses of the app marked as the cluster's default (one per name), in construct
+   * tree order, whichever construct made them.
+   */
+  public defaultStorageClasses(): readonly DefaultStorageClass[] {
+    this.storageClasses();
+    return this._defaultClasses!;
+  }
+
+  /**
+   * The class a claim without a `storageClassName` gets from this app: its one StorageClass
+   * marked default. Undefined when the app marks none (the cluster's own default applies, if
+   * any) or several (the newest wins, and creation times are not known at synth).
+   */
+  public defaultStorageClass(): StorageClassFacts | undefined {
+    const defaults = this.defaultStorageClasses();
+    return defaults.length === 1 ? defaults[0].facts : undefined;
+  }
+
+  /** The StorageClass facet: every class of the app by name, and the ones marked default; each class rendered once. */
+  private storageClasses(): Map<string, StorageClassFacts> {
     if (!this._storageClasses) {
       this._storageClasses = new Map();
+      this._defaultClasses = [];
       for (const o of this.objects('StorageClass')) {
         const json = this.render(o);
         const className = json.metadata?.name;
         if (typeof className !== 'string' || this._storageClasses.has(className)) continue;
         const provisioner = String(json.provisioner ?? '');
-        this._storageClasses.set(className, {
+        const facts: StorageClassFacts = {
           storageClassName: className,
           provisioner,
           dynamicProvisioning: provisioner !== NO_PROVISIONER,
           volumeBindingMode: json.volumeBindingMode ?? 'Immediate',
-        });
+          reclaimPolicy: json.reclaimPolicy ?? 'Delete',
+        };
+        this._storageClasses.set(className, facts);
+        const annotation = DEFAULT_CLASS_ANNOTATIONS.find(key => json.metadata?.annotations?.[key] === 'true');
+        if (annotation) this._defaultClasses.push({ facts, apiObject: o, annotation });
       }
     }
-    return this._storageClasses.get(name);
+    return this._storageClasses;
   }
 
   /** Whether the app renders a PersistentVolume of this class (`''`: volumes without a class). */
@@ -509,6 +562,29 @@ export class AppIndex {
     return errors;
   }
 
+  /**
+   * Warnings only the whole app shows, raised on the constructs they concern (whichever construct
+   * made them). This runs in the root's validation, which cdk8s runs first in every pass, so each
+   * warning is reported (printed, or a strict-mode error) by its construct's validation later in
+   * the same pass.
+   *
+   * Two StorageClasses marked default: one warning, on the second in construct tree order (the one
+   * that makes it two): a `StorageClass` of this library, or the rendered object of any other.
+   */
+  private raiseAppWarnings(): void {
+    const defaults = this.defaultStorageClasses();
+    if (defaults.length < 2) return;
+    const second = defaults[1];
+    const on = classOwner(second.apiObject);
+    const byFlag = on !== second.apiObject && (on as { isDefaultClass?: unknown }).isDefaultClass === true;
+    const list = defaults.map(d => `"${d.facts.storageClassName}" ('${classOwner(d.apiObject).node.path}')`).join(', ');
+    warn(on, WARNINGS.TWO_DEFAULT_STORAGE_CLASSES, warningMessage(`StorageClass '${on.node.path}'`,
+      byFlag ? 'isDefaultClass' : `metadata.annotations["${second.annotation}"]`, byFlag ? 'true' : '"true"',
+      `The app marks ${defaults.length} StorageClasses as the cluster's default: ${list}. `
+      + 'Kubernetes 1.27 gives a claim without a \'storageClassName\' the newest of them, so where such claims land depends on which class was created last',
+      'Mark one class as the default, and name the class in the claims that need another'));
+  }
+
   private objects(kind: string): ApiObject[] {
     return this.byKind.get(kind) ?? [];
   }
@@ -535,6 +611,15 @@ function isNamespaceName(value: string): boolean {
   return value.length <= 63 && DNS1123_LABEL.test(value);
 }
 
+/**
+ * The construct to report on for a rendered StorageClass: the construct that exposes it as its
+ * `apiObject` (a `StorageClass` of this library), or the object itself (an L1, an include).
+ */
+function classOwner(apiObject: ApiObject): IConstruct {
+  const scope = apiObject.node.scope as { apiObject?: unknown } | undefined;
+  return scope?.apiObject === apiObject ? scope as IConstruct : apiObject;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -546,13 +631,14 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * its public attributes) or, failing that, the class of that name rendered in the app.
  */
 export function resolveStorageClass(scope: IConstruct, name: string | undefined, given?: unknown): StorageClassFacts | undefined {
-  const own = given as { storageClassName?: unknown; provisioner?: unknown; volumeBindingMode?: unknown } | undefined;
+  const own = given as { storageClassName?: unknown; provisioner?: unknown; volumeBindingMode?: unknown; reclaimPolicy?: unknown } | undefined;
   if (own && typeof own.provisioner === 'string' && typeof own.storageClassName === 'string') {
     return {
       storageClassName: own.storageClassName,
       provisioner: own.provisioner,
       dynamicProvisioning: own.provisioner !== NO_PROVISIONER,
       volumeBindingMode: typeof own.volumeBindingMode === 'string' ? own.volumeBindingMode : 'Immediate',
+      reclaimPolicy: typeof own.reclaimPolicy === 'string' ? own.reclaimPolicy : 'Delete',
     };
   }
   return AppIndex.of(scope).storageClass(name);

@@ -22,10 +22,9 @@ export function toQuantity(size: Size): string | undefined {
   const kib = kibibytes(size);
   if (!Number.isInteger(kib)) return undefined;
   if (kib === 0) return '0';
-  for (const [unit, factor] of UNITS) {
-    if (kib % factor === 0) return `${kib / factor}${unit}`;
-  }
-  return `${kib}Ki`;
+  // the last unit, Ki, divides every whole number of kibibytes
+  const [unit, factor] = UNITS.find(([, f]) => kib % f === 0)!;
+  return `${kib / factor}${unit}`;
 }
 
 /** Parses a Kubernetes storage quantity (binary or decimal suffix) into bytes; undefined if unparseable. */
@@ -90,6 +89,9 @@ const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const DECIMAL_SUFFIXES: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
 const MAX_INT64 = 2n ** 63n - 1n;
 
+/** The suffix format of a quantity, which the API server keeps. */
+type QuantityFormat = 'BinarySI' | 'DecimalSI' | 'DecimalExponent';
+
 /**
  * A quantity in the form the API server stores it, so that what Argo CD reads back equals what
  * was rendered (`1000m` -> `1`, `2048Mi` -> `2Gi`, `0.5` -> `500m`, `1.5Gi` -> `1536Mi`).
@@ -115,23 +117,16 @@ const MAX_INT64 = 2n ** 63n - 1n;
  */
 export function canonicalQuantity(quantity: string | number): string {
   const text = typeof quantity === 'number' ? String(quantity) : quantity;
-  if (text === '0') return text;
   const m = QUANTITY_PARTS.exec(text);
   if (!m || (m[2] === '' && m[3] === undefined)) return text;
   const [, sign, wholeDigits, fraction = '', suffix = ''] = m;
   const negative = sign === '-';
   const num = wholeDigits.replace(/^0+/, '') || '0';
   const binaryIndex = BINARY_SUFFIXES.indexOf(suffix);
-  const binary = suffix !== '' && binaryIndex > 0;
-  let exponent: number;
-  if (binary) {
-    exponent = binaryIndex * 10;
-  } else if (/^[eE]/.test(suffix) && suffix.length > 1) {
-    exponent = Number(suffix.slice(1));
-  } else {
-    exponent = Number(Object.keys(DECIMAL_SUFFIXES).find(k => DECIMAL_SUFFIXES[Number(k)] === suffix));
-  }
-  const format = binary ? 'BinarySI' : /^[eE]./.test(suffix) ? 'DecimalExponent' : 'DecimalSI';
+  // the suffix is Ki...Ei, one decimal letter or none, or an exponent (`e3`, `E-6`: the only longer ones)
+  const format: QuantityFormat = binaryIndex > 0 ? 'BinarySI' : suffix.length > 1 ? 'DecimalExponent' : 'DecimalSI';
+  const binary = format === 'BinarySI';
+  const exponent = binary ? binaryIndex * 10 : format === 'DecimalExponent' ? Number(suffix.slice(1)) : DECIMAL[suffix] ?? 0;
 
   // the parser's fast path keeps text it finds canonical
   if (format !== 'BinarySI') {
@@ -155,12 +150,14 @@ export function canonicalQuantity(quantity: string | number): string {
   const prefix = negative ? '-' : '';
 
   if (binary) {
-    const unit = 10n ** BigInt(Math.abs(scale));
-    const whole = scale >= 0 ? mantissa * unit : (mantissa % unit === 0n ? mantissa / unit : undefined);
+    // a binary amount has no decimal exponent of its own: scale is 0 or negative (the fraction's digits)
+    const unit = 10n ** BigInt(-scale);
+    const whole = mantissa % unit === 0n ? mantissa / unit : undefined;
     if (whole !== undefined && whole >= 1024n) {
       let amount = whole > MAX_INT64 ? MAX_INT64 : whole;
       let power = 0;
-      while (amount % 1024n === 0n && power < BINARY_SUFFIXES.length - 1) {
+      // at most Ei: the cap, 2^63-1, is below 1024^7
+      while (amount % 1024n === 0n) {
         amount /= 1024n;
         power++;
       }

@@ -93,7 +93,7 @@ export function checkPort(where: string, prop: string, value: number): void {
 
 /** Port names (IANA_SVC_NAME): at most 15 characters, lower case alphanumerics and '-', at least one letter, no '--'. */
 export function checkPortName(where: string, prop: string, value: string): void {
-  const ok = value.length >= 1 && value.length <= 15
+  const ok = value.length <= 15
     && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)
     && /[a-z]/.test(value)
     && !value.includes('--');

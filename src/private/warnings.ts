@@ -43,6 +43,8 @@ export const WARNINGS = {
   UNPINNED_IMAGE: 'cdk8s-stateful:unpinned-image',
   STATIC_VOLUME_RECLAIM_DELETE: 'cdk8s-stateful:static-volume-reclaim-delete',
   REDIS_PRIMARY_CLAIM_DELETION: 'cdk8s-stateful:redis-primary-claim-deletion',
+  TWO_DEFAULT_STORAGE_CLASSES: 'cdk8s-stateful:two-default-storage-classes',
+  EPHEMERAL_VOLUME_RETAIN_CLASS: 'cdk8s-stateful:ephemeral-volume-retain-class',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */
@@ -113,7 +115,8 @@ export function addValidationWithWarnings(scope: IConstruct, validate: () => str
  * strict synthesis, when the app is validated, unless acknowledged by then.
  *
  * Call it from the constructor or from a check added with `addValidationWithWarnings()` on the same
- * scope.
+ * scope (or from the app index's own validation of the root, which cdk8s runs before any other in
+ * every pass: `AppIndex`'s app-wide warnings).
  */
 export function warn(scope: IConstruct, id: WarningId, message: string): void {
   const reporter = reporterOf(scope);
