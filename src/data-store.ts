@@ -99,14 +99,6 @@ export interface PasswordCredentialsOptions {
    * database of the same name).
    *
    * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
-   * @example
-   * import { Secret } from 'cdk8s-plus-27';
-   * import { DataStoreCredentials } from 'cdk8s-stateful';
-   *
-   * // consumers get <PREFIX>_DATABASE and <PREFIX>_CA_BUNDLE, when the Secret has those keys
-   * const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'orders-app', 'orders-app'), {
-   *   extraKeys: { DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' },
-   * });
    * @default - no other variables
    */
   readonly extraKeys?: { [variable: string]: string };
@@ -155,6 +147,14 @@ export class DataStoreCredentials {
    * @param options the keys in the Secret, and more values to hand out
    * @see https://kubernetes.io/docs/concepts/configuration/secret/
    * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @example
+   * import { Secret } from 'cdk8s-plus-27';
+   * import { DataStoreCredentials } from 'cdk8s-stateful';
+   *
+   * // consumers get <PREFIX>_DATABASE and <PREFIX>_CA_BUNDLE, when the Secret has those keys
+   * const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'orders-app', 'orders-app'), {
+   *   extraKeys: { DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' },
+   * });
    */
   public static fromSecret(secret: ISecret, options: DataStoreCredentialsOptions = {}): DataStoreCredentials {
     return new DataStoreCredentials(secret, options.usernameKey ?? 'username', options);
