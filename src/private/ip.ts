@@ -38,47 +38,43 @@ export interface Problem {
  */
 export type HostUse = 'externalName' | 'connect';
 
-const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
-
 /**
  * Parses a single IPv4 or IPv6 address in its plain textual form. Returns `undefined` for anything
  * else, including CIDRs, ports, brackets, zones and IPv4 with leading zeros.
  */
 export function parseIp(value: string): IpAddress | undefined {
   if (net.isIPv4(value)) {
-    const parts = value.split('.');
-    if (!parts.every(p => DECIMAL_OCTET.test(p))) return undefined;
-    const bytes = parts.map(Number);
+    // net.isIPv4 refuses leading zeros ("010.0.0.1") and octets above 255
+    const bytes = value.split('.').map(Number);
     return { family: 'IPv4', text: bytes.join('.'), bytes };
   }
   if (net.isIPv6(value) && !value.includes('%')) {
     const bytes = ipv6Bytes(value);
-    if (!bytes) return undefined;
     return { family: 'IPv6', text: ipv6Text(bytes), bytes };
   }
   return undefined;
 }
 
-/** The 16 bytes of a valid IPv6 address (already checked by `net.isIPv6`). */
-function ipv6Bytes(value: string): number[] | undefined {
+/**
+ * The 16 bytes of a valid IPv6 address without zone. `net.isIPv6` has already checked it: at most
+ * one `::`, eight groups in all, an embedded IPv4 address only in the last 32 bits and itself valid.
+ */
+function ipv6Bytes(value: string): number[] {
   let text = value.toLowerCase();
   const lastColon = text.lastIndexOf(':');
   const last = text.slice(lastColon + 1);
   if (last.includes('.')) {
     // an embedded IPv4 address (`::ffff:1.2.3.4`) is the last two groups
-    const v4 = parseIp(last);
-    if (!v4 || v4.family !== 'IPv4') return undefined;
+    const v4 = parseIp(last)!;
     const hi = (v4.bytes[0] * 256 + v4.bytes[1]).toString(16);
     const lo = (v4.bytes[2] * 256 + v4.bytes[3]).toString(16);
     text = `${text.slice(0, lastColon + 1)}${hi}:${lo}`;
   }
   const parts = text.split('::');
-  if (parts.length > 2) return undefined;
   const groups = (s: string) => (s === '' ? [] : s.split(':').map(g => parseInt(g, 16)));
   const left = groups(parts[0]);
   const right = parts.length === 2 ? groups(parts[1]) : [];
   const zeros = parts.length === 2 ? 8 - left.length - right.length : 0;
-  if (zeros < 0 || left.length + zeros + right.length !== 8) return undefined;
   const words = [...left, ...new Array<number>(zeros).fill(0), ...right];
   return words.flatMap(w => [Math.floor(w / 256), w % 256]);
 }
@@ -208,7 +204,7 @@ export function withoutTrailingDot(name: string): string {
 /** Whether a name reads as an IP address: its last label is all digits (`1.2.3`, `10.0.0.256`, `0x7f.0.0.1`). */
 function numericLastLabel(name: string): boolean {
   const labels = withoutTrailingDot(name).split('.');
-  return labels.length > 0 && /^[0-9]+$/.test(labels[labels.length - 1]);
+  return /^[0-9]+$/.test(labels[labels.length - 1]);
 }
 
 /**
