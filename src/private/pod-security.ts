@@ -160,8 +160,7 @@ export function podTemplatesOf(manifest: any): any[] {
     case 'CronJob':
       template = manifest.spec?.jobTemplate?.spec?.template;
       break;
-    default:
-      return [];
+    // other kinds: no template, so no pod spec
   }
   return template?.spec != null && typeof template.spec === 'object' ? [{ metadata: template.metadata ?? {}, spec: template.spec }] : [];
 }
@@ -195,6 +194,7 @@ function asArray(value: any): any[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** JSON, or `undefined` (which JSON.stringify returns for undefined, functions and symbols). */
 function show(value: unknown): string {
-  return value === undefined ? 'undefined' : JSON.stringify(value);
+  return String(JSON.stringify(value));
 }

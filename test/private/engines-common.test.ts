@@ -43,18 +43,30 @@ test.each<[number, string]>([
   [1280 * 1024 ** 2, '1280Mi'],
   [64 * 1024 ** 2, '64Mi'],
   [1.5 * 1024 ** 2, '1.5Mi'],
+  [512 * 1024 ** 2, '512Mi'], // half a GiB: below 1Gi, so in Mi
+  [1024 ** 2, '1Mi'], // exactly 1 MiB: a whole number of MiB
+  [1024 ** 2 + 1, '1.0Mi'], // not a whole number of MiB: one decimal
+  [Math.round(1.7 * 1024 ** 2), '1.7Mi'],
+  [1024 ** 2 - 1, '1048575 bytes'], // below 1 MiB: bytes
   [1000, '1000 bytes'],
+  [0, '0 bytes'],
 ])('showBytes(%d) is %p', (bytes, shown) => {
   expect(showBytes(bytes)).toBe(shown);
 });
 
 describe('checkPath', () => {
-  test.each(['/data', '/etc/redis', '/var/lib/redis-data_1.d'])('accepts %p', path => {
+  test.each(['/data', '/etc/redis', '/var/lib/redis-data_1.d', `/${'a'.repeat(79)}`])('accepts %p', path => {
     expect(() => checkPath(WHERE, 'dataDir', path)).not.toThrow();
   });
 
-  test.each(['data', '/', '/data/', '/data/../etc', '/da ta', '/data;rm', '/$HOME', `/${'a'.repeat(80)}`])('fails on %p', path => {
+  test.each(['data', '/', '/data/', '/data/../etc', '/da ta', '/data;rm', '/$HOME', `/${'a'.repeat(80)}`, 'data/redis', './data', '~/data'])('fails on %p', path => {
     expect(() => checkPath(WHERE, 'dataDir', path)).toThrow(/invalid 'dataDir': .*\. Must be an absolute path of at most 80 characters/);
+  });
+
+  test('the whole message', () => {
+    expect(() => checkPath(WHERE, 'dataDir', 'data')).toThrow(new Error(
+      "Redis 'test/cache': invalid 'dataDir': \"data\". Must be an absolute path of at most 80 characters made of letters, digits, "
+      + "'.', '_', '-' and '/', without '..'. Set 'dataDir' to a path such as \"/data\"."));
   });
 });
 

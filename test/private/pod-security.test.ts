@@ -49,6 +49,11 @@ describe('restrictedViolations: compliant pod specs', () => {
       s.securityContext.sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }, { name: 'kernel.shm_rmid_forced', value: '1' }];
       s.securityContext.seLinuxOptions = { type: 'container_t', level: 's0:c123,c456' };
       s.securityContext.windowsOptions = { hostProcess: false };
+      // PSS baseline "AppArmor": appArmorProfile.type Undefined/nil, RuntimeDefault or Localhost
+      s.securityContext.appArmorProfile = { type: 'RuntimeDefault' };
+      s.containers[1].securityContext.appArmorProfile = { type: 'Localhost', localhostProfile: 'k8s-exporter' };
+      // PSS baseline "SELinux": type Undefined/"" or a container type; user and role Undefined/""
+      s.initContainers[0].securityContext.seLinuxOptions = { type: '', user: '', role: '' };
       Object.assign(s.containers[0].securityContext, {
         privileged: false, procMount: 'Default', runAsUser: 1000, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
       });
@@ -182,6 +187,16 @@ describe('restrictedViolations: each rule', () => {
     ['capability names with a CAP_ prefix', s => { s.containers[0].securityContext.capabilities.add = ['CAP_NET_BIND_SERVICE']; }, [
       'container "web": securityContext.capabilities.add must not include "CAP_NET_BIND_SERVICE"; only NET_BIND_SERVICE may be added (capability names have no CAP_ prefix: use "NET_BIND_SERVICE")',
     ]],
+    ['capability names with a CAP_ prefix, in any case', s => { s.containers[0].securityContext.capabilities.add = ['cap_net_bind_service']; }, [
+      'container "web": securityContext.capabilities.add must not include "cap_net_bind_service"; only NET_BIND_SERVICE may be added (capability names have no CAP_ prefix: use "NET_BIND_SERVICE")',
+    ]],
+    ['another 4-character prefix is no CAP_ prefix: no hint', s => { s.containers[0].securityContext.capabilities.add = ['SYS_NET_BIND_SERVICE']; }, [
+      'container "web": securityContext.capabilities.add must not include "SYS_NET_BIND_SERVICE"; only NET_BIND_SERVICE may be added',
+    ]],
+    ['capabilities that are not strings', s => { s.containers[0].securityContext.capabilities.add = [42, null]; }, [
+      'container "web": securityContext.capabilities.add must not include 42; only NET_BIND_SERVICE may be added',
+      'container "web": securityContext.capabilities.add must not include null; only NET_BIND_SERVICE may be added',
+    ]],
   ])('%s', (_rule, edit, expected) => {
     expect(restrictedViolations(edited(edit))).toEqual(expected);
   });
@@ -235,6 +250,23 @@ describe('restrictedViolations: each rule', () => {
       'StatefulSet/db: container "#0": securityContext.allowPrivilegeEscalation must be false',
       'StatefulSet/db: container "#0": securityContext.runAsNonRoot must be true (set it here or in the pod securityContext)',
       'StatefulSet/db: container "#0": securityContext.seccompProfile.type must be RuntimeDefault or Localhost (set it here or in the pod securityContext)',
+    ]);
+  });
+
+  test('null entries in the lists count as entries with every field unset, not as a TypeError', () => {
+    const spec = {
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, sysctls: [null, { value: '1' }] },
+      volumes: [null],
+      containers: [null, { name: 'web', image: 'x', ports: [null, { containerPort: 80 }], securityContext: { ...RESTRICTED_CONTAINER_SC } }],
+    };
+    const safe = 'allowed: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports';
+    expect(restrictedViolations(spec)).toEqual([
+      // a sysctl without a name is not one of the safe sysctls
+      `pod: securityContext.sysctls[0] undefined is not a safe sysctl; ${safe}`,
+      `pod: securityContext.sysctls[1] undefined is not a safe sysctl; ${safe}`,
+      // a null volume has no source: nothing to forbid; a null port has no hostPort
+      'container "#0": securityContext.capabilities.drop must include "ALL"',
+      'container "#0": securityContext.allowPrivilegeEscalation must be false',
     ]);
   });
 
@@ -346,5 +378,21 @@ describe('podSpecsOf and podTemplatesOf', () => {
     expect(podSpecsOf({ kind: 'StatefulSet', spec: {} })).toEqual([]);
     expect(podSpecsOf({ kind: 'CronJob', spec: { jobTemplate: {} } })).toEqual([]);
     expect(podSpecsOf(undefined)).toEqual([]);
+  });
+
+  test.each<[string, any]>([
+    ['a Service', { kind: 'Service', spec: { template: { spec: { containers: [] } } } }],
+    ['a Pod without a spec', { kind: 'Pod' }],
+    ['a Pod whose spec is not an object', { kind: 'Pod', spec: 'containers: []' }],
+    ['a PodTemplate without a template', { kind: 'PodTemplate' }],
+    ['a Deployment without a spec', { kind: 'Deployment' }],
+    ['a Job without a spec', { kind: 'Job' }],
+    ['a CronJob without a spec', { kind: 'CronJob' }],
+    ['a CronJob without a jobTemplate', { kind: 'CronJob', spec: {} }],
+    ['a CronJob without a jobTemplate.spec', { kind: 'CronJob', spec: { jobTemplate: {} } }],
+    ['an object without a kind', { spec: { template: { spec: { containers: [] } } } }],
+  ])('no pod template in %s, and no TypeError', (_what, manifest) => {
+    expect(podTemplatesOf(manifest)).toStrictEqual([]);
+    expect(podSpecsOf(manifest)).toStrictEqual([]);
   });
 });

@@ -152,8 +152,7 @@ export function memoryBytes(where: string, prop: string, value: string | number)
 /** Bytes for messages: `1Gi`, `768Mi`, `1.5Gi`, or bytes when below 1 MiB. */
 export function showBytes(bytes: number): string {
   if (bytes >= GIB && (bytes / GIB) * 10 === Math.round((bytes / GIB) * 10)) return `${bytes / GIB}Gi`;
-  if (bytes >= MIB && Number.isInteger(bytes / MIB)) return `${bytes / MIB}Mi`;
-  if (bytes >= MIB) return `${(bytes / MIB).toFixed(1)}Mi`;
+  if (bytes >= MIB) return Number.isInteger(bytes / MIB) ? `${bytes / MIB}Mi` : `${(bytes / MIB).toFixed(1)}Mi`;
   return `${bytes} bytes`;
 }
 
