@@ -3,6 +3,7 @@ import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMa
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { EngineImageOptions } from './engine-image';
+import { AppIndex } from './private/app-index';
 import { engineImage } from './private/engine-image';
 import {
   checkPostgresMemory,
@@ -377,7 +378,10 @@ export class Postgres extends Construct implements IDataStore {
     }
 
     // ---- deferred checks: the user name and init script keys of objects the app renders
-    this.node.addValidation({ validate: () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)] });
+    // once per synthesis: cdk8s validates the app again for every chart
+    this.node.addValidation({
+      validate: () => AppIndex.of(this).memo(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]),
+    });
   }
 
   /** The store's name: `storeName`, or the StatefulSet name. */
