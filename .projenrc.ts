@@ -80,8 +80,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   gitignore: [
     '/examples/dist/', '/bench/results/', '/bench/.out/', '/.ci/tmp/', '/.jsii.tabl.json',
-    // Stryker's sandboxes and HTML report; reports/stryker-incremental.json and reports/MUTATION.md are committed
-    '/.stryker-tmp/', '/reports/mutation/',
+    // Stryker's sandboxes, HTML/JSON reports and per-batch configs (scripts/mutation.cjs); the results in
+    // reports/stryker/, reports/mutation-score.md and reports/MUTATION.md are committed
+    '/.stryker-tmp/', '/reports/mutation/', '/.stryker-batch-*.json',
   ],
 });
 
@@ -99,9 +100,10 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.npmignore?.include('/src/');
 project.npmignore?.exclude('/.ci/', '/bench/', '/examples/', '/docs/', '/rosetta/', '/test-reports/', '/coverage/', '*.tgz', '/.gitignore');
 // mutation testing: its config, results and sandboxes
-project.npmignore?.exclude('/stryker.config.json', '/stryker.jest.config.cjs', '/reports/', '/.stryker-tmp/');
-// Stryker rewrites its incremental file on every run (1.5 MB of JSON): no line diffs in reviews.
-project.gitattributes.addAttributes('/reports/stryker-incremental.json', 'linguist-generated', '-diff');
+project.npmignore?.exclude('/stryker.config.json', '/stryker.jest.config.cjs', '/stryker.batches.json', '/scripts/',
+  '/reports/', '/.stryker-tmp/', '/.stryker-batch-*.json');
+// Stryker rewrites its incremental files on every run (MBs of JSON): no line diffs in reviews.
+project.gitattributes.addAttributes('/reports/stryker/*.json', 'linguist-generated', '-diff');
 
 // Lint the examples and benchmarks too.
 project.eslint?.addLintPattern('examples');
@@ -150,15 +152,15 @@ project.addTask('bench', {
   ],
 });
 
-// `npx projen mutation`: mutation testing with StrykerJS (stryker.config.json), never part of build or
-// test. Incremental: reports/stryker-incremental.json (committed) keeps the result of every mutant,
-// and a run tests again only the mutants whose code or covering tests changed. Extra arguments go to
-// `stryker run`, e.g. `npx projen mutation --mutate src/private/ports.ts`; the environment variable
-// STRYKER_TEST_FILES (comma-separated test files) narrows the tests run for each mutant
-// (stryker.jest.config.cjs). See reports/MUTATION.md for the scores measured and what a run costs.
+// `npx projen mutation`: mutation testing with StrykerJS, never part of build or test. scripts/mutation.cjs
+// runs the batches of stryker.batches.json (modules to mutate, and the test files run for each of their
+// mutants); each batch keeps its results in its own incremental file, reports/stryker/<batch>.json
+// (committed), so a run tests again only the mutants whose code or covering tests changed. Arguments:
+// batch names (default: all), `--score` (only recompute reports/mutation-score.md from the committed
+// results), and after `--` arguments for `stryker run` (e.g. `-- --force`). See reports/MUTATION.md.
 project.addTask('mutation', {
-  description: 'Mutation testing of src/ with StrykerJS, incremental (reports/stryker-incremental.json, HTML in reports/mutation/)',
-  exec: 'stryker run',
+  description: 'Mutation testing of src/ with StrykerJS in batches (stryker.batches.json), incremental; score in reports/mutation-score.md',
+  exec: 'node scripts/mutation.cjs',
   receiveArgs: true,
 });
 

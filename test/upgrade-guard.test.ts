@@ -351,12 +351,19 @@ describe('PersistentVolumeClaim', () => {
     expect(finding.wayOut).toMatch(/^Set allowVolumeExpansion: true on StorageClass "standard" in the same change/);
   });
 
-  test('growing on the default class, found by its annotation', () => {
+  test.each([
+    'storageclass.kubernetes.io/is-default-class',
+    // the beta annotation, which the DefaultStorageClass admission plugin still honours
+    'storageclass.beta.kubernetes.io/is-default-class',
+  ])('growing on the default class, found by its annotation %s', (annotation) => {
     const before = pvc('files', null);
     const after = clone(before);
     after.spec.resources.requests.storage = '20Gi';
-    const dflt = storageClass('gp3', { metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } });
+    const dflt = storageClass('gp3', { metadata: { name: 'gp3', annotations: { [annotation]: 'true' } } });
     expect(only(compare([before, dflt], [after, dflt])).wayOut).toContain('StorageClass "gp3"');
+    // "false" marks nothing: the class of the claim is then unknown, so the change is only a warning
+    const notDefault = storageClass('gp3', { metadata: { name: 'gp3', annotations: { [annotation]: 'false' } } });
+    expect(only(compare([before, notDefault], [after, notDefault]))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING });
   });
 
   test('growing on a class outside the manifests is a warning', () => {

@@ -19,6 +19,7 @@
 import { ApiObject } from 'cdk8s';
 import { Container } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { DEFAULT_CLASS_ANNOTATIONS } from './labels';
 import { podSpecsOf } from './pod-security';
 import { warn, warningMessage, WARNINGS } from './warnings';
 
@@ -54,14 +55,6 @@ export interface StorageClassFacts {
   /** `Retain`, `Delete` or `Recycle` (the API server's default is `Delete`). */
   readonly reclaimPolicy: string;
 }
-
-/**
- * The annotations that mark a StorageClass as the cluster's default when their value is `"true"`:
- * the GA one and the beta one, which the API server's DefaultStorageClass admission still honours.
- *
- * @see https://kubernetes.io/docs/tasks/administer-cluster/change-default-storage-class/
- */
-export const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
 
 /** A StorageClass of the app marked as the cluster's default. */
 export interface DefaultStorageClass {

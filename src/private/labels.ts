@@ -3,3 +3,11 @@ export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 
 /** The value of `app.kubernetes.io/managed-by` on everything this library renders. */
 export const MANAGED_BY = 'cdk8s-stateful';
+
+/**
+ * The annotations that mark a StorageClass as the cluster's default when their value is `"true"`:
+ * the GA one and the beta one, which the API server's DefaultStorageClass admission still honours.
+ *
+ * @see https://kubernetes.io/docs/tasks/administer-cluster/change-default-storage-class/
+ */
+export const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];

@@ -6,6 +6,7 @@
  * Facts are those of /work/shared/FACTS.md ("Updates the API server refuses", StatefulSet),
  * checked on a 1.27 API server; messages quote the API server where we know its text.
  */
+import { DEFAULT_CLASS_ANNOTATIONS } from './labels';
 import { LoadedObject } from './manifests';
 import { parseQuantity as parseKubernetesQuantity } from './quantity';
 
@@ -216,7 +217,7 @@ function side(objects: LoadedObject[]): Side {
     byId.set(identity(o.obj), o);
     if (o.obj.kind === 'StorageClass' && groupOf(o.obj.apiVersion) === 'storage.k8s.io') {
       classes.set(o.obj.metadata.name, o.obj);
-      if (o.obj.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true') defaultClass = o.obj;
+      if (DEFAULT_CLASS_ANNOTATIONS.some(key => o.obj.metadata.annotations?.[key] === 'true')) defaultClass = o.obj;
     }
   }
   return { byId, classes, defaultClass };

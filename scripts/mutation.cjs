@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Mutation testing of src/ in batches (`npx projen mutation`; reports/MUTATION.md explains it).
+//
+//   node scripts/mutation.cjs                  run every batch of stryker.batches.json, then print the score
+//   node scripts/mutation.cjs pod-rules core   run these batches only
+//   node scripts/mutation.cjs --score          only read the committed results and print the score
+//   node scripts/mutation.cjs --survivors core list the surviving and uncovered mutants of these batches
+//   node scripts/mutation.cjs x -- --force     arguments after `--` go to `stryker run`
+//
+// Each batch mutates its modules and, for every mutant, runs only the batch's test files
+// (STRYKER_TEST_FILES, stryker.jest.config.cjs); its results live in its own incremental file,
+// reports/stryker/<batch>.json (committed), so a batch reruns only the mutants whose code or
+// covering tests changed and never forgets the other batches' results. The score of src/ is computed
+// from those files and written to reports/mutation-score.md.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const { batches } = JSON.parse(fs.readFileSync(path.join(root, 'stryker.batches.json'), 'utf8'));
+const base = JSON.parse(fs.readFileSync(path.join(root, 'stryker.config.json'), 'utf8'));
+
+const argv = process.argv.slice(2);
+const dashes = argv.indexOf('--');
+const own = dashes < 0 ? argv : argv.slice(0, dashes);
+const strykerArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
+const survivorsOnly = own.includes('--survivors');
+const scoreOnly = own.includes('--score') || survivorsOnly;
+const names = own.filter(a => !a.startsWith('--'));
+
+for (const name of names) {
+  if (!batches.some(b => b.name === name)) {
+    console.error(`Unknown batch '${name}'. Batches in stryker.batches.json: ${batches.map(b => b.name).join(', ')}.`);
+    process.exit(2);
+  }
+}
+
+const incrementalFile = name => `reports/stryker/${name}.json`;
+
+const failed = [];
+if (!scoreOnly) {
+  for (const batch of batches.filter(b => names.length === 0 || names.includes(b.name))) {
+    const configFile = path.join(root, `.stryker-batch-${batch.name}.json`);
+    const config = {
+      ...base,
+      $schema: undefined,
+      mutate: batch.mutate,
+      incrementalFile: incrementalFile(batch.name),
+      htmlReporter: { fileName: `reports/mutation/${batch.name}.html` },
+      jsonReporter: { fileName: `reports/mutation/${batch.name}.json` },
+    };
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+    console.log(`\n=== batch ${batch.name}: ${batch.mutate.join(', ')}\n    tests: ${batch.tests.join(', ')}\n`);
+    const started = Date.now();
+    const result = spawnSync('npx', ['stryker', 'run', path.basename(configFile), ...strykerArgs], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, STRYKER_TEST_FILES: batch.tests.join(',') },
+    });
+    fs.rmSync(configFile, { force: true });
+    console.log(`=== batch ${batch.name}: exit ${result.status}, ${Math.round((Date.now() - started) / 1000)} s`);
+    if (result.status !== 0) failed.push(batch.name);
+  }
+}
+
+if (survivorsOnly) {
+  for (const batch of batches.filter(b => names.length === 0 || names.includes(b.name))) {
+    const file = path.join(root, incrementalFile(batch.name));
+    if (!fs.existsSync(file)) continue;
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const [name, entry] of Object.entries(report.files)) {
+      const source = entry.source.split('\n');
+      for (const m of entry.mutants.filter(x => x.status === 'Survived' || x.status === 'NoCoverage')
+        .sort((a, b) => a.location.start.line - b.location.start.line)) {
+        const { start, end } = m.location;
+        const original = start.line === end.line
+          ? source[start.line - 1].slice(start.column - 1, end.column - 1)
+          : `${source[start.line - 1].slice(start.column - 1)} ...`;
+        console.log(`${name}:${start.line}:${start.column} ${m.status} ${m.mutatorName}: ${JSON.stringify(original.slice(0, 100))} -> ${JSON.stringify((m.replacement ?? '').slice(0, 100))}`);
+      }
+    }
+  }
+  process.exit(0);
+}
+
+// The score: detected (killed, timed out) over valid mutants (detected, survived, no coverage);
+// compile errors (rejected by the type checker) and runtime errors do not count, as in Stryker.
+const rows = [];
+const missing = [];
+for (const batch of batches) {
+  const file = path.join(root, incrementalFile(batch.name));
+  if (!fs.existsSync(file)) { missing.push(batch.name); continue; }
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const mutate of batch.mutate) {
+    const entry = report.files[mutate];
+    if (!entry) { missing.push(`${batch.name}: ${mutate}`); continue; }
+    const count = status => entry.mutants.filter(m => m.status === status).length;
+    rows.push({
+      batch: batch.name, file: mutate,
+      killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'),
+      noCoverage: count('NoCoverage'), compileError: count('CompileError'), runtimeError: count('RuntimeError'),
+    });
+  }
+}
+const score = r => {
+  const valid = r.killed + r.timeout + r.survived + r.noCoverage;
+  return valid === 0 ? 'n/a' : `${(100 * (r.killed + r.timeout) / valid).toFixed(2)}%`;
+};
+const total = rows.reduce((t, r) => {
+  for (const k of ['killed', 'timeout', 'survived', 'noCoverage', 'compileError', 'runtimeError']) t[k] += r[k];
+  return t;
+}, { batch: '', file: '**all of src/ measured**', killed: 0, timeout: 0, survived: 0, noCoverage: 0, compileError: 0, runtimeError: 0 });
+
+const lines = [
+  '# Mutation score of src/',
+  '',
+  'Generated by `node scripts/mutation.cjs` from the committed results in `reports/stryker/` (one file',
+  'per batch of `stryker.batches.json`); see `reports/MUTATION.md`. Score = (killed + timed out) /',
+  '(killed + timed out + survived + no coverage).',
+  '',
+  '| batch | file | killed | timed out | survived | no coverage | compile errors | score |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...[...rows, total].map(r => `| ${r.batch} | ${r.file.startsWith('**') ? r.file : `\`${r.file}\``} | ${r.killed} | ${r.timeout} | ${r.survived} | ${r.noCoverage} | ${r.compileError} | ${score(r)} |`),
+  '',
+  ...(missing.length > 0 ? [`Not measured yet: ${missing.join('; ')}.`, ''] : ['Every file of `src/` but `index.ts` is measured.', '']),
+];
+fs.writeFileSync(path.join(root, 'reports/mutation-score.md'), lines.join('\n'));
+console.log(lines.join('\n'));
+if (failed.length > 0) {
+  console.error(`Batches that failed (see their output above): ${failed.join(', ')}.`);
+  process.exit(1);
+}
