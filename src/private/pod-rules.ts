@@ -73,7 +73,6 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** IANA_SVC_NAME (named probe ports): checked like port names. */
 const IANA_SVC_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HAS_LETTER = /[a-z]/;
-const DIGITS = /^[0-9]+$/;
 const INTEGER = /^-?[0-9]+$/;
 
 /**
@@ -187,13 +186,13 @@ export function selectorProblems(prop: string, selector: any): RuleProblem[] {
   const problems = labelProblems(`${prop}.matchLabels`, selector.matchLabels);
   (selector.matchExpressions ?? []).forEach((e: any, i: number) => {
     const at = `${prop}.matchExpressions[${i}]`;
-    problems.push(...requirementProblems(at, e, SELECTOR_OPERATORS, true));
+    problems.push(...requirementProblems(at, e, SELECTOR_OPERATORS));
   });
   return problems;
 }
 
 /** A selector requirement (label selector or node selector term). */
-function requirementProblems(at: string, e: any, operators: Set<string>, valuesAreLabels: boolean): RuleProblem[] {
+function requirementProblems(at: string, e: any, operators: Set<string>): RuleProblem[] {
   const problems: RuleProblem[] = [];
   if (!isQualifiedName(String(e.key ?? ''))) {
     problems.push({ prop: `${at}.key`, value: e.key, allowed: LABEL_KEY_ALLOWED, fix: `Set '${at}.key' to a label key such as "topology.kubernetes.io/zone"` });
@@ -208,7 +207,8 @@ function requirementProblems(at: string, e: any, operators: Set<string>, valuesA
   } else if ((e.operator === 'Gt' || e.operator === 'Lt') && (values.length !== 1 || !INTEGER.test(String(values[0])))) {
     // validateNodeSelectorRequirement: "must be specified single value when `operator` is 'Lt' or 'Gt'"
     problems.push({ prop: `${at}.values`, value: values, allowed: `Must be a single integer when the operator is ${e.operator}`, fix: 'Give exactly one whole number' });
-  } else if (valuesAreLabels || e.operator === 'In' || e.operator === 'NotIn') {
+  } else if (e.operator === 'In' || e.operator === 'NotIn') {
+    // (a label selector allows no other operator with values; a node selector's Gt and Lt take an integer)
     values.forEach((v, j) => {
       if (typeof v !== 'string' || !isLabelValue(v)) {
         problems.push({ prop: `${at}.values[${j}]`, value: v, allowed: LABEL_VALUE_ALLOWED, fix: 'Use the label value exactly as the objects carry it' });
@@ -265,6 +265,7 @@ export function isImageReference(image: string): boolean {
  * Requests and limits (ValidateResourceRequirements): quantities in the API's format, not negative
  * ("must be greater than or equal to 0"), a request at most its limit ("must be less than or equal
  * to cpu limit"), and for resources that cannot be overcommitted (hugepages, extended resources)
+ * a limit whenever there is a request ("Limit must be set for non overcommitable resources") and
  * a request equal to its limit ("must be equal to example.com/gpu limit").
  */
 function resourceProblems(at: string, resources: any): RuleProblem[] {
@@ -295,10 +296,21 @@ function resourceProblems(at: string, resources: any): RuleProblem[] {
   const limits = parsed('limits');
   for (const [name, request] of requests) {
     const limit = limits.get(name);
-    if (limit === undefined) continue;
     const raw = resources.requests[name];
-    const rawLimit = resources.limits[name];
     const overcommit = STANDARD_CONTAINER_RESOURCES.has(name);
+    if (limit === undefined) {
+      // "Limit must be set for non overcommitable resources" (an unparseable limit is reported already)
+      if (!overcommit && resources.limits?.[name] === undefined) {
+        problems.push({
+          prop: `${at}.limits.${name}`,
+          value: undefined,
+          allowed: `A ${name} limit is required when ${name} is requested: ${name} cannot be overcommitted, and the API server refuses the pod`,
+          fix: `Set the ${name} limit to the request, ${show(raw)}`,
+        });
+      }
+      continue;
+    }
+    const rawLimit = resources.limits[name];
     if (!overcommit && request !== limit) {
       problems.push({
         prop: `${at}.requests.${name}`,
@@ -346,7 +358,7 @@ function envProblems(at: string, container: any): RuleProblem[] {
 
 /** IsConfigMapKey: a key of a ConfigMap's or Secret's data, as `configMapKeyRef.key` and `secretKeyRef.key` must be. */
 export function isConfigMapKey(key: unknown): boolean {
-  return typeof key === 'string' && key.length <= 253 && CONFIG_MAP_KEY.test(key) && key !== '.' && key !== '..' && !key.startsWith('..');
+  return typeof key === 'string' && key.length <= 253 && CONFIG_MAP_KEY.test(key) && key !== '.' && !key.startsWith('..');
 }
 
 /**
@@ -395,8 +407,8 @@ function probeProblems(at: string, kind: 'livenessProbe' | 'readinessProbe' | 's
 
 function isPortOrName(port: unknown, numberOnly: boolean): boolean {
   if (typeof port === 'number') return Number.isInteger(port) && port >= 1 && port <= 65535;
+  // a string is a port name (IsValidPortName), even "8080": "must contain at least one letter"
   if (numberOnly || typeof port !== 'string') return false;
-  if (DIGITS.test(port)) return isPortOrName(Number(port), true);
   return port.length <= 15 && IANA_SVC_NAME.test(port) && HAS_LETTER.test(port) && !port.includes('--');
 }
 
@@ -429,7 +441,8 @@ function securityContextProblems(at: string, sc: any, pod: boolean): RuleProblem
   if (seccomp) {
     if (!SECCOMP_TYPES.has(seccomp.type)) {
       problems.push({ prop: `${at}.seccompProfile.type`, value: seccomp.type, allowed: `Must be one of ${list(SECCOMP_TYPES)}`, fix: 'Use RuntimeDefault' });
-    } else if ((seccomp.type === 'Localhost') !== (seccomp.localhostProfile !== undefined && seccomp.localhostProfile !== '')) {
+    } else if (seccomp.type === 'Localhost' ? !seccomp.localhostProfile : seccomp.localhostProfile !== undefined) {
+      // a Localhost profile needs a path; any other type no localhostProfile at all, not even ""
       problems.push({ prop: `${at}.seccompProfile.localhostProfile`, value: seccomp.localhostProfile, allowed: 'Must be set exactly when the seccomp type is Localhost', fix: 'Set both or neither' });
     }
   }
@@ -502,7 +515,7 @@ function containerProblems(c: any, init: boolean, volumeNames: Set<string>, opti
     if (typeof m.mountPath !== 'string' || m.mountPath.length === 0) {
       problems.push({ prop: `${mp}.mountPath`, value: m.mountPath, allowed: 'A mount path is required', fix: 'Set the path to mount the volume at' });
     }
-    if (m.subPath !== undefined && m.subPath !== '') {
+    if (m.subPath !== undefined) {
       // validateLocalDescendingPath: "must be a relative path", "must not contain '..'"
       if (m.subPath.startsWith('/') || m.subPath.split('/').includes('..')) {
         problems.push({ prop: `${mp}.subPath`, value: m.subPath, allowed: 'Must be a relative path inside the volume, without ".." segments', fix: 'Write the path relative to the volume\'s root, e.g. "pgdata"' });
@@ -587,7 +600,8 @@ export function tolerationProblems(prop: string, tolerations: any[] | undefined)
       problems.push({ prop: `${at}.operator`, value: operator, allowed: 'Must be Exists when no key is given (which tolerates every taint)', fix: 'Give a key, or use NodeTaintQuery.any()' });
     }
     if (operator === 'Equal') {
-      if (typeof (t.value ?? '') !== 'string' || !isLabelValue(t.value ?? '')) {
+      const value = t.value ?? '';
+      if (typeof value !== 'string' || !isLabelValue(value)) {
         problems.push({ prop: `${at}.value`, value: t.value, allowed: LABEL_VALUE_ALLOWED, fix: 'Use the taint\'s value exactly' });
       }
     } else if (operator === 'Exists') {
@@ -622,7 +636,7 @@ export function affinityProblems(prop: string, affinity: any): RuleProblem[] {
     }
   };
   const nodeTerm = (at: string, term: any) => {
-    (term.matchExpressions ?? []).forEach((e: any, i: number) => problems.push(...requirementProblems(`${at}.matchExpressions[${i}]`, e, NODE_SELECTOR_OPERATORS, false)));
+    (term.matchExpressions ?? []).forEach((e: any, i: number) => problems.push(...requirementProblems(`${at}.matchExpressions[${i}]`, e, NODE_SELECTOR_OPERATORS)));
     (term.matchFields ?? []).forEach((e: any, i: number) => {
       if (e.key !== 'metadata.name') {
         problems.push({ prop: `${at}.matchFields[${i}].key`, value: e.key, allowed: 'Must be "metadata.name"', fix: 'Select nodes by label with matchExpressions' });

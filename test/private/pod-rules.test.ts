@@ -507,7 +507,7 @@ const CLAIM_MESSAGES: { [name: string]: string[] } = {
 
 describe('podTemplateProblems', () => {
   test('a valid pod template has no problems', () => {
-    expect(podTemplateProblems({ labels: { 'app.kubernetes.io/name': 'db', 'tier': '' }, annotations: { 'example.com/owner': 'team data' } }, podSpec())).toEqual([]);
+    expect(podTemplateProblems({ labels: { 'app.kubernetes.io/name': 'db', 'tier': '' }, annotations: { 'example.com/owner': 'team data' } }, podSpec())).toStrictEqual([]);
   });
 
   test.each(INVALID_PODS.map(([name, metadata, spec]) => [name, metadata, spec, POD_MESSAGES[name]] as const))('fails when %s', (_name, metadata, spec, messages) => {
@@ -558,22 +558,22 @@ describe('podTemplateProblems', () => {
     ['seccomp Localhost with a profile', podSpec({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/db.json' } } })],
     ['ids at the limits', podSpec({ securityContext: { runAsUser: 0, runAsGroup: 2147483647, supplementalGroups: [0, 1000] } })],
   ])('accepts %s', (_name, spec) => {
-    expect(podTemplateProblems(undefined, spec)).toEqual([]);
+    expect(podTemplateProblems(undefined, spec)).toStrictEqual([]);
   });
 
   test('mounts of extra volumes (claim templates) are valid', () => {
     const spec = podSpec({ volumes: [], containers: [container({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })] });
-    expect(podTemplateProblems(undefined, spec, { extraVolumeNames: ['data'] })).toEqual([]);
+    expect(podTemplateProblems(undefined, spec, { extraVolumeNames: ['data'] })).toStrictEqual([]);
     expect(podTemplateProblems(undefined, spec).map(p => p.prop)).toEqual(['container "db" volumeMounts[0].name']);
   });
 
   test('mount references are skipped when the caller checks them', () => {
     const spec = podSpec({ containers: [container({ volumeMounts: [{ name: 'logs', mountPath: '/d' }, { name: 'data', mountPath: '/d' }] })] });
-    expect(podTemplateProblems(undefined, spec, { mountReferencesChecked: true })).toEqual([]);
+    expect(podTemplateProblems(undefined, spec, { mountReferencesChecked: true })).toStrictEqual([]);
   });
 
   test('annotations of exactly 256 KiB are accepted', () => {
-    expect(podTemplateProblems({ annotations: { big: 'x'.repeat(256 * 1024 - 3) } }, podSpec())).toEqual([]);
+    expect(podTemplateProblems({ annotations: { big: 'x'.repeat(256 * 1024 - 3) } }, podSpec())).toStrictEqual([]);
   });
 });
 
@@ -583,7 +583,7 @@ describe('claimProblems', () => {
       storageClassName: 'fast.ssd-1',
       selector: { matchLabels: { disk: 'ssd' }, matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] },
       dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'nightly' },
-    }, { labels: { backup: 'daily' }, annotations: { 'example.com/owner': 'data team' } }))).toEqual([]);
+    }, { labels: { backup: 'daily' }, annotations: { 'example.com/owner': 'data team' } }))).toStrictEqual([]);
   });
 
   test.each([
@@ -592,7 +592,7 @@ describe('claimProblems', () => {
     ['a claim data source in the core group', claim({ dataSource: { kind: 'PersistentVolumeClaim', name: 'old' } })],
     ['decimal storage', claim({ resources: { requests: { storage: '512M' } } })],
   ])('accepts %s', (_name, c) => {
-    expect(claimProblems(c)).toEqual([]);
+    expect(claimProblems(c)).toStrictEqual([]);
   });
 
   test.each(INVALID_CLAIMS.map(([name, c]) => [name, c, CLAIM_MESSAGES[name]] as const))('fails when %s', (_name, c, messages) => {
@@ -648,6 +648,296 @@ describe('helpers', () => {
   });
 
   test('no affinity, no problems', () => {
-    expect(affinityProblems('affinity', undefined)).toEqual([]);
+    expect(affinityProblems('affinity', undefined)).toStrictEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- every branch, boundary and message
+
+const LV = "Must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+const LK = "Must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+const KEY_ALLOWED = "Must be a ConfigMap or Secret key: at most 253 letters, digits, '-', '_' or '.'. Use the key exactly as the ConfigMap or Secret defines it.";
+const ENV_ALLOWED = "Must be an environment variable name: letters, digits, '_', '-' or '.', not starting with a digit (the API server refuses the pod). Rename it, e.g. \"DB_HOST\".";
+const SYSCTL_ALLOWED = 'Must be a sysctl name such as "net.core.somaxconn" (at most 253 characters). Use the name as sysctl -a prints it.';
+const VOLUME_ALLOWED = "Must be a DNS-1123 label of at most 63 characters: lower case letters, digits and '-', starting and ending with a letter or digit. Rename the volume, e.g. \"config\".";
+const NAMESPACE_ALLOWED = "Must be a namespace name (a DNS-1123 label). Use the namespace's name.";
+const PORT_ALLOWED = 'Must be a port number from 1 to 65535 or a container port name. Use the port the container listens on.';
+const PROBE_FIELD = (field: string, v: number) =>
+  `invalid 'container "db" readinessProbe.${field}': ${v}. Must be a whole number of at least 0 (0 means the default). Set '${field}' to a positive whole number.`;
+const NODE_REQ = 'affinity.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0]';
+const HEX = 'a'.repeat(64);
+
+/** The messages for a pod template, without the construct path. */
+function podMessages(spec: any, metadata?: any): string[] {
+  return problemMessages(POD_WHERE, podTemplateProblems(metadata, spec)).map(m => m.slice(POD_WHERE.length + 2));
+}
+const keyRef = (key: unknown) => env([{ name: 'A', valueFrom: { configMapKeyRef: { name: 'c', key } } }]);
+const sysctl = (name: unknown) => podSpec({ securityContext: { sysctls: [{ name, value: '1' }] } });
+const volume = (name: unknown) => podSpec({ volumes: [{ name, emptyDir: {} }], containers: [container({ volumeMounts: [] })] });
+const namespaces = (ns: unknown[]) => podSpec({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', namespaces: ns }] } } });
+const nodeExpr = (e: any) => podSpec({
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [e] }] } } },
+});
+const csc = (securityContext: any) => podSpec({ containers: [container({ securityContext })] });
+const mounts = (volumeMounts: any[], volumeDevices?: any[]) => podSpec({ containers: [container({ volumeMounts, volumeDevices })] });
+
+describe('podTemplateProblems, rule by rule', () => {
+  test.each<[string, any]>([
+    ['ConfigMap and Secret keys of one to 253 characters, dots inside', env([
+      { name: 'A', valueFrom: { configMapKeyRef: { name: 'c', key: 'app.conf' } } },
+      { name: 'B', valueFrom: { secretKeyRef: { name: 's', key: 'k'.repeat(253) } } },
+      { name: 'C', valueFrom: { configMapKeyRef: { name: 'c', key: 'a..b..' } } },
+      { name: 'D', valueFrom: { secretKeyRef: { name: 's', key: '.hidden' } } },
+    ])],
+    ['no env, an empty envFrom prefix and none', podSpec({ containers: [container({ env: undefined, envFrom: [{ prefix: '', configMapRef: { name: 'c' } }, { secretRef: { name: 's' } }] })] })],
+    ['sysctl names with one-character segments, and of 253 characters', podSpec({ securityContext: { sysctls: [{ name: 'a.b', value: '1' }, { name: 'net/ipv4/conf/x/rp_filter', value: '1' }, { name: `${'a.'.repeat(126)}a`, value: '1' }] } })],
+    ['volume names of 1 and 63 characters, and an unset source field', podSpec({
+      volumes: [{ name: 'd', emptyDir: {}, configMap: undefined }, { name: 'v'.repeat(63), emptyDir: {} }],
+      containers: [container({ volumeMounts: [] })],
+    })],
+    ['namespaces of 1 and 63 characters', namespaces(['d', 'n'.repeat(63)])],
+    ['named probe ports of 1 and 15 characters, port numbers 1 and 65535', podSpec({
+      containers: [container({
+        ports: [{ containerPort: 5432, hostPort: 1 }, { containerPort: 5433, hostPort: 65535 }],
+        livenessProbe: { tcpSocket: { port: 'p' } },
+        readinessProbe: { httpGet: { path: '/', port: 'postgres-primar' } },
+        startupProbe: { tcpSocket: { port: 65535 } },
+      })],
+    })],
+    ['a gRPC probe, probe fields at the int32 limit, liveness successThreshold 0 (the default)', podSpec({
+      containers: [container({
+        livenessProbe: { grpc: { port: 5432 }, successThreshold: 0 },
+        readinessProbe: { tcpSocket: { port: 5432 }, periodSeconds: 2147483647, initialDelaySeconds: 0 },
+      })],
+    })],
+    ['node selector operators NotIn, DoesNotExist, Gt and Lt (negative), and a metadata.name field', podSpec({
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }, { key: 'spot', operator: 'DoesNotExist' }] },
+              { matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['42'] }, { key: 'temp', operator: 'Lt', values: ['-1'] }] },
+              { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }] },
+            ],
+          },
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1 }],
+        },
+      },
+    })],
+    ['ephemeral-storage under its limit, a zero cpu request, a container without resources', podSpec({
+      containers: [
+        container({ resources: { requests: { 'ephemeral-storage': '1Gi', 'cpu': '0' }, limits: { 'ephemeral-storage': '2Gi' } } }),
+        container({ name: 'sidecar', resources: undefined, volumeMounts: [] }),
+      ],
+    })],
+    ['privileged without allowPrivilegeEscalation, NET_ADMIN with it false, fsGroup and supplementalGroups', podSpec({
+      securityContext: { fsGroup: 0, supplementalGroups: [1, 2147483647] },
+      containers: [
+        container({ securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } }),
+        container({ name: 'b', volumeMounts: [], securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN'] } } }),
+      ],
+    })],
+    ['a device at a path that is not mounted, an empty subPath', mounts([{ name: 'data', mountPath: '/data', subPath: '' }], [{ name: 'raw', devicePath: '/dev/xvda' }])],
+    ['maxSkew at the int32 limit, minDomains 1', spread({ maxSkew: 2147483647, minDomains: 1, whenUnsatisfiable: 'DoNotSchedule', nodeAffinityPolicy: 'Honor', nodeTaintsPolicy: 'Ignore' })],
+    ['no volumes, containers or spread constraints', {}],
+    ['tolerations without operator, Equal without value, Exists with an empty value, an empty effect', podSpec({
+      tolerations: [
+        { key: 'dedicated', value: 'db' },
+        { key: 'dedicated', operator: 'Equal' },
+        { key: 'dedicated', operator: 'Exists', value: '', effect: '' },
+      ],
+    })],
+    ['termination grace period 0', podSpec({ terminationGracePeriodSeconds: 0 })],
+    ['termination grace period 30', podSpec({ terminationGracePeriodSeconds: 30 })],
+    ['seccomp Unconfined without a profile', podSpec({ securityContext: { seccompProfile: { type: 'Unconfined' } } })],
+  ])('accepts %s', (_name, spec) => {
+    expect(podTemplateProblems(undefined, spec)).toStrictEqual([]);
+  });
+
+  test('a null annotation value (the API server reads it as "") is accepted and counts no bytes', () => {
+    expect(podTemplateProblems({ annotations: { a: null, big: 'x'.repeat(256 * 1024 - 4) } }, podSpec())).toStrictEqual([]);
+  });
+
+  test.each<[string, any, string[]]>([
+    ['a key is "."', keyRef('.'), [`invalid 'container "db" env[0].valueFrom.key': ".". ${KEY_ALLOWED}`]],
+    ['a key is ".."', keyRef('..'), [`invalid 'container "db" env[0].valueFrom.key': "..". ${KEY_ALLOWED}`]],
+    ['a key starts with ".."', keyRef('..data'), [`invalid 'container "db" env[0].valueFrom.key': "..data". ${KEY_ALLOWED}`]],
+    ['a key has 254 characters', keyRef('k'.repeat(254)), [`invalid 'container "db" env[0].valueFrom.key': "${'k'.repeat(254)}". ${KEY_ALLOWED}`]],
+    ['a key is missing', keyRef(undefined), [`invalid 'container "db" env[0].valueFrom.key': undefined. ${KEY_ALLOWED}`]],
+    ['an env var has no name', env([{ value: 'x' }]), [`invalid 'container "db" env[0].name': undefined. ${ENV_ALLOWED}`]],
+    ['a sysctl has no name', sysctl(undefined), [`invalid 'securityContext.sysctls[0].name': undefined. ${SYSCTL_ALLOWED}`]],
+    ['a sysctl name has 254 characters', sysctl('a'.repeat(254)), [`invalid 'securityContext.sysctls[0].name': "${'a'.repeat(254)}". ${SYSCTL_ALLOWED}`]],
+    ['a volume has no name', volume(undefined), [`invalid 'volumes[0].name': undefined. ${VOLUME_ALLOWED}`]],
+    ['a volume name has 64 characters', volume('v'.repeat(64)), [`invalid 'volumes[0].name': "${'v'.repeat(64)}". ${VOLUME_ALLOWED}`]],
+    ['a volume name ends with "-"', volume('data-'), [`invalid 'volumes[0].name': "data-". ${VOLUME_ALLOWED}`]],
+    ['a namespace is a number or has 64 characters', namespaces([123, 'n'.repeat(64)]), [
+      `invalid 'affinity.podAffinity.required[0].namespaces[0]': 123. ${NAMESPACE_ALLOWED}`,
+      `invalid 'affinity.podAffinity.required[0].namespaces[1]': "${'n'.repeat(64)}". ${NAMESPACE_ALLOWED}`,
+    ]],
+    ['a probe port name starts with "-"', probe('livenessProbe', { tcpSocket: { port: '-pg' } }), [`invalid 'container "db" livenessProbe.port': "-pg". ${PORT_ALLOWED}`]],
+    ['a probe port name ends with "-"', probe('livenessProbe', { tcpSocket: { port: 'pg-' } }), [`invalid 'container "db" livenessProbe.port': "pg-". ${PORT_ALLOWED}`]],
+    ['a probe port is a string of digits (a name needs a letter)', probe('livenessProbe', { httpGet: { path: '/', port: '8080' } }), [`invalid 'container "db" livenessProbe.port': "8080". ${PORT_ALLOWED}`]],
+    ['a probe port is a list', probe('livenessProbe', { tcpSocket: { port: ['pg'] } }), [`invalid 'container "db" livenessProbe.port': ["pg"]. ${PORT_ALLOWED}`]],
+    ['a probe port is 0', probe('livenessProbe', { tcpSocket: { port: 0 } }), [`invalid 'container "db" livenessProbe.port': 0. ${PORT_ALLOWED}`]],
+    ['a probe port is 65536', probe('livenessProbe', { tcpSocket: { port: 65536 } }), [`invalid 'container "db" livenessProbe.port': 65536. ${PORT_ALLOWED}`]],
+    ['a gRPC probe port is a name', probe('livenessProbe', { grpc: { port: 'postgres' } }), [
+      'invalid \'container "db" livenessProbe.port\': "postgres". Must be a port number from 1 to 65535. Use the port the container listens on.',
+    ]],
+    ['a host port is a name', podSpec({ containers: [container({ ports: [{ containerPort: 80, hostPort: 'http' }, { containerPort: 81, hostPort: 65536 }] })] }), [
+      'invalid \'container "db" ports[0].hostPort\': "http". Must be a port number from 1 to 65535. Use a valid port, or leave hostPort out.',
+      'invalid \'container "db" ports[1].hostPort\': 65536. Must be a port number from 1 to 65535. Use a valid port, or leave hostPort out.',
+    ]],
+    ['a readiness probe has negative counts and a period beyond int32', probe('readinessProbe', {
+      tcpSocket: { port: 5432 }, initialDelaySeconds: -1, timeoutSeconds: -1, periodSeconds: 2147483648, successThreshold: -1, failureThreshold: -1,
+    }), [
+      PROBE_FIELD('initialDelaySeconds', -1), PROBE_FIELD('timeoutSeconds', -1), PROBE_FIELD('periodSeconds', 2147483648),
+      PROBE_FIELD('successThreshold', -1), PROBE_FIELD('failureThreshold', -1),
+    ]],
+    ['an exec probe has no command at all', probe('livenessProbe', { exec: {} }), ['invalid \'container "db" livenessProbe.exec.command\': []. Must name a command. Give the command to run.']],
+    ['a node selector NotIn has no values', nodeExpr({ key: 'zone', operator: 'NotIn' }), [
+      `invalid '${NODE_REQ}.values': []. Must list at least one value when the operator is NotIn. Add the values to match, or use the operator Exists.`,
+    ]],
+    ['a node selector DoesNotExist has values', nodeExpr({ key: 'spot', operator: 'DoesNotExist', values: ['true'] }), [
+      `invalid '${NODE_REQ}.values': ["true"]. Must be empty when the operator is DoesNotExist. Remove the values, or use the operator In.`,
+    ]],
+    ['a node selector Lt has two values', nodeExpr({ key: 'cores', operator: 'Lt', values: ['4', '8'] }), [
+      `invalid '${NODE_REQ}.values': ["4","8"]. Must be a single integer when the operator is Lt. Give exactly one whole number.`,
+    ]],
+    ['a node selector Lt value has a prefix', nodeExpr({ key: 'cores', operator: 'Lt', values: ['x4'] }), [
+      `invalid '${NODE_REQ}.values': ["x4"]. Must be a single integer when the operator is Lt. Give exactly one whole number.`,
+    ]],
+    ['a node selector Gt value has a suffix', nodeExpr({ key: 'cores', operator: 'Gt', values: ['4x'] }), [
+      `invalid '${NODE_REQ}.values': ["4x"]. Must be a single integer when the operator is Gt. Give exactly one whole number.`,
+    ]],
+    ['a node selector In value is not a label value', nodeExpr({ key: 'disk', operator: 'In', values: ['d b'] }), [
+      `invalid '${NODE_REQ}.values[0]': "d b". ${LV}. Use the label value exactly as the objects carry it.`,
+    ]],
+    ['a node selector NotIn value is a list', nodeExpr({ key: 'disk', operator: 'NotIn', values: [['ssd']] }), [
+      `invalid '${NODE_REQ}.values[0]': ["ssd"]. ${LV}. Use the label value exactly as the objects carry it.`,
+    ]],
+    ['a label selector expression has no key', spread({ labelSelector: { matchExpressions: [{ operator: 'Exists' }] } }), [
+      `invalid 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].key': undefined. ${LK}. Set 'topologySpreadConstraints[0].labelSelector.matchExpressions[0].key' to a label key such as "topology.kubernetes.io/zone".`,
+    ]],
+    ['a nodeSelector value is a list', podSpec({ nodeSelector: { disk: ['ssd'] } }), [
+      `invalid 'nodeSelector["disk"]': ["ssd"]. ${LV}. Set 'nodeSelector["disk"]' to a label value such as "primary" (no spaces, '/' or ':'); put longer text in an annotation.`,
+    ]],
+    ['an extended resource is requested without a limit', res({ 'example.com/gpu': '1', 'hugepages-2Mi': '2Mi' }, {}), [
+      'invalid \'container "db" resources.limits.example.com/gpu\': undefined. A example.com/gpu limit is required when example.com/gpu is requested: example.com/gpu cannot be overcommitted, and the API server refuses the pod. Set the example.com/gpu limit to the request, "1".',
+      'invalid \'container "db" resources.limits.hugepages-2Mi\': undefined. A hugepages-2Mi limit is required when hugepages-2Mi is requested: hugepages-2Mi cannot be overcommitted, and the API server refuses the pod. Set the hugepages-2Mi limit to the request, "2Mi".',
+    ]],
+    ['an extended resource limit is not a quantity (reported once)', res({ 'example.com/gpu': '1' }, { 'example.com/gpu': 'one' }), [
+      'invalid \'container "db" resources.limits.example.com/gpu\': "one". Must be a quantity: a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...). Write it as e.g. "500m" or "1Gi".',
+    ]],
+    ['fsGroup and a supplemental group are negative', podSpec({ securityContext: { fsGroup: -1, supplementalGroups: [1, -1] } }), [
+      'invalid \'securityContext.fsGroup\': -1. Must be a whole number from 0 to 2147483647. Use the numeric id the image runs as.',
+      'invalid \'securityContext.supplementalGroups[1]\': -1. Must be a whole number from 0 to 2147483647. Use the numeric id the image runs as.',
+    ]],
+    ['seccomp RuntimeDefault has an empty localhostProfile', podSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault', localhostProfile: '' } } }), [
+      'invalid \'securityContext.seccompProfile.localhostProfile\': "". Must be set exactly when the seccomp type is Localhost. Set both or neither.',
+    ]],
+    ['seccomp RuntimeDefault has a localhostProfile', podSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault', localhostProfile: 'p.json' } } }), [
+      'invalid \'securityContext.seccompProfile.localhostProfile\': "p.json". Must be set exactly when the seccomp type is Localhost. Set both or neither.',
+    ]],
+    ['seccomp Localhost has an empty profile', podSpec({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '' } } }), [
+      'invalid \'securityContext.seccompProfile.localhostProfile\': "". Must be set exactly when the seccomp type is Localhost. Set both or neither.',
+    ]],
+    ['no privilege escalation with CAP_SYS_ADMIN', csc({ allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'CAP_SYS_ADMIN'] } }), [
+      'invalid \'container "db" securityContext.allowPrivilegeEscalation\': false. Cannot be false when the capability SYS_ADMIN is added. Remove SYS_ADMIN from the added capabilities.',
+    ]],
+    ['a mount has no path (and no device)', mounts([{ name: 'data' }]), [
+      'invalid \'container "db" volumeMounts[0].mountPath\': undefined. A mount path is required. Set the path to mount the volume at.',
+    ]],
+    ['maxSkew is beyond int32', spread({ maxSkew: 2147483648 }), [
+      "invalid 'topologySpreadConstraints[0].maxSkew': 2147483648. Must be a whole number of at least 1: the most the number of pods may differ between two domains. Set 'maxSkew' to 1 for an even spread, or leave it out.",
+    ]],
+    ['the topology key is missing', spread({ topologyKey: undefined }), [
+      `invalid 'topologySpreadConstraints[0].topologyKey': undefined. A node label key is required. ${LK}. Use a node label such as Topology.HOSTNAME or Topology.ZONE.`,
+    ]],
+    ['the node affinity policy is unknown', spread({ nodeAffinityPolicy: 'Respect' }), [
+      "invalid 'topologySpreadConstraints[0].nodeAffinityPolicy': \"Respect\". Must be one of \"Honor\", \"Ignore\". Use Honor or Ignore.",
+    ]],
+    ['a toleration without key or operator (Equal)', tol({ value: 'db' }), [
+      "invalid 'tolerations[0].operator': \"Equal\". Must be Exists when no key is given (which tolerates every taint). Give a key, or use NodeTaintQuery.any().",
+    ]],
+    ['an Equal toleration value is a list', tol({ key: 'dedicated', value: ['db'] }), [
+      `invalid 'tolerations[0].value': ["db"]. ${LV}. Use the taint's value exactly.`,
+    ]],
+    ['a preferred node affinity weight is 101 and its preference invalid', podSpec({
+      affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, preference: { matchExpressions: [{ key: 'disk', operator: 'In' }] } }] } },
+    }), [
+      "invalid 'affinity.nodeAffinity.preferred[0].weight': 101. Must be a whole number from 1 to 100. Set a weight from 1 to 100.",
+      "invalid 'affinity.nodeAffinity.preferred[0].preference.matchExpressions[0].values': []. Must list at least one value when the operator is In. Add the values to match, or use the operator Exists.",
+    ]],
+    ['a pod affinity term has invalid label and namespace selectors', podSpec({
+      affinity: {
+        podAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'd b' } }, namespaceSelector: { matchLabels: { team: 'x y' } } },
+          ],
+        },
+      },
+    }), [
+      `invalid 'affinity.podAffinity.required[0].labelSelector.matchLabels["app"]': "d b". ${LV}. Set 'affinity.podAffinity.required[0].labelSelector.matchLabels["app"]' to a label value such as "primary" (no spaces, '/' or ':'); put longer text in an annotation.`,
+      `invalid 'affinity.podAffinity.required[0].namespaceSelector.matchLabels["team"]': "x y". ${LV}. Set 'affinity.podAffinity.required[0].namespaceSelector.matchLabels["team"]' to a label value such as "primary" (no spaces, '/' or ':'); put longer text in an annotation.`,
+    ]],
+    ['a preferred pod anti-affinity term has weight 0 and no topology key', podSpec({
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { labelSelector: { matchLabels: { app: 'db' } } } }] } },
+    }), [
+      "invalid 'affinity.podAntiAffinity.preferred[0].weight': 0. Must be a whole number from 1 to 100. Set a weight from 1 to 100.",
+      `invalid 'affinity.podAntiAffinity.preferred[0].podAffinityTerm.topologyKey': undefined. A node label key is required. ${LK}. Use a node label such as "kubernetes.io/hostname".`,
+    ]],
+    ['a required node affinity has no terms field', podSpec({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} } } }), [
+      "invalid 'affinity.nodeAffinity.required.nodeSelectorTerms': []. Must have at least one node selector term. Add a term, or remove the required node affinity.",
+    ]],
+    ['the termination grace period is fractional', podSpec({ terminationGracePeriodSeconds: 1.5 }), [
+      "invalid 'terminationGracePeriod': 1.5. Must be a whole number of seconds of at least 0. Set a whole number of seconds.",
+    ]],
+  ])('fails when %s', (_name, spec, messages) => {
+    expect(podMessages(spec)).toEqual(messages);
+  });
+});
+
+describe('claimProblems, rule by rule', () => {
+  test.each([
+    ['two access modes without ReadWriteOncePod', claim({ accessModes: ['ReadWriteOnce', 'ReadOnlyMany'] })],
+    ['ReadWriteOncePod alone', claim({ accessModes: ['ReadWriteOncePod'] })],
+  ])('accepts %s', (_name, c) => {
+    expect(claimProblems(c)).toStrictEqual([]);
+  });
+
+  test.each<[string, any, string[]]>([
+    ['an annotation key is not a qualified name', claim({}, { annotations: { 'not a key': 'x' } }), [
+      `invalid 'annotations key': "not a key". ${LK}. Rename the key in 'annotations', e.g. "example.com/owner".`,
+    ]],
+    ['the access modes are missing', claim({ accessModes: undefined }), [
+      "invalid 'accessModes': []. Must name at least one access mode. Leave 'accessModes' out for ReadWriteOnce, or list the modes you need.",
+    ]],
+    ['the resources are missing', claim({ resources: undefined }), [
+      "invalid 'storage': undefined. A storage request larger than zero is required. Set 'storage' to a size such as Size.gibibytes(1).",
+    ]],
+    ['the data source has no name field', claim({ dataSource: { kind: 'PersistentVolumeClaim' } }), [
+      "invalid 'dataSource.name': \"\". The name of the source object is required. Name the snapshot or claim to populate from.",
+    ]],
+  ])('fails when %s', (_name, c, messages) => {
+    expect(problemMessages(CLAIM_WHERE, claimProblems(c))).toEqual(messages.map(m => `${CLAIM_WHERE}: ${m}`));
+  });
+});
+
+describe('image references, at the limits', () => {
+  test.each([
+    ['a name of 255 characters', 'a'.repeat(255)],
+    ['a digest algorithm with a "+" component', `app@multihash+base58:${HEX}`],
+    ['a digest algorithm with a "." component of several characters', `app@sha.version2:${HEX}`],
+  ])('accepts %s', (_name, image) => {
+    expect(isImageReference(image)).toBe(true);
+  });
+
+  test.each([
+    ['a name of 256 characters', 'a'.repeat(256)],
+    ['a digest algorithm starting with a digit', `app@1sha256:${HEX}`],
+    ['a digest with a non-hex suffix', `app@sha256:${HEX}x`],
+    ['a reference longer than 4096 characters', `app@sha256:${'a'.repeat(4100)}`],
+  ])('fails with %s', (_name, image) => {
+    expect(isImageReference(image)).toBe(false);
   });
 });
