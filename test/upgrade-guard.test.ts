@@ -1017,3 +1017,507 @@ describe('UpgradeGuardValidation (cdk8s synth plugin)', () => {
     expect(() => new UpgradeGuardValidation({ gitRevision: 'a:b', currentDirectory: 'c' })).toThrow(/Exactly one of/);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// the rules in detail: exact texts, defaults, missing fields
+
+const namespace = (name: string): any => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const RECREATE_SVC = 'Delete the Service just before the new manifests are applied (kubectl -n shop delete service user-db; ' +
+  'Argo CD: sync option Force=true,Replace=true on this Service for one sync); clients cannot resolve it in between';
+const CLAIM_IMMUTABLE = 'PersistentVolumeClaim "files" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests for bound claims';
+const grownClaim = (storageClassName: string | null = 'standard') => {
+  const before = pvc('files', storageClassName);
+  const after = clone(before);
+  after.spec.resources.requests.storage = '20Gi';
+  return [before, after];
+};
+
+describe('PersistentVolumeClaim in detail', () => {
+  test('a class written out where the cluster assigned one: what to check', () => {
+    expect(only(compare([pvc('files', null)], [pvc('files', 'standard')]))).toMatchObject({
+      severity: UpgradeFindingSeverity.WARNING,
+      field: 'spec.storageClassName',
+      oldValue: '(not set)',
+      newValue: 'standard',
+      message: `${CLAIM_IMMUTABLE} (accepted only if "standard" is the class the cluster assigned when the claim was created)`,
+      wayOut: "Check the live claim (kubectl -n shop get pvc files -o jsonpath='{.spec.storageClassName}') and write that class",
+    });
+  });
+
+  test('a fixed field: the way out', () => {
+    const after = pvc();
+    after.spec.accessModes = ['ReadWriteMany'];
+    expect(only(compare([pvc()], [after])).wayOut).toBe('Keep spec.accessModes[0] as it is. A claim with another spec is a new claim: ' +
+      'create it under a new name, copy the data, point the workload at it, then delete the old one');
+  });
+
+  test('absent volumeMode is Filesystem', () => {
+    const after = pvc();
+    after.spec.volumeMode = 'Filesystem';
+    expect(compare([pvc()], [after])).toEqual([]);
+    expect(compare([after], [pvc()])).toEqual([]);
+  });
+
+  test('a bound volume name cannot change', () => {
+    const before = pvc();
+    before.spec.volumeName = 'pv-a';
+    const after = clone(before);
+    after.spec.volumeName = 'pv-b';
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED, field: 'spec.volumeName', oldValue: 'pv-a', newValue: 'pv-b', message: CLAIM_IMMUTABLE,
+    });
+  });
+
+  test.each<[string, any, any]>([
+    ['no spec', undefined, undefined],
+    ['no resources', { accessModes: ['ReadWriteOnce'] }, { accessModes: ['ReadWriteOnce'] }],
+    ['a storage request added', { accessModes: ['ReadWriteOnce'] }, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }],
+    ['a storage request removed', { resources: { requests: { storage: '1Gi' } } }, { resources: {} }],
+    ['a storage request that is no quantity', { resources: { requests: { storage: 'lots' } } }, { resources: { requests: { storage: 'more' } } }],
+    ['another request grows', { resources: { requests: { storage: '1Gi', foo: '1' } } }, { resources: { requests: { storage: '1Gi', foo: '2' } } }],
+    ['a request under a dotted name, the same quantity', { resources: { requests: { 'example.com/foo': '1Gi' } } },
+      { resources: { requests: { 'example.com/foo': '1024Mi' } } }],
+  ])('%s: not reported', (_, a, b) => {
+    const claimWith = (spec: any) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'files', namespace: 'shop' }, spec });
+    expect(compare([claimWith(a)], [claimWith(b)])).toEqual([]);
+  });
+
+  test('shrinking: the way out', () => {
+    const after = pvc();
+    after.spec.resources.requests.storage = '5Gi';
+    expect(only(compare([pvc()], [after])).wayOut).toBe('Claims cannot shrink. Keep 10Gi; to shrink, copy the data to a new, smaller claim under a new name');
+  });
+
+  test('growing on a class that does not allow expansion: message and way out', () => {
+    const [before, after] = grownClaim();
+    expect(only(compare([before, storageClass()], [after, storageClass()]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.resources.requests.storage',
+      message: 'PersistentVolumeClaim "files" is refused by admission: only dynamically provisioned claims of a StorageClass with ' +
+        'allowVolumeExpansion: true can grow; StorageClass "standard" does not allow it',
+      wayOut: 'Set allowVolumeExpansion: true on StorageClass "standard" in the same change (that field may change; ' +
+        'its CSI driver must support expansion), or keep the size',
+    });
+  });
+
+  test.each<[string, string | null, string, string]>([
+    ['a named class', 'standard', '("standard", not in these manifests)', 'kubectl get storageclass standard -o'],
+    ['the default class', null, '(the default class, not in these manifests)', 'kubectl get storageclass  -o'],
+  ])('growing on %s outside the manifests: what to check', (_, cls, where, get) => {
+    const [before, after] = grownClaim(cls);
+    expect(only(compare([before], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.WARNING,
+      field: 'spec.resources.requests.storage',
+      oldValue: '10Gi',
+      newValue: '20Gi',
+      message: `PersistentVolumeClaim "files" can grow only if it is bound and its StorageClass ${where} has allowVolumeExpansion: true`,
+      wayOut: `Check: ${get} jsonpath='{.allowVolumeExpansion}' and kubectl -n shop get pvc files (STATUS Bound)`,
+    });
+  });
+});
+
+describe('PersistentVolume in detail', () => {
+  const WAY_OUT = 'A volume cannot point at other storage. Keep the source; for other storage create a new StaticVolume ' +
+    '(and claim) under a new name and copy the data';
+
+  test('its storage is fixed: the way out', () => {
+    const after = pv();
+    after.spec.hostPath.path = '/data/1';
+    expect(only(compare([pv()], [after])).wayOut).toBe(WAY_OUT);
+  });
+
+  test.each<[string, (v: any) => void]>([
+    ['claimRef', v => { v.spec.claimRef = { namespace: 'shop', name: 'data-db-0' }; }],
+    ['volumeAttributesClassName', v => { v.spec.volumeAttributesClassName = 'fast'; }],
+    ['volumeMode written out as its default', v => { v.spec.volumeMode = 'Filesystem'; }],
+  ])('%s may change', (_, change) => {
+    const after = pv();
+    change(after);
+    expect(compare([pv()], [after])).toEqual([]);
+  });
+
+  test('a volume without a spec', () => {
+    const bare = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'data-0' } };
+    expect(compare([bare], [bare])).toEqual([]);
+  });
+
+  test('volumeMode and nodeAffinity: messages and ways out', () => {
+    const before = pv();
+    before.spec.nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'host', operator: 'In', values: ['a'] }] }] } };
+    const after = clone(before);
+    after.spec.volumeMode = 'Block';
+    after.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values = ['b'];
+    const [mode, affinity] = compare([before], [after]);
+    expect(mode).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.volumeMode',
+      oldValue: 'Filesystem',
+      newValue: 'Block',
+      message: 'PersistentVolume "data-0" is invalid: spec.volumeMode: Invalid value: "Block": field is immutable',
+      wayOut: WAY_OUT,
+    });
+    expect(affinity).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      oldValue: 'a',
+      newValue: 'b',
+      message: 'PersistentVolume "data-0" is invalid: spec.nodeAffinity: Invalid value: ...: field is immutable',
+      wayOut: 'The data lives where the volume is: keep nodeAffinity; for another node create a new volume under a new name and copy the data',
+    });
+  });
+});
+
+test('StorageClass: the way out of a fixed field', () => {
+  expect(only(compare([storageClass()], [storageClass('standard', { provisioner: 'other' })])).wayOut).toBe(
+    'Give the class with the new provisioner a new name and point new claims at it, or delete and re-create the class ' +
+    '(kubectl delete storageclass standard, then apply; Argo CD: sync option Force=true,Replace=true on it). ' +
+    'Existing volumes keep the settings they were provisioned with either way');
+});
+
+describe('Service in detail', () => {
+  const bare = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'user-db', namespace: 'shop' } };
+
+  test('ExternalName to a Service without a spec: the message', () => {
+    const finding = only(compare([service({ type: 'ExternalName', externalName: 'db.example.com' })], [bare], { serverSideApply: true }));
+    expect(finding).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.type',
+      message: 'Service "user-db" is invalid: spec.clusterIPs: Forbidden: may not be set for ExternalName services ' +
+        '(under server-side apply, e.g. Argo CD ServerSideApply=true: the old type belongs to another field manager; client-side kubectl apply succeeds)',
+    });
+  });
+
+  test('a Service without a spec', () => {
+    expect(compare([bare], [bare])).toEqual([]);
+    expect(compare([bare], [service({})])).toEqual([]);
+  });
+
+  test('an explicit cluster IP that changes: the way out', () => {
+    expect(only(compare([service({ clusterIP: '10.0.0.10' })], [service({ clusterIP: '10.0.0.11' })])).wayOut)
+      .toBe(`Keep clusterIP 10.0.0.10, or: ${RECREATE_SVC}`);
+  });
+
+  test('a cluster IP taken from clusterIPs', () => {
+    expect(only(compare([service({ clusterIPs: ['10.0.0.10'] })], [service({ clusterIPs: ['10.0.0.11'] })]))).toMatchObject({
+      oldValue: '10.0.0.10', newValue: '10.0.0.11',
+    });
+  });
+
+  test('a Service with a cluster IP cannot become headless: the way out', () => {
+    expect(only(compare([service({})], [service({ clusterIP: 'None' })])).wayOut)
+      .toBe(`A Service with a cluster IP cannot become headless. ${RECREATE_SVC}`);
+  });
+
+  test('an explicit cluster IP written out where one was allocated: a warning', () => {
+    expect(only(compare([service({})], [service({ clusterIP: '10.0.0.10' })]))).toMatchObject({
+      severity: UpgradeFindingSeverity.WARNING,
+      field: 'spec.clusterIP',
+      oldValue: '(allocated)',
+      newValue: '10.0.0.10',
+      message: 'Service "user-db" is invalid: spec.clusterIPs[0]: Invalid value: ["10.0.0.10"]: may not change once set ' +
+        '(unless 10.0.0.10 is the address the cluster allocated)',
+      wayOut: `Check kubectl -n shop get service user-db -o jsonpath='{.spec.clusterIP}'; if it differs: ${RECREATE_SVC}`,
+    });
+  });
+
+  test('a headless Service stays headless: message and way out', () => {
+    expect(only(compare([service({ clusterIP: 'None' })], [service({})]))).toMatchObject({
+      field: 'spec.clusterIP',
+      message: 'Service "user-db" stays headless: the API server keeps clusterIP None when an update leaves clusterIP out, so no cluster IP is allocated',
+      wayOut: `To give it a cluster IP: ${RECREATE_SVC}`,
+    });
+  });
+});
+
+describe('Job in detail', () => {
+  test.each<[string, any]>([
+    ['a delete policy without a hook', { 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' }],
+    ['Replace=true alone (an update, not a re-creation)', { 'argocd.argoproj.io/sync-options': 'Replace=true' }],
+    ['Force=true alone (takes effect only with Replace=true)', { 'argocd.argoproj.io/sync-options': 'Force=true' }],
+  ])('%s: a changed template is refused', (_, annotations) => {
+    const after = job('migrate', annotations);
+    after.spec.template.spec.containers[0].image = 'migrate:2';
+    expect(only(compare([job('migrate', annotations)], [after])).field).toBe('spec.template.spec.containers[0].image');
+  });
+
+  test.each<[string, any, string, string]>([
+    ['selector', { selector: { matchLabels: { a: 'b' } } }, 'spec.selector.matchLabels.a', 'spec.selector'],
+    ['manualSelector', { manualSelector: true }, 'spec.manualSelector', 'spec.manualSelector'],
+    ['completionMode', { completionMode: 'Indexed' }, 'spec.completionMode', 'spec.completionMode'],
+    ['podFailurePolicy', { podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] } },
+      'spec.podFailurePolicy.rules', 'spec.podFailurePolicy'],
+    ['backoffLimitPerIndex', { backoffLimitPerIndex: 1 }, 'spec.backoffLimitPerIndex', 'spec.backoffLimitPerIndex'],
+    ['completions of a NonIndexed Job', { completions: 3 }, 'spec.completions', 'spec.completions'],
+  ])('%s is fixed', (_, change, field, key) => {
+    const after = job();
+    Object.assign(after.spec, change);
+    expect(only(compare([job()], [after]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED, field, message: `Job.batch "migrate" is invalid: ${key}: Invalid value: ...: field is immutable`,
+    });
+  });
+
+  test('completions of an Indexed Job may change (elastic Indexed Jobs)', () => {
+    const before = job();
+    before.spec.completionMode = 'Indexed';
+    before.spec.completions = 3;
+    const after = clone(before);
+    after.spec.completions = 5;
+    expect(compare([before], [after])).toEqual([]);
+  });
+
+  test('a Job without a spec', () => {
+    const bare = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop' } };
+    expect(compare([bare], [bare])).toEqual([]);
+  });
+
+  test('three template changes: one finding that counts the other two; the way out', () => {
+    const after = job();
+    after.spec.template.spec.containers[0].image = 'migrate:2';
+    after.spec.template.spec.containers[0].args = ['down'];
+    after.spec.template.spec.restartPolicy = 'OnFailure';
+    const finding = only(compare([job()], [after]));
+    expect(finding.message).toBe('Job.batch "migrate" is invalid: spec.template: Invalid value: ...: field is immutable (and 2 more changes under spec.template)');
+    expect(finding.wayOut).toBe('A changed Job is a new Job: give it a new name (e.g. derived from its image and command), or make it an Argo CD hook ' +
+      'with argocd.argoproj.io/hook-delete-policy: BeforeHookCreation, or delete the finished Job before applying (kubectl -n shop delete job migrate)');
+  });
+});
+
+describe('pod selectors and EndpointSlices in detail', () => {
+  const dep = (label?: string, annotations?: any): any => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'user-manager', namespace: 'shop', annotations },
+    spec: label === undefined ? undefined : { selector: { matchLabels: { app: label } } },
+  });
+
+  test('a Deployment replaced by Argo CD may change its selector', () => {
+    const force = { 'argocd.argoproj.io/sync-options': 'Force=true,Replace=true' };
+    expect(compare([dep('a', force)], [dep('b', force)])).toEqual([]);
+  });
+
+  test('an unchanged selector, and none at all, are not reported', () => {
+    expect(compare([dep('a')], [dep('a')])).toEqual([]);
+    expect(compare([dep()], [dep()])).toEqual([]);
+  });
+
+  test.each<[string | undefined, string | undefined, string, string]>([
+    ['a', 'b', '{"matchLabels":{"app":"a"}}', '{"matchLabels":{"app":"b"}}'],
+    [undefined, 'b', '(not set)', '{"matchLabels":{"app":"b"}}'],
+    ['a', undefined, '{"matchLabels":{"app":"a"}}', '(not set)'],
+  ])('selector %s to %s: refused, with the way out', (a, b, oldValue, newValue) => {
+    expect(only(compare([dep(a)], [dep(b)]))).toMatchObject({
+      severity: UpgradeFindingSeverity.REFUSED,
+      field: 'spec.selector',
+      oldValue,
+      newValue,
+      wayOut: 'Keep the selector (labels derived from the construct path or chart id change when code moves: pin them), or delete the ' +
+        'Deployment just before applying (kubectl -n shop delete deployment user-manager; Argo CD: sync option Force=true,Replace=true for one sync)',
+    });
+  });
+
+  const slice = (addressType?: string) => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's', namespace: 'shop' }, addressType, endpoints: [] });
+
+  test.each<[string | undefined, string | undefined]>([['IPv4', 'IPv4'], [undefined, 'IPv6'], ['IPv4', undefined]])(
+    'address type %s to %s: not reported', (a, b) => {
+      expect(compare([slice(a)], [slice(b)])).toEqual([]);
+    });
+
+  test('a changed address type: the whole finding', () => {
+    expect(only(compare([slice('IPv4')], [slice('IPv6')]))).toEqual({
+      severity: UpgradeFindingSeverity.REFUSED,
+      kind: 'EndpointSlice',
+      apiVersion: 'discovery.k8s.io/v1',
+      objectNamespace: 'shop',
+      objectName: 's',
+      field: 'addressType',
+      oldValue: 'IPv4',
+      newValue: 'IPv6',
+      message: 'EndpointSlice.discovery.k8s.io "s" is invalid: addressType: Invalid value: "IPv6": field is immutable',
+      wayOut: 'Use one EndpointSlice per address family, each under its own name',
+    });
+  });
+});
+
+describe('renames and deletions in detail', () => {
+  const renamed = (before: any[], after: any[]) => compare(before, after).map(f => [f.objectName, f.field, f.newValue]);
+  const bareClaim = (name: string, spec?: any) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'shop' }, spec });
+  const withImages = (s: any, images: string[]) => {
+    s.spec.template.spec.containers = images.map((image, i) => ({ name: `c${i}`, image }));
+    return s;
+  };
+
+  test.each<[string, any]>([
+    ['a StatefulSet of another API group', (() => { const s = sts(); s.apiVersion = 'apps.kruise.io/v1beta1'; return s; })()],
+    ['a Deployment', { ...sts(), kind: 'Deployment' }],
+    ['a StatefulSet without a spec', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'shop' } }],
+    ['a PersistentVolumeClaim of another API group', { ...pvc(), apiVersion: 'example.com/v1' }],
+    ['a PersistentVolume of another API group', { ...pv(), apiVersion: 'example.com/v1' }],
+  ])('deleting %s holds no data: not reported', (_, obj) => {
+    expect(compare([obj], [])).toEqual([]);
+  });
+
+  test.each<[string, any, UpgradeFindingSeverity, string, string]>([
+    ['a StatefulSet (whenDeleted: Delete)', (() => { const s = sts(); s.spec.persistentVolumeClaimRetentionPolicy.whenDeleted = 'Delete'; return s; })(),
+      UpgradeFindingSeverity.DATA_LOSS,
+      'StatefulSet shop/web leaves the manifests: when it is deleted (pruned), its claims www-web-0, www-web-1 are deleted with it (whenDeleted: Delete)',
+      'If the workload moved, keep its metadata.name and namespace; if it is retired, back the data up and delete the claims on purpose'],
+    ['a StatefulSet without a retention policy (Retain)', (() => { const s = sts(); delete s.spec.persistentVolumeClaimRetentionPolicy; return s; })(),
+      UpgradeFindingSeverity.WARNING,
+      'StatefulSet shop/web leaves the manifests: when it is deleted (pruned), its claims www-web-0, www-web-1 stay (whenDeleted: Retain) but nothing uses them',
+      'If the workload moved, keep its metadata.name and namespace; if it is retired, back the data up and delete the claims on purpose'],
+    ['a claim without a spec', bareClaim('files'), UpgradeFindingSeverity.DATA_LOSS,
+      'PersistentVolumeClaim shop/files leaves the manifests: pruning deletes it, and with it a dynamically provisioned volume (reclaim policy Delete)',
+      'Keep the claim in the manifests, or annotate it argocd.argoproj.io/sync-options: Prune=false,Delete=false and back the data up first'],
+    ['a claim without resources', bareClaim('files', { accessModes: ['ReadWriteOnce'] }), UpgradeFindingSeverity.DATA_LOSS,
+      'PersistentVolumeClaim shop/files leaves the manifests: pruning deletes it, and with it a dynamically provisioned volume (reclaim policy Delete)',
+      'Keep the claim in the manifests, or annotate it argocd.argoproj.io/sync-options: Prune=false,Delete=false and back the data up first'],
+    ['a claim Argo CD keeps', (() => { const c = pvc(); c.metadata.annotations = { 'argocd.argoproj.io/sync-options': 'Prune=false' }; return c; })(),
+      UpgradeFindingSeverity.WARNING,
+      'PersistentVolumeClaim shop/files leaves the manifests: pruning deletes it, and with it a dynamically provisioned volume (reclaim policy Delete); ' +
+      'Argo CD keeps it (Prune=false), kubectl apply --prune does not',
+      'Keep the claim in the manifests, or annotate it argocd.argoproj.io/sync-options: Prune=false,Delete=false and back the data up first'],
+    ['a volume without a spec (reclaim policy Retain)', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'data-0' } }, UpgradeFindingSeverity.WARNING,
+      'PersistentVolume data-0 leaves the manifests: pruning deletes the volume object (the storage keeps the data: reclaim policy Retain)',
+      'Keep the volume in the manifests while a claim uses it'],
+  ])('deleting %s: the whole finding', (_, obj, severity, message, wayOut) => {
+    expect(only(compare([obj], []))).toMatchObject({ severity, field: 'metadata.name', oldValue: obj.metadata.name, newValue: '(deleted)', message, wayOut });
+  });
+
+  test.each<[string, any, any]>([
+    ['claim templates in another order', (() => {
+      const s = sts('web');
+      s.spec.volumeClaimTemplates.push({ ...clone(www(s)), metadata: { name: 'logs' } });
+      return s;
+    })(), (() => {
+      const s = sts('web2');
+      s.spec.volumeClaimTemplates.unshift({ ...clone(www(s)), metadata: { name: 'logs' } });
+      return s;
+    })()],
+    ['a claim with volumeMode written out', pvc('a'), (() => { const c = pvc('b'); c.spec.volumeMode = 'Filesystem'; return c; })()],
+    ['a claim with its size in other units', pvc('a'), (() => { const c = pvc('b'); c.spec.resources.requests.storage = '10240Mi'; return c; })()],
+    ['a volume with another capacity', pv('a'), (() => { const v = pv('b'); v.spec.capacity.storage = '2Gi'; return v; })()],
+    ['a StatefulSet without a pod template', (() => { const s = sts('web'); delete s.spec.template; return s; })(),
+      (() => { const s = sts('web2'); delete s.spec.template; return s; })()],
+  ])('a rename is found: %s', (_, before, after) => {
+    expect(renamed([before], [after])).toEqual([[before.metadata.name, 'metadata.name', after.metadata.name]]);
+  });
+
+  test.each<[string, any, any]>([
+    ['a claim of another size', pvc('a'), (() => { const c = pvc('b'); c.spec.resources.requests.storage = '20Gi'; return c; })()],
+    ['a volume on other storage', pv('a'), (() => { const v = pv('b'); v.spec.hostPath.path = '/data/1'; return v; })()],
+    ['a StatefulSet renamed into another namespace', sts('web', 'shop'), sts('web2', 'data')],
+  ])('no rename: %s', (_, before, after) => {
+    expect(renamed([before], [after])).toEqual([[before.metadata.name, 'metadata.name', '(deleted)']]);
+  });
+
+  test('an object that stays is no rename target', () => {
+    expect(renamed([pvc('a'), pvc('b')], [pvc('b')])).toEqual([['a', 'metadata.name', '(deleted)']]);
+  });
+
+  test('one new object is the rename of one old object only', () => {
+    expect(renamed([pvc('a1'), pvc('a2')], [pvc('b')])).toEqual([['a1', 'metadata.name', 'b'], ['a2', 'metadata.name', '(deleted)']]);
+  });
+
+  test.each<[string, any, any[], string]>([
+    ['the same namespace first', sts('web', 'shop'), [sts('web', 'other'), sts('web2', 'shop')], 'web2'],
+    ['then the same governing Service', sts('web'), [(() => { const s = sts('web2'); s.spec.serviceName = 'other'; return s; })(), sts('web3')], 'web3'],
+    ['then the same images, in any order', withImages(sts('web'), ['x:1', 'y:1']),
+      [withImages(sts('web2'), ['y:2', 'x:2']), withImages(sts('web3'), ['y:1', 'x:1'])], 'web3'],
+    ['claims without a spec', bareClaim('a'), [bareClaim('b'), bareClaim('c')], 'b'],
+    ['claims without a pod template', bareClaim('a', { serviceName: 'x' }), [bareClaim('b'), bareClaim('c')], 'b'],
+  ])('of several candidates the most alike is the rename: %s', (_, before, after, name) => {
+    expect(only(compare([before], after)).newValue).toBe(name);
+  });
+
+  test.each<[string, any, any]>([
+    ['a digest', ['nginx@sha256:abc'], ['nginx:1.28']],
+    ['docker.io/library', ['docker.io/library/nginx:1.27'], ['nginx:1.28']],
+    ['docker.io without library', ['nginx:1.27'], ['docker.io/nginx:1.28']],
+    ['a registry with a port', ['registry.example.com:5000/nginx:1.27'], ['registry.example.com:5000/nginx:1.28']],
+    ['another order', ['nginx:1', 'envoy:1'], ['envoy:2', 'nginx:2']],
+    ['an image left out or empty', [undefined], ['']],
+  ])('a renamed StatefulSet runs the same images: %s', (_, a, b) => {
+    const before = sts('web');
+    before.spec.template.spec.containers = a.map((image: any, i: number) => ({ name: `c${i}`, image }));
+    const after = sts('web2');
+    after.spec.template.spec.containers = b.map((image: any, i: number) => ({ name: `c${i}`, image }));
+    expect(only(compare([before], [after])).newValue).toBe('web2');
+  });
+
+  test.each<[string, any, any]>([
+    ['no containers or none', {}, { containers: [] }],
+    ['no init containers or none', { containers: [{ name: 'a', image: 'nginx:1' }] }, { containers: [{ name: 'a', image: 'nginx:1' }], initContainers: [] }],
+  ])('a renamed StatefulSet runs the same images: %s', (_, a, b) => {
+    const before = sts('web');
+    before.spec.template.spec = a;
+    const after = sts('web2');
+    after.spec.template.spec = b;
+    expect(only(compare([before], [after])).newValue).toBe('web2');
+  });
+
+  test('docker.io is a prefix, not any part of the image', () => {
+    expect(only(compare([withImages(sts('web'), ['mirror.docker.io/nginx:1'])], [withImages(sts('web2'), ['mirror.nginx:1'])])).newValue).toBe('(deleted)');
+  });
+
+  test('a renamed claim: message and way out', () => {
+    const kept = pvc('files');
+    kept.metadata.annotations = { 'argocd.argoproj.io/sync-options': 'Prune=false' };
+    const keep = "Keep metadata.name \"files\" (set it explicitly, e.g. metadata: { name: 'files' }, so it does not follow the construct path)";
+    expect(only(compare([pvc('files')], [pvc('files-c8a1')]))).toMatchObject({
+      message: 'PersistentVolumeClaim shop/files is replaced by shop/files-c8a1: the new claim is a new, empty volume; the old claim and its data are deleted when pruned',
+      wayOut: `${keep}. To really move the data, copy it to the new claim first`,
+    });
+    expect(only(compare([kept], [pvc('files-c8a1')])).message).toBe(
+      'PersistentVolumeClaim shop/files is replaced by shop/files-c8a1: the new claim is a new, empty volume; the old claim stays (Argo CD Prune=false) but nothing uses it');
+  });
+
+  test.each<[string, string | undefined, UpgradeFindingSeverity, string]>([
+    ['Retain', 'Retain', UpgradeFindingSeverity.WARNING, ''],
+    ['no spec', undefined, UpgradeFindingSeverity.WARNING, ''],
+    ['Delete', 'Delete', UpgradeFindingSeverity.DATA_LOSS, '; with reclaim policy Delete the storage itself is erased'],
+    ['Recycle', 'Recycle', UpgradeFindingSeverity.DATA_LOSS, ''],
+  ])('a renamed volume (%s): the whole finding', (_, policy, severity, erased) => {
+    const volume = (name: string) => (policy === undefined ? { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name } }
+      : { ...pv(name), spec: { ...pv(name).spec, persistentVolumeReclaimPolicy: policy } });
+    expect(only(compare([volume('a')], [volume('b')]))).toMatchObject({
+      severity,
+      field: 'metadata.name',
+      oldValue: 'a',
+      newValue: 'b',
+      message: 'PersistentVolume a is replaced by b on the same storage: the claim bound to the old volume loses it (phase Lost) when it is deleted, ' +
+        `and the new volume is not bound to that claim${erased}`,
+      wayOut: "Keep metadata.name \"a\" (set it explicitly, e.g. metadata: { name: 'a' }, so it does not follow the construct path)",
+    });
+  });
+
+  test('a moved StatefulSet: the way out', () => {
+    expect(only(compare([sts('web', 'shop')], [sts('web', 'data')])).wayOut).toBe(
+      'Keep metadata.namespace "shop". To really move the data, copy it from the old claims into the new ones before clients switch over');
+  });
+
+  test('a deleted namespace: the whole finding, naming what holds data', () => {
+    const findings = compare([namespace('shop'), sts(), pvc(), service({})], []);
+    expect(findings.filter(f => f.kind === 'Namespace')).toEqual([{
+      severity: UpgradeFindingSeverity.DATA_LOSS,
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      objectName: 'shop',
+      field: 'metadata.name',
+      oldValue: 'shop',
+      newValue: '(deleted)',
+      message: 'Namespace "shop" leaves the manifests: deleting a namespace deletes everything in it, claims included (StatefulSet web, PersistentVolumeClaim files)',
+      wayOut: 'Keep the Namespace in the manifests, or annotate it argocd.argoproj.io/sync-options: Prune=false,Delete=false and move the data first',
+    }]);
+  });
+
+  test.each<[string, any[], any[], number]>([
+    ['a namespace that stays', [namespace('shop'), pvc()], [namespace('shop'), pvc()], 0],
+    ['a Namespace of another API group', [{ ...namespace('shop'), apiVersion: 'example.com/v1' }, pvc()], [pvc()], 0],
+    ['a deleted namespace that holds no data', [namespace('shop'), service({}), { ...pvc(), metadata: { name: 'files', namespace: 'data' } }],
+      [{ ...pvc(), metadata: { name: 'files', namespace: 'data' } }], 0],
+    ['a claim named like its namespace, which is not in the manifests', [pvc('shop')], [], 1],
+  ])('%s: no namespace finding', (_, before, after, count) => {
+    const findings = compare(before, after);
+    expect(findings.filter(f => f.kind === 'Namespace')).toEqual([]);
+    expect(findings).toHaveLength(count);
+  });
+});

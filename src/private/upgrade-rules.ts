@@ -607,12 +607,11 @@ function storageClass(cur: any, n: LoadedObject): RawFinding[] {
 
 function service(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
   const next = n.obj;
-  const ot = cur.spec?.type ?? 'ClusterIP';
-  const nt = next.spec?.type ?? 'ClusterIP';
+  const nt = next.spec?.type; // absent: ClusterIP
   const recreate = `Delete the Service just before the new manifests are applied (kubectl ${nsFlag(next)}delete service ${next.metadata.name}; ` +
     'Argo CD: sync option Force=true,Replace=true on this Service for one sync); clients cannot resolve it in between';
-  if (ot === 'ExternalName') {
-    if (nt !== 'ExternalName' && next.spec?.type === undefined) {
+  if (cur.spec?.type === 'ExternalName') {
+    if (nt === undefined) {
       return [finding(next, n.source, {
         severity: ctx.serverSideApply ? 'REFUSED' : 'WARNING',
         field: 'spec.type',
@@ -672,10 +671,10 @@ function service(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
 
 /** Whether Argo CD deletes the Job before it creates the new one (a hook re-created on every sync). */
 function recreatedByArgoCd(obj: any): boolean {
-  const a = obj.metadata?.annotations ?? {};
-  const policy = String(a['argocd.argoproj.io/hook-delete-policy'] ?? '');
+  const a = obj.metadata.annotations ?? {};
+  const policy = String(a['argocd.argoproj.io/hook-delete-policy']);
   if (a['argocd.argoproj.io/hook'] && /BeforeHookCreation|HookSucceeded/.test(policy)) return true;
-  const sync = String(a['argocd.argoproj.io/sync-options'] ?? '');
+  const sync = String(a['argocd.argoproj.io/sync-options']);
   return /Force=true/.test(sync) && /Replace=true/.test(sync);
 }
 
@@ -768,12 +767,13 @@ function dataSignature(o: any): string | undefined {
   return undefined;
 }
 
-function whenDeleted(sts: any): string {
-  return sts.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted ?? 'Retain';
+/** Whether the claims go with the StatefulSet (whenDeleted: Delete; absent: Retain). */
+function deletesClaims(sts: any): boolean {
+  return sts.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
 }
 
 function keptByArgoCd(o: any): boolean {
-  return /Prune=false/.test(String(o.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? ''));
+  return /Prune=false/.test(String(o.metadata.annotations?.['argocd.argoproj.io/sync-options']));
 }
 
 function removals(ctx: Ctx): RawFinding[] {
@@ -870,7 +870,7 @@ function rename(c: LoadedObject, n: LoadedObject): RawFinding {
     const templates = (old.spec.volumeClaimTemplates as any[]).map(templateKey);
     const oldClaims = templates.flatMap(t => claimNames(old, t));
     const newClaims = templates.flatMap(t => claimNames(next, t));
-    const fate = whenDeleted(old) === 'Delete'
+    const fate = deletesClaims(old)
       ? `and the old claims (${oldClaims.join(', ')}) are deleted with the old StatefulSet (whenDeleted: Delete)`
       : `and the old claims (${oldClaims.join(', ')}) stay behind, unused (whenDeleted: Retain)`;
     message = `StatefulSet ${describe(old)} is replaced by ${describe(next)}: the new StatefulSet starts with new, empty claims ` +
@@ -898,7 +898,7 @@ function removal(c: LoadedObject): RawFinding {
   let wayOut: string;
   if (isDataStatefulSet(old)) {
     const claims = (old.spec.volumeClaimTemplates as any[]).flatMap(t => claimNames(old, templateKey(t)));
-    if (whenDeleted(old) === 'Delete') {
+    if (deletesClaims(old)) {
       message = `StatefulSet ${describe(old)} leaves the manifests: when it is deleted (pruned), its claims ${claims.join(', ')} are deleted with it (whenDeleted: Delete)`;
     } else {
       severity = 'WARNING';
