@@ -46,7 +46,7 @@ export function parseQuantity(q: unknown): number | undefined {
 
 /** Drops null, empty maps and empty lists (the API server stores them as absent) and sorts keys. */
 export function canon(v: any): any {
-  if (v === null || v === undefined) return undefined;
+  if (v === null) return undefined; // undefined falls through to `return v`
   if (Array.isArray(v)) {
     const items = v.map(canon);
     return items.length ? items : undefined;
@@ -73,9 +73,9 @@ const QUANTITY_PATH = /(^|\.)(resources\.(requests|limits)|capacity)\.[^.]+$/;
 
 function leafEqual(a: any, b: any, p: string): boolean {
   if (QUANTITY_PATH.test(p)) {
+    // when only one side is a quantity, the JSON comparison below is false too
     const qa = parseQuantity(a);
-    const qb = parseQuantity(b);
-    if (qa !== undefined && qb !== undefined) return qa === qb;
+    if (qa !== undefined) return qa === parseQuantity(b);
   }
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
@@ -93,7 +93,7 @@ export interface LeafDiff {
 export function diffLeaves(a: any, b: any, base: string): LeafDiff[] {
   const ca = canon(a);
   const cb = canon(b);
-  const isMap = (v: any) => v !== undefined && typeof v === 'object' && !Array.isArray(v);
+  const isMap = (v: any) => typeof v === 'object' && !Array.isArray(v); // canon never returns null
   // walk into maps; into a map that appears or disappears only while it has a single key
   // (`resources: { limits: { storage } }`), so the path names the leaf
   const single = (v: any) => isMap(v) && Object.keys(v).length === 1;
@@ -377,7 +377,7 @@ function claimTemplates(cur: any, n: LoadedObject, ctx: Ctx, message: string): R
         oldValue: d.oldValue,
         newValue: d.newValue,
         message,
-        wayOut: claimTemplateWayOut(cur, next, name, d, ctx),
+        wayOut: claimTemplateWayOut(cur, u, name, d, ctx),
       }));
     }
   }
@@ -411,17 +411,17 @@ function templateSummary(t: any): string {
   }));
 }
 
-function claimTemplateWayOut(cur: any, next: any, name: string, d: LeafDiff, ctx: Ctx): string {
+function claimTemplateWayOut(cur: any, template: any, name: string, d: LeafDiff, ctx: Ctx): string {
   const claims = claimNames(cur, name);
   if (/\.spec\.resources\.requests\.storage$/.test(d.path)) {
-    const a = parseQuantity(d.oldValue);
-    const b = parseQuantity(d.newValue);
-    if (a !== undefined && b !== undefined && b < a) {
+    // NaN when not a quantity: every comparison with it is false
+    const a = parseQuantity(d.oldValue) ?? NaN;
+    const b = parseQuantity(d.newValue) ?? NaN;
+    if (b < a) {
       return `Claims cannot shrink (the API server refuses it on every claim). Keep ${d.oldValue}; to really shrink, ` +
         'copy the data to a new StatefulSet with smaller claims under a new name and switch clients over';
     }
-    const template = (next.spec?.volumeClaimTemplates ?? []).find((t: any) => templateKey(t) === name);
-    const cls = classOf(template?.spec?.storageClassName, ctx);
+    const cls = classOf(template.spec?.storageClassName, ctx);
     const expand = cls && cls.allowVolumeExpansion !== true
       ? `First set allowVolumeExpansion: true on StorageClass "${cls.metadata.name}" (it is false or unset now; that field may change). `
       : 'The claims\' StorageClass must have allowVolumeExpansion: true. ';
