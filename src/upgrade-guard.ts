@@ -252,12 +252,11 @@ function compareLoaded(current: LoadedObject[], next: LoadedObject[], options: U
     serverSideApply: options.serverSideApply ?? false,
   });
   const order = [UpgradeFindingSeverity.REFUSED, UpgradeFindingSeverity.DATA_LOSS, UpgradeFindingSeverity.WARNING];
+  // sort is stable: within a severity, the findings keep their order
   return raw
     .filter(f => !isAccepted(f, accept))
     .map(toFinding)
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => order.indexOf(a.f.severity) - order.indexOf(b.f.severity) || a.i - b.i)
-    .map(x => x.f);
+    .sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
 }
 
 function toFinding(r: RawFinding): UpgradeFinding {

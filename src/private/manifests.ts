@@ -14,7 +14,7 @@ const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** Objects of a parsed document: `kind: List` (and `*List`) documents are flattened. */
 function flatten(doc: any): any[] {
-  if (doc && typeof doc === 'object' && Array.isArray(doc.items) && typeof doc.kind === 'string' && doc.kind.endsWith('List')) {
+  if (Array.isArray(doc?.items) && typeof doc.kind === 'string' && doc.kind.endsWith('List')) {
     return doc.items.flatMap(flatten);
   }
   return doc && typeof doc === 'object' && !Array.isArray(doc) ? [doc] : [];
@@ -61,7 +61,8 @@ export function loadGitRevision(spec: string, cwd: string = process.cwd()): Load
   const git = (args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   let files: string[];
   try {
-    files = git(['ls-tree', '-r', '--name-only', '--full-name', rev, '--', rel]).split('\n').filter(f => MANIFEST_FILE.test(f)).sort();
+    // -z: names as they are (without it, git quotes names with non-ASCII characters)
+    files = git(['ls-tree', '-r', '-z', '--name-only', '--full-name', rev, '--', rel]).split('\0').filter(f => MANIFEST_FILE.test(f)).sort();
   } catch (e: any) {
     throw new Error(`git cannot read '${spec}' in ${cwd}: ${String(e.stderr ?? e.message).trim()}`);
   }
