@@ -31,7 +31,7 @@ export class ServiceSelection {
    * Every replica: a client Service that load-balances over all pods (e.g. reads).
    */
   public static allPods(): ServiceSelection {
-    return new ServiceSelection('all');
+    return new ServiceSelection();
   }
 
   /**
@@ -42,7 +42,7 @@ export class ServiceSelection {
    * @see https://kubernetes.io/docs/reference/labels-annotations-taints/#statefulsetkubernetesiopod-name
    */
   public static pod(ordinal: number): ServiceSelection {
-    return new ServiceSelection('pod', ordinal);
+    return new ServiceSelection(ordinal);
   }
 
   /**
@@ -54,18 +54,15 @@ export class ServiceSelection {
    * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
    */
   public static podsWithLabels(labels: { [key: string]: string }): ServiceSelection {
-    return new ServiceSelection('labels', undefined, { ...labels });
+    return new ServiceSelection(undefined, { ...labels });
   }
 
-  /** @internal */
-  public readonly _kind: string;
   /** @internal */
   public readonly _ordinal?: number;
   /** @internal */
   public readonly _labels?: { [key: string]: string };
 
-  private constructor(kind: string, ordinal?: number, labels?: { [key: string]: string }) {
-    this._kind = kind;
+  private constructor(ordinal?: number, labels?: { [key: string]: string }) {
     this._ordinal = ordinal;
     this._labels = labels;
   }

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ExternalTrafficPolicy, ServiceSelection, StatefulWorkload } from '../src';
-import { findAll } from './util/harness';
+import { DataStoreCredentials, ExternalTrafficPolicy, ServiceSelection, StatefulWorkload, WorkloadService } from '../src';
+import { findAll, findOne } from './util/harness';
 
 const IMAGE = 'docker.io/library/postgres:16';
 
@@ -131,5 +131,189 @@ describe('WorkloadService', () => {
     expect(byName.get('db-leader').spec.selector.role).toBe('primary');
     expect(byName.get('db-leader').spec.selector['app.kubernetes.io/name']).toBe(workload.name);
     expect(workload.services).toEqual([read, write, leader]);
+  });
+});
+
+describe('WorkloadService checks and details', () => {
+  const W = "WorkloadService 'test/db/ClientService'";
+  const SYNTH = 'Validation failed with the following errors:\n  [test/db/ClientService] ';
+
+  function workload(chart: Chart, containerPorts: kplus.ContainerPort[], extra: object = {}): StatefulWorkload {
+    return new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      containers: [{ name: 'db', image: IMAGE, ports: containerPorts, securityContext: { user: 999, group: 999 } }],
+      ...extra,
+    });
+  }
+
+  test('the internal factory names a Service of all pods <workload>-client and of one pod by its pod name', () => {
+    const chart = Testing.chart();
+    const host = db(chart);
+    expect(WorkloadService._create(host, 'Direct', host, {}).name).toBe('db-client');
+    expect(WorkloadService._create(host, 'DirectPod', host, { selection: ServiceSelection.pod(1) }).name).toBe('db-1');
+  });
+
+  test('storeName is the Service name and credentials are the workload\'s', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'Creds', 'db-credentials');
+    const host = workload(chart, [{ number: 5432 }], { credentials: DataStoreCredentials.fromSecret(secret) });
+    const service = host.addClientService({ name: 'db-read' });
+    expect(service.storeName).toBe('db-read');
+    expect(service.credentials).toBe(host.credentials);
+    expect(service.credentials?.secret.name).toBe('db-credentials');
+    expect(db(Testing.chart()).addClientService().credentials).toBeUndefined();
+  });
+
+  test('an ExternalName Service is refused', () => {
+    expect(() => db(Testing.chart()).addClientService({ serviceType: kplus.ServiceType.EXTERNAL_NAME })).toThrow(
+      `${W}: invalid 'serviceType': "ExternalName". Must be ClusterIP, NodePort or LoadBalancer. Use ExternalService for a Service of type ExternalName.`);
+  });
+
+  test.each([
+    ['ClusterIP', kplus.ServiceType.CLUSTER_IP],
+    ['NodePort', kplus.ServiceType.NODE_PORT],
+  ])('loadBalancerSourceRanges are refused on a %s Service', (_name, serviceType) => {
+    expect(() => db(Testing.chart()).addClientService({ serviceType, loadBalancerSourceRanges: ['10.0.0.0/8'] })).toThrow(
+      `${W}: invalid 'loadBalancerSourceRanges': ["10.0.0.0/8"]. Only LoadBalancer Services use them. Set 'serviceType' to ServiceType.LOAD_BALANCER or remove 'loadBalancerSourceRanges'.`);
+  });
+
+  test.each([
+    ['an address without prefix length', '10.0.0.1', '10.0.0.1/32'],
+    ['a range with text before it', 'x/10.0.0.0/8', '10.0.0.0/8'],
+    ['a range with text after it', '10.0.0.0/8x', '10.0.0.0/8'],
+    ['a prefix length of four digits', '10.0.0.0/0008', '10.0.0.0/8'],
+    ['a name, not an address', 'db/8', '10.0.0.0/8'],
+    ['an empty string', '', '/32'],
+  ])('fails when the source range is %s, suggesting the fix', (_name, range, hint) => {
+    expect(() => db(Testing.chart()).addClientService({ serviceType: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['10.0.0.0/8', range] })).toThrow(
+      `${W}: invalid 'loadBalancerSourceRanges[1]': "${range}". Must be an IP range in CIDR notation, e.g. "10.0.0.0/8" or "2001:db8::/32". Write the range with its prefix length, e.g. "${hint}".`);
+  });
+
+  test('podsWithLabels() needs at least one label', () => {
+    expect(() => db(Testing.chart()).addClientService({ selection: ServiceSelection.podsWithLabels({}) })).toThrow(
+      `${W}: invalid 'selection': {}. ServiceSelection.podsWithLabels() needs at least one label. Pass the labels that set the pods apart, e.g. { role: "primary" }, or use ServiceSelection.allPods().`);
+  });
+
+  test.each([
+    ['value', { role: 'not a label' }, /invalid 'selection\["role"\]': "not a label"\. /],
+    ['key', { 'bad key!': 'primary' }, /invalid 'selection key': "bad key!"\. /],
+  ])('podsWithLabels() labels are checked: a bad %s', (_name, labels, message) => {
+    expect(() => db(Testing.chart()).addClientService({ selection: ServiceSelection.podsWithLabels(labels) })).toThrow(message);
+  });
+
+  test('podsWithLabels() labels join the workload selector; the labels object is copied', () => {
+    const chart = Testing.chart();
+    const labels: { [key: string]: string } = { role: 'primary' };
+    db(chart).addClientService({ selection: ServiceSelection.podsWithLabels(labels) });
+    labels.role = 'replica';
+    const svc = findOne(Testing.synth(chart), 'Service', 'db-client');
+    expect(svc.spec.selector).toEqual({ 'role': 'primary', 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'db' });
+  });
+
+  test.each([
+    ['port 0', [{ port: 0 }], 'ports[0].port', '0'],
+    ['port 65536', [{ port: 5432 }, { port: 65536 }], 'ports[1].port', '65536'],
+    ['a fractional port', [{ port: 5432.5 }], 'ports[0].port', '5432.5'],
+    ['targetPort 0', [{ port: 5432, targetPort: 0 }], 'ports[0].targetPort', '0'],
+    ['targetPort 65536', [{ port: 5432 }, { port: 80, targetPort: 65536 }], 'ports[1].targetPort', '65536'],
+  ])('fails on %s', (_name, ports, prop, value) => {
+    expect(() => db(Testing.chart()).addClientService({ ports })).toThrow(
+      `${W}: invalid '${prop}': ${value}. Must be an integer port number from 1 to 65535. Set '${prop}' to a valid port.`);
+  });
+
+  test.each([
+    ['upper case', 'HTTP'],
+    ['too long', 'a-very-long-port-name'],
+    ['double dash', 'my--port'],
+  ])('fails on a port name in %s', (_name, name) => {
+    expect(() => db(Testing.chart()).addClientService({ ports: [{ port: 5432 }, { port: 9187, name }] })).toThrow(
+      `${W}: invalid 'ports[1].name': "${name}". Must be an IANA service name`);
+  });
+
+  test.each([
+    ['ports 1 and 65535', [1, 65535]],
+  ])('accepts %s', (_name, numbers) => {
+    const chart = Testing.chart();
+    const service = workload(chart, numbers.map(number => ({ number }))).addClientService({ ports: numbers.map(port => ({ port })) });
+    expect(service.ports).toEqual(numbers.map(port => ({ name: undefined, port, protocol: 'TCP' })));
+    expect(findOne(Testing.synth(chart), 'Service', 'db-client').spec.ports).toEqual(
+      numbers.map(port => ({ name: `tcp-${port}`, port, targetPort: port, protocol: 'TCP' })));
+  });
+
+  test('an unnamed container port gets a <protocol>-<port> Service port name, in lower case', () => {
+    const chart = Testing.chart();
+    const service = workload(chart, [{ number: 5353, protocol: kplus.Protocol.UDP }]).addClientService({ ports: [{ port: 53, targetPort: 5353 }] });
+    expect(findOne(Testing.synth(chart), 'Service', 'db-client').spec).toEqual({
+      type: 'ClusterIP',
+      selector: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'db' },
+      ports: [{ name: 'udp-53', port: 53, targetPort: 5353, protocol: 'UDP' }],
+    });
+    expect(service.ports).toEqual([{ name: undefined, port: 53, protocol: 'UDP' }]);
+    expect(service.endpoint.port).toBe(53);
+  });
+
+  test('a client port goes to the container port of the same number and protocol', () => {
+    const chart = Testing.chart();
+    const service = workload(chart, [
+      { number: 53, name: 'dns-tcp', protocol: kplus.Protocol.TCP },
+      { number: 53, name: 'dns-udp', protocol: kplus.Protocol.UDP },
+    ], { clientPorts: [{ port: 53, protocol: 'UDP' }] }).addClientService();
+    expect(service.ports).toEqual([{ name: 'dns-udp', port: 53, protocol: 'UDP' }]);
+    expect(findOne(Testing.synth(chart), 'Service', 'db-client').spec.ports).toEqual([{ name: 'dns-udp', port: 53, targetPort: 'dns-udp', protocol: 'UDP' }]);
+  });
+
+  test('a declared client port no container exposes gives the Service no port for it', () => {
+    const service = workload(Testing.chart(), [{ number: 5432 }], { clientPorts: [{ port: 1234 }, { port: 5432 }] }).addClientService();
+    expect(service.ports).toEqual([{ name: undefined, port: 5432, protocol: 'TCP' }]);
+  });
+
+  test('fails at synth when the Service has no port', () => {
+    const chart = Testing.chart();
+    db(chart).addClientService({ ports: [] });
+    expect(() => Testing.synth(chart)).toThrow(
+      `${SYNTH}${W}: invalid 'ports': []. A ClusterIP Service needs at least one port. Add 'ports' or 'portNumber' to a container of the workload, or declare the workload's 'clientPorts'.`);
+  });
+
+  test('a NodePort Service without port names its type', () => {
+    const chart = Testing.chart();
+    new StatefulWorkload(chart, 'db', { metadata: { name: 'db' }, containers: [{ image: IMAGE, securityContext: { user: 999 } }] })
+      .addClientService({ serviceType: kplus.ServiceType.NODE_PORT });
+    expect(() => Testing.synth(chart)).toThrow(`${W}: invalid 'ports': []. A NodePort Service needs at least one port.`);
+  });
+
+  test.each([
+    ['port', [{ port: 5432 }, { port: 1234 }], "'ports[1].port': 1234", 'port: 1234, targetPort: 5432'],
+    ['targetPort', [{ port: 80, targetPort: 8080 }], "'ports[0].targetPort': 8080", 'port: 80, targetPort: 5432'],
+  ])('fails at synth when the %s is not a container port, and only with that error', (_name, ports, what, example) => {
+    const chart = Testing.chart();
+    db(chart).addClientService({ ports });
+    expect(() => Testing.synth(chart)).toThrow(
+      `${SYNTH}${W}: invalid ${what}. Must be a port a container exposes ([5432,9187]). Add the port to a container, or set 'targetPort' to the container port the Service forwards to (e.g. { ${example} }).`);
+    expect(() => Testing.synth(chart)).not.toThrow(/needs at least one port/);
+  });
+
+  test('the example target port is 8080 when no container exposes a port', () => {
+    const chart = Testing.chart();
+    new StatefulWorkload(chart, 'db', { metadata: { name: 'db' }, containers: [{ image: IMAGE, securityContext: { user: 999 } }] })
+      .addClientService({ ports: [{ port: 80 }] });
+    expect(() => Testing.synth(chart)).toThrow(
+      `${W}: invalid 'ports[0].port': 80. Must be a port a container exposes ([]). Add the port to a container, or set 'targetPort' to the container port the Service forwards to (e.g. { port: 80, targetPort: 8080 }).`);
+    expect(() => Testing.synth(chart)).not.toThrow(/needs at least one port/);
+  });
+
+  test('fails at synth on a repeated Service port', () => {
+    const chart = Testing.chart();
+    db(chart).addClientService({ ports: [{ port: 5432, name: 'a' }, { port: 5432, name: 'b' }] });
+    expect(() => Testing.synth(chart)).toThrow(
+      `${SYNTH}${W}: invalid 'ports': "5432/TCP". Each Service port number and protocol may appear once. Remove the duplicate port.`);
+    expect(() => Testing.synth(chart)).not.toThrow(/port names must be unique/);
+  });
+
+  test('fails at synth on a repeated Service port name', () => {
+    const chart = Testing.chart();
+    db(chart).addClientService({ ports: [{ port: 5432 }, { port: 9187, name: 'postgres' }] });
+    expect(() => Testing.synth(chart)).toThrow(
+      `${SYNTH}${W}: invalid 'ports[].name': "postgres". Service port names must be unique. Give each port its own 'name'.`);
+    expect(() => Testing.synth(chart)).not.toThrow(/may appear once/);
   });
 });
