@@ -297,3 +297,179 @@ describe('PodDefaults.harden', () => {
     });
   });
 });
+
+// ---------------------------------------------------------------- option checks and resolution
+
+describe('PodDefaults options', () => {
+  test.each<[string, PodDefaultsOptions, string]>([
+    ['an unparsable CPU', { cpuRequest: kplus.Cpu.millis(NaN) },
+      'PodDefaults: invalid \'cpuRequest\': "NaNm". Must be a CPU quantity above zero. Set \'cpuRequest\' to a value such as Cpu.millis(250).'],
+    ['a memory size that is not a whole number of kibibytes', { memoryRequest: Size.kibibytes(0.5) },
+      'PodDefaults: invalid \'memoryRequest\': "0.5Ki". Must be a whole number of kibibytes above zero. Set \'memoryRequest\' to a value such as Size.mebibytes(512).'],
+    ['a CPU request above the limit', { cpuRequest: kplus.Cpu.units(2), cpuLimit: kplus.Cpu.units(1) },
+      'PodDefaults: invalid \'cpuRequest\': "2". Must not exceed \'cpuLimit\' (1). Lower \'cpuRequest\' or raise \'cpuLimit\'.'],
+  ])('fails on %s, with the whole message', (_name, options, message) => {
+    expect(() => new PodDefaults(options)).toThrow(message);
+  });
+
+  test.each<[string, kplus.Cpu, string]>([
+    ['a CPU limit below the default request is the request', kplus.Cpu.millis(100), '100m'],
+    ['a CPU limit equal to the default request leaves the default request', kplus.Cpu.units(0.25), '250m'],
+    ['a CPU limit above the default request leaves the default request', kplus.Cpu.units(2), '250m'],
+  ])('%s', (_name, cpuLimit, request) => {
+    expect(new PodDefaults({ cpuLimit }).cpuRequest.amount).toBe(request);
+  });
+});
+
+describe('PodDefaults._containerProps', () => {
+  test('fills the pull policy and resources, leaves a read-only root file system unstated', () => {
+    const props = new PodDefaults()._containerProps({ image: IMAGE });
+    expect(props.imagePullPolicy).toBe(kplus.ImagePullPolicy.IF_NOT_PRESENT);
+    expect(props.securityContext).toBeUndefined();
+    expect(props.resources?.cpu?.request?.amount).toBe('250m');
+  });
+
+  test('what the props set wins', () => {
+    const securityContext = { user: 5, readOnlyRootFilesystem: false };
+    const props = new PodDefaults()._containerProps({ image: IMAGE, imagePullPolicy: kplus.ImagePullPolicy.NEVER, securityContext });
+    expect(props.imagePullPolicy).toBe(kplus.ImagePullPolicy.NEVER);
+    expect(props.securityContext).toBe(securityContext);
+  });
+
+  test('a writable root file system from the defaults is written into the security context', () => {
+    const writable = new PodDefaults({ readOnlyRootFilesystem: false });
+    expect(writable._containerProps({ image: IMAGE }).securityContext).toStrictEqual({ readOnlyRootFilesystem: false });
+    expect(writable._containerProps({ image: IMAGE, securityContext: { user: 5 } }).securityContext)
+      .toStrictEqual({ user: 5, readOnlyRootFilesystem: false });
+    const securityContext = { user: 5 };
+    expect(new PodDefaults()._containerProps({ image: IMAGE, securityContext }).securityContext).toBe(securityContext);
+  });
+});
+
+// ---------------------------------------------------------------- rendered JSON in, hardened JSON out
+
+function harden(manifest: any, options: PodDefaultsOptions = {}): any {
+  return new PodDefaults(options)._hardenManifest(manifest, 'W');
+}
+function pod(spec: any): any {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec };
+}
+
+describe('PodDefaults._hardenManifest', () => {
+  test('a bare container gets every default', () => {
+    const spec = harden(pod({ containers: [{ name: 'c', image: IMAGE }] })).spec;
+    expect(spec).toEqual({
+      automountServiceAccountToken: false,
+      containers: [{
+        name: 'c',
+        image: IMAGE,
+        imagePullPolicy: 'IfNotPresent',
+        resources: { limits: { memory: '512Mi' }, requests: { cpu: '250m', memory: '512Mi' } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
+        volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+      }],
+      securityContext: { fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+    });
+  });
+
+  test('a pod without containers gets no /tmp volume', () => {
+    expect(harden(pod({})).spec.volumes).toBeUndefined();
+  });
+
+  test('an explicit fsGroupChangePolicy other than Always is kept; Always counts as unset', () => {
+    const opts = { fsGroupChangePolicy: kplus.FsGroupChangePolicy.ALWAYS };
+    expect(harden(pod({ securityContext: { fsGroupChangePolicy: 'OnRootMismatch' } }), opts).spec.securityContext.fsGroupChangePolicy).toBe('OnRootMismatch');
+    expect(harden(pod({ securityContext: { fsGroupChangePolicy: 'Always' } })).spec.securityContext.fsGroupChangePolicy).toBe('OnRootMismatch');
+  });
+
+  test('/tmp: mounted in the container without it, the volume added once', () => {
+    const spec = harden(pod({
+      containers: [
+        { name: 'a', image: IMAGE, volumeMounts: [{ name: 'own', mountPath: '/tmp' }] },
+        { name: 'b', image: IMAGE, volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      ],
+      volumes: [{ name: 'own', emptyDir: {} }, { name: 'data', emptyDir: {} }],
+    })).spec;
+    expect(spec.volumes).toEqual([{ name: 'own', emptyDir: {} }, { name: 'data', emptyDir: {} }, { name: 'tmp', emptyDir: {} }]);
+    expect(spec.containers.find((c: any) => c.name === 'a').volumeMounts).toEqual([{ name: 'own', mountPath: '/tmp' }]);
+    expect(spec.containers.find((c: any) => c.name === 'b').volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }, { mountPath: '/tmp', name: 'tmp' }]);
+  });
+
+  test('an existing emptyDir named tmp is used, not added again', () => {
+    const spec = harden(pod({ containers: [{ name: 'c', image: IMAGE }], volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory' } }] })).spec;
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { medium: 'Memory' } }]);
+  });
+
+  test('capabilities: an empty add list is left out, ALL is dropped once, only a leading CAP_ is removed', () => {
+    const caps = (capabilities: any) =>
+      harden(pod({ containers: [{ name: 'c', image: IMAGE, securityContext: { capabilities } }] })).spec.containers[0].securityContext.capabilities;
+    expect(caps({ add: [] })).toStrictEqual({ drop: ['ALL'] });
+    expect(caps({ drop: ['ALL'] })).toStrictEqual({ drop: ['ALL'] });
+    expect(caps({ add: ['CAP_NET_BIND_SERVICE'], drop: ['CAP_NET_RAW', 'X_CAP_Y'] })).toStrictEqual({ add: ['NET_BIND_SERVICE'], drop: ['NET_RAW', 'X_CAP_Y', 'ALL'] });
+  });
+
+  test('an explicit RuntimeDefault seccomp profile is allowed', () => {
+    const seccompProfile = { type: 'RuntimeDefault' };
+    expect(harden(pod({ securityContext: { seccompProfile }, containers: [{ name: 'c', image: IMAGE, securityContext: { seccompProfile } }] })).spec.securityContext.seccompProfile)
+      .toEqual(seccompProfile);
+  });
+
+  test('the spec comes out with its keys sorted, deeply, nulls kept', () => {
+    const out = harden({ kind: 'Thing', spec: { z: 1, a: { y: [{ d: 1, c: 2 }], b: null } } });
+    expect(JSON.stringify(out.spec)).toBe('{"a":{"b":null,"y":[{"c":2,"d":1}]},"z":1}');
+  });
+
+  test('CDK8S_DISABLE_SORT leaves the key order', () => {
+    process.env.CDK8S_DISABLE_SORT = 'true';
+    try {
+      expect(JSON.stringify(harden({ kind: 'Thing', spec: { z: 1, a: 2 } }).spec)).toBe('{"z":1,"a":2}');
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('a manifest without a spec gets none', () => {
+    expect(harden({ kind: 'ConfigMap', data: { a: 'b' } })).toStrictEqual({ kind: 'ConfigMap', data: { a: 'b' } });
+  });
+
+  const FIX = 'Remove the setting, or do not harden this workload and label its namespace for a less strict profile.';
+  const PROFILE = 'The Pod Security Standards "restricted" profile forbids it';
+  test.each<[string, any, string]>([
+    ['hostNetwork', { hostNetwork: true }, `W: invalid 'hostNetwork': true. ${PROFILE}. ${FIX}`],
+    ['hostPID', { hostPID: true }, `W: invalid 'hostPID': true. ${PROFILE}. ${FIX}`],
+    ['hostIPC', { hostIPC: true }, `W: invalid 'hostIPC': true. ${PROFILE}. ${FIX}`],
+    ['pod runAsUser 0', { securityContext: { runAsUser: 0 } }, `W: invalid 'securityContext.user': 0. ${PROFILE}: 0 is root. Set a non-zero user id.`],
+    ['hostPath', { volumes: [{ name: 'h', hostPath: { path: '/' } }] },
+      `W: invalid 'volumes[h]': "hostPath". ${PROFILE}. Use a PersistentVolumeClaim or an emptyDir instead.`],
+    ['container runAsUser 0', { containers: [{ name: 'c', securityContext: { runAsUser: 0 } }] },
+      `W: invalid 'container "c" securityContext.user': 0. ${PROFILE}: 0 is root. Set a non-zero user id.`],
+    ['container seccomp', { containers: [{ name: 'c', securityContext: { seccompProfile: { type: 'Unconfined' } } }] },
+      'W: invalid \'container "c" securityContext.seccompProfile\': "Unconfined". The Pod Security Standards "restricted" profile allows RuntimeDefault or Localhost only. Remove the setting to get RuntimeDefault.'],
+    ['capability', { containers: [{ name: 'c', securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }] },
+      `W: invalid 'container "c" securityContext.capabilities.add': "SYS_ADMIN". ${PROFILE}: only NET_BIND_SERVICE may be added. Remove the capability.`],
+    ['hostPort', { containers: [{ name: 'c', ports: [{ containerPort: 80 }, { containerPort: 81, hostPort: 8081 }] }] },
+      `W: invalid 'container "c" ports[1].hostPort': 8081. ${PROFILE}. Expose the port through a Service instead.`],
+  ])('fails on %s, with the whole message', (_name, spec, message) => {
+    expect(() => harden(pod(spec))).toThrow(message);
+  });
+});
+
+describe('PodDefaults.applyTo', () => {
+  test('a host port the workload already sets fails at once', () => {
+    const chart = Testing.chart();
+    const app = deployment(chart, { containers: [{ name: 'main', image: IMAGE, securityContext: USER, ports: [{ number: 80, hostPort: 8080 }] }] });
+    expect(() => PodDefaults.harden(app)).toThrow(/^PodDefaults 'test\/app': invalid 'container "main" ports\[0\]\.hostPort': 8080\./);
+  });
+
+  test('the hardened toJson can still be replaced or redefined', () => {
+    const chart = Testing.chart();
+    const app = deployment(chart);
+    PodDefaults.harden(app);
+    const api = ApiObject.of(app);
+    const hardened = api.toJson.bind(api);
+    expect(() => Object.defineProperty(api, 'toJson', { configurable: true, writable: true, value: () => hardened() })).not.toThrow();
+    expect(() => { (api as any).toJson = () => ({ kind: 'X' }); }).not.toThrow();
+    expect(api.toJson()).toEqual({ kind: 'X' });
+  });
+});

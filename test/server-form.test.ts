@@ -5,7 +5,7 @@ import { EphemeralVolume, StaticVolume, VolumeClaim, StaticVolumeSource, Statefu
 import { findOne, renderApp, synthValid } from './util/harness';
 import { podSpecsOf } from '../src/private/pod-security';
 import { canonicalQuantity } from '../src/private/quantity';
-import { serverFormManifest } from '../src/private/server-form';
+import { serverFormContainer, serverFormManifest, serverFormPodSpec, serverFormVolume } from '../src/private/server-form';
 
 // ---------------------------------------------------------------- what the library renders
 
@@ -299,5 +299,136 @@ describe('storage the library renders is canonical', () => {
     expect(findOne(manifests, 'PersistentVolumeClaim').spec.resources.requests.storage).toBe('2Gi');
     expect(findOne(manifests, 'PersistentVolume').spec.capacity.storage).toBe('1Mi');
     expect(findOne(manifests, 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('300Gi');
+  });
+});
+
+// ---------------------------------------------------------------- the helpers, field by field
+
+describe('serverFormContainer', () => {
+  test('drops every non-pointer omitempty zero value and keeps the others', () => {
+    const probe = () => ({ exec: { command: ['true'] }, initialDelaySeconds: 0, timeoutSeconds: 0, periodSeconds: 0, successThreshold: 0, failureThreshold: 0 });
+    const c = serverFormContainer({
+      name: 'c',
+      command: [],
+      args: ['x'],
+      workingDir: '',
+      stdin: false,
+      stdinOnce: false,
+      tty: false,
+      env: [{ name: 'A', value: '' }, { name: 'B', value: 'b' }],
+      ports: [{ containerPort: 80, hostPort: 0 }, { containerPort: 81, hostPort: 8081 }],
+      volumeMounts: [{ name: 'v', mountPath: '/v', readOnly: false, subPath: '' }, { name: 'w', mountPath: '/w', readOnly: true, subPath: 's' }],
+      livenessProbe: probe(),
+      readinessProbe: probe(),
+      startupProbe: probe(),
+      resources: { limits: { cpu: '1000m' }, requests: { memory: '2048Mi' } },
+    });
+    expect(c).toEqual({
+      name: 'c',
+      args: ['x'],
+      env: [{ name: 'A' }, { name: 'B', value: 'b' }],
+      ports: [{ containerPort: 80 }, { containerPort: 81, hostPort: 8081 }],
+      volumeMounts: [{ name: 'v', mountPath: '/v' }, { name: 'w', mountPath: '/w', readOnly: true, subPath: 's' }],
+      livenessProbe: { exec: { command: ['true'] } },
+      readinessProbe: { exec: { command: ['true'] } },
+      startupProbe: { exec: { command: ['true'] } },
+      resources: { limits: { cpu: '1' }, requests: { memory: '2Gi' } },
+    });
+  });
+
+  test('non-zero values are kept', () => {
+    const input = {
+      name: 'c',
+      workingDir: '/w',
+      stdin: true,
+      stdinOnce: true,
+      tty: true,
+      livenessProbe: { initialDelaySeconds: 1, timeoutSeconds: 2, periodSeconds: 3, successThreshold: 1, failureThreshold: 4 },
+    };
+    expect(serverFormContainer(JSON.parse(JSON.stringify(input)))).toEqual(input);
+  });
+
+  test('a container without resources, lists or probes is left as it is', () => {
+    expect(serverFormContainer({ name: 'c', image: 'i' })).toEqual({ name: 'c', image: 'i' });
+  });
+});
+
+describe('serverFormVolume', () => {
+  test('readOnly: false is dropped from bool sources and kept in csi and azureDisk (*bool)', () => {
+    expect(serverFormVolume({ name: 'a', persistentVolumeClaim: { claimName: 'c', readOnly: false } })).toEqual({ name: 'a', persistentVolumeClaim: { claimName: 'c' } });
+    expect(serverFormVolume({ name: 'b', nfs: { server: 's', path: '/', readOnly: true } })).toEqual({ name: 'b', nfs: { server: 's', path: '/', readOnly: true } });
+    expect(serverFormVolume({ name: 'c', csi: { driver: 'd', readOnly: false } })).toEqual({ name: 'c', csi: { driver: 'd', readOnly: false } });
+    expect(serverFormVolume({ name: 'd', azureDisk: { diskName: 'd', diskURI: 'u', readOnly: false } })).toEqual({ name: 'd', azureDisk: { diskName: 'd', diskURI: 'u', readOnly: false } });
+  });
+
+  test('a null source is left alone', () => {
+    expect(serverFormVolume({ name: 'a', hostPath: null })).toEqual({ name: 'a', hostPath: null });
+  });
+
+  test('emptyDir size and ephemeral claim quantities in canonical form', () => {
+    expect(serverFormVolume({ name: 'a', emptyDir: { sizeLimit: '1024Mi' } })).toEqual({ name: 'a', emptyDir: { sizeLimit: '1Gi' } });
+    expect(serverFormVolume({
+      name: 'e',
+      ephemeral: { volumeClaimTemplate: { spec: { resources: { requests: { storage: '2048Mi' }, limits: { storage: '1024Gi' } } } } },
+    })).toEqual({
+      name: 'e',
+      ephemeral: { volumeClaimTemplate: { spec: { resources: { requests: { storage: '2Gi' }, limits: { storage: '1Ti' } } } } },
+    });
+  });
+
+  test.each([
+    [{ name: 'e', ephemeral: {} }],
+    [{ name: 'e', ephemeral: { volumeClaimTemplate: {} } }],
+    [{ name: 'e', ephemeral: { volumeClaimTemplate: { spec: {} } } }],
+  ])('an incomplete ephemeral volume %j is left as it is', (volume) => {
+    const copy = JSON.parse(JSON.stringify(volume));
+    expect(serverFormVolume(volume)).toEqual(copy);
+  });
+});
+
+describe('serverFormPodSpec', () => {
+  test('host namespaces false are dropped, true kept; containers and volumes are rendered', () => {
+    expect(serverFormPodSpec({
+      hostNetwork: false,
+      hostPID: false,
+      hostIPC: false,
+      shareProcessNamespace: false,
+      initContainers: [{ name: 'i', tty: false }],
+      containers: [{ name: 'c', stdin: false }],
+      volumes: [{ name: 'v', emptyDir: { sizeLimit: '1024Mi' } }],
+    })).toEqual({
+      shareProcessNamespace: false,
+      initContainers: [{ name: 'i' }],
+      containers: [{ name: 'c' }],
+      volumes: [{ name: 'v', emptyDir: { sizeLimit: '1Gi' } }],
+    });
+    expect(serverFormPodSpec({ hostNetwork: true, hostPID: true, hostIPC: true })).toEqual({ hostNetwork: true, hostPID: true, hostIPC: true });
+    expect(serverFormPodSpec({ containers: [{ name: 'c', tty: false }] })).toEqual({ containers: [{ name: 'c' }] });
+  });
+});
+
+describe('serverFormManifest, kind by kind', () => {
+  test.each(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'])('%s: minReadySeconds 0 is dropped, 5 kept', (kind) => {
+    expect(serverFormManifest({ kind, spec: { minReadySeconds: 0 } })).toEqual({ kind, spec: {} });
+    expect(serverFormManifest({ kind, spec: { minReadySeconds: 5 } })).toEqual({ kind, spec: { minReadySeconds: 5 } });
+  });
+
+  test('other kinds keep their spec as it is', () => {
+    expect(serverFormManifest({ kind: 'Job', spec: { minReadySeconds: 0, paused: false } })).toEqual({ kind: 'Job', spec: { minReadySeconds: 0, paused: false } });
+    expect(serverFormManifest({ kind: 'StatefulSet', spec: { paused: false } })).toEqual({ kind: 'StatefulSet', spec: { paused: false } });
+  });
+
+  test('Deployment: paused false is dropped, true kept', () => {
+    expect(serverFormManifest({ kind: 'Deployment', spec: { paused: false } })).toEqual({ kind: 'Deployment', spec: {} });
+    expect(serverFormManifest({ kind: 'Deployment', spec: { paused: true } })).toEqual({ kind: 'Deployment', spec: { paused: true } });
+  });
+
+  test.each(['Deployment', 'StatefulSet', 'ConfigMap'])('%s without a spec is left as it is', (kind) => {
+    expect(serverFormManifest({ kind, metadata: { name: 'x' } })).toEqual({ kind, metadata: { name: 'x' } });
+  });
+
+  test('the pod template is rendered', () => {
+    expect(serverFormManifest({ kind: 'Job', spec: { template: { spec: { hostNetwork: false, containers: [{ name: 'c', workingDir: '' }] } } } }))
+      .toEqual({ kind: 'Job', spec: { template: { spec: { containers: [{ name: 'c' }] } } } });
   });
 });
