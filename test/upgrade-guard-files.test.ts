@@ -13,62 +13,9 @@ import { Yaml } from 'cdk8s';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { main } from '../src/cli/guard';
 import {
-  UpgradeFinding, UpgradeGuard, UpgradeGuardValidation,
+  UpgradeGuard, UpgradeGuardValidation,
 } from '../src/upgrade-guard';
-
-// ---------------------------------------------------------------------------------------------
-// fixtures: plain manifests, as `cdk8s synth` writes them
-
-const clone = (o: any) => JSON.parse(JSON.stringify(o));
-
-function sts(name = 'web', namespace = 'shop'): any {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name, namespace },
-    spec: {
-      serviceName: 'nginx',
-      replicas: 2,
-      selector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
-      template: {
-        metadata: { labels: { 'app.kubernetes.io/name': 'web' } },
-        spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] },
-      },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      volumeClaimTemplates: [{
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: 'www' },
-        spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', resources: { requests: { storage: '1Gi' } } },
-      }],
-    },
-  };
-}
-
-/** A claim; `storageClassName: null` leaves the class out (the cluster's default class). */
-function pvc(name = 'files', storageClassName: string | null = 'standard'): any {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'shop' },
-    spec: { accessModes: ['ReadWriteOnce'], storageClassName: storageClassName ?? undefined, resources: { requests: { storage: '10Gi' } } },
-  };
-}
-
-function service(spec: any, name = 'user-db'): any {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { ports: [{ name: 'pg', port: 5432 }], ...spec } };
-}
-
-/** The one finding of a comparison; fails (listing them) when there is not exactly one. */
-function only(findings: UpgradeFinding[]): UpgradeFinding {
-  if (findings.length !== 1) throw new Error(`expected one finding, got ${findings.length}:\n${UpgradeGuard.formatFindings(findings)}`);
-  return findings[0];
-}
-
-const STS_127 = 'StatefulSet.apps "web" is invalid: spec: Forbidden: updates to statefulset spec for fields other than ' +
-  "'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
-
-const www = (after: any) => after.spec.volumeClaimTemplates[0];
+import { clone, only, pvc, service, sts, STS_127, www } from './util/guard-fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // directories, the command and the cdk8s plugin
