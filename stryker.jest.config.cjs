@@ -9,4 +9,11 @@ const { jest } = require('./package.json');
 
 const files = (process.env.STRYKER_TEST_FILES ?? '').split(',').map(f => f.trim()).filter(f => f !== '');
 
-module.exports = files.length === 0 ? jest : { ...jest, testMatch: files.map(f => `<rootDir>/${f}`) };
+// Once a test fails, the rest of its file is skipped: one failure is all Stryker needs to call a mutant
+// killed (scripts/jest-bail-environment.cjs). The path is absolute because Stryker loads the
+// environment itself and does not expand <rootDir>.
+const testEnvironment = require('node:path').join(__dirname, 'scripts', 'jest-bail-environment.cjs');
+
+module.exports = files.length === 0
+  ? { ...jest, testEnvironment }
+  : { ...jest, testEnvironment, testMatch: files.map(f => `<rootDir>/${f}`) };
