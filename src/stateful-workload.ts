@@ -1255,7 +1255,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       podManagementPolicy: this.props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
       updateStrategy: strategy._type === 'RollingUpdate'
         ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy._partition ?? 0, maxUnavailable: strategy._maxUnavailable?.value } }
-        : { type: 'OnDelete' },
+        : { type: strategy._type },
       // an int32 with omitempty (apps/v1 StatefulSetSpec): the API server drops 0
       minReadySeconds: this.props.minReady?.toSeconds() || undefined,
       revisionHistoryLimit: this.props.revisionHistoryLimit,

@@ -1387,7 +1387,9 @@ describe('StatefulWorkload edge cases', () => {
       const chart = Testing.chart();
       const db = new StatefulWorkload(chart, 'db', minimal({
         containers: [{
-          name: 'db', image: IMAGE, securityContext: { user: 999 },
+          name: 'db',
+          image: IMAGE,
+          securityContext: { user: 999 },
           ports: [{ number: 5432 }, { number: 5433, protocol: kplus.Protocol.UDP }, { number: 5434, protocol: kplus.Protocol.SCTP }],
         }],
         clientPorts: [{ port: 5432, protocol: 'TCP' }, { port: 5433, protocol: 'UDP' }, { port: 5434, protocol: 'SCTP' }],
@@ -1594,7 +1596,9 @@ describe('StatefulWorkload edge cases', () => {
     test('a declared client port takes the name of the container port of the same protocol', () => {
       const db = new StatefulWorkload(Testing.chart(), 'db', minimal({
         containers: [{
-          name: 'dns', image: IMAGE, securityContext: { user: 999 },
+          name: 'dns',
+          image: IMAGE,
+          securityContext: { user: 999 },
           ports: [{ name: 'dns-udp', number: 53, protocol: kplus.Protocol.UDP }, { name: 'dns-tcp', number: 53 }],
         }],
         clientPorts: [{ port: 53 }],
