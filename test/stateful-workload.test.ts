@@ -1563,6 +1563,12 @@ describe('StatefulWorkload edge cases', () => {
       expect(services).toEqual(['db', 'db-0', 'db-primary']);
     });
 
+    test('the Service of one pod is a construct named after its ordinal', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal()).exposePod(0, { ports: [{ port: 80 }] });
+      expect(() => Testing.synth(chart)).toThrow(/WorkloadService 'test\/db\/Pod0Service': invalid 'ports\[0\]\.port': 80\./);
+    });
+
     test('exposePod with a selection: the value and the hint', () => {
       const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
       expect(() => db.exposePod(0, { selection: ServiceSelection.allPods() })).toThrow(
@@ -1680,6 +1686,15 @@ describe('StatefulWorkload edge cases', () => {
       const db = new StatefulWorkload(chart, 'db', minimal({ writableTmp: false }));
       db.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
       expect(podSpec(synthValid(chart)).volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    });
+
+    test('a volume named tmp next to the writable /tmp emptyDir is the one problem reported', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.containers[0].mount('/etc/tmp-config', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
+      expect(() => Testing.synth(chart)).toThrow(new Error('Validation failed with the following errors:\n  [test/db] '
+        + `${W}: invalid 'volumes': "tmp". The name "tmp" belongs to the writable emptyDir mounted at /tmp (writableTmp); a claim template or volume of that name would replace it. `
+        + 'Rename your volume or claim template, or set \'writableTmp: false\' and mount your own volume at /tmp.'));
     });
 
     test('a Block claim template with a devicePath is attached as a device', () => {
