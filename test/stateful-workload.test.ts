@@ -1750,6 +1750,14 @@ describe('StatefulWorkload edge cases', () => {
       expect(message.match(/volumeMounts'/g)).toHaveLength(1);
     });
 
+    test('two mounts at one path are reported once', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+      db.containers[0].mount('/data', kplus.Volume.fromEmptyDir(chart, 'E', 'scratch'));
+      expect(() => Testing.synth(chart)).toThrow(new Error('Validation failed with the following errors:\n  [test/db] '
+        + `${W}: invalid 'container "db" volumeMounts': "/data". Mount paths must be unique within a container. Mount each volume at its own path (a claim template's mountPath also counts).`));
+    });
+
     test.each<[string, (chart: Chart, db: StatefulWorkload) => void, RegExp]>([
       ['a pod volume has a claim template\'s name', (chart, db) => db.addVolume(kplus.Volume.fromEmptyDir(chart, 'E', 'data')),
         /A pod volume may not share its name with a volume claim template: the controller would replace it\. Rename the volume or the claim template\./],
