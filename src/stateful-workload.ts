@@ -1362,7 +1362,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     // the pod spec, rendered once for every check below
     const podSpec = this.podSpec();
     errors.push(...problemMessages(this.where, podTemplateProblems(this.podMetadataJson(), podSpec,
-      { extraVolumeNames: this._templates.map(t => t.name), mountReferencesChecked: true })));
+      // the mount references and paths are checked below, with messages that name claim templates
+      { mountReferencesChecked: true })));
     const renderedContainers = new Map<Container, any>();
     this._initContainers.forEach((c, i) => renderedContainers.set(c, podSpec.initContainers![i]));
     this._containers.forEach((c, i) => renderedContainers.set(c, podSpec.containers[i]));
