@@ -16,6 +16,7 @@ import {
   StatefulWorkload,
   StatefulWorkloadProps,
   UnsatisfiableSpread,
+  VolumeClaim,
 } from '../src';
 import { findAll, findOne, synthValid } from './util/harness';
 import { restrictedViolations } from '../src/private/pod-security';
@@ -1769,6 +1770,14 @@ describe('StatefulWorkload edge cases', () => {
       build(chart, db);
       expect(() => Testing.synth(chart)).toThrow(message);
     });
+  });
+
+  test('app-wide checks see the pods of the StatefulSet: a ReadWriteOncePod claim mounted by three replicas fails', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] });
+    const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3 }));
+    db.containers[0].mount('/shared', claim);
+    expect(() => Testing.synth(chart)).toThrow(/Claim "files" is used by more than one pod \(StatefulSet\/db: 3 pods\)/);
   });
 
   describe('claims only static volumes can satisfy', () => {
