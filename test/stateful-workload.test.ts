@@ -2,6 +2,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Size, Testing, Yaml } from 'cdk8
 import * as kplus from 'cdk8s-plus-27';
 import {
   ClaimDataSource,
+  DataStore,
   DataStoreConnection,
   DataStoreCredentials,
   DisruptionBudget,
@@ -19,6 +20,7 @@ import {
   VolumeClaim,
 } from '../src';
 import { findAll, findOne, synthValid } from './util/harness';
+import { indexStats } from '../src/private/app-index';
 import { restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
 
@@ -1770,6 +1772,24 @@ describe('StatefulWorkload edge cases', () => {
       build(chart, db);
       expect(() => Testing.synth(chart)).toThrow(message);
     });
+  });
+
+  test('a connection checksum stamped again with its value is no change: later validation passes reuse the app index', () => {
+    // GIVEN a StatefulWorkload consuming a connection, and two more charts (one more validation pass each)
+    const app = Testing.app();
+    const chart = new Chart(app, 'test');
+    new Chart(app, 'other');
+    new Chart(app, 'third');
+    const store = DataStore.fromDataStoreAttributes(chart, 'orders', { storeName: 'orders-db', hostname: 'orders-db.shop.svc.cluster.local', ports: [{ port: 5432 }] });
+    const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+    new DataStoreConnection(chart, 'conn', { store }).addConsumer(db.containers[0]);
+    const before = { ...indexStats() };
+    // WHEN
+    app.synthYaml();
+    // THEN the checksum is on the pod template; stamping it the first time is a change (the second
+    // pass builds a new index), stamping the same value again is not (the last two passes reuse it)
+    expect(db.podMetadata.toJson().annotations).toEqual({ 'connection.cdk8s-stateful.io/orders-db-connection': expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(indexStats().walks - before.walks).toBe(2);
   });
 
   test('app-wide checks see the pods of the StatefulSet: a ReadWriteOncePod claim mounted by three replicas fails', () => {
