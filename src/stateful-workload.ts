@@ -1255,7 +1255,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       podManagementPolicy: this.props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
       updateStrategy: strategy._type === 'RollingUpdate'
         ? { type: 'RollingUpdate', rollingUpdate: { partition: strategy._partition ?? 0, maxUnavailable: strategy._maxUnavailable?.value } }
-        : { type: 'OnDelete' },
+        : { type: strategy._type },
       // an int32 with omitempty (apps/v1 StatefulSetSpec): the API server drops 0
       minReadySeconds: this.props.minReady?.toSeconds() || undefined,
       revisionHistoryLimit: this.props.revisionHistoryLimit,
@@ -1362,7 +1362,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     // the pod spec, rendered once for every check below
     const podSpec = this.podSpec();
     errors.push(...problemMessages(this.where, podTemplateProblems(this.podMetadataJson(), podSpec,
-      { extraVolumeNames: this._templates.map(t => t.name), mountReferencesChecked: true })));
+      // the mount references and paths are checked below, with messages that name claim templates
+      { mountReferencesChecked: true })));
     const renderedContainers = new Map<Container, any>();
     this._initContainers.forEach((c, i) => renderedContainers.set(c, podSpec.initContainers![i]));
     this._containers.forEach((c, i) => renderedContainers.set(c, podSpec.containers[i]));

@@ -2,18 +2,25 @@ import { ApiObject, Chart, Duration, JsonPatch, Size, Testing, Yaml } from 'cdk8
 import * as kplus from 'cdk8s-plus-27';
 import {
   ClaimDataSource,
+  DataStore,
   DataStoreConnection,
   DataStoreCredentials,
   DisruptionBudget,
   ExternalTrafficPolicy,
   PersistentVolumeClaimRetention,
   ServiceSelection,
+  StaticVolumeSet,
+  StaticVolumeSource,
+  StorageClass,
+  SyncWaves,
   WorkloadUpdateStrategy,
   StatefulWorkload,
   StatefulWorkloadProps,
   UnsatisfiableSpread,
+  VolumeClaim,
 } from '../src';
 import { findAll, findOne, synthValid } from './util/harness';
+import { indexStats } from '../src/private/app-index';
 import { restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
 
@@ -1347,6 +1354,552 @@ describe('StatefulWorkload', () => {
 
     test('error messages name the construct', () => {
       expect(() => new StatefulWorkload(Testing.chart(), 'db', minimal({ replicas: -1 }))).toThrow(W);
+    });
+  });
+});
+
+describe('StatefulWorkload edge cases', () => {
+  const W = "StatefulWorkload 'test/db'";
+  const warningsOf = (chart: Chart, code: string) => allWarnings(chart).filter(w => w.endsWith(`[cdk8s-stateful:${code}]`));
+
+  describe('construction checks', () => {
+    test.each<[string, Partial<StatefulWorkloadProps>, RegExp]>([
+      ['a client port name is not an IANA service name', { clientPorts: [{ port: 5432, name: 'Postgres_SQL' }] },
+        /invalid 'clientPorts\[0\].name': "Postgres_SQL"\. Must be an IANA service name/],
+      ['a client port protocol is unknown', { clientPorts: [{ port: 5432, protocol: 'tcp' }] },
+        /Must be "TCP", "UDP" or "SCTP"\. Use one of the three, or leave it out \(TCP\)\./],
+      ['terminationGracePeriod is fractional', { terminationGracePeriod: Duration.millis(1500) },
+        /invalid 'terminationGracePeriod': 1.5\. Must be an integer of at least 0/],
+      ['the cluster domain is not a domain', { clusterDomain: 'https://x' },
+        /invalid 'clusterDomain': "https:\/\/x"\. Must be a DNS domain such as "cluster.local"\. Set 'clusterDomain' to the cluster's DNS domain \(kubelet --cluster-domain\)\./],
+      ['the disruption budget maxUnavailable is above 100%', { replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(150)) },
+        /invalid 'disruptionBudget': "150%"\. Must be a whole percentage from 0% to 100%\. Set 'disruptionBudget' to a value such as PercentOrAbsolute.percent\(50\)\./],
+      ['the disruption budget minAvailable is not a whole percentage', { replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.percent(12.5)) },
+        /invalid 'disruptionBudget': "12.5%"\. Must be a whole percentage from 0% to 100%/],
+      ['the disruption budget minAvailable is a negative number', { replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.absolute(-1)) },
+        /invalid 'disruptionBudget': -1\. Must be an integer of at least 0/],
+      ['strategy.maxUnavailable is 0%', { replicas: 3, strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.percent(0) }) },
+        /invalid 'strategy.maxUnavailable': "0%"\. Must be a whole percentage from 1% to 100%/],
+      ['strategy.maxUnavailable is above 100%', { replicas: 3, strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.percent(101) }) },
+        /invalid 'strategy.maxUnavailable': "101%"\. Must be a whole percentage from 1% to 100%/],
+    ])('fails when %s', (_name, props, message) => {
+      expect(() => new StatefulWorkload(Testing.chart(), 'db', minimal(props))).toThrow(message);
+    });
+
+    test('client ports with any of the three protocols are accepted', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({
+        containers: [{
+          name: 'db',
+          image: IMAGE,
+          securityContext: { user: 999 },
+          ports: [{ number: 5432 }, { number: 5433, protocol: kplus.Protocol.UDP }, { number: 5434, protocol: kplus.Protocol.SCTP }],
+        }],
+        clientPorts: [{ port: 5432, protocol: 'TCP' }, { port: 5433, protocol: 'UDP' }, { port: 5434, protocol: 'SCTP' }],
+      }));
+      expect(db._clientPortNumbers().map(p => p.protocol)).toEqual(['TCP', 'UDP', 'SCTP']);
+    });
+
+    test('a whole strategy.maxUnavailable percentage from 1% to 100% is accepted', () => {
+      for (const pct of [1, 100]) {
+        expect(() => new StatefulWorkload(Testing.chart(), 'db', minimal({
+          replicas: 3, strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.percent(pct) }),
+        }))).not.toThrow();
+      }
+    });
+
+    test('a fractional terminationGracePeriod of whole seconds is accepted', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ terminationGracePeriod: Duration.millis(3000) }));
+      expect(podSpec(synthValid(chart)).terminationGracePeriodSeconds).toBe(3);
+    });
+
+    test('a zero terminationGracePeriod comes with a warning', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, terminationGracePeriod: Duration.seconds(0) }));
+      expect(podSpec(synthValid(chart)).terminationGracePeriodSeconds).toBe(0);
+      expect(warningsOf(chart, 'zero-termination-grace')).toEqual([
+        `${W}: warning: 'terminationGracePeriod': 0 seconds. The pods are killed at once when they are deleted, evicted or rolled: `
+        + 'a database gets no chance to flush and close its files, and the next start has to recover them (or finds them corrupt). '
+        + 'Leave \'terminationGracePeriod\' out (30 seconds) or give the engine the time a clean shutdown takes. [cdk8s-stateful:zero-termination-grace]',
+      ]);
+    });
+
+    test.each(['a', 'a.b.c', 'corp.x', 'k8s-1.example.com'])('the cluster domain %s is accepted', (clusterDomain) => {
+      const chart = new Chart(Testing.app(), 'test', { namespace: 'data' });
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, clusterDomain }));
+      expect(db.podDnsName(0)).toBe(`db-0.db.data.svc.${clusterDomain}`);
+    });
+  });
+
+  describe('governing Service', () => {
+    test('combined with headlessService options: the hint names both ways out', () => {
+      const chart = Testing.chart();
+      const svc = new kplus.Service(chart, 'S', { clusterIP: 'None', ports: [{ port: 80 }] });
+      expect(() => new StatefulWorkload(chart, 'db', minimal({ governingService: svc, headlessService: { publishNotReadyAddresses: true } })))
+        .toThrow(/Set the options on your own Service, or drop 'governingService' to let the workload create one\./);
+    });
+
+    test('in a namespace while the workload has none', () => {
+      const chart = Testing.chart();
+      const svc = new kplus.Service(chart, 'S', { metadata: { name: 'peers', namespace: 'other' }, clusterIP: 'None', ports: [{ port: 80 }] });
+      expect(() => new StatefulWorkload(chart, 'db', minimal({ governingService: svc }))).toThrow(
+        `${W}: invalid 'governingService': "other/peers". The governing Service must be in the StatefulSet's namespace ((no namespace)): pod DNS names live under it. `
+        + 'Create the Service in the same namespace as the workload.');
+    });
+
+    test('without a namespace while the workload has one', () => {
+      const chart = Testing.chart();
+      const svc = new kplus.Service(chart, 'S', { metadata: { name: 'peers' }, clusterIP: 'None', ports: [{ port: 80 }] });
+      expect(() => new StatefulWorkload(chart, 'db', minimal({ metadata: { namespace: 'data' }, governingService: svc })))
+        .toThrow(/invalid 'governingService': "\(no namespace\)\/peers"\. The governing Service must be in the StatefulSet's namespace \(data\)/);
+    });
+
+    test.each<[string, string | undefined, string]>([
+      ['no cluster IP (one is allocated)', undefined, '"(a cluster IP)"'],
+      ['a fixed cluster IP', '10.0.0.5', '"10.0.0.5"'],
+    ])('not headless, with %s', (_name, clusterIP, shown) => {
+      const chart = Testing.chart();
+      const svc = new kplus.Service(chart, 'S', { clusterIP, ports: [{ port: 80 }] });
+      expect(() => new StatefulWorkload(chart, 'db', minimal({ governingService: svc }))).toThrow(
+        `${W}: invalid 'governingService': ${shown}. The governing Service of a StatefulSet must be headless (clusterIP: None), or pods get no DNS names. `
+        + 'Create the Service with \'clusterIP: "None"\'.');
+    });
+  });
+
+  describe('names and labels', () => {
+    test('a label the user sets on the StatefulSet wins over the common labels', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db', labels: { 'app.kubernetes.io/managed-by': 'helm' } } }));
+      expect(findOne(synthValid(chart), 'StatefulSet').metadata.labels['app.kubernetes.io/managed-by']).toBe('helm');
+    });
+
+    test('a generated name of exactly 52 characters is accepted', () => {
+      // "test-" + id + "-" + 8 hash characters
+      const id = 'x'.repeat(52 - 'test-'.length - 9);
+      const db = new StatefulWorkload(Testing.chart(), id, minimal());
+      expect(db.name).toHaveLength(52);
+    });
+
+    test('a generated name with a character a DNS label does not allow fails, wherever the character is', () => {
+      expect(() => new StatefulWorkload(Testing.chart(), 'db_main', minimal()))
+        .toThrow(/invalid 'metadata.name': "test-db_main-[0-9a-f]{8}"\. The StatefulSet name generated from the construct path must be a DNS-1123 label/);
+    });
+
+    test('the suggested stable name drops only the trailing hash of the generated name', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'abcdef12-db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
+      synthValid(chart);
+      expect(warningsOf(chart, 'generated-name-with-claims')).toEqual([expect.stringContaining('Set \'metadata.name\' to a stable name, e.g. "test-abcdef12-db".')]);
+    });
+
+    test.each<[number, string]>([
+      [3, 'data-NAME-0, data-NAME-1, data-NAME-2)'],
+      [4, 'data-NAME-0, data-NAME-1, data-NAME-2, ...)'],
+    ])('the generated-name warning lists the claims of %d replicas', (replicas, list) => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ replicas, volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
+      synthValid(chart);
+      expect(warningsOf(chart, 'generated-name-with-claims')).toEqual([expect.stringContaining(`its claims are named after it (${list.replace(/NAME/g, db.name)}: `)]);
+    });
+
+    test('the StatefulSet is a data store for Argo CD sync waves', () => {
+      const chart = Testing.chart();
+      SyncWaves.enable(chart);
+      new StatefulWorkload(chart, 'db', minimal());
+      expect(findOne(Testing.synth(chart), 'StatefulSet').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('2');
+    });
+  });
+
+  describe('disruption budget warnings', () => {
+    test('names a single replica in the singular, with the hint', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(0)) }));
+      expect(warningsOf(chart, 'disruption-budget-blocks-eviction')).toEqual([
+        `${W}: warning: 'disruptionBudget': 0. With 1 replica this budget allows no voluntary eviction: node drains and cluster upgrades hang until someone deletes a pod by hand. `
+        + 'Allow at least one replica to go down, e.g. DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)), or DisruptionBudget.none(). [cdk8s-stateful:disruption-budget-blocks-eviction]',
+      ]);
+    });
+
+    test('no warning with zero replicas: there is nothing to evict', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ replicas: 0, disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(0)) }));
+      expect(warningsOf(chart, 'disruption-budget-blocks-eviction')).toEqual([]);
+    });
+
+    test('a minAvailable percentage that leaves a replica to evict gives no warning', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(kplus.PercentOrAbsolute.percent(50)) }));
+      expect(warningsOf(chart, 'disruption-budget-blocks-eviction')).toEqual([]);
+    });
+  });
+
+  describe('methods', () => {
+    test('initContainers lists the init containers (a copy)', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal({ initContainers: [{ name: 'init', image: IMAGE, securityContext: { user: 999 } }] }));
+      const list = db.initContainers;
+      expect(list.map(c => c.name)).toEqual(['init']);
+      list.pop();
+      expect(db.initContainers).toHaveLength(1);
+    });
+
+    test('claim templates with different names can be added', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+      db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) });
+      db.addVolumeClaimTemplate({ name: 'logs', storage: Size.gibibytes(1) });
+      expect(findOne(synthValid(chart), 'StatefulSet').spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data', 'logs']);
+    });
+
+    test('a duplicate claim template name: the hint', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
+      db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) });
+      expect(() => db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1) })).toThrow(/Claim template names must be unique\. Give each claim template its own name\./);
+    });
+
+    test('two Services of the same pod, the second with its own name', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+      db.exposePod(0);
+      db.exposePod(0, { name: 'db-primary' });
+      const services = findAll(synthValid(chart), 'Service').map(s => s.metadata.name).sort();
+      expect(services).toEqual(['db', 'db-0', 'db-primary']);
+    });
+
+    test('the Service of one pod is a construct named after its ordinal', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal()).exposePod(0, { ports: [{ port: 80 }] });
+      expect(() => Testing.synth(chart)).toThrow(/WorkloadService 'test\/db\/Pod0Service': invalid 'ports\[0\]\.port': 80\./);
+    });
+
+    test('exposePod with a selection: the value and the hint', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
+      expect(() => db.exposePod(0, { selection: ServiceSelection.allPods() })).toThrow(
+        `${W}: invalid 'exposePod(options.selection)': "set". exposePod() selects the pod of its ordinal. Leave 'selection' out, or call addClientService() with the selection.`);
+    });
+
+    test('addTopologySpread checks its constraint', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal());
+      expect(() => db.addTopologySpread({ topology: kplus.Topology.ZONE, maxSkew: 0 })).toThrow(/invalid 'addTopologySpread\(\)\[0\].maxSkew': 0\./);
+    });
+
+    test('addTopologySpread without whenUnsatisfiable schedules anyway', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.addTopologySpread({ topology: kplus.Topology.ZONE });
+      expect(podSpec(synthValid(chart)).topologySpreadConstraints).toEqual([expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' })]);
+    });
+
+    test('claimName checks the template and the ordinal', () => {
+      const chart = Testing.chart();
+      const a = new StatefulWorkload(chart, 'a', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1) }] }));
+      const b = new StatefulWorkload(chart, 'b', minimal());
+      expect(() => b.claimName(a.volumeClaimTemplates[0], 0)).toThrow(
+        /Must be a volume claim template of this workload\. Pass a template returned by this workload's addVolumeClaimTemplate\(\) or volumeClaimTemplates\./);
+      expect(() => a.claimName(a.volumeClaimTemplates[0], 1)).toThrow(
+        /invalid 'claimName\(ordinal\)': 1\. Must be an ordinal of a replica, from 0 to 0\. Pass the ordinal of an existing replica \(ordinals.start \+ index\)\./);
+    });
+  });
+
+  describe('ports', () => {
+    test('a declared client port takes the name of the container port of the same protocol', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal({
+        containers: [{
+          name: 'dns',
+          image: IMAGE,
+          securityContext: { user: 999 },
+          ports: [{ name: 'dns-udp', number: 53, protocol: kplus.Protocol.UDP }, { name: 'dns-tcp', number: 53 }],
+        }],
+        clientPorts: [{ port: 53 }],
+      }));
+      expect(db._clientPortNumbers()).toEqual([{ number: 53, protocol: 'TCP', name: 'dns-tcp' }]);
+    });
+
+    test('a declared client port no container exposes has no name', () => {
+      const db = new StatefulWorkload(Testing.chart(), 'db', minimal({ clientPorts: [{ port: 6379 }] }));
+      expect(db._clientPortNumbers()).toEqual([{ number: 6379, protocol: 'TCP', name: undefined }]);
+    });
+
+    test.each<[string, Partial<StatefulWorkloadProps>, RegExp]>([
+      ['a declared client port exposed with another protocol', { clientPorts: [{ port: 5432, protocol: 'UDP' }] },
+        /invalid 'clientPorts\[0\]': "5432\/UDP"\. Must be a port a container exposes \(\["5432\/TCP"\]\)\. Add the port to a container, or remove it from 'clientPorts'\./],
+      ['a client port declared twice', { clientPorts: [{ port: 5432 }, { port: 5432 }] },
+        /invalid 'clientPorts': "5432\/TCP"\. Each client port may be declared once\. Remove the duplicate\./],
+      ['several containers expose ports and no client port is declared', {
+        containers: [
+          { name: 'exporter', image: IMAGE, ports: [{ number: 9187 }, { number: 9188 }], securityContext: { user: 1 } },
+          { name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 1 } },
+        ],
+      }, /Containers "exporter" \(9187, 9188\) and "db" \(5432\) expose ports/],
+      ['two containers expose the same port', {
+        containers: [
+          { name: 'a', image: IMAGE, portNumber: 8080, securityContext: { user: 1 } },
+          { name: 'b', image: IMAGE, portNumber: 8080, securityContext: { user: 1 } },
+        ],
+        clientPorts: [{ port: 8080 }],
+      }, /Each port number and protocol may be exposed by one container only\. Remove the duplicate port or change its number\./],
+      ['two containers use the same port name', {
+        containers: [
+          { name: 'a', image: IMAGE, ports: [{ name: 'http', number: 8080 }], securityContext: { user: 1 } },
+          { name: 'b', image: IMAGE, ports: [{ name: 'http', number: 8081 }], securityContext: { user: 1 } },
+        ],
+        clientPorts: [{ port: 8080 }],
+      }, /Port names must be unique across the containers\. Rename one of the ports\./],
+      ['two containers share a name', { containers: [{ image: IMAGE, securityContext: { user: 1 } }, { image: IMAGE, securityContext: { user: 1 } }] },
+        /Container names must be unique within the pod\. Give each container its own 'name'\./],
+      ['a container name is not a DNS label', { containers: [{ name: 'Main_DB', image: IMAGE, securityContext: { user: 1 } }] },
+        /invalid 'container "Main_DB" name': "Main_DB"\. Must be a DNS-1123 label/],
+    ])('fails at synth when %s', (_name, props, message) => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal(props));
+      expect(() => Testing.synth(chart)).toThrow(message);
+    });
+
+    test('a portNumber also listed in ports is exposed once', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        containers: [{ name: 'db', image: IMAGE, portNumber: 5432, ports: [{ name: 'postgres', number: 5432 }], securityContext: { user: 999 } }],
+      }));
+      expect(podSpec(synthValid(chart)).containers[0].ports).toEqual([{ name: 'postgres', containerPort: 5432 }]);
+    });
+  });
+
+  describe('volumes and mounts', () => {
+    test('a claim template mounted by hand at its own mountPath is mounted once; at another path, twice', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+      db.containers[0].mount('/data', db.volumeClaimTemplates[0]);
+      db.addContainer({ name: 'backup', image: IMAGE, securityContext: { user: 999 } }).mount('/backup/data', db.volumeClaimTemplates[0]);
+      const spec = podSpec(synthValid(chart));
+      const mounts = (name: string) => spec.containers.find((c: any) => c.name === name).volumeMounts.filter((m: any) => m.name === 'data').map((m: any) => m.mountPath);
+      expect(mounts('db')).toEqual(['/data']);
+      expect(mounts('backup').sort()).toEqual(['/backup/data', '/data']);
+    });
+
+    test('a volume mounted at /tmp replaces the writable /tmp emptyDir mount', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'Scratch', 'scratch'));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.containers[0].volumeMounts.filter((m: any) => m.mountPath === '/tmp')).toEqual([{ name: 'scratch', mountPath: '/tmp' }]);
+    });
+
+    test('without writableTmp a volume may be named tmp', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ writableTmp: false }));
+      db.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
+      expect(podSpec(synthValid(chart)).volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    });
+
+    test('a volume named tmp next to the writable /tmp emptyDir is the one problem reported', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.containers[0].mount('/etc/tmp-config', kplus.Volume.fromEmptyDir(chart, 'T', 'tmp'));
+      expect(() => Testing.synth(chart)).toThrow(new Error('Validation failed with the following errors:\n  [test/db] '
+        + `${W}: invalid 'volumes': "tmp". The name "tmp" belongs to the writable emptyDir mounted at /tmp (writableTmp); a claim template or volume of that name would replace it. `
+        + 'Rename your volume or claim template, or set \'writableTmp: false\' and mount your own volume at /tmp.'));
+    });
+
+    test('a Block claim template with a devicePath is attached as a device', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        volumeClaimTemplates: [{ name: 'raw', storage: Size.gibibytes(1), volumeMode: kplus.PersistentVolumeMode.BLOCK, devicePath: '/dev/xvda' }],
+        initContainers: [{ name: 'init', image: IMAGE, securityContext: { user: 999 } }],
+      }));
+      const spec = podSpec(synthValid(chart));
+      expect(spec.containers[0].volumeDevices).toEqual([{ name: 'raw', devicePath: '/dev/xvda' }]);
+      expect(spec.initContainers[0].volumeDevices).toBeUndefined();
+    });
+
+    test('fails at synth when a container mounts a Block claim as a file system', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      const raw = db.addVolumeClaimTemplate({ name: 'raw', storage: Size.gibibytes(1), volumeMode: kplus.PersistentVolumeMode.BLOCK });
+      db.containers[0].mount('/raw', raw);
+      expect(() => Testing.synth(chart)).toThrow(
+        `${W}: invalid 'container "db" volumeMounts': "raw". Claim template "raw" is a Block volume: a raw device cannot be mounted as a file system. Attach it with the template's 'devicePath' instead of container.mount().`);
+    });
+
+    test('fails at synth when two different volumes share a name', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.containers[0].mount('/a', kplus.Volume.fromEmptyDir(chart, 'A', 'scratch'));
+      db.containers[0].mount('/b', kplus.Volume.fromEmptyDir(chart, 'B', 'scratch'));
+      expect(() => Testing.synth(chart)).toThrow(`${W}: invalid 'volumes': "scratch". Two different volumes have the same name. Give each volume its own name.`);
+    });
+
+    test('the same volume mounted twice and added explicitly is one volume', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      const scratch = kplus.Volume.fromEmptyDir(chart, 'A', 'scratch');
+      db.addVolume(scratch);
+      db.containers[0].mount('/a', scratch);
+      db.containers[0].mount('/b', scratch, { subPath: 'b' });
+      expect(podSpec(synthValid(chart)).volumes.map((v: any) => v.name)).toEqual(['scratch', 'tmp']);
+    });
+
+    test('a mount of another workload\'s claim template is reported once, with the hint', () => {
+      const chart = Testing.chart();
+      const other = new StatefulWorkload(chart, 'other', minimal({ metadata: { name: 'other' }, volumeClaimTemplates: [{ name: 'shared', storage: Size.gibibytes(1) }] }));
+      const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+      db.containers[0].mount('/shared', other.volumeClaimTemplates[0]);
+      let message = '';
+      try {
+        Testing.synth(chart);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain('Mount a claim template of this workload, or add one with addVolumeClaimTemplate().');
+      expect(message.match(/volumeMounts'/g)).toHaveLength(1);
+    });
+
+    test('two mounts at one path are reported once', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+      db.containers[0].mount('/data', kplus.Volume.fromEmptyDir(chart, 'E', 'scratch'));
+      expect(() => Testing.synth(chart)).toThrow(new Error('Validation failed with the following errors:\n  [test/db] '
+        + `${W}: invalid 'container "db" volumeMounts': "/data". Mount paths must be unique within a container. Mount each volume at its own path (a claim template's mountPath also counts).`));
+    });
+
+    test.each<[string, (chart: Chart, db: StatefulWorkload) => void, RegExp]>([
+      ['a pod volume has a claim template\'s name', (chart, db) => db.addVolume(kplus.Volume.fromEmptyDir(chart, 'E', 'data')),
+        /A pod volume may not share its name with a volume claim template: the controller would replace it\. Rename the volume or the claim template\./],
+      ['two mounts share a path', (chart, db) => db.containers[0].mount('/data', kplus.Volume.fromEmptyDir(chart, 'E', 'scratch')),
+        /Mount paths must be unique within a container\. Mount each volume at its own path \(a claim template's mountPath also counts\)\./],
+    ])('fails at synth when %s: the hint', (_name, build, message) => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal({ volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' }] }));
+      build(chart, db);
+      expect(() => Testing.synth(chart)).toThrow(message);
+    });
+  });
+
+  test('a connection checksum stamped again with its value is no change: later validation passes reuse the app index', () => {
+    // GIVEN a StatefulWorkload consuming a connection, and two more charts (one more validation pass each)
+    const app = Testing.app();
+    const chart = new Chart(app, 'test');
+    new Chart(app, 'other');
+    new Chart(app, 'third');
+    const store = DataStore.fromDataStoreAttributes(chart, 'orders', { storeName: 'orders-db', hostname: 'orders-db.shop.svc.cluster.local', ports: [{ port: 5432 }] });
+    const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' } }));
+    new DataStoreConnection(chart, 'conn', { store }).addConsumer(db.containers[0]);
+    const before = { ...indexStats() };
+    // WHEN
+    app.synthYaml();
+    // THEN the checksum is on the pod template; stamping it the first time is a change (the second
+    // pass builds a new index), stamping the same value again is not (the last two passes reuse it)
+    expect(db.podMetadata.toJson().annotations).toEqual({ 'connection.cdk8s-stateful.io/orders-db-connection': expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(indexStats().walks - before.walks).toBe(2);
+  });
+
+  test('app-wide checks see the pods of the StatefulSet: a ReadWriteOncePod claim mounted by three replicas fails', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] });
+    const db = new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 3 }));
+    db.containers[0].mount('/shared', claim);
+    expect(() => Testing.synth(chart)).toThrow(/Claim "files" is used by more than one pod \(StatefulSet\/db: 3 pods\)/);
+  });
+
+  describe('claims only static volumes can satisfy', () => {
+    test('warns for a template without a class, naming the claims', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, replicas: 2, volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: '' }] }));
+      synthValid(chart);
+      expect(warningsOf(chart, 'unbindable-claim-template')).toEqual([
+        `${W}: warning: 'volumeClaimTemplates "data"': "". The template asks for volumes without a class, and this app renders no PersistentVolume of that class: `
+        + 'unless volumes are created outside the app, claims data-db-0, data-db-1 stay unbound and the pods Pending. '
+        + 'Add a StaticVolumeSet for the template, or use a class with a provisioner. [cdk8s-stateful:unbindable-claim-template]',
+      ]);
+    });
+
+    test('warns for a class of the app without a provisioner', () => {
+      const chart = Testing.chart();
+      const fast = StorageClass.localDisks(chart, 'fast', { metadata: { name: 'fast' } });
+      new StatefulWorkload(chart, 'db', minimal({ metadata: { name: 'db' }, volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClass: fast }] }));
+      synthValid(chart);
+      expect(warningsOf(chart, 'unbindable-claim-template')).toEqual([expect.stringContaining(
+        `${W}: warning: 'volumeClaimTemplates "data"': "fast". The template uses class "fast", which has no provisioner, and this app renders no PersistentVolume of that class`)]);
+    });
+
+    test('no warning for a class with a provisioner, an unknown class, no class name, or volumes the app renders', () => {
+      const chart = Testing.chart();
+      const ssd = new StorageClass(chart, 'ssd', { metadata: { name: 'ssd' }, provisioner: 'ebs.csi.aws.com' });
+      const db = new StatefulWorkload(chart, 'db', minimal({
+        metadata: { name: 'db' },
+        volumeClaimTemplates: [
+          { name: 'a', storage: Size.gibibytes(1), storageClass: ssd },
+          { name: 'b', storage: Size.gibibytes(1), storageClassName: 'gp3' },
+          { name: 'c', storage: Size.gibibytes(1) },
+          { name: 'd', storage: Size.gibibytes(1), storageClassName: '' },
+        ],
+      }));
+      new StaticVolumeSet(chart, 'pvs', { workload: db, claimTemplate: db.volumeClaimTemplates[3], sources: [StaticVolumeSource.hostPath('/mnt/d')] });
+      synthValid(chart);
+      expect(warningsOf(chart, 'unbindable-claim-template')).toEqual([]);
+    });
+  });
+
+  describe('pod spec details', () => {
+    test('sysctls reach the pod security context', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ securityContext: { sysctls: [{ name: 'kernel.shm_rmid_forced', value: '1' }] } }));
+      expect(podSpec(synthValid(chart)).securityContext.sysctls).toEqual([{ name: 'kernel.shm_rmid_forced', value: '1' }]);
+    });
+
+    test('a toleration with an empty value leaves value out, as the API server stores it (omitempty)', () => {
+      const chart = Testing.chart();
+      const db = new StatefulWorkload(chart, 'db', minimal());
+      db.addToleration(kplus.NodeTaintQuery.exists('dedicated'));
+      db.addToleration(kplus.NodeTaintQuery.is('pool', 'db'));
+      db.addToleration(kplus.NodeTaintQuery.is('spare', ''));
+      expect(podSpec(synthValid(chart)).tolerations).toEqual([
+        { key: 'dedicated', operator: 'Exists' },
+        { key: 'pool', operator: 'Equal', value: 'db' },
+        { key: 'spare', operator: 'Equal' },
+      ]);
+    });
+
+    test('empty capability lists: nothing added, everything dropped', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999, capabilities: { add: [], drop: [] } } as any }],
+      }));
+      expect(podSpec(synthValid(chart)).containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    });
+
+    test('a drop list of its own is kept, with the CAP_ prefix removed', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        restrictedPodSecurity: false,
+        containers: [{ name: 'db', image: IMAGE, securityContext: { user: 999, capabilities: { drop: [kplus.Capability.NET_RAW] } } }],
+      }));
+      expect(podSpec(synthValid(chart)).containers[0].securityContext.capabilities).toEqual({ drop: ['NET_RAW'] });
+    });
+
+    test('a container that turns runAsNonRoot on under a pod that turns it off still needs a user', () => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({
+        restrictedPodSecurity: false,
+        securityContext: { ensureNonRoot: false },
+        containers: [{ name: 'db', image: IMAGE, securityContext: { ensureNonRoot: true } }],
+      }));
+      synthValid(chart);
+      expect(warningsOf(chart, 'non-root-without-user')).toEqual([expect.stringContaining('\'securityContext.user\': unset for container "db".')]);
+    });
+  });
+
+  describe('unpinned images', () => {
+    test.each<[string, string]>([
+      ['postgres', 'An image without a tag (latest)'],
+      ['postgres:latest', 'The tag latest'],
+    ])('%s: the warning', (image, what) => {
+      const chart = Testing.chart();
+      new StatefulWorkload(chart, 'db', minimal({ containers: [{ name: 'db', image, portNumber: 5432, securityContext: { user: 999 } }] }));
+      synthValid(chart);
+      expect(warningsOf(chart, 'unpinned-image')).toEqual([
+        `${W}: warning: 'container "db" image': "${image}". ${what} moves: pods started at different times run different versions of the engine, and a restart can upgrade the data files without a review. `
+        + 'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...). [cdk8s-stateful:unpinned-image]',
+      ]);
     });
   });
 });
