@@ -102,6 +102,46 @@ describe('EphemeralVolume.memory()', () => {
     expect(allWarnings(chart)).toEqual([]);
   });
 
+  describe('the memory limit check looks only at pods that use this very volume', () => {
+    /** A Pod whose container "c" mounts the pod volume "scratch" and has the given memory limit. */
+    const pod = (chart: Chart, volumes: any[], memoryLimit?: string) => new kplus.k8s.KubePod(chart, 'pod', {
+      metadata: { name: 'pod' },
+      spec: {
+        containers: [{
+          name: 'c',
+          image: 'x',
+          resources: memoryLimit === undefined ? undefined : { limits: { memory: kplus.k8s.Quantity.fromString(memoryLimit) } },
+          volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+        }],
+        volumes,
+      },
+    });
+    const memory = (name: string, sizeLimit: string) => ({ name, emptyDir: { medium: 'Memory', sizeLimit: kplus.k8s.Quantity.fromString(sizeLimit) } });
+
+    test('warns for a Pod that mounts it', () => {
+      const chart = chartIn();
+      EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.mebibytes(512) });
+      pod(chart, [memory('scratch', '512Mi')], '512Mi');
+      synthValid(chart);
+      expect(allWarnings(chart)).toEqual([expect.stringContaining('container "c" of Pod/pod has a limit of 512Mi')]);
+    });
+
+    test.each<[string, any[], string | undefined]>([
+      ['a disk emptyDir of the same name and size', [{ name: 'scratch', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('512Mi') } }], '512Mi'],
+      ['a memory emptyDir of the same name and another size', [memory('scratch', '1Gi')], '512Mi'],
+      ['a configMap volume of the same name, next to a memory volume of the same size', [
+        { name: 'scratch', configMap: { name: 'files' } }, memory('other', '512Mi'),
+      ], '512Mi'],
+      ['this volume, mounted by a container without resources', [memory('scratch', '512Mi')], undefined],
+    ])('no warning for a pod whose volume "scratch" is %s', (_name, volumes, memoryLimit) => {
+      const chart = chartIn();
+      EphemeralVolume.memory(chart, 'scratch', 'scratch', { sizeLimit: Size.mebibytes(512) });
+      pod(chart, volumes, memoryLimit);
+      synthValid(chart);
+      expect(allWarnings(chart)).toEqual([]);
+    });
+  });
+
   test.each([
     ['an invalid name', 'Scratch', Size.mebibytes(64),
       'EphemeralVolume \'test/v\': invalid \'name\': "Scratch". Must be a DNS-1123 label of at most 63 characters: lower case letters, digits and \'-\', starting and ending with a letter or digit. Set \'name\' to a name such as "my-name".'],
@@ -171,6 +211,16 @@ describe('EphemeralVolume.generic()', () => {
         },
       },
     });
+  });
+
+  test.each<[string, Partial<GenericEphemeralVolumeOptions>, any]>([
+    ['labels only', { labels: { kind: 'scratch' } }, { labels: { kind: 'scratch' } }],
+    ['annotations only', { annotations: { note: 'deleted with the pod' } }, { annotations: { note: 'deleted with the pod' } }],
+  ])('claim metadata with %s', (_name, options, metadata) => {
+    const chart = chartIn();
+    workloadIn(chart).addVolume(EphemeralVolume.generic(chart, 'cache-vol', 'cache', { storage: Size.gibibytes(1), ...options }));
+    const volume = podSpec(chart).volumes.find((v: any) => v.name === 'cache');
+    expect(volume.ephemeral.volumeClaimTemplate.metadata).toEqual(metadata);
   });
 
   test('works on a cdk8s-plus Deployment', () => {

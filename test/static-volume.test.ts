@@ -17,6 +17,7 @@ import {
   StaticVolumeSource,
 } from '../src/static-volume';
 import { StorageClass, VolumeBindingMode } from '../src/storage-class';
+import { SyncWaves } from '../src/sync-waves';
 import { VolumeClaimTemplateOptions } from '../src/volume-claim-template';
 import { findAll, findOne, synthValid } from './util/harness';
 
@@ -205,6 +206,69 @@ describe('PersistentVolume', () => {
       const chart = chartIn();
       new StaticVolume(chart, 'pv', { storage: Size.mebibytes(1), source: StaticVolumeSource.hostPath('/mnt/a'), argoCdProtection: false });
       expect(findOne(synthValid(chart), 'PersistentVolume').metadata.annotations).toBeUndefined();
+    });
+  });
+
+  test('nfs: readOnly is left out unless set (false is the API server\'s default)', () => {
+    const chart = chartIn();
+    new StaticVolume(chart, 'a', { metadata: { name: 'a' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs.example.com', '/exports/a') });
+    new StaticVolume(chart, 'b', { metadata: { name: 'b' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs.example.com', '/exports/b', { readOnly: false }) });
+    const manifests = synthValid(chart);
+    expect(findOne(manifests, 'PersistentVolume', 'a').spec.nfs).toEqual({ server: 'nfs.example.com', path: '/exports/a' });
+    expect(findOne(manifests, 'PersistentVolume', 'b').spec.nfs).toEqual({ server: 'nfs.example.com', path: '/exports/b' });
+  });
+
+  test('fails with an nfs server of only spaces', () => {
+    expect(() => new StaticVolume(chartIn(), 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('  ', '/exports/a') }))
+      .toThrow(/invalid '[^']*nfs server': " {2}"\. Must not be empty\. Pass the NFS server's host name or IP address\./);
+  });
+
+  test('warns that reclaimPolicy Delete deletes the volume with its claim', () => {
+    const chart = chartIn();
+    new StaticVolume(chart, 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a'), reclaimPolicy: PersistentVolumeReclaimPolicy.DELETE });
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([
+      'StaticVolume \'test/pv\': warning: \'reclaimPolicy\': "Delete". Deleting the claim bound to this volume deletes the volume, and with a CSI driver the data on it; with local and hostPath volumes the cluster cannot delete them at all and the volume turns Failed. Leave \'reclaimPolicy\' out (Retain) and delete volumes by hand when the data may go. [cdk8s-stateful:static-volume-reclaim-delete]',
+    ]);
+  });
+
+  test('no immediate-binding warning for a volume that is not local', () => {
+    const chart = chartIn();
+    const eager = new StorageClass(chart, 'eager', {
+      metadata: { name: 'eager' }, provisioner: StorageClass.NO_PROVISIONER, volumeBindingMode: VolumeBindingMode.IMMEDIATE,
+    });
+    new StaticVolume(chart, 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a'), storageClass: eager });
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([]);
+  });
+
+  test('SyncWaves puts the volume in the storage wave', () => {
+    const chart = chartIn();
+    new StaticVolume(chart, 'pv', { metadata: { name: 'pv' }, storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a') });
+    SyncWaves.enable(chart, { storage: -3 });
+    expect(findOne(synthValid(chart), 'PersistentVolume', 'pv').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-3');
+  });
+
+  describe('nodeLabels', () => {
+    const name63 = 'a'.repeat(63);
+    test.each([
+      ['an empty value', { 'example.com/pool': '' }],
+      ['a 63-character name', { [name63]: 'x' }],
+      ['a 63-character value', { pool: name63 }],
+    ])('accepts %s', (_name, nodeLabels) => {
+      const chart = chartIn();
+      new StaticVolume(chart, 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a'), nodeLabels });
+      const terms = findOne(synthValid(chart), 'PersistentVolume').spec.nodeAffinity.required.nodeSelectorTerms;
+      expect(terms).toHaveLength(1);
+    });
+
+    test.each([
+      ['a 64-character name', { [`${name63}a`]: 'x' }],
+      ['a 64-character value', { pool: `${name63}a` }],
+      ['a prefix that is not a DNS subdomain', { 'Example_Com/pool': 'x' }],
+    ])('fails with %s', (_name, nodeLabels) => {
+      expect(() => new StaticVolume(chartIn(), 'pv', { storage: Size.gibibytes(1), source: StaticVolumeSource.nfs('nfs', '/a'), nodeLabels }))
+        .toThrow(`StaticVolume 'test/pv': invalid 'nodeLabels': ${JSON.stringify(nodeLabels)}. Must be node labels: qualified-name keys and label values of at most 63 characters. Use labels as \`kubectl get nodes --show-labels\` shows them.`);
     });
   });
 
@@ -469,6 +533,7 @@ describe('StaticVolumeSet', () => {
     expect(set.claimTemplate).toBe(template);
     expect(set.volumes.map(v => v.name)).toEqual(['html-pv-0', 'html-pv-1']);
     expect(set.volumeNames).toEqual(['html-pv-0', 'html-pv-1']);
+    expect(set.volumeFor(0).name).toBe('html-pv-0');
     expect(set.volumeFor(1).name).toBe('html-pv-1');
     expect(set.volumeFor(1).source.location).toBe('/mnt/data/html-1');
     set.volumes.pop();
@@ -515,6 +580,14 @@ describe('StaticVolumeSet', () => {
         `StaticVolumeSet 'test/pvs': invalid 'sources': ${value}. Each replica needs its own storage: two volumes on the same storage would share (and corrupt) one replica's data. Give every source its own path, handle or export.`);
     });
 
+    test('names the source that repeats an earlier one', () => {
+      const chart = chartIn();
+      const html = workloadIn(chart, {}, { replicas: 3 });
+      const sources = [StaticVolumeSource.hostPath('/mnt/a'), StaticVolumeSource.hostPath('/mnt/b'), StaticVolumeSource.hostPath('/mnt/b')];
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources })).toThrow(
+        'StaticVolumeSet \'test/pvs\': invalid \'sources\': "/mnt/b". Each replica needs its own storage');
+    });
+
     test('the same path on two nodes is two volumes', () => {
       const chart = chartIn();
       const html = workloadIn(chart);
@@ -554,6 +627,37 @@ describe('StaticVolumeSet', () => {
     });
     new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels: { disk: 'ssd', zone: 'a' } });
     for (const pv of findAll(synthValid(chart), 'PersistentVolume')) expect(pv.metadata.labels).toEqual({ disk: 'ssd', zone: 'a' });
+  });
+
+  describe('claim template selectors: matchLabels and matchExpressions', () => {
+    const matching: Array<[string, LabelSelector, { [key: string]: string } | undefined]> = [
+      ['matchLabels only', LabelSelector.of({ labels: { disk: 'ssd' } }), { disk: 'ssd' }],
+      ['NotIn, with another value', LabelSelector.of({ expressions: [LabelExpression.notIn('zone', ['c'])] }), { zone: 'a' }],
+      ['NotIn, without the label', LabelSelector.of({ expressions: [LabelExpression.notIn('zone', ['c'])] }), undefined],
+      ['Exists, with the label', LabelSelector.of({ expressions: [LabelExpression.exists('zone')] }), { zone: 'a' }],
+      ['DoesNotExist, without the label', LabelSelector.of({ expressions: [LabelExpression.doesNotExist('retired')] }), { zone: 'a' }],
+    ];
+    test.each(matching)('volumes match with %s', (_name, selector, labels) => {
+      const chart = chartIn();
+      const html = workloadIn(chart, { selector });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels });
+      expect(findAll(synthValid(chart), 'PersistentVolume')).toHaveLength(2);
+    });
+
+    const notMatching: Array<[string, LabelSelector, { [key: string]: string } | undefined]> = [
+      ['In, with another value', LabelSelector.of({ expressions: [LabelExpression.in('zone', ['a', 'b'])] }), { zone: 'c' }],
+      ['In, without the label', LabelSelector.of({ expressions: [LabelExpression.in('zone', ['a', 'b'])] }), { disk: 'ssd' }],
+      ['NotIn, with a listed value', LabelSelector.of({ expressions: [LabelExpression.notIn('zone', ['c'])] }), { zone: 'c' }],
+      ['Exists, without the label', LabelSelector.of({ expressions: [LabelExpression.exists('zone')] }), undefined],
+      ['DoesNotExist, with the label', LabelSelector.of({ expressions: [LabelExpression.doesNotExist('retired'), LabelExpression.exists('zone')] }), { retired: 'yes', zone: 'a' }],
+    ];
+    test.each(notMatching)('fails with %s', (_name, selector, labels) => {
+      const chart = chartIn();
+      const html = workloadIn(chart, { selector });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2), labels });
+      expect(() => Testing.synth(chart)).toThrow(
+        `StaticVolumeSet 'test/pvs': invalid 'labels': ${JSON.stringify(labels ?? {})}. Must match the selector of claim template "html-pvc"`);
+    });
   });
 
   test('a claim template with a StorageClass object gives its volumes that class', () => {
@@ -653,6 +757,17 @@ describe('StaticVolumeSet', () => {
       // THEN
       expect(allWarnings(chart)).toEqual([
         `${where}: warning: 'sources': 1. Must list a source for each of the 2 replicas of "html" (ordinals 0 to 1): claim "html-pvc-html-1" (ordinal 1) gets no static volume, so class "html" must provision one dynamically, unlike its peers. Add a source for ordinal 1, or lower 'replicas' of the workload to 1. [cdk8s-stateful:missing-static-volumes]`,
+      ]);
+    });
+
+    test('without a class on the template, the warning about fewer volumes names the cluster\'s default class', () => {
+      const chart = chartIn();
+      const html = workloadIn(chart, { storageClassName: undefined });
+      new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(1) });
+      // the volume has no class, which a claim of the default class never binds: an error too
+      expect(() => Testing.synth(chart)).toThrow(/sets no storageClassName/);
+      expect(allWarnings(chart)).toEqual([
+        `${where}: warning: 'sources': 1. Must list a source for each of the 2 replicas of "html" (ordinals 0 to 1): claim "html-pvc-html-1" (ordinal 1) gets no static volume, so the cluster's default class must provision one dynamically, unlike its peers. Add a source for ordinal 1, or lower 'replicas' of the workload to 1. [cdk8s-stateful:missing-static-volumes]`,
       ]);
     });
 

@@ -1,6 +1,6 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClaimDataSource, StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass, VolumeClaimTemplate } from '../src';
+import { ClaimDataSource, StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass, VolumeClaimTemplate, VolumeClaimTemplateOptions } from '../src';
 import { findOne } from './util/harness';
 import { allWarnings } from '../src/private/warnings';
 
@@ -107,6 +107,24 @@ describe('VolumeClaimTemplate', () => {
     expect(fn).toThrow(message);
   });
 
+  const where = 'VolumeClaimTemplate \'test/db/Claim-data\'';
+  test.each<[string, Partial<VolumeClaimTemplateOptions>, string]>([
+    ['an invalid name', { name: 'Data' },
+      'VolumeClaimTemplate \'test/db/Claim-Data\': invalid \'name\': "Data". Must be a DNS-1123 label'],
+    ['a zero size', { storage: Size.gibibytes(0) },
+      `${where}: invalid 'storage': "0Ki". Must be larger than zero. Set 'storage' of claim "data" to a size such as Size.gibibytes(1).`],
+    ['a fraction of a kibibyte', { storage: Size.kibibytes(1.5) },
+      `${where}: invalid 'storage': "1.5Ki". Must be a whole number of kibibytes. Set 'storage' of claim "data" to a whole number of Ki, Mi or Gi.`],
+    ['no access modes', { accessModes: [] },
+      `${where}: invalid 'accessModes': []. Must name at least one access mode. Leave 'accessModes' of claim "data" out for ReadWriteOnce, or list the modes you need.`],
+    ['ReadWriteOncePod with another mode', { accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE_POD, kplus.PersistentVolumeAccessMode.READ_WRITE_MANY] },
+      `${where}: invalid 'accessModes': ["ReadWriteOncePod","ReadWriteMany"]. ReadWriteOncePod cannot be combined with other access modes. Use [PersistentVolumeAccessMode.READ_WRITE_ONCE_POD] alone for claim "data".`],
+    ['a relative mountPath', { mountPath: 'data' },
+      `${where}: invalid 'mountPath': "data". Must be an absolute path. Set 'mountPath' of claim "data" to a path such as "/data".`],
+  ])('fails with %s', (_name, props, message) => {
+    expect(() => workload().addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), ...props })).toThrow(message);
+  });
+
   describe('rules of a PersistentVolumeClaim, checked when the template is created', () => {
     const CLASS_ALLOWED = 'Must be a storage class name (a DNS-1123 subdomain of at most 253 characters: lower case letters, digits, \'-\' and \'.\'), '
       + 'or "" for volumes without a class; the API server refuses the claim and no pod starts. Use the class\'s name as `kubectl get storageclass` lists it, e.g. "gp3".';
@@ -174,6 +192,41 @@ describe('VolumeClaimTemplate', () => {
       Testing.synth(chart);
       expect(allWarnings(chart)).toEqual([]);
     });
+  });
+
+  test('a claim from ClaimDataSource.fromClaim() clones a claim of the core group', () => {
+    const chart = Testing.chart();
+    workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), dataSource: ClaimDataSource.fromClaim('seed') });
+    expect(renderedTemplates(chart)[0].spec.dataSource).toEqual({ kind: 'PersistentVolumeClaim', name: 'seed' });
+  });
+
+  test('empty labels and annotations render no claim metadata but the name', () => {
+    const chart = Testing.chart();
+    workload(chart).addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), labels: {}, annotations: {} });
+    expect(renderedTemplates(chart)[0].metadata).toEqual({ name: 'data' });
+  });
+
+  test('warnings name the claims of the replicas from ordinals.start', () => {
+    const chart = Testing.chart();
+    const db = new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      replicas: 2,
+      ordinals: { start: 3 },
+      containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+    });
+    db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), storageClassName: '' });
+    Testing.synth(chart);
+    expect(allWarnings(chart)).toEqual([expect.stringContaining('claims data-db-3, data-db-4 stay unbound')]);
+  });
+
+  test('a volume created under a template is not taken for the template\'s claim', () => {
+    const chart = Testing.chart();
+    const db = workload(chart);
+    const t = db.addVolumeClaimTemplate({ name: 'data', storage: Size.gibibytes(1), mountPath: '/data' });
+    db.containers[0].mount('/scratch', kplus.Volume.fromEmptyDir(t, 'Scratch', 'scratch'));
+    const spec = findOne(Testing.synth(chart), 'StatefulSet').spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'scratch', emptyDir: {} });
+    expect(spec.volumes).not.toContainEqual(expect.objectContaining({ name: 'data' }));
   });
 
   test('asVolume() is the same volume every time, named like the claim', () => {

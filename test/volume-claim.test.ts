@@ -3,8 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { allWarnings } from '../src/private/warnings';
 import { StatefulWorkload } from '../src/stateful-workload';
-import { StaticVolume, StaticVolumeSource } from '../src/static-volume';
+import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../src/static-volume';
 import { StorageClass } from '../src/storage-class';
+import { SyncWaves } from '../src/sync-waves';
 import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
 import { ClaimDataSource } from '../src/volume-claim-template';
 import { findOne, synthValid } from './util/harness';
@@ -26,6 +27,21 @@ function rolling(maxSurge: number, maxUnavailable: number): kplus.DeploymentStra
 
 function chartIn(namespace?: string): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
+}
+
+/** A one-replica L1 Deployment (rendered exactly as given) whose pod uses the claim. */
+function l1Deployment(scope: Construct, claim: VolumeClaim, strategy?: kplus.k8s.DeploymentStrategy): kplus.k8s.KubeDeployment {
+  return new kplus.k8s.KubeDeployment(scope, 'raw', {
+    metadata: { name: 'raw' },
+    spec: {
+      strategy,
+      selector: { matchLabels: { app: 'raw' } },
+      template: {
+        metadata: { labels: { app: 'raw' } },
+        spec: { containers: [{ name: 'c', image: 'x' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: claim.name } }] },
+      },
+    },
+  });
 }
 
 /** A cdk8s-plus Deployment that mounts the claim at /data. */
@@ -155,6 +171,28 @@ describe('PersistentVolumeClaim', () => {
       new VolumeClaim(chart, 'a', { metadata: { name: 'a' }, storage: Size.gibibytes(1), volume: pv });
       expect(() => new VolumeClaim(chart, 'b', { metadata: { name: 'b' }, storage: Size.gibibytes(1), volume: pv })).toThrow(
         'VolumeClaim \'test/b\': invalid \'volume\': "nfs-a". PersistentVolume "nfs-a" is already reserved for claim "shop/a"; a volume binds to one claim. Give each claim its own volume.');
+    });
+
+    test('the same claim may reserve the volume again; a claim of that name in another namespace may not', () => {
+      // GIVEN: a StaticVolumeSet reserved volume 0 for the claim "html-pvc-html-0" of namespace "shop"
+      const chart = chartIn('shop');
+      const html = new StatefulWorkload(chart, 'html', {
+        metadata: { name: 'html' },
+        containers: [{ name: 'nginx', image: 'x', securityContext: { user: 101 } }],
+        volumeClaimTemplates: [{ name: 'html-pvc', storage: Size.gibibytes(1), storageClassName: '' }],
+      });
+      const set = new StaticVolumeSet(chart, 'pvs', {
+        workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: [StaticVolumeSource.nfs('nfs', '/a')], bindToClaims: true,
+      });
+      const pv = set.volumeFor(0);
+
+      // WHEN: that very claim names the volume
+      new VolumeClaim(chart, 'same', { metadata: { name: 'html-pvc-html-0' }, storage: Size.gibibytes(1), volume: pv });
+
+      // THEN
+      expect(pv.reservedClaimName).toBe('html-pvc-html-0');
+      expect(() => new VolumeClaim(chart, 'other', { metadata: { name: 'html-pvc-html-0', namespace: 'elsewhere' }, storage: Size.gibibytes(1), volume: pv })).toThrow(
+        'VolumeClaim \'test/other\': invalid \'volume\': "shop-html-pvc-html-0". PersistentVolume "shop-html-pvc-html-0" is already reserved for claim "shop/html-pvc-html-0"; a volume binds to one claim. Give each claim its own volume.');
     });
 
     test('each synthesis sees the tree as it is then (the rendered consumers are not reused across syntheses)', () => {
@@ -321,6 +359,10 @@ describe('PersistentVolumeClaim', () => {
       }, `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. Claim "files" is used by more than one pod (StatefulSet/db: 3 pods), and a ReadWriteOncePod volume serves one pod: the others never start. ${fix}`],
       ['a one-replica Deployment that surges', (chart, claim) => deployment(chart, 'trouble', claim),
         `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. Claim "files" is used by Deployment/trouble, which replaces its pod with a rolling update (maxSurge 25%): its new pod starts before the old one stops and cannot use the ReadWriteOncePod volume the old pod holds, so every rollout hangs. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0).`],
+      ['a one-replica L1 Deployment without a strategy (RollingUpdate with maxSurge 25% by default)', (chart, claim) => l1Deployment(chart, claim),
+        `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. Claim "files" is used by Deployment/raw, which replaces its pod with a rolling update (maxSurge 25%): its new pod starts before the old one stops and cannot use the ReadWriteOncePod volume the old pod holds, so every rollout hangs. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0).`],
+      ['a one-replica L1 Deployment whose RollingUpdate strategy leaves out rollingUpdate', (chart, claim) => l1Deployment(chart, claim, { type: 'RollingUpdate' }),
+        `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. Claim "files" is used by Deployment/raw, which replaces its pod with a rolling update (maxSurge 25%): its new pod starts before the old one stops and cannot use the ReadWriteOncePod volume the old pod holds, so every rollout hangs. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0).`],
       ['a one-replica Deployment with maxSurge 1', (chart, claim) => deployment(chart, 'trouble', claim, {
         strategy: rolling(1, 0),
       }), `${where}: invalid 'accessModes': ["ReadWriteOncePod"]. Claim "files" is used by Deployment/trouble, which replaces its pod with a rolling update (maxSurge 1): its new pod starts before the old one stops and cannot use the ReadWriteOncePod volume the old pod holds, so every rollout hangs. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0).`],
@@ -404,6 +446,13 @@ describe('PersistentVolumeClaim', () => {
       deployment(chart, 'web2', claim, recreate);
       expect(() => Testing.synth(chart)).toThrow(/Deployment\/web: 1 pod, Deployment\/web2: 1 pod/);
     });
+  });
+
+  test('SyncWaves puts the claim in the storage wave', () => {
+    const chart = chartIn('shop');
+    new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+    SyncWaves.enable(chart, { storage: -3 });
+    expect(findOne(synthValid(chart), 'PersistentVolumeClaim', 'files').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-3');
   });
 
   const where = 'VolumeClaim \'test/files\'';
