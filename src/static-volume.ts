@@ -442,10 +442,8 @@ export class StaticVolume extends Construct {
       }) as any,
     });
     declareView(this.apiObject, () => ({ kind: 'PersistentVolume', spec: { storageClassName: this.storageClassName } }));
-    // cluster-scoped: the chart's namespace does not apply
-    if (this.apiObject.metadata.namespace !== undefined) {
-      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
+    // cluster-scoped: the chart's namespace does not apply (removing an absent field is a no-op)
+    this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.name = this.apiObject.name;
     checkDns1123Subdomain(where, 'metadata.name', this.name);
 

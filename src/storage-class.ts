@@ -298,10 +298,8 @@ export class StorageClass extends Construct implements IStorageClass {
         ? [{ matchLabelExpressions: topologies.map(t => ({ key: t.key, values: [...t.values] })) }]
         : undefined,
     });
-    // cluster-scoped: the chart's namespace does not apply
-    if (this.apiObject.metadata.namespace !== undefined) {
-      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
+    // cluster-scoped: the chart's namespace does not apply (removing an absent field is a no-op)
+    this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.storageClassName = this.apiObject.name;
     checkDns1123Subdomain(where, 'metadata.name', this.storageClassName);
   }

@@ -348,7 +348,7 @@ export class VolumeClaimTemplate extends Construct implements IStorage {
 
   /** @internal */
   public _isVolume(volume: Volume): boolean {
-    return this._volume !== undefined && this._volume === volume;
+    return this._volume === volume;
   }
 
   /** @internal */
