@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { EphemeralVolume } from '../src/ephemeral-volume';
-import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, WARNING_IDS } from '../src/private/warnings';
+import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../src/private/warnings';
 import { Redis } from '../src/redis';
 import { DisruptionBudget, PersistentVolumeClaimRetention, WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
 import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../src/static-volume';
@@ -411,6 +411,73 @@ describe('Warnings', () => {
       workload(chart);
       expect(findOne(Testing.synth(chart), 'StatefulSet', 'db')).toBeDefined();
     });
+  });
+});
+
+describe('how warnings and acknowledgements are recorded', () => {
+  const [ID, , BUILD] = SCENARIOS[0];
+
+  test('a warning is construct metadata of type "cdk8s-stateful:warning", an acknowledgement of type "cdk8s-stateful:acknowledged-warning"', () => {
+    const chart = chartIn();
+    const on = BUILD(chart);
+    Warnings.of(chart).acknowledge(ID, REASON);
+    expect(on.node.metadata.filter(m => m.type === 'cdk8s-stateful:warning').map(m => m.data))
+      .toEqual([expect.stringMatching(new RegExp(`\\[${ID}\\]$`))]);
+    expect(chart.node.metadata.filter(m => m.type === 'cdk8s-stateful:acknowledged-warning').map(m => m.data))
+      .toEqual([{ id: ID, reason: REASON }]);
+  });
+
+  test('other metadata is neither a warning nor an acknowledgement', () => {
+    const chart = chartIn();
+    const on = BUILD(chart);
+    chart.node.addMetadata('note', { id: ID, reason: REASON });
+    on.node.addMetadata('note', 'not a warning');
+    expect(allWarnings(chart)).toEqual([expect.stringMatching(new RegExp(`\\[${ID}\\]$`))]);
+    expect(Warnings.of(chart).list()).toEqual([expect.objectContaining({ id: ID, acknowledged: false })]);
+  });
+
+  test('the same warning raised twice on one construct is recorded once', () => {
+    const chart = chartIn();
+    const on = BUILD(chart);
+    warn(on, ID as WarningId, 'Said twice');
+    warn(on, ID as WarningId, 'Said twice');
+    expect(allWarnings(on).filter(w => w.startsWith('Said twice'))).toEqual([`Said twice [${ID}]`]);
+  });
+
+  test('a reason that is not a string is refused with the library\'s error', () => {
+    expect(() => Warnings.of(chartIn()).acknowledge(ID, 42 as unknown as string)).toThrow(
+      'Warnings \'test\': invalid \'reason\': 42. Must say why the warning does not apply here');
+  });
+
+  test('an id with the prefix twice is unknown, with the general hint', () => {
+    expect(() => Warnings.of(chartIn()).acknowledge(`cdk8s-stateful:${ID}`, REASON)).toThrow(
+      /Use the id shown at the end of the warning, e\.g\. \[cdk8s-stateful:non-root-without-user\]\.$/);
+  });
+});
+
+describe('the strict switch', () => {
+  test.each<[string, unknown]>([['false', false], ['null', null]])('context %s is off: the warning is printed, synthesis succeeds', (_name, value) => {
+    const chart = chartIn();
+    chart.node.setContext(STRICT_CONTEXT, value);
+    SCENARIOS[0][2](chart);
+    expect(() => Testing.synth(chart)).not.toThrow();
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining(`[${SCENARIOS[0][0]}]`));
+  });
+
+  test('a context value that is neither true nor false fails, naming the context key and how to fix it', () => {
+    const chart = chartIn();
+    chart.node.setContext(STRICT_CONTEXT, 'yes');
+    workload(chart);
+    expect(() => Testing.synth(chart)).toThrow(
+      'cdk8s-stateful strict mode: invalid \'context "cdk8s-stateful:strict"\': "yes". Must be true or false ("true", "false", "1" or "0"). '
+      + 'Set the context with node.setContext("cdk8s-stateful:strict", true), or remove it.');
+  });
+
+  test('a mistyped value fails even when nothing warns', () => {
+    process.env[STRICT_ENV] = 'yes';
+    const chart = chartIn();
+    workload(chart);
+    expect(() => Testing.synth(chart)).toThrow(/invalid 'environment variable CDK8S_STATEFUL_STRICT': "yes"/);
   });
 });
 

@@ -129,7 +129,7 @@ export function warn(scope: IConstruct, id: WarningId, message: string): void {
 function report(scope: IConstruct, reporter: Reporter): string[] {
   const errors = reporter.checks.flatMap(check => check());
   const unacknowledged = reporter.raised.filter(w => !acknowledgementOf(scope, w.id));
-  if (unacknowledged.length === 0) return errors;
+  // read (and check) the switch even when there is nothing to report: a mistyped value fails at once
   const strict = isStrict(scope);
   for (const w of unacknowledged) {
     if (strict) {
@@ -166,7 +166,8 @@ function parseSwitch(raw: unknown, prop: string, fix: string): boolean {
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   const where = `Warnings '${scope.node.path}'`;
   if (!WARNING_IDS.includes(id)) {
-    const bare = id.startsWith('cdk8s-stateful:') ? undefined : WARNING_IDS.find(known => known === `cdk8s-stateful:${id}`);
+    // a known id without its prefix (an id that has the prefix twice is no known id either)
+    const bare = WARNING_IDS.find(known => known === `cdk8s-stateful:${id}`);
     throw fail(where, 'id', id, `Must be the id of a cdk8s-stateful warning: ${WARNING_IDS.join(', ')}`,
       bare ? `Use the full id "${bare}"` : 'Use the id shown at the end of the warning, e.g. [cdk8s-stateful:non-root-without-user]');
   }
