@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Cron, Testing } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { DataStore, DataStoreCredentials, IDataStore } from '../src/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../src/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService } from '../src/external-service';
@@ -866,7 +866,9 @@ describe('DataStoreConnection', () => {
           const container = new kplus.Container({ name: 'runner', image: APP_IMAGE, securityContext: { user: 1000 } });
           this.containers = [container];
           new ApiObject(this, 'Resource', {
-            apiVersion: 'v1', kind: 'Pod', metadata: { name: 'runner' },
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'runner' },
             spec: { containers: [{ name: 'runner', image: APP_IMAGE }] },
           });
         }
