@@ -986,6 +986,15 @@ describe('DataStoreConnection', () => {
         new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
       }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_HOST"], which would hide the connection's values or be overwritten by them. `
         + 'Remove those variables from the container, or set a different \'prefix\'.'],
+      ['a consumer already sets a connection variable of a store that has no port yet', () => {
+        const chart = Testing.chart();
+        const store = new ExternalService(chart, 'db', { metadata: { name: 'user-db' }, externalName: 'db.example.com' });
+        const app = new kplus.Deployment(chart, 'app', {
+          containers: [{ name: 'app', image: APP_IMAGE, envVariables: { USER_DB_SERVICE_PORT: kplus.EnvValue.fromValue('5432') } }],
+        });
+        new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_PORT"], which would hide the connection's values or be overwritten by them. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.'],
       ['a consumer already sets a named port variable', () => {
         const chart = Testing.chart();
         const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db', ports: [{ name: 'postgres', port: 5432 }] });
