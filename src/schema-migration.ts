@@ -197,8 +197,8 @@ export class SchemaMigration extends Construct {
         'Must be a whole number of seconds, at least 1: the Job fails when it runs longer',
         'Set \'activeDeadline\' to a duration such as Duration.minutes(10)');
     }
-    if (props.ttlAfterFinished !== undefined
-      && !(seconds(props.ttlAfterFinished) >= 0 && Number.isInteger(seconds(props.ttlAfterFinished)))) {
+    // a Duration is never negative (cdk8s refuses negative amounts)
+    if (props.ttlAfterFinished !== undefined && !Number.isInteger(seconds(props.ttlAfterFinished))) {
       throw fail(where, 'ttlAfterFinished', `${seconds(props.ttlAfterFinished)} seconds`,
         'Must be a whole number of seconds, at least 0',
         'Set \'ttlAfterFinished\' to a duration such as Duration.days(1), or leave it out to keep the finished Job');

@@ -1,9 +1,11 @@
-import { Chart, Cron, Testing } from 'cdk8s';
+import { ApiObject, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { DataStore, DataStoreCredentials, IDataStore } from '../src/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../src/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService } from '../src/external-service';
 import { StatefulWorkload } from '../src/stateful-workload';
+import { SyncWaves } from '../src/sync-waves';
 import { CHECKSUM_PREFIX, findOne, synthValid, withoutChecksums } from './util/harness';
 
 const APP_IMAGE = 'registry.example.com/users/user-manager:1.4.0';
@@ -629,6 +631,17 @@ describe('DataStoreConnection', () => {
         + 'as a pod reads Secrets of its own namespace only: the Secret "user-db-credentials" is in the namespace it is applied to (none is set), the workload in "users". '
         + 'Create the Secret in the workload\'s namespace as well.'));
     });
+    test('a workload in the namespace of the credentials Secret the chart renders is wired', () => {
+      const chart = usersChart();
+      const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'user-db-credentials' }, stringData: { username: 'u', password: 'p' } });
+      const db = DataStore.fromDataStoreAttributes(chart, 'db', {
+        storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: DataStoreCredentials.fromSecret(secret),
+      });
+      const job = new kplus.Job(chart, 'migrate', { metadata: { name: 'migrate' }, containers: [{ image: APP_IMAGE, securityContext: { user: 1000 } }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store: db });
+      expect(connection.addWorkload(job)).toHaveLength(1);
+      expect(findOne(synthValid(chart), 'Job').spec.template.spec.containers[0].env.map((e: any) => e.name)).toEqual(['USER_DB_USERNAME', 'USER_DB_PASSWORD']);
+    });
   });
 
   describe('the namespace of consumers wired one by one', () => {
@@ -843,6 +856,43 @@ describe('DataStoreConnection', () => {
       expect(rendered.env.map((e: any) => e.name)).toEqual(['USER_DB_USERNAME', 'USER_DB_PASSWORD']);
     });
 
+    test('wires a container of a construct of its own that renders the pod: nothing to stamp the checksum on', () => {
+      // GIVEN a construct that lists its containers and renders a Pod itself, without cdk8s-plus' podMetadata
+      const chart = usersChart();
+      class Runner extends Construct {
+        public readonly containers: kplus.Container[];
+        constructor(scope: Construct, id: string) {
+          super(scope, id);
+          const container = new kplus.Container({ name: 'runner', image: APP_IMAGE, securityContext: { user: 1000 } });
+          this.containers = [container];
+          new ApiObject(this, 'Resource', {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'runner' },
+            spec: { containers: [{ name: 'runner', image: APP_IMAGE }] },
+          });
+        }
+      }
+      const runner = new Runner(chart, 'runner');
+      const connection = new DataStoreConnection(chart, 'conn', { store: STORES[3][1](chart), metadata: { name: 'user-db-connection' } });
+
+      // WHEN
+      connection.addConsumer(runner.containers[0]);
+
+      // THEN
+      expect(connection.consumers).toEqual([runner.containers[0]]);
+      expect(findOne(synthValid(chart), 'Pod', 'runner').metadata.annotations).toBeUndefined();
+    });
+
+    test('with sync waves, the ConfigMap is configuration and the consumer comes last', () => {
+      const chart = usersChart();
+      SyncWaves.enable(chart);
+      userManager(chart, STORES[3][1](chart));
+      const manifests = synthValid(chart);
+      expect(findOne(manifests, 'ConfigMap').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '1' });
+      expect(findOne(manifests, 'Deployment').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '4' });
+    });
+
     test('wiring a container twice changes nothing', () => {
       const chart = usersChart();
       const app = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE }] });
@@ -935,6 +985,15 @@ describe('DataStoreConnection', () => {
         });
         new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
       }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_HOST"], which would hide the connection's values or be overwritten by them. `
+        + 'Remove those variables from the container, or set a different \'prefix\'.'],
+      ['a consumer already sets a connection variable of a store that has no port yet', () => {
+        const chart = Testing.chart();
+        const store = new ExternalService(chart, 'db', { metadata: { name: 'user-db' }, externalName: 'db.example.com' });
+        const app = new kplus.Deployment(chart, 'app', {
+          containers: [{ name: 'app', image: APP_IMAGE, envVariables: { USER_DB_SERVICE_PORT: kplus.EnvValue.fromValue('5432') } }],
+        });
+        new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+      }, `${C}: invalid 'consumers': "app". The container already sets ["USER_DB_SERVICE_PORT"], which would hide the connection's values or be overwritten by them. `
         + 'Remove those variables from the container, or set a different \'prefix\'.'],
       ['a consumer already sets a named port variable', () => {
         const chart = Testing.chart();
@@ -1038,6 +1097,24 @@ describe('DataStoreConnection', () => {
       ]);
     });
 
+    test('fails at synth when the store is a workload without a client port', () => {
+      // GIVEN
+      const chart = Testing.chart();
+      const worker = new StatefulWorkload(chart, 'worker', {
+        metadata: { name: 'worker' },
+        containers: [{ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000, group: 1000 } }],
+      });
+
+      // WHEN
+      new DataStoreConnection(chart, 'conn', { store: worker, prefix: 'WORKER' });
+
+      // THEN
+      expect(validationErrors(chart)).toEqual([
+        "DataStoreConnection 'test/conn': invalid 'store': \"test/worker\". The store \"worker\" has no client port, so there is no WORKER_SERVICE_PORT to hand out. "
+        + "Give the store's container a port ('ports' or 'portNumber'), or declare the workload's 'clientPorts'.",
+      ]);
+    });
+
     test('fails at synth when the store has no port', () => {
       // GIVEN
       const chart = Testing.chart();
@@ -1052,6 +1129,32 @@ describe('DataStoreConnection', () => {
         + "clients need a port to connect to. Add 'ports: [{ port: 5432 }]' to the ExternalService.",
       ]);
     });
+  });
+});
+
+describe('the checksum annotation key', () => {
+  function annotationKeys(configMapName: string): string[] {
+    const chart = usersChart();
+    const deployment = new kplus.Deployment(chart, 'app', { containers: [{ image: APP_IMAGE, securityContext: { user: 1000 } }] });
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'user-db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+    new DataStoreConnection(chart, 'conn', { store, metadata: { name: configMapName }, consumers: [deployment.containers[0]] });
+    return Object.keys(findOne(synthValid(chart), 'Deployment').spec.template.metadata.annotations);
+  }
+
+  test('holds a ConfigMap name of up to 63 characters as it is', () => {
+    const name = `user-db-${'a'.repeat(55)}`;
+    expect(name).toHaveLength(63);
+    expect(annotationKeys(name)).toEqual([`${CHECKSUM_PREFIX}${name}`]);
+  });
+
+  test('cuts a longer name to 63 characters with a hash of the whole name, so two long names never share a key', () => {
+    // the first 46 characters end with dashes, which are dropped before the hash
+    const name = (tail: string) => `user-db${'a'.repeat(37)}--${tail}`;
+    const [a] = annotationKeys(name('b'.repeat(30)));
+    const [b] = annotationKeys(name('c'.repeat(30)));
+    expect(a).toMatch(new RegExp(`^${CHECKSUM_PREFIX}user-db${'a'.repeat(37)}-[0-9a-f]{16}$`));
+    expect(b).toMatch(new RegExp(`^${CHECKSUM_PREFIX}user-db${'a'.repeat(37)}-[0-9a-f]{16}$`));
+    expect(a).not.toBe(b);
   });
 });
 
@@ -1086,6 +1189,22 @@ describe('the ConfigMap name', () => {
     const nested = new DataStoreConnection(other, 'deep', { store: store(other), prefix: '_Orders__DB_' });
     expect(a.apiObject.name).toBe('user-db-connection');
     expect(nested.apiObject.name).toBe('orders-db-connection');
+  });
+
+  test('a prefix without a letter or digit leaves the name to the chart', () => {
+    const chart = Testing.chart();
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), prefix: '__' });
+    expect(connection.apiObject.name).toMatch(/^test-conn-c8[0-9a-f]{6}$/);
+  });
+
+  test('a long prefix is cut so that the name stays within 253 characters, without a dash before -connection', () => {
+    const chart = Testing.chart();
+    const s = store(chart);
+    const cutAtDash = new DataStoreConnection(chart, 'a', { store: s, prefix: `${'A'.repeat(241)}_${'B'.repeat(20)}` });
+    const cut = new DataStoreConnection(chart, 'b', { store: s, prefix: 'C'.repeat(300) });
+    expect(cutAtDash.apiObject.name).toBe(`${'a'.repeat(241)}-connection`);
+    expect(cut.apiObject.name).toBe(`${'c'.repeat(242)}-connection`);
+    expect(cut.apiObject.name).toHaveLength(253);
   });
 
   test('metadata.name wins', () => {

@@ -43,6 +43,8 @@ describe('DataStoreCredentials', () => {
     expect([credentials.usernameKey, credentials.passwordKey]).toEqual(['user', 'pass']);
     // sorted by variable name, whatever the order given
     expect(Object.entries(credentials.extraKeys)).toEqual([['CA_BUNDLE', 'ca.crt'], ['DATABASE', 'dbname']]);
+    const many = DataStoreCredentials.fromSecret(secret, { extraKeys: { ZONE: 'z', DATABASE: 'd', OWNER: 'o', CA_BUNDLE: 'c', BUCKET: 'b', ALPHA: 'a' } });
+    expect(Object.keys(many.extraKeys)).toEqual(['ALPHA', 'BUCKET', 'CA_BUNDLE', 'DATABASE', 'OWNER', 'ZONE']);
   });
 
   test('password only: defaults', () => {
@@ -109,6 +111,8 @@ describe('DataStoreCredentials', () => {
         `${C}: invalid 'extraKeys.CA_BUNDLE': "ca/crt". ${KEY}. Set 'extraKeys.CA_BUNDLE' to a key of the Secret, such as "dbname", or leave the variable out.`],
       ['a variable is lower case', fromSecret({ extraKeys: { database: 'dbname' } }), `${C}: invalid 'extraKeys': "database". ${VARIABLE}. Name the variable "DATABASE".`],
       ['a variable has a dash', fromSecret({ extraKeys: { 'CA-BUNDLE': 'ca.crt' } }), `${C}: invalid 'extraKeys': "CA-BUNDLE". ${VARIABLE}. Name the variable "CA_BUNDLE".`],
+      ['a variable cannot be made a name by upper-casing it', fromSecret({ extraKeys: { 'ca bundle': 'ca.crt' } }),
+        `${C}: invalid 'extraKeys': "ca bundle". ${VARIABLE}. Name the variable such as "DATABASE" or "CA_BUNDLE".`],
       ['a variable is empty', fromSecret({ extraKeys: { '': 'dbname' } }), `${C}: invalid 'extraKeys': "". ${VARIABLE}. Name the variable such as "DATABASE" or "CA_BUNDLE".`],
       ['a variable starts with "_"', fromSecret({ extraKeys: { _DATABASE: 'dbname' } }), `${C}: invalid 'extraKeys': "_DATABASE". ${VARIABLE}. Name the variable such as "DATABASE" or "CA_BUNDLE".`],
       ['a variable is USERNAME', fromSecret({ extraKeys: { USERNAME: 'user' } }), `${C}: invalid 'extraKeys': "USERNAME". ${RESERVED}`],
@@ -189,6 +193,13 @@ describe('DataStoreCredentials', () => {
       expect(secret.node.validate()).toEqual([]);
     });
 
+    test('the keys the message lists are those of data and stringData, sorted, each once', () => {
+      const { secret } = secretWith({ username: 'app', token: 'x' });
+      ApiObject.of(secret).addJsonPatch(JsonPatch.add('/data', { 'z-pass': Buffer.from('x').toString('base64'), 'token': Buffer.from('x').toString('base64') }));
+      DataStoreCredentials.fromSecret(secret);
+      expect(secret.node.validate()).toEqual([missing('passwordKey', 'password', ['token', 'username', 'z-pass'], 'or set \'passwordKey\' to the key of the password')]);
+    });
+
     test('keys rendered as data (a JSON patch) count', () => {
       const { secret } = secretWith();
       ApiObject.of(secret).addJsonPatch(JsonPatch.add('/data', { password: Buffer.from('x').toString('base64') }));
@@ -202,6 +213,13 @@ describe('DataStoreCredentials', () => {
       ['a service account token Secret (filled by the cluster)', chart => new kplus.ServiceAccountTokenSecret(chart, 'creds', {
         serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'reader'),
       })],
+      ['a service account token Secret with data of its own (the cluster adds the token)', chart => {
+        const secret = new kplus.ServiceAccountTokenSecret(chart, 'creds', {
+          serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'reader'),
+        });
+        secret.addStringData('note', 'filled by the token controller');
+        return secret;
+      }],
     ])('%s is not checked', (_kind, build) => {
       const chart = Testing.chart();
       const secret = build(chart);

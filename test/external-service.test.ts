@@ -6,6 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials, IDataStore } from '../src/data-store';
 import { ArgoCdEndpointSync, ExternalService, ExternalServiceProps } from '../src/external-service';
 import { StatefulWorkload } from '../src/stateful-workload';
+import { SyncWaves } from '../src/sync-waves';
 import { findAll, findOne, synthValid } from './util/harness';
 
 function chartWithNamespace(namespace = 'shop'): Chart {
@@ -76,7 +77,7 @@ describe('ExternalService', () => {
       expect(ext.serverName).toBe('db.example.com');
       expect(ext.clusterDomain).toBe('cluster.local');
       expect(ext.ports).toEqual([]);
-      expect(ext.addresses).toEqual([]);
+      expect(ext.addresses).toStrictEqual([]);
       expect(ext.credentials).toBeUndefined();
       expect((ext as IDataStore).primaryEndpoint).toBeUndefined();
       expect(ext.endpointSlices).toEqual([]);
@@ -432,6 +433,22 @@ describe('ExternalService', () => {
       expect(ArgoCdEndpointSync.renderOverride({ argoCdNamespace: 'gitops' })._mode).toBe('RenderOverride');
     });
 
+    test('with sync waves, the Service and its slices are a data store and argocd-cm is configuration', () => {
+      // GIVEN
+      const chart = chartWithNamespace();
+      SyncWaves.enable(chart);
+
+      // WHEN
+      new ExternalService(chart, 'ext', byIp({ argoCdEndpointSync: ArgoCdEndpointSync.renderOverride() }));
+
+      // THEN
+      const manifests = synthValid(chart);
+      const wave = (kind: string) => findOne(manifests, kind).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+      expect(wave('Service')).toBe('2');
+      expect(wave('EndpointSlice')).toBe('2');
+      expect(wave('ConfigMap')).toBe('1');
+    });
+
     test('renderOverride() renders argocd-cm once per app, not once per chart', () => {
       // GIVEN two charts of one app, as examples/main.ts builds them
       const app = Testing.app();
@@ -716,6 +733,8 @@ describe('ExternalService', () => {
         `${E}: invalid 'addresses[2]': "10.20.0.5". Each address may appear once: 'addresses[0]' is the same address. Remove the duplicate.`],
       ['an IPv6 address appears twice in different spellings', ip(['2001:db8::5', '2001:DB8:0:0:0:0:0:5']),
         `${E}: invalid 'addresses[1]': "2001:DB8:0:0:0:0:0:5". Each address may appear once: 'addresses[0]' is the same address ("2001:db8::5"). Remove the duplicate.`],
+      ['a canonical address repeats one written differently', ip(['2001:DB8::5', '2001:db8::5']),
+        `${E}: invalid 'addresses[1]': "2001:db8::5". Each address may appear once: 'addresses[0]' is the same address ("2001:db8::5"). Remove the duplicate.`],
 
       // ports
       ['addresses without ports', ip(['10.20.0.5'], { ports: undefined }),

@@ -113,6 +113,20 @@ describe('SchemaMigration', () => {
     expect(configured.spec.ttlSecondsAfterFinished).toBe(3600);
   });
 
+  test('the shortest deadline (1 second) and a TTL of 0 (delete at once) are accepted', () => {
+    const chart = usersChart();
+    migration(chart, { activeDeadline: Duration.seconds(1), ttlAfterFinished: Duration.seconds(0) });
+    const job = jobOf(chart);
+    expect(job.spec.activeDeadlineSeconds).toBe(1);
+    expect(job.spec.ttlSecondsAfterFinished).toBe(0);
+  });
+
+  test('the Job has no selector of ours: the Job controller makes its own', () => {
+    const chart = usersChart();
+    migration(chart);
+    expect(jobOf(chart).spec.selector).toBeUndefined();
+  });
+
   describe('name', () => {
     test('is the name prefix and 8 hex digits', () => {
       const chart = usersChart();
@@ -150,6 +164,30 @@ describe('SchemaMigration', () => {
       const m = migration(chart, { metadata: undefined });
       expect(m.jobName).toMatch(/^test-add-email-[0-9a-f]{8}-[0-9a-f]{8}$/);
       expect(m.jobName.length).toBeLessThanOrEqual(63);
+    });
+
+    test('a name generated from a long construct path is cut to leave room for the hash', () => {
+      const m = migration(usersChart(), { metadata: undefined }, `add-email-${'x'.repeat(60)}`);
+      expect(m.jobName).toMatch(/^[a-z0-9-]*x-[0-9a-f]{8}-[0-9a-f]{8}$/);
+      expect(m.jobName).toHaveLength(63);
+    });
+
+    test('does not depend on the order of the environment variables', () => {
+      const value = kplus.EnvValue.fromValue;
+      const a = migration(usersChart(), { envVariables: { PGDATABASE: value('users'), PGSCHEMA: value('app') } });
+      const b = migration(usersChart(), { envVariables: { PGSCHEMA: value('app'), PGDATABASE: value('users') } });
+      expect(b.jobName).toBe(a.jobName);
+    });
+
+    test('a referenced variable counts by its name only', () => {
+      const ref = (key: string) => kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(usersChart(), 's', 'db-admin'), key });
+      const a = migration(usersChart(), { envVariables: { PGPASSWORD: ref('password') } });
+      const b = migration(usersChart(), { envVariables: { PGPASSWORD: ref('admin-password') } });
+      const c = migration(usersChart(), { envVariables: { PGPASS: ref('password') } });
+      expect(b.jobName).toBe(a.jobName);
+      expect(c.jobName).not.toBe(a.jobName);
+      // the name of a Job must not change between releases for the same migration: Argo CD would run it again
+      expect(a.jobName).toBe('add-email-16e8533a');
     });
 
     test('a name prefix of 54 characters gives a name of 63', () => {
@@ -380,12 +418,12 @@ describe('SchemaMigration', () => {
 
     test.each([Duration.seconds(0), Duration.millis(1500)])('fails when the deadline is %p', activeDeadline => {
       expect(() => migration(usersChart(), { activeDeadline }))
-        .toThrow(/SchemaMigration 'test\/add-email': invalid 'activeDeadline': "[0-9.]+ seconds"\. Must be a whole number of seconds, at least 1: the Job fails when it runs longer\./);
+        .toThrow(/SchemaMigration 'test\/add-email': invalid 'activeDeadline': "[0-9.]+ seconds"\. Must be a whole number of seconds, at least 1: the Job fails when it runs longer\. Set 'activeDeadline' to a duration such as Duration\.minutes\(10\)\./);
     });
 
     test('fails when the TTL is not a whole number of seconds', () => {
       expect(() => migration(usersChart(), { ttlAfterFinished: Duration.millis(500) }))
-        .toThrow(/invalid 'ttlAfterFinished': "0.5 seconds"\. Must be a whole number of seconds, at least 0\./);
+        .toThrow(/invalid 'ttlAfterFinished': "0.5 seconds"\. Must be a whole number of seconds, at least 0\. Set 'ttlAfterFinished' to a duration such as Duration\.days\(1\), or leave it out to keep the finished Job\./);
     });
 
     test('fails when the connection is to another store', () => {
@@ -394,7 +432,7 @@ describe('SchemaMigration', () => {
       const other = new ExternalService(chart, 'other', { metadata: { name: 'other' }, externalName: 'other.example.com', ports: [{ port: 5432 }] });
       const connection = new DataStoreConnection(chart, 'other-connection', { store: other });
       expect(() => migration(chart, { connection }))
-        .toThrow(/SchemaMigration 'test\/add-email': invalid 'connection': "test\/other-connection"\. Must be a connection to 'store' \("test\/user-db"\), but it connects to "test\/other"/);
+        .toThrow(/SchemaMigration 'test\/add-email': invalid 'connection': "test\/other-connection"\. Must be a connection to 'store' \("test\/user-db"\), but it connects to "test\/other"\. Pass the connection of the same store, or leave 'connection' out\./);
     });
 
     test('fails when prefix differs from the given connection\'s', () => {
@@ -402,7 +440,14 @@ describe('SchemaMigration', () => {
       const store = userDb(chart);
       const connection = new DataStoreConnection(chart, 'c', { store });
       expect(() => migration(chart, { connection, prefix: 'USERS' }))
-        .toThrow(/invalid 'prefix': "USERS"\. Must not differ from the prefix of 'connection' \("USER_DB"\)/);
+        .toThrow(/invalid 'prefix': "USERS"\. Must not differ from the prefix of 'connection' \("USER_DB"\): the given connection decides the variable names\. Leave 'prefix' out\./);
+    });
+
+    test('a prefix equal to the given connection\'s is accepted', () => {
+      const chart = usersChart();
+      const store = userDb(chart);
+      const connection = new DataStoreConnection(chart, 'c', { store });
+      expect(migration(chart, { connection, prefix: 'USER_DB' }).connection).toBe(connection);
     });
 
     test('fails when the given connection is in another namespace', () => {

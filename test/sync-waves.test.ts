@@ -160,6 +160,16 @@ describe('SyncWaves', () => {
     expect(waves(chart)['StorageClass/fast']).toBe('0');
   });
 
+  test('enabled on the app, every chart of it gets waves', () => {
+    // GIVEN
+    const { app, chart } = shop();
+    // WHEN
+    SyncWaves.enable(app);
+    // THEN
+    expect(waves(chart)['StorageClass/fast']).toBe('0');
+    expect(waves(chart)['Deployment/api']).toBe('4');
+  });
+
   test('the argocd-cm override of an ExternalService is configuration', () => {
     // GIVEN
     const chart = new Chart(Testing.app(), 'chart', { namespace: 'web' });
@@ -176,8 +186,8 @@ describe('SyncWaves', () => {
   });
 
   test.each([
-    ['enable() with a fractional wave', (chart: Chart) => SyncWaves.enable(chart, { storage: 0.5 }), /invalid 'storage': 0.5/],
-    ['override() with a fractional wave', (chart: Chart) => SyncWaves.setWave(chart, 1.5), /invalid 'wave': 1.5/],
+    ['enable() with a fractional wave', (chart: Chart) => SyncWaves.enable(chart, { storage: 0.5 }), /^SyncWaves 'chart': invalid 'storage': 0.5/],
+    ['override() with a fractional wave', (chart: Chart) => SyncWaves.setWave(chart, 1.5), /^SyncWaves 'chart': invalid 'wave': 1.5/],
   ])('fails when %s', (_name, act, message) => {
     // GIVEN
     const chart = new Chart(Testing.app(), 'chart');
