@@ -1,7 +1,8 @@
-import { Duration, Size, Testing } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, StorageClass } from '../src';
 import { findOne, synthValid } from './util/harness';
+import { engineImage } from '../src/private/engine-image';
 import { restrictedViolations } from '../src/private/pod-security';
 
 const build = (props: Partial<PostgresProps> = {}) => {
@@ -137,6 +138,81 @@ describe('Postgres', () => {
 });
 
 describe('errors', () => {
+
+  test('the fixes in the eager errors', () => {
+    const chart = Testing.chart();
+    expect(() => new Postgres(chart, 'db', {} as PostgresProps)).toThrow(/Set 'credentials' to DataStoreCredentials.fromSecret\(secret\)\.$/);
+    expect(() => build({ replicas: 2 })).toThrow(/Set 'replicas' to 1, or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes\(\)\.$/);
+    expect(() => build({ writableTmp: false })).toThrow(/Leave 'writableTmp' out\.$/);
+    expect(() => build({ securityContext: { fsGroup: 1000 } })).toThrow(/Leave 'securityContext.fsGroup' out\.$/);
+  });
+
+  test('fails when podDefaults turns /tmp off', () => {
+    expect(() => build({ podDefaults: { writableTmp: false } })).toThrow(
+      new RegExp(`^${WHERE}: invalid 'podDefaults.writableTmp': false. PostgreSQL needs a writable /tmp.*Leave 'writableTmp' out\\.$`));
+  });
+
+  test('fsGroup 999, the postgres group, is accepted', () => {
+    const { chart } = build({ securityContext: { fsGroup: 999 } });
+    expect(podSpec(synthValid(chart)).securityContext.fsGroup).toBe(999);
+  });
+
+  test('resources without memory: the memory request and limit default to 1Gi', () => {
+    const c = container(synthValid(build({ resources: { cpu: { request: kplus.Cpu.units(1) } } }).chart));
+    expect(c.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } });
+  });
+
+  test('a primary Service without a name is <name>-primary', () => {
+    const { chart, db } = build({ primaryService: {} });
+    expect(db.primaryService?.name).toBe('db-primary');
+    expect(findOne(synthValid(chart), 'Service', 'db-primary').spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'db-0' });
+  });
+
+  describe('the user name in a Secret the app renders', () => {
+    const withSecret = (stringData: Record<string, string> | undefined, data?: Record<string, string>) => {
+      const chart = Testing.chart();
+      const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData });
+      if (data) ApiObject.of(secret).addJsonPatch(JsonPatch.add('/data', data));
+      new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret) });
+      return chart;
+    };
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+    test('is read from base64 data too', () => {
+      expect(() => Testing.synth(withSecret(undefined, { username: b64('Admin'), password: b64('x') }))).toThrow(
+        /invalid 'credentials.usernameKey \("username" of the Secret "db-credentials"\)': "Admin". Must be lower case/);
+      expect(() => synthValid(withSecret(undefined, { username: b64('app'), password: b64('x') }))).not.toThrow();
+    });
+
+    test('a missing key is reported once, by the credentials', () => {
+      let message = '';
+      try {
+        Testing.synth(withSecret({ password: 'x' }));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/"username"/);
+      expect(message).not.toMatch(/credentials.usernameKey|Stryker/);
+      expect(message.split('\n').filter(l => l.trim() !== '' && !/^Validation failed/.test(l))).toHaveLength(1);
+    });
+  });
+
+  test('an init script key that is only a suffix is refused; the hint keeps the rest of the name', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    const init = new kplus.ConfigMap(chart, 'init', { data: { '.sql': 'x', 'schema.v1.txt': 'y', 'ok.sql.gz': 'z' } });
+    new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret), initSql: init });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(`${WHERE}: invalid 'initSql': ".sql". Every key must end in .sql, .sql.gz, .sql.xz, .sql.zst, .sh: `);
+    expect(message).toContain(`${WHERE}: invalid 'initSql': "schema.v1.txt". Every key must end in`);
+    expect(message).toContain('Rename the key, e.g. to "schema.v1.sql".');
+    expect(message).not.toContain('ok.sql.gz');
+  });
   test('fails when the credentials have no user name', () => {
     const chart = Testing.chart();
     const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
@@ -195,5 +271,33 @@ describe('errors', () => {
 
   test('fails when the image registry is invalid', () => {
     expect(() => build({ image: { registry: 'https://x' } })).toThrow(/invalid 'image.registry'/);
+  });
+  describe('image options', () => {
+    test.each([
+      ['r:5000', 'postgres'],
+      ['localhost:5000', 'db'],
+      ['registry.example.com:5000', 'my-org/db_images/postgres.v2'],
+    ])('registry %p and repository %p are accepted', (registry, repository) => {
+      expect(container(synthValid(build({ image: { registry, repository } }).chart)).image).toBe(`${registry}/${repository}:17.9`);
+      expect(engineImage('X', 'image', { registry, repository }, 'library/postgres', '17.9')).toBe(`${registry}/${repository}:17.9`);
+    });
+
+    test('the registry error says what to give', () => {
+      expect(() => build({ image: { registry: 'https://x' } })).toThrow(new Error(
+        `${WHERE}: invalid 'image.registry': "https://x". Must be a registry host name with an optional port, e.g. "registry.example.com:5000". `
+        + 'Give the host only, without a scheme or a path.'));
+    });
+
+    test('a bare host name would be a Docker Hub namespace: refused, except localhost', () => {
+      expect(() => build({ image: { registry: 'mirror' } })).toThrow(new RegExp(
+        `^${WHERE}: invalid 'image.registry': "mirror". Must contain a "." or a port, or be "localhost": the container runtime reads a bare name as a Docker Hub namespace`));
+      expect(container(synthValid(build({ image: { registry: 'localhost' } }).chart)).image).toBe('localhost/library/postgres:17.9');
+    });
+
+    test.each(['Library/postgres', 'library/postgres:17', 'my-/postgres', '/postgres'])('repository %p is refused', repository => {
+      expect(() => build({ image: { repository } })).toThrow(new Error(
+        `${WHERE}: invalid 'image.repository': "${repository}". Must be a repository path of lower-case path components, e.g. "library/postgres". `
+        + 'Give the path without the registry and without a tag.'));
+    });
   });
 });
