@@ -210,7 +210,7 @@ describe('CassandraVersion', () => {
     expect(CassandraVersion.of('4.1.10').tag).toBe('4.1.10');
   });
 
-  test.each(['4.1', '5.0.2', 'latest', '4.0.13', '4.1.8-jammy', ''])('fails when the tag is %j', tag => {
+  test.each(['4.1', '5.0.2', 'latest', '4.0.13', '4.1.8-jammy', '', 'v4.1.8', '14.1.8'])('fails when the tag is %j', tag => {
     expect(() => CassandraVersion.of(tag)).toThrow(
       `CassandraVersion.of: invalid 'tag': "${tag}". Must be a Cassandra 4.1 patch release such as "4.1.8"`);
   });
@@ -218,6 +218,32 @@ describe('CassandraVersion', () => {
 
 describe('Cassandra errors', () => {
   const WHERE = "Cassandra 'test/ring'";
+
+  test('the errors say what to do', () => {
+    expect(() => CassandraVersion.of('4.1')).toThrow(/\. Give the full tag of a 4\.1 release, or use CassandraVersion\.V4_1\.$/);
+    expect(() => ring({ headlessService: { publishNotReadyAddresses: false } })).toThrow(/\. Leave 'publishNotReadyAddresses' out\.$/);
+    const chart = shopChart();
+    const svc = new Service(chart, 'svc', { metadata: { name: 'nodes' }, clusterIP: 'None', ports: [{ port: 9042 }] });
+    expect(() => new Cassandra(chart, 'ring', { governingService: svc })).toThrow(
+      /\. Leave 'governingService' out and name the created Service with 'headlessService.name'\.$/);
+    expect(() => ring({ resources: { cpu: { request: Cpu.units(1) } } })).toThrow(
+      /\. Set 'resources.memory.limit' to "2Gi" or more, e.g. Size.gibibytes\(4\)\.$/);
+  });
+
+  test('podManagementPolicy OrderedReady, the default, may be given', () => {
+    const { chart } = ring({ podManagementPolicy: PodManagementPolicy.ORDERED_READY });
+    expect(findOne(synthValid(chart), 'StatefulSet').spec.podManagementPolicy).toBe('OrderedReady');
+  });
+
+  test.each([
+    ['a fraction of a MiB', Size.mebibytes(500.5), '500M'],
+    ['a fraction of a KiB', Size.kibibytes(307200.5), '300M'],
+  ])('a heap size of %s is passed on in whole MiB', (_name, heapNewSize, value) => {
+    const { chart } = ring({ heapNewSize });
+    const env = envOf(cassandraOf(findOne(synthValid(chart), 'StatefulSet')));
+    expect(env.HEAP_NEWSIZE).toBe(value);
+    expect(env.MAX_HEAP_SIZE).toBe('1024M');
+  });
 
   test('fails when seeds exceed the nodes', () => {
     expect(() => ring({ replicas: 2, seeds: 3 })).toThrow(

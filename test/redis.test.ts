@@ -188,6 +188,8 @@ describe('Redis', () => {
       [RedisVersion.of('7.4.1'), '7.4.1'],
       [RedisVersion.of('7.2'), '7.2'],
       [RedisVersion.of('8.0.2-bookworm'), '8.0.2-bookworm'],
+      [RedisVersion.of('10.0.1'), '10.0.1'],
+      [RedisVersion.of('7.10.2'), '7.10.2'],
     ])('%p has tag %p', (version, tag) => {
       expect(version.tag).toBe(tag);
     });
@@ -197,9 +199,18 @@ describe('Redis', () => {
       ['latest', /RedisVersion: invalid 'tag': "latest". Must be a version tag of the official image/],
       ['redis:7.2.5', /Must be a version tag/],
       ['7.2.5-alpine', /RedisVersion: invalid 'tag': "7.2.5-alpine". Must be a Debian variant/],
+      ['7.2.5@sha256', /RedisVersion: invalid 'tag': "7.2.5@sha256". Must be a version tag/],
     ])('fails when the tag is %p', (tag, error) => {
       expect(() => RedisVersion.of(tag)).toThrow(error);
     });
+  });
+
+  test.each([
+    ['redis:7.2.5', /\. Pass the tag without the image name, or use RedisVersion\.V7_2\.$/],
+    ['6.2.14', /\. Use RedisVersion\.V7_2, or a 7\.x tag\.$/],
+    ['7.2.5-alpine', /\. Drop the "-alpine" suffix\.$/],
+  ])('the error for tag %p says what to do', (tag, fix) => {
+    expect(() => RedisVersion.of(tag)).toThrow(fix);
   });
 
   describe('errors', () => {
@@ -227,10 +238,28 @@ describe('Redis', () => {
       }), /^Redis 'test\/cache': invalid 'storageClassName': "a". Cannot be combined with 'storageClass'/],
       ['the image registry is invalid', chart => new Redis(chart, 'cache', { image: { registry: 'https://mirror' } }),
         /^Redis 'test\/cache': invalid 'image.registry': "https:\/\/mirror"/],
+      ['resources have no memory', chart => new Redis(chart, 'cache', { resources: { cpu: { request: kplus.Cpu.millis(100) } } }),
+        /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: .* Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
       ['the name is too long', chart => new Redis(chart, 'cache', { metadata: { name: 'a'.repeat(53) } }), /invalid 'metadata.name'/],
     ];
     test.each(cases)('fails when %s', (_name, build, error) => {
       expect(() => build(shopChart())).toThrow(error);
+    });
+
+    const fixes: Array<[string, (chart: Chart) => void, RegExp]> = [
+      ['governingService', chart => new Redis(chart, 'cache', {
+        governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
+      }), /\. Leave 'governingService' out; name the headless Service with 'headlessService.name'\.$/],
+      ['publishNotReadyAddresses', chart => new Redis(chart, 'cache', { headlessService: { publishNotReadyAddresses: false } }),
+        /\. Leave 'publishNotReadyAddresses' out\.$/],
+      ['storageClassName', chart => new Redis(chart, 'cache', {
+        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+      }), /Cannot be combined with 'storageClass'\. Set one of the two\.$/],
+      ['the memory limit', chart => new Redis(chart, 'cache', { resources: { memory: { request: Size.mebibytes(256) } } }),
+        /\. Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
+    ];
+    test.each(fixes)('the error for %s says what to do', (_name, build, fix) => {
+      expect(() => build(shopChart())).toThrow(fix);
     });
   });
 
@@ -247,6 +276,7 @@ describe('Redis', () => {
       expect(warnings[0]).toContain(`Redis 'test/cache': warning: 'persistentVolumeClaimRetentionPolicy.${prop}': "Delete"`);
       expect(warnings[0]).toContain(text);
       expect(warnings[0]).toContain('the replicas resync to it, dropping their copies too');
+      expect(warnings[0]).toContain("Leave 'persistentVolumeClaimRetentionPolicy' out (Retain).");
     });
 
     test('Retain does not warn', () => {
