@@ -237,7 +237,7 @@ describe('Cassandra errors', () => {
 
   test.each([
     ['a fraction of a MiB', Size.mebibytes(500.5), '500M'],
-    ['a fraction of a KiB', Size.kibibytes(307200.5), '300M'],
+    ['a fraction of a KiB', Size.mebibytes(300 + 1 / 2048), '300M'],
   ])('a heap size of %s is passed on in whole MiB', (_name, heapNewSize, value) => {
     const { chart } = ring({ heapNewSize });
     const env = envOf(cassandraOf(findOne(synthValid(chart), 'StatefulSet')));
@@ -267,6 +267,11 @@ describe('Cassandra errors', () => {
   test('fails when the heap leaves too little off-heap memory', () => {
     expect(() => ring({ maxHeapSize: Size.mebibytes(1800) })).toThrow(
       `${WHERE}: invalid 'maxHeapSize': "1800Mi". Must leave 706Mi of 'resources.memory.limit' ("2Gi") for off-heap memory`);
+  });
+
+  test('a size in the error that is not whole MiB is shown in bytes', () => {
+    expect(() => ring({ maxHeapSize: Size.mebibytes(1800.5) })).toThrow(
+      `${WHERE}: invalid 'maxHeapSize': "1887961088". Must leave 706Mi of 'resources.memory.limit' ("2Gi") for off-heap memory`);
   });
 
   test('fails when the heap is at or above the memory limit', () => {

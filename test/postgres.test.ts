@@ -172,7 +172,8 @@ describe('errors', () => {
     const withSecret = (stringData: Record<string, string> | undefined, data?: Record<string, string>) => {
       const chart = Testing.chart();
       const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData });
-      if (data) ApiObject.of(secret).addJsonPatch(JsonPatch.add('/data', data));
+      // a Secret object carrying base64 data only
+      if (data) ApiObject.of(secret).addJsonPatch(JsonPatch.remove('/stringData'), JsonPatch.add('/data', data));
       new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret) });
       return chart;
     };
