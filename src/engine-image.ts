@@ -9,6 +9,9 @@ export interface EngineImageOptions {
   /**
    * The registry host (and port), e.g. `registry.example.com:5000` or `mirror.gcr.io`.
    *
+   * It must contain a `.` or a port, or be `localhost`: container runtimes read a bare first
+   * component such as `mirror` as a Docker Hub namespace (`docker.io/mirror/...`), not a registry.
+   *
    * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
    * @default "docker.io"
    */
