@@ -373,6 +373,71 @@ describe('errors', () => {
   });
 });
 
+describe('errors: boundaries and inputs from untyped code', () => {
+  const keyMessage = 'Must be a Secret key: at most 253 letters, digits, "-", "_" or ".", not "." or ".."';
+
+  test('the messages for a user from a Secret name the fix', () => {
+    const userSecret = { name: 'db-credentials', key: 'username' };
+    expect(() => render({ userSecret, user: 'app', database: 'app' })).toThrow(new Error(
+      `${WHERE}: invalid 'user': "app". Cannot be combined with 'userSecret': the user name comes from one place only. `
+      + 'Leave \'user\' out, or drop \'userSecret\'.'));
+    expect(() => render({ userSecret })).toThrow(new Error(
+      `${WHERE}: invalid 'database': undefined. Must be given with 'userSecret': the image would name the database after the user, `
+      + 'whose name is not known when rendering. Set \'database\' to a name such as "app".'));
+    expect(() => render({ userSecret: { name: 'db-credentials', key: '..' }, database: 'app' })).toThrow(new Error(
+      `${WHERE}: invalid 'userSecret.key': "..". ${keyMessage}. Set 'userSecret.key' to the key holding the user name, such as "username".`));
+  });
+
+  test('a version given as a number is refused, even one that reads as a pinned tag', () => {
+    expect(() => render({ version: 17.9 as unknown as string })).toThrow(/^Postgres 'test\/db': invalid 'version': 17.9. Must be a pinned tag/);
+  });
+
+  test('a name that is not a string is refused as missing', () => {
+    expect(() => checkPostgresUser(WHERE, 'user', 5 as unknown as string))
+      .toThrow(new Error(`${WHERE}: invalid 'user': 5. A user name is required. Set 'user' to a name such as "app".`));
+  });
+
+  test.each(['My-App', '1App'])('a name with upper case that lower case would not fix (%s) gets the plain-identifier message', name => {
+    expect(() => render({ user: name })).toThrow(new Error(
+      `${WHERE}: invalid 'user': ${JSON.stringify(name)}. Must be a plain SQL identifier that needs no quoting: a lower case letter or "_", `
+      + 'then lower case letters, digits or "_". Set \'user\' to a name such as "app".'));
+  });
+
+  test('port 1024 is the lowest accepted', () => {
+    expect(render({ port: 1024 }).port).toBe(1024);
+    expect(() => render({ port: 1023 })).toThrow(/invalid 'port': 1023\. Must be 1024 or above/);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['with a "." segment', '/data/./pg', 'Must be an absolute path other than "/", without "//", "." or ".." segments and without a trailing "/"'],
+    ['not a string', 5, 'Must be an absolute path other than "/", without "//", "." or ".." segments and without a trailing "/"'],
+    ['under /var/run', '/var/run/data', 'Must not overlap the image\'s system directory "/var/run"'],
+  ])('fails when the mount path is %s', (_name, mountPath, allowed) => {
+    expect(() => render({ mountPath: mountPath as string })).toThrow(new Error(
+      `${WHERE}: invalid 'mountPath': ${JSON.stringify(mountPath)}. ${allowed}. Set 'mountPath' to a path such as "/var/lib/postgresql/data".`));
+  });
+
+  test.each<[string, unknown]>([['a string (the Secret name alone)', 'db-credentials'], ['null', null]])('fails when the password Secret is %s', (_name, passwordSecret) => {
+    expect(() => render({ passwordSecret: passwordSecret as PostgresEngineOptions['passwordSecret'] }))
+      .toThrow(/invalid 'passwordSecret': .*\. The superuser password must come from a Kubernetes Secret/);
+  });
+
+  test.each<[string, unknown]>([['"."', '.'], ['254 characters', 'k'.repeat(254)], ['a number', 5]])('fails when a Secret key is %s', (_name, key) => {
+    expect(() => render({ passwordSecret: { name: 'db', key: key as string } })).toThrow(new Error(
+      `${WHERE}: invalid 'passwordSecret.key': ${JSON.stringify(key)}. ${keyMessage}. Set 'passwordSecret.key' to the key holding the password, such as "password".`));
+    expect(() => render({ userSecret: { name: 'db', key: key as string }, database: 'app' })).toThrow(new Error(
+      `${WHERE}: invalid 'userSecret.key': ${JSON.stringify(key)}. ${keyMessage}. Set 'userSecret.key' to the key holding the user name, such as "username".`));
+  });
+
+  test('a Secret key of 253 characters is accepted', () => {
+    const key = 'k'.repeat(253);
+    expect(render({ passwordSecret: { name: 'db', key } }).volumes)
+      .toContainEqual({ name: 'postgres-password', secret: { secretName: 'db', items: [{ key, path: 'password' }], defaultMode: 0o440 } });
+    expect(render({ userSecret: { name: 'db', key }, database: 'app' }).env)
+      .toContainEqual({ name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: 'db', key } } });
+  });
+});
+
 // =============================================================================== identifiers
 
 describe('SQL identifiers', () => {

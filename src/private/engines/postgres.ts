@@ -791,7 +791,7 @@ const SYSTEM_DIRECTORIES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '
  */
 export function checkPostgresMountPath(where: string, prop: string, path: string): string {
   const fix = `Set '${prop}' to a path such as "${POSTGRES_DEFAULT_MOUNT_PATH}"`;
-  const normalized = typeof path === 'string' && path.startsWith('/') && path !== '/' && !path.endsWith('/')
+  const normalized = typeof path === 'string' && path.startsWith('/') && !path.endsWith('/')
     && path.split('/').slice(1).every(segment => segment !== '' && segment !== '.' && segment !== '..');
   if (!normalized) {
     throw fail(where, prop, path, 'Must be an absolute path other than "/", without "//", "." or ".." segments and without a trailing "/"', fix);
@@ -832,13 +832,7 @@ function checkPasswordSecret(where: string, prop: string, secret: PostgresSecret
       'The superuser password must come from a Kubernetes Secret: it is never a literal in the manifests and never generated at synth time',
       `Set '${prop}' to the Secret and key that hold the password`);
   }
-  checkDns1123Subdomain(where, `${prop}.name`, secret.name);
-  if (typeof secret.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(secret.key) || secret.key.length > 253 || secret.key === '.' || secret.key === '..') {
-    throw fail(where, `${prop}.key`, secret.key,
-      'Must be a Secret key: at most 253 letters, digits, "-", "_" or ".", not "." or ".."',
-      `Set '${prop}.key' to the key holding the password, such as "password"`);
-  }
-  return secret;
+  return checkSecretKeyRef(where, prop, secret, 'password');
 }
 
 function checkInitScripts(where: string, prop: string, scripts: PostgresInitScripts): void {
