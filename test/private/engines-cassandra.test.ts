@@ -280,6 +280,48 @@ describe('renderCassandra: errors', () => {
   });
 });
 
+describe('renderCassandra: error messages and boundaries', () => {
+  test('cassandraSeeds and cassandraHeap on their own name the default props', () => {
+    expect(() => cassandraSeeds(WHERE, BASE, 2, 3)).toThrow(new Error(
+      `${WHERE}: invalid 'seeds': 3. Must be at most 'nodes' (2): the seeds are the first pods. Set 'seeds' to a number from 1 to 2, or raise 'nodes'.`));
+    expect(() => cassandraSeeds(WHERE, BASE, 0, 1)).toThrow(/invalid 'nodes': 0\./);
+    expect(() => cassandraHeap(WHERE, '768Mi')).toThrow(/^Cassandra 'test\/ring': invalid 'memoryLimit': "768Mi"\. Must be at least 1Gi/);
+    expect(() => cassandraHeap(WHERE, '4Gi', undefined, '100Ki')).toThrow(new Error(
+      `${WHERE}: invalid 'heapNewSize': "100Ki". Must be at least 1Mi (it is rendered in whole MiB). Set 'heapNewSize' to e.g. a quarter of the heap.`));
+  });
+
+  test('prop names reach the heap checks', () => {
+    const props = { memoryLimit: 'c.memoryLimit', maxHeapSize: 'c.maxHeapSize', heapNewSize: 'c.heapNewSize' };
+    expect(() => renderCassandra(WHERE, { ...BASE, memoryLimit: '768Mi' }, props)).toThrow(/invalid 'c\.memoryLimit': "768Mi"/);
+    expect(() => renderCassandra(WHERE, { ...BASE, maxHeapSize: '128Mi' }, props)).toThrow(/invalid 'c\.maxHeapSize': "128Mi"/);
+    expect(() => renderCassandra(WHERE, { ...BASE, heapNewSize: '100Ki' }, props)).toThrow(/invalid 'c\.heapNewSize': "100Ki"/);
+  });
+
+  test('the smallest heap (256Mi) and young generation (1Mi) are accepted', () => {
+    expect(cassandraHeap(WHERE, '4Gi', '256Mi', '1Mi')).toEqual({ limitBytes: 4 * GIB, maxHeapBytes: 256 * MIB, heapNewBytes: MIB });
+  });
+
+  test('sizes given in bytes are shown as bytes in messages', () => {
+    expect(() => renderCassandra(WHERE, { ...BASE, memoryLimit: 2 * GIB, maxHeapSize: 3 * GIB }))
+      .toThrow(/invalid 'maxHeapSize': 3221225472\. Must be below 'memoryLimit' \(2147483648 bytes\)/);
+    expect(() => renderCassandra(WHERE, { ...BASE, maxHeapSize: '1Gi', heapNewSize: GIB }))
+      .toThrow(/invalid 'heapNewSize': 1073741824\. Must be below the heap 'maxHeapSize' \(1Gi\)/);
+  });
+
+  test.each(['y', 'N', 'no', 'True', 'false', 'ON', 'off', 'yes', 'NULL'])('fails when the cluster name is the YAML word %p', clusterName => {
+    expect(() => renderCassandra(WHERE, { ...BASE, clusterName })).toThrow(/invalid 'clusterName': .*not a YAML boolean or null word/);
+  });
+
+  test('a one-letter cluster name is accepted', () => {
+    expect(renderCassandra(WHERE, { ...BASE, clusterName: 'c' }).env).toContainEqual({ name: 'CASSANDRA_CLUSTER_NAME', value: 'c' });
+  });
+
+  test('fails when the image is blank', () => {
+    expect(() => renderCassandra(WHERE, { ...BASE, image: ' ' }))
+      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/library/cassandra:4.1.8".`));
+  });
+});
+
 /**
  * What the official image's entrypoint does with a value, as documented in its source: a `sed -r`
  * substitution per setting. `key: value` lines of cassandra.yaml (commented out or not), the seed

@@ -12,7 +12,7 @@
  * container args (`"$@"`). Both pods use the same random port on their own address, as pods do.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProbeJson } from '../../src/private/engines/common';
@@ -219,6 +219,121 @@ describe('renderRedis: errors', () => {
   test('fails on a password Secret reference that is no Secret name or key', () => {
     expect(() => renderRedis(WHERE, { ...BASE, password: { name: 'Auth', key: 'password' } })).toThrow(/invalid 'password\.name': "Auth"/);
     expect(() => renderRedis(WHERE, { ...BASE, password: { name: 'auth', key: 'pass word' } })).toThrow(/invalid 'password\.key': "pass word"/);
+  });
+});
+
+describe('renderRedis: error messages and boundaries', () => {
+  test('redisMaxMemory on its own names the default props', () => {
+    expect(() => redisMaxMemory(WHERE, '32Mi')).toThrow(/^Redis 'test\/cache': invalid 'memoryLimit': "32Mi"\. .* Set 'memoryLimit' to "64Mi" or more\.$/);
+    expect(() => redisMaxMemory(WHERE, '1Gi', 5))
+      .toThrow(new Error(`${WHERE}: invalid 'maxMemoryPercent': 5. Must be an integer from 10 to 90. Set 'maxMemoryPercent' to an integer from 10 to 90.`));
+  });
+
+  test('prop names reach the memory checks', () => {
+    const props = { memoryLimit: 'redis.memoryLimit', maxMemoryPercent: 'redis.maxMemoryPercent' };
+    expect(() => renderRedis(WHERE, { ...BASE, memoryLimit: '32Mi' }, props)).toThrow(/invalid 'redis\.memoryLimit': "32Mi"/);
+    expect(() => renderRedis(WHERE, { ...BASE, maxMemoryPercent: 5 }, props)).toThrow(/invalid 'redis\.maxMemoryPercent': 5/);
+  });
+
+  test('the config dir, image, password key and primary host errors name the fix', () => {
+    expect(() => renderRedis(WHERE, { ...BASE, configDir: '/data' }))
+      .toThrow(new Error(`${WHERE}: invalid 'configDir': "/data". Must differ from 'dataDir' (the claim). Set 'configDir' to another path, e.g. "/etc/redis".`));
+    expect(() => renderRedis(WHERE, { ...BASE, image: ' ' }))
+      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/library/redis:7.2.5".`));
+    expect(() => renderRedis(WHERE, { ...BASE, password: { name: 'auth', key: 'pass word' } })).toThrow(new Error(
+      `${WHERE}: invalid 'password.key': "pass word". Must be a Secret key: letters, digits, '-', '_' and '.'. Set 'password.key' to the key of the password in the Secret.`));
+    expect(() => renderRedis(WHERE, { ...BASE, primaryHost: '-db' })).toThrow(new Error(
+      `${WHERE}: invalid 'primaryHost': "-db". Must be a DNS name or an IP address. Set 'primaryHost' to the primary's host, e.g. "db-0.db.shop.svc.cluster.local".`));
+  });
+
+  test('a password Secret key of 253 characters is accepted, 254 are not', () => {
+    const env = renderRedis(WHERE, { ...BASE, password: { name: 'auth', key: 'k'.repeat(253) } }).env;
+    expect(env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'auth', key: 'k'.repeat(253) } } });
+    expect(() => renderRedis(WHERE, { ...BASE, password: { name: 'auth', key: 'k'.repeat(254) } })).toThrow(/invalid 'password\.key'/);
+  });
+
+  test('the primary host: a single character and 253 characters are accepted; 254 characters or a leading "-" are not', () => {
+    expect(renderRedis(WHERE, { ...BASE, primaryHost: 'a' }).primaryHost).toBe('a');
+    const long = `${'a'.repeat(63)}.`.repeat(4).slice(0, 253);
+    expect(renderRedis(WHERE, { ...BASE, primaryHost: long }).primaryHost).toBe(long);
+    expect(() => renderRedis(WHERE, { ...BASE, primaryHost: `${long}a` })).toThrow(/invalid 'primaryHost'/);
+    expect(() => renderRedis(WHERE, { ...BASE, primaryHost: '-db' })).toThrow(/invalid 'primaryHost'/);
+  });
+});
+
+describe('the start script (a stub redis-server)', () => {
+  let bin: string;
+  let root: string;
+  beforeAll(() => {
+    bin = mkdtempSync(join(tmpdir(), 'redis-stub-'));
+    root = mkdtempSync(join(tmpdir(), 'redis-start-'));
+    tmpDirs.push(bin, root);
+    // prints its arguments and the config file it is given, instead of serving
+    writeFileSync(join(bin, 'redis-server'), ['#!/bin/sh', 'echo "stub: $*"', 'echo "--- config"', 'cat "$1"'].join('\n'));
+    chmodSync(join(bin, 'redis-server'), 0o755);
+  });
+
+  let n = 0;
+  /** Runs the rendered command as pod `hostname`; returns its exit status, output and config dir. */
+  function start(hostname: string, options: Partial<RedisEngineOptions> = {}, env: Record<string, string> = {}, configDir?: string) {
+    const dir = configDir ?? join(root, `conf-${n++}`);
+    if (!configDir) mkdirSync(dir);
+    const engine = renderRedis(WHERE, { ...BASE, configDir: dir, ...options });
+    const [cmd, ...args] = engine.command;
+    const r = spawnSync(cmd, [...args, '--loglevel', 'verbose'], {
+      env: { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: hostname, REDIS_PRIMARY_HOST: engine.primaryHost, ...env }, encoding: 'utf8',
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, dir, engine };
+  }
+
+  test('the primary: writes exactly the rendered config to <configDir>/redis.conf and execs redis-server with it and the args', () => {
+    const r = start('test-redis-0');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(['redis: pod ordinal 0: primary', `stub: ${r.dir}/redis.conf --loglevel verbose`, '--- config', ...r.engine.config, ''].join('\n'));
+    expect(readdirSync(r.dir)).toEqual(['redis.conf']);
+    expect((statSync(join(r.dir, 'redis.conf')).mode % 0o1000).toString(8)).toBe('600');
+  });
+
+  test('a replica: the config ends with replicaof the host in REDIS_PRIMARY_HOST', () => {
+    const r = start('test-redis-2', {}, { REDIS_PRIMARY_HOST: '10.0.0.7' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('redis: pod ordinal 2: replica of 10.0.0.7:6379\n');
+    expect(readFileSync(join(r.dir, 'redis.conf'), 'utf8')).toBe([...r.engine.config, 'replicaof 10.0.0.7 6379', ''].join('\n'));
+  });
+
+  test.each(['', 'db-0 $(reboot)', 'db;id'])('a replica refuses REDIS_PRIMARY_HOST %p', host => {
+    const r = start('test-redis-1', {}, { REDIS_PRIMARY_HOST: host });
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toContain('stub:');
+    expect(r.stderr).toBe(`redis: REDIS_PRIMARY_HOST "${host}" is not a host name or an IP address\n`);
+  });
+
+  test.each(['', 'redis', 'test-redis-x'])('a HOSTNAME without an ordinal (%p) does not start', hostname => {
+    const r = start(hostname);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toContain('stub:');
+    expect(r.stderr).toContain('does not end in a StatefulSet ordinal');
+  });
+
+  test('a config dir that cannot be written stops the script before redis-server', () => {
+    const r = start('test-redis-0', {}, {}, join(root, 'missing', 'conf'));
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).not.toContain('stub:');
+  });
+
+  test('with a password: requirepass and masterauth hold it \\x-escaped; an empty password does not start', () => {
+    const password = { name: 'redis-auth', key: 'password' };
+    const r = start('test-redis-1', { password }, { REDISCLI_AUTH: 'p"w', REDIS_PRIMARY_HOST: 'db-0' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(r.dir, 'redis.conf'), 'utf8'))
+      .toBe([...r.engine.config, 'replicaof db-0 6379', 'requirepass "\\x70\\x22\\x77"', 'masterauth "\\x70\\x22\\x77"', ''].join('\n'));
+
+    const empty = start('test-redis-0', { password }, { REDISCLI_AUTH: '' });
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).not.toContain('stub:');
+    expect(empty.stderr).toBe('redis: REDISCLI_AUTH is empty: the password Secret key holds no password\n');
   });
 });
 
@@ -539,6 +654,7 @@ describe('probe scripts: the replies they accept (a stub redis-cli)', () => {
     ['PONG', '# Replication\\r\\nrole:slave\\r\\nmaster_host:db-0\\r\\nmaster_link_status:up', true],
     ['PONG', '# Replication\\r\\nrole:slave\\r\\nmaster_host:db-0\\r\\nmaster_link_status:down\\r\\nmaster_sync_in_progress:1', false],
     ['LOADING Redis is loading the dataset in memory', '', false],
+    ['LOADING Redis is loading the dataset in memory', '# Replication\\r\\nrole:master', false],
     ['NOAUTH Authentication required.', '', false],
   ])('readiness: PING %p, INFO %p -> %p', (ping, infoReply, ready) => {
     expect(run(probes().readinessProbe, ping, infoReply)).toBe(ready);
