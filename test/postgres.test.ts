@@ -273,6 +273,7 @@ describe('errors', () => {
   test('fails when the image registry is invalid', () => {
     expect(() => build({ image: { registry: 'https://x' } })).toThrow(/invalid 'image.registry'/);
   });
+
   describe('image options', () => {
     test.each([
       ['r:5000', 'postgres'],
