@@ -2,7 +2,7 @@
 // test of a file has failed, the file's remaining tests are skipped.
 //
 // Stryker needs one failing test to call a mutant killed, but Jest's `bail` works per test file, so
-// without this every killed mutant still ran all of its covering tests (for src/stateful-workload.ts
+// without this every killed mutant still ran all of its covering tests (for src/workload/stateful-workload.ts
 // about 170 synth-and-validate tests, 10-20 s a mutant). jest-circus reads `test.mode` after the
 // `test_start` event, so marking the test `skip` there skips it. A run without a failure (Stryker's
 // initial run, every surviving mutant) is unchanged.

@@ -3,15 +3,17 @@
 //
 //   node scripts/mutation.cjs                  run every batch of stryker.batches.json, then print the score
 //   node scripts/mutation.cjs pod-rules core   run these batches only
-//   node scripts/mutation.cjs --score          only read the committed results and print the score
+//   node scripts/mutation.cjs --score          only read the committed counts and print the score
 //   node scripts/mutation.cjs --survivors core list the surviving and uncovered mutants of these batches
 //   node scripts/mutation.cjs x -- --force     arguments after `--` go to `stryker run`
 //
 // Each batch mutates its modules and, for every mutant, runs only the batch's test files
-// (STRYKER_TEST_FILES, stryker.jest.config.cjs); its results live in its own incremental file,
-// reports/stryker/<batch>.json (committed), so a batch reruns only the mutants whose code or
-// covering tests changed and never forgets the other batches' results. The score of src/ is computed
-// from those files and written to reports/mutation-score.md.
+// (STRYKER_TEST_FILES, stryker.jest.config.cjs); its raw results live in its own incremental file,
+// reports/stryker/<batch>.json (local, gitignored: megabytes of JSON), so a batch reruns only the
+// mutants whose code or covering tests changed and never forgets the other batches' results. After a
+// batch runs, its counts per file go into reports/mutation-counts.json (committed, small); the score
+// of src/ is computed from that file and written to reports/mutation-score.md. A fresh clone has no
+// raw results: its first run of a batch measures every mutant again.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,6 +39,23 @@ for (const name of names) {
 }
 
 const incrementalFile = name => `reports/stryker/${name}.json`;
+const countsFile = path.join(root, 'reports/mutation-counts.json');
+const STATUSES = { killed: 'Killed', timeout: 'Timeout', survived: 'Survived', noCoverage: 'NoCoverage', compileError: 'CompileError', runtimeError: 'RuntimeError' };
+const counts = fs.existsSync(countsFile) ? JSON.parse(fs.readFileSync(countsFile, 'utf8')) : {};
+
+/** Reads a batch's raw incremental file (if this checkout has one) into the committed counts. */
+function recordCounts(batch) {
+  const file = path.join(root, incrementalFile(batch.name));
+  if (!fs.existsSync(file)) return;
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const files = {};
+  for (const mutate of batch.mutate) {
+    const entry = report.files[mutate];
+    if (!entry) continue;
+    files[mutate] = Object.fromEntries(Object.entries(STATUSES).map(([k, status]) => [k, entry.mutants.filter(m => m.status === status).length]));
+  }
+  counts[batch.name] = files;
+}
 
 const failed = [];
 if (!scoreOnly) {
@@ -61,13 +80,19 @@ if (!scoreOnly) {
     fs.rmSync(configFile, { force: true });
     console.log(`=== batch ${batch.name}: exit ${result.status}, ${Math.round((Date.now() - started) / 1000)} s`);
     if (result.status !== 0) failed.push(batch.name);
+    else recordCounts(batch);
   }
+  const sorted = Object.fromEntries(batches.filter(b => counts[b.name]).map(b => [b.name, counts[b.name]]));
+  fs.writeFileSync(countsFile, JSON.stringify(sorted, null, 1) + '\n');
 }
 
 if (survivorsOnly) {
   for (const batch of batches.filter(b => names.length === 0 || names.includes(b.name))) {
     const file = path.join(root, incrementalFile(batch.name));
-    if (!fs.existsSync(file)) continue;
+    if (!fs.existsSync(file)) {
+      console.error(`${batch.name}: no raw results in this checkout (${incrementalFile(batch.name)}): run the batch first.`);
+      continue;
+    }
     const report = JSON.parse(fs.readFileSync(file, 'utf8'));
     for (const [name, entry] of Object.entries(report.files)) {
       const source = entry.source.split('\n');
@@ -88,11 +113,11 @@ if (survivorsOnly) {
 // compile errors (rejected by the type checker) and runtime errors do not count, as in Stryker.
 const rows = [];
 const missing = [];
-// Every file of src/ must be in exactly one batch, or be index.ts or listed as types-only.
+// Every file of src/ must be in exactly one batch, or be an index.ts (re-exports) or listed as types-only.
 const listed = [...batches.flatMap(b => b.mutate), ...typesOnly];
 const sources = fs.readdirSync(path.join(root, 'src'), { recursive: true })
   .map(f => `src/${f.split(path.sep).join('/')}`)
-  .filter(f => f.endsWith('.ts') && f !== 'src/index.ts');
+  .filter(f => f.endsWith('.ts') && !f.endsWith('/index.ts'));
 const unlisted = sources.filter(f => !listed.includes(f));
 const twice = listed.filter((f, i) => listed.indexOf(f) !== i);
 if (unlisted.length > 0 || twice.length > 0) {
@@ -101,18 +126,11 @@ if (unlisted.length > 0 || twice.length > 0) {
   process.exit(2);
 }
 for (const batch of batches) {
-  const file = path.join(root, incrementalFile(batch.name));
-  if (!fs.existsSync(file)) { missing.push(batch.name); continue; }
-  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!counts[batch.name]) { missing.push(batch.name); continue; }
   for (const mutate of batch.mutate) {
-    const entry = report.files[mutate];
+    const entry = counts[batch.name][mutate];
     if (!entry) { missing.push(`${batch.name}: ${mutate}`); continue; }
-    const count = status => entry.mutants.filter(m => m.status === status).length;
-    rows.push({
-      batch: batch.name, file: mutate,
-      killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'),
-      noCoverage: count('NoCoverage'), compileError: count('CompileError'), runtimeError: count('RuntimeError'),
-    });
+    rows.push({ batch: batch.name, file: mutate, ...entry });
   }
 }
 const score = r => {
@@ -127,15 +145,15 @@ const total = rows.reduce((t, r) => {
 const lines = [
   '# Mutation score of src/',
   '',
-  'Generated by `node scripts/mutation.cjs` from the committed results in `reports/stryker/` (one file',
-  'per batch of `stryker.batches.json`); see `reports/MUTATION.md`. Score = (killed + timed out) /',
+  'Generated by `node scripts/mutation.cjs` from the committed counts in `reports/mutation-counts.json`',
+  '(one entry per batch of `stryker.batches.json`); see `reports/MUTATION.md`. Score = (killed + timed out) /',
   '(killed + timed out + survived + no coverage).',
   '',
   '| batch | file | killed | timed out | survived | no coverage | compile errors | score |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...[...rows, total].map(r => `| ${r.batch} | ${r.file.startsWith('**') ? r.file : `\`${r.file}\``} | ${r.killed} | ${r.timeout} | ${r.survived} | ${r.noCoverage} | ${r.compileError} | ${score(r)} |`),
   '',
-  ...(missing.length > 0 ? [`Not measured yet: ${missing.join('; ')}.`, ''] : [`Every file of \`src/\` is measured but \`index.ts\` (re-exports) and ${typesOnly.map(f => `\`${f}\``).join(', ')} (types only, no mutants).`, '']),
+  ...(missing.length > 0 ? [`Not measured yet: ${missing.join('; ')}.`, ''] : [`Every file of \`src/\` is measured but the \`index.ts\` files (re-exports) and ${typesOnly.map(f => `\`${f}\``).join(', ')} (types only, no mutants).`, '']),
 ];
 fs.writeFileSync(path.join(root, 'reports/mutation-score.md'), lines.join('\n'));
 console.log(lines.join('\n'));

@@ -86,15 +86,15 @@ test('this checkout packs nothing but lib, src, .jsii and the docs', () => {
 });
 
 test('the inlined source maps point at the shipped sources', () => {
-  const js = path.join(root, 'lib', 'stateful-workload.js');
+  const js = path.join(root, 'lib', 'workload', 'stateful-workload.js');
   if (!fs.existsSync(js)) return; // not compiled yet: the build compiles before it tests
   const map = /sourceMappingURL=data:application\/json;base64,(\S+)/.exec(fs.readFileSync(js, 'utf-8'));
   expect(map).not.toBeNull();
   const sourceMap = JSON.parse(Buffer.from(map![1], 'base64').toString('utf-8'));
-  expect(sourceMap.sources).toEqual(['../src/stateful-workload.ts']);
+  expect(sourceMap.sources).toEqual(['../../src/workload/stateful-workload.ts']);
   expect(sourceMap.sourcesContent).toHaveLength(1);
   // resolved against lib/, the path names a file the tarball ships
-  expect(packedOnce()).toContain(path.posix.normalize(path.posix.join('lib', sourceMap.sources[0])));
+  expect(packedOnce()).toContain(path.posix.normalize(path.posix.join('lib/workload', sourceMap.sources[0])));
 });
 
 test('engines states the supported Node versions', () => {

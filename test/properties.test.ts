@@ -10,16 +10,16 @@
 import { Chart, Size, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { DataStoreConnection } from '../src/data-store-connection';
-import { ArgoCdEndpointSync, ExternalService, ExternalServiceProps } from '../src/external-service';
+import * as arb from './util/arbitraries';
+import { findAll, findOne } from './util/harness';
+import { DataStoreConnection } from '../src/connection/data-store-connection';
+import { ArgoCdEndpointSync, ExternalService, ExternalServiceProps } from '../src/connection/external-service';
 import { claimProblems, podTemplateProblems } from '../src/private/pod-rules';
 import { podTemplatesOf, restrictedViolations } from '../src/private/pod-security';
 import { quantityToBytes } from '../src/private/quantity';
-import { WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/stateful-workload';
-import { StorageClass, StorageClassProps } from '../src/storage-class';
-import * as arb from './util/arbitraries';
-import { findAll, findOne } from './util/harness';
-import { VolumeClaim, VolumeClaimProps } from '../src/volume-claim';
+import { StorageClass, StorageClassProps } from '../src/storage/storage-class';
+import { VolumeClaim, VolumeClaimProps } from '../src/storage/volume-claim';
+import { WorkloadUpdateStrategy, StatefulWorkload, StatefulWorkloadProps } from '../src/workload/stateful-workload';
 
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 20261129;
 

@@ -10,7 +10,9 @@
 import { ApiObjectMetadata, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { ExternalServicePort } from '../../src/external-service';
+import { ExternalServicePort } from '../../src/connection/external-service';
+import { StorageClassProps, VolumeBindingMode } from '../../src/storage/storage-class';
+import { VolumeClaimProps } from '../../src/storage/volume-claim';
 import {
   DisruptionBudget,
   PersistentVolumeClaimRetention,
@@ -19,10 +21,8 @@ import {
   StatefulWorkloadProps,
   TopologySpread,
   UnsatisfiableSpread,
-} from '../../src/stateful-workload';
-import { StorageClassProps, VolumeBindingMode } from '../../src/storage-class';
-import { VolumeClaimProps } from '../../src/volume-claim';
-import { VolumeClaimTemplateOptions } from '../../src/volume-claim-template';
+} from '../../src/workload/stateful-workload';
+import { VolumeClaimTemplateOptions } from '../../src/workload/volume-claim-template';
 
 // ---------------------------------------------------------------- characters
 

@@ -2,7 +2,7 @@
  * Fixtures of the upgrade guard's tests (test/upgrade-guard.test.ts, test/upgrade-guard-files.test.ts):
  * plain manifests, as `cdk8s synth` writes them, and helpers to compare them.
  */
-import { UpgradeFinding, UpgradeGuard, UpgradeGuardOptions } from '../../src/upgrade-guard';
+import { UpgradeFinding, UpgradeGuard, UpgradeGuardOptions } from '../../src/gitops/upgrade-guard';
 
 export const clone = (o: any) => JSON.parse(JSON.stringify(o));
 

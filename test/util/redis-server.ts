@@ -5,7 +5,7 @@
 import { ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { EnvVarJson, ProbeJson } from '../../src/private/engines/common';
+import { EnvVarJson, ProbeJson } from '../../src/engines/private/common';
 
 /** Where a test pod's server listens. */
 export interface RedisAddress {

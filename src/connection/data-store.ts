@@ -1,0 +1,474 @@
+import { ApiObject } from 'cdk8s';
+import { ISecret } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
+import { isConfigMapKey } from '../private/pod-rules';
+import { checkPorts } from './private/ports';
+import { checkDns1123Label, fail, show } from '../private/validation';
+
+/**
+ * A network address of a data store: a host name and a port.
+ *
+ * Modelled on aws-rds `Endpoint`.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+ */
+export class Endpoint {
+  /**
+   * The host name, e.g. `db-0.db.prod.svc.cluster.local`, `db.example.com` or an IP address.
+   */
+  public readonly hostname: string;
+
+  /**
+   * The port number.
+   */
+  public readonly port: number;
+
+  /**
+   * `hostname:port`, with an IPv6 address in brackets (`[2001:db8::5]:5432`) as URLs and most
+   * clients expect it.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc3986#section-3.2.2
+   */
+  public readonly socketAddress: string;
+
+  constructor(hostname: string, port: number) {
+    this.hostname = hostname;
+    this.port = port;
+    // only an IPv6 address has a colon in its host part
+    this.socketAddress = hostname.includes(':') ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  }
+}
+
+/**
+ * A named port a data store listens on.
+ */
+export interface DataStorePort {
+  /**
+   * The port name (IANA service name) the user gave the port. Consumers wired with
+   * `DataStoreConnection` get `<PREFIX>_SERVICE_PORT_<NAME>` for each named port. (A Service this
+   * library renders names every port, `tcp-5432` for an unnamed one; such generated names are not
+   * reported here, so consumers see the same variables whichever kind of store they use.)
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+   * @default - the port has no name
+   */
+  readonly name?: string;
+
+  /**
+   * The port number clients connect to (the Service port).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+   */
+  readonly port: number;
+
+  /**
+   * The protocol: `TCP`, `UDP` or `SCTP`.
+   *
+   * @see https://kubernetes.io/docs/reference/networking/service-protocols/
+   * @default "TCP"
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Options for `DataStoreCredentials.fromPasswordSecret()`, and the options every kind of
+ * credentials shares.
+ */
+export interface PasswordCredentialsOptions {
+  /**
+   * The key in the Secret that holds the password. The default is the key of a
+   * `kubernetes.io/basic-auth` Secret. A required key: a consumer whose Secret lacks it does not
+   * start (`CreateContainerConfigError`).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
+   * @default "password"
+   */
+  readonly passwordKey?: string;
+
+  /**
+   * More values from the same Secret, such as a database name or a CA bundle: each entry maps the
+   * end of a variable name to a key of the Secret. `{ DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' }`
+   * gives consumers wired with `DataStoreConnection` `<PREFIX>_DATABASE` and `<PREFIX>_CA_BUNDLE`.
+   *
+   * These keys are optional (`secretKeyRef.optional: true`): a consumer gets only the variables
+   * whose keys exist in the Secret when its container starts, and starts without the others. A
+   * variable name is upper-case letters, digits and '_' (starting with a letter or digit); it may
+   * not be `USERNAME` or `PASSWORD` or start with `SERVICE_`, which the connection sets itself.
+   * Several variables may read the same key (`DATABASE: 'username'` when each user has a
+   * database of the same name).
+   *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @default - no other variables
+   */
+  readonly extraKeys?: { [variable: string]: string };
+}
+
+/**
+ * Options for `DataStoreCredentials.fromSecret()`.
+ */
+export interface DataStoreCredentialsOptions extends PasswordCredentialsOptions {
+  /**
+   * The key in the Secret that holds the user name. The default is the key of a
+   * `kubernetes.io/basic-auth` Secret. A required key, like `passwordKey`; for a Secret that holds
+   * no user name (e.g. Redis with `requirepass`) use `DataStoreCredentials.fromPasswordSecret()`.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
+   * @default "username"
+   */
+  readonly usernameKey?: string;
+}
+
+/**
+ * Credentials of a data store, always held in a Kubernetes Secret: never plain strings in manifests.
+ *
+ * A password, with or without a user name, and optionally more values of the same Secret (a
+ * database name, a CA bundle). Consumers wired with `DataStoreConnection` get them as
+ * `<PREFIX>_USERNAME`, `<PREFIX>_PASSWORD` and `<PREFIX>_<variable>` (`secretKeyRef`).
+ *
+ * Keys are checked when the credentials are created (Secret data keys, variable names), and at
+ * synthesis against a Secret the app renders itself (a cdk8s-plus `Secret` with data): a key it
+ * does not hold is an error. An imported Secret (`Secret.fromSecretName()`) cannot be checked,
+ * nor a rendered one with no data at all (filled by someone else), nor a service account token
+ * Secret (filled by the cluster). Errors name the Secret's construct path.
+ *
+ * Modelled on aws-rds `Credentials.fromSecret()`.
+ *
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/
+ */
+export class DataStoreCredentials {
+  /**
+   * A user name and a password kept in an existing Secret (created by an operator, External
+   * Secrets, Sealed Secrets, or `kubectl create secret`); the default keys are those of a
+   * `kubernetes.io/basic-auth` Secret. The library never generates passwords at synth time: a
+   * generated value would change on every render and, under Argo CD, on every sync.
+   *
+   * @param secret the Secret holding the credentials
+   * @param options the keys in the Secret, and more values to hand out
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @example
+   * import { Secret } from 'cdk8s-plus-27';
+   * import { DataStoreCredentials } from 'cdk8s-stateful';
+   *
+   * // consumers get <PREFIX>_DATABASE and <PREFIX>_CA_BUNDLE, when the Secret has those keys
+   * const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'orders-app', 'orders-app'), {
+   *   extraKeys: { DATABASE: 'dbname', CA_BUNDLE: 'ca.crt' },
+   * });
+   */
+  public static fromSecret(secret: ISecret, options: DataStoreCredentialsOptions = {}): DataStoreCredentials {
+    return new DataStoreCredentials(secret, options.usernameKey ?? 'username', options);
+  }
+
+  /**
+   * A password without a user name (Redis `requirepass`, Memcached SASL with a fixed user, an API
+   * token), kept in an existing Secret. Consumers get `<PREFIX>_PASSWORD` and no
+   * `<PREFIX>_USERNAME` at all.
+   *
+   * @param secret the Secret holding the password
+   * @param options the key of the password in the Secret, and more values to hand out
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   */
+  public static fromPasswordSecret(secret: ISecret, options: PasswordCredentialsOptions = {}): DataStoreCredentials {
+    return new DataStoreCredentials(secret, undefined, options);
+  }
+
+  /**
+   * The Secret holding the credentials.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   */
+  public readonly secret: ISecret;
+
+  /**
+   * The key of the user name in the Secret.
+   *
+   * @default - no user name (`fromPasswordSecret()`)
+   */
+  public readonly usernameKey?: string;
+
+  /**
+   * The key of the password in the Secret.
+   */
+  public readonly passwordKey: string;
+
+  private readonly _extraKeys: Array<[string, string]>;
+
+  private constructor(secret: ISecret, usernameKey: string | undefined, options: PasswordCredentialsOptions) {
+    const where = `DataStoreCredentials '${secret.node.path}'`;
+    const passwordKey = options.passwordKey ?? 'password';
+    if (usernameKey !== undefined) {
+      checkSecretKey(where, 'usernameKey', usernameKey,
+        'Set \'usernameKey\' to the key of the user name in the Secret, such as "username", '
+        + 'or use DataStoreCredentials.fromPasswordSecret() for a Secret without one');
+    }
+    checkSecretKey(where, 'passwordKey', passwordKey, 'Set \'passwordKey\' to the key of the password in the Secret, such as "password"');
+    if (usernameKey === passwordKey) {
+      throw fail(where, 'passwordKey', passwordKey,
+        `Must differ from 'usernameKey' (${show(usernameKey)}): one key cannot hold both the user name and the password`,
+        'Set \'usernameKey\' and \'passwordKey\' to the two keys of the Secret, '
+        + 'or use DataStoreCredentials.fromPasswordSecret() for a Secret with a password only');
+    }
+    // sorted: the same variables in the same order whatever the map's order in the caller's language
+    const extraKeys = Object.entries(options.extraKeys ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [variable, key] of extraKeys) {
+      checkExtraVariable(where, variable);
+      checkSecretKey(where, `extraKeys.${variable}`, key, `Set 'extraKeys.${variable}' to a key of the Secret, such as "dbname", or leave the variable out`);
+    }
+
+    this.secret = secret;
+    this.usernameKey = usernameKey;
+    this.passwordKey = passwordKey;
+    this._extraKeys = extraKeys;
+    // a Secret the app renders can be checked once the tree is complete (keys may be added later)
+    secret.node.addValidation({ validate: () => this.missingKeys(where) });
+  }
+
+  /**
+   * The other values handed out, by the end of their variable names (a copy): `{ DATABASE:
+   * 'dbname' }` gives consumers `<PREFIX>_DATABASE` from the key `dbname`.
+   *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @default - no other variables
+   */
+  public get extraKeys(): { [variable: string]: string } {
+    return Object.fromEntries(this._extraKeys);
+  }
+
+  /**
+   * The keys the credentials read that the Secret does not hold, when the app renders the
+   * Secret with data (otherwise nothing is known about its keys).
+   */
+  private missingKeys(where: string): string[] {
+    const object = this.secret.node.defaultChild;
+    if (!(object instanceof ApiObject) || object.kind !== 'Secret') return [];
+    const rendered = object.toJson();
+    // the token controller fills these
+    if (rendered.type === 'kubernetes.io/service-account-token') return [];
+    const keys = [...Object.keys(rendered.data ?? {}), ...Object.keys(rendered.stringData ?? {})];
+    if (keys.length === 0) return [];
+    const required: Array<[string, string, string]> = [];
+    if (this.usernameKey !== undefined) {
+      required.push(['usernameKey', this.usernameKey, 'or use DataStoreCredentials.fromPasswordSecret() for a Secret without a user name']);
+    }
+    required.push(['passwordKey', this.passwordKey, 'or set \'passwordKey\' to the key of the password']);
+    const errors: string[] = [];
+    const holds = `the Secret ${show(object.name)} the app renders holds the keys ${show([...new Set(keys)].sort())}`;
+    for (const [prop, key, fix] of required) {
+      if (keys.includes(key)) continue;
+      errors.push(fail(where, prop, key, `Must be a key of the Secret: ${holds}, and a consumer whose Secret lacks a required key `
+        + 'does not start (CreateContainerConfigError)', `Add the key ${show(key)} to the Secret, ${fix}`).message);
+    }
+    for (const [variable, key] of this._extraKeys) {
+      if (keys.includes(key)) continue;
+      errors.push(fail(where, `extraKeys.${variable}`, key, `Must be a key of the Secret: ${holds}, and consumers would silently go without the variable`,
+        `Add the key ${show(key)} to the Secret, or leave ${show(variable)} out of 'extraKeys'`).message);
+    }
+    return errors;
+  }
+}
+
+/** A key of a Secret's data (IsConfigMapKey), as `secretKeyRef.key` must be. */
+function checkSecretKey(where: string, prop: string, key: string, fix: string): void {
+  if (!isConfigMapKey(key)) {
+    throw fail(where, prop, key,
+      'Must be a key of the Secret\'s data: 1 to 253 letters, digits, \'-\', \'_\' or \'.\', not "." or ".." nor starting with ".."', fix);
+  }
+}
+
+/** The end of a variable name `<PREFIX>_<variable>`, not one the connection sets itself. */
+function checkExtraVariable(where: string, variable: string): void {
+  if (!/^[A-Z0-9][A-Z0-9_]*$/.test(variable)) {
+    const suggestion = variable.toUpperCase().replace(/[-.]/g, '_');
+    throw fail(where, 'extraKeys', variable,
+      'Must be the end of an environment variable name (<PREFIX>_<variable>): upper-case letters, digits and \'_\', starting with a letter or digit',
+      /^[A-Z0-9][A-Z0-9_]*$/.test(suggestion) ? `Name the variable ${show(suggestion)}` : 'Name the variable such as "DATABASE" or "CA_BUNDLE"');
+  }
+  if (variable === 'USERNAME' || variable === 'PASSWORD' || variable.startsWith('SERVICE_')) {
+    throw fail(where, 'extraKeys', variable,
+      'Must not be USERNAME or PASSWORD or start with SERVICE_: a DataStoreConnection sets <PREFIX>_USERNAME and <PREFIX>_PASSWORD from '
+      + '\'usernameKey\' and \'passwordKey\', and <PREFIX>_SERVICE_HOST, _SERVICE_PORT, _SERVICE_PORT_<NAME> and _SERVICE_SERVER_NAME from its ConfigMap',
+      'Name the variable differently, such as "DATABASE"; set the keys of the user name and the password with \'usernameKey\' and \'passwordKey\'');
+  }
+}
+
+/**
+ * A data store a workload can connect to, inside or outside the cluster.
+ *
+ * Implemented by `StatefulWorkload` (in-cluster) and `ExternalService` (outside the cluster), so a
+ * consumer that takes an `IDataStore` works unchanged when the store moves from one to the other.
+ */
+export interface IDataStore extends IConstruct {
+  /**
+   * A short name of the store, used to derive environment variable prefixes
+   * (`user-db` gives `USER_DB_SERVICE_HOST`, named like the variables kubelet injects for Services).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables
+   */
+  readonly storeName: string;
+
+  /**
+   * The address clients should use: the in-cluster Service DNS name and the first port.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+   */
+  readonly endpoint: Endpoint;
+
+  /**
+   * Every port the store's Service exposes.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+   */
+  readonly ports: DataStorePort[];
+
+  /**
+   * The address of one specific replica (e.g. the primary, pod 0), when the store has one.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+   * @default - the store has no distinguished replica
+   */
+  readonly primaryEndpoint?: Endpoint;
+
+  /**
+   * Credentials for clients, held in a Secret.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   * @default - the store needs no credentials, or clients get them another way
+   */
+  readonly credentials?: DataStoreCredentials;
+
+  /**
+   * The name the store's server answers to, when it differs from the host name clients connect
+   * to: the name on its TLS certificate (and the SNI server name), and the HTTP `Host` header.
+   *
+   * An `ExternalService` by DNS name is an alias: clients connect to the in-cluster Service name,
+   * the cluster DNS answers with a CNAME to the external host, and the client still checks the
+   * certificate against the name it connected to. Clients that verify certificates use this name
+   * instead. Without a trailing dot: SNI carries none (`DataStoreConnection` drops one anyway).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
+   * @default - the host name clients connect to
+   */
+  readonly serverName?: string;
+}
+
+/**
+ * Attributes of a data store created elsewhere (by an operator, another chart or by hand), for
+ * `DataStore.fromDataStoreAttributes()`.
+ */
+export interface DataStoreAttributes {
+  /**
+   * A short name of the store, used to derive environment variable prefixes (`orders-db` gives
+   * `ORDERS_DB_SERVICE_HOST`). A DNS-1123 label.
+   *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
+   */
+  readonly storeName: string;
+
+  /**
+   * The host name clients connect to: a Service's DNS name (e.g. the `-rw` Service of a
+   * CloudNativePG cluster, `orders-rw.db.svc.cluster.local`), an external DNS name or an IP
+   * address. No scheme, port or path.
+   *
+   * It only goes into the consumers' ConfigMap, so loopback is allowed: `127.0.0.1` or
+   * `localhost` for a proxy in the consumer's own pod (Cloud SQL Auth Proxy, a pgbouncer
+   * sidecar). DNS names are case-insensitive: upper-case letters are lower-cased.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+   */
+  readonly hostname: string;
+
+  /**
+   * The ports the store listens on. The first is the port of `endpoint`. With several ports,
+   * unnamed ones are named `<protocol>-<port>`.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+   */
+  readonly ports: DataStorePort[];
+
+  /**
+   * The host name of one distinguished replica, e.g. the primary, which consumers reach with
+   * `ConnectionTarget.PRIMARY`. Checked and lower-cased like `hostname`.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+   * @default - the store has no distinguished replica
+   */
+  readonly primaryHostname?: string;
+
+  /**
+   * Credentials for clients, held in a Secret.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   * @default - no credentials
+   */
+  readonly credentials?: DataStoreCredentials;
+
+  /**
+   * The name on the store's TLS certificate, when it differs from `hostname`. Lower-cased, and a
+   * trailing dot is dropped (SNI carries none).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
+   * @default - the host name clients connect to
+   */
+  readonly serverName?: string;
+}
+
+/**
+ * Data stores that this library does not create.
+ */
+export class DataStore {
+  /**
+   * Describes an existing data store by its attributes, so consumers can be wired to it with
+   * `DataStoreConnection` exactly as to a `StatefulWorkload` or an `ExternalService`. Renders
+   * nothing.
+   *
+   * @param scope the scope of the (empty) construct that represents the store
+   * @param id its id
+   * @param attrs the store's host name, ports and optional credentials
+   */
+  public static fromDataStoreAttributes(scope: Construct, id: string, attrs: DataStoreAttributes): IDataStore {
+    return new ImportedDataStore(scope, id, attrs);
+  }
+
+  private constructor() {}
+}
+
+class ImportedDataStore extends Construct implements IDataStore {
+  public readonly storeName: string;
+  public readonly endpoint: Endpoint;
+  public readonly primaryEndpoint?: Endpoint;
+  public readonly credentials?: DataStoreCredentials;
+  public readonly serverName?: string;
+  private readonly _ports: DataStorePort[];
+
+  constructor(scope: Construct, id: string, attrs: DataStoreAttributes) {
+    super(scope, id);
+    const where = `DataStore '${this.node.path}'`;
+    checkDns1123Label(where, 'storeName', attrs.storeName);
+    // the names only reach clients (a ConfigMap), never the API server: DNS names are
+    // case-insensitive, so lower-case them rather than refuse them
+    const host = (prop: string, value: string) => {
+      const lower = value.toLowerCase();
+      const problem = hostnameProblem(lower, 'connect');
+      if (problem) throw fail(where, prop, redactUserinfo(value), problem.allowed, problem.fix);
+      return lower;
+    };
+    const hostname = host('hostname', attrs.hostname);
+    const primaryHostname = attrs.primaryHostname !== undefined ? host('primaryHostname', attrs.primaryHostname) : undefined;
+    const serverName = attrs.serverName !== undefined ? withoutTrailingDot(host('serverName', attrs.serverName)) : undefined;
+    if (attrs.ports.length === 0) {
+      throw fail(where, 'ports', [], 'Must list at least one port: clients need a port to connect to', 'Add \'ports: [{ port: 5432 }]\'');
+    }
+    this._ports = checkPorts(where, attrs.ports).map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
+    this.storeName = attrs.storeName;
+    this.endpoint = new Endpoint(hostname, this._ports[0].port);
+    this.primaryEndpoint = primaryHostname !== undefined ? new Endpoint(primaryHostname, this._ports[0].port) : undefined;
+    this.credentials = attrs.credentials;
+    this.serverName = serverName;
+  }
+
+  public get ports(): DataStorePort[] {
+    return this._ports.map(p => ({ ...p }));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './data-store-connection';
+export * from './data-store';
+export * from './external-service';

@@ -1,0 +1,358 @@
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import {
+  ContainerResources,
+  Cpu,
+  EnvFieldPaths,
+  EnvValue,
+  PercentOrAbsolute,
+  PodManagementPolicy,
+  Probe,
+  Topology,
+  Volume,
+} from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EngineImageOptions } from './engine-image';
+import { DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
+import { ProbeJson } from './private/common';
+import { engineImage } from './private/engine-image';
+import { fail } from '../private/validation';
+import { IStorageClass } from '../storage/storage-class';
+import {
+  DisruptionBudget,
+  StatefulWorkload,
+  StatefulWorkloadOptions,
+  UnsatisfiableSpread,
+} from '../workload/stateful-workload';
+
+/**
+ * A Cassandra release of the official `cassandra` image: the image tag.
+ *
+ * Only Cassandra 4.1 is offered: the preset's configuration (the env vars the image's entrypoint
+ * writes into cassandra.yaml, the heap variables cassandra-env.sh reads, the config directory it
+ * copies) was checked against the 4.1 image. Cassandra 5.0 runs on Java 17 with other JVM
+ * options files, which the preset has not been checked against.
+ *
+ * @see https://hub.docker.com/_/cassandra
+ */
+export class CassandraVersion {
+  /** Cassandra 4.1, pinned to the patch release the preset was checked with (`4.1.8`). */
+  public static readonly V4_1 = new CassandraVersion('4.1.8');
+
+  /**
+   * A 4.1 patch release by its full image tag, e.g. `CassandraVersion.of('4.1.9')`.
+   *
+   * @param tag the image tag `4.1.<patch>`
+   */
+  public static of(tag: string): CassandraVersion {
+    if (!/^4\.1\.[0-9]{1,3}$/.test(tag)) {
+      throw fail('CassandraVersion.of', 'tag', tag,
+        'Must be a Cassandra 4.1 patch release such as "4.1.8": the preset is checked against 4.1 only, and a floating tag ("4.1", "latest") changes the engine under a running ring',
+        'Give the full tag of a 4.1 release, or use CassandraVersion.V4_1');
+    }
+    return new CassandraVersion(tag);
+  }
+
+  /** The image tag. */
+  public readonly tag: string;
+
+  private constructor(tag: string) {
+    this.tag = tag;
+  }
+}
+
+/**
+ * Props of `Cassandra`: a ring of Cassandra nodes, one per pod.
+ *
+ * Every `StatefulWorkloadOptions` prop is passed to the workload, with these Cassandra defaults:
+ * `replicas` 3 (the number of nodes), `terminationGracePeriod` 1800 seconds,
+ * `disruptionBudget` one node, `topologySpread` a hard spread over hosts, `securityContext`
+ * uid, gid and fsGroup 999, and the headless Service publishing not-ready addresses.
+ */
+export interface CassandraProps extends StatefulWorkloadOptions {
+  /**
+   * How many of the first pods are seeds: the nodes a starting node learns the ring from, by
+   * their stable DNS names (`<name>-0.<service>...`). At most `replicas`.
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/architecture/dynamo.html#seed-nodes
+   * @default - 2, or 1 with a single node
+   */
+  readonly seeds?: number;
+
+  /**
+   * The cluster name (`cluster_name`). It cannot change once the nodes have started: a node
+   * refuses to start with another name than the one in its data.
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/configuration/cass_yaml_file.html#cluster_name
+   * @default - the StatefulSet's name
+   */
+  readonly clusterName?: string;
+
+  /**
+   * The datacenter of every node (`dc` in cassandra-rackdc.properties, read by the
+   * GossipingPropertyFileSnitch).
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/configuration/cass_rackdc_file.html
+   * @default "dc1"
+   */
+  readonly datacenter?: string;
+
+  /**
+   * The rack of every node (`rack` in cassandra-rackdc.properties).
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/configuration/cass_rackdc_file.html
+   * @default "rack1"
+   */
+  readonly rack?: string;
+
+  /**
+   * The JVM heap (`MAX_HEAP_SIZE`), in whole MiB. Checked against the memory limit: it must
+   * leave 256Mi plus the chunk cache (a quarter of the heap, at most 512Mi) off the heap.
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/operating/hardware.html#memory
+   * @default - cassandra-env.sh's formula applied to the memory limit (not the node's memory):
+   * max(min(limit/2, 1Gi), min(limit/4, 8Gi))
+   */
+  readonly maxHeapSize?: Size;
+
+  /**
+   * The young generation (`HEAP_NEWSIZE`), in whole MiB; below `maxHeapSize`.
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/operating/hardware.html#memory
+   * @default - a quarter of the heap
+   */
+  readonly heapNewSize?: Size;
+
+  /**
+   * The Cassandra release: the image tag.
+   *
+   * @see https://hub.docker.com/_/cassandra
+   * @default CassandraVersion.V4_1
+   */
+  readonly version?: CassandraVersion;
+
+  /**
+   * Where the image is pulled from (a mirror or a private registry); the tag comes from `version`.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+   * @default - docker.io/library/cassandra
+   */
+  readonly image?: EngineImageOptions;
+
+  /**
+   * The Cassandra container's resources. The memory limit is required: the heap is derived from
+   * it and checked against it (at least 1Gi).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @default - 1 CPU requested, 2Gi of memory requested and as the limit (a 1Gi heap)
+   */
+  readonly resources?: ContainerResources;
+
+  /**
+   * The size of each node's data claim (data, commit log, hints, saved caches at
+   * `/var/lib/cassandra`).
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
+   * @default Size.gibibytes(10)
+   */
+  readonly storage?: Size;
+
+  /**
+   * The storage class of the data claims, e.g. the local-SSD class of `StorageClass.localDisks()`.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
+   * @default - `storageClassName`, or the storage class marked as default in the cluster
+   */
+  readonly storageClass?: IStorageClass;
+
+  /**
+   * The storage class of the data claims, by name.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
+   * @default - the storage class marked as default in the cluster is used
+   */
+  readonly storageClassName?: string;
+}
+
+/**
+ * Apache Cassandra on a `StatefulWorkload`: one ring of `replicas` nodes with the official image.
+ *
+ * Nodes start one at a time (OrderedReady), find the ring through seeds (the stable DNS names of
+ * the first pods), listen on their pod IP and keep their data on a claim each. Clients connect
+ * to CQL on port 9042 at the headless Service's DNS name: every node coordinates requests.
+ *
+ * The image's entrypoint rewrites its configuration files at start: under the read-only root
+ * file system, `/etc/cassandra` is an emptyDir that an init container fills with the image's
+ * files. Authentication is off, as in the image (AllowAllAuthenticator): the preset offers no
+ * credentials.
+ *
+ * @see https://cassandra.apache.org/doc/4.1/cassandra/getting_started/configuring.html
+ */
+export class Cassandra extends Construct implements IDataStore {
+  /** The workload running the nodes (escape hatch). */
+  public readonly workload: StatefulWorkload;
+  /** The Cassandra release. */
+  public readonly version: CassandraVersion;
+  /** The cluster name. */
+  public readonly clusterName: string;
+  /** The datacenter of every node. */
+  public readonly datacenter: string;
+  /** The rack of every node. */
+  public readonly rack: string;
+  /** The number of nodes. */
+  public readonly nodes: number;
+  private readonly _seeds: string[];
+
+  constructor(scope: Construct, id: string, props: CassandraProps = {}) {
+    super(scope, id);
+    const where = `Cassandra '${this.node.path}'`;
+
+    // ---- defaults and eager checks
+    this.version = props.version ?? CassandraVersion.V4_1;
+    const image = engineImage(where, 'image', props.image, 'library/cassandra', this.version.tag);
+    if (props.podManagementPolicy !== undefined && props.podManagementPolicy !== PodManagementPolicy.ORDERED_READY) {
+      throw fail(where, 'podManagementPolicy', props.podManagementPolicy,
+        'Must be OrderedReady: Cassandra nodes must join the ring one at a time',
+        'Leave \'podManagementPolicy\' out');
+    }
+    if (props.headlessService?.publishNotReadyAddresses === false) {
+      throw fail(where, 'headlessService.publishNotReadyAddresses', false,
+        'Must be true: nodes resolve the seeds by DNS before the seeds are Ready',
+        'Leave \'publishNotReadyAddresses\' out');
+    }
+    if (props.governingService !== undefined) {
+      throw fail(where, 'governingService', props.governingService.name,
+        'Cannot be set: the seeds are resolved through the headless Service, which must publish not-ready addresses (a cdk8s-plus Service cannot)',
+        'Leave \'governingService\' out and name the created Service with \'headlessService.name\'');
+    }
+    const resources = props.resources ?? {
+      cpu: { request: Cpu.units(1) },
+      memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
+    };
+    const memoryLimit = resources.memory?.limit;
+    if (memoryLimit === undefined) {
+      throw fail(where, 'resources.memory.limit', '(none)',
+        'Must be set: the JVM heap is derived from the memory limit and checked against it',
+        'Set \'resources.memory.limit\' to "2Gi" or more, e.g. Size.gibibytes(4)');
+    }
+
+    // ---- children
+    this.workload = new StatefulWorkload(this, 'Resource', {
+      ...props,
+      replicas: props.replicas ?? 3,
+      podManagementPolicy: PodManagementPolicy.ORDERED_READY,
+      terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(1800),
+      disruptionBudget: props.disruptionBudget ?? DisruptionBudget.maxUnavailable(PercentOrAbsolute.absolute(1)),
+      topologySpread: props.topologySpread ?? [{
+        topology: Topology.HOSTNAME,
+        maxSkew: 1,
+        whenUnsatisfiable: UnsatisfiableSpread.DO_NOT_SCHEDULE,
+      }],
+      headlessService: { ...props.headlessService, publishNotReadyAddresses: true },
+      securityContext: { user: 999, group: 999, fsGroup: 999, ...props.securityContext },
+      clientPorts: [{ port: CASSANDRA_CQL_PORT }],
+    });
+    const w = this.workload;
+
+    const engine: CassandraEngine = renderCassandra(where, {
+      statefulSetName: w.name,
+      serviceName: w.serviceName,
+      namespace: w.namespaceName,
+      clusterDomain: w.clusterDomain,
+      startOrdinal: w.startOrdinal,
+      nodes: w.replicas,
+      seeds: props.seeds,
+      clusterName: props.clusterName,
+      datacenter: props.datacenter,
+      rack: props.rack,
+      memoryLimit: quantity(memoryLimit),
+      maxHeapSize: props.maxHeapSize && quantity(props.maxHeapSize),
+      heapNewSize: props.heapNewSize && quantity(props.heapNewSize),
+      image,
+    }, { nodes: 'replicas', memoryLimit: 'resources.memory.limit' });
+    this.nodes = engine.podCount;
+    this._seeds = engine.seeds;
+    this.clusterName = engine.clusterName;
+    this.datacenter = engine.datacenter;
+    this.rack = engine.rack;
+
+    const volumes = new Map<string, Volume>();
+    for (const v of engine.volumes) {
+      volumes.set(v.name, w.addVolume(Volume.fromEmptyDir(this, `Volume-${v.name}`, v.name)));
+    }
+    const mounts = (list: typeof engine.volumeMounts) => list.map(m => ({ path: m.mountPath, volume: volumes.get(m.name)!, readOnly: m.readOnly }));
+
+    w.addInitContainer({
+      name: engine.initContainer.name,
+      image: engine.initContainer.image,
+      command: engine.initContainer.command,
+      volumeMounts: mounts(engine.initContainer.volumeMounts),
+      resources: {
+        cpu: { request: Cpu.millis(100) },
+        memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) },
+      },
+    });
+    const env: { [name: string]: EnvValue } = {};
+    for (const e of engine.env) {
+      env[e.name] = e.valueFrom?.fieldRef
+        ? EnvValue.fromFieldRef(e.valueFrom.fieldRef.fieldPath as EnvFieldPaths)
+        : EnvValue.fromValue(e.value!);
+    }
+    w.addContainer({
+      name: 'cassandra',
+      image: engine.image,
+      ports: engine.ports.map(p => ({ name: p.name, number: p.containerPort })),
+      envVariables: env,
+      startup: tcpProbe(engine.startupProbe),
+      liveness: tcpProbe(engine.livenessProbe),
+      readiness: tcpProbe(engine.readinessProbe),
+      resources,
+      volumeMounts: mounts(engine.volumeMounts),
+    });
+    w.addVolumeClaimTemplate({
+      name: 'data',
+      storage: props.storage ?? Size.gibibytes(10),
+      storageClass: props.storageClass,
+      storageClassName: props.storageClassName,
+      mountPath: engine.dataMountPath,
+    });
+  }
+
+  /** The seeds' DNS names, in ordinal order (a copy). */
+  public get seeds(): string[] {
+    return [...this._seeds];
+  }
+
+  /** The StatefulSet name: consumers' variables are named after it (`RING_SERVICE_HOST`). */
+  public get storeName(): string {
+    return this.workload.storeName;
+  }
+
+  /** The headless Service's DNS name and the CQL port 9042: every node coordinates requests. */
+  public get endpoint(): Endpoint {
+    return this.workload.endpoint;
+  }
+
+  /** The CQL port 9042. */
+  public get ports(): DataStorePort[] {
+    return this.workload.ports;
+  }
+}
+
+/** A Size as a Kubernetes quantity in the largest whole binary unit, for the engine's checks and messages. */
+function quantity(size: Size): string {
+  const kib = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (Number.isInteger(kib / 1024 ** 2)) return `${kib / 1024 ** 2}Gi`;
+  if (Number.isInteger(kib / 1024)) return `${kib / 1024}Mi`;
+  return `${Math.floor(kib * 1024)}`;
+}
+
+function tcpProbe(json: ProbeJson): Probe {
+  return Probe.fromTcpSocket({
+    port: Number(json.tcpSocket!.port),
+    periodSeconds: Duration.seconds(json.periodSeconds),
+    timeoutSeconds: Duration.seconds(json.timeoutSeconds),
+    successThreshold: json.successThreshold,
+    failureThreshold: json.failureThreshold,
+  });
+}

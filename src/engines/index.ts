@@ -1,0 +1,4 @@
+export * from './cassandra';
+export * from './engine-image';
+export * from './postgres';
+export * from './redis';

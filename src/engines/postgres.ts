@@ -1,0 +1,448 @@
+import { ApiObject, Duration, Size } from 'cdk8s';
+import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EngineImageOptions } from './engine-image';
+import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { AppIndex } from '../private/app-index';
+import { engineImage } from './private/engine-image';
+import {
+  checkPostgresMemory,
+  checkPostgresUser,
+  ExecProbeJson,
+  parsePostgresTag,
+  POSTGRES_DEFAULT_CPU_REQUEST,
+  POSTGRES_DEFAULT_MEMORY,
+  POSTGRES_DEFAULT_MOUNT_PATH,
+  POSTGRES_GID,
+  POSTGRES_INIT_SCRIPT_SUFFIXES,
+  POSTGRES_INITDB_DIRECTORY,
+  POSTGRES_UID,
+  POSTGRES_VERSIONS,
+  POSTGRES_VOLUME_NAMES,
+  postgresShmSizeMebibytes,
+  renderPostgres,
+} from './private/postgres';
+import { fail, show } from '../private/validation';
+import type { IStorageClass } from '../storage/storage-class';
+import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
+import { ServiceSelection, WorkloadService } from '../workload/workload-service';
+
+/**
+ * A PostgreSQL version: a pinned tag of the official image (Debian variants).
+ *
+ * @see https://hub.docker.com/_/postgres
+ */
+export class PostgresVersion {
+  /** PostgreSQL 15, the newest minor the library has verified. */
+  public static readonly V15 = PostgresVersion.pinned(15);
+  /** PostgreSQL 16, the newest minor the library has verified. */
+  public static readonly V16 = PostgresVersion.pinned(16);
+  /** PostgreSQL 17, the newest minor the library has verified (the default). */
+  public static readonly V17 = PostgresVersion.pinned(17);
+
+  /**
+   * Any pinned tag of the official image: `<major>.<minor>`, optionally `-trixie` or
+   * `-bookworm`, major 15 or later. A bare major or `latest` (a restart could run another
+   * version) and Alpine tags (uid 70, another collation) are refused.
+   *
+   * @param tag the image tag, e.g. `17.2`
+   * @see https://hub.docker.com/_/postgres
+   */
+  public static of(tag: string): PostgresVersion {
+    const parsed = parsePostgresTag('PostgresVersion.of()', 'tag', tag);
+    return new PostgresVersion(parsed.tag, parsed.major);
+  }
+
+  private static pinned(major: number): PostgresVersion {
+    const found = POSTGRES_VERSIONS.find(v => v.major === major)!;
+    return new PostgresVersion(found.tag, found.major);
+  }
+
+  /** The image tag, e.g. `17.9`. */
+  public readonly tag: string;
+  /** The major version, e.g. 17. */
+  public readonly majorVersion: number;
+
+  private constructor(tag: string, majorVersion: number) {
+    this.tag = tag;
+    this.majorVersion = majorVersion;
+  }
+}
+
+/**
+ * Options of the primary-only client Service of a `Postgres` (`primaryService`).
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ */
+export interface PostgresPrimaryServiceOptions {
+  /**
+   * The Service name (a DNS-1035 label).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
+   * @default - `<statefulset>-primary`
+   */
+  readonly name?: string;
+
+  /**
+   * The Service type. `EXTERNAL_NAME` is not allowed.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: ServiceType;
+
+  /**
+   * Labels of the Service.
+   *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/
+   * @default - only the workload's labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations of the Service.
+   *
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/
+   * @default - no annotations
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * Props of `Postgres`. The preset owns the containers, the claim template, the credentials and
+ * the client port; the other `StatefulWorkloadOptions` pass through to the `StatefulWorkload`,
+ * with these engine overrides: `terminationGracePeriod` defaults to the time a clean shutdown
+ * takes, `securityContext.fsGroup` is 999 (the image's `postgres` group), `writableTmp` stays on
+ * and `replicas` is 0 or 1.
+ */
+export interface PostgresProps extends StatefulWorkloadOptions {
+  /**
+   * The superuser's credentials, in an existing Secret with a user name and a password
+   * (`DataStoreCredentials.fromSecret()`; the default keys are those of a
+   * `kubernetes.io/basic-auth` Secret). The server's `POSTGRES_USER` is read from the same key
+   * consumers read `<PREFIX>_USERNAME` from, so the two never disagree; the password reaches the
+   * server as a file (`POSTGRES_PASSWORD_FILE`), never as an environment variable. Both are used
+   * only when the data directory is first initialized: changing the Secret later changes nothing
+   * in the database (use `ALTER ROLE ... PASSWORD`).
+   *
+   * A user name in a Secret the app renders (with data) is checked at synthesis: it must be a
+   * plain SQL identifier (lower case, not a reserved keyword, at most 63 bytes, not `pg_*` or
+   * `public`). An imported Secret cannot be checked; the image itself quotes any name correctly.
+   *
+   * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#docker-secrets
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
+   */
+  readonly credentials: DataStoreCredentials;
+
+  /**
+   * The database the image creates at first start (`POSTGRES_DB`), where `initSql` runs. A plain
+   * SQL identifier: lower case letters, digits and `_`, not a reserved keyword, at most 63 bytes,
+   * not `template0`/`template1`; names that would need quoting are refused. Consumers do not get
+   * it from the connection: read `databaseName`.
+   *
+   * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#postgres_db
+   * @default "app"
+   */
+  readonly database?: string;
+
+  /**
+   * The PostgreSQL version.
+   *
+   * @see https://www.postgresql.org/support/versioning/
+   * @default PostgresVersion.V17
+   */
+  readonly version?: PostgresVersion;
+
+  /**
+   * Where to pull the official image from (the tag comes from `version`).
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+   * @default - docker.io/library/postgres
+   */
+  readonly image?: EngineImageOptions;
+
+  /**
+   * Resources of the PostgreSQL container. The memory limit (at least 256Mi) drives the engine:
+   * `shared_buffers` is a quarter of it, `/dev/shm` as large as `shared_buffers` (at least 64Mi),
+   * and the termination grace allows writing all of `shared_buffers` at shutdown.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @see https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-SHARED-BUFFERS
+   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit (a memory
+   * request below the limit defaults to the limit)
+   */
+  readonly resources?: ContainerResources;
+
+  /**
+   * The size of each replica's data volume.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#resources
+   * @default Size.gibibytes(10)
+   */
+  readonly storage?: Size;
+
+  /**
+   * The storage class of the data volume, as an object. Cannot be combined with
+   * `storageClassName`.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+   * @default - `storageClassName`, or the storage class marked as default in the cluster
+   */
+  readonly storageClass?: IStorageClass;
+
+  /**
+   * The name of the storage class of the data volume.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+   * @default - the storage class marked as default in the cluster is used
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * Init scripts run once, when the data directory is first initialized, in the database
+   * `database`: every key of the ConfigMap becomes a file in `/docker-entrypoint-initdb.d`, run
+   * in name order. Keys must end in `.sql`, `.sql.gz`, `.sql.xz`, `.sql.zst` or `.sh` (the
+   * entrypoint ignores other files; checked for a ConfigMap the app renders).
+   *
+   * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#initialization-scripts
+   * @default - no init scripts
+   */
+  readonly initSql?: IConfigMap;
+
+  /**
+   * A ClusterIP Service that reaches only the primary (the first pod), for writes: set `{}` for
+   * the defaults. Consumers can be wired to it (`primaryService` implements `IDataStore`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/
+   * @default - no primary Service; the headless Service and `primaryEndpoint` (the first pod's
+   * DNS name) still reach it
+   */
+  readonly primaryService?: PostgresPrimaryServiceOptions;
+
+  /**
+   * The name consumers know the store by: it derives the environment variable prefix of a
+   * `DataStoreConnection` (`user-db` gives `USER_DB_SERVICE_HOST`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables
+   * @default - the StatefulSet name
+   */
+  readonly storeName?: string;
+}
+
+const DATA_VOLUME = 'data';
+
+/**
+ * PostgreSQL on a `StatefulWorkload`: one server with its data on a claim, the official image
+ * run as uid/gid 999 under the restricted pod security profile with a read-only root file system.
+ *
+ * Streaming replication is out of scope (use an operator such as CloudNativePG): `replicas` is 0
+ * or 1.
+ *
+ * @see https://hub.docker.com/_/postgres
+ */
+export class Postgres extends Construct implements IDataStore {
+  /** The underlying workload (escape hatch). */
+  public readonly workload: StatefulWorkload;
+  /** The database the server creates at first start (`database`). */
+  public readonly databaseName: string;
+  /** The PostgreSQL version. */
+  public readonly version: PostgresVersion;
+  /**
+   * The primary-only client Service, when `primaryService` is set.
+   *
+   * @default - none
+   */
+  public readonly primaryService?: WorkloadService;
+
+  constructor(scope: Construct, id: string, props: PostgresProps) {
+    super(scope, id);
+    const where = `Postgres '${this.node.path}'`;
+
+    // ---- eager checks of what the engine does not check
+    const credentials = props.credentials;
+    if (!(credentials instanceof DataStoreCredentials)) {
+      throw fail(where, 'credentials', credentials,
+        'A database without a password is not offered: the superuser password must come from a Kubernetes Secret',
+        'Set \'credentials\' to DataStoreCredentials.fromSecret(secret)');
+    }
+    if (credentials.usernameKey === undefined) {
+      throw fail(where, 'credentials', 'DataStoreCredentials.fromPasswordSecret()',
+        'Must have a user name key: the server\'s POSTGRES_USER is read from the key consumers read their user name from',
+        'Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey })');
+    }
+    const replicas = props.replicas ?? 1;
+    if (replicas !== 0 && replicas !== 1) {
+      throw fail(where, 'replicas', replicas,
+        'Must be 0 or 1: more replicas would be independent servers with their own data, and PostgreSQL streaming replication needs an operator such as CloudNativePG',
+        'Set \'replicas\' to 1, or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes()');
+    }
+    if (props.writableTmp === false || props.podDefaults?.writableTmp === false) {
+      throw fail(where, props.writableTmp === false ? 'writableTmp' : 'podDefaults.writableTmp', false,
+        'PostgreSQL needs a writable /tmp under the read-only root file system (init scripts and the shell write there)',
+        'Leave \'writableTmp\' out');
+    }
+    if (props.securityContext?.fsGroup !== undefined && props.securityContext.fsGroup !== POSTGRES_GID) {
+      throw fail(where, 'securityContext.fsGroup', props.securityContext.fsGroup,
+        `Must be ${POSTGRES_GID}, the image's postgres group: it makes the data volume and the password file readable by the server`,
+        'Leave \'securityContext.fsGroup\' out');
+    }
+    const memoryLimit = props.resources?.memory?.limit ?? POSTGRES_DEFAULT_MEMORY;
+    checkPostgresMemory(where, 'resources.memory.limit', memoryLimit);
+
+    this.version = props.version ?? PostgresVersion.V17;
+    this.databaseName = props.database ?? 'app';
+    const engine = renderPostgres(where, {
+      version: this.version.tag,
+      userSecret: { name: credentials.secret.name, key: credentials.usernameKey },
+      database: this.databaseName,
+      passwordSecret: { name: credentials.secret.name, key: credentials.passwordKey },
+      memoryLimit,
+      initScripts: props.initSql ? { configMapName: props.initSql.name } : undefined,
+      mountPath: POSTGRES_DEFAULT_MOUNT_PATH,
+      dataVolumeName: DATA_VOLUME,
+    });
+    const image = engineImage(where, 'image', props.image, 'library/postgres', engine.tag);
+
+    // ---- the engine's volumes as cdk8s-plus volumes (the workload renders /tmp itself)
+    const names = POSTGRES_VOLUME_NAMES;
+    const volumes: { [name: string]: Volume } = {
+      [names.socket]: Volume.fromEmptyDir(this, 'SocketVolume', names.socket),
+      [names.shm]: Volume.fromEmptyDir(this, 'ShmVolume', names.shm, {
+        medium: EmptyDirMedium.MEMORY,
+        sizeLimit: Size.mebibytes(postgresShmSizeMebibytes(engine.sharedBuffersMebibytes)),
+      }),
+      [names.password]: Volume.fromSecret(this, 'PasswordVolume', credentials.secret, {
+        name: names.password,
+        items: { [credentials.passwordKey]: { path: 'password' } },
+        defaultMode: 0o440,
+      }),
+    };
+    if (props.initSql) {
+      volumes[names.initScripts] = Volume.fromConfigMap(this, 'InitSqlVolume', props.initSql, { name: names.initScripts, defaultMode: 0o444 });
+    }
+    const volumeMounts: VolumeMount[] = engine.volumeMounts
+      .filter(m => m.name !== DATA_VOLUME && m.name !== names.tmp)
+      .map(m => ({ path: m.mountPath, volume: volumes[m.name], readOnly: m.readOnly }));
+
+    const envVariables: { [name: string]: EnvValue } = {};
+    for (const e of engine.env) {
+      envVariables[e.name] = e.valueFrom
+        ? EnvValue.fromSecretValue({ secret: credentials.secret, key: e.valueFrom.secretKeyRef.key })
+        : EnvValue.fromValue(e.value!);
+    }
+
+    const {
+      credentials: _credentials, database: _database, version: _version, image: _image, resources: _resources, storage: _storage,
+      storageClass: _storageClass, storageClassName: _storageClassName, initSql: _initSql, primaryService: _primaryService,
+      storeName: _storeName, ...options
+    } = props;
+    this.workload = new StatefulWorkload(this, 'Resource', {
+      ...options,
+      replicas,
+      terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(engine.terminationGracePeriodSeconds),
+      securityContext: { ...props.securityContext, fsGroup: POSTGRES_GID },
+      credentials,
+      storeName: props.storeName,
+      clientPorts: [{ name: 'postgres', port: engine.port }],
+      containers: [{
+        name: 'postgres',
+        image,
+        args: engine.args,
+        envVariables,
+        ports: [{ name: 'postgres', number: engine.port }],
+        startup: probe(engine.startupProbe),
+        liveness: probe(engine.livenessProbe),
+        readiness: probe(engine.readinessProbe),
+        resources: {
+          cpu: props.resources?.cpu ?? { request: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)) },
+          memory: { request: props.resources?.memory?.request ?? memoryLimit, limit: memoryLimit },
+        },
+        securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
+        volumeMounts,
+      }],
+      volumeClaimTemplates: [{
+        name: DATA_VOLUME,
+        storage: props.storage ?? Size.gibibytes(10),
+        storageClass: props.storageClass,
+        storageClassName: props.storageClassName,
+        mountPath: POSTGRES_DEFAULT_MOUNT_PATH,
+      }],
+    });
+
+    if (props.primaryService) {
+      this.primaryService = this.workload.addClientService({
+        ...props.primaryService,
+        name: props.primaryService.name ?? `${this.workload.name}-primary`,
+        selection: ServiceSelection.pod(this.workload.startOrdinal),
+      });
+    }
+
+    // ---- deferred checks: the user name and init script keys of objects the app renders
+    // once per synthesis: cdk8s validates the app again for every chart
+    this.node.addValidation({
+      validate: () => AppIndex.of(this).memo(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]),
+    });
+  }
+
+  /** The store's name: `storeName`, or the StatefulSet name. */
+  public get storeName(): string {
+    return this.workload.storeName;
+  }
+
+  /** The headless Service's DNS name and port 5432. */
+  public get endpoint(): Endpoint {
+    return this.workload.endpoint;
+  }
+
+  /** The client port: `postgres`, 5432. */
+  public get ports(): DataStorePort[] {
+    return this.workload.ports;
+  }
+
+  /** The first pod's DNS name and port 5432: the primary. */
+  public get primaryEndpoint(): Endpoint | undefined {
+    return this.workload.primaryEndpoint;
+  }
+
+  /** The superuser's credentials. */
+  public get credentials(): DataStoreCredentials | undefined {
+    return this.workload.credentials;
+  }
+
+  /** The user name in a Secret the app renders must be a plain SQL identifier. */
+  private usernameErrors(where: string, credentials: DataStoreCredentials): string[] {
+    const object = credentials.secret.node.defaultChild;
+    const key = credentials.usernameKey!;
+    if (!(object instanceof ApiObject) || object.kind !== 'Secret') return [];
+    const rendered = object.toJson();
+    const value: string | undefined = rendered.stringData?.[key]
+      ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
+    // a missing key is reported by the credentials
+    if (value === undefined) return [];
+    try {
+      checkPostgresUser(where, `credentials.usernameKey (${show(key)} of the Secret ${show(object.name)})`, value);
+    } catch (e) {
+      return [(e as Error).message];
+    }
+    return [];
+  }
+
+  /** The keys of an init script ConfigMap the app renders must end in a suffix the entrypoint runs. */
+  private initSqlErrors(where: string, initSql: IConfigMap | undefined): string[] {
+    if (!(initSql instanceof ConfigMap)) return [];
+    return [...Object.keys(initSql.data), ...Object.keys(initSql.binaryData)]
+      .filter(key => !POSTGRES_INIT_SCRIPT_SUFFIXES.some(suffix => key.endsWith(suffix) && key.length > suffix.length))
+      .map(key => fail(where, 'initSql', key,
+        `Every key must end in ${POSTGRES_INIT_SCRIPT_SUFFIXES.join(', ')}: the image's entrypoint ignores any other file in ${POSTGRES_INITDB_DIRECTORY}`,
+        `Rename the key, e.g. to ${show(`${key.replace(/\.[^.]*$/, '')}.sql`)}`).message);
+  }
+}
+
+function probe(json: ExecProbeJson): Probe {
+  return Probe.fromCommand(json.exec.command, {
+    periodSeconds: Duration.seconds(json.periodSeconds),
+    timeoutSeconds: Duration.seconds(json.timeoutSeconds),
+    successThreshold: json.successThreshold,
+    failureThreshold: json.failureThreshold,
+  });
+}

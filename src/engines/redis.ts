@@ -1,0 +1,458 @@
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import {
+  ContainerResources,
+  Cpu,
+  EmptyDirMedium,
+  EnvValue,
+  PodManagementPolicy,
+  Probe,
+  Volume,
+} from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EngineImageOptions } from './engine-image';
+import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ProbeJson } from './private/common';
+import { engineImage } from './private/engine-image';
+import {
+  REDIS_CONFIG_VOLUME,
+  REDIS_DEFAULT_IMAGE,
+  REDIS_GID,
+  REDIS_PASSWORD_ENV,
+  REDIS_PRIMARY_HOST_ENV,
+  RedisEngine,
+  renderRedis,
+} from './private/redis';
+import { checkInteger, fail, failWithoutValue } from '../private/validation';
+import { warn, warningMessage, WARNINGS } from '../private/warnings';
+import { IStorageClass } from '../storage/storage-class';
+import {
+  PersistentVolumeClaimRetention,
+  StatefulWorkload,
+  StatefulWorkloadOptions,
+} from '../workload/stateful-workload';
+import { ServiceSelection, WorkloadService } from '../workload/workload-service';
+
+/** The tag of the engine module's pinned image (`7.2.5`). */
+const DEFAULT_TAG = REDIS_DEFAULT_IMAGE.slice(REDIS_DEFAULT_IMAGE.lastIndexOf(':') + 1);
+
+/**
+ * A Redis version: the tag of the official `redis` image the preset runs.
+ *
+ * The preset needs Redis 7.0 or later (`bind * -::*`, `repl-diskless-sync-max-replicas` and the
+ * shared replication buffer are 7.0 features).
+ *
+ * @see https://hub.docker.com/_/redis
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/stack-with-enterprise/release-notes/
+ */
+export class RedisVersion {
+  /** Redis 7.0, pinned to the tag `7.0.15`. */
+  public static readonly V7_0 = new RedisVersion('7.0.15');
+
+  /** Redis 7.2, pinned to the tag `7.2.5` (the default). */
+  public static readonly V7_2 = new RedisVersion(DEFAULT_TAG);
+
+  /**
+   * A version by its image tag, e.g. `7.2.5` or `7.2.5-bookworm` (the Debian variants: the
+   * preset runs as the image's `redis` user, uid and gid 999, which the Alpine variants do not
+   * have).
+   *
+   * @param tag a tag of the official image: `<major>.<minor>[.<patch>][-<variant>]`, 7.0 or later
+   */
+  public static of(tag: string): RedisVersion {
+    const m = /^(\d+)\.(\d+)(\.\d+)?(-[a-z0-9][a-z0-9._-]*)?$/.exec(tag);
+    if (!m) {
+      throw fail('RedisVersion', 'tag', tag, 'Must be a version tag of the official image, e.g. "7.2.5" or "7.2.5-bookworm"',
+        'Pass the tag without the image name, or use RedisVersion.V7_2');
+    }
+    if (Number(m[1]) < 7) {
+      throw fail('RedisVersion', 'tag', tag, 'Must be 7.0 or later: the preset\'s configuration uses Redis 7.0 features (`bind * -::*`, `repl-diskless-sync-max-replicas`)',
+        'Use RedisVersion.V7_2, or a 7.x tag');
+    }
+    if (/alpine/.test(tag)) {
+      throw fail('RedisVersion', 'tag', tag, 'Must be a Debian variant: the Alpine images have no user 999 (the preset runs as uid and gid 999)',
+        'Drop the "-alpine" suffix');
+    }
+    return new RedisVersion(tag);
+  }
+
+  /** The image tag, e.g. `7.2.5`. */
+  public readonly tag: string;
+
+  private constructor(tag: string) {
+    this.tag = tag;
+  }
+}
+
+/**
+ * What Redis does when the data reach `maxmemory` (`maxmemory-policy`).
+ *
+ * @see https://redis.io/docs/latest/develop/reference/eviction/
+ */
+export enum RedisEvictionPolicy {
+  /** Refuse writes that need memory (an OOM error); nothing is dropped. The default: a store. */
+  NO_EVICTION = 'noeviction',
+  /** Evict the least recently used keys: a cache. */
+  ALLKEYS_LRU = 'allkeys-lru',
+  /** Evict the least frequently used keys: a cache. */
+  ALLKEYS_LFU = 'allkeys-lfu',
+  /** Evict random keys. */
+  ALLKEYS_RANDOM = 'allkeys-random',
+  /** Evict the least recently used keys among those with an expiry. */
+  VOLATILE_LRU = 'volatile-lru',
+  /** Evict the least frequently used keys among those with an expiry. */
+  VOLATILE_LFU = 'volatile-lfu',
+  /** Evict random keys among those with an expiry. */
+  VOLATILE_RANDOM = 'volatile-random',
+  /** Evict the keys with an expiry closest to it. */
+  VOLATILE_TTL = 'volatile-ttl',
+}
+
+/**
+ * When the append-only file is fsynced (`appendfsync`).
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/#how-durable-is-the-append-only-file
+ */
+export enum RedisAppendFsync {
+  /** After every write: the safest, the slowest. */
+  ALWAYS = 'always',
+  /** Once a second: at most a second of writes is lost on a crash. The default. */
+  EVERY_SECOND = 'everysec',
+  /** When the operating system decides (about every 30 s on Linux). */
+  NO = 'no',
+}
+
+/**
+ * Props of `Redis`.
+ *
+ * The `StatefulWorkloadOptions` pass through to the workload, except:
+ * - `replicas`: not accepted (an error); the pod count is `readReplicas + 1`;
+ * - `podManagementPolicy` defaults to `Parallel`;
+ * - `headlessService.publishNotReadyAddresses` is always on (an error if set to false), and
+ *   `governingService` is refused: the replicas resolve the primary's pod name before it is Ready;
+ * - `securityContext`: `fsGroup` defaults to 999, the image's `redis` group.
+ */
+export interface RedisProps extends StatefulWorkloadOptions {
+  /**
+   * Read replicas besides the primary: the StatefulSet runs `readReplicas + 1` pods, pod
+   * `ordinals.start` the primary, the others `replicaof` it. 0 runs a single primary.
+   *
+   * (The inherited `replicas`, the pod count, is refused: set this instead.)
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
+   * @default 2
+   */
+  readonly readReplicas?: number;
+
+  /**
+   * The password clients, replicas and probes use (`requirepass` and `masterauth`): a Secret made
+   * with `DataStoreCredentials.fromPasswordSecret(secret)`. It reaches the container only through
+   * a `secretKeyRef`: never in the manifest. Credentials with a username are refused (Redis ACL
+   * users are not supported by the preset).
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/#authentication
+   * @default - no password: access control is the network's (a NetworkPolicy), and protected
+   * mode is off so replicas and clients from other pods are served
+   */
+  readonly password?: DataStoreCredentials;
+
+  /**
+   * What Redis does when the data reach `maxmemory`.
+   *
+   * @see https://redis.io/docs/latest/develop/reference/eviction/
+   * @default RedisEvictionPolicy.NO_EVICTION: writes fail with an OOM error, nothing is dropped
+   * (a store with persistence); choose ALLKEYS_LRU or ALLKEYS_LFU for a cache
+   */
+  readonly evictionPolicy?: RedisEvictionPolicy;
+
+  /**
+   * The share of the container's memory limit given to data (`maxmemory`), 10 to 90 percent.
+   * The rest is headroom for what `maxmemory` does not count: the fork that rewrites the
+   * append-only file and streams full syncs, replication and client buffers, fragmentation.
+   *
+   * @see https://redis.io/docs/latest/develop/reference/eviction/#maxmemory-configuration-directive
+   * @default 75
+   */
+  readonly maxMemoryPercent?: number;
+
+  /**
+   * When the append-only file is fsynced.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/#how-durable-is-the-append-only-file
+   * @default RedisAppendFsync.EVERY_SECOND
+   */
+  readonly appendFsync?: RedisAppendFsync;
+
+  /**
+   * The Redis version (the image tag).
+   *
+   * @see https://hub.docker.com/_/redis
+   * @default RedisVersion.V7_2
+   */
+  readonly version?: RedisVersion;
+
+  /**
+   * Where the image comes from (a mirror or a private registry); the tag comes from `version`.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+   * @default - docker.io/library/redis
+   */
+  readonly image?: EngineImageOptions;
+
+  /**
+   * The Redis container's resources. The memory limit is required (it sets `maxmemory`) and must
+   * be at least 64Mi.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @default - cpu request 100m; memory request and limit 256Mi (`maxmemory` 192Mi)
+   */
+  readonly resources?: ContainerResources;
+
+  /**
+   * The size of each pod's data claim (`data`, mounted at `/data`: the append-only file).
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
+   * @default Size.gibibytes(1)
+   */
+  readonly storage?: Size;
+
+  /**
+   * The storage class of the data claims, by name.
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+   * @default - the storage class marked as default will be used
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * The storage class of the data claims, as an object (e.g. a `StorageClass` of this library).
+   *
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+   * @default - `storageClassName`
+   */
+  readonly storageClass?: IStorageClass;
+
+  /**
+   * The store's name for consumers (`DataStoreConnection` derives the variable prefix from it:
+   * `news-manager-redis` gives `NEWS_MANAGER_REDIS_SERVICE_HOST`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/connect-applications-service/#environment-variables
+   * @default - the StatefulSet name
+   */
+  readonly storeName?: string;
+}
+
+/**
+ * Redis with read replicas on one StatefulSet: pod `ordinals.start` (0) is the primary, every
+ * other pod `replicaof` it by its stable DNS name through the headless Service
+ * (`publishNotReadyAddresses`, so the name resolves before the primary is Ready). Append-only
+ * persistence on a claim at `/data`; `maxmemory` derived from the memory limit; an optional
+ * password from a Secret; `redis-cli ping` probes over a unix socket.
+ *
+ * Two client Services: `<name>-write` reaches only the primary (writes), `<name>-read` every pod
+ * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
+ * write Service, so a consumer wired to it writes to the primary.
+ *
+ * There is no failover: while the primary is down, writes wait for its pod to come back with its
+ * data from its claim.
+ *
+ * **Data loss when the primary's claim is deleted**: if pod 0 comes back on an empty volume, it
+ * starts as an empty primary, and the replicas resync to it: they drop their copies too. Never
+ * delete the primary's claim while the replicas hold the only copy; promote a replica by hand
+ * first (`REPLICAOF NO ONE`). A `persistentVolumeClaimRetentionPolicy` that deletes claims warns
+ * `[redis-primary-claim-deletion]`.
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
+ */
+export class Redis extends Construct implements IDataStore {
+  /** The workload (escape hatch): the StatefulSet, its headless Service and disruption budget. */
+  public readonly workload: StatefulWorkload;
+  /** The Service that reaches only the primary: `<name>-write`. */
+  public readonly primaryService: WorkloadService;
+  /** The Service that reaches every pod, primary and replicas: `<name>-read`. */
+  public readonly readService: WorkloadService;
+  /** The number of read replicas. */
+  public readonly readReplicas: number;
+  /** `maxmemory`, in bytes. */
+  public readonly maxMemoryBytes: number;
+  /** The eviction policy. */
+  public readonly evictionPolicy: RedisEvictionPolicy;
+  /** The container image. */
+  public readonly image: string;
+  /** The password, if any. */
+  public readonly credentials?: DataStoreCredentials;
+
+  private readonly _storeName?: string;
+
+  constructor(scope: Construct, id: string, props: RedisProps = {}) {
+    super(scope, id);
+    const where = `Redis '${this.node.path}'`;
+
+    // ---- eager checks of what the preset owns
+    if (props.replicas !== undefined) {
+      throw fail(where, 'replicas', props.replicas,
+        'Redis counts read replicas besides the primary: the StatefulSet runs \'readReplicas\' + 1 pods',
+        `Set 'readReplicas' instead, e.g. readReplicas: ${Math.max(props.replicas - 1, 0)} for ${props.replicas} pods`);
+    }
+    const readReplicas = props.readReplicas ?? 2;
+    checkInteger(where, 'readReplicas', readReplicas, 0);
+    if (props.governingService) {
+      throw fail(where, 'governingService', props.governingService.name,
+        'Redis creates its own headless Service, with publishNotReadyAddresses: the replicas resolve the primary\'s pod name before it is Ready',
+        'Leave \'governingService\' out; name the headless Service with \'headlessService.name\'');
+    }
+    if (props.headlessService?.publishNotReadyAddresses === false) {
+      throw fail(where, 'headlessService.publishNotReadyAddresses', false,
+        'Must be true: the replicas resolve the primary\'s pod name before it is Ready, and replicas are not Ready before they have synced',
+        'Leave \'publishNotReadyAddresses\' out');
+    }
+    if (props.password?.usernameKey !== undefined) {
+      throw failWithoutValue(where, 'password', `credentials with a username (key "${props.password.usernameKey}")`,
+        'Must be a password only: Redis ACL users are not supported by the preset, which sets `requirepass` (the default user)',
+        'Use DataStoreCredentials.fromPasswordSecret(secret)');
+    }
+    if (props.storageClass && props.storageClassName !== undefined) {
+      throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'', 'Set one of the two');
+    }
+    const resources: ContainerResources = props.resources ?? {
+      cpu: { request: Cpu.millis(100) },
+      memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
+    };
+    const memoryLimit = resources.memory?.limit;
+    if (!memoryLimit) {
+      throw fail(where, 'resources.memory.limit', 'unset',
+        'Must be set: \'maxmemory\' is derived from it, and without a limit Redis grows until the node runs out of memory',
+        'Set \'resources.memory.limit\', e.g. Size.mebibytes(256)');
+    }
+    const image = engineImage(where, 'image', props.image, 'library/redis', (props.version ?? RedisVersion.V7_2).tag);
+
+    // ---- the workload
+    const userSc = props.securityContext ?? {};
+    this.workload = new StatefulWorkload(this, 'Resource', {
+      ...props,
+      replicas: readReplicas + 1,
+      podManagementPolicy: props.podManagementPolicy ?? PodManagementPolicy.PARALLEL,
+      headlessService: { ...props.headlessService, publishNotReadyAddresses: true },
+      securityContext: { ...userSc, fsGroup: userSc.fsGroup ?? REDIS_GID },
+      credentials: props.password,
+      storeName: props.storeName,
+    });
+    const w = this.workload;
+
+    const engine: RedisEngine = renderRedis(where, {
+      statefulSetName: w.name,
+      serviceName: w.serviceName,
+      namespace: w.namespaceName,
+      clusterDomain: w.clusterDomain,
+      startOrdinal: w.startOrdinal,
+      replicas: readReplicas,
+      memoryLimit: memoryLimit.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024,
+      maxMemoryPercent: props.maxMemoryPercent,
+      evictionPolicy: props.evictionPolicy,
+      appendFsync: props.appendFsync,
+      password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
+      image,
+    }, {
+      memoryLimit: 'resources.memory.limit',
+      replicas: 'readReplicas',
+      statefulSetName: 'metadata.name',
+      serviceName: 'headlessService.name',
+      startOrdinal: 'ordinals.start',
+    });
+
+    // ---- the container, from the engine's parts (cdk8s-plus props, so the pod checks see them)
+    const configVolume = engine.volumes.find(v => v.name === REDIS_CONFIG_VOLUME)!;
+    const config = Volume.fromEmptyDir(this, 'ConfigVolume', configVolume.name, {
+      medium: EmptyDirMedium.MEMORY,
+      sizeLimit: Size.mebibytes(1),
+    });
+    const envVariables: { [name: string]: EnvValue } = {};
+    for (const e of engine.env) {
+      if (e.name === REDIS_PASSWORD_ENV && props.password) {
+        envVariables[e.name] = EnvValue.fromSecretValue({ secret: props.password.secret, key: props.password.passwordKey });
+      } else if (e.name === REDIS_PRIMARY_HOST_ENV) {
+        envVariables[e.name] = EnvValue.fromValue(e.value!);
+      }
+    }
+    w.addContainer({
+      name: 'redis',
+      image: engine.image,
+      command: engine.command,
+      envVariables,
+      ports: engine.ports.map(p => ({ name: p.name, number: p.containerPort })),
+      startup: probe(engine.startupProbe),
+      liveness: probe(engine.livenessProbe),
+      readiness: probe(engine.readinessProbe),
+      resources,
+      securityContext: { user: engine.user, group: engine.group },
+      volumeMounts: engine.volumeMounts.map(m => ({ volume: config, path: m.mountPath })),
+    });
+    w.addVolumeClaimTemplate({
+      name: 'data',
+      storage: props.storage ?? Size.gibibytes(1),
+      storageClass: props.storageClass,
+      storageClassName: props.storageClassName,
+      mountPath: engine.dataMountPath,
+    });
+
+    // ---- client Services
+    const port = engine.ports[0].containerPort;
+    this.primaryService = w.addClientService({
+      name: `${w.name}-write`,
+      selection: ServiceSelection.pod(w.startOrdinal),
+      ports: [{ port, name: 'redis' }],
+    });
+    this.readService = w.addClientService({
+      name: `${w.name}-read`,
+      selection: ServiceSelection.allPods(),
+      ports: [{ port, name: 'redis' }],
+    });
+
+    // ---- attributes
+    this.readReplicas = readReplicas;
+    this.maxMemoryBytes = engine.maxMemoryBytes;
+    this.evictionPolicy = engine.evictionPolicy as RedisEvictionPolicy;
+    this.image = engine.image;
+    this.credentials = props.password;
+    this._storeName = props.storeName;
+
+    // ---- warnings
+    const retention = props.persistentVolumeClaimRetentionPolicy;
+    const deleting = (['whenDeleted', 'whenScaled'] as const).filter(k => retention?.[k] === PersistentVolumeClaimRetention.DELETE);
+    if (deleting.length > 0) {
+      warn(this, WARNINGS.REDIS_PRIMARY_CLAIM_DELETION, warningMessage(where,
+        `persistentVolumeClaimRetentionPolicy.${deleting[0]}`, '"Delete"',
+        `Deleting the StatefulSet${deleting.includes('whenScaled') ? ' or scaling it to 0' : ''} deletes the primary's claim: pod ${w.startOrdinal} then comes back as an empty primary, and the replicas resync to it, dropping their copies too`,
+        'Leave \'persistentVolumeClaimRetentionPolicy\' out (Retain)'));
+    }
+  }
+
+  /** The store's name: `storeName`, or the StatefulSet name. */
+  public get storeName(): string {
+    return this._storeName ?? this.workload.name;
+  }
+
+  /** The write Service's DNS name and port: consumers write to the primary. */
+  public get endpoint(): Endpoint {
+    return this.primaryService.endpoint;
+  }
+
+  /** The primary pod's stable DNS name and port. */
+  public get primaryEndpoint(): Endpoint | undefined {
+    return this.workload.primaryEndpoint;
+  }
+
+  /** The client port (`redis`, 6379). */
+  public get ports(): DataStorePort[] {
+    return this.primaryService.ports;
+  }
+}
+
+function probe(p: ProbeJson): Probe {
+  return Probe.fromCommand(p.exec!.command, {
+    initialDelaySeconds: p.initialDelaySeconds === undefined ? undefined : Duration.seconds(p.initialDelaySeconds),
+    periodSeconds: Duration.seconds(p.periodSeconds),
+    timeoutSeconds: Duration.seconds(p.timeoutSeconds),
+    successThreshold: p.successThreshold,
+    failureThreshold: p.failureThreshold,
+  });
+}

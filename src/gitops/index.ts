@@ -1,0 +1,3 @@
+export * from './schema-migration';
+export * from './sync-waves';
+export * from './upgrade-guard';

@@ -1,0 +1,27 @@
+import type { DataStoreCredentials } from '../../connection/data-store';
+
+/** A container port of a workload: what a Service can forward to. */
+export interface HostPort {
+  readonly number: number;
+  readonly name?: string;
+  readonly protocol: string;
+  readonly container: string;
+}
+
+/**
+ * What a `WorkloadService` needs of the workload whose pods it reaches. `StatefulWorkload`
+ * implements it; the Service does not import the workload, so the two modules have no cycle.
+ */
+export interface WorkloadHost {
+  readonly name: string;
+  readonly namespaceName?: string;
+  readonly clusterDomain: string;
+  readonly selectorLabels: { [key: string]: string };
+  readonly credentials?: DataStoreCredentials;
+  podName(ordinal: number): string;
+  _commonLabels(): { [key: string]: string };
+  /** Every port the containers expose. */
+  _containerPorts(): HostPort[];
+  /** The ports clients connect to (declared or inferred). */
+  _clientPortNumbers(): Array<{ number: number; protocol: string; name?: string }>;
+}

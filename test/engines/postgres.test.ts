@@ -1,0 +1,305 @@
+import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, StorageClass } from '../../src';
+import { engineImage } from '../../src/engines/private/engine-image';
+import { restrictedViolations } from '../../src/private/pod-security';
+import { findOne, synthValid } from '../util/harness';
+
+const build = (props: Partial<PostgresProps> = {}) => {
+  const chart = Testing.chart();
+  const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+  const db = new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret), ...props });
+  return { chart, secret, db };
+};
+const podSpec = (manifests: any[]) => findOne(manifests, 'StatefulSet').spec.template.spec;
+const container = (manifests: any[]) => podSpec(manifests).containers.find((c: any) => c.name === 'postgres');
+const WHERE = "Postgres 'test/db'";
+
+describe('Postgres', () => {
+  test('defaults', () => {
+    // GIVEN
+    const { chart } = build();
+
+    // WHEN
+    const manifests = synthValid(chart);
+
+    // THEN
+    expect(manifests).toMatchSnapshot();
+    expect(restrictedViolations(podSpec(manifests))).toEqual([]);
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'orders-credentials' }, stringData: { user: 'orders_owner', pass: 'x' } });
+    const init = new kplus.ConfigMap(chart, 'init', { metadata: { name: 'orders-init' }, data: { '01-schema.sql': 'CREATE TABLE t (id int);' } });
+
+    // WHEN
+    const db = new Postgres(chart, 'db', {
+      metadata: { name: 'orders-db', namespace: 'shop' },
+      credentials: DataStoreCredentials.fromSecret(secret, { usernameKey: 'user', passwordKey: 'pass' }),
+      database: 'orders',
+      version: PostgresVersion.V16,
+      image: { registry: 'mirror.gcr.io', repository: 'library/postgres' },
+      resources: { cpu: { request: kplus.Cpu.units(1) }, memory: { limit: Size.gibibytes(4) } },
+      storage: Size.gibibytes(50),
+      storageClassName: 'gp3',
+      initSql: init,
+      primaryService: { name: 'orders-db-rw', annotations: { team: 'shop' } },
+      storeName: 'orders-db',
+      terminationGracePeriod: Duration.minutes(5),
+    });
+    const manifests = synthValid(chart);
+
+    // THEN
+    expect(manifests).toMatchSnapshot();
+    const c = container(manifests);
+    expect(c.image).toBe('mirror.gcr.io/library/postgres:16.13');
+    expect(c.args).toEqual(['postgres', '-c', 'shared_buffers=1024MB']);
+    expect(c.resources).toEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '4Gi' } });
+    expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(300);
+    expect(podSpec(manifests).volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } });
+    expect(podSpec(manifests).volumes).toContainEqual({ name: 'postgres-initdb', configMap: { name: 'orders-init', defaultMode: 0o444 } });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
+    expect(findOne(manifests, 'StatefulSet').spec.volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: 'gp3', resources: { requests: { storage: '50Gi' } },
+    });
+    expect(db.databaseName).toBe('orders');
+    expect(db.storeName).toBe('orders-db');
+    expect(db.primaryService?.name).toBe('orders-db-rw');
+    const rw = findOne(manifests, 'Service', 'orders-db-rw');
+    expect(rw.spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'orders-db-0' });
+    expect(rw.metadata.annotations).toEqual({ team: 'shop' });
+    expect(restrictedViolations(podSpec(manifests))).toEqual([]);
+  });
+
+  test('the server\'s user is the Secret key consumers read; the password is a file, never a variable', () => {
+    const { chart, db } = build();
+    const conn = new DataStoreConnection(chart, 'conn', { store: db });
+    const c = container(synthValid(chart));
+    expect(c.env).toContainEqual({ name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'username' } } });
+    expect(c.env).toContainEqual({ name: 'POSTGRES_PASSWORD_FILE', value: '/run/secrets/postgres/password' });
+    expect(c.env.map((e: any) => e.name)).not.toContain('POSTGRES_PASSWORD');
+    expect(conn.usernameVariable).toBe('DB_USERNAME');
+    expect(podSpec(synthValid(chart)).volumes).toContainEqual({
+      name: 'postgres-password', secret: { secretName: 'db-credentials', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440 },
+    });
+  });
+
+  test('PGDATA is a subdirectory of the claim; writable socket dir, /tmp and a memory /dev/shm; uid/gid/fsGroup 999', () => {
+    const manifests = synthValid(build().chart);
+    const c = container(manifests);
+    expect(c.env).toContainEqual({ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' });
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'data', mountPath: '/var/lib/postgresql/data' },
+      { name: 'postgres-run', mountPath: '/var/run/postgresql' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'dshm', mountPath: '/dev/shm' },
+    ]));
+    expect(podSpec(manifests).volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '256Mi' } });
+    expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true, readOnlyRootFilesystem: true });
+    expect(podSpec(manifests).securityContext.fsGroup).toBe(999);
+    expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(68);
+  });
+
+  test('pg_isready startup, liveness and readiness probes on the database', () => {
+    const c = container(synthValid(build({ database: 'shop' }).chart));
+    for (const p of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+      expect(p.exec.command).toEqual(expect.arrayContaining(['pg_isready', '--host=127.0.0.1', '--dbname=shop']));
+    }
+    expect(c.startupProbe.failureThreshold).toBe(180);
+  });
+
+  test('IDataStore: endpoint, ports, primary endpoint and credentials', () => {
+    const { db } = build();
+    expect(db.endpoint.socketAddress).toBe('db:5432');
+    expect(db.ports).toEqual([{ name: 'postgres', port: 5432, protocol: 'TCP' }]);
+    expect(db.primaryEndpoint?.hostname).toBe('db-0.db');
+    expect(db.credentials?.usernameKey).toBe('username');
+    expect(db.databaseName).toBe('app');
+    expect(db.version).toBe(PostgresVersion.V17);
+    expect(db.primaryService).toBeUndefined();
+    expect(db.workload.name).toBe('db');
+  });
+
+  test('versions: pinned tags and of()', () => {
+    expect([PostgresVersion.V15.tag, PostgresVersion.V16.tag, PostgresVersion.V17.tag]).toEqual(['15.17', '16.13', '17.9']);
+    expect(PostgresVersion.of('17.2').majorVersion).toBe(17);
+    expect(container(synthValid(build({ version: PostgresVersion.of('17.2') }).chart)).image).toBe('docker.io/library/postgres:17.2');
+  });
+
+  test('a storage class object', () => {
+    const chart = Testing.chart();
+    const cls = StorageClass.fromStorageClassName(chart, 'fast', 'fast');
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret), storageClass: cls, storage: Size.gibibytes(1) });
+    expect(findOne(synthValid(chart), 'StatefulSet').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
+  });
+});
+
+describe('errors', () => {
+
+  test('the fixes in the eager errors', () => {
+    const chart = Testing.chart();
+    expect(() => new Postgres(chart, 'db', {} as PostgresProps)).toThrow(/Set 'credentials' to DataStoreCredentials.fromSecret\(secret\)\.$/);
+    expect(() => build({ replicas: 2 })).toThrow(/Set 'replicas' to 1, or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes\(\)\.$/);
+    expect(() => build({ writableTmp: false })).toThrow(/Leave 'writableTmp' out\.$/);
+    expect(() => build({ securityContext: { fsGroup: 1000 } })).toThrow(/Leave 'securityContext.fsGroup' out\.$/);
+  });
+
+  test('fails when podDefaults turns /tmp off', () => {
+    expect(() => build({ podDefaults: { writableTmp: false } })).toThrow(
+      new RegExp(`^${WHERE}: invalid 'podDefaults.writableTmp': false. PostgreSQL needs a writable /tmp.*Leave 'writableTmp' out\\.$`));
+  });
+
+  test('fsGroup 999, the postgres group, is accepted', () => {
+    const { chart } = build({ securityContext: { fsGroup: 999 } });
+    expect(podSpec(synthValid(chart)).securityContext.fsGroup).toBe(999);
+  });
+
+  test('resources without memory: the memory request and limit default to 1Gi', () => {
+    const c = container(synthValid(build({ resources: { cpu: { request: kplus.Cpu.units(1) } } }).chart));
+    expect(c.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } });
+  });
+
+  test('a primary Service without a name is <name>-primary', () => {
+    const { chart, db } = build({ primaryService: {} });
+    expect(db.primaryService?.name).toBe('db-primary');
+    expect(findOne(synthValid(chart), 'Service', 'db-primary').spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'db-0' });
+  });
+
+  describe('the user name in a Secret the app renders', () => {
+    const withSecret = (stringData: Record<string, string> | undefined, data?: Record<string, string>) => {
+      const chart = Testing.chart();
+      const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData });
+      // a Secret object carrying base64 data only
+      if (data) ApiObject.of(secret).addJsonPatch(JsonPatch.remove('/stringData'), JsonPatch.add('/data', data));
+      new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret) });
+      return chart;
+    };
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+    test('is read from base64 data too', () => {
+      expect(() => Testing.synth(withSecret(undefined, { username: b64('Admin'), password: b64('x') }))).toThrow(
+        /invalid 'credentials.usernameKey \("username" of the Secret "db-credentials"\)': "Admin". Must be lower case/);
+      expect(() => synthValid(withSecret(undefined, { username: b64('app'), password: b64('x') }))).not.toThrow();
+    });
+
+    test('a missing key is reported once, by the credentials', () => {
+      let message = '';
+      try {
+        Testing.synth(withSecret({ password: 'x' }));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/"username"/);
+      expect(message).not.toMatch(/credentials.usernameKey|Stryker/);
+      expect(message.split('\n').filter(l => l.trim() !== '' && !/^Validation failed/.test(l))).toHaveLength(1);
+    });
+  });
+
+  test('an init script key that is only a suffix is refused; the hint keeps the rest of the name', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    const init = new kplus.ConfigMap(chart, 'init', { data: { '.sql': 'x', 'schema.v1.txt': 'y', 'ok.sql.gz': 'z' } });
+    new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret), initSql: init });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(`${WHERE}: invalid 'initSql': ".sql". Every key must end in .sql, .sql.gz, .sql.xz, .sql.zst, .sh: `);
+    expect(message).toContain(`${WHERE}: invalid 'initSql': "schema.v1.txt". Every key must end in`);
+    expect(message).toContain('Rename the key, e.g. to "schema.v1.sql".');
+    expect(message).not.toContain('ok.sql.gz');
+  });
+  test('fails when the credentials have no user name', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    expect(() => new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromPasswordSecret(secret) })).toThrow(new Error(
+      `${WHERE}: invalid 'credentials': "DataStoreCredentials.fromPasswordSecret()". Must have a user name key: the server's POSTGRES_USER `
+      + 'is read from the key consumers read their user name from. Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey }).'));
+  });
+
+  test('fails when there are no credentials', () => {
+    const chart = Testing.chart();
+    expect(() => new Postgres(chart, 'db', {} as PostgresProps)).toThrow(/invalid 'credentials': undefined. A database without a password is not offered/);
+  });
+
+  test('fails with more than one replica: replication needs an operator', () => {
+    expect(() => build({ replicas: 3 })).toThrow(/invalid 'replicas': 3. Must be 0 or 1: .*streaming replication needs an operator such as CloudNativePG/);
+    expect(() => build({ replicas: 0 })).not.toThrow();
+  });
+
+  test('fails when the memory limit is too small', () => {
+    expect(() => build({ resources: { memory: { limit: Size.mebibytes(128) } } })).toThrow(
+      new RegExp(`^${WHERE}: invalid 'resources.memory.limit': "128Mi". Must be at least 256Mi`));
+  });
+
+  test('fails when the database name needs quoting', () => {
+    expect(() => build({ database: 'Orders' })).toThrow(/invalid 'database': "Orders". Must be lower case/);
+    expect(() => build({ database: 'order' })).toThrow(/invalid 'database': "order". Must not be a reserved PostgreSQL keyword/);
+    expect(() => build({ database: 'my-db' })).toThrow(/invalid 'database': "my-db". Must be a plain SQL identifier/);
+  });
+
+  test('fails when a user name in a Secret the app renders needs quoting', () => {
+    const chart = Testing.chart();
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData: { username: 'Admin', password: 'x' } });
+    new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret) });
+    expect(() => Testing.synth(chart)).toThrow(
+      /invalid 'credentials.usernameKey \("username" of the Secret "db-credentials"\)': "Admin". Must be lower case/);
+  });
+
+  test('fails when an init script key would be ignored', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    const init = new kplus.ConfigMap(chart, 'init', { data: { 'schema.txt': 'x' } });
+    new Postgres(chart, 'db', { credentials: DataStoreCredentials.fromSecret(secret), initSql: init });
+    expect(() => Testing.synth(chart)).toThrow(/invalid 'initSql': "schema.txt". Every key must end in .sql/);
+  });
+
+  test('fails when the version is not a pinned tag', () => {
+    expect(() => PostgresVersion.of('17')).toThrow(/PostgresVersion.of\(\): invalid 'tag': "17". Must be a pinned tag/);
+    expect(() => PostgresVersion.of('14.10')).toThrow(/Must be PostgreSQL 15 or later/);
+    expect(() => PostgresVersion.of('17.2-alpine')).toThrow(/Alpine images are not supported/);
+  });
+
+  test('fails when /tmp is turned off or fsGroup changed', () => {
+    expect(() => build({ writableTmp: false })).toThrow(/invalid 'writableTmp': false. PostgreSQL needs a writable \/tmp/);
+    expect(() => build({ securityContext: { fsGroup: 1000 } })).toThrow(/invalid 'securityContext.fsGroup': 1000. Must be 999/);
+  });
+
+  test('fails when the image registry is invalid', () => {
+    expect(() => build({ image: { registry: 'https://x' } })).toThrow(/invalid 'image.registry'/);
+  });
+
+  describe('image options', () => {
+    test.each([
+      ['r:5000', 'postgres'],
+      ['localhost:5000', 'db'],
+      ['registry.example.com:5000', 'my-org/db_images/postgres.v2'],
+    ])('registry %p and repository %p are accepted', (registry, repository) => {
+      expect(container(synthValid(build({ image: { registry, repository } }).chart)).image).toBe(`${registry}/${repository}:17.9`);
+      expect(engineImage('X', 'image', { registry, repository }, 'library/postgres', '17.9')).toBe(`${registry}/${repository}:17.9`);
+    });
+
+    test('the registry error says what to give', () => {
+      expect(() => build({ image: { registry: 'https://x' } })).toThrow(new Error(
+        `${WHERE}: invalid 'image.registry': "https://x". Must be a registry host name with an optional port, e.g. "registry.example.com:5000". `
+        + 'Give the host only, without a scheme or a path.'));
+    });
+
+    test('a bare host name would be a Docker Hub namespace: refused, except localhost', () => {
+      expect(() => build({ image: { registry: 'mirror' } })).toThrow(new RegExp(
+        `^${WHERE}: invalid 'image.registry': "mirror". Must contain a "." or a port, or be "localhost": the container runtime reads a bare name as a Docker Hub namespace`));
+      expect(container(synthValid(build({ image: { registry: 'localhost' } }).chart)).image).toBe('localhost/library/postgres:17.9');
+    });
+
+    test.each(['Library/postgres', 'library/postgres:17', 'my-/postgres', '/postgres'])('repository %p is refused', repository => {
+      expect(() => build({ image: { repository } })).toThrow(new Error(
+        `${WHERE}: invalid 'image.repository': "${repository}". Must be a repository path of lower-case path components, e.g. "library/postgres". `
+        + 'Give the path without the registry and without a tag.'));
+    });
+  });
+});

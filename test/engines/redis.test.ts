@@ -1,0 +1,294 @@
+import { Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { DataStoreCredentials } from '../../src/connection/data-store';
+import { Redis, RedisAppendFsync, RedisEvictionPolicy, RedisVersion } from '../../src/engines/redis';
+import { restrictedViolations } from '../../src/private/pod-security';
+import { allWarnings } from '../../src/private/warnings';
+import { StorageClass } from '../../src/storage/storage-class';
+import { PersistentVolumeClaimRetention } from '../../src/workload/stateful-workload';
+import { findAll, findOne, synthValid } from '../util/harness';
+
+function shopChart(): Chart {
+  return new Chart(Testing.app(), 'test', { namespace: 'shop' });
+}
+
+function passwordOf(chart: Chart): DataStoreCredentials {
+  return DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth'));
+}
+
+function containerOf(manifests: any[], name = 'cache'): any {
+  return findOne(manifests, 'StatefulSet', name).spec.template.spec.containers.find((c: any) => c.name === 'redis');
+}
+
+function configLines(container: any): string[] {
+  const script: string = container.command[2];
+  return script.slice(script.indexOf("<<'EOF'\n") + 8, script.indexOf('\nEOF\n')).split('\n');
+}
+
+describe('Redis', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = shopChart();
+
+    // WHEN
+    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' } });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const sts = findOne(manifests, 'StatefulSet', 'cache');
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.serviceName).toBe('cache');
+    const spec = sts.spec.template.spec;
+    expect(spec.securityContext).toMatchObject({ fsGroup: 999, runAsNonRoot: true });
+    expect(restrictedViolations(spec)).toEqual([]);
+    const c = containerOf(manifests);
+    expect(c.image).toBe('docker.io/library/redis:7.2.5');
+    expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true });
+    expect(c.resources).toEqual({ limits: { memory: '256Mi' }, requests: { cpu: '100m', memory: '256Mi' } });
+    expect(c.env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' }]);
+    expect(c.ports).toEqual([{ containerPort: 6379, name: 'redis' }]);
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'redis-config', mountPath: '/etc/redis' }, { name: 'data', mountPath: '/data' }]));
+    expect(spec.volumes).toContainEqual({ name: 'redis-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    for (const p of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(p.exec.command[2]).toContain('redis-cli -s /etc/redis/redis.sock ping');
+    expect(configLines(c)).toEqual(expect.arrayContaining([
+      'appendonly yes', 'appendfsync everysec', 'dir /data', `maxmemory ${192 * 1024 ** 2}`, 'maxmemory-policy noeviction', 'protected-mode no',
+    ]));
+    expect(sts.spec.volumeClaimTemplates).toHaveLength(1);
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+    expect(findOne(manifests, 'Service', 'cache').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(allWarnings(chart)).toEqual([]);
+
+    // attributes
+    expect(redis.readReplicas).toBe(2);
+    expect(redis.maxMemoryBytes).toBe(192 * 1024 ** 2);
+    expect(redis.evictionPolicy).toBe(RedisEvictionPolicy.NO_EVICTION);
+    expect(redis.image).toBe('docker.io/library/redis:7.2.5');
+    expect(redis.credentials).toBeUndefined();
+    expect(redis.storeName).toBe('cache');
+    expect(redis.workload.name).toBe('cache');
+  });
+
+  test('a write Service reaching only the primary, a read Service reaching every pod; the endpoint is the write Service', () => {
+    const chart = shopChart();
+    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' } });
+    const manifests = synthValid(chart);
+
+    const write = findOne(manifests, 'Service', 'cache-write');
+    expect(write.spec.selector).toEqual({
+      'app.kubernetes.io/name': 'cache', 'app.kubernetes.io/instance': 'cache', 'statefulset.kubernetes.io/pod-name': 'cache-0',
+    });
+    expect(write.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }]);
+    const read = findOne(manifests, 'Service', 'cache-read');
+    expect(read.spec.selector).toEqual({ 'app.kubernetes.io/name': 'cache', 'app.kubernetes.io/instance': 'cache' });
+    expect(read.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }]);
+
+    expect(redis.primaryService.name).toBe('cache-write');
+    expect(redis.readService.name).toBe('cache-read');
+    expect(redis.endpoint.socketAddress).toBe('cache-write.shop.svc.cluster.local:6379');
+    expect(redis.readService.endpoint.socketAddress).toBe('cache-read.shop.svc.cluster.local:6379');
+    expect(redis.primaryEndpoint?.socketAddress).toBe('cache-0.cache.shop.svc.cluster.local:6379');
+    expect(redis.ports).toEqual([{ name: 'redis', port: 6379, protocol: 'TCP' }]);
+  });
+
+  test('all props', () => {
+    // GIVEN
+    const chart = shopChart();
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'cache-auth' }, stringData: { token: 'not-in-the-manifest-of-redis' } });
+    const fast = new StorageClass(chart, 'fast', { metadata: { name: 'fast' }, provisioner: 'ebs.csi.aws.com' });
+
+    // WHEN
+    const redis = new Redis(chart, 'cache', {
+      metadata: { name: 'sessions' },
+      storeName: 'session-store',
+      readReplicas: 1,
+      password: DataStoreCredentials.fromPasswordSecret(secret, { passwordKey: 'token' }),
+      evictionPolicy: RedisEvictionPolicy.ALLKEYS_LFU,
+      maxMemoryPercent: 50,
+      appendFsync: RedisAppendFsync.ALWAYS,
+      version: RedisVersion.of('7.0.15-bookworm'),
+      image: { registry: 'mirror.gcr.io', repository: 'library/redis' },
+      resources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
+      storage: Size.gibibytes(5),
+      storageClass: fast,
+      ordinals: { start: 1 },
+      headlessService: { name: 'sessions-peers' },
+      podManagementPolicy: kplus.PodManagementPolicy.ORDERED_READY,
+    });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const sts = findOne(manifests, 'StatefulSet', 'sessions');
+    expect(sts.spec.replicas).toBe(2);
+    expect(sts.spec.ordinals).toEqual({ start: 1 });
+    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
+    expect(sts.spec.serviceName).toBe('sessions-peers');
+    const c = containerOf(manifests, 'sessions');
+    expect(c.image).toBe('mirror.gcr.io/library/redis:7.0.15-bookworm');
+    expect(c.env).toEqual([
+      { name: 'REDIS_PRIMARY_HOST', value: 'sessions-1.sessions-peers.shop.svc.cluster.local' },
+      { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'token' } } },
+    ]);
+    expect(c.command[2]).toContain('if [ "$ordinal" = 1 ]; then');
+    expect(configLines(c)).toEqual(expect.arrayContaining([
+      'appendfsync always', `maxmemory ${512 * 1024 ** 2}`, 'maxmemory-policy allkeys-lfu', 'protected-mode yes', 'repl-diskless-sync-max-replicas 1',
+    ]));
+    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } });
+    expect(findOne(manifests, 'Service', 'sessions-write').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('sessions-1');
+    expect(redis.storeName).toBe('session-store');
+    expect(redis.primaryEndpoint?.hostname).toBe('sessions-1.sessions-peers.shop.svc.cluster.local');
+    expect(redis.credentials?.passwordKey).toBe('token');
+    expect(redis.maxMemoryBytes).toBe(512 * 1024 ** 2);
+    expect(redis.evictionPolicy).toBe(RedisEvictionPolicy.ALLKEYS_LFU);
+  });
+
+  test('the password is not in the rendered YAML: only a reference to the Secret', () => {
+    const chart = shopChart();
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart) });
+    const manifests = synthValid(chart);
+    const c = containerOf(manifests);
+    expect(c.env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'password' } } });
+    expect(c.command[2]).not.toMatch(/requirepass [^"]/);
+    expect(JSON.stringify(c.args ?? [])).not.toContain('requirepass');
+  });
+
+  test('readReplicas 0 runs a single primary', () => {
+    const chart = shopChart();
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+    const manifests = synthValid(chart);
+    expect(findOne(manifests, 'StatefulSet', 'cache').spec.replicas).toBe(1);
+    expect(findAll(manifests, 'PodDisruptionBudget')).toEqual([]);
+    expect(configLines(containerOf(manifests))).toContain('repl-diskless-sync-max-replicas 0');
+  });
+
+  test('storageClassName and the default memory limit from resources', () => {
+    const chart = shopChart();
+    const redis = new Redis(chart, 'cache', {
+      metadata: { name: 'cache' }, storageClassName: 'standard', resources: { memory: { limit: Size.mebibytes(100) } },
+    });
+    const manifests = synthValid(chart);
+    expect(findOne(manifests, 'StatefulSet', 'cache').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('standard');
+    expect(redis.maxMemoryBytes).toBe(Math.floor(100 * 1024 ** 2 * 0.75));
+  });
+
+  test('without a namespace, the primary host is the short pod name', () => {
+    const chart = Testing.chart();
+    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' } });
+    expect(containerOf(synthValid(chart)).env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache' }]);
+    expect(redis.primaryEndpoint?.hostname).toBe('cache-0.cache');
+  });
+
+  describe('RedisVersion', () => {
+    test.each([
+      [RedisVersion.V7_2, '7.2.5'],
+      [RedisVersion.V7_0, '7.0.15'],
+      [RedisVersion.of('7.4.1'), '7.4.1'],
+      [RedisVersion.of('7.2'), '7.2'],
+      [RedisVersion.of('8.0.2-bookworm'), '8.0.2-bookworm'],
+      [RedisVersion.of('10.0.1'), '10.0.1'],
+      [RedisVersion.of('7.10.2'), '7.10.2'],
+    ])('%p has tag %p', (version, tag) => {
+      expect(version.tag).toBe(tag);
+    });
+
+    test.each([
+      ['6.2.14', /RedisVersion: invalid 'tag': "6.2.14". Must be 7.0 or later/],
+      ['latest', /RedisVersion: invalid 'tag': "latest". Must be a version tag of the official image/],
+      ['redis:7.2.5', /Must be a version tag/],
+      ['7.2.5-alpine', /RedisVersion: invalid 'tag': "7.2.5-alpine". Must be a Debian variant/],
+      ['7.2.5@sha256', /RedisVersion: invalid 'tag': "7.2.5@sha256". Must be a version tag/],
+    ])('fails when the tag is %p', (tag, error) => {
+      expect(() => RedisVersion.of(tag)).toThrow(error);
+    });
+  });
+
+  test.each([
+    ['redis:7.2.5', /\. Pass the tag without the image name, or use RedisVersion\.V7_2\.$/],
+    ['6.2.14', /\. Use RedisVersion\.V7_2, or a 7\.x tag\.$/],
+    ['7.2.5-alpine', /\. Drop the "-alpine" suffix\.$/],
+  ])('the error for tag %p says what to do', (tag, fix) => {
+    expect(() => RedisVersion.of(tag)).toThrow(fix);
+  });
+
+  describe('errors', () => {
+    const cases: Array<[string, (chart: Chart) => void, RegExp]> = [
+      ['replicas is set', chart => new Redis(chart, 'cache', { replicas: 3 }),
+        /^Redis 'test\/cache': invalid 'replicas': 3. Redis counts read replicas besides the primary.*Set 'readReplicas' instead, e.g. readReplicas: 2 for 3 pods\.$/],
+      ['readReplicas is negative', chart => new Redis(chart, 'cache', { readReplicas: -1 }), /^Redis 'test\/cache': invalid 'readReplicas': -1/],
+      ['readReplicas is not an integer', chart => new Redis(chart, 'cache', { readReplicas: 1.5 }), /invalid 'readReplicas': 1.5/],
+      ['the password has a username', chart => new Redis(chart, 'cache', {
+        password: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 'auth')),
+      }), /^Redis 'test\/cache': invalid 'password': credentials with a username \(key "username"\). Must be a password only.*fromPasswordSecret/],
+      ['the memory limit is missing', chart => new Redis(chart, 'cache', { resources: { memory: { request: Size.mebibytes(256) } } }),
+        /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: 'maxmemory' is derived from it/],
+      ['the memory limit is too small', chart => new Redis(chart, 'cache', { resources: { memory: { limit: Size.mebibytes(32) } } }),
+        /^Redis 'test\/cache': invalid 'resources.memory.limit': 33554432. Must be at least 64Mi/],
+      ['maxMemoryPercent is out of range', chart => new Redis(chart, 'cache', { maxMemoryPercent: 95 }),
+        /^Redis 'test\/cache': invalid 'maxMemoryPercent': 95/],
+      ['a governing Service is given', chart => new Redis(chart, 'cache', {
+        governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
+      }), /^Redis 'test\/cache': invalid 'governingService': .*Redis creates its own headless Service/],
+      ['publishNotReadyAddresses is false', chart => new Redis(chart, 'cache', { headlessService: { publishNotReadyAddresses: false } }),
+        /^Redis 'test\/cache': invalid 'headlessService.publishNotReadyAddresses': false. Must be true/],
+      ['storageClass and storageClassName are both set', chart => new Redis(chart, 'cache', {
+        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+      }), /^Redis 'test\/cache': invalid 'storageClassName': "a". Cannot be combined with 'storageClass'/],
+      ['the image registry is invalid', chart => new Redis(chart, 'cache', { image: { registry: 'https://mirror' } }),
+        /^Redis 'test\/cache': invalid 'image.registry': "https:\/\/mirror"/],
+      ['resources have no memory', chart => new Redis(chart, 'cache', { resources: { cpu: { request: kplus.Cpu.millis(100) } } }),
+        /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: .* Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
+      ['the name is too long', chart => new Redis(chart, 'cache', { metadata: { name: 'a'.repeat(53) } }), /invalid 'metadata.name'/],
+    ];
+    test.each(cases)('fails when %s', (_name, build, error) => {
+      expect(() => build(shopChart())).toThrow(error);
+    });
+
+    const fixes: Array<[string, (chart: Chart) => void, RegExp]> = [
+      ['governingService', chart => new Redis(chart, 'cache', {
+        governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
+      }), /\. Leave 'governingService' out; name the headless Service with 'headlessService.name'\.$/],
+      ['publishNotReadyAddresses', chart => new Redis(chart, 'cache', { headlessService: { publishNotReadyAddresses: false } }),
+        /\. Leave 'publishNotReadyAddresses' out\.$/],
+      ['storageClassName', chart => new Redis(chart, 'cache', {
+        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+      }), /Cannot be combined with 'storageClass'\. Set one of the two\.$/],
+      ['the memory limit', chart => new Redis(chart, 'cache', { resources: { memory: { request: Size.mebibytes(256) } } }),
+        /\. Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
+    ];
+    test.each(fixes)('the error for %s says what to do', (_name, build, fix) => {
+      expect(() => build(shopChart())).toThrow(fix);
+    });
+  });
+
+  describe('warning: the primary\'s claim deleted with the StatefulSet', () => {
+    test.each([
+      ['whenDeleted', { whenDeleted: PersistentVolumeClaimRetention.DELETE }, 'Deleting the StatefulSet deletes'],
+      ['whenScaled', { whenScaled: PersistentVolumeClaimRetention.DELETE }, 'Deleting the StatefulSet or scaling it to 0 deletes'],
+    ])('%s Delete warns redis-primary-claim-deletion', (prop, policy, text) => {
+      const chart = shopChart();
+      new Redis(chart, 'cache', { metadata: { name: 'cache' }, persistentVolumeClaimRetentionPolicy: policy });
+      const warnings = allWarnings(chart);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/ \[cdk8s-stateful:redis-primary-claim-deletion\]$/);
+      expect(warnings[0]).toContain(`Redis 'test/cache': warning: 'persistentVolumeClaimRetentionPolicy.${prop}': "Delete"`);
+      expect(warnings[0]).toContain(text);
+      expect(warnings[0]).toContain('the replicas resync to it, dropping their copies too');
+      expect(warnings[0]).toContain("Leave 'persistentVolumeClaimRetentionPolicy' out (Retain).");
+    });
+
+    test('Retain does not warn', () => {
+      const chart = shopChart();
+      new Redis(chart, 'cache', {
+        metadata: { name: 'cache' },
+        persistentVolumeClaimRetentionPolicy: {
+          whenDeleted: PersistentVolumeClaimRetention.RETAIN,
+          whenScaled: PersistentVolumeClaimRetention.RETAIN,
+        },
+      });
+      expect(allWarnings(chart)).toEqual([]);
+    });
+  });
+});
