@@ -12,7 +12,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
-import { DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { EnginePreset } from './engine-preset';
+import { Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
@@ -188,7 +189,7 @@ export interface CassandraProps extends StatefulWorkloadOptions {
  *
  * @see https://cassandra.apache.org/doc/4.1/cassandra/getting_started/configuring.html
  */
-export class Cassandra extends Construct implements IDataStore {
+export class Cassandra extends EnginePreset {
   /** The workload running the nodes (escape hatch). */
   public readonly workload: StatefulWorkload;
   /** The Cassandra release. */
@@ -323,19 +324,9 @@ export class Cassandra extends Construct implements IDataStore {
     return [...this._seeds];
   }
 
-  /** The StatefulSet name: consumers' variables are named after it (`RING_SERVICE_HOST`). */
-  public get storeName(): string {
-    return this.workload.storeName;
-  }
-
-  /** The headless Service's DNS name and the CQL port 9042: every node coordinates requests. */
-  public get endpoint(): Endpoint {
-    return this.workload.endpoint;
-  }
-
-  /** The CQL port 9042. */
-  public get ports(): DataStorePort[] {
-    return this.workload.ports;
+  /** None: every node coordinates requests, no node is distinguished. */
+  public get primaryEndpoint(): Endpoint | undefined {
+    return undefined;
   }
 }
 

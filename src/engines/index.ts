@@ -1,4 +1,5 @@
 export * from './cassandra';
 export * from './engine-image';
+export * from './engine-preset';
 export * from './postgres';
 export * from './redis';

@@ -2,7 +2,8 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { EnginePreset } from './engine-preset';
+import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
 import { engineImage } from './private/engine-image';
 import {
@@ -240,7 +241,7 @@ const DATA_VOLUME = 'data';
  *
  * @see https://hub.docker.com/_/postgres
  */
-export class Postgres extends Construct implements IDataStore {
+export class Postgres extends EnginePreset {
   /** The underlying workload (escape hatch). */
   public readonly workload: StatefulWorkload;
   /** The database the server creates at first start (`database`). */
@@ -382,31 +383,6 @@ export class Postgres extends Construct implements IDataStore {
     this.node.addValidation({
       validate: () => AppIndex.of(this).memo(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]),
     });
-  }
-
-  /** The store's name: `storeName`, or the StatefulSet name. */
-  public get storeName(): string {
-    return this.workload.storeName;
-  }
-
-  /** The headless Service's DNS name and port 5432. */
-  public get endpoint(): Endpoint {
-    return this.workload.endpoint;
-  }
-
-  /** The client port: `postgres`, 5432. */
-  public get ports(): DataStorePort[] {
-    return this.workload.ports;
-  }
-
-  /** The first pod's DNS name and port 5432: the primary. */
-  public get primaryEndpoint(): Endpoint | undefined {
-    return this.workload.primaryEndpoint;
-  }
-
-  /** The superuser's credentials. */
-  public get credentials(): DataStoreCredentials | undefined {
-    return this.workload.credentials;
   }
 
   /** The user name in a Secret the app renders must be a plain SQL identifier. */

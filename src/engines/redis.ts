@@ -10,7 +10,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { EnginePreset } from './engine-preset';
+import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
@@ -263,7 +264,7 @@ export interface RedisProps extends StatefulWorkloadOptions {
  *
  * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
  */
-export class Redis extends Construct implements IDataStore {
+export class Redis extends EnginePreset {
   /** The workload (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public readonly workload: StatefulWorkload;
   /** The Service that reaches only the primary: `<name>-write`. */
@@ -278,10 +279,6 @@ export class Redis extends Construct implements IDataStore {
   public readonly evictionPolicy: RedisEvictionPolicy;
   /** The container image. */
   public readonly image: string;
-  /** The password, if any. */
-  public readonly credentials?: DataStoreCredentials;
-
-  private readonly _storeName?: string;
 
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
@@ -412,8 +409,6 @@ export class Redis extends Construct implements IDataStore {
     this.maxMemoryBytes = engine.maxMemoryBytes;
     this.evictionPolicy = engine.evictionPolicy as RedisEvictionPolicy;
     this.image = engine.image;
-    this.credentials = props.password;
-    this._storeName = props.storeName;
 
     // ---- warnings
     const retention = props.persistentVolumeClaimRetentionPolicy;
@@ -426,19 +421,9 @@ export class Redis extends Construct implements IDataStore {
     }
   }
 
-  /** The store's name: `storeName`, or the StatefulSet name. */
-  public get storeName(): string {
-    return this._storeName ?? this.workload.name;
-  }
-
   /** The write Service's DNS name and port: consumers write to the primary. */
   public get endpoint(): Endpoint {
     return this.primaryService.endpoint;
-  }
-
-  /** The primary pod's stable DNS name and port. */
-  public get primaryEndpoint(): Endpoint | undefined {
-    return this.workload.primaryEndpoint;
   }
 
   /** The client port (`redis`, 6379). */
