@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { DataStoreCredentials, IDataStore } from '../../src/connection/data-store';
+import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Cassandra } from '../../src/engines/cassandra';
 import { EnginePreset } from '../../src/engines/engine-preset';
 import { Postgres } from '../../src/engines/postgres';
