@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Cron, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { expectValidManifests, schemaIdOf, validateManifest } from './k8s-schema';
+import { expectValidManifests, registerCustomResource, schemaIdOf, validateManifest } from './k8s-schema';
 
 // ---------------------------------------------------------------- fixtures
 
@@ -523,4 +523,31 @@ test('validation is fast once a kind is compiled', () => {
   const elapsed = performance.now() - start;
   // The StatefulSet validator is compiled by the tests above; 200 objects take a few tens of ms.
   expect(elapsed).toBeLessThan(2000);
+});
+
+describe('custom resources', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        required: ['source'],
+        properties: {
+          source: { type: 'object', properties: { claimName: { type: 'string' } } },
+          parameters: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          size: { 'x-kubernetes-int-or-string': true, 'anyOf': [{ type: 'integer' }, { type: 'string' }] },
+        },
+      },
+    },
+  };
+
+  test('a registered kind is validated strictly, with apiVersion and kind pinned', () => {
+    registerCustomResource('example.test.io/v1', 'Widget', schema);
+    const ok = { apiVersion: 'example.test.io/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { source: { claimName: 'c' }, parameters: { any: { thing: 1 } }, size: '1Gi' } };
+    expect(validateManifest(ok)).toEqual([]);
+    expect(validateManifest({ ...ok, spec: { source: { claim: 'c' } } }).join('\n')).toMatch(/claim/);
+    expect(validateManifest({ ...ok, spec: {} }).join('\n')).toMatch(/source/);
+    expect(validateManifest({ ...ok, apiVersion: 'example.test.io/v2' }).join('\n')).toMatch(/unknown apiVersion\/kind/);
+    expect(validateManifest({ ...ok, metadata: { name: 'Not_A_Name' } })).not.toEqual([]);
+  });
 });

@@ -21,11 +21,12 @@
  * Schemas are loaded per kind on first use and the compiled validator is cached for the rest of the
  * test file, so validating hundreds of objects stays fast.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { parseAllDocuments } from 'yaml';
 
 /** The Kubernetes version of the schemas (kubernetes-models 4.3.1). */
 export const KUBERNETES_VERSION = '1.27';
@@ -148,9 +149,16 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | stri
 }
 
 function compileValidator(apiVersion: string, kind: string): ValidateFunction | string {
+  const custom = customResources().get(`${apiVersion} ${kind}`);
+  if (custom) {
+    const instance = ajv ??= createAjv();
+    const sid = `crd:${apiVersion}:${kind}`;
+    instance.addSchema(strictCopy(custom), sid);
+    return instance.getSchema(sid)!;
+  }
   const schemas = servedKind(apiVersion, kind);
   if (!schemas) {
-    const unknown = `unknown apiVersion/kind "${apiVersion}" "${kind}": not a kind of the Kubernetes ${KUBERNETES_VERSION} API`;
+    const unknown = `unknown apiVersion/kind "${apiVersion}" "${kind}": not a kind of the Kubernetes ${KUBERNETES_VERSION} API nor a custom resource of test/crds/`;
     const hint = SERVED_API_VERSIONS.find(candidate => candidate !== apiVersion && servedKind(candidate, kind));
     return hint ? `${unknown} (did you mean apiVersion "${hint}"?)` : unknown;
   }
@@ -211,6 +219,50 @@ function collectSchemas(id: string): Map<string, Schema> | undefined {
   return collected;
 }
 
+// ---------------------------------------------------------------- custom resources
+
+/**
+ * The custom resources the tests know: every CustomResourceDefinition in `test/crds/*.yaml` (the
+ * published CRD files of the projects that define them, kept in the repository as cdk8s keeps the
+ * files it imports), plus those registered with `registerCustomResource()`. Each served version's
+ * `openAPIV3Schema` becomes a strict schema like the built-in kinds' (unknown fields are errors,
+ * except under `x-kubernetes-preserve-unknown-fields`), with `apiVersion` and `kind` pinned.
+ */
+export const CRD_DIRECTORY = join(__dirname, '..', 'crds');
+
+let crds: Map<string, Schema> | undefined;
+function customResources(): Map<string, Schema> {
+  if (crds) return crds;
+  crds = new Map();
+  const files = existsSync(CRD_DIRECTORY) ? readdirSync(CRD_DIRECTORY).filter(f => /\.ya?ml$/.test(f)).sort() : [];
+  for (const file of files) {
+    for (const doc of parseAllDocuments(readFileSync(join(CRD_DIRECTORY, file), 'utf8'))) {
+      const crd = doc.toJS();
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      for (const version of crd.spec.versions ?? []) {
+        if (version.served === false || !version.schema?.openAPIV3Schema) continue;
+        registerCustomResource(`${crd.spec.group}/${version.name}`, crd.spec.names.kind, version.schema.openAPIV3Schema);
+      }
+    }
+  }
+  return crds;
+}
+
+/** Registers the `openAPIV3Schema` of a custom resource's kind at an apiVersion (`<group>/<version>`). */
+export function registerCustomResource(apiVersion: string, kind: string, openApiV3Schema: Schema): void {
+  const map = crds ?? customResources();
+  const schema = structuredClone(openApiV3Schema);
+  schema.properties = {
+    ...schema.properties,
+    apiVersion: { type: 'string', enum: [apiVersion] },
+    kind: { type: 'string', enum: [kind] },
+    metadata: { type: 'object' },
+  };
+  schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
+  map.set(`${apiVersion} ${kind}`, schema);
+  validators.delete(`${apiVersion} ${kind}`);
+}
+
 // ---------------------------------------------------------------- strict schemas
 
 const COMBINATORS = ['allOf', 'anyOf', 'oneOf'];
@@ -238,7 +290,7 @@ function strictCopy(schema: any): any {
   }
   // `nullable` admits null, but Ajv still checks null against `enum`: admit it there too.
   if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum.push(null);
-  if (isPlainObject(out.properties) && out.additionalProperties === undefined) {
+  if (isPlainObject(out.properties) && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) {
     out.additionalProperties = false;
   }
   // oneOf: [X, {type: 'null'}] -> if: {type: 'null'}, else: X
@@ -268,6 +320,11 @@ function createAjv(): Ajv {
   // Formats used by the OpenAPI schemas that ajv-formats does not know.
   instance.addFormat('quantity', { type: 'string', validate: QUANTITY });
   instance.addFormat('string', { type: 'string', validate: () => true });
+  // Structural-schema extensions of CRDs: annotations for the API server, no constraint for Ajv.
+  for (const keyword of ['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type',
+    'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-embedded-resource', 'x-kubernetes-validations']) {
+    instance.addKeyword(keyword);
+  }
   return instance;
 }
 
