@@ -158,7 +158,7 @@ function compileValidator(apiVersion: string, kind: string): ValidateFunction | 
   }
   const schemas = servedKind(apiVersion, kind);
   if (!schemas) {
-    const unknown = `unknown apiVersion/kind "${apiVersion}" "${kind}": not a kind of the Kubernetes ${KUBERNETES_VERSION} API nor a custom resource of test/crds/`;
+    const unknown = `unknown apiVersion/kind "${apiVersion}" "${kind}": not a kind of the Kubernetes ${KUBERNETES_VERSION} API`;
     const hint = SERVED_API_VERSIONS.find(candidate => candidate !== apiVersion && servedKind(candidate, kind));
     return hint ? `${unknown} (did you mean apiVersion "${hint}"?)` : unknown;
   }
