@@ -248,7 +248,9 @@ export class VolumeClaim extends Construct implements IPersistentVolumeClaim, IS
     if (!onePod && !oneNode) return errors;
 
     const consumers = AppIndex.of(this).claimUsers(this.namespaceName, this.name);
-    const manyPods = consumers.length > 1 || consumers.some(c => c.pods === undefined || c.pods > 1);
+    // Jobs that run one pod at a time (a backup CronJob, a restore) wait for each other's volume
+    const queued = consumers.length > 1 && consumers.every(c => c.runsOnceAtATime);
+    const manyPods = !queued && (consumers.length > 1 || consumers.some(c => c.pods === undefined || c.pods > 1));
     const mode = onePod ? 'ReadWriteOncePod' : 'ReadWriteOnce';
     if (manyPods) {
       const who = consumers.map(describe).join(', ');

@@ -1,0 +1,3 @@
+export * from './logical-backup';
+export * from './logical-backup-engine';
+export * from './logical-restore';
