@@ -90,7 +90,8 @@ export function redisBackupScript(): string {
     '  exit 1',
     'fi',
     'echo "backup: dumping $source:$STORE_PORT"',
-    'redis-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb"',
+    // redis-cli reports its progress on stderr
+    'redis-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb" 2>&1',
     'redis-check-rdb "$BACKUP_DIR/dump.rdb" > "$BACKUP_DIR/.check" 2>&1 || { cat "$BACKUP_DIR/.check" >&2; exit 1; }',
     'grep -E \'keys read\' "$BACKUP_DIR/.check" || true',
     'rm -f "$BACKUP_DIR/.check"',
