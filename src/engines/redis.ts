@@ -462,7 +462,8 @@ export class Redis extends EnginePreset {
       files: REDIS_BACKUP_FILES,
       backup: {
         script: redisBackupScript(),
-        envVariables: { ...auth, [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) },
+        // without replicas, none: the backup dumps the primary (and the preset warns)
+        envVariables: { ...auth, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
       },
       restore: {
         script: redisRestoreScript(),

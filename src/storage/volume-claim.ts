@@ -117,8 +117,10 @@ export interface VolumeClaimProps {
  *
  * Checked when the app is synthesized: a ReadWriteOncePod claim used by more than one pod (or by
  * a one-replica Deployment that rolls out with a surge) is an error, a ReadWriteOnce claim in the
- * same situation a warning (it works only while the pods share a node); a `volume` that cannot
- * bind to the claim is an error.
+ * same situation a warning (it works only while the pods share a node); Jobs that run one pod at a
+ * time (a Job of parallelism 1, a CronJob with `concurrencyPolicy: Forbid`, such as a backup and
+ * its restores) count as one pod, as each waits for the volume until the other has finished. A
+ * `volume` that cannot bind to the claim is an error.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
  */

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { App, Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../../examples/main';
@@ -132,6 +132,11 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     metadata: { name: 'cache' },
     persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
   })],
+  ['cdk8s-stateful:redis-backup-from-primary', 'validation', chart => {
+    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+    redis.addBackup('hourly', { schedule: Cron.hourly() });
+    return redis;
+  }],
   ['cdk8s-stateful:two-default-storage-classes', 'validation', chart => {
     new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
     return new StorageClass(chart, 'standard', { metadata: { name: 'standard' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
