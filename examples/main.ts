@@ -42,12 +42,18 @@ export function buildExamples(app: App): void {
  *
  * - `external-ip`: the Service `ext` of `external-dns` through an IP address instead of a DNS name;
  * - `user-db-in-cluster`: `user-db-external` after the migration, the user database moved into
- *   the cluster with the same consumer.
+ *   the cluster with the same consumer;
+ * - `user-db-restore`: `user-db` with a restore of one of its nightly dumps (the Job
+ *   `user-db-restore-20250301t023000z-<hash>`), to apply when that dump must come back.
  */
 export function buildAlternatives(app: App): void {
   new ExternalIpExample(app, 'external-ip');
   new UserDbMigrationExample(app, 'user-db-in-cluster', { database: 'in-cluster' });
+  new UserDbExample(app, 'user-db-restore', { restoreDump: USER_DB_RESTORE_DUMP });
 }
+
+/** The dump `user-db-restore` restores: the nightly backup of 1 March 2025. */
+export const USER_DB_RESTORE_DUMP = '20250301T023000Z';
 
 /** Where `buildAlternatives()` renders, relative to the examples' output directory. */
 export const ALTERNATIVES_DIR = 'alternatives';
