@@ -242,7 +242,7 @@ export class LogicalBackup extends Construct {
       for (const prop of ['storage', 'storageClass'] as const) {
         if (props[prop] !== undefined) {
           throw fail(where, prop, prop === 'storage' ? toQuantity(props.storage!) : props.storageClass!.storageClassName,
-            `Cannot be combined with 'claim': it describes the backup's own claim`, `Leave '${prop}' out, or leave 'claim' out`);
+            'Cannot be combined with \'claim\': it describes the backup\'s own claim', `Leave '${prop}' out, or leave 'claim' out`);
         }
       }
       if (props.claim.namespaceName !== namespace) {

@@ -48,6 +48,9 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
 
+  /** The engine's commands for logical backups, from the hook, once. */
+  private _backupEngine?: LogicalBackupEngine;
+
   constructor(scope: Construct, id: string) {
     super(scope, id);
   }
@@ -81,8 +84,6 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   public get serverName(): string | undefined {
     return undefined;
   }
-
-  private _backupEngine?: LogicalBackupEngine;
 
   /**
    * Takes logical backups of the store on a schedule: a CronJob that dumps it with the engine's

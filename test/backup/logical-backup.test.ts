@@ -8,9 +8,9 @@ import { allWarnings } from '../../src/private/warnings';
 import { StorageClass } from '../../src/storage/storage-class';
 import { VolumeClaim } from '../../src/storage/volume-claim';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
+import { mysqlEngine, MYSQL_IMAGE as IMAGE, ordersDb, shopChart } from '../util/backup-fixtures';
 import { findAll, findOne, synthValid } from '../util/harness';
 
-import { mysqlEngine, MYSQL_IMAGE as IMAGE, ordersDb, shopChart } from '../util/backup-fixtures';
 
 function backup(chart: Chart, props: Partial<LogicalBackupProps> = {}, id = 'nightly'): LogicalBackup {
   const store = (chart.node.tryFindChild('orders-db') as StatefulWorkload | undefined) ?? ordersDb(chart);

@@ -51,7 +51,7 @@ describe('LogicalRestore', () => {
       replaceExisting: true,
       activeDeadline: Duration.hours(4),
       backoffLimit: 0,
-      metadata: { name: 'orders-recovery', labels: { team: 'orders' }, annotations: { 'argocd.argoproj.io/hook': 'PostSync', owner: 'orders@example.com' } },
+      metadata: { name: 'orders-recovery', labels: { team: 'orders' }, annotations: { 'argocd.argoproj.io/hook': 'PostSync', 'owner': 'orders@example.com' } },
       podDefaults: { memoryLimit: Size.gibibytes(2) },
     });
     expect(synthValid(chart).filter(m => m.kind === 'Job' || (m.kind === 'ConfigMap' && m.metadata.name.includes('recovery')))).toMatchSnapshot();

@@ -219,7 +219,7 @@ describe('Postgres backups and restores on a real server', () => {
       const restore = runPod(net, restorePod(dumps[1], true), user);
       expect(restore.status).toBe(1);
       expect(restore.stderr).toContain(
-        `restore: the server at user-db-0.user-db.accounts.svc.cluster.local:5432 is the store accounts/orders-db, not accounts/user-db: refusing to restore into it\n`);
+        'restore: the server at user-db-0.user-db.accounts.svc.cluster.local:5432 is the store accounts/orders-db, not accounts/user-db: refusing to restore into it\n');
       expect(accounts()).toEqual(['1=first@example.com', '2=zweite@beispiel.de']);
       await new Promise(r => setTimeout(r, 1100));
       const refused = backup();

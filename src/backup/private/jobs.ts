@@ -6,9 +6,9 @@ import { Duration, JsonPatch, Names } from 'cdk8s';
 import { EnvFieldPaths, EnvValue } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkDetails, ENV, INFO_FILE } from './scripts';
-import type { LogicalBackupEngine, LogicalDumpCommand } from '../logical-backup-engine';
 import { imageProblem } from '../../private/pod-rules';
 import { checkInteger, fail } from '../../private/validation';
+import type { LogicalBackupEngine, LogicalDumpCommand } from '../logical-backup-engine';
 
 /**
  * The JSON patch that removes the label cdk8s-plus derives from the construct path

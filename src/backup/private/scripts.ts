@@ -69,7 +69,7 @@ export function checkSchedule(where: string, prop: string, expression: string): 
   }
   if (expression.trim().startsWith('@')) {
     throw fail(where, prop, expression, 'Must be five fields (minute hour day-of-month month day-of-week), not a descriptor',
-      `Spell it out, e.g. "0 0 * * *" for @daily or "0 * * * *" for @hourly`);
+      'Spell it out, e.g. "0 0 * * *" for @daily or "0 * * * *" for @hourly');
   }
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) {
