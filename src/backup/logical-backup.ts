@@ -24,10 +24,10 @@ const MAX_CRON_JOB_NAME = 52;
 export interface LogicalBackupOptions {
   /**
    * When to take a backup: a five-field cron expression (minute, hour, day of month, month, day
-   * of week) in `timeZone`. Descriptors such as `@daily` are refused: spell them out.
+   * of week) in `timeZone`, e.g. `Cron.schedule({ minute: '30', hour: '2' })` for every night at
+   * 02:30. Descriptors such as `@daily` are refused: spell them out.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
-   * @example Cron.schedule({ minute: '30', hour: '2' })
    */
   readonly schedule: Cron;
 
