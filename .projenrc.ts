@@ -29,6 +29,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@4.3.1',
     'ajv@^8.17.1',
     'ajv-formats@^3.0.1',
+    // reads the custom resource definitions in test/crds/ (test/util/k8s-schema.ts)
+    'yaml@^2.9.1',
     // property-based tests (test/properties.test.ts, generators in test/util/arbitraries.ts)
     'fast-check@^4.11.0',
     // mutation testing (`npx projen mutation`, stryker.config.json, reports/MUTATION.md). 9.6 is the
