@@ -23,7 +23,7 @@ import { Postgres } from '../../src/engines/postgres';
 import { findOne, synthValid } from '../util/harness';
 import { claimDir, jobPod, JobPod, osUser, runPod, RunResult } from '../util/job-pod';
 import { PodNetwork, TestPod } from '../util/pod-network';
-import { pg, requirePostgresBinaries, run, Server, waitFor } from '../util/postgres-server';
+import { pg, requirePostgresBinaries, run, Server, spawnAs, waitFor } from '../util/postgres-server';
 
 jest.setTimeout(120_000);
 
@@ -203,9 +203,14 @@ describe('Postgres backups and restores on a real server', () => {
     expect(accounts()).toEqual(['1=first@example.com', '2=zweite@beispiel.de', '3=third@example.com']);
   });
 
-  test('replaceExisting keeps the database that held data under another name', () => {
+  test('replaceExisting keeps the database that held data under another name, ending the sessions still connected to it', async () => {
     sql('INSERT INTO account VALUES (4, \'fourth@example.com\')');
+    // a client still connected, as a consumer would be
+    const client = spawnAs(['psql', '-X', '-h', path.join(root, 'sock'), '-U', USER, '-d', DATABASE, '-c', 'SELECT pg_sleep(60)'], serverEnv, 'ignore');
+    const ended = new Promise<number | null>(resolve => client.on('exit', code => resolve(code)));
+    await waitFor(() => sql(`SELECT count(*) FROM pg_stat_activity WHERE datname = '${DATABASE}' AND query LIKE '%pg_sleep%'`, 'postgres') === '1', 'the client');
     const result = runPod(net, restorePod(dumps[0], true), user);
+    expect(await ended).not.toBe(0);
     expect(result).toMatchObject({ status: 0, stderr: '' });
     const aside = /keeping it as ([a-z0-9_]+)/.exec(result.stdout)![1];
     expect(aside).toMatch(new RegExp(`^${DATABASE}_before_[0-9]{8}t[0-9]{6}z$`));
