@@ -20,6 +20,7 @@ import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Redis } from '../../src/engines/redis';
+import { allWarnings } from '../../src/private/warnings';
 import { findOne, synthValid } from '../util/harness';
 import { claimDir, jobPod, JobPod, osUser, runPod, RunResult } from '../util/job-pod';
 import { PodNetwork, TestPod } from '../util/pod-network';
@@ -72,8 +73,8 @@ describe('Redis backups and restores on real servers with append-only persistenc
   const keys = (server: ServerPod) => cli(server, 'keys', '*').split('\n').sort();
 
   /** Starts a pod of the StatefulSet with the rendered command, its claim a directory of its own. */
-  const start = async (server: ServerPod): Promise<void> => {
-    const sts = findOne(manifests, 'StatefulSet', 'news-redis');
+  const start = async (server: ServerPod, rendered = manifests, statefulSet = 'news-redis'): Promise<void> => {
+    const sts = findOne(rendered, 'StatefulSet', statefulSet);
     const container = sts.spec.template.spec.containers.find((c: any) => c.name === 'redis');
     const config = path.join(root, server.name, 'config');
     fs.mkdirSync(config, { recursive: true });
@@ -91,8 +92,8 @@ describe('Redis backups and restores on real servers with append-only persistenc
   };
   const synced = () => waitFor('the replica in sync', () => /master_link_status:up/.test(cli(replica, 'info', 'replication')) || undefined, 20_000);
 
-  const backupPod = (): JobPod => jobPod(manifests, 'CronJob', 'news-redis-hourly', {
-    namespace: NAMESPACE, claims: { 'news-redis-hourly-backups': claim }, scratch: root, user,
+  const backupPod = (rendered = manifests, cronJob = 'news-redis-hourly'): JobPod => jobPod(rendered, 'CronJob', cronJob, {
+    namespace: NAMESPACE, claims: { [`${cronJob}-backups`]: claim }, scratch: root, user,
   });
   const backup = async (): Promise<RunResult & { dump?: string }> => {
     await new Promise(r => setTimeout(r, 1100));
@@ -262,5 +263,35 @@ describe('Redis backups and restores on real servers with append-only persistenc
     expect(result.stderr).toContain('backup: no replica is in sync with the primary; not dumping the primary instead, which would fork it');
     expect(result.stderr).toMatch(/backup: FAILED: the redis dump exited with 1; the backups kept so far are unchanged\n$/);
     expect(fs.readdirSync(path.join(claim, 'news-redis-hourly')).sort()).toEqual(kept);
+  });
+
+  test('a Redis without replicas is dumped from its primary (and warns); with the primary stopped, the backup exits non-zero', async () => {
+    const chart = new Chart(Testing.app(), 'single', { namespace: NAMESPACE });
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'news-redis-auth' }, stringData: { password: PASSWORD } });
+    const single = new Redis(chart, 'redis', { metadata: { name: 'news-single' }, readReplicas: 0, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    single.addBackup('hourly', { schedule: Cron.hourly() });
+    const rendered = synthValid(chart);
+    expect(allWarnings(chart)).toEqual([expect.stringContaining('[cdk8s-stateful:redis-backup-from-primary]')]);
+    const server: ServerPod = { pod: net.addPod('news-single-0.news-single.news.svc.cluster.local'), name: 'news-single-0', data: path.join(root, 'news-single-0', 'data'), output: '' };
+    await start(server, rendered, 'news-single');
+    try {
+      cli(server, 'set', 'only', 'one');
+      const dir = path.join(claim, 'news-single-hourly');
+      const result = runPod(net, backupPod(rendered, 'news-single-hourly'), user);
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      expect(result.stdout).toContain(`backup: dumping news-single-0.news-single.news.svc.cluster.local:${PORT}`);
+      expect(result.stdout).toContain('[info] 1 keys read');
+      const kept = fs.readdirSync(dir);
+      expect(kept).toHaveLength(1);
+      await stop(server.process!);
+      await new Promise(r => setTimeout(r, 1100));
+      const failed = runPod(net, backupPod(rendered, 'news-single-hourly'), user);
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toMatch(/Could not connect to Redis at news-single-0.news-single.news.svc.cluster.local:6379/);
+      expect(failed.stderr).toMatch(/backup: FAILED: the redis dump exited with 1; the backups kept so far are unchanged\n$/);
+      expect(fs.readdirSync(dir)).toEqual(kept);
+    } finally {
+      await stop(server.process!);
+    }
   });
 });
