@@ -29,7 +29,8 @@ const LAYERS: Record<string, string[]> = {
   connection: [],
   workload: ['connection'],
   storage: ['connection', 'workload'],
-  engines: ['connection', 'workload', 'storage'],
+  backup: ['connection', 'workload', 'storage'],
+  engines: ['connection', 'workload', 'storage', 'backup'],
   gitops: ['connection', 'workload'],
   app: [],
 };
