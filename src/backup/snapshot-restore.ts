@@ -6,7 +6,7 @@ import { checkCsiTemplate, checkWorkload, csiTemplateProblems, namespaceFor, ord
 import { AppIndex, declareRole } from '../private/app-index';
 import { dataAnnotations } from '../private/argocd';
 import { claimProblems, throwFirst } from '../private/pod-rules';
-import { fail, isDns1123Subdomain, show } from '../private/validation';
+import { fail, failWithoutValue, isDns1123Subdomain, show } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 import { ClaimDataSource, VolumeClaimTemplate } from '../workload/volume-claim-template';
 
@@ -100,7 +100,7 @@ export class SnapshotRestore extends Construct {
           'Pass a template from the workload\'s volumeClaimTemplates');
       }
     } else if (templates.length !== 1) {
-      throw fail(where, 'claimTemplate', 'undefined',
+      throw failWithoutValue(where, 'claimTemplate', 'unset',
         templates.length === 0
           ? 'The workload has no volume claim templates (yet), so no claims to restore'
           : `The workload has ${templates.length} claim templates (${show(templates.map(t => t.name))}): which one to restore must be said`,

@@ -23,7 +23,7 @@ import { AppIndex, declareRole } from '../private/app-index';
 import { dataAnnotations } from '../private/argocd';
 import { MANAGED_BY } from '../private/labels';
 import { annotationProblems, labelProblems, throwFirst } from '../private/pod-rules';
-import { checkDns1123Subdomain, fail, show } from '../private/validation';
+import { checkDns1123Subdomain, fail, failWithoutValue, show } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 import { ClaimDataSource, VolumeClaimTemplate } from '../workload/volume-claim-template';
 
@@ -221,7 +221,7 @@ export class WorkloadSnapshot extends Construct {
   public dataSources(claimTemplate?: VolumeClaimTemplate): ClaimDataSource[] {
     const names = this.templateNames();
     if (claimTemplate === undefined && names.length > 1) {
-      throw fail(`WorkloadSnapshot '${this.node.path}'`, 'dataSources(claimTemplate)', 'undefined',
+      throw failWithoutValue(`WorkloadSnapshot '${this.node.path}'`, 'dataSources(claimTemplate)', 'unset',
         `The snapshot covers several claim templates (${show(names)})`, 'Pass the template whose snapshots to restore');
     }
     const template = claimTemplate ?? this.targets[0].template;

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { NO_PROVISIONER, resolveStorageClass } from '../../private/app-index';
-import { checkDns1123Label, duplicates, fail, show } from '../../private/validation';
+import { checkDns1123Label, duplicates, fail, failWithoutValue, show } from '../../private/validation';
 import type { StatefulWorkload } from '../../workload/stateful-workload';
 import type { VolumeClaimTemplate } from '../../workload/volume-claim-template';
 import type { IVolumeSnapshotClass } from '../volume-snapshot-class';
@@ -90,7 +90,7 @@ export function nameOf(where: string, given: string | undefined, id: string, max
     return given;
   }
   if (id.length > maxLen || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id)) {
-    throw fail(where, 'name', `unset (construct id ${show(id)})`,
+    throw failWithoutValue(where, 'name', `unset (construct id ${show(id)})`,
       `Defaults to the construct id, which must then be a DNS-1123 label of at most ${maxLen} characters: lower case letters, digits and '-'`,
       `Set 'name' to a short name such as "${id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, maxLen) || 'nightly'}"`);
   }
