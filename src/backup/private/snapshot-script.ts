@@ -33,6 +33,11 @@ import { MANAGED_BY } from '../../private/labels';
  * v1.29 (debian-base with bash and coreutils).
  */
 export const SNAPSHOT_SCRIPT = `set -uo pipefail
+# every setting must be there (set -u stops here otherwise), and RETAIN a whole number of at least 1
+: "$NAMESPACE" "$WORKLOAD" "$CLAIM_TEMPLATES" "$ORDINALS" "$SCHEDULE" "$SNAPSHOT_CLASS" "$RETAIN" "$READY_TIMEOUT_SECONDS"
+case "$RETAIN" in
+  ''|*[!0-9]*|0*) echo "error: RETAIN must be a whole number of at least 1, not '$RETAIN'" >&2; exit 1 ;;
+esac
 stamp="$(date -u +%Y%m%d%H%M%S)"
 deadline=$(( $(date -u +%s) + READY_TIMEOUT_SECONDS ))
 failed=0
