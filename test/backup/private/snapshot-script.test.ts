@@ -96,7 +96,8 @@ describe('the snapshot script of a SnapshotSchedule', () => {
     const [stamp] = stamps;
     expect(stamp).toMatch(STAMP);
     // a UTC time within the last minutes
-    const when = Date.UTC(+stamp.slice(0, 4), +stamp.slice(4, 6) - 1, +stamp.slice(6, 8), +stamp.slice(8, 10), +stamp.slice(10, 12), +stamp.slice(12, 14));
+    const part = (from: number, to: number) => Number(stamp.slice(from, to));
+    const when = Date.UTC(part(0, 4), part(4, 6) - 1, part(6, 8), part(8, 10), part(10, 12), part(12, 14));
     expect(Math.abs(Date.now() - when)).toBeLessThan(5 * 60_000);
     expect(snapshots.map(s => s.metadata.name)).toEqual(ALL_CLAIMS.map(c => `${c}-nightly-${stamp}`));
     expect(snapshots[3]).toEqual(taken('wal', 1, stamp));
@@ -150,7 +151,10 @@ describe('the snapshot script of a SnapshotSchedule', () => {
     const kubectl = stub({
       claims: ALL_CLAIMS.map(c => `${NAMESPACE}/${c}`),
       // not in time order: the script sorts by name
-      snapshots: [olderNightly[3], olderNightly[0], hourly, byHand, ...otherOrdinal, olderNightly[4], olderNightly[1], olderNightly[2], otherNamespace],
+      snapshots: [
+        olderNightly[3], olderNightly[0], hourly, byHand, ...otherOrdinal,
+        olderNightly[4], olderNightly[1], olderNightly[2], otherNamespace,
+      ],
     });
 
     // WHEN
@@ -304,7 +308,8 @@ describe('the snapshot script of a SnapshotSchedule', () => {
     const { command, env } = containerOf(cronJob);
     const kubectl = stub({ claims: ALL_CLAIMS.map(c => `${NAMESPACE}/${c}`), snapshots: [taken('data', 0, '20250301020000')] });
     const allowed = (group: string, resource: string, verb: string, name?: string) => role.rules.some((r: any) =>
-      r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb) && (r.resourceNames === undefined || (name !== undefined && r.resourceNames.includes(name))));
+      r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb)
+      && (r.resourceNames === undefined || (name !== undefined && r.resourceNames.includes(name))));
 
     // WHEN
     expect(kubectl.run(command, { ...env, RETAIN: '1' }).status).toBe(0);
