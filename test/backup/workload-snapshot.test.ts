@@ -7,6 +7,7 @@ import { SyncWaves } from '../../src/gitops/sync-waves';
 import { StorageClass } from '../../src/storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadProps } from '../../src/workload/stateful-workload';
 import { findAll, findOne, synthValid } from '../util/harness';
+import { validateManifest } from '../util/k8s-schema';
 
 const IMAGE = 'docker.io/library/postgres:16.4';
 
@@ -245,6 +246,13 @@ describe('WorkloadSnapshot', () => {
 
     // THEN
     expect(sources.map(s => [s.apiGroup, s.kind, s.name])).toEqual([0, 1, 2].map(i => ['snapshot.storage.k8s.io', 'VolumeSnapshot', `data-db-${i}-pre-17`]));
+  });
+
+  test('the published CRD refuses a snapshot without a source (the schema check is real)', () => {
+    expect(validateManifest({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name: 'x' }, spec: {} }))
+      .toEqual(['spec: missing required field "source"']);
+    expect(validateManifest({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name: 'x' }, spec: { source: { pvc: 'data' } } }))
+      .toEqual(['spec.source: unknown field "pvc"']);
   });
 
   describe('fails when', () => {
