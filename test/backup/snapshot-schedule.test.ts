@@ -336,7 +336,7 @@ describe('SnapshotSchedule', () => {
 
     test('the schedule is missing (JavaScript)', () => {
       const chart = chartIn();
-      expect(() => new SnapshotSchedule(chart, 'nightly', { workload: workload(chart), snapshotClass: ebs(chart) } as SnapshotScheduleProps)).toThrow(new Error(
+      expect(() => new SnapshotSchedule(chart, 'nightly', { workload: workload(chart), snapshotClass: ebs(chart) } as unknown as SnapshotScheduleProps)).toThrow(new Error(
         `${WHERE}: invalid 'schedule': undefined. Must be a cron schedule. Pass e.g. Cron.daily() or Cron.schedule({ minute: '0', hour: '2' }).`));
     });
 
@@ -425,7 +425,7 @@ describe('SnapshotSchedule', () => {
 
     test('the workload is missing (JavaScript)', () => {
       const chart = chartIn();
-      expect(() => new SnapshotSchedule(chart, 'nightly', { snapshotClass: ebs(chart), schedule: NIGHTLY } as SnapshotScheduleProps))
+      expect(() => new SnapshotSchedule(chart, 'nightly', { snapshotClass: ebs(chart), schedule: NIGHTLY } as unknown as SnapshotScheduleProps))
         .toThrow(`${WHERE}: invalid 'workload': undefined. Must be a StatefulWorkload`);
     });
   });
