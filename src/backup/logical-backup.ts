@@ -5,10 +5,11 @@ import { LogicalBackupEngine } from './logical-backup-engine';
 import { IDataStore } from '../connection/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../connection/data-store-connection';
 import { AppIndex } from '../private/app-index';
+import { checkCronSchedule } from '../private/cron';
 import { toQuantity } from '../private/quantity';
 import { checkDns1123Label, checkInteger, fail, show } from '../private/validation';
 import { checkEngine, checkSeconds, defaultName, jobEnv, removeAddressLabel } from './private/jobs';
-import { backupScript, BACKUP_MOUNT_PATH, checkSchedule, checkTimeZone, ENV } from './private/scripts';
+import { backupScript, BACKUP_MOUNT_PATH, checkTimeZone, ENV } from './private/scripts';
 import { IStorageClass } from '../storage/storage-class';
 import { VolumeClaim } from '../storage/volume-claim';
 import { PodDefaults, PodDefaultsOptions } from '../workload/pod-defaults';
@@ -217,7 +218,7 @@ export class LogicalBackup extends Construct {
     checkEngine(where, engine, 'backup');
 
     // ---- eager checks
-    checkSchedule(where, 'schedule', props.schedule?.expressionString);
+    checkCronSchedule(where, 'schedule', props.schedule?.expressionString);
     this.retain = props.retain ?? 7;
     checkInteger(where, 'retain', this.retain, 1, 1000);
     const timeZone = props.timeZone ?? 'Etc/UTC';

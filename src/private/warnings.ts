@@ -46,6 +46,7 @@ export const WARNINGS = {
   TWO_DEFAULT_STORAGE_CLASSES: 'cdk8s-stateful:two-default-storage-classes',
   EPHEMERAL_VOLUME_RETAIN_CLASS: 'cdk8s-stateful:ephemeral-volume-retain-class',
   REDIS_BACKUP_FROM_PRIMARY: 'cdk8s-stateful:redis-backup-from-primary',
+  SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

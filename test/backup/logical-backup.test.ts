@@ -237,9 +237,11 @@ describe('LogicalBackup', () => {
   describe('errors', () => {
     test.each([
       ['the schedule is a descriptor', { schedule: Cron.schedule({ minute: '@daily', hour: '', day: '', month: '', weekDay: '' }) },
-        /LogicalBackup 'test\/nightly': invalid 'schedule': .*Must be five fields/],
+        /LogicalBackup 'test\/nightly': invalid 'schedule': .*Descriptors such as "@daily" are not used here/],
       ['the schedule is out of range', { schedule: Cron.schedule({ minute: '0', hour: '25' }) },
-        'LogicalBackup \'test/nightly\': invalid \'schedule\': "0 25 * * *". The hour field "25" is out of range (allowed: 0-23).'],
+        /LogicalBackup 'test\/nightly': invalid 'schedule': "0 25 \* \* \*". Must be a cron expression of five fields.*The hour field \(field 2\) "25": 25 is above the maximum, 23. Set 'schedule' to/],
+      ['the schedule has four fields', { schedule: Cron.schedule({ minute: '0', hour: '3', day: '1', month: '*', weekDay: '' }) },
+        /invalid 'schedule': "0 3 1 \* ". .*It has 4 fields, not 5/],
       ['retain is 0', { retain: 0 }, 'LogicalBackup \'test/nightly\': invalid \'retain\': 0. Must be an integer from 1 to 1000. Set \'retain\' to an integer from 1 to 1000.'],
       ['retain is not whole', { retain: 1.5 }, /invalid 'retain': 1.5/],
       ['the time zone is unknown', { timeZone: 'Mars/Olympus' }, /invalid 'timeZone': "Mars\/Olympus". Must be a time zone of the IANA database/],

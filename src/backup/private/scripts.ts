@@ -10,7 +10,7 @@
  *
  * A backup's name is the UTC time it started, so names sort by time.
  */
-import { fail, show } from '../../private/validation';
+import { fail } from '../../private/validation';
 
 /** Where the backup claim is mounted in the Jobs. */
 export const BACKUP_MOUNT_PATH = '/backup';
@@ -32,78 +32,6 @@ export const ENV = {
   dump: 'RESTORE_DUMP',
   replace: 'RESTORE_REPLACE_EXISTING',
 } as const;
-
-interface CronField {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: string[];
-  /** `?` is allowed (day of month, day of week). */
-  readonly question?: boolean;
-}
-
-const FIELDS: CronField[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31, question: true },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
-  { name: 'day of week', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], question: true },
-];
-
-/**
- * Checks a CronJob schedule: five fields (minute, hour, day of month, month, day of week), each
- * `*`, a value, a range `a-b`, a step `*\/n` or `a-b/n`, or a list of those, with values in range
- * (months and days of the week also by name), as the CronJob controller's parser reads them.
- * Descriptors (`@daily`) and time zone prefixes (`CRON_TZ=`) are refused: the first are spelled
- * out below, the second is `timeZone`.
- *
- * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
- */
-export function checkSchedule(where: string, prop: string, expression: string): void {
-  const fix = `Set '${prop}' to a five-field expression, e.g. Cron.schedule({ minute: '30', hour: '2' }) for "30 2 * * *" (every night at 02:30)`;
-  if (typeof expression !== 'string') {
-    throw fail(where, prop, expression, 'Must be a cron schedule (cdk8s Cron)', fix);
-  }
-  if (/^\s*(CRON_)?TZ=/.test(expression)) {
-    throw fail(where, prop, expression, 'Must not name a time zone: Kubernetes refuses CRON_TZ and TZ in a schedule', 'Set \'timeZone\' instead');
-  }
-  if (expression.trim().startsWith('@')) {
-    throw fail(where, prop, expression, 'Must be five fields (minute hour day-of-month month day-of-week), not a descriptor',
-      'Spell it out, e.g. "0 0 * * *" for @daily or "0 * * * *" for @hourly');
-  }
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 5) {
-    throw fail(where, prop, expression, `Must be five fields (minute hour day-of-month month day-of-week), found ${fields.length}`, fix);
-  }
-  fields.forEach((text, i) => {
-    const problem = cronFieldProblem(text, FIELDS[i]);
-    if (problem) throw fail(where, prop, expression, `The ${FIELDS[i].name} field ${show(text)} ${problem}`, fix);
-  });
-}
-
-/** What is wrong with one field of a cron expression, or undefined. */
-function cronFieldProblem(text: string, field: CronField): string | undefined {
-  const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0].toUpperCase()}-${field.names[field.names.length - 1].toUpperCase()}` : ''}`;
-  const value = (v: string): number | undefined => {
-    if (/^[0-9]+$/.test(v)) return Number(v);
-    const i = field.names?.indexOf(v.toLowerCase()) ?? -1;
-    return i >= 0 ? i + field.min : undefined;
-  };
-  for (const part of text.split(',')) {
-    const [base, step, extra] = part.split('/');
-    if (extra !== undefined) return 'has more than one step (\'/\')';
-    if (step !== undefined && (!/^[0-9]+$/.test(step) || Number(step) < 1)) return `has a step ${show(step)} that is not a whole number of at least 1`;
-    if (base === '*' || (base === '?' && field.question && step === undefined)) continue;
-    const bounds = base.split('-');
-    if (bounds.length > 2 || bounds.some(b => b === '')) return `is not a value, a range, a step or a list (allowed: ${range})`;
-    const numbers = bounds.map(value);
-    if (numbers.some(n => n === undefined)) return `is not a value, a range, a step or a list (allowed: ${range})`;
-    const [low, high] = [numbers[0]!, numbers[numbers.length - 1]!];
-    if (low < field.min || high > field.max) return `is out of range (allowed: ${range})`;
-    if (low > high) return `has a range that ends before it starts (${show(base)})`;
-  }
-  return undefined;
-}
 
 /**
  * Checks a dump's name: the UTC time its backup started, `YYYYMMDDTHHMMSSZ` (e.g.

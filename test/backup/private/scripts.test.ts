@@ -6,58 +6,11 @@ import {
   backupScript,
   checkDetails,
   checkDumpName,
-  checkSchedule,
   checkTimeZone,
   restoreScript,
 } from '../../../src/backup/private/scripts';
 
 const WHERE = 'LogicalBackup \'test/b\'';
-
-describe('checkSchedule', () => {
-  test.each([
-    '0 0 * * *',
-    '30 2 * * *',
-    '*/15 * * * *',
-    '0 */6 * * 1-5',
-    '0,30 8-18/2 1,15 * MON-FRI',
-    '0 0 ? JAN,jul SUN',
-    '59 23 31 12 6',
-    '5 4 * * ?',
-    '  0  0  *  *  *  ',
-  ])('accepts %s', expression => {
-    expect(() => checkSchedule(WHERE, 'schedule', expression)).not.toThrow();
-  });
-
-  test.each([
-    ['@daily', /not a descriptor.*Spell it out, e.g. "0 0 \* \* \*" for @daily/],
-    ['CRON_TZ=Europe/Berlin 0 0 * * *', /Must not name a time zone: Kubernetes refuses CRON_TZ and TZ in a schedule. Set 'timeZone' instead/],
-    ['TZ=UTC 0 0 * * *', /Must not name a time zone/],
-    ['0 0 * *', /Must be five fields \(minute hour day-of-month month day-of-week\), found 4/],
-    ['0 0 0 * * *', /found 6/],
-    ['60 * * * *', /The minute field "60" is out of range \(allowed: 0-59\)/],
-    ['* 24 * * *', /The hour field "24" is out of range \(allowed: 0-23\)/],
-    ['* * 0 * *', /The day of month field "0" is out of range \(allowed: 1-31\)/],
-    ['* * * 13 *', /The month field "13" is out of range \(allowed: 1-12 or JAN-DEC\)/],
-    ['* * * * 7', /The day of week field "7" is out of range \(allowed: 0-6 or SUN-SAT\)/],
-    ['*/0 * * * *', /The minute field "\*\/0" has a step "0" that is not a whole number of at least 1/],
-    ['*/x * * * *', /has a step "x"/],
-    ['1/2/3 * * * *', /has more than one step/],
-    ['30-10 * * * *', /has a range that ends before it starts \("30-10"\)/],
-    ['1-2-3 * * * *', /is not a value, a range, a step or a list/],
-    ['a * * * *', /The minute field "a" is not a value/],
-    ['? * * * *', /The minute field "\?" is not a value/],
-    ['0 0 * FOO *', /The month field "FOO" is not a value/],
-    ['0, * * * *', /The minute field "0," is not a value/],
-  ])('fails when the schedule is %s', (expression, message) => {
-    expect(() => checkSchedule(WHERE, 'schedule', expression)).toThrow(message);
-  });
-
-  test('the message names the construct, the prop, the value and a fix', () => {
-    expect(() => checkSchedule(WHERE, 'schedule', '61 * * * *')).toThrow(
-      'LogicalBackup \'test/b\': invalid \'schedule\': "61 * * * *". The minute field "61" is out of range (allowed: 0-59). '
-      + 'Set \'schedule\' to a five-field expression, e.g. Cron.schedule({ minute: \'30\', hour: \'2\' }) for "30 2 * * *" (every night at 02:30).');
-  });
-});
 
 describe('checkDumpName', () => {
   test.each(['20250301T023000Z', '20240229T235959Z', '19991231T000000Z'])('accepts %s', dump => {
