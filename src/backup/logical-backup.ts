@@ -33,8 +33,8 @@ export interface LogicalBackupOptions {
   readonly schedule: Cron;
 
   /**
-   * How many backups are kept: after each successful backup, all but the newest `retain` are
-   * deleted from the claim. A failed backup deletes nothing.
+   * How many backups are kept, 1 to 1000: after each successful backup, all but the newest
+   * `retain` are deleted from the claim. A failed backup deletes nothing.
    *
    * @default 7
    */
