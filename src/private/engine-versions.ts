@@ -615,11 +615,11 @@ export function warnEngineVersion(scope: IConstruct, where: string, prop: string
       suggestion(engine, line)));
   }
   if (verdict.advisories.length > 0) {
-    const below = line.minimumTag !== undefined
-      ? `${tag} is below ${line.minimumTag}, the first ${line.line} release without known critical or high advisories`
-      : `no ${name} ${line.line} release is free of known critical or high advisories`;
+    const risk = line.minimumTag !== undefined
+      ? `${name} ${tag} is below ${line.minimumTag}, the first ${line.line} release without known critical or high advisories`
+      : `No ${name} ${line.line} release is free of known critical or high advisories`;
     warn(scope, WARNINGS.VULNERABLE_ENGINE_VERSION, warningMessage(where, prop, `"${tag}"`,
-      `${name} ${below}: ${advisoryList(verdict.advisories, line.line)} (engine version policy of ${ENGINE_POLICY_DATE}; see docs/engine-versions.md)`,
+      `${risk}: ${advisoryList(verdict.advisories, line.line)} (engine version policy of ${ENGINE_POLICY_DATE}; see docs/engine-versions.md)`,
       suggestion(engine, line)));
   }
 }
