@@ -84,7 +84,13 @@ describe('Valkey construct: the synthesized StatefulSet runs a primary and a rep
     const probes = [container.startupProbe, container.livenessProbe, container.readinessProbe]
       .map((p: any) => ({ ...p, exec: { command: p.exec.command.map(mounted) } }));
     return {
-      name, address, port, env, probes, process: child, output: () => output,
+      name,
+      address,
+      port,
+      env,
+      probes,
+      process: child,
+      output: () => output,
       configDir: mounts.find(([p]) => p === '/etc/valkey')![1],
       dataDir: mounts.find(([p]) => p === '/data')![1],
     };

@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { DataStoreCredentials } from '../../src/connection/data-store';
+import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Redis, RedisAppendFsync, RedisCompatibleBase, RedisCompatibleEngine, RedisEvictionPolicy, RedisVersion } from '../../src/engines/redis';
 import { Valkey, ValkeyVersion } from '../../src/engines/valkey';
 import { restrictedViolations } from '../../src/private/pod-security';

@@ -162,8 +162,13 @@ describe('the version constants', () => {
     const line = engineLine('redis', '7.2')!;
     const fixedIn = Object.fromEntries(line.advisories.map(a => [a.id, a.fixedIn]));
     expect(fixedIn).toMatchObject({
-      'CVE-2024-31228': '7.2.6', 'CVE-2024-46981': '7.2.7', 'CVE-2025-32023': '7.2.10',
-      'CVE-2025-49844': '7.2.11', 'CVE-2025-46817': '7.2.11', 'CVE-2025-46818': '7.2.11', 'CVE-2025-46819': '7.2.11',
+      'CVE-2024-31228': '7.2.6',
+      'CVE-2024-46981': '7.2.7',
+      'CVE-2025-32023': '7.2.10',
+      'CVE-2025-49844': '7.2.11',
+      'CVE-2025-46817': '7.2.11',
+      'CVE-2025-46818': '7.2.11',
+      'CVE-2025-46819': '7.2.11',
     });
     for (const tag of Object.values(fixedIn)) expect(compareEngineVersions('redis', RedisVersion.V7_2.tag, tag!)).toBeGreaterThanOrEqual(0);
   });
