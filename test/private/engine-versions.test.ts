@@ -11,6 +11,7 @@ import { POSTGRES_DEFAULT_TAG, POSTGRES_VERSIONS } from '../../src/engines/priva
 import { REDIS_DEFAULT_IMAGE, VALKEY_DEFAULT_IMAGE } from '../../src/engines/private/redis';
 import { Redis, RedisVersion } from '../../src/engines/redis';
 import { Valkey, ValkeyVersion } from '../../src/engines/valkey';
+import { UpgradeGuard } from '../../src/gitops/upgrade-guard';
 import {
   assessEngineVersion,
   compareEngineVersions,
@@ -357,6 +358,35 @@ describe('the presets warn about the versions they run', () => {
     Warnings.of(c).acknowledge(UNMAINTAINED, 'migration to 7.2 planned for next week');
     Testing.synth(c);
     expect(Warnings.of(c).list().map(w => [w.id, w.acknowledged])).toEqual([[UNMAINTAINED, true], [VULNERABLE, false]]);
+  });
+});
+
+// ------------------------------------------------------------------------------------ upgrades
+
+describe('moving a default forward within a line is a patch upgrade', () => {
+  /** The objects of one preset, rendered with the given version. */
+  const render = (build: (c: Chart) => void) => {
+    const c = chart();
+    build(c);
+    return Testing.synth(c);
+  };
+
+  test.each<[string, (c: Chart, old: boolean) => void]>([
+    ['PostgreSQL 17.9 -> 17.11', (c, old) => new Postgres(c, 'db', {
+      metadata: { name: 'db' }, credentials: credentials(c), version: old ? PostgresVersion.of('17.9') : PostgresVersion.V17,
+    })],
+    ['Redis 7.2.5 -> 7.2.16', (c, old) => new Redis(c, 'cache', { metadata: { name: 'cache' }, version: old ? RedisVersion.of('7.2.5') : RedisVersion.V7_2 })],
+    ['Valkey 8.1.9 -> 8.1.11', (c, old) => new Valkey(c, 'cache', { metadata: { name: 'cache' }, version: old ? ValkeyVersion.of('8.1.9') : ValkeyVersion.V8_1 })],
+    ['Cassandra 4.1.8 -> 4.1.12', (c, old) => new Cassandra(c, 'ring', { metadata: { name: 'ring' }, version: old ? CassandraVersion.of('4.1.8') : CassandraVersion.V4_1 })],
+  ])('%s: only the pod template\'s image changes, and the upgrade guard finds nothing', (_name, build) => {
+    const before = render(c => build(c, true));
+    const after = render(c => build(c, false));
+    const images = (objects: any[]) => objects.filter(o => o.kind === 'StatefulSet')
+      .flatMap(o => [...o.spec.template.spec.containers, ...(o.spec.template.spec.initContainers ?? [])].map((x: any) => x.image));
+    expect(images(after)).not.toEqual(images(before));
+    const withoutImages = (objects: any[]) => JSON.parse(JSON.stringify(objects).replace(/"image":"[^"]*"/g, '"image":"IMAGE"'));
+    expect(withoutImages(after)).toEqual(withoutImages(before));
+    expect(UpgradeGuard.compare(before, after)).toEqual([]);
   });
 });
 
