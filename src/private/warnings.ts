@@ -47,6 +47,7 @@ export const WARNINGS = {
   EPHEMERAL_VOLUME_RETAIN_CLASS: 'cdk8s-stateful:ephemeral-volume-retain-class',
   VULNERABLE_ENGINE_VERSION: 'cdk8s-stateful:vulnerable-engine-version',
   UNMAINTAINED_ENGINE_VERSION: 'cdk8s-stateful:unmaintained-engine-version',
+  SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */
