@@ -26,8 +26,20 @@ export const REDIS_STORE_LIBRARY = 'cdk8s_stateful_store';
 /** The function library and function holding the dump restored last. */
 export const REDIS_RESTORE_LIBRARY = 'cdk8s_stateful_restore';
 
-/** `cli <host> <args...>`, the reply without carriage returns, errors included (redis-cli exits 0 on an error reply). */
-const CLI = 'cli() { h=$1; shift; redis-cli -h "$h" -p "$STORE_PORT" "$@" 2>&1 | tr -d \'\\r\'; }';
+/** The binaries of the image: Redis's or Valkey's. */
+export interface RedisBinaries {
+  /** The command line client: `redis-cli` or `valkey-cli`. */
+  readonly cli: string;
+  /** The server: `redis-server` or `valkey-server`. */
+  readonly server: string;
+  /** The RDB checker: `redis-check-rdb` or `valkey-check-rdb`. */
+  readonly checkRdb: string;
+}
+
+/** `cli <host> <args...>`, the reply without carriage returns, errors included (the client exits 0 on an error reply). */
+function cliFunction(b: RedisBinaries): string {
+  return `cli() { h=$1; shift; ${b.cli} -h "$h" -p "$STORE_PORT" "$@" 2>&1 | tr -d '\\r'; }`;
+}
 
 /** `marker <host> <library>`: the value of a marker function, empty when there is none; exits on any other error. */
 const MARKER = [
@@ -57,9 +69,9 @@ const LIBRARY = [
  * the primary) and, when missing, written on the primary. Then `redis-cli --rdb` (the server forks
  * and streams a full-sync payload) and `redis-check-rdb` on the file.
  */
-export function redisBackupScript(): string {
+export function redisBackupScript(b: RedisBinaries): string {
   return [
-    CLI,
+    cliFunction(b),
     ...MARKER,
     ...LIBRARY,
     'source=""',
@@ -80,7 +92,7 @@ export function redisBackupScript(): string {
     'fi',
     `mark=$(marker "$source" ${REDIS_STORE_LIBRARY})`,
     'if [ -z "$mark" ]; then',
-    `  if library ${REDIS_STORE_LIBRARY} "$STORE_ID" | redis-cli -h "$STORE_HOST" -p "$STORE_PORT" -x function load replace 2>&1 | tr -d '\\r' | grep -qx ${REDIS_STORE_LIBRARY}; then`,
+    `  if library ${REDIS_STORE_LIBRARY} "$STORE_ID" | ${b.cli} -h "$STORE_HOST" -p "$STORE_PORT" -x function load replace 2>&1 | tr -d '\\r' | grep -qx ${REDIS_STORE_LIBRARY}; then`,
     '    echo "backup: marked the store as $STORE_ID"',
     '  else',
     '    echo "backup: warning: could not mark the store as $STORE_ID" >&2',
@@ -91,8 +103,8 @@ export function redisBackupScript(): string {
     'fi',
     'echo "backup: dumping $source:$STORE_PORT"',
     // redis-cli reports its progress on stderr
-    'redis-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb" 2>&1',
-    'redis-check-rdb "$BACKUP_DIR/dump.rdb" > "$BACKUP_DIR/.check" 2>&1 || { cat "$BACKUP_DIR/.check" >&2; exit 1; }',
+    `${b.cli} -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb" 2>&1`,
+    `${b.checkRdb} "$BACKUP_DIR/dump.rdb" > "$BACKUP_DIR/.check" 2>&1 || { cat "$BACKUP_DIR/.check" >&2; exit 1; }`,
     'grep -E \'keys read\' "$BACKUP_DIR/.check" || true',
     'rm -f "$BACKUP_DIR/.check"',
   ].join('\n');
@@ -115,9 +127,9 @@ export function redisBackupScript(): string {
  * On any failure the primary is made a primary again (`REPLICAOF NO ONE`) and the temporary server
  * stopped. While the sync runs, the primary refuses writes (a replica is read-only).
  */
-export function redisRestoreScript(): string {
+export function redisRestoreScript(b: RedisBinaries): string {
   return [
-    CLI,
+    cliFunction(b),
     ...MARKER,
     ...LIBRARY,
     'target=$STORE_HOST',
@@ -149,7 +161,7 @@ export function redisRestoreScript(): string {
     'case "$ip" in \'\'|*[!0-9a-fA-F.:]*) echo "restore: POD_IP \\"$ip\\" is not an IP address" >&2; exit 1 ;; esac',
     'private=$(mktemp -d)',
     'socket="$private/redis.sock"',
-    'tmpcli() { redis-cli -s "$socket" "$@" 2>&1 | tr -d \'\\r\'; }',
+    `tmpcli() { ${b.cli} -s "$socket" "$@" 2>&1 | tr -d '\\r'; }`,
     'replicating=""',
     'server=""',
     'cleanup() {',
@@ -176,7 +188,7 @@ export function redisRestoreScript(): string {
     '    printf \'requirepass "%s"\\n\' "$auth"',
     '  fi',
     '} > "$private/redis.conf"',
-    'redis-server "$private/redis.conf" &',
+    `${b.server} "$private/redis.conf" &`,
     'server=$!',
     'waited=0',
     'until [ "$(tmpcli ping)" = PONG ]; do',
@@ -185,8 +197,8 @@ export function redisRestoreScript(): string {
     '  kill -0 "$server" 2>/dev/null || { echo "restore: the temporary server exited" >&2; server=""; exit 1; }',
     '  sleep 1',
     'done',
-    `library ${REDIS_STORE_LIBRARY} "$STORE_ID" | redis-cli -s "$socket" -x function load replace >/dev/null`,
-    `library ${REDIS_RESTORE_LIBRARY} "$DUMP_ID" | redis-cli -s "$socket" -x function load replace >/dev/null`,
+    `library ${REDIS_STORE_LIBRARY} "$STORE_ID" | ${b.cli} -s "$socket" -x function load replace >/dev/null`,
+    `library ${REDIS_RESTORE_LIBRARY} "$DUMP_ID" | ${b.cli} -s "$socket" -x function load replace >/dev/null`,
     'expected=$(tmpcli info keyspace | grep "^db" | sed \'s/,.*//\' | sort)',
     'echo "restore: the dump holds: $(printf \'%s\' "$expected" | tr \'\\n\' \' \')"',
     'replicating=yes',
