@@ -1,6 +1,7 @@
 /**
- * The `Redis` preset's backups and restores run against real `redis-server`s (Debian's 7.0), with
- * append-only persistence on, as the preset renders it: the primary and a replica run the
+ * The backups and restores of the Redis-compatible presets (`Redis`, and `Valkey` on the same
+ * base) run against real servers (Debian's redis-server 7.0 and valkey-server 8.0), with
+ * append-only persistence on, as the presets render it: the primary and a replica run the
  * synthesized StatefulSet's command (as test/engines/redis-real.test.ts does), the backup
  * CronJob's and the restore Job's command and environment are taken from the synthesized objects
  * and run as their pods would (test/util/job-pod.ts). Every pod has its own loopback address and
@@ -19,7 +20,8 @@ import * as path from 'path';
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../src/connection/data-store';
-import { Redis } from '../../src/engines/redis';
+import { Redis, RedisCompatibleBase, RedisCompatibleProps } from '../../src/engines/redis';
+import { Valkey } from '../../src/engines/valkey';
 import { allWarnings } from '../../src/private/warnings';
 import { findOne, synthValid } from '../util/harness';
 import { claimDir, jobPod, JobPod, osUser, runPod, RunResult } from '../util/job-pod';
@@ -33,10 +35,24 @@ const NAMESPACE = 'news';
 const PASSWORD = 'news "manager" \\ $HOME #secret';
 const PORT = 6379;
 
-function build(restore?: { dump: string; replaceExisting?: boolean }): any[] {
+/** Redis, and Valkey on the same base: the same hook, the flavor's binaries. */
+interface Flavor {
+  readonly flavor: 'redis' | 'valkey';
+  readonly preset: (scope: Chart, id: string, props: RedisCompatibleProps) => RedisCompatibleBase;
+  /** The OS user the Jobs run as (the images' uid 999 is the `redis` or `valkey` user). */
+  readonly user: string;
+  readonly cli: string;
+}
+
+const FLAVORS: Flavor[] = [
+  { flavor: 'redis', preset: (scope, id, props) => new Redis(scope, id, props), user: 'redis', cli: 'redis-cli' },
+  { flavor: 'valkey', preset: (scope, id, props) => new Valkey(scope, id, props), user: 'valkey', cli: 'valkey-cli' },
+];
+
+function build(f: Flavor, restore?: { dump: string; replaceExisting?: boolean }): any[] {
   const chart = new Chart(Testing.app(), 'test', { namespace: NAMESPACE });
   const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'news-redis-auth' }, stringData: { password: PASSWORD } });
-  const redis = new Redis(chart, 'redis', {
+  const redis = f.preset(chart, 'redis', {
     metadata: { name: 'news-redis' },
     readReplicas: 1,
     password: DataStoreCredentials.fromPasswordSecret(secret),
@@ -54,8 +70,8 @@ interface ServerPod {
   output: string;
 }
 
-describe('Redis backups and restores on real servers with append-only persistence', () => {
-  const user = osUser('redis');
+describe.each(FLAVORS)('$flavor backups and restores on real servers with append-only persistence', f => {
+  const user = osUser(f.user);
   let net: PodNetwork;
   let root: string;
   let claim: string;
@@ -67,7 +83,7 @@ describe('Redis backups and restores on real servers with append-only persistenc
 
   /** redis-cli against a pod, with the password, through the pod network. */
   const cli = (server: ServerPod, ...args: string[]): string => {
-    const r = net.run(['env', `REDISCLI_AUTH=${PASSWORD}`, 'redis-cli', '-h', server.pod.address, '-p', String(PORT), ...args], { timeout: 10_000 });
+    const r = net.run(['env', `REDISCLI_AUTH=${PASSWORD}`, f.cli, '-h', server.pod.address, '-p', String(PORT), ...args], { timeout: 10_000 });
     return `${r.stdout}${r.stderr}`.replace(/\r/g, '').trim();
   };
   const keys = (server: ServerPod) => cli(server, 'keys', '*').split('\n').sort();
@@ -75,12 +91,12 @@ describe('Redis backups and restores on real servers with append-only persistenc
   /** Starts a pod of the StatefulSet with the rendered command, its claim a directory of its own. */
   const start = async (server: ServerPod, rendered = manifests, statefulSet = 'news-redis'): Promise<void> => {
     const sts = findOne(rendered, 'StatefulSet', statefulSet);
-    const container = sts.spec.template.spec.containers.find((c: any) => c.name === 'redis');
+    const container = sts.spec.template.spec.containers.find((c: any) => c.name === f.flavor);
     const config = path.join(root, server.name, 'config');
     fs.mkdirSync(config, { recursive: true });
     fs.mkdirSync(server.data, { recursive: true });
-    const mounts: Record<string, string> = { '/etc/redis': config, '/data': server.data };
-    const mounted = (s: string) => s.replace(/\/etc\/redis|\/data\b/g, p => mounts[p]);
+    const mounts: Record<string, string> = { [`/etc/${f.flavor}`]: config, '/data': server.data };
+    const mounted = (s: string) => s.replace(new RegExp(`/etc/${f.flavor}|/data\\b`, 'g'), p => mounts[p]);
     const env = [`HOSTNAME=${server.name}`, `PATH=${process.env.PATH}`];
     for (const e of container.env) env.push(`${e.name}=${e.value ?? PASSWORD}`);
     const [cmd, ...args] = container.command.map(mounted);
@@ -105,7 +121,7 @@ describe('Redis backups and restores on real servers with append-only persistenc
     return { ...result, dump: added[0] };
   };
   const restore = (dump: string, replaceExisting?: boolean): RunResult => {
-    const rendered = build({ dump, replaceExisting });
+    const rendered = build(f, { dump, replaceExisting });
     const job = rendered.find(m => m.kind === 'Job' && m.metadata.name.startsWith(`news-redis-restore-${dump.toLowerCase()}-`));
     const pod = jobPod(rendered, 'Job', job.metadata.name, {
       namespace: NAMESPACE, podIP: restorePodAddress.address, claims: { 'news-redis-hourly-backups': claim }, scratch: root, user,
@@ -115,9 +131,9 @@ describe('Redis backups and restores on real servers with append-only persistenc
 
   beforeAll(async () => {
     requireRedis();
-    manifests = build();
+    manifests = build(f);
     net = new PodNetwork();
-    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stateful-redis-backup-')));
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-stateful-${f.flavor}-backup-`)));
     fs.chmodSync(root, 0o755);
     claim = claimDir(path.join(root, 'claim'), user);
     const headless = 'news-redis.news.svc.cluster.local';
@@ -136,7 +152,7 @@ describe('Redis backups and restores on real servers with append-only persistenc
   });
 
   test('the rendered Jobs: the server\'s image, uid 999, REDISCLI_AUTH from the Secret as the server\'s own pods', () => {
-    const rendered = build({ dump: '20250301T023000Z' });
+    const rendered = build(f, { dump: '20250301T023000Z' });
     const sts = findOne(rendered, 'StatefulSet', 'news-redis').spec.template.spec.containers[0];
     for (const o of [findOne(rendered, 'CronJob', 'news-redis-hourly'), rendered.find(m => m.kind === 'Job')]) {
       const spec = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec;
@@ -182,8 +198,8 @@ describe('Redis backups and restores on real servers with append-only persistenc
     expect(result.stdout).toContain('[info] 4 keys read');
     const dir = path.join(claim, 'news-redis-hourly', result.dump!);
     expect(fs.readdirSync(dir).sort()).toEqual(['backup.info', 'dump.rdb']);
-    expect(fs.readFileSync(path.join(dir, 'backup.info'), 'utf8')).toBe(`engine=redis\nstore=news/news-redis\ncreated=${result.dump}\n`);
-    expect(fs.readFileSync(path.join(dir, 'dump.rdb')).subarray(0, 5).toString()).toBe('REDIS');
+    expect(fs.readFileSync(path.join(dir, 'backup.info'), 'utf8')).toBe(`engine=${f.flavor}\nstore=news/news-redis\ncreated=${result.dump}\n`);
+    expect(fs.readFileSync(path.join(dir, 'dump.rdb')).subarray(0, 5).toString()).toBe('REDIS'); // Valkey 8 writes Redis's format
     expect(cli(primary, 'fcall_ro', 'cdk8s_stateful_store', '0')).toBe('news/news-redis');
     // the marker is no key: applications do not see it
     expect(cli(primary, 'dbsize')).toBe('4');
@@ -261,14 +277,14 @@ describe('Redis backups and restores on real servers with append-only persistenc
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/backup: news-redis-1.news-redis.news.svc.cluster.local is not a replica in sync with its primary: .*Could not connect/);
     expect(result.stderr).toContain('backup: no replica is in sync with the primary; not dumping the primary instead, which would fork it');
-    expect(result.stderr).toMatch(/backup: FAILED: the redis dump exited with 1; the backups kept so far are unchanged\n$/);
+    expect(result.stderr).toMatch(new RegExp(`backup: FAILED: the ${f.flavor} dump exited with 1; the backups kept so far are unchanged\n$`));
     expect(fs.readdirSync(path.join(claim, 'news-redis-hourly')).sort()).toEqual(kept);
   });
 
   test('a Redis without replicas is dumped from its primary (and warns); with the primary stopped, the backup exits non-zero', async () => {
     const chart = new Chart(Testing.app(), 'single', { namespace: NAMESPACE });
     const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'news-redis-auth' }, stringData: { password: PASSWORD } });
-    const single = new Redis(chart, 'redis', { metadata: { name: 'news-single' }, readReplicas: 0, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    const single = f.preset(chart, 'redis', { metadata: { name: 'news-single' }, readReplicas: 0, password: DataStoreCredentials.fromPasswordSecret(secret) });
     single.addBackup('hourly', { schedule: Cron.hourly() });
     const rendered = synthValid(chart);
     expect(allWarnings(chart)).toEqual([expect.stringContaining('[cdk8s-stateful:redis-backup-from-primary]')]);
@@ -287,8 +303,8 @@ describe('Redis backups and restores on real servers with append-only persistenc
       await new Promise(r => setTimeout(r, 1100));
       const failed = runPod(net, backupPod(rendered, 'news-single-hourly'), user);
       expect(failed.status).toBe(1);
-      expect(failed.stderr).toMatch(/Could not connect to Redis at news-single-0.news-single.news.svc.cluster.local:6379/);
-      expect(failed.stderr).toMatch(/backup: FAILED: the redis dump exited with 1; the backups kept so far are unchanged\n$/);
+      expect(failed.stderr).toMatch(/Could not connect to (Redis|Valkey) at news-single-0.news-single.news.svc.cluster.local:6379/);
+      expect(failed.stderr).toMatch(new RegExp(`backup: FAILED: the ${f.flavor} dump exited with 1; the backups kept so far are unchanged\n$`));
       expect(fs.readdirSync(dir)).toEqual(kept);
     } finally {
       await stop(server.process!);

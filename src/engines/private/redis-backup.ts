@@ -1,7 +1,8 @@
 /**
- * The engine's part of the `Redis` preset's logical backups and restores: the `sh` scripts
- * `LogicalBackup` and `LogicalRestore` run in the server's own image (so `redis-cli` and
- * `redis-server` are the server's version). See `LogicalDumpCommand.script` for the contract.
+ * The engine's part of the logical backups and restores of the Redis-compatible presets (`Redis`,
+ * `Valkey`): the `sh` scripts `LogicalBackup` and `LogicalRestore` run in the server's own image
+ * (so `redis-cli` and `redis-server`, or `valkey-cli` and `valkey-server`, are the server's
+ * version). See `LogicalDumpCommand.script` for the contract.
  *
  * Authentication as the preset's own pods do it: `REDISCLI_AUTH` from the password Secret
  * (`secretKeyRef`), which `redis-cli` reads.
@@ -12,7 +13,8 @@
  * in RDB dumps and replicated like data, but are no keys: applications never see them (`SCAN`,
  * `DBSIZE`, `FLUSHALL` leave them alone) and eviction never removes them.
  *
- * Checked against Debian's redis-server 7.0 by test/engines/redis-backup-real.test.ts.
+ * Checked against Debian's redis-server 7.0 and valkey-server 8.0 by
+ * test/engines/redis-backup-real.test.ts.
  */
 
 /** The file of one backup: the RDB payload `redis-cli --rdb` receives. */
