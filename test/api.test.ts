@@ -68,12 +68,13 @@ beforeAll(async () => {
   expect(b.stderr + b.stdout).toMatch(/Errors: 0 \| Warnings: 0/);
   asm = JSON.parse(fs.readFileSync(path.join(current, '.jsii'), 'utf-8'));
 
-  // the release writes the baseline from its build (dist/version.txt, .jsii) into api-baseline/ and stages it
+  // the release writes the baseline from its build (dist/version.txt, .jsii) into api-baseline/ and
+  // stages it (the version is package.json's: 0.0.0, or the next one when a release build runs this)
   fs.mkdirSync(path.join(released, 'dist'));
-  fs.writeFileSync(path.join(released, 'dist', 'version.txt'), '0.0.0');
+  fs.writeFileSync(path.join(released, 'dist', 'version.txt'), asm.version);
   expect(run(released, 'git', ['init', '-q']).status).toBe(0);
   const written = run(released, process.execPath, ['scripts/release.cjs', 'baseline']);
-  expect(written.stderr).toContain(`API baseline: ${NAME} 0.0.0 in api-baseline/`);
+  expect(written.stderr).toContain(`API baseline: ${NAME} ${asm.version} in api-baseline/`);
   expect(written.status).toBe(0);
   expect(run(released, 'git', ['diff', '--cached', '--name-only']).stdout.split('\n').filter(f => f !== ''))
     .toEqual(['allowed-breaking-changes.txt', 'api-baseline/.jsii', 'api-baseline/package.json']);
@@ -213,7 +214,7 @@ describe('compatibility with the last release (npx projen compat)', () => {
 
   test('fails when a stable element is removed without being declared', () => {
     const res = compat('released');
-    expect(res.output).toContain(`Original assembly: ${NAME}@0.0.0`);
+    expect(res.output).toContain(`Original assembly: ${NAME}@${asm.version}`);
     expect(res.output).toContain(`err  - METHOD ${NAME}.StatefulWorkload.legacyHostName: has been removed [${REMOVED_METHOD}]`);
     expect(res.output).toContain(`err  - PROP ${NAME}.StatefulWorkloadOptions.legacyOption: has been removed [${REMOVED_PROP}]`);
     expect(res.output).toContain(`err  - PROP ${NAME}.StatefulWorkloadProps.legacyOption: has been removed [${REMOVED_INHERITED_PROP}]`);

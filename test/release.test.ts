@@ -46,6 +46,9 @@ const newestEntry = () => read('CHANGELOG.md').trimStart().split(/\n(?=## )/)[0]
 beforeAll(() => {
   repo = scratchCopy('release', ['package.json', '.projen/tasks.json', '.gitignore', 'scripts/release.cjs', 'allowed-breaking-changes.txt']);
   editTasks(repo, tasks => tasks.build.steps = [{ exec: 'node fake-build.cjs' }]);
+  // the repository's package.json is always 0.0.0 (under a release build, this one is not)
+  const pkg = JSON.parse(read('package.json'));
+  fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ ...pkg, version: '0.0.0' }, undefined, 2) + '\n');
   fs.writeFileSync(path.join(repo, 'fake-build.cjs'), FAKE_BUILD);
   fs.writeFileSync(path.join(repo, 'README.md'), '# scratch\n');
   git('init', '-q', '-b', 'main');
