@@ -13,7 +13,7 @@ import { fail } from './validation';
  * construct was built still count.
  *
  * Every warning has a stable id, `cdk8s-stateful:<kebab-id>`, listed in `WARNINGS` and in the
- * README's Warnings table, shown at the end of its message: `... <how to fix>. [cdk8s-stateful:<id>]`.
+ * Warnings table of docs/warnings.md, shown at the end of its message: `... <how to fix>. [cdk8s-stateful:<id>]`.
  */
 export const WARNING_METADATA = 'cdk8s-stateful:warning';
 
