@@ -43,7 +43,7 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs (
   try {
     const built = [
       ...sources.flatMap(f => [f.replace(/^src\/(.+)\.ts$/, 'lib/$1.js'), f.replace(/^src\/(.+)\.ts$/, 'lib/$1.d.ts')]),
-      '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', `dist/js/cdk8s-stateful@${version}.jsii.tgz`, `dist/python/cdk8s_stateful-${version}.tar.gz`,
+      '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', `dist/js/cdk8s-stateful@${version}.jsii.tgz`, `dist/python/cdk8s-stateful-${version}.tar.gz`,
       'coverage/lcov.info', 'test-reports/junit.xml', 'examples/dist/web.k8s.yaml', 'bench/results/synth.json',
       '.ci/tmp/log', 'cdk8s-stateful.tgz', `cdk8s-stateful-${version}.tgz`, 'docs/guide.md',
       // the guides translated by rosetta:docs (their Python pages and the translation cache)

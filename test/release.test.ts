@@ -177,3 +177,76 @@ describe('npx projen release', () => {
     git('checkout', '--', 'README.md');
   }, 120_000);
 });
+
+describe('scripts/release.cjs', () => {
+  /** Runs a command of the script in the scratch repository (as the tests above left it: HEAD a commit after v0.3.0). */
+  function script(command: string, env: Record<string, string> = {}, declared: string[] = []): RunResult {
+    const allowed = path.join(repo, 'allowed-breaking-changes.txt');
+    const header = fs.readFileSync(allowed, 'utf-8');
+    fs.appendFileSync(allowed, declared.map(d => `${d}\n`).join(''));
+    try {
+      return run(repo, process.execPath, ['scripts/release.cjs', command], { LATEST_TAG: undefined, VERSION: undefined, SUGGESTED_BUMP: undefined, MAJOR: undefined, ...env });
+    } finally {
+      fs.writeFileSync(allowed, header);
+    }
+  }
+  const DECLARED = ['removed:cdk8s-stateful.StatefulWorkload.podHostName'];
+
+  test.each([
+    ['the first release of 0.x', { LATEST_TAG: '', MAJOR: '0' }, [], '0.1.0'],
+    ['the first release, run without the release task\'s MAJOR', { LATEST_TAG: '' }, [], '0.1.0'],
+    ['the first release of a major line (majorVersion raised)', { LATEST_TAG: '', MAJOR: '2' }, [], '2.0.0'],
+    ['nothing declared: the commits decide', { LATEST_TAG: 'v0.3.0', VERSION: '0.3.0', SUGGESTED_BUMP: 'patch' }, [], ''],
+    ['declared, the commits ask for a patch: a minor before 1.0', { LATEST_TAG: 'v0.3.0', VERSION: '0.3.0', SUGGESTED_BUMP: 'patch' }, DECLARED, 'minor'],
+    ['declared, the commits already ask for a minor before 1.0', { LATEST_TAG: 'v0.3.0', VERSION: '0.3.0', SUGGESTED_BUMP: 'minor' }, DECLARED, ''],
+    ['declared, the commits ask for a minor after 1.0: a major', { LATEST_TAG: 'v0.3.0', VERSION: '1.4.2', SUGGESTED_BUMP: 'minor' }, DECLARED, 'major'],
+    ['declared, the commits already ask for a major after 1.0', { LATEST_TAG: 'v0.3.0', VERSION: '1.4.2', SUGGESTED_BUMP: 'major' }, DECLARED, ''],
+  ])('next-version: %s', (_, env, declared, expected) => {
+    const res = script('next-version', env, declared);
+    expect(res.stderr).not.toContain('scripts/release.cjs:');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toBe(expected);
+  });
+
+  test('next-version fails when VERSION is not a version and a breaking change is declared', () => {
+    const res = script('next-version', { LATEST_TAG: 'v0.3.0', VERSION: 'latest', SUGGESTED_BUMP: 'patch' }, DECLARED);
+    expect(res.stderr).toContain('scripts/release.cjs: VERSION is "latest", not a version: run through `npx projen bump`');
+    expect(res.status).toBe(1);
+  });
+
+  test('fails when the release build has not run', () => {
+    fs.rmSync(path.join(repo, 'dist'), { recursive: true, force: true });
+    for (const command of ['baseline', 'tag']) {
+      const res = script(command);
+      expect(res.stderr).toMatch(/^scripts\/release.cjs: no dist\/(version|releasetag)\.txt: run the release build \(`npx projen release`\) first/);
+      expect(res.status).toBe(1);
+    }
+  });
+
+  test('baseline fails when .jsii is not the assembly of the release', () => {
+    fs.mkdirSync(path.join(repo, 'dist'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'dist', 'version.txt'), '0.3.1');
+    fs.writeFileSync(path.join(repo, '.jsii'), JSON.stringify({ name: 'cdk8s-stateful', version: '0.0.0' }));
+    const res = script('baseline');
+    expect(res.stderr).toContain('scripts/release.cjs: .jsii is the assembly of 0.0.0, the release is 0.3.1: run the release build (`npx projen release`) first');
+    expect(res.status).toBe(1);
+  });
+
+  test('committed fails when something staged is not in the release commit', () => {
+    fs.appendFileSync(path.join(repo, 'README.md'), 'staged\n');
+    git('add', 'README.md');
+    try {
+      const res = script('committed');
+      expect(res.stderr).toContain('scripts/release.cjs: staged but not in the release commit: README.md');
+      expect(res.status).toBe(1);
+    } finally {
+      git('reset', '-q', '--hard', 'HEAD');
+    }
+  });
+
+  test('fails on an unknown command', () => {
+    const res = script('publish');
+    expect(res.stderr).toContain('scripts/release.cjs: unknown command "publish": one of next-version, baseline, committed, tag');
+    expect(res.status).toBe(1);
+  });
+});
