@@ -128,8 +128,12 @@ describe('stability', () => {
     expect(asm.docs?.stability).toBe('experimental');
   });
 
-  test('the engine presets are experimental, and so is a member of a stable type marked @experimental', () => {
-    for (const name of ['EnginePreset', 'Postgres', 'PostgresProps', 'Redis', 'RedisProps', 'Cassandra', 'CassandraProps', 'EngineImageOptions', 'UpgradeGuardValidation']) {
+  test('the engine presets and the volume snapshots are experimental, and so is a member of a stable type marked @experimental', () => {
+    const experimental = [
+      'EnginePreset', 'Postgres', 'PostgresProps', 'Redis', 'RedisProps', 'Cassandra', 'CassandraProps', 'EngineImageOptions',
+      'VolumeSnapshotClass', 'WorkloadSnapshot', 'SnapshotSchedule', 'SnapshotRestore', 'UpgradeGuardValidation',
+    ];
+    for (const name of experimental) {
       expect({ name, stability: asm.types[`${NAME}.${name}`].docs?.stability }).toEqual({ name, stability: 'experimental' });
     }
     const rolling = asm.types[`${NAME}.WorkloadRollingUpdateOptions`];
