@@ -130,7 +130,7 @@ describe('stability', () => {
 
   test('the engine presets and the volume snapshots are experimental, and so is a member of a stable type marked @experimental', () => {
     const experimental = [
-      'EnginePreset', 'Postgres', 'PostgresProps', 'Redis', 'RedisProps', 'Cassandra', 'CassandraProps', 'EngineImageOptions',
+      'EnginePreset', 'Postgres', 'PostgresProps', 'Redis', 'RedisProps', 'Valkey', 'Cassandra', 'CassandraProps', 'EngineImageOptions',
       'VolumeSnapshotClass', 'WorkloadSnapshot', 'SnapshotSchedule', 'SnapshotRestore', 'UpgradeGuardValidation',
     ];
     for (const name of experimental) {
