@@ -109,6 +109,8 @@ export interface DataStoreConnectionProps {
 
 /**
  * Options of `DataStoreConnection.addConsumer()` and `DataStoreConnection.addWorkload()`.
+ *
+ * @stable
  */
 export interface ConnectionConsumerOptions {
   /**

@@ -50,6 +50,7 @@ export interface SyncWavesOptions {
    * restore a dump, and must be done before the migrations and consumers of the store run.
    *
    * @default - the `dataStores` wave (2)
+   * @experimental
    */
   readonly restores?: number;
 
