@@ -1,7 +1,7 @@
-import { Chart, ChartProps, Size } from 'cdk8s';
+import { Chart, ChartProps, Cron, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreConnection, PodDefaults, Redis } from 'cdk8s-stateful';
+import { DataStoreConnection, LogicalBackup, PodDefaults, Redis } from 'cdk8s-stateful';
 
 /**
  * `test-redis`: a Redis primary (`test-redis-0`) and two read replicas (`test-redis-1`,
@@ -22,13 +22,19 @@ export class TestRedisExample extends Chart {
 }
 
 /**
- * `news-manager-redis`: a single Redis primary with a 1Gi claim at `/data`, and the Deployment
- * `news-manager` wired to it: it reads `NEWS_MANAGER_REDIS_SERVICE_HOST` (the write Service
- * `news-manager-redis-write`) and `NEWS_MANAGER_REDIS_SERVICE_PORT` (6379).
+ * `news-manager-redis`: a Redis primary and a read replica, each with a 1Gi claim at `/data`, and
+ * the Deployment `news-manager` wired to it: it reads `NEWS_MANAGER_REDIS_SERVICE_HOST` (the write
+ * Service `news-manager-redis-write`) and `NEWS_MANAGER_REDIS_SERVICE_PORT` (6379).
+ *
+ * An hourly logical backup (CronJob `news-manager-redis-hourly`, at a quarter past): `redis-cli
+ * --rdb` from the replica (so the primary never forks for it) into the kept claim
+ * `news-manager-redis-hourly-backups`, a day's worth (24) kept.
  */
 export class NewsManagerRedisExample extends Chart {
   /** The preset. */
   public readonly redis: Redis;
+  /** The hourly backup. */
+  public readonly backup: LogicalBackup;
   /** The Deployment `news-manager`. */
   public readonly deployment: Deployment;
   /** The connection handing the Redis address to `news-manager`. */
@@ -38,8 +44,13 @@ export class NewsManagerRedisExample extends Chart {
     super(scope, id, { namespace: 'news', ...props });
     this.redis = new Redis(this, 'redis', {
       metadata: { name: 'news-manager-redis' },
-      readReplicas: 0,
+      readReplicas: 1,
       storage: Size.gibibytes(1),
+    });
+    this.backup = this.redis.addBackup('hourly', {
+      schedule: Cron.schedule({ minute: '15' }),
+      retain: 24,
+      storage: Size.gibibytes(5),
     });
 
     const labels = { 'app.kubernetes.io/name': 'news-manager' };

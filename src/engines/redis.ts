@@ -3,6 +3,7 @@ import {
   ContainerResources,
   Cpu,
   EmptyDirMedium,
+  EnvFieldPaths,
   EnvValue,
   PodManagementPolicy,
   Probe,
@@ -11,21 +12,26 @@ import {
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
+import { LogicalBackup } from '../backup/logical-backup';
+import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
+  REDIS_FLAVORS,
   REDIS_GID,
   REDIS_PASSWORD_ENV,
   REDIS_PRIMARY_HOST_ENV,
+  REDIS_UID,
   RedisEngine,
   RedisFlavor,
   renderRedis,
 } from './private/redis';
+import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
-import { warn, warningMessage, WARNINGS } from '../private/warnings';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
 import {
   PersistentVolumeClaimRetention,
@@ -336,6 +342,10 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   /** The container image. */
   public readonly image: string;
 
+  private readonly flavor: RedisFlavor;
+  private readonly password?: DataStoreCredentials;
+  private readonly memoryLimit: Size;
+
   /**
    * @param scope the scope
    * @param id the id
@@ -473,6 +483,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     this.maxMemoryBytes = engine.maxMemoryBytes;
     this.evictionPolicy = engine.evictionPolicy as RedisEvictionPolicy;
     this.image = engine.image;
+    this.flavor = flavor;
+    this.password = props.password;
+    this.memoryLimit = memoryLimit;
 
     // ---- warnings
     const retention = props.persistentVolumeClaimRetentionPolicy;
@@ -484,6 +497,51 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         'Leave \'persistentVolumeClaimRetentionPolicy\' out (Retain)'));
     }
     warnEngineVersion(this, where, 'version', flavor as EngineKind, compatibleEngine.tag);
+    addValidationWithWarnings(this, () => {
+      const backups = this.node.children.filter(c => c instanceof LogicalBackup);
+      if (readReplicas === 0 && backups.length > 0) {
+        warn(this, WARNINGS.REDIS_BACKUP_FROM_PRIMARY, warningMessage(where, 'readReplicas', '0',
+          `The backup '${backups[0].node.id}' dumps the primary, as there is no replica: \`${REDIS_FLAVORS[flavor].cli} --rdb\` makes the primary fork, and every page it writes while the dump streams is copied (up to the data set's size again, within the container's memory limit)`,
+          'Add a read replica to back up from (readReplicas: 1), or acknowledge the warning where the primary has the memory to spare'));
+      }
+      return [];
+    });
+  }
+
+  /**
+   * Logical backups of Redis and Valkey: `redis-cli --rdb` (`valkey-cli`) from a replica in sync
+   * (the highest ordinal first; the primary only without replicas, which warns), restored by
+   * making the primary replicate a temporary server in the restore Job's pod that loaded the dump:
+   * an RDB in the data directory would be ignored, as the server loads its append-only file. The
+   * Jobs run the server's image as uid 999 and authenticate as the preset's pods do
+   * (`REDISCLI_AUTH` from the password Secret).
+   */
+  protected logicalBackupEngine(): LogicalBackupEngine {
+    const w = this.workload;
+    const binaries = { cli: REDIS_FLAVORS[this.flavor].cli, server: REDIS_FLAVORS[this.flavor].server, checkRdb: `${this.flavor}-check-rdb` };
+    const auth: { [name: string]: EnvValue } = this.password
+      ? { [REDIS_PASSWORD_ENV]: EnvValue.fromSecretValue({ secret: this.password.secret, key: this.password.passwordKey }) }
+      : {};
+    const replicas: string[] = [];
+    for (let ordinal = w.startOrdinal + this.readReplicas; ordinal > w.startOrdinal; ordinal--) replicas.push(w.podDnsName(ordinal));
+    return {
+      engineName: this.flavor,
+      image: this.image,
+      user: REDIS_UID,
+      group: REDIS_GID,
+      files: REDIS_BACKUP_FILES,
+      backup: {
+        script: redisBackupScript(binaries),
+        // without replicas, none: the backup dumps the primary (and the preset warns)
+        envVariables: { ...auth, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
+      },
+      restore: {
+        script: redisRestoreScript(binaries),
+        envVariables: { ...auth, [REDIS_POD_IP_ENV]: EnvValue.fromFieldRef(EnvFieldPaths.POD_IP) },
+        // the temporary server holds the whole data set, as the store does
+        resources: { cpu: { request: Cpu.millis(100) }, memory: { request: this.memoryLimit, limit: this.memoryLimit } },
+      },
+    };
   }
 
   /** The write Service's DNS name and port: consumers write to the primary. */

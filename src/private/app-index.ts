@@ -40,6 +40,12 @@ export interface PodConsumer {
   readonly pods?: number;
   /** The Deployment strategy, when the object is a Deployment. */
   readonly strategy?: any;
+  /**
+   * Its pods run to completion one at a time: a Job of parallelism 1, or a CronJob that never
+   * runs two Jobs at once (`concurrencyPolicy: Forbid`). A pod of it waiting for a single-node
+   * volume another such pod holds starts once that one has finished.
+   */
+  readonly runsOnceAtATime: boolean;
   /** The pod spec, as rendered (Kubernetes JSON). */
   readonly podSpec: any;
 }
@@ -114,9 +120,10 @@ let mutations = 0;
 
 /**
  * What an object rendered by this library is, for the order Argo CD applies it in (see
- * `SyncWaves`): storage, configuration, a data store, a migration or a consumer of a store.
+ * `SyncWaves`): storage, configuration, a data store, a restore into a store, a migration or a
+ * consumer of a store.
  */
-export type RenderedRole = 'storage' | 'configuration' | 'dataStore' | 'migration' | 'consumer';
+export type RenderedRole = 'storage' | 'configuration' | 'dataStore' | 'restore' | 'migration' | 'consumer';
 
 const ROLES = new WeakMap<IConstruct, RenderedRole>();
 /** Containers wired to a data store as consumers: the workloads holding them are consumers. */
@@ -424,6 +431,7 @@ export class AppIndex {
             namespace: json.metadata?.namespace,
             pods: PODS[kind](json),
             strategy: kind === 'Deployment' ? json.spec?.strategy : undefined,
+            runsOnceAtATime: (kind === 'Job' || (kind === 'CronJob' && json.spec?.concurrencyPolicy === 'Forbid')) && PODS[kind](json) === 1,
             podSpec,
           };
           result.push(consumer);

@@ -134,6 +134,11 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     metadata: { name: 'cache' },
     persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
   })],
+  ['cdk8s-stateful:redis-backup-from-primary', 'validation', chart => {
+    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+    redis.addBackup('hourly', { schedule: Cron.hourly() });
+    return redis;
+  }],
   ['cdk8s-stateful:two-default-storage-classes', 'validation', chart => {
     new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
     return new StorageClass(chart, 'standard', { metadata: { name: 'standard' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });

@@ -1,5 +1,6 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Redis, RedisAppendFsync, RedisEvictionPolicy, RedisVersion } from '../../src/engines/redis';
 import { restrictedViolations } from '../../src/private/pod-security';
@@ -294,6 +295,90 @@ describe('Redis', () => {
         },
       });
       expect(allWarnings(chart)).toEqual([]);
+    });
+  });
+  describe('logical backups (the engine hook)', () => {
+    const specOf = (o: any) => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
+    const envOf = (o: any) => Object.fromEntries(specOf(o).containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+    test('the backup dumps a replica in sync, the highest ordinal first, authenticated as the preset\'s pods are', () => {
+      const chart = shopChart();
+      const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 2, password: passwordOf(chart) });
+      redis.addBackup('hourly', { schedule: Cron.hourly() });
+      const manifests = synthValid(chart);
+      const cronJob = findOne(manifests, 'CronJob', 'cache-hourly');
+      expect(envOf(cronJob)).toMatchObject({
+        REDIS_REPLICAS: 'cache-2.cache.shop.svc.cluster.local cache-1.cache.shop.svc.cluster.local',
+        REDISCLI_AUTH: { secretKeyRef: { name: 'cache-auth', key: 'password' } },
+      });
+      const c = specOf(cronJob).containers[0];
+      expect(c.image).toBe(redis.image);
+      expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999 });
+      expect(c.command[2]).toContain('redis-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb"');
+      // the store's primary pod for the marker, by the connection
+      expect(findOne(manifests, 'ConfigMap', 'cache-hourly-connection').data.CACHE_SERVICE_HOST).toBe('cache-0.cache.shop.svc.cluster.local');
+      expect(allWarnings(chart)).toEqual([]);
+    });
+
+    test('without a password, no REDISCLI_AUTH', () => {
+      const chart = shopChart();
+      const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 1 });
+      redis.addBackup('hourly', { schedule: Cron.hourly() });
+      const env = envOf(findOne(synthValid(chart), 'CronJob'));
+      expect(env.REDISCLI_AUTH).toBeUndefined();
+      expect(env.REDIS_REPLICAS).toBe('cache-1.cache.shop.svc.cluster.local');
+    });
+
+    test('the restore: the pod\'s IP for the temporary primary, and the store\'s memory, as it holds the whole data set', () => {
+      const chart = shopChart();
+      const redis = new Redis(chart, 'cache', {
+        metadata: { name: 'cache' },
+        password: passwordOf(chart),
+        resources: { memory: { limit: Size.gibibytes(2) } },
+      });
+      const backup = redis.addBackup('hourly', { schedule: Cron.hourly() });
+      redis.addRestore('restore', { backup, dump: '20250301T023000Z', replaceExisting: true });
+      const job = findOne(synthValid(chart), 'Job');
+      expect(envOf(job)).toMatchObject({
+        POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
+        REDISCLI_AUTH: { secretKeyRef: { name: 'cache-auth', key: 'password' } },
+        RESTORE_REPLACE_EXISTING: 'true',
+      });
+      expect(specOf(job).containers[0].resources).toEqual({ limits: { memory: '2Gi' }, requests: { cpu: '100m', memory: '2Gi' } });
+      expect(specOf(job).containers[0].command[2]).toContain('cli "$target" replicaof "$ip" "$STORE_PORT"');
+    });
+
+    describe('warning: a backup of a set without replicas dumps the primary', () => {
+      test('readReplicas 0 with a backup warns redis-backup-from-primary', () => {
+        const chart = shopChart();
+        const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+        redis.addBackup('hourly', { schedule: Cron.hourly() });
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([
+          'Redis \'test/cache\': warning: \'readReplicas\': 0. The backup \'hourly\' dumps the primary, as there is no replica: `redis-cli --rdb` makes the primary fork, '
+          + 'and every page it writes while the dump streams is copied (up to the data set\'s size again, within the container\'s memory limit). '
+          + 'Add a read replica to back up from (readReplicas: 1), or acknowledge the warning where the primary has the memory to spare. [cdk8s-stateful:redis-backup-from-primary]',
+        ]);
+        expect(Object.keys(envOf(findOne(synthValid(chart), 'CronJob')))).not.toContain('REDIS_REPLICAS');
+      });
+
+      test('no backup, or a restore only, does not warn', () => {
+        const chart = shopChart();
+        const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+        const other = new Redis(chart, 'other', { metadata: { name: 'other' } });
+        redis.addRestore('restore', { backup: other.addBackup('hourly', { schedule: Cron.hourly() }), dump: '20250301T023000Z' });
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([]);
+      });
+
+      test('acknowledged, it is not printed', () => {
+        const chart = shopChart();
+        const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+        redis.addBackup('hourly', { schedule: Cron.hourly() });
+        Warnings.of(redis).acknowledge('cdk8s-stateful:redis-backup-from-primary', 'a cache of 100Mi, forks are cheap');
+        synthValid(chart);
+        expect(Warnings.of(chart).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:redis-backup-from-primary', acknowledged: true })]);
+      });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
@@ -166,6 +166,32 @@ describe('Valkey', () => {
       NEWS_CACHE_SERVICE_PORT: '6379',
       NEWS_CACHE_SERVICE_PORT_REDIS: '6379',
     });
+  });
+
+  test('logical backups: the same hook as Redis, with valkey-cli, valkey-server and valkey-check-rdb', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    const valkey = new Valkey(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 1 });
+    const backup = valkey.addBackup('hourly', { schedule: Cron.hourly() });
+    valkey.addRestore('restore', { backup, dump: '20250301T023000Z' });
+    const manifests = synthValid(chart);
+    const dump = findOne(manifests, 'CronJob', 'cache-hourly').spec.jobTemplate.spec.template.spec.containers[0];
+    const restore = findOne(manifests, 'Job').spec.template.spec.containers[0];
+    expect(backup.engineName).toBe('valkey');
+    expect(dump.image).toBe(valkey.image);
+    expect(dump.env).toContainEqual({ name: 'BACKUP_ENGINE', value: 'valkey' });
+    expect(dump.env).toContainEqual({ name: 'REDIS_REPLICAS', value: 'cache-1.cache.news.svc.cluster.local' });
+    expect(dump.command[2]).toContain('valkey-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb"');
+    expect(dump.command[2]).toContain('valkey-check-rdb "$BACKUP_DIR/dump.rdb"');
+    expect(restore.command[2]).toContain('valkey-server "$private/redis.conf" &');
+    expect(`${dump.command[2]}${restore.command[2]}`).not.toMatch(/redis-(cli|server|check-rdb)/);
+  });
+
+  test('the backup warning names valkey-cli', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    const valkey = new Valkey(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+    valkey.addBackup('hourly', { schedule: Cron.hourly() });
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([expect.stringMatching(/^Valkey 'test\/cache': warning: 'readReplicas': 0. The backup 'hourly' dumps the primary, as there is no replica: `valkey-cli --rdb` makes the primary fork/)]);
   });
 
   test('the primary claim deletion warning names Valkey', () => {
