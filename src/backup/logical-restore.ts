@@ -37,9 +37,7 @@ export interface LogicalRestoreOptions {
   /**
    * The dump to restore: its name, the UTC time its backup started (`YYYYMMDDTHHMMSSZ`), as the
    * backup Job's log shows it (`backup: wrote /backup/<directory>/20250301T023000Z`). Part of the
-   * Job's name, so a restore of another dump is a new Job.
-   *
-   * @example "20250301T023000Z"
+   * Job's name, so a restore of another dump is a new Job. For example `20250301T023000Z`.
    */
   readonly dump: string;
 
