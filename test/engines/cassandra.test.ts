@@ -1,9 +1,10 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
-import { Cpu, PodManagementPolicy, Service, Topology } from 'cdk8s-plus-27';
+import { Cpu, PodManagementPolicy, Secret, Service, Topology } from 'cdk8s-plus-27';
 import {
   Cassandra,
   CassandraProps,
   CassandraVersion,
+  DataStoreCredentials,
   DisruptionBudget,
   IDataStore,
   StorageClass,
@@ -17,9 +18,16 @@ function shopChart(): Chart {
   return new Chart(Testing.app(), 'test', { namespace: 'shop' });
 }
 
+/** The superuser's credentials in the Secret `ring-admin`, created outside the chart. */
+function adminOf(chart: Chart): DataStoreCredentials {
+  return DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'admin', 'ring-admin'));
+}
+
+/** A ring `ring` with the credentials of `adminOf()`, unless `props` turns authentication off. */
 function ring(props: CassandraProps = {}): { chart: Chart; ring: Cassandra } {
   const chart = shopChart();
-  return { chart, ring: new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, ...props }) };
+  const auth = props.allowUnauthenticated ? {} : { credentials: adminOf(chart) };
+  return { chart, ring: new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, ...auth, ...props }) };
 }
 
 const envOf = (container: any) => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -31,7 +39,7 @@ describe('Cassandra', () => {
     const chart = shopChart();
 
     // WHEN
-    const store = new Cassandra(chart, 'ring');
+    const store = new Cassandra(chart, 'ring', { credentials: adminOf(chart) });
 
     // THEN
     const manifests = synthValid(chart);
@@ -76,6 +84,36 @@ describe('Cassandra', () => {
     const init = pod.initContainers.find((i: any) => i.name === 'cassandra-config');
     expect(init.image).toBe(c.image);
     expect(init.volumeMounts).toContainEqual({ name: 'cassandra-config', mountPath: '/cassandra-config' });
+    expect(init.command[2]).toContain("sed -i -e 's/^authenticator:.*/authenticator: PasswordAuthenticator/' -e 's/^authorizer:.*/authorizer: CassandraAuthorizer/'");
+    // the seed wait runs first, from the image itself, on the seeds the node reads
+    expect(pod.initContainers.map((i: any) => i.name)).toEqual(['wait-for-seeds', 'cassandra-config']);
+    const wait = pod.initContainers[0];
+    expect(wait.image).toBe(c.image);
+    expect(wait.env).toEqual([{ name: 'CASSANDRA_SEEDS', value: seeds }]);
+    expect(wait.command[2]).toContain('getent hosts "$name"');
+    // the sidecar that replaces the default superuser: the Secret only by reference
+    expect(pod.containers.map((x: any) => x.name)).toEqual(['cassandra', 'cassandra-auth']);
+    const auth = pod.containers[1];
+    expect(auth.image).toBe(c.image);
+    expect(envOf(auth)).toEqual({
+      CASSANDRA_AUTH_USERNAME: { secretKeyRef: { name: 'ring-admin', key: 'username' } },
+      CASSANDRA_AUTH_PASSWORD: { secretKeyRef: { name: 'ring-admin', key: 'password' } },
+      CASSANDRA_AUTH_DATACENTER: 'dc1',
+      CASSANDRA_AUTH_NODES: '3',
+      CASSANDRA_AUTH_REPLICATION: '3',
+      CASSANDRA_AUTH_MARKER: '/var/lib/cassandra/.cdk8s-stateful-system-auth-repaired',
+      CASSANDRA_AUTH_RETRY_SECONDS: '10',
+      CASSANDRA_AUTH_CHECK_SECONDS: '60',
+      HOME: '/run/cassandra-auth',
+    });
+    expect(auth.resources).toEqual({ limits: { memory: '384Mi' }, requests: { cpu: '50m', memory: '384Mi' } });
+    expect(auth.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'cassandra-auth', mountPath: '/run/cassandra-auth' },
+      { name: 'data', mountPath: '/var/lib/cassandra' },
+    ]));
+    expect(auth.readinessProbe).toBeUndefined();
+    expect(auth.livenessProbe).toBeUndefined();
+    expect(pod.volumes).toContainEqual({ name: 'cassandra-auth', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
     expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBeUndefined();
@@ -99,7 +137,8 @@ describe('Cassandra', () => {
     expect(store.ports).toEqual([{ port: 9042, protocol: 'TCP', name: 'cql' }]);
     const asStore: IDataStore = store;
     expect(asStore.primaryEndpoint).toBeUndefined();
-    expect(asStore.credentials).toBeUndefined();
+    expect(asStore.credentials?.secret.name).toBe('ring-admin');
+    expect(store.authReplication).toBe(3);
     expect(store.workload.name).toBe(name);
   });
 
@@ -128,6 +167,7 @@ describe('Cassandra', () => {
       topologySpread: [{ topology: Topology.ZONE, whenUnsatisfiable: UnsatisfiableSpread.SCHEDULE_ANYWAY }],
       headlessService: { name: 'orders-nodes' },
       podMetadata: { annotations: { owner: 'orders' } },
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'admin', 'orders-admin'), { usernameKey: 'user', passwordKey: 'pass' }),
     });
 
     // THEN
@@ -156,6 +196,16 @@ describe('Cassandra', () => {
     expect(findOne(manifests, 'Service', 'orders-nodes').spec.publishNotReadyAddresses).toBe(true);
     expect(manifests.filter(m => m.kind === 'PodDisruptionBudget')).toEqual([]);
     expect(store.nodes).toBe(5);
+    expect(store.authReplication).toBe(3);
+    const auth = sts.spec.template.spec.containers.find((x: any) => x.name === 'cassandra-auth');
+    expect(envOf(auth)).toMatchObject({
+      CASSANDRA_AUTH_USERNAME: { secretKeyRef: { name: 'orders-admin', key: 'user' } },
+      CASSANDRA_AUTH_PASSWORD: { secretKeyRef: { name: 'orders-admin', key: 'pass' } },
+      CASSANDRA_AUTH_DATACENTER: 'eu-west',
+      CASSANDRA_AUTH_NODES: '5',
+      CASSANDRA_AUTH_REPLICATION: '3',
+    });
+    expect(sts.spec.template.spec.initContainers[0].env).toEqual([{ name: 'CASSANDRA_SEEDS', value: envOf(c).CASSANDRA_SEEDS }]);
     expect(store.seeds).toHaveLength(3);
     expect(store.endpoint.socketAddress).toBe('orders-nodes.shop.svc.cluster.local:9042');
   });
@@ -224,7 +274,7 @@ describe('Cassandra errors', () => {
     expect(() => ring({ headlessService: { publishNotReadyAddresses: false } })).toThrow(/\. Leave 'publishNotReadyAddresses' out\.$/);
     const chart = shopChart();
     const svc = new Service(chart, 'svc', { metadata: { name: 'nodes' }, clusterIP: 'None', ports: [{ port: 9042 }] });
-    expect(() => new Cassandra(chart, 'ring', { governingService: svc })).toThrow(
+    expect(() => new Cassandra(chart, 'ring', { governingService: svc, allowUnauthenticated: true })).toThrow(
       /\. Leave 'governingService' out and name the created Service with 'headlessService.name'\.$/);
     expect(() => ring({ resources: { cpu: { request: Cpu.units(1) } } })).toThrow(
       /\. Set 'resources.memory.limit' to "2Gi" or more, e.g. Size.gibibytes\(4\)\.$/);
@@ -305,7 +355,7 @@ describe('Cassandra errors', () => {
   test('fails when a governing Service is given', () => {
     const chart = shopChart();
     const svc = new Service(chart, 'svc', { metadata: { name: 'nodes' }, clusterIP: 'None', ports: [{ port: 9042 }] });
-    expect(() => new Cassandra(chart, 'ring', { governingService: svc })).toThrow(
+    expect(() => new Cassandra(chart, 'ring', { governingService: svc, allowUnauthenticated: true })).toThrow(
       `${WHERE}: invalid 'governingService': "nodes". Cannot be set`);
   });
 
