@@ -1,18 +1,22 @@
-import { Chart, Duration, Size, Testing } from 'cdk8s';
-import { Cpu, PodManagementPolicy, Secret, Service, Topology } from 'cdk8s-plus-27';
+import { Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
+import { Cpu, Deployment, PodManagementPolicy, Secret, Service, Topology } from 'cdk8s-plus-27';
 import {
   Cassandra,
   CassandraProps,
   CassandraVersion,
+  DataStoreConnection,
   DataStoreCredentials,
   DisruptionBudget,
   IDataStore,
   StorageClass,
   UnsatisfiableSpread,
+  Warnings,
 } from '../../src';
+import { declareIngressIsolation } from '../../src/private/app-index';
 import { podSpecsOf, restrictedViolations } from '../../src/private/pod-security';
-import { allWarnings } from '../../src/private/warnings';
+import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { findOne, synthValid } from '../util/harness';
+import { PodNetwork } from '../util/pod-network';
 
 function shopChart(): Chart {
   return new Chart(Testing.app(), 'test', { namespace: 'shop' });
@@ -362,4 +366,214 @@ describe('Cassandra errors', () => {
   test('fails when the image repository is not a path', () => {
     expect(() => ring({ image: { repository: 'Cassandra:4' } })).toThrow(`${WHERE}: invalid 'image.repository': "Cassandra:4".`);
   });
+});
+
+describe('Cassandra authentication', () => {
+  const WHERE = "Cassandra 'test/ring'";
+
+  test('fails when neither credentials nor allowUnauthenticated is given', () => {
+    const chart = shopChart();
+    expect(() => new Cassandra(chart, 'ring', { metadata: { name: 'ring' } })).toThrow(new Error(
+      `${WHERE}: invalid 'credentials': "unset". Must be set, or authentication turned off explicitly with 'allowUnauthenticated: true': `
+      + 'a ring without authentication serves every pod in the cluster. Set \'credentials\' to DataStoreCredentials.fromSecret(secret) with a Secret '
+      + 'holding the superuser\'s user name and password, or set \'allowUnauthenticated: true\' for a ring your own NetworkPolicy isolates.'));
+    expect(() => new Cassandra(shopChart(), 'ring', { allowUnauthenticated: false })).toThrow(`${WHERE}: invalid 'credentials': "unset".`);
+  });
+
+  test('fails when credentials and allowUnauthenticated are both given', () => {
+    expect(() => ring({ credentials: adminOf(shopChart()), allowUnauthenticated: true })).toThrow(new Error(
+      `${WHERE}: invalid 'allowUnauthenticated': true. Cannot be combined with 'credentials': a ring with credentials refuses clients without them. `
+      + 'Leave \'allowUnauthenticated\' out.'));
+  });
+
+  test('fails when the credentials have no user name', () => {
+    const chart = shopChart();
+    expect(() => new Cassandra(chart, 'ring', {
+      credentials: DataStoreCredentials.fromPasswordSecret(Secret.fromSecretName(chart, 'pw', 'ring-pw')),
+    })).toThrow(new Error(
+      `${WHERE}: invalid 'credentials': "DataStoreCredentials.fromPasswordSecret()". Must have a user name key: Cassandra's PasswordAuthenticator `
+      + 'logs roles in by name, and the superuser role is created from the Secret\'s user name. Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey }).'));
+  });
+
+  test('consumers get the role\'s user name and password from the Secret; the manifests hold neither', () => {
+    // GIVEN a Secret the app renders (to show its values stay in it)
+    const chart = shopChart();
+    const secret = new Secret(chart, 'admin', { metadata: { name: 'ring-admin' }, stringData: { username: 'orders_admin', password: 'not-in-any-other-object' } });
+    const store = new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, credentials: DataStoreCredentials.fromSecret(secret) });
+    const api = new Deployment(chart, 'api', {
+      containers: [{ image: 'registry.example.com/orders/api:1.0.0', securityContext: { user: 1000, group: 1000 } }],
+    });
+
+    // WHEN
+    new DataStoreConnection(chart, 'conn', { store, consumers: [api.containers[0]] });
+    const manifests = synthValid(chart);
+
+    // THEN
+    const env = findOne(manifests, 'Deployment').spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'RING_USERNAME', valueFrom: { secretKeyRef: { name: 'ring-admin', key: 'username' } } },
+      { name: 'RING_PASSWORD', valueFrom: { secretKeyRef: { name: 'ring-admin', key: 'password' } } },
+    ]));
+    for (const m of manifests.filter(x => x.kind !== 'Secret')) expect(JSON.stringify(m)).not.toContain('not-in-any-other-object');
+    expect(Warnings.of(chart).list()).toEqual([]);
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['the user name is the default superuser', { username: 'cassandra', password: 'x' },
+      `${WHERE}: invalid 'credentials.usernameKey ("username" of the Secret "ring-admin")': "cassandra". Must not be "cassandra": that is the image's default `
+      + 'superuser (password "cassandra"), which the preset drops once the Secret\'s role exists. Set the user name to another name, such as "admin".'],
+    ['the user name has a space', { username: 'orders admin', password: 'x' },
+      `${WHERE}: invalid 'credentials.usernameKey ("username" of the Secret "ring-admin")': "orders admin". Must be 1 or more letters, digits, '_', '.', '@' and '-'`],
+    ['the password ends with a newline', { username: 'admin', password: 'secret-value\n' },
+      `${WHERE}: invalid 'credentials.passwordKey ("password" of the Secret "ring-admin")': "(the password)". Must be a non-empty password without line breaks `
+      + 'and without white space at either end: cqlsh reads it from its configuration file, which cannot keep them. Put another password in the Secret.'],
+    ['the password is empty', { username: 'admin', password: '' }, "invalid 'credentials.passwordKey"],
+  ])('fails synthesis when %s in a Secret the app renders', (_name, stringData, error) => {
+    const chart = shopChart();
+    const secret = new Secret(chart, 'admin', { metadata: { name: 'ring-admin' }, stringData });
+    new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, credentials: DataStoreCredentials.fromSecret(secret) });
+    expect(() => Testing.synth(chart)).toThrow(error);
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      expect((e as Error).message).not.toContain('secret-value');
+    }
+  });
+
+  test('a Secret\'s data (base64) is checked too; a good one passes', () => {
+    const chart = shopChart();
+    const secret = new Secret(chart, 'admin', { metadata: { name: 'ring-admin' } });
+    secret.addStringData('password', 'a good password');
+    (secret as any).apiObject.addJsonPatch(JsonPatch.add('/data', { username: Buffer.from('cassandra').toString('base64') }));
+    new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, credentials: DataStoreCredentials.fromSecret(secret) });
+    expect(() => Testing.synth(chart)).toThrow(/invalid 'credentials.usernameKey \("username" of the Secret "ring-admin"\)': "cassandra"/);
+
+    const ok = shopChart();
+    const good = new Secret(ok, 'admin', { metadata: { name: 'ring-admin' }, stringData: { username: 'orders.admin@shop', password: "it's fine" } });
+    new Cassandra(ok, 'ring', { metadata: { name: 'ring' }, credentials: DataStoreCredentials.fromSecret(good) });
+    expect(() => synthValid(ok)).not.toThrow();
+  });
+});
+
+describe('Cassandra without authentication: allowUnauthenticated', () => {
+  const ID = 'cdk8s-stateful:unauthenticated-store';
+  const MESSAGE = "Cassandra 'test/ring': warning: 'allowUnauthenticated': true. Cassandra \"shop/ring\" serves clients that present no credentials, "
+    + 'and nothing limits which pods can connect to it: any pod in the cluster can read, change or delete its data. '
+    + "Set 'credentials' to DataStoreCredentials.fromSecret(secret) instead (PasswordAuthenticator, the Secret's role as the superuser); "
+    + `or admit only the pods wired to it with a NetworkPolicy and acknowledge this warning with that reason. [${ID}]`;
+
+  beforeEach(() => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    delete process.env[STRICT_ENV];
+    jest.restoreAllMocks();
+  });
+
+  test('renders the image\'s AllowAllAuthenticator: no sidecar, the configuration copied as it is, no credentials for consumers', () => {
+    const { chart, ring: store } = ring({ allowUnauthenticated: true });
+    const pod = findOne(synthValid(chart), 'StatefulSet').spec.template.spec;
+    expect(pod.containers.map((c: any) => c.name)).toEqual(['cassandra']);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-seeds', 'cassandra-config']);
+    expect(pod.initContainers[1].command[2]).not.toContain('authenticator');
+    expect(pod.volumes.map((v: any) => v.name)).not.toContain('cassandra-auth');
+    expect(store.credentials).toBeUndefined();
+    expect(store.authReplication).toBeUndefined();
+  });
+
+  test('warns unauthenticated-store once, on the preset, naming the ring and both fixes', () => {
+    const { chart } = ring({ allowUnauthenticated: true });
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list()).toEqual([{
+      id: ID, message: MESSAGE, path: 'test/ring', acknowledged: false, reason: undefined, acknowledgedBy: undefined,
+    }]);
+    expect(console.warn).toHaveBeenCalledWith(`[WARNING] ${MESSAGE}`);
+  });
+
+  test('fails synthesis in strict mode, unless acknowledged with a reason', () => {
+    const { chart, ring: store } = ring({ allowUnauthenticated: true });
+    process.env[STRICT_ENV] = 'true';
+    expect(() => Testing.synth(chart)).toThrow(`[test/ring] ${MESSAGE} Strict mode`);
+
+    const acked = ring({ allowUnauthenticated: true });
+    Warnings.of(acked.chart).acknowledge(ID, 'the NetworkPolicy ring admits only the orders pods');
+    expect(() => Testing.synth(acked.chart)).not.toThrow();
+    expect(Warnings.of(acked.chart).list()).toEqual([expect.objectContaining({ acknowledged: true, acknowledgedBy: 'test' })]);
+    void store;
+  });
+
+  test('is not raised when the ring\'s ingress is isolated to its wired pods', () => {
+    const { chart, ring: store } = ring({ allowUnauthenticated: true });
+    declareIngressIsolation(store.workload);
+    process.env[STRICT_ENV] = 'true';
+    expect(() => Testing.synth(chart)).not.toThrow();
+    expect(Warnings.of(chart).list()).toEqual([]);
+  });
+});
+
+describe('the synthesized seed wait, run as the pod would (pods on one machine)', () => {
+  // a stand-in for Cassandra 4.1's start: SimpleSeedProvider keeps the seeds that resolve, and the
+  // node exits when none does
+  const SERVER = [
+    'resolved=""',
+    'for seed in $(printf "%s" "$CASSANDRA_SEEDS" | tr "," " "); do',
+    '  getent hosts "$seed" >/dev/null && resolved="$resolved $seed"',
+    'done',
+    '[ -n "$resolved" ] || { echo "The seed provider lists no seeds. Fatal configuration error; unable to start server."; exit 3; }',
+    'echo "started with seeds:$resolved"',
+  ].join('\n');
+  let net: PodNetwork;
+
+  beforeEach(() => {
+    net = new PodNetwork();
+  });
+
+  afterEach(() => net.dispose());
+
+  /** The StatefulSet `ring` in namespace shop, as synthesized. */
+  function synthesized(): { wait: any; server: any } {
+    const { chart } = ring();
+    const pod = findOne(synthValid(chart), 'StatefulSet').spec.template.spec;
+    return { wait: pod.initContainers.find((c: any) => c.name === 'wait-for-seeds'), server: cassandraOf({ spec: { template: { spec: pod } } }) };
+  }
+
+  const envOf2 = (container: any, hostname: string) => ({
+    PATH: process.env.PATH,
+    HOSTNAME: hostname,
+    ...Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value])),
+  });
+
+  test('the first node of a new ring: without the wait it exits; with it, it starts once its own name is published', async () => {
+    const { wait, server } = synthesized();
+    const seed0 = 'ring-0.ring.shop.svc.cluster.local';
+    const pod0 = net.addPod();
+
+    // without the wait: the record is not published yet, and the node exits
+    const early = net.run(['sh', '-c', SERVER], { env: envOf2(server, 'ring-0') });
+    expect(early.status).toBe(3);
+    expect(early.stdout).toContain('The seed provider lists no seeds.');
+
+    // with it: the init container holds the pod until the endpoints controller publishes the name
+    const t0 = Date.now();
+    const waiting = net.spawn(wait.command, { env: envOf2(wait, 'ring-0'), stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    waiting.stdout!.on('data', d => log += d);
+    setTimeout(() => net.alias(pod0, seed0), 2000);
+    const code = await new Promise(resolve => waiting.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+    expect(log).toContain(`wait-for-seeds: ${seed0} resolves to ${pod0.address}`);
+    const started = net.run(['sh', '-c', SERVER], { env: envOf2(server, 'ring-0') });
+    expect(started.stdout).toBe(`started with seeds: ${seed0}\n`);
+  }, 20_000);
+
+  test('a node after a whole-ring restart exits 1 with the seed names when none resolves in time', async () => {
+    const { wait } = synthesized();
+    const r = net.run(wait.command, { env: { ...envOf2(wait, 'ring-2'), NAME_WAIT_TIMEOUT_SECONDS: '1' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('wait-for-seeds: no seed name resolved within 1s: ring-0.ring.shop.svc.cluster.local ring-1.ring.shop.svc.cluster.local. '
+      + 'Cassandra would exit at start (The seed provider lists no seeds). Check that the headless Service ring exists and publishes not-ready addresses, '
+      + 'and that the seed pods exist (kubectl get pods)\n');
+  }, 20_000);
 });

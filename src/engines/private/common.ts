@@ -235,10 +235,10 @@ export function renderNameWait(where: string, options: NameWaitOptions): InitCon
     throw fail(where, 'namesVariable', options.namesVariable, 'Must be an environment variable name: upper-case letters, digits and \'_\'',
       'Use a name such as "CASSANDRA_SEEDS"');
   }
-  for (const text of [options.what, options.hint]) {
+  for (const [prop, text] of [['what', options.what], ['hint', options.hint]]) {
     // written into the script between double quotes: no quote, backslash, $ or backquote
     if (/["\\$`\n]/.test(text)) {
-      throw fail(where, 'what', text, 'Must not hold quotes, backslashes, \'$\', backquotes or newlines (it is written into a shell script)',
+      throw fail(where, prop, text, 'Must not hold quotes, backslashes, \'$\', backquotes or newlines (it is written into a shell script)',
         'Reword the text');
     }
   }
