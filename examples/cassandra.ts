@@ -1,6 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
+import { Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Cassandra, StaticVolumeSet, StaticVolumeSource, StorageClass } from 'cdk8s-stateful';
+import { Cassandra, DataStoreCredentials, StaticVolumeSet, StaticVolumeSource, StorageClass } from 'cdk8s-stateful';
 
 /** The nodes with a second local SSD mounted at /mnt/disks/ssd1, one Cassandra node each. */
 const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
@@ -13,6 +14,9 @@ const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
  * - a 1Gi data claim per node on that class; local volumes are not provisioned, so a
  *   `StaticVolumeSet` declares one local PersistentVolume per node, each reserved for its
  *   node's claim (`data-cassandra-<ordinal>`);
+ * - authentication: the superuser role from the Secret `cassandra-admin` (keys `username` and
+ *   `password`, created outside the chart); the preset's `cassandra-auth` sidecar replaces the
+ *   image's default superuser with it once the three nodes have joined;
  * - the preset's defaults otherwise: seeds `cassandra-0` and `cassandra-1`, OrderedReady, a
  *   30-minute grace period, a budget of one node down, no two nodes on one host.
  *
@@ -39,6 +43,7 @@ export class CassandraExample extends Chart {
       clusterName: 'shop',
       storage: Size.gibibytes(1),
       storageClass: this.storageClass,
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'admin', 'cassandra-admin')),
     });
 
     this.volumes = new StaticVolumeSet(this, 'ssd', {

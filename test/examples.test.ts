@@ -10,6 +10,7 @@ import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
+import { Warnings } from '../src/app/warnings';
 
 /** Every example of the foundation issue, rendered as `cdk8s synth` renders it. */
 const examples: Array<[string, (app: App) => void]> = [
@@ -157,6 +158,11 @@ test('cassandra: three nodes on local-ssd claims bound to one local volume per n
   expect(volumes.map(v => v.spec.storageClassName)).toEqual(['local-ssd', 'local-ssd', 'local-ssd']);
   expect(example.cassandra.seeds).toEqual(['cassandra-0.cassandra.cassandra.svc.cluster.local', 'cassandra-1.cassandra.cassandra.svc.cluster.local']);
   expect(example.cassandra.endpoint.socketAddress).toBe('cassandra.cassandra.svc.cluster.local:9042');
+  // authentication: the superuser role from the Secret cassandra-admin, by reference only
+  const auth = sts.spec.template.spec.containers.find((c: any) => c.name === 'cassandra-auth');
+  expect(auth.env).toContainEqual({ name: 'CASSANDRA_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: 'cassandra-admin', key: 'password' } } });
+  expect(example.cassandra.credentials?.secret.name).toBe('cassandra-admin');
+  expect(findAll(manifests, 'Secret')).toEqual([]);
   expect(allWarnings(app)).toEqual([]);
 });
 
@@ -169,6 +175,24 @@ test('test-redis: a primary and two replicas of it, a write and a read Service',
   expect(findOne(manifests, 'Service', 'test-redis').spec.publishNotReadyAddresses).toBe(true);
   expect(findOne(manifests, 'Service', 'test-redis-write').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('test-redis-0');
   expect(findOne(manifests, 'Service', 'test-redis-read').spec.selector).not.toHaveProperty(['statefulset.kubernetes.io/pod-name']);
+});
+
+test('test-redis: no password on purpose, so a NetworkPolicy admits only the Redis pods and labelled clients, and the warning is acknowledged', () => {
+  const app = Testing.app();
+  const example = new TestRedisExample(app, 'test-redis');
+  const manifests = example.toJson();
+  const redis = findOne(manifests, 'StatefulSet', 'test-redis').spec.template.spec.containers.find((c: any) => c.name === 'redis');
+  expect(redis.env.map((e: any) => e.name)).toEqual(['REDIS_PRIMARY_HOST']);
+  const selector = { matchLabels: { 'app.kubernetes.io/name': 'test-redis', 'app.kubernetes.io/instance': 'test-redis' } };
+  expect(findOne(manifests, 'NetworkPolicy', 'test-redis')).toMatchObject({
+    metadata: { namespace: 'redis' },
+    spec: {
+      podSelector: selector,
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: selector }, { podSelector: { matchLabels: { 'test-redis-client': 'true' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    },
+  });
+  expect(Warnings.of(app).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:unauthenticated-store', acknowledged: true })]);
 });
 
 test('news-manager-redis: one primary with 1Gi at /data, news-manager wired to the write Service', () => {
@@ -187,4 +211,9 @@ test('news-manager-redis: one primary with 1Gi at /data, news-manager wired to t
   });
   const app = findOne(manifests, 'Deployment', 'news-manager').spec.template.spec.containers[0];
   expect(app.envFrom).toEqual([{ configMapRef: { name: 'news-manager-redis-connection' } }]);
+  // the password: from the Secret news-manager-redis-auth, made outside the chart, by reference only
+  expect(app.env).toContainEqual({ name: 'NEWS_MANAGER_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'news-manager-redis-auth', key: 'password' } } });
+  expect(sts.spec.template.spec.containers[0].env).toContainEqual(
+    { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'news-manager-redis-auth', key: 'password' } } });
+  expect(findAll(manifests, 'Secret')).toEqual([]);
 });

@@ -5,6 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../../examples/main';
 import { Warnings } from '../../src/app/warnings';
+import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Redis } from '../../src/engines/redis';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
 import { EphemeralVolume } from '../../src/storage/ephemeral-volume';
@@ -130,12 +131,14 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
   })],
   ['cdk8s-stateful:redis-primary-claim-deletion', 'construction', chart => new Redis(chart, 'cache', {
     metadata: { name: 'cache' },
+    password: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth')),
     persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
   })],
   ['cdk8s-stateful:two-default-storage-classes', 'validation', chart => {
     new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
     return new StorageClass(chart, 'standard', { metadata: { name: 'standard' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
   }],
+  ['cdk8s-stateful:unauthenticated-store', 'validation', chart => workload(chart, { allowUnauthenticated: true })],
   ['cdk8s-stateful:ephemeral-volume-retain-class', 'validation', chart => {
     const kept = new StorageClass(chart, 'kept', { metadata: { name: 'kept' }, provisioner: 'ebs.csi.aws.com' }); // Retain: our default
     const spill = EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: kept });
@@ -397,12 +400,17 @@ describe('Warnings', () => {
     test.each<[string, (app: App) => void]>([
       ['examples', buildExamples],
       ['alternatives', buildAlternatives],
-    ])('every chart of the %s synthesizes in strict mode: they raise no warning', (_name, build) => {
+    ])('every chart of the %s synthesizes in strict mode: they raise no warning but the one test-redis acknowledges', (_name, build) => {
       process.env[STRICT_ENV] = 'true';
       const app = Testing.app();
       build(app);
       expect(app.charts.flatMap(c => c.toJson()).length).toBeGreaterThan(0);
-      expect(Warnings.of(app).list()).toEqual([]);
+      // test-redis opts out of a password on purpose, behind a NetworkPolicy of its own
+      const expected = app.node.tryFindChild('test-redis') ? [expect.objectContaining({
+        id: 'cdk8s-stateful:unauthenticated-store', path: 'test-redis/redis', acknowledged: true,
+        reason: 'the NetworkPolicy test-redis admits only the Redis pods and the pods labelled test-redis-client=true',
+      })] : [];
+      expect(Warnings.of(app).list()).toEqual(expected);
     });
 
     test('without warnings, strict mode changes nothing', () => {

@@ -60,7 +60,7 @@ describe('EnginePreset', () => {
     });
 
     // WHEN
-    new DataStoreConnection(chart, 'conn', { store: db, consumer: app });
+    new DataStoreConnection(chart, 'conn', { store: db, consumers: [app.containers[0]] });
 
     // THEN
     const configMap = Testing.synth(chart).find(o => o.kind === 'ConfigMap');
@@ -69,8 +69,8 @@ describe('EnginePreset', () => {
 
   test.each([
     ['Postgres', (c: Construct) => new Postgres(c, 'pg', { credentials: DataStoreCredentials.fromSecret(secret(c)) })],
-    ['Redis', (c: Construct) => new Redis(c, 'redis')],
-    ['Cassandra', (c: Construct) => new Cassandra(c, 'ring')],
+    ['Redis', (c: Construct) => new Redis(c, 'redis', { allowUnauthenticated: true })],
+    ['Cassandra', (c: Construct) => new Cassandra(c, 'ring', { allowUnauthenticated: true })],
   ])('%s extends the base', (_name, make) => {
     const preset = make(Testing.chart());
     expect(preset).toBeInstanceOf(EnginePreset);
@@ -79,8 +79,8 @@ describe('EnginePreset', () => {
 
   test('Redis hands out its write Service, Cassandra no primary', () => {
     const chart = Testing.chart();
-    const redis = new Redis(chart, 'redis');
-    const ring = new Cassandra(chart, 'ring');
+    const redis = new Redis(chart, 'redis', { allowUnauthenticated: true });
+    const ring = new Cassandra(chart, 'ring', { allowUnauthenticated: true });
     expect(redis.endpoint.hostname).toBe(redis.primaryService.endpoint.hostname);
     expect(redis.primaryEndpoint?.hostname).toBe(redis.workload.podDnsName(0));
     expect(ring.primaryEndpoint).toBeUndefined();

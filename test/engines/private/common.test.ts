@@ -1,4 +1,5 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { checkIdentity, checkPath, memoryBytes, NameWaitOptions, podDnsName, propName, renderNameWait, showBytes } from '../../../src/engines/private/common';
 import { PodNetwork } from '../../util/pod-network';
 
@@ -205,8 +206,9 @@ describe('renderNameWait: the rendered wait against a resolver that answers late
     const waiting = spawnAsPid1(net, wait.command, { PATH: process.env.PATH, HOSTNAME: 'ring-2', CASSANDRA_SEEDS: SEEDS.join(',') });
     const ignoring = spawnAsPid1(net, ['sh', '-c', 'sleep 5'], { PATH: process.env.PATH });
 
-    // WHEN both get SIGTERM
+    // WHEN both get SIGTERM, once they run their own scripts
     for (const p of [waiting, ignoring]) process.kill(await p.pid1(), 'SIGTERM');
+    await new Promise(resolve => setTimeout(resolve, 100));
 
     // THEN the wait ends at once, while a shell without a trap does not
     expect(await p1Exit(waiting.child, 3000)).toBe(143);
@@ -217,15 +219,29 @@ describe('renderNameWait: the rendered wait against a resolver that answers late
 
 /** `argv` as PID 1 of a new PID namespace (as in a container), with the network's names. */
 function spawnAsPid1(net: PodNetwork, argv: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; pid1(): Promise<number> } {
+  const script = argv[argv.length - 1];
   const [cmd, args] = net.wrap(argv);
   const child = spawn('unshare', ['--pid', '--fork', '--', cmd, ...args], { env, stdio: 'ignore' });
   return {
     child,
     pid1: async () => {
-      // the forked child of unshare, by its parent's pid
-      for (let i = 0; i < 50; i++) {
-        const found = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
-        if (found !== '') return Number(found.split('\n')[0]);
+      // the forked child of unshare: the process whose parent is unshare (field 4 of /proc/<pid>/stat)
+      for (let i = 0; i < 100; i++) {
+        for (const entry of readdirSync('/proc').filter(e => /^\d+$/.test(e))) {
+          let stat: string;
+          let cmdline: string;
+          try {
+            stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+            cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+          } catch {
+            continue; // gone meanwhile
+          }
+          // and once it runs argv (after the wrapper's exec), so that its traps are set
+          if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === child.pid && cmdline.includes(script)) {
+            await new Promise(resolve => setTimeout(resolve, 200));
+            return Number(entry);
+          }
+        }
         await new Promise(resolve => setTimeout(resolve, 50));
       }
       throw new Error('no child of unshare');
