@@ -8,9 +8,9 @@ import { UserDbExample } from '../examples/user-db';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
+import { Warnings } from '../src/app/warnings';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
-import { Warnings } from '../src/app/warnings';
 
 /** Every example of the foundation issue, rendered as `cdk8s synth` renders it. */
 const examples: Array<[string, (app: App) => void]> = [

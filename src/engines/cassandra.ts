@@ -354,9 +354,9 @@ export class Cassandra extends EnginePreset {
 
     const volumes = new Map<string, Volume>();
     for (const v of engine.volumes) {
-      const memory = v.emptyDir.medium === 'Memory'
-        ? { medium: EmptyDirMedium.MEMORY, sizeLimit: v.emptyDir.sizeLimit === undefined ? undefined : Size.mebibytes(parseInt(v.emptyDir.sizeLimit, 10)) }
-        : {};
+      // the engine sizes its memory-backed volumes in whole Mi
+      const limit = v.emptyDir.sizeLimit === undefined ? undefined : Size.mebibytes(parseInt(v.emptyDir.sizeLimit, 10));
+      const memory = v.emptyDir.medium === 'Memory' ? { medium: EmptyDirMedium.MEMORY, sizeLimit: limit } : {};
       volumes.set(v.name, w.addVolume(Volume.fromEmptyDir(this, `Volume-${v.name}`, v.name, memory)));
     }
     const mounts = (list: typeof engine.volumeMounts) => list.map(m => ({ path: m.mountPath, volume: volumes.get(m.name)!, readOnly: m.readOnly }));

@@ -23,8 +23,8 @@ import {
   RedisEngine,
   renderRedis,
 } from './private/redis';
-import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
+import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
 import {

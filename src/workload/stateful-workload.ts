@@ -16,6 +16,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
+import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
+import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
@@ -23,6 +25,7 @@ import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
 import { restrictedViolations } from '../private/pod-security';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
+import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -34,11 +37,8 @@ import {
   failWithoutValue,
   show,
 } from '../private/validation';
-import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { HostPort } from './private/workload-host';
-import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
-import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 
 /**
  * What happens to the PersistentVolumeClaims of a StatefulSet.

@@ -407,7 +407,9 @@ describe('Warnings', () => {
       expect(app.charts.flatMap(c => c.toJson()).length).toBeGreaterThan(0);
       // test-redis opts out of a password on purpose, behind a NetworkPolicy of its own
       const expected = app.node.tryFindChild('test-redis') ? [expect.objectContaining({
-        id: 'cdk8s-stateful:unauthenticated-store', path: 'test-redis/redis', acknowledged: true,
+        id: 'cdk8s-stateful:unauthenticated-store',
+        path: 'test-redis/redis',
+        acknowledged: true,
         reason: 'the NetworkPolicy test-redis admits only the Redis pods and the pods labelled test-redis-client=true',
       })] : [];
       expect(Warnings.of(app).list()).toEqual(expected);

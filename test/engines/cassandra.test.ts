@@ -1,5 +1,5 @@
 import { Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
-import { Cpu, Deployment, PodManagementPolicy, Secret, Service, Topology } from 'cdk8s-plus-27';
+import { Cpu, Deployment, EnvValue, PodManagementPolicy, Secret, Service, Topology } from 'cdk8s-plus-27';
 import {
   Cassandra,
   CassandraProps,
@@ -576,4 +576,11 @@ describe('the synthesized seed wait, run as the pod would (pods on one machine)'
       + 'Cassandra would exit at start (The seed provider lists no seeds). Check that the headless Service ring exists and publishes not-ready addresses, '
       + 'and that the seed pods exist (kubectl get pods)\n');
   }, 20_000);
+});
+
+test('the seed wait\'s bound can be changed through the workload (docs/startup.md)', () => {
+  const { chart, ring: store } = ring();
+  store.workload.initContainers.find(c => c.name === 'wait-for-seeds')!.env.addVariable('NAME_WAIT_TIMEOUT_SECONDS', EnvValue.fromValue('900'));
+  const wait = findOne(synthValid(chart), 'StatefulSet').spec.template.spec.initContainers[0];
+  expect(wait.env).toEqual([{ name: 'CASSANDRA_SEEDS', value: store.seeds.join(',') }, { name: 'NAME_WAIT_TIMEOUT_SECONDS', value: '900' }]);
 });

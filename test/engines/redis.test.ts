@@ -1,8 +1,8 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Redis, RedisAppendFsync, RedisEvictionPolicy, RedisVersion } from '../../src/engines/redis';
-import { Warnings } from '../../src/app/warnings';
 import { declareIngressIsolation } from '../../src/private/app-index';
 import { restrictedViolations } from '../../src/private/pod-security';
 import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
@@ -172,8 +172,11 @@ describe('Redis', () => {
 
   test('storageClassName and the default memory limit from resources', () => {
     const chart = shopChart();
-    const redis = new Redis(chart, 'cache', { password: passwordOf(chart),
-      metadata: { name: 'cache' }, storageClassName: 'standard', resources: { memory: { limit: Size.mebibytes(100) } },
+    const redis = new Redis(chart, 'cache', {
+      password: passwordOf(chart),
+      metadata: { name: 'cache' },
+      storageClassName: 'standard',
+      resources: { memory: { limit: Size.mebibytes(100) } },
     });
     const manifests = synthValid(chart);
     expect(findOne(manifests, 'StatefulSet', 'cache').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('standard');
@@ -234,13 +237,16 @@ describe('Redis', () => {
         /^Redis 'test\/cache': invalid 'resources.memory.limit': 33554432. Must be at least 64Mi/],
       ['maxMemoryPercent is out of range', chart => new Redis(chart, 'cache', { password: passwordOf(chart), maxMemoryPercent: 95 }),
         /^Redis 'test\/cache': invalid 'maxMemoryPercent': 95/],
-      ['a governing Service is given', chart => new Redis(chart, 'cache', { password: passwordOf(chart),
+      ['a governing Service is given', chart => new Redis(chart, 'cache', {
+        password: passwordOf(chart),
         governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
       }), /^Redis 'test\/cache': invalid 'governingService': .*Redis creates its own headless Service/],
       ['publishNotReadyAddresses is false', chart => new Redis(chart, 'cache', { password: passwordOf(chart), headlessService: { publishNotReadyAddresses: false } }),
         /^Redis 'test\/cache': invalid 'headlessService.publishNotReadyAddresses': false. Must be true/],
-      ['storageClass and storageClassName are both set', chart => new Redis(chart, 'cache', { password: passwordOf(chart),
-        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+      ['storageClass and storageClassName are both set', chart => new Redis(chart, 'cache', {
+        password: passwordOf(chart),
+        storageClassName: 'a',
+        storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
       }), /^Redis 'test\/cache': invalid 'storageClassName': "a". Cannot be combined with 'storageClass'/],
       ['the image registry is invalid', chart => new Redis(chart, 'cache', { password: passwordOf(chart), image: { registry: 'https://mirror' } }),
         /^Redis 'test\/cache': invalid 'image.registry': "https:\/\/mirror"/],
@@ -259,13 +265,16 @@ describe('Redis', () => {
     });
 
     const fixes: Array<[string, (chart: Chart) => void, RegExp]> = [
-      ['governingService', chart => new Redis(chart, 'cache', { password: passwordOf(chart),
+      ['governingService', chart => new Redis(chart, 'cache', {
+        password: passwordOf(chart),
         governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
       }), /\. Leave 'governingService' out; name the headless Service with 'headlessService.name'\.$/],
       ['publishNotReadyAddresses', chart => new Redis(chart, 'cache', { password: passwordOf(chart), headlessService: { publishNotReadyAddresses: false } }),
         /\. Leave 'publishNotReadyAddresses' out\.$/],
-      ['storageClassName', chart => new Redis(chart, 'cache', { password: passwordOf(chart),
-        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+      ['storageClassName', chart => new Redis(chart, 'cache', {
+        password: passwordOf(chart),
+        storageClassName: 'a',
+        storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
       }), /Cannot be combined with 'storageClass'\. Set one of the two\.$/],
       ['the memory limit', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
         /\. Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
@@ -293,7 +302,8 @@ describe('Redis', () => {
 
     test('Retain does not warn', () => {
       const chart = shopChart();
-      new Redis(chart, 'cache', { password: passwordOf(chart),
+      new Redis(chart, 'cache', {
+        password: passwordOf(chart),
         metadata: { name: 'cache' },
         persistentVolumeClaimRetentionPolicy: {
           whenDeleted: PersistentVolumeClaimRetention.RETAIN,

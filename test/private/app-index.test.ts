@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { ExternalService, StatefulWorkload, StorageClass } from '../../src';
 import { Warnings } from '../../src/app/warnings';
 import {
-  AppIndex, declareConsumer, declareIngressIsolation, declareNotRolled, declareRole, declareView, indexStats, NO_PROVISIONER, onEveryPass, OwnStateCache,
-  resolveStorageClass, rollsWithConnections, touch, watchContainer,
+  AppIndex, declareConsumer, declareIngressIsolation, declareNotRolled, declareRole, declareView, indexStats, NO_PROVISIONER, onEveryPass,
+  OwnStateCache, resolveStorageClass, rollsWithConnections, touch, watchContainer,
 } from '../../src/private/app-index';
 
 const IMAGE = 'docker.io/library/postgres:16';

@@ -17,7 +17,7 @@
  *
  * The nodetool stand-in records its argv and fails while `repairFailures` is above 0.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The ring as the stand-ins see it. */
@@ -146,7 +146,7 @@ export class StubRing {
 
   constructor(private readonly dir: string, initial: RingState) {
     this.bin = join(dir, 'bin');
-    require('node:fs').mkdirSync(this.bin, { recursive: true });
+    mkdirSync(this.bin, { recursive: true });
     for (const [name, text] of [['cqlsh', CQLSH], ['nodetool', NODETOOL]]) {
       writeFileSync(join(this.bin, name), text);
       chmodSync(join(this.bin, name), 0o755);

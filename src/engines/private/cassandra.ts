@@ -612,7 +612,7 @@ export function cassandraAuthScript(): string {
     '  fi',
     '  current=0',
     '  case "$1" in',
-    `    *NetworkTopologyStrategy*) current=$(printf '%s\\n' "$1" | tr ',{}' '\\n\\n\\n' | grep -F "'$dc': " | head -n 1 | sed "s/.*': '//; s/'.*//") ;;`,
+    '    *NetworkTopologyStrategy*) current=$(printf \'%s\\n\' "$1" | tr \',{}\' \'\\n\\n\\n\' | grep -F "\'$dc\': " | head -n 1 | sed "s/.*\': \'//; s/\'.*//") ;;',
     '  esac',
     '  case "$current" in \'\'|*[!0-9]*) current=0 ;; esac',
     '  if [ "$current" -lt "$rf" ]; then',

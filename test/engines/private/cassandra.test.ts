@@ -635,7 +635,7 @@ describe('the cassandra-auth sidecar (the rendered script against stand-ins for 
     // the password: never a process argument, never in the log; the cqlshrc files are the user's only
     for (const call of ring.calls()) expect(call.argv.join(' ')).not.toContain('50%');
     expect(sidecar.output()).not.toContain('50%');
-    for (const file of ['admin.cqlshrc', 'cassandra.cqlshrc']) expect(statSync(join(sidecar.home, file)).mode & 0o777).toBe(0o600);
+    for (const file of ['admin.cqlshrc', 'cassandra.cqlshrc']) expect(statSync(join(sidecar.home, file)).mode.toString(8).slice(-3)).toBe('600');
     expect(readFileSync(join(sidecar.home, 'admin.cqlshrc'), 'utf8')).toBe(`[authentication]\nusername = admin\npassword = ${PASSWORD}\n`);
 
     // SIGTERM ends it at once (it is PID 1 of its container)
@@ -648,7 +648,9 @@ describe('the cassandra-auth sidecar (the rendered script against stand-ins for 
 
   test('a restarted node with everything in place only checks: no role created, no replication change, no repair', async () => {
     const ring = new StubRing(dir, {
-      ...NEW_RING, roles: { admin: PASSWORD }, superusers: ['admin'],
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
       replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
     });
     const sidecar = start(ring, { marker: '3\n' });
@@ -662,7 +664,9 @@ describe('the cassandra-auth sidecar (the rendered script against stand-ins for 
 
   test('a node on a new claim (no marker) repairs system_auth once', async () => {
     const ring = new StubRing(dir, {
-      ...NEW_RING, roles: { admin: PASSWORD }, superusers: ['admin'],
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
       replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
     });
     const sidecar = start(ring);
@@ -684,7 +688,9 @@ describe('the cassandra-auth sidecar (the rendered script against stand-ins for 
 
   test('a default superuser that comes back (a node that found no role) is dropped again', async () => {
     const ring = new StubRing(dir, {
-      ...NEW_RING, roles: { admin: PASSWORD }, superusers: ['admin'],
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
       replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
     });
     const sidecar = start(ring, { marker: '3\n' });
@@ -705,7 +711,9 @@ describe('the cassandra-auth sidecar (the rendered script against stand-ins for 
 
   test('a replication someone raised further is left alone', async () => {
     const ring = new StubRing(dir, {
-      ...NEW_RING, roles: { admin: PASSWORD }, superusers: ['admin'],
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
       replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '5', dc2: '3' },
     });
     const sidecar = start(ring, { marker: '5\n' });
@@ -716,7 +724,10 @@ describe('the cassandra-auth sidecar (the rendered script against stand-ins for 
 
   test('no quorum of system_auth (a whole ring restarting): waits without touching anything, then checks', async () => {
     const ring = new StubRing(dir, {
-      ...NEW_RING, roles: { admin: PASSWORD }, superusers: ['admin'], noQuorum: true,
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
+      noQuorum: true,
       replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
     });
     const sidecar = start(ring, { marker: '3\n' });

@@ -173,7 +173,7 @@ describe('renderNameWait: the rendered wait against a resolver that answers late
 
   test('a name that resolves at once: no wait (setHostnameAsFQDN: the pod name is the first label)', async () => {
     net.addPod(SEEDS[0]);
-    const r = await run(`ring-0.ring.shop.svc.cluster.local`);
+    const r = await run('ring-0.ring.shop.svc.cluster.local');
     expect(r.code).toBe(0);
     expect(r.ms).toBeLessThan(2000);
   });
