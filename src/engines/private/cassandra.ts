@@ -2,8 +2,10 @@
  * The engine side of the `Cassandra` preset: how StatefulSet pods run the official `cassandra`
  * image as one ring, rendered as plain Kubernetes JSON for the pod. See `renderCassandra()`.
  *
- * Checked through its rendered configuration only (test/private/engines-cassandra.test.ts):
- * Cassandra has no Debian package to run in the tests, and the image cannot run here.
+ * Checked through its rendered configuration (test/engines/private/cassandra.test.ts), and its
+ * scripts against stand-ins (the seed wait against a resolver that answers later, the
+ * `cassandra-auth` sidecar against stub `cqlsh` and `nodetool`): Cassandra has no Debian package
+ * to run in the tests, and the image cannot run here.
  */
 import {
   checkIdentity,
@@ -343,6 +345,13 @@ function checkTopologyName(where: string, prop: string, value: string, example: 
  *   address (`rpc_address 0.0.0.0`, broadcasting the pod IP). A rescheduled pod gets a new IP and
  *   keeps its host ID from its data, which Cassandra handles.
  * - Seeds: `cassandraSeeds()`, by DNS name (the headless Service must publish not-ready addresses).
+ *   Cassandra exits at start when no seed resolves, so the first init container
+ *   (`wait-for-seeds`, `renderNameWait()`) holds the pod until one does: its own name for a seed
+ *   pod, any seed's for the others.
+ * - Authentication (with `credentials`): `PasswordAuthenticator` and `CassandraAuthorizer`, set in
+ *   the configuration copy (which fails unless 4.1's one-line keys are there), and the
+ *   `cassandra-auth` sidecar (`cassandraAuthScript()`) that replaces the default superuser with
+ *   the Secret's role and keeps system_auth at min(3, nodes) replicas.
  * - Topology: `GossipingPropertyFileSnitch` with one datacenter and one rack for every pod.
  * - Heap: `MAX_HEAP_SIZE` and `HEAP_NEWSIZE`, always both (cassandra-env.sh refuses one without
  *   the other), from `cassandraHeap()`: never computed from the node's memory.
