@@ -16,8 +16,11 @@
  *   else is a syntax error (exit 2), so a script that sends something unexpected fails.
  *
  * The nodetool stand-in records its argv and fails while `repairFailures` is above 0.
+ *
+ * The stand-ins write the state only when a statement changes it, and atomically (a rename), so
+ * that a test can read it and change it while a script runs.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The ring as the stand-ins see it. */
@@ -64,7 +67,11 @@ const stateFile = process.env.STUB_STATE;
 const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
 const argv = process.argv.slice(2);
 const record = call => fs.appendFileSync(process.env.STUB_CALLS, JSON.stringify(call) + '\n');
-const save = () => fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+// atomically (the test reads the file meanwhile), and only after a change (the test writes it meanwhile)
+const save = () => {
+  fs.writeFileSync(stateFile + '.' + process.pid, JSON.stringify(state, null, 2));
+  fs.renameSync(stateFile + '.' + process.pid, stateFile);
+};
 let rc, statement;
 const rest = [];
 for (let i = 0; i < argv.length; i++) {
@@ -109,17 +116,21 @@ for (const s of statements) {
     if (state.roles[m[1]] === undefined) {
       state.roles[m[1]] = unquote(m[2]);
       state.superusers.push(m[1]);
+      save();
     }
   } else if ((m = /^DROP ROLE IF EXISTS (\w+)$/.exec(s))) {
     if (m[1] === user) fail(2, '<stdin>:1:InvalidRequest: Error from server: code=2200 [Invalid query] message="Cannot DROP primary role for current login"');
-    delete state.roles[m[1]];
-    state.superusers = state.superusers.filter(r => r !== m[1]);
+    if (state.roles[m[1]] !== undefined) {
+      delete state.roles[m[1]];
+      state.superusers = state.superusers.filter(r => r !== m[1]);
+      save();
+    }
   } else if ((m = /^ALTER KEYSPACE system_auth WITH replication = \{'class': 'NetworkTopologyStrategy', '([\w.-]+)': (\d+)\}$/.exec(s))) {
     state.replication = { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', [m[1]]: m[2] };
+    save();
   } else {
     fail(2, '<stdin>:1:SyntaxException: line 1:0 no viable alternative at input (stub: unexpected statement ' + JSON.stringify(s) + ')');
   }
-  save();
 }
 `;
 
@@ -131,7 +142,8 @@ fs.appendFileSync(process.env.STUB_CALLS, JSON.stringify({ tool: 'nodetool', arg
 if (argv.join(' ') !== 'repair -full system_auth') { process.stderr.write('stub: unexpected nodetool ' + argv.join(' ') + '\n'); process.exit(2); }
 if (state.repairFailures > 0) {
   state.repairFailures--;
-  fs.writeFileSync(process.env.STUB_STATE, JSON.stringify(state, null, 2));
+  fs.writeFileSync(process.env.STUB_STATE + '.' + process.pid, JSON.stringify(state, null, 2));
+  fs.renameSync(process.env.STUB_STATE + '.' + process.pid, process.env.STUB_STATE);
   process.stderr.write('error: Endpoint not alive: /10.0.0.7:7000\n-- StackTrace --\njava.lang.RuntimeException: Endpoint not alive\n');
   process.exit(2);
 }
@@ -173,7 +185,9 @@ export class StubRing {
 
   public calls(): StubCall[] {
     if (!existsSync(this.callsFile)) return [];
-    return readFileSync(this.callsFile, 'utf8').split('\n').filter(l => l !== '').map(l => JSON.parse(l));
+    const text = readFileSync(this.callsFile, 'utf8');
+    // a call being written has no line end yet
+    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(l => l !== '').map(l => JSON.parse(l));
   }
 
   /** Every statement cqlsh ran, with the user it ran as: `user: statement`. */
@@ -186,6 +200,7 @@ export class StubRing {
   }
 
   private write(state: RingState): void {
-    writeFileSync(this.stateFile, JSON.stringify(state, null, 2));
+    writeFileSync(`${this.stateFile}.test`, JSON.stringify(state, null, 2));
+    renameSync(`${this.stateFile}.test`, this.stateFile);
   }
 }
