@@ -574,6 +574,7 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
    * @default false - the store is taken to authenticate its clients
+   * @experimental
    */
   readonly allowUnauthenticated?: boolean;
 
