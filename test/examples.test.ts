@@ -9,6 +9,7 @@ import { NewsCacheValkeyExample } from '../examples/valkey';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
+import { Warnings } from '../src/app/warnings';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
 
@@ -180,6 +181,11 @@ test('cassandra: three nodes on EBS gp3 claims, snapshotted every night by a Cro
   expect(example.restore).toBeUndefined();
   expect(example.cassandra.seeds).toEqual(['cassandra-0.cassandra.cassandra.svc.cluster.local', 'cassandra-1.cassandra.cassandra.svc.cluster.local']);
   expect(example.cassandra.endpoint.socketAddress).toBe('cassandra.cassandra.svc.cluster.local:9042');
+  // authentication: the superuser role from the Secret cassandra-admin, by reference only
+  const auth = sts.spec.template.spec.containers.find((c: any) => c.name === 'cassandra-auth');
+  expect(auth.env).toContainEqual({ name: 'CASSANDRA_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: 'cassandra-admin', key: 'password' } } });
+  expect(example.cassandra.credentials?.secret.name).toBe('cassandra-admin');
+  expect(findAll(manifests, 'Secret')).toEqual([]);
   expect(allWarnings(app)).toEqual([]);
 });
 
@@ -212,6 +218,24 @@ test('test-redis: a primary and two replicas of it, a write and a read Service',
   expect(findOne(manifests, 'Service', 'test-redis-read').spec.selector).not.toHaveProperty(['statefulset.kubernetes.io/pod-name']);
 });
 
+test('test-redis: no password on purpose, so a NetworkPolicy admits only the Redis pods and labelled clients, and the warning is acknowledged', () => {
+  const app = Testing.app();
+  const example = new TestRedisExample(app, 'test-redis');
+  const manifests = example.toJson();
+  const redis = findOne(manifests, 'StatefulSet', 'test-redis').spec.template.spec.containers.find((c: any) => c.name === 'redis');
+  expect(redis.env.map((e: any) => e.name)).toEqual(['REDIS_PRIMARY_HOST']);
+  const selector = { matchLabels: { 'app.kubernetes.io/name': 'test-redis', 'app.kubernetes.io/instance': 'test-redis' } };
+  expect(findOne(manifests, 'NetworkPolicy', 'test-redis')).toMatchObject({
+    metadata: { namespace: 'redis' },
+    spec: {
+      podSelector: selector,
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: selector }, { podSelector: { matchLabels: { 'test-redis-client': 'true' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    },
+  });
+  expect(Warnings.of(app).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:unauthenticated-store', acknowledged: true })]);
+});
+
 test('news-manager-redis: a primary and a replica with 1Gi at /data, news-manager wired to the write Service', () => {
   const example = new NewsManagerRedisExample(Testing.app(), 'news-manager-redis');
   const manifests = example.toJson();
@@ -228,6 +252,11 @@ test('news-manager-redis: a primary and a replica with 1Gi at /data, news-manage
   });
   const app = findOne(manifests, 'Deployment', 'news-manager').spec.template.spec.containers[0];
   expect(app.envFrom).toEqual([{ configMapRef: { name: 'news-manager-redis-connection' } }]);
+  // the password: from the Secret news-manager-redis-auth, made outside the chart, by reference only
+  expect(app.env).toContainEqual({ name: 'NEWS_MANAGER_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'news-manager-redis-auth', key: 'password' } } });
+  expect(sts.spec.template.spec.containers[0].env).toContainEqual(
+    { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'news-manager-redis-auth', key: 'password' } } });
+  expect(findAll(manifests, 'Secret')).toEqual([]);
 });
 
 test('news-manager-redis: an hourly dump from the replica into a kept claim, a day\'s worth kept', () => {

@@ -30,6 +30,7 @@ import {
 import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
+import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
@@ -217,11 +218,26 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * a `secretKeyRef`: never in the manifest. Credentials with a username are refused (Redis ACL
    * users are not supported by the preset).
    *
+   * The store needs either this or `allowUnauthenticated: true`: without a password, any pod in
+   * the cluster can read, change or flush the data.
+   *
    * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/#authentication
-   * @default - no password: access control is the network's (a NetworkPolicy), and protected
-   * mode is off so replicas and clients from other pods are served
+   * @default - none: `allowUnauthenticated` must then be true
    */
   readonly password?: DataStoreCredentials;
+
+  /**
+   * Serve clients without a password: the explicit opt-out from `password`, for a store whose
+   * network already admits only its clients (a NetworkPolicy). Protected mode is then off, so
+   * replicas and clients from other pods are served, and synthesis warns
+   * `[unauthenticated-store]` until the store's ingress is isolated to the pods wired to it
+   * (acknowledge the warning, with the reason, when a NetworkPolicy of your own does it).
+   * Cannot be combined with `password`.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/#protected-mode
+   * @default false - a `password` is required
+   */
+  readonly allowUnauthenticated?: boolean;
 
   /**
    * What Redis does when the data reach `maxmemory`.
@@ -308,7 +324,8 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
  * `RedisCompatibleEngine`, says which). Pod `ordinals.start` (0) is the primary, every other pod
  * `replicaof` it by its stable DNS name through the headless Service (`publishNotReadyAddresses`,
  * so the name resolves before the primary is Ready). Append-only persistence on a claim at
- * `/data`; `maxmemory` derived from the memory limit; an optional password from a Secret;
+ * `/data`; `maxmemory` derived from the memory limit; the password from a Secret (or,
+ * explicitly, none: `allowUnauthenticated`);
  * `redis-cli ping` (`valkey-cli ping`) probes over a unix socket.
  *
  * Two client Services: `<name>-write` reaches only the primary (writes), `<name>-read` every pod
@@ -375,6 +392,16 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         'Must be true: the replicas resolve the primary\'s pod name before it is Ready, and replicas are not Ready before they have synced',
         'Leave \'publishNotReadyAddresses\' out');
     }
+    if (props.password === undefined && props.allowUnauthenticated !== true) {
+      throw fail(where, 'password', 'unset',
+        `Must be set, or authentication turned off explicitly with 'allowUnauthenticated: true': a ${compatibleEngine.name} without a password serves every pod in the cluster`,
+        'Set \'password\' to DataStoreCredentials.fromPasswordSecret(secret) with a Secret holding the password, '
+        + 'or set \'allowUnauthenticated: true\' for a store your own NetworkPolicy isolates');
+    }
+    if (props.password !== undefined && props.allowUnauthenticated === true) {
+      throw fail(where, 'allowUnauthenticated', true, `Cannot be combined with 'password': a ${compatibleEngine.name} with a password refuses clients without it`,
+        'Leave \'allowUnauthenticated\' out');
+    }
     if (props.password?.usernameKey !== undefined) {
       throw failWithoutValue(where, 'password', `credentials with a username (key "${props.password.usernameKey}")`,
         `Must be a password only: ${compatibleEngine.name} ACL users are not supported by the preset, which sets \`requirepass\` (the default user)`,
@@ -405,6 +432,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       securityContext: { ...userSc, fsGroup: userSc.fsGroup ?? REDIS_GID },
       credentials: props.password,
       storeName: props.storeName,
+      // the preset warns about itself (below), naming its own props
+      allowUnauthenticated: false,
     });
     const w = this.workload;
 
@@ -488,6 +517,17 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     this.memoryLimit = memoryLimit;
 
     // ---- warnings
+    if (props.allowUnauthenticated === true) {
+      warnUnauthenticatedStore({
+        scope: this,
+        workload: w,
+        where,
+        prop: 'allowUnauthenticated',
+        value: 'true',
+        store: `${compatibleEngine.name} ${storeLabel(w.name, w.namespaceName)}`,
+        authenticate: 'Set \'password\' to DataStoreCredentials.fromPasswordSecret(secret) instead (requirepass)',
+      });
+    }
     const retention = props.persistentVolumeClaimRetentionPolicy;
     const deleting = (['whenDeleted', 'whenScaled'] as const).filter(k => retention?.[k] === PersistentVolumeClaimRetention.DELETE);
     if (deleting.length > 0) {

@@ -16,6 +16,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
+import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
+import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
@@ -23,6 +25,7 @@ import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
 import { restrictedViolations } from '../private/pod-security';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
+import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -36,8 +39,6 @@ import {
 } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { HostPort } from './private/workload-host';
-import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
-import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 
 /**
  * What happens to the PersistentVolumeClaims of a StatefulSet.
@@ -562,6 +563,22 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   readonly storeName?: string;
 
   /**
+   * Declares that the workload is a store that serves clients presenting no credentials (a cache
+   * without a password, a database with its authentication off). The library cannot see what the
+   * containers check, so it relies on this declaration: such a store warns
+   * `[unauthenticated-store]` at synthesis, since any pod in the cluster can connect to it, unless
+   * its ingress is isolated to the pods wired to it. Turning the engine's authentication on (and
+   * handing clients `credentials`) is the fix; an acknowledgement of the warning says why the
+   * store is safe anyway (e.g. a NetworkPolicy of your own admits only its clients). The presets
+   * make this decision themselves (`Redis` and `Cassandra` have their own `allowUnauthenticated`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @default false - the store is taken to authenticate its clients
+   * @experimental
+   */
+  readonly allowUnauthenticated?: boolean;
+
+  /**
    * The ports clients connect to, in order: the first is the port of `endpoint` and
    * `primaryEndpoint`, and consumers wired with `DataStoreConnection` get it as
    * `<PREFIX>_SERVICE_PORT`. Each must be a port a container exposes (clients reach the pods
@@ -816,6 +833,17 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     // ---- deferred checks (the tree is complete)
     addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateWorkload()));
+    if (props.allowUnauthenticated === true) {
+      warnUnauthenticatedStore({
+        scope: this,
+        workload: this,
+        where: this.where,
+        prop: 'allowUnauthenticated',
+        value: 'true',
+        store: `The store ${storeLabel(this.name, this.namespaceName)}`,
+        authenticate: 'Turn on the engine\'s authentication and hand clients its credentials with \'credentials\' (a Secret)',
+      });
+    }
   }
 
   // ---------------------------------------------------------------- public API

@@ -115,8 +115,8 @@ describe('EnginePreset', () => {
 
   test.each([
     ['Postgres', (c: Construct) => new Postgres(c, 'pg', { credentials: DataStoreCredentials.fromSecret(secret(c)) })],
-    ['Redis', (c: Construct) => new Redis(c, 'redis')],
-    ['Cassandra', (c: Construct) => new Cassandra(c, 'ring')],
+    ['Redis', (c: Construct) => new Redis(c, 'redis', { allowUnauthenticated: true })],
+    ['Cassandra', (c: Construct) => new Cassandra(c, 'ring', { allowUnauthenticated: true })],
   ])('%s extends the base', (_name, make) => {
     const preset = make(Testing.chart());
     expect(preset).toBeInstanceOf(EnginePreset);
@@ -164,7 +164,7 @@ describe('EnginePreset', () => {
 
     test('Cassandra keeps the default: no logical backup, no restore', () => {
       const chart = Testing.chart();
-      const ring = new Cassandra(chart, 'ring');
+      const ring = new Cassandra(chart, 'ring', { allowUnauthenticated: true });
       expect(() => ring.addBackup('nightly', { schedule: Cron.daily() })).toThrow(/^Cassandra 'test\/ring': invalid 'addBackup\(\)': Cassandra has no logical backup\. .*volume snapshots/);
       const other = new MySqlWithBackups(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)));
       const backup = other.addBackup('nightly', { schedule: Cron.daily() });
@@ -174,8 +174,8 @@ describe('EnginePreset', () => {
 
   test('Redis hands out its write Service, Cassandra no primary', () => {
     const chart = Testing.chart();
-    const redis = new Redis(chart, 'redis');
-    const ring = new Cassandra(chart, 'ring');
+    const redis = new Redis(chart, 'redis', { allowUnauthenticated: true });
+    const ring = new Cassandra(chart, 'ring', { allowUnauthenticated: true });
     expect(redis.endpoint.hostname).toBe(redis.primaryService.endpoint.hostname);
     expect(redis.primaryEndpoint?.hostname).toBe(redis.workload.podDnsName(0));
     expect(ring.primaryEndpoint).toBeUndefined();
