@@ -5,3 +5,4 @@ export * from './backup';
 export * from './engines';
 export * from './gitops';
 export * from './app';
+export * from './network';

@@ -9,6 +9,8 @@
  *   src/backup/      logical backups and restores (the Jobs, the kept claim); volume snapshots of a workload's claims: classes, one-off, scheduled, restores
  *   src/engines/     the engine presets (Postgres, Redis, Cassandra) and their image options
  *   src/gitops/      schema migrations, sync waves, the upgrade guard and its command
+ *   src/network/     NetworkPolicies derived from the wiring (reads every group's facts; the
+ *                    groups below learn of it only through the app index's isolation seam)
  *   src/app/         app-wide facilities (warnings)
  *   src/<group>/private/  helpers only that group uses
  *   src/private/     helpers several groups share (validation, quantities, pod rules, the app
@@ -33,6 +35,7 @@ const LAYERS: Record<string, string[]> = {
   backup: ['connection', 'workload', 'storage'],
   engines: ['connection', 'workload', 'storage', 'backup'],
   gitops: ['connection', 'workload'],
+  network: ['connection', 'workload', 'storage', 'backup', 'engines', 'gitops'],
   app: [],
 };
 

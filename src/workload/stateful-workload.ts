@@ -19,7 +19,7 @@ import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
-import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
+import { AppIndex, declareRole, declareStore, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
@@ -642,6 +642,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** undefined: the default spread */
   private _topologySpread?: TopologySpread[];
   private readonly declaredClientPorts?: DataStorePort[];
+  private readonly _peerPorts: DataStorePort[] = [];
+  private readonly _metricsPorts: DataStorePort[] = [];
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
@@ -760,7 +762,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
     declareView(this.apiObject, () => ({
       kind: 'StatefulSet',
       metadata: { namespace: this.namespaceName },
-      spec: { replicas: this.replicas, template: { spec: this.podSpec() } },
+      spec: {
+        replicas: this.replicas,
+        template: {
+          metadata: { labels: { ...(this.podMetadata as PodMetadataDefinition).labelsJson(), ...this.selectorLabels } },
+          spec: this.podSpec(),
+        },
+      },
     }));
     for (const [k, v] of Object.entries(this._commonLabels())) {
       if (props.metadata?.labels?.[k] === undefined) this.apiObject.metadata.addLabel(k, v);
@@ -844,6 +852,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
         authenticate: 'Turn on the engine\'s authentication and hand clients its credentials with \'credentials\' (a Secret)',
       });
     }
+    // last: what other groups add to every store (a NetworkPolicy) sees a complete constructor
+    declareStore(this);
   }
 
   // ---------------------------------------------------------------- public API
@@ -874,6 +884,70 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** The Services added with `addClientService()` and `exposePod()` (a copy). */
   public get services(): WorkloadService[] {
     return [...this._services];
+  }
+
+  /**
+   * The ports the workload's own pods connect to each other on (replication, gossip), added with
+   * `addPeerPort()` (a copy). `NetworkPolicies` admits them from the workload's own pods only.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public get peerPorts(): DataStorePort[] {
+    return this._peerPorts.map(p => ({ ...p }));
+  }
+
+  /**
+   * The ports metrics are scraped from (an exporter sidecar's), added with `addMetricsPort()` (a
+   * copy). `NetworkPolicies` admits them from the monitoring pods it is given
+   * (`NetworkPoliciesOptions.monitoring`) only; they are never client ports.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public get metricsPorts(): DataStorePort[] {
+    return this._metricsPorts.map(p => ({ ...p }));
+  }
+
+  /**
+   * Declares a port the workload's pods connect to on each other (a replica to its primary, ring
+   * gossip, a sentinel to its peers): the engine hook of network isolation. The presets declare
+   * theirs (`Redis` the client port when it has replicas, `Cassandra` 7000 and 7001); a preset of
+   * your own calls it for its engine. `NetworkPolicies` admits these ports from the workload's own
+   * pods. Declaring a port twice changes nothing.
+   *
+   * @param port the port number (and name, protocol) on the workload's pods
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public addPeerPort(port: DataStorePort): void {
+    this.addDeclaredPort(this._peerPorts, 'addPeerPort', port);
+  }
+
+  /**
+   * Declares a port metrics are scraped from (an exporter sidecar's): the metrics hook of network
+   * isolation. `NetworkPolicies` admits it from the monitoring pods of
+   * `NetworkPoliciesOptions.monitoring`, and from nobody else. Declaring a port twice changes
+   * nothing.
+   *
+   * @param port the port number (and name, protocol) on the workload's pods
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public addMetricsPort(port: DataStorePort): void {
+    this.addDeclaredPort(this._metricsPorts, 'addMetricsPort', port);
+  }
+
+  private addDeclaredPort(list: DataStorePort[], method: string, port: DataStorePort): void {
+    checkPort(this.where, `${method}(port.port)`, port.port);
+    if (port.name !== undefined) checkPortName(this.where, `${method}(port.name)`, port.name);
+    const protocol = port.protocol ?? Protocol.TCP;
+    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
+      throw fail(this.where, `${method}(port.protocol)`, protocol, 'Must be TCP, UDP or SCTP', 'Set \'protocol\' to "TCP", "UDP" or "SCTP"');
+    }
+    touch();
+    if (list.some(p => p.port === port.port && (p.protocol ?? Protocol.TCP) === protocol)) return;
+    list.push({ name: port.name, port: port.port, protocol });
   }
 
   /** The pod metadata as plain JSON (for the checks). */
