@@ -242,7 +242,17 @@ function storeTarget(store: IDataStore): StoreTarget | undefined {
   if (store instanceof EnginePreset) return { workload: store.workload, ports: store.workload.ports.map(toPolicyPort) };
   if (store instanceof WorkloadService) {
     const workload = store.node.scope;
-    if (workload instanceof StatefulWorkload) return { workload, ports: store._targetPorts() };
+    if (workload instanceof StatefulWorkload) {
+      // a named target port by its number, as the workload's other ports
+      const named = workload._containerPorts();
+      return {
+        workload,
+        ports: store._targetPorts().map(p => ({
+          port: typeof p.port === 'string' ? named.find(c => c.name === p.port && c.protocol === p.protocol)?.number ?? p.port : p.port,
+          protocol: p.protocol,
+        })),
+      };
+    }
   }
   return undefined;
 }
