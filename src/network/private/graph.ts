@@ -5,7 +5,7 @@
  */
 import type { Container } from 'cdk8s-plus-27';
 import { AppIndex, PodConsumer } from '../../private/app-index';
-import { fail, show } from '../../private/validation';
+import { fail, failWithoutValue, show } from '../../private/validation';
 import type { StatefulWorkload } from '../../workload/stateful-workload';
 import { JOB_NAME_LABEL, matchesLabels, NAMESPACE_NAME_LABEL, sorted } from './selectors';
 
@@ -161,13 +161,13 @@ export class NetworkFacts {
       const selector = selectorOf(w.pod);
       const via = `wired by DataStoreConnection ${w.connections.map(c => `'${c}'`).join(', ')}`;
       if (Object.keys(selector).length === 0) {
-        errors.push(fail(where, 'consumers', describe(w.pod),
+        errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
           `Must be selectable: a NetworkPolicy admits pods by their labels, and the pods of this ${w.pod.kind} (${via}) carry none`,
           `Give the ${w.pod.kind}'s pod template a label that sets its pods apart (cdk8s-plus: 'podMetadata: { labels: { "app.kubernetes.io/name": ${show(w.pod.name)} } }', or keep 'select' on)`).message);
         continue;
       }
       if (w.pod.namespace === undefined && workload.namespaceName !== undefined) {
-        errors.push(fail(where, 'consumers', describe(w.pod),
+        errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
           `Must have a namespace: the store is in ${show(workload.namespaceName)}, and the ${w.pod.kind} (${via}) has none, so the policy cannot tell which namespace's pods to admit`,
           'Set the namespace of the workload or its chart').message);
         continue;
@@ -175,10 +175,10 @@ export class NetworkFacts {
       const others = (this.podsByNamespace.get(w.pod.namespace ?? '') ?? [])
         .filter(p => p !== w.pod && !wiredSet.has(p) && !this.isOwnPod(workload, p) && matchesLabels(selector, selectorOf(p)));
       if (others.length > 0) {
-        errors.push(fail(where, 'consumers', describe(w.pod),
+        errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
           `Must be selectable apart from other pods: the labels of its pods (${show(selector)}, ${via}) are carried by the pods of ${others.map(describe).join(', ')} too, `
           + 'which would be admitted to the store without being wired to it',
-          `Give the ${w.pod.kind}'s pods a label of their own (e.g. "app.kubernetes.io/name": ${show(w.pod.name)})`).message);
+          `Give the ${w.pod.kind}'s pods a label the other pods do not carry (cdk8s-plus gives each workload's pods one, cdk8s.io/metadata.addr, unless 'select' is off), or wire the other pods to the store too`).message);
       }
     }
     const selected = (this.podsByNamespace.get(workload.namespaceName ?? '') ?? [])
