@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue, Probe } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
+import { NetworkPolicies, StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
 
 /** The nodes with a local SSD mounted at /mnt/disks/ssd0, one replica each. */
 const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
@@ -14,7 +14,10 @@ const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
  *   each reserved for its replica's claim `data-store-<ordinal>`: replica N always runs on node N;
  * - the store runs as uid 999 (the Cassandra image's user) under the restricted profile; its
  *   headless Service publishes not-ready pods, so replicas find the seed `store-0` while the
- *   cluster forms.
+ *   cluster forms;
+ * - network isolation: the NetworkPolicy `store` admits the replicas to each other on the storage
+ *   port 7000 (declared with `addPeerPort()`, as a store of your own declares its engine's peer
+ *   ports), and CQL only to pods wired to the store (none in this example).
  *
  * Local volumes are as fast as the disk and as durable as the node: when a node dies, its
  * replica's data is gone, and the replica stays Pending until its volume is replaced. Cassandra
@@ -65,6 +68,9 @@ export class LocalSsdExample extends Chart {
       }],
     });
     this.workload.containers[0].env.addVariable('CASSANDRA_SEEDS', EnvValue.fromValue(this.workload.podDnsName(0)));
+    // the replicas gossip and stream on the storage port
+    this.workload.addPeerPort({ name: 'intra-node', port: 7000 });
+    NetworkPolicies.enable(this);
 
     this.volumes = new StaticVolumeSet(this, 'ssd', {
       workload: this.workload,

@@ -8,6 +8,7 @@ import {
   IDataStore,
   LogicalBackup,
   LogicalRestore,
+  NetworkPolicies,
   PodDefaults,
   Postgres,
 } from 'cdk8s-stateful';
@@ -68,6 +69,8 @@ export class UserDbExample extends Chart {
   constructor(scope: Construct, id: string, props: UserDbExampleProps = {}) {
     const { restoreDump, ...chartProps } = props;
     super(scope, id, { namespace: 'accounts', ...chartProps });
+    // the database admits user-manager, its backup and restore Jobs, on 5432
+    NetworkPolicies.enable(this);
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
     this.userManager = addUserManager(this, this.database);
