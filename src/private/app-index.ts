@@ -50,6 +50,12 @@ export interface PodConsumer {
   readonly podSpec: any;
   /** The labels of its pods (the pod template's), as rendered; empty when it sets none. */
   readonly podLabels: { [key: string]: string };
+  /**
+   * The labels its own selector matches its pods by (`spec.selector.matchLabels` of a Deployment,
+   * StatefulSet, DaemonSet or ReplicaSet, the selector of a ReplicationController), when it has
+   * one of labels only; undefined for Jobs, CronJobs and Pods.
+   */
+  readonly selectorLabels?: { [key: string]: string };
 }
 
 /** What the checks need to know of a StorageClass. */
@@ -84,6 +90,15 @@ const PODS: { [kind: string]: (o: any) => number | undefined } = {
   Job: o => o.spec?.parallelism ?? 1,
   CronJob: o => o.spec?.jobTemplate?.spec?.parallelism ?? 1,
 };
+
+/** A workload's own selector when it is labels only (see `PodConsumer.selectorLabels`). */
+function selectorLabelsOf(kind: string, json: any): { [key: string]: string } | undefined {
+  if (kind === 'ReplicationController') return json.spec?.selector ? { ...json.spec.selector } : undefined;
+  if (!['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(kind)) return undefined;
+  const selector = json.spec?.selector;
+  if (!selector?.matchLabels || (selector.matchExpressions ?? []).length > 0 || Object.keys(selector.matchLabels).length === 0) return undefined;
+  return { ...selector.matchLabels };
+}
 
 /** Operation counts, for the test that pins linear growth (test/scale.test.ts). */
 export interface IndexStats {
@@ -508,6 +523,7 @@ export class AppIndex {
             runsOnceAtATime: (kind === 'Job' || (kind === 'CronJob' && json.spec?.concurrencyPolicy === 'Forbid')) && PODS[kind](json) === 1,
             podSpec,
             podLabels: { ...template.metadata?.labels },
+            selectorLabels: selectorLabelsOf(kind, json),
           };
           result.push(consumer);
           this.consumerObjects.set(consumer, o);

@@ -764,6 +764,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
       metadata: { namespace: this.namespaceName },
       spec: {
         replicas: this.replicas,
+        selector: { matchLabels: this.selectorLabels },
         template: {
           metadata: { labels: { ...(this.podMetadata as PodMetadataDefinition).labelsJson(), ...this.selectorLabels } },
           spec: this.podSpec(),

@@ -63,13 +63,21 @@ function comparePorts(a: PolicyPort, b: PolicyPort): number {
 }
 
 /**
- * The labels that select a consumer's pods: its pod template's, plus the `job-name` label the Job
- * controller puts on every pod of a Job (a Job's name is fixed; a CronJob's Jobs are not).
+ * The labels that select a consumer's pods: the workload's own selector (a Deployment's or
+ * StatefulSet's `spec.selector.matchLabels`, which its pods carry and no other workload's pods
+ * should), or else its pod template's labels, plus the `job-name` label the Job controller puts
+ * on every pod of a Job (a Job's name is fixed; a CronJob's Jobs are not).
  */
 export function selectorOf(pod: PodConsumer): { [key: string]: string } {
+  if (pod.selectorLabels) return sorted(pod.selectorLabels);
   const labels: { [key: string]: string } = { ...pod.podLabels };
   if (pod.kind === 'Job') labels[JOB_NAME_LABEL] = pod.name;
   return sorted(labels);
+}
+
+/** The labels a consumer's pods carry, as far as the manifests tell: the template's, and a Job's `job-name`. */
+function podLabelsOf(pod: PodConsumer): { [key: string]: string } {
+  return pod.kind === 'Job' ? { ...pod.podLabels, [JOB_NAME_LABEL]: pod.name } : pod.podLabels;
 }
 
 function describe(pod: PodConsumer): string {
@@ -173,7 +181,7 @@ export class NetworkFacts {
         continue;
       }
       const others = (this.podsByNamespace.get(w.pod.namespace ?? '') ?? [])
-        .filter(p => p !== w.pod && !wiredSet.has(p) && !this.isOwnPod(workload, p) && matchesLabels(selector, selectorOf(p)));
+        .filter(p => p !== w.pod && !wiredSet.has(p) && !this.isOwnPod(workload, p) && matchesLabels(selector, podLabelsOf(p)));
       if (others.length > 0) {
         errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
           `Must be selectable apart from other pods: the labels of its pods (${show(selector)}, ${via}) are carried by the pods of ${others.map(describe).join(', ')} too, `
@@ -182,7 +190,7 @@ export class NetworkFacts {
       }
     }
     const selected = (this.podsByNamespace.get(workload.namespaceName ?? '') ?? [])
-      .filter(p => !this.isOwnPod(workload, p) && matchesLabels(workload.selectorLabels, selectorOf(p)));
+      .filter(p => !this.isOwnPod(workload, p) && matchesLabels(workload.selectorLabels, podLabelsOf(p)));
     for (const p of selected) {
       errors.push(fail(where, 'podSelector', workload.selectorLabels,
         `Must select the store's pods only: the pods of ${describe(p)} carry these labels too, so the store's policy would decide who reaches them`,
