@@ -17,7 +17,7 @@ export interface PodsPeerOptions {
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name
    * @default - the namespace of the store
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
 }
 
 /**
@@ -38,15 +38,15 @@ export class IngressPeer {
     const where = 'IngressPeer.podsWithLabels()';
     if (Object.keys(labels).length === 0) {
       throw fail(where, 'labels', {}, 'Must hold at least one label: an empty selector admits every pod of the namespace',
-        'Pass the labels of the pods to admit, e.g. { "app.kubernetes.io/name": "web" }, or use IngressPeer.namespace() for the whole namespace');
+        'Pass the labels of the pods to admit, e.g. { "app.kubernetes.io/name": "web" }, or use IngressPeer.namespaceNamed() for the whole namespace');
     }
     throwFirst(where, labelProblems('labels', labels));
-    if (options.namespace !== undefined) checkDns1123Label(where, 'options.namespace', options.namespace);
+    if (options.namespaceName !== undefined) checkDns1123Label(where, 'options.namespaceName', options.namespaceName);
     const podSelector = { matchLabels: sorted(labels) };
-    return new IngressPeer(options.namespace === undefined
+    return new IngressPeer(options.namespaceName === undefined
       ? { podSelector }
-      : { podSelector, namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: options.namespace } } },
-    `pods ${show(labels)}${options.namespace !== undefined ? ` of namespace ${show(options.namespace)}` : ''}`);
+      : { podSelector, namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: options.namespaceName } } },
+    `pods ${show(labels)}${options.namespaceName !== undefined ? ` of namespace ${show(options.namespaceName)}` : ''}`);
   }
 
   /**
@@ -56,8 +56,8 @@ export class IngressPeer {
    * @param name the namespace's name
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name
    */
-  public static namespace(name: string): IngressPeer {
-    checkDns1123Label('IngressPeer.namespace()', 'name', name);
+  public static namespaceNamed(name: string): IngressPeer {
+    checkDns1123Label('IngressPeer.namespaceNamed()', 'name', name);
     return new IngressPeer({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } }, `namespace ${show(name)}`);
   }
 
@@ -82,22 +82,22 @@ export class IngressPeer {
    * matched by IP depends on the network plugin: select pods by their labels instead.
    *
    * @param cidr the range in CIDR notation, e.g. "10.0.0.0/8" or "2001:db8::/32"
-   * @param except ranges inside `cidr` to leave out
+   * @param excluded ranges inside `cidr` to leave out (`except`)
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
    */
-  public static ipBlock(cidr: string, except?: string[]): IngressPeer {
+  public static ipBlock(cidr: string, excluded?: string[]): IngressPeer {
     const where = 'IngressPeer.ipBlock()';
     if (!isCidr(cidr)) {
       throw fail(where, 'cidr', cidr, 'Must be an IP range in CIDR notation, e.g. "10.0.0.0/8" or "2001:db8::/32"',
         `Write the range with its prefix length, e.g. "${cidr.includes('/') ? '10.0.0.0/8' : `${cidr}/32`}"`);
     }
-    (except ?? []).forEach((range, i) => {
+    (excluded ?? []).forEach((range, i) => {
       if (!isCidr(range) || isIP(range.split('/')[0]) !== isIP(cidr.split('/')[0])) {
-        throw fail(where, `except[${i}]`, range, `Must be an IP range in CIDR notation of the same family as ${show(cidr)}`,
+        throw fail(where, `excluded[${i}]`, range, `Must be an IP range in CIDR notation of the same family as ${show(cidr)}`,
           'Write the range with its prefix length, e.g. "10.0.1.0/24"');
       }
     });
-    return new IngressPeer({ ipBlock: { cidr, except: except && except.length > 0 ? [...except] : undefined } }, `IP range ${show(cidr)}`);
+    return new IngressPeer({ ipBlock: { cidr, except: excluded && excluded.length > 0 ? [...excluded] : undefined } }, `IP range ${show(cidr)}`);
   }
 
   /** @internal */

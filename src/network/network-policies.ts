@@ -23,7 +23,7 @@ export interface NetworkPoliciesOptions {
   /**
    * The pods that scrape metrics (Prometheus): admitted on the stores' metrics ports
    * (`StatefulWorkload.metricsPorts`, e.g. an exporter sidecar's), and on nothing else. Typically
-   * `IngressPeer.namespace('monitoring')`, or the Prometheus pods by their labels.
+   * `IngressPeer.namespaceNamed('monitoring')`, or the Prometheus pods by their labels.
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
    * @default - metrics ports admit nobody: a store's metrics port is closed like any other port

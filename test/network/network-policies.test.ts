@@ -69,7 +69,7 @@ describe('NetworkPolicies', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     const reports = new Chart(app, 'reports', { namespace: 'reports' });
-    NetworkPolicies.enable(chart, { monitoring: IngressPeer.namespace('monitoring') });
+    NetworkPolicies.enable(chart, { monitoring: IngressPeer.namespaceNamed('monitoring') });
     const db = new StatefulWorkload(chart, 'db', {
       metadata: { name: 'db' },
       replicas: 2,
@@ -79,7 +79,7 @@ describe('NetworkPolicies', () => {
     db.addContainer({ name: 'exporter', image: 'docker.io/prometheuscommunity/postgres-exporter:v0.15.0', ports: [{ name: 'metrics', number: 9187 }], securityContext: { user: 999 } });
     db.addPeerPort({ name: 'replication', port: 5432 });
     db.addMetricsPort({ name: 'metrics', port: 9187 });
-    NetworkPolicies.allowFrom(db, IngressPeer.podsWithLabels({ role: 'admin', 'app.kubernetes.io/part-of': 'ops' }, { namespace: 'ops' }));
+    NetworkPolicies.allowFrom(db, IngressPeer.podsWithLabels({ role: 'admin', 'app.kubernetes.io/part-of': 'ops' }, { namespaceName: 'ops' }));
     NetworkPolicies.allowFrom(db, IngressPeer.namespacesWithLabels({ team: 'data' }), { ports: [{ port: 5432 }] });
     NetworkPolicies.allowFrom(db, IngressPeer.ipBlock('10.20.0.0/16', ['10.20.1.0/24']));
     const clientPorts = db.ports;
@@ -184,7 +184,7 @@ describe('NetworkPolicies', () => {
     const app = Testing.app();
     const withMonitoring = new Chart(app, 'a', { namespace: 'a' });
     const without = new Chart(app, 'b', { namespace: 'b' });
-    NetworkPolicies.enable(withMonitoring, { monitoring: IngressPeer.podsWithLabels({ 'app.kubernetes.io/name': 'prometheus' }, { namespace: 'monitoring' }) });
+    NetworkPolicies.enable(withMonitoring, { monitoring: IngressPeer.podsWithLabels({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceName: 'monitoring' }) });
     NetworkPolicies.enable(without);
     for (const chart of [withMonitoring, without]) {
       const db = new StatefulWorkload(chart, 'db', {
@@ -214,7 +214,7 @@ describe('NetworkPolicies', () => {
     const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
     const db = store(chart);
     NetworkPolicies.allowFrom(db, IngressPeer.podsWithLabels({ 'app.kubernetes.io/name': 'pgadmin' }));
-    NetworkPolicies.allowFrom(db, IngressPeer.namespace('ops'), { ports: [{ port: 5432 }, { port: 9187 }] });
+    NetworkPolicies.allowFrom(db, IngressPeer.namespaceNamed('ops'), { ports: [{ port: 5432 }, { port: 9187 }] });
     NetworkPolicies.enable(db);
     const manifests = Testing.synth(chart);
     const pods = podsOf(manifests);
@@ -372,25 +372,25 @@ describe('NetworkPolicies', () => {
     test('fails when allowFrom() is given a store outside the cluster', () => {
       const chart = Testing.chart();
       const ext = new ExternalService(chart, 'ext', { externalName: 'db.example.com', ports: [{ port: 5432 }] });
-      expect(() => NetworkPolicies.allowFrom(ext, IngressPeer.namespace('ops'))).toThrow(
+      expect(() => NetworkPolicies.allowFrom(ext, IngressPeer.namespaceNamed('ops'))).toThrow(
         /NetworkPolicies: invalid 'allowFrom\(store\)': "test\/ext"\. Must be an in-cluster store/);
     });
 
     test('fails when allowFrom() is given a port out of range', () => {
       const chart = Testing.chart();
       const db = store(chart);
-      expect(() => NetworkPolicies.allowFrom(db, IngressPeer.namespace('ops'), { ports: [{ port: 70000 }] })).toThrow(
+      expect(() => NetworkPolicies.allowFrom(db, IngressPeer.namespaceNamed('ops'), { ports: [{ port: 70000 }] })).toThrow(
         /invalid 'allowFrom\(options.ports\[0\].port\)': 70000\. Must be a port number from 1 to 65535/);
     });
 
     test.each([
       ['podsWithLabels without labels', () => IngressPeer.podsWithLabels({}), /IngressPeer.podsWithLabels\(\): invalid 'labels': \{\}\. Must hold at least one label/],
-      ['podsWithLabels with a bad namespace', () => IngressPeer.podsWithLabels({ a: 'b' }, { namespace: 'Ops' }), /invalid 'options.namespace': "Ops"/],
+      ['podsWithLabels with a bad namespace', () => IngressPeer.podsWithLabels({ a: 'b' }, { namespaceName: 'Ops' }), /invalid 'options.namespaceName': "Ops"/],
       ['podsWithLabels with a bad label', () => IngressPeer.podsWithLabels({ 'a b': 'c' }), /IngressPeer.podsWithLabels\(\): invalid 'labels/],
-      ['namespace with a bad name', () => IngressPeer.namespace('a_b'), /IngressPeer.namespace\(\): invalid 'name': "a_b"/],
+      ['namespace with a bad name', () => IngressPeer.namespaceNamed('a_b'), /IngressPeer.namespaceNamed\(\): invalid 'name': "a_b"/],
       ['namespacesWithLabels without labels', () => IngressPeer.namespacesWithLabels({}), /Must hold at least one label: an empty selector admits every namespace/],
       ['ipBlock without prefix length', () => IngressPeer.ipBlock('10.0.0.1'), /IngressPeer.ipBlock\(\): invalid 'cidr': "10.0.0.1"\. Must be an IP range in CIDR notation.*"10.0.0.1\/32"/],
-      ['ipBlock with an except of another family', () => IngressPeer.ipBlock('10.0.0.0/8', ['2001:db8::/32']), /invalid 'except\[0\]': "2001:db8::\/32"\. Must be an IP range in CIDR notation of the same family/],
+      ['ipBlock with an except of another family', () => IngressPeer.ipBlock('10.0.0.0/8', ['2001:db8::/32']), /invalid 'excluded\[0\]': "2001:db8::\/32"\. Must be an IP range in CIDR notation of the same family/],
     ])('fails when %s', (_name, make, message) => {
       expect(make).toThrow(message);
     });
