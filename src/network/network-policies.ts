@@ -1,14 +1,18 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IngressPeer } from './ingress-peer';
 import { DataStoreConnection } from '../connection/data-store-connection';
 import { DataStorePort, IDataStore } from '../connection/data-store';
 import { EnginePreset } from '../engines/engine-preset';
-import { AppIndex, declareIngressIsolation, onEveryStore, touch } from '../private/app-index';
+import { AppIndex, declareIngressIsolation, declareRole, onEveryStore, touch } from '../private/app-index';
+import { MANAGED_BY } from '../private/labels';
 import { fail } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 import { WorkloadService } from '../workload/workload-service';
 import { NetworkFacts, networkFacts, PolicyPort, renderPorts, StoreTarget } from './private/graph';
+
+/** The name of the namespaces' default-deny policy. */
+const DEFAULT_DENY_NAME = 'default-deny-ingress';
 
 /** The id of the NetworkPolicy a store's workload gets. */
 const POLICY_ID = 'NetworkPolicy';
@@ -29,6 +33,17 @@ export interface NetworkPoliciesOptions {
    * @default - metrics ports admit nobody: a store's metrics port is closed like any other port
    */
   readonly monitoring?: IngressPeer;
+
+  /**
+   * Also render, once per namespace the stores under the scope run in, a NetworkPolicy
+   * `default-deny-ingress` that selects every pod of the namespace and admits nothing: pods that
+   * no other policy admits anything to (your Deployments, say) then accept no connection at all.
+   * Traffic a policy admits (to the stores, from their wired pods) still flows: policies add up.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
+   * @default false
+   */
+  readonly defaultDenyIngress?: boolean;
 }
 
 /**
@@ -56,6 +71,8 @@ interface Setting {
 const SETTINGS = new WeakMap<IConstruct, Setting>();
 /** Roots whose store hook is registered. */
 const HOOKED = new WeakSet<IConstruct>();
+/** The default-deny policy of each namespace (`''`: none set), by root. */
+const DEFAULT_DENY = new WeakMap<IConstruct, Map<string, ApiObject>>();
 /** The extra peers of each workload, in the order they were added. */
 const EXTRA = new WeakMap<StatefulWorkload, Array<{ peer: IngressPeer; ports?: DataStorePort[] }>>();
 
@@ -174,12 +191,14 @@ export class NetworkPolicies {
 
   /** Adds or removes the workload's policy, as the nearest decision says. */
   private static sync(workload: StatefulWorkload): void {
-    const enabled = NetworkPolicies.settingOf(workload)?.enabled === true;
+    const setting = NetworkPolicies.settingOf(workload);
+    const enabled = setting?.enabled === true;
     const existing = workload.node.tryFindChild(POLICY_ID);
     if (!enabled) {
       if (existing) workload.node.tryRemoveChild(POLICY_ID);
       return;
     }
+    if (setting.options.defaultDenyIngress === true) NetworkPolicies.defaultDeny(workload);
     if (existing) return;
     const policy = new ApiObject(workload, POLICY_ID, {
       apiVersion: 'networking.k8s.io/v1',
@@ -195,6 +214,31 @@ export class NetworkPolicies {
       validate: () => AppIndex.of(workload).memo(policy, () => factsOf(AppIndex.of(workload)).errorsOf(workload)),
     });
     declareIngressIsolation(workload, () => NetworkPolicies.policyOf(workload) !== undefined);
+  }
+
+  /**
+   * The namespace's `default-deny-ingress` policy, created once per namespace and app, in the
+   * chart of the first store of the namespace that asks for it, in the stores' sync wave.
+   */
+  private static defaultDeny(workload: StatefulWorkload): void {
+    const root = workload.node.root;
+    let byNamespace = DEFAULT_DENY.get(root);
+    if (!byNamespace) DEFAULT_DENY.set(root, byNamespace = new Map());
+    const namespace = workload.namespaceName;
+    if (byNamespace.has(namespace ?? '')) return;
+    const chart = Chart.of(workload);
+    const policy = new ApiObject(chart, `DefaultDenyIngress${namespace !== undefined ? `-${namespace}` : ''}`, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: DEFAULT_DENY_NAME,
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY },
+      },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
+    declareRole(policy, 'dataStore');
+    byNamespace.set(namespace ?? '', policy);
   }
 
   private static renderSpec(workload: StatefulWorkload): any {

@@ -244,6 +244,39 @@ describe('NetworkPolicies', () => {
     expect(names).toEqual(['after', 'before', 're-enabled']);
   });
 
+  test('defaultDenyIngress renders one default-deny policy per namespace; wired pods still reach their stores', () => {
+    const app = Testing.app();
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const shop2 = new Chart(app, 'shop2', { namespace: 'shop' });
+    const other = new Chart(app, 'other', { namespace: 'other' });
+    NetworkPolicies.enable(app, { defaultDenyIngress: true });
+    const db = store(shop, 'db');
+    store(shop2, 'cache');
+    store(other, 'queue');
+    const api = web(shop, 'api');
+    new DataStoreConnection(shop, 'conn', { store: db, consumers: [api.containers[0]] });
+    const manifests = app.charts.flatMap(c => c.toJson());
+    const denies = findAll(manifests, 'NetworkPolicy', 'default-deny-ingress');
+    expect(denies.map(d => d.metadata.namespace).sort()).toEqual(['other', 'shop']);
+    expect(denies[0].spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    const pods = podsOf(manifests);
+    const apiPod = pod(pods, 'Deployment', 'api');
+    expect(admits(manifests, apiPod, pod(pods, 'StatefulSet', 'db'), 5432)).toBe(true);
+    // the consumer itself now accepts nothing
+    expect(admits(manifests, strangerPod('shop'), apiPod, 8080)).toBe(false);
+  });
+
+  test('without defaultDenyIngress, pods no policy selects accept anything', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    NetworkPolicies.enable(chart);
+    store(chart, 'db');
+    const api = web(chart, 'api');
+    const manifests = Testing.synth(chart);
+    expect(findAll(manifests, 'NetworkPolicy', 'default-deny-ingress')).toEqual([]);
+    void api;
+    expect(admits(manifests, strangerPod('shop'), pod(podsOf(manifests), 'Deployment', 'api'), 8080)).toBe(true);
+  });
+
   test('the library\'s own consumers are admitted: schema migrations, logical backups and restores', () => {
     const chart = new Chart(Testing.app(), 'c', { namespace: 'accounts' });
     NetworkPolicies.enable(chart);
