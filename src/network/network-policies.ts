@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IngressPeer } from './ingress-peer';
-import { DataStoreConnection } from '../connection/data-store-connection';
 import { DataStorePort, IDataStore } from '../connection/data-store';
+import { DataStoreConnection } from '../connection/data-store-connection';
 import { EnginePreset } from '../engines/engine-preset';
 import { AppIndex, declareIngressIsolation, declareRole, onEveryStore, touch } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';

@@ -587,8 +587,8 @@ test('the seed wait\'s bound can be changed through the workload (docs/startup.m
 });
 
 test('Cassandra declares its storage ports (7000, and 7001 with internode TLS) as peer ports', () => {
-  const ring = new Cassandra(Testing.chart(), 'ring', { allowUnauthenticated: true });
-  expect(ring.workload.peerPorts).toEqual([
+  const preset = new Cassandra(Testing.chart(), 'ring', { allowUnauthenticated: true });
+  expect(preset.workload.peerPorts).toEqual([
     { name: 'intra-node', port: 7000, protocol: 'TCP' },
     { name: 'intra-node-tls', port: 7001, protocol: 'TCP' },
   ]);

@@ -85,8 +85,10 @@ export function podsOf(manifests: any[]): PodView[] {
         break;
       case 'Job':
         add(`${m.metadata.name}-abcde`, {
-          'job-name': m.metadata.name, 'batch.kubernetes.io/job-name': m.metadata.name,
-          'controller-uid': '0b9c1e34-5f1a-4d2e-9c57-2f3b3a1d9e10', 'batch.kubernetes.io/controller-uid': '0b9c1e34-5f1a-4d2e-9c57-2f3b3a1d9e10',
+          'job-name': m.metadata.name,
+          'batch.kubernetes.io/job-name': m.metadata.name,
+          'controller-uid': '0b9c1e34-5f1a-4d2e-9c57-2f3b3a1d9e10',
+          'batch.kubernetes.io/controller-uid': '0b9c1e34-5f1a-4d2e-9c57-2f3b3a1d9e10',
         });
         break;
       case 'CronJob': {
@@ -135,9 +137,12 @@ function portMatches(rulePort: any, target: PodView, port: number, protocol: str
 export function admits(manifests: any[], source: PodView, target: PodView, port: number, protocol = 'TCP'): boolean {
   const policies = ingressPoliciesOf(manifests, target);
   if (policies.length === 0) return true;
-  return policies.some(policy => (policy.spec.ingress ?? []).some((rule: any) =>
-    ((rule.from ?? []).length === 0 || rule.from.some((peer: any) => peerMatches(manifests, peer, policy.metadata.namespace ?? DEFAULT_NAMESPACE, source)))
-    && ((rule.ports ?? []).length === 0 || rule.ports.some((p: any) => portMatches(p, target, port, protocol)))));
+  return policies.some(policy => {
+    const namespace = policy.metadata.namespace ?? DEFAULT_NAMESPACE;
+    return (policy.spec.ingress ?? []).some((rule: any) =>
+      ((rule.from ?? []).length === 0 || rule.from.some((peer: any) => peerMatches(manifests, peer, namespace, source)))
+      && ((rule.ports ?? []).length === 0 || rule.ports.some((p: any) => portMatches(p, target, port, protocol))));
+  });
 }
 
 /** A pod that nothing wires: labels of its own, in `namespace`. */

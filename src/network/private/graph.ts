@@ -4,10 +4,10 @@
  * run their consumers. Each policy reads its rules and its errors from here.
  */
 import type { Container } from 'cdk8s-plus-27';
+import { JOB_NAME_LABEL, matchesLabels, NAMESPACE_NAME_LABEL, sorted } from './selectors';
 import { AppIndex, PodConsumer } from '../../private/app-index';
 import { fail, failWithoutValue, show } from '../../private/validation';
 import type { StatefulWorkload } from '../../workload/stateful-workload';
-import { JOB_NAME_LABEL, matchesLabels, NAMESPACE_NAME_LABEL, sorted } from './selectors';
 
 /** A port of a NetworkPolicy rule: a number or a container port's name, and a protocol. */
 export interface PolicyPort {
