@@ -10,6 +10,7 @@ import { fail } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 import { WorkloadService } from '../workload/workload-service';
 import { NetworkFacts, networkFacts, PolicyPort, renderPorts, StoreTarget } from './private/graph';
+import { NAMESPACE_NAME_LABEL } from './private/selectors';
 
 /** The name of the namespaces' default-deny policy. */
 const DEFAULT_DENY_NAME = 'default-deny-ingress';
@@ -247,9 +248,12 @@ export class NetworkPolicies {
     const ingress: any[] = [];
     // the wired pods, one rule per set of ports
     ingress.push(...factsOf(index).consumerRules(workload));
-    const peers = workload.peerPorts;
-    if (peers.length > 0) {
-      ingress.push({ from: [{ podSelector: { matchLabels: workload.selectorLabels } }], ports: renderPorts(peers.map(toPolicyPort)) });
+    for (const { peer, ports } of workload._peerRules()) {
+      const from: any = { podSelector: { matchLabels: peer.selectorLabels } };
+      if (peer.namespaceName !== undefined && peer.namespaceName !== workload.namespaceName) {
+        from.namespaceSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespaceName } };
+      }
+      ingress.push({ from: [from], ports: renderPorts(ports.map(toPolicyPort)) });
     }
     const metrics = workload.metricsPorts;
     if (metrics.length > 0 && options.monitoring) {

@@ -505,6 +505,22 @@ export interface StatefulWorkloadOptions {
 }
 
 /**
+ * Options of `StatefulWorkload.addPeerPort()`.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export interface PeerPortOptions {
+  /**
+   * The workload whose pods connect to the port: another workload of the same engine (the
+   * sentinels that watch a Redis, the arbiters of a replica set), in any namespace.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   * @default - the workload's own pods
+   */
+  readonly peerWorkload?: StatefulWorkload;
+}
+
+/**
  * Props of `StatefulWorkload`: the options plus what the workload runs and what it is as a data
  * store.
  *
@@ -642,7 +658,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** undefined: the default spread */
   private _topologySpread?: TopologySpread[];
   private readonly declaredClientPorts?: DataStorePort[];
-  private readonly _peerPorts: DataStorePort[] = [];
+  private readonly _peerPorts: Array<{ peer: StatefulWorkload; port: DataStorePort }> = [];
   private readonly _metricsPorts: DataStorePort[] = [];
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
@@ -895,7 +911,23 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * @experimental
    */
   public get peerPorts(): DataStorePort[] {
-    return this._peerPorts.map(p => ({ ...p }));
+    return this._peerPorts.filter(p => p.peer === this).map(p => ({ ...p.port }));
+  }
+
+  /**
+   * The peer ports by the workload whose pods connect to them (this one's own, or another's given
+   * with `PeerPortOptions.peerWorkload`), in the order they were declared.
+   *
+   * @internal
+   */
+  public _peerRules(): Array<{ peer: StatefulWorkload; ports: DataStorePort[] }> {
+    const rules: Array<{ peer: StatefulWorkload; ports: DataStorePort[] }> = [];
+    for (const p of this._peerPorts) {
+      const rule = rules.find(r => r.peer === p.peer);
+      if (rule) rule.ports.push({ ...p.port });
+      else rules.push({ peer: p.peer, ports: [{ ...p.port }] });
+    }
+    return rules;
   }
 
   /**
@@ -915,14 +947,20 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * gossip, a sentinel to its peers): the engine hook of network isolation. The presets declare
    * theirs (`Redis` the client port when it has replicas, `Cassandra` 7000 and 7001); a preset of
    * your own calls it for its engine. `NetworkPolicies` admits these ports from the workload's own
-   * pods. Declaring a port twice changes nothing.
+   * pods, or from the pods of another workload of the same engine (`options.peerWorkload`: the
+   * sentinels of a Redis, say). Declaring a port twice changes nothing.
    *
    * @param port the port number (and name, protocol) on the workload's pods
+   * @param options whose pods connect to the port
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
    * @experimental
    */
-  public addPeerPort(port: DataStorePort): void {
-    this.addDeclaredPort(this._peerPorts, 'addPeerPort', port);
+  public addPeerPort(port: DataStorePort, options: PeerPortOptions = {}): void {
+    const peer = options.peerWorkload ?? this;
+    const checked = this.checkDeclaredPort('addPeerPort', port);
+    touch();
+    if (this._peerPorts.some(p => p.peer === peer && p.port.port === checked.port && p.port.protocol === checked.protocol)) return;
+    this._peerPorts.push({ peer, port: checked });
   }
 
   /**
@@ -940,15 +978,20 @@ export class StatefulWorkload extends Construct implements IDataStore {
   }
 
   private addDeclaredPort(list: DataStorePort[], method: string, port: DataStorePort): void {
+    const checked = this.checkDeclaredPort(method, port);
+    touch();
+    if (list.some(p => p.port === checked.port && p.protocol === checked.protocol)) return;
+    list.push(checked);
+  }
+
+  private checkDeclaredPort(method: string, port: DataStorePort): DataStorePort {
     checkPort(this.where, `${method}(port.port)`, port.port);
     if (port.name !== undefined) checkPortName(this.where, `${method}(port.name)`, port.name);
     const protocol = port.protocol ?? Protocol.TCP;
     if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
       throw fail(this.where, `${method}(port.protocol)`, protocol, 'Must be TCP, UDP or SCTP', 'Set \'protocol\' to "TCP", "UDP" or "SCTP"');
     }
-    touch();
-    if (list.some(p => p.port === port.port && (p.protocol ?? Protocol.TCP) === protocol)) return;
-    list.push({ name: port.name, port: port.port, protocol });
+    return { name: port.name, port: port.port, protocol };
   }
 
   /** The pod metadata as plain JSON (for the checks). */

@@ -175,6 +175,35 @@ describe('NetworkPolicies', () => {
     expect(admits(manifests, replica, node0, 7000)).toBe(false);
   });
 
+  test('peer ports from another workload of the engine (sentinels watching a Redis), in its namespace', () => {
+    const app = Testing.app();
+    const data = new Chart(app, 'data', { namespace: 'data' });
+    const watch = new Chart(app, 'watch', { namespace: 'watch' });
+    NetworkPolicies.enable(app);
+    const redis = store(data, 'cache', { replicas: 2 });
+    const sentinels = new StatefulWorkload(watch, 'sentinel', {
+      metadata: { name: 'sentinel' },
+      replicas: 3,
+      containers: [{ name: 'sentinel', image: 'docker.io/library/redis:7.2.5', portNumber: 26379, securityContext: { user: 999 } }],
+    });
+    redis.addPeerPort({ port: 5432 });
+    redis.addPeerPort({ port: 5432 }, { peerWorkload: sentinels });
+    sentinels.addPeerPort({ port: 26379 });
+    sentinels.addPeerPort({ port: 26379 }, { peerWorkload: redis });
+    expect(redis.peerPorts).toEqual([{ port: 5432, protocol: 'TCP' }]);
+    const manifests = app.charts.flatMap(c => c.toJson());
+    const pods = podsOf(manifests);
+    const [cache0, cache1] = podsOfStatefulSet(pods, 'cache');
+    const [sentinel0, sentinel1] = podsOfStatefulSet(pods, 'sentinel');
+    expect(admits(manifests, sentinel0, cache0, 5432)).toBe(true);
+    expect(admits(manifests, cache1, cache0, 5432)).toBe(true);
+    expect(admits(manifests, cache1, sentinel0, 26379)).toBe(true);
+    expect(admits(manifests, sentinel1, sentinel0, 26379)).toBe(true);
+    expect(admits(manifests, sentinel1, sentinel0, 5432)).toBe(false);
+    expect(admits(manifests, strangerPod('watch', sentinel0.labels), cache0, 5432)).toBe(true);
+    expect(admits(manifests, strangerPod('data', sentinel0.labels), cache0, 5432)).toBe(false);
+  });
+
   test('a Redis without replicas declares no peer port', () => {
     const chart = Testing.chart();
     const redis = new Redis(chart, 'cache', { allowUnauthenticated: true, readReplicas: 0 });
