@@ -15,7 +15,7 @@ import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
-import { ProbeJson } from './private/common';
+import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
 import { fail } from '../private/validation';
@@ -264,6 +264,7 @@ export class Cassandra extends EnginePreset {
       clientPorts: [{ port: CASSANDRA_CQL_PORT }],
     });
     const w = this.workload;
+    stateEngine(w.apiObject, 'cassandra', this.version.tag);
 
     const engine: CassandraEngine = renderCassandra(where, {
       statefulSetName: w.name,

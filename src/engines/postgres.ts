@@ -5,6 +5,7 @@ import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
+import { stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
   checkPostgresMemory,
@@ -380,6 +381,7 @@ export class Postgres extends EnginePreset {
         mountPath: POSTGRES_DEFAULT_MOUNT_PATH,
       }],
     });
+    stateEngine(this.workload.apiObject, 'postgres', engine.tag);
 
     if (props.primaryService) {
       this.primaryService = this.workload.addClientService({

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
-import { ProbeJson } from './private/common';
+import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
   REDIS_GID,
@@ -397,6 +397,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       storeName: props.storeName,
     });
     const w = this.workload;
+    stateEngine(w.apiObject, flavor, compatibleEngine.tag);
 
     const engine: RedisEngine = renderRedis(where, {
       flavor,
