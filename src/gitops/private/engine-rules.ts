@@ -264,7 +264,7 @@ function postgres(ctx: Context): EngineChange | undefined {
     newValue: a.image,
     message: `PostgreSQL ${newVersion} does not start on the data directory that PostgreSQL ${oldMajor} initialized (${claims(sts)}): ` +
       `"FATAL: database files are incompatible with server", "DETAIL: The data directory was initialized by PostgreSQL version ${oldMajor}, ` +
-      `which is not compatible with this version ${newVersion}." The pod restarts until the image is changed back: a major ` +
+      `which is not compatible with this version ${newVersion}". The pod restarts until the image is changed back: a major ` +
       `${up ? 'upgrade' : 'downgrade'} moves the data, not the image`,
     wayOut: `${keep(b)} for ${name}, and move the data into a new store on ${newMajor} by dump and restore: ` +
       `(1) add a second store on ${newMajor} under another name, e.g. ${store}, without init scripts (the dump brings the schema), and sync; ` +

@@ -78,7 +78,7 @@ describe('PostgreSQL', () => {
     });
     expect(finding.message).toBe(`PostgreSQL ${PostgresVersion.V17.tag} does not start on the data directory that PostgreSQL 16 initialized ` +
       '(data-orders-db-0): "FATAL: database files are incompatible with server", "DETAIL: The data directory was initialized by ' +
-      `PostgreSQL version 16, which is not compatible with this version ${PostgresVersion.V17.tag}." The pod restarts until the image ` +
+      `PostgreSQL version 16, which is not compatible with this version ${PostgresVersion.V17.tag}". The pod restarts until the image ` +
       'is changed back: a major upgrade moves the data, not the image');
     expect(finding.wayOut).toBe(`Keep docker.io/library/postgres:${PostgresVersion.V16.tag} (version: PostgresVersion.V16) for orders-db, ` +
       'and move the data into a new store on 17 by dump and restore: (1) add a second store on 17 under another name, e.g. orders-db-17, ' +
@@ -94,7 +94,7 @@ describe('PostgreSQL', () => {
     const finding = only(UpgradeGuard.compare(postgres(PostgresVersion.V17), postgres(PostgresVersion.V16)));
     expect(finding).toMatchObject({ severity: REFUSED, field: IMAGE_FIELD('postgres') });
     expect(finding.message).toContain('"DETAIL: The data directory was initialized by PostgreSQL version 17, which is not compatible ' +
-      `with this version ${PostgresVersion.V16.tag}."`);
+      `with this version ${PostgresVersion.V16.tag}"`);
     expect(finding.message).toMatch(/a major downgrade moves the data, not the image$/);
     expect(finding.wayOut).toContain('(version: PostgresVersion.V17) for orders-db');
     expect(finding.wayOut).toContain('e.g. orders-db-16');
