@@ -133,6 +133,8 @@ export function engineContainers(sts: any): EngineContainer[] {
 
 interface Context {
   readonly sts: any;
+  /** The StatefulSet of the new manifests. */
+  readonly next: any;
   readonly before: EngineContainer;
   readonly after: EngineContainer;
   readonly field: string;
@@ -152,7 +154,7 @@ export function engineVersionChanges(cur: any, next: any): EngineChange[] {
   const out: EngineChange[] = [];
   for (const [b, a] of pairs) {
     if (b.image === a.image) continue;
-    const ctx: Context = { sts: cur, before: b, after: a, field: `spec.template.spec.containers[name=${a.container}].image` };
+    const ctx: Context = { sts: cur, next, before: b, after: a, field: `spec.template.spec.containers[name=${a.container}].image` };
     const change = judge(ctx);
     if (change) out.push(change);
   }
@@ -318,17 +320,62 @@ function redis(ctx: Context): EngineChange | undefined {
         `${keep(b, false)}. See ${ENGINE_UPGRADES_DOC}#redis-and-valkey`,
     };
   }
+  const name: string = sts.metadata?.name ?? '';
+  const ns = namespaceFlag(sts);
+  const store = `${name}-${show(to).replace('.', '-')}`;
+  const source = redisCopySource(redisCli(b.engine, containerOf(sts, b.container)), dataDirectory(sts, b.container));
+  const target = `${redisCli(a.engine, containerOf(ctx.next, a.container))} --pipe`;
+  const copy = `kubectl ${ns}exec ${name}-${startOrdinal(sts)} -c ${b.container} -- sh -c '${source}' | ` +
+    `kubectl ${ns}exec -i ${store}-0 -c ${a.container} -- ${target}`;
   return {
     severity: 'REFUSED',
     field: ctx.field,
     oldValue: b.image,
     newValue: a.image,
     message: `${newName} cannot read the data ${oldName} wrote (${claims(sts)}): ${why}, and refuses it at start: ${refusal}. ${effect}`,
-    wayOut: `${keep(b)}. No ${newName} server reads what ${oldName} wrote: going back is a new store on ${newName}, loaded with the data ` +
-      'as commands, not files: on the primary, CONFIG SET aof-use-rdb-preamble no and BGREWRITEAOF (the append-only file becomes ' +
-      `commands), then replay the files of appendonlydir into the new store with redis-cli --pipe (keys of types or commands ${oldName} ` +
-      `added, e.g. hash field expiration in Redis 7.4, do not load). Steps: ${ENGINE_UPGRADES_DOC}#redis-and-valkey`,
+    wayOut: `${keep(b)} for ${name}. No ${newName} server reads what ${oldName} wrote: going back is a new store on ${newName}, loaded ` +
+      `with the data as commands, not files: (1) add a second store on ${newName} under another name, e.g. ${store}, and sync; ` +
+      '(2) stop the writers; (3) rewrite the primary\'s append-only file as commands (CONFIG SET aof-use-rdb-preamble no, BGREWRITEAOF) ' +
+      `and replay it into the new store: ${copy} (keys of types or commands that ${newName} lacks, e.g. hash field expiration from ` +
+      'Redis 7.4, do not load: the replay counts them as errors); (4) check the keys, point the consumers at ' +
+      `${store} and start them; (5) retire ${name} when you no longer need it. Steps: ${ENGINE_UPGRADES_DOC}#redis-and-valkey`,
   };
+}
+
+/** The container of a pod template by name. */
+function containerOf(sts: any, name: string): any {
+  return (sts?.spec?.template?.spec?.containers ?? []).find((c: any) => c?.name === name) ?? {};
+}
+
+/**
+ * The command line client of a Redis-compatible container: `redis-cli` or `valkey-cli`, on the
+ * Unix socket its probes use when they use one (the presets' `<configDir>/<server>.sock`: it
+ * answers whatever `bind` says), else on the default address.
+ */
+function redisCli(engine: EngineKind, container: any): string {
+  const cli = engine === 'valkey' ? 'valkey-cli' : 'redis-cli';
+  const probes = [container.startupProbe, container.livenessProbe, container.readinessProbe]
+    .flatMap((p: any) => (Array.isArray(p?.exec?.command) ? p.exec.command : [])).join(' ');
+  const socket = /(?:^|\s)-s\s+(\/[A-Za-z0-9._/-]+\.sock)\b/.exec(probes);
+  return socket ? `${cli} -s ${socket[1]}` : cli;
+}
+
+/** Where the data lives in the container: the mount of a claim template, else the official images' `/data`. */
+function dataDirectory(sts: any, container: string): string {
+  const templates = new Set((sts.spec?.volumeClaimTemplates ?? []).map((t: any) => t?.metadata?.name));
+  const mount = (containerOf(sts, container).volumeMounts ?? []).find((m: any) => templates.has(m?.name));
+  return typeof mount?.mountPath === 'string' ? mount.mountPath : '/data';
+}
+
+/**
+ * The script of the Redis way out run in the old primary's container: the append-only file
+ * rewritten without its RDB part (commands only, as RESP, which `redis-cli --pipe` replays), then
+ * its files in the manifest's order (the base, then the increments; not the history).
+ */
+export function redisCopySource(cli: string, dataDir: string): string {
+  return `c="${cli}"; $c CONFIG SET aof-use-rdb-preamble no >/dev/null && $c BGREWRITEAOF >/dev/null && ` +
+    'while $c INFO persistence | grep -q -e "^aof_rewrite_in_progress:1" -e "^aof_rewrite_scheduled:1"; do sleep 1; done && ' +
+    `cd ${dataDir}/appendonlydir && cat $(grep -v " type h" appendonly.aof.manifest | cut -d " " -f 2)`;
 }
 
 // ---------------------------------------------------------------------------------- Cassandra

@@ -11,7 +11,7 @@ import { Postgres, PostgresVersion } from '../../../src/engines/postgres';
 import { Redis, RedisVersion } from '../../../src/engines/redis';
 import { Valkey, ValkeyVersion } from '../../../src/engines/valkey';
 import {
-  engineContainers, engineVersionChanges, POSTGRES_COPY_SOURCE, POSTGRES_COPY_TARGET, releaseLine, versionNumbers,
+  engineContainers, engineVersionChanges, POSTGRES_COPY_SOURCE, POSTGRES_COPY_TARGET, redisCopySource, releaseLine, versionNumbers,
 } from '../../../src/gitops/private/engine-rules';
 import { UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard } from '../../../src/gitops/upgrade-guard';
 import { ENGINE_ANNOTATION, ENGINE_VERSION_ANNOTATION } from '../../../src/private/engine-identity';
@@ -225,11 +225,18 @@ describe('Redis and Valkey', () => {
       'with an RDB file, and a replica\'s full sync is one: the rolling update restarts the highest ordinal first, that replica cannot ' +
       'load the full sync from the Redis 7.4 primary, never turns ready, and the rollout stops there; a primary restarted on Redis 7.2 ' +
       'cannot load its own append-only file');
-    expect(finding.wayOut).toBe(`Keep docker.io/library/redis:${RedisVersion.V7_4.tag} (version: RedisVersion.V7_4). No Redis 7.2 server reads ` +
-      'what Redis 7.4 wrote: going back is a new store on Redis 7.2, loaded with the data as commands, not files: on the primary, ' +
-      'CONFIG SET aof-use-rdb-preamble no and BGREWRITEAOF (the append-only file becomes commands), then replay the files of appendonlydir ' +
-      'into the new store with redis-cli --pipe (keys of types or commands Redis 7.4 added, e.g. hash field expiration in Redis 7.4, do ' +
-      'not load). Steps: docs/engine-upgrades.md#redis-and-valkey');
+    expect(finding.wayOut).toBe(`Keep docker.io/library/redis:${RedisVersion.V7_4.tag} (version: RedisVersion.V7_4) for cache. No Redis 7.2 ` +
+      'server reads what Redis 7.4 wrote: going back is a new store on Redis 7.2, loaded with the data as commands, not files: (1) add ' +
+      'a second store on Redis 7.2 under another name, e.g. cache-7-2, and sync; (2) stop the writers; (3) rewrite the primary\'s ' +
+      'append-only file as commands (CONFIG SET aof-use-rdb-preamble no, BGREWRITEAOF) and replay it into the new store: ' +
+      `kubectl -n shop exec cache-0 -c redis -- sh -c '${redisCopySource('redis-cli -s /etc/redis/redis.sock', '/data')}' | ` +
+      'kubectl -n shop exec -i cache-7-2-0 -c redis -- redis-cli -s /etc/redis/redis.sock --pipe (keys of types or commands that Redis ' +
+      '7.2 lacks, e.g. hash field expiration from Redis 7.4, do not load: the replay counts them as errors); (4) check the keys, point ' +
+      'the consumers at cache-7-2 and start them; (5) retire cache when you no longer need it. Steps: docs/engine-upgrades.md#redis-and-valkey');
+    expect(redisCopySource('redis-cli -s /etc/redis/redis.sock', '/data')).toBe('c="redis-cli -s /etc/redis/redis.sock"; ' +
+      '$c CONFIG SET aof-use-rdb-preamble no >/dev/null && $c BGREWRITEAOF >/dev/null && while $c INFO persistence | grep -q ' +
+      '-e "^aof_rewrite_in_progress:1" -e "^aof_rewrite_scheduled:1"; do sleep 1; done && cd /data/appendonlydir && ' +
+      'cat $(grep -v " type h" appendonly.aof.manifest | cut -d " " -f 2)');
   });
 
   test.each<[string, () => any[], () => any[]]>([
@@ -274,6 +281,17 @@ describe('Redis and Valkey', () => {
     expect(only(UpgradeGuard.compare(redis(RedisVersion.of('8.10.2')), redis(RedisVersion.V7_4))).severity).toBe(REFUSED);
     // and a newer line reads all that is older
     expect(UpgradeGuard.compare(redis(RedisVersion.V8_2), redis(RedisVersion.of('8.10.2')))).toEqual([]);
+  });
+
+  test('the way out of a StatefulWorkload of the official image: the client on its default address, the data where the claim is mounted', () => {
+    const workload = (image: string) => render(c => new StatefulWorkload(c, 'cache', {
+      metadata: { name: 'cache' },
+      containers: [{ name: 'redis', image, portNumber: 6379, securityContext: { user: 999, group: 999 } }],
+      volumeClaimTemplates: [{ name: 'store', storage: Size.gibibytes(1), mountPath: '/var/lib/redis' }],
+    }));
+    const finding = only(UpgradeGuard.compare(workload('redis:7.4.2'), workload('redis:7.2.8')));
+    expect(finding.wayOut).toContain(`kubectl -n shop exec cache-0 -c redis -- sh -c '${redisCopySource('redis-cli', '/var/lib/redis')}' | ` +
+      'kubectl -n shop exec -i cache-7-2-0 -c redis -- redis-cli --pipe (');
   });
 
   test('a single Redis without a claim reads nothing at start; with replicas, the full sync carries the format', () => {
