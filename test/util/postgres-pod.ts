@@ -63,10 +63,13 @@ export class PostgresPod {
     for (const m of container.volumeMounts) {
       const volume = pod.volumes.find((v: any) => v.name === m.name);
       if (volume?.secret) {
-        for (const item of volume.secret.items) writeSecretFile(path.join(local(m.mountPath), item.path), secrets[volume.secret.secretName][item.key]);
+        const data = secrets[volume.secret.secretName];
+        for (const item of volume.secret.items) writeSecretFile(path.join(local(m.mountPath), item.path), data[item.key]);
       } else if (volume?.configMap) {
         fs.mkdirSync(local(m.mountPath));
-        for (const [key, content] of Object.entries(configMaps[volume.configMap.name])) fs.writeFileSync(path.join(local(m.mountPath), key), content, { mode: 0o444 });
+        for (const [key, content] of Object.entries(configMaps[volume.configMap.name])) {
+          fs.writeFileSync(path.join(local(m.mountPath), key), content, { mode: 0o444 });
+        }
       }
     }
     const env: Record<string, string> = {

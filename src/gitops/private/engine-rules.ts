@@ -29,9 +29,9 @@
  * - An image whose version cannot be read (a floating tag, a build of one's own without the
  *   annotation) is a warning.
  */
+import { canRead, rdbFormat, RdbFormat, RedisFamily } from './engine-formats';
 import { ENGINE_ANNOTATION, ENGINE_KINDS, ENGINE_VERSION_ANNOTATION } from '../../private/engine-identity';
 import { ENGINE_LINES, ENGINE_NAMES, ENGINE_REPOSITORIES, ENGINE_VERSION_CLASSES, EngineKind, engineOfImage } from '../../private/engine-versions';
-import { canRead, rdbFormat, RdbFormat, RedisFamily } from './engine-formats';
 
 /** Where the docs of these rules live (the way outs point there). */
 export const ENGINE_UPGRADES_DOC = 'docs/engine-upgrades.md';
@@ -305,7 +305,7 @@ function redis(ctx: Context): EngineChange | undefined {
   const refusal = a.engine === 'redis' && written.magic === 'VALKEY'
     ? '"Wrong signature trying to load DB from file"'
     : `"Can't handle RDB format version ${written.version}"`;
-  const effect = `The append-only file starts with an RDB file, and a replica's full sync is one: the rolling update restarts the highest ` +
+  const effect = 'The append-only file starts with an RDB file, and a replica\'s full sync is one: the rolling update restarts the highest ' +
     `ordinal first, that replica cannot load the full sync from the ${oldName} primary, never turns ready, and the rollout stops there; ` +
     `a primary restarted on ${newName} cannot load its own append-only file`;
   if (verdict === 'unknown') {
@@ -413,7 +413,7 @@ function cassandra(ctx: Context): EngineChange | undefined {
       ...base,
       severity: 'WARNING',
       message: `${newName} reads the sstables of ${oldName}, and the rolling update restarts one node at a time, the highest ordinal ` +
-        `first (an upgrade to the next major is supported from the newest release of the previous one): for a while the ring runs two ` +
+        'first (an upgrade to the next major is supported from the newest release of the previous one): for a while the ring runs two ' +
         'major versions, and a major upgrade needs steps that the image change does not take',
       wayOut: `Before the sync: every node Up/Normal (kubectl ${ns}exec ${name}-${start} -c ${container} -- nodetool status), one schema ` +
         `version (nodetool describecluster), no repair running; a snapshot of every node: ${each(`nodetool snapshot -t before-${show(to)}`)}. ` +
@@ -433,7 +433,7 @@ function cassandra(ctx: Context): EngineChange | undefined {
       message: `${newName} reads what ${oldName} wrote only while every node kept storage_compatibility_mode: CASSANDRA_4 (the default of ` +
         'the 5.0 image): once a node ran with UPGRADING or NONE, its sstables, commit log and hints are in 5.0 formats, and ' +
         `${show(to)} does not start on them`,
-      wayOut: `Check every node: storage_compatibility_mode CASSANDRA_4 in its cassandra.yaml, and no sstable of a 5.0 format ` +
+      wayOut: 'Check every node: storage_compatibility_mode CASSANDRA_4 in its cassandra.yaml, and no sstable of a 5.0 format ' +
         `(${each('sh -c \'ls /var/lib/cassandra/data/*/*/ | grep -E "^(oa|da)-" | head -n 1\'')} prints nothing); then accept this finding. ` +
         `Otherwise ${keep(b, false)}, or restore the snapshots taken before the upgrade. ` +
         `See ${ENGINE_UPGRADES_DOC}#cassandra`,

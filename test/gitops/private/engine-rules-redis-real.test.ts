@@ -87,8 +87,15 @@ describe('Valkey 8.0 -> Redis 7.0: the finding, and its way out run on real serv
     child.stdout!.on('data', d => output += d);
     child.stderr!.on('data', d => output += d);
     return {
-      name, address: pod.address, port, env, dataDir, mounted, process: child,
-      output: () => output, exited: () => child.exitCode !== null || child.signalCode !== null,
+      name,
+      address: pod.address,
+      port,
+      env,
+      dataDir,
+      mounted,
+      process: child,
+      output: () => output,
+      exited: () => child.exitCode !== null || child.signalCode !== null,
     };
   };
   const ready = (pod: Pod, bin: 'redis-cli' | 'valkey-cli') => waitFor(`${pod.name} to answer PING (output: ${pod.output()})`,

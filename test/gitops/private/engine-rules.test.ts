@@ -3,6 +3,8 @@
  * two versions of a chart are rendered, as a pull request would change them, and compared with
  * `UpgradeGuard.compare()`, the library function behind `cdk8s-stateful-guard`.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, Chart, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../../src/connection/data-store';
@@ -11,7 +13,8 @@ import { Postgres, PostgresVersion } from '../../../src/engines/postgres';
 import { Redis, RedisVersion } from '../../../src/engines/redis';
 import { Valkey, ValkeyVersion } from '../../../src/engines/valkey';
 import {
-  engineContainers, engineVersionChanges, POSTGRES_COPY_SOURCE, POSTGRES_COPY_TARGET, redisCopySource, releaseLine, versionNumbers,
+  ENGINE_UPGRADES_DOC, engineContainers, engineVersionChanges, POSTGRES_COPY_SOURCE, POSTGRES_COPY_TARGET, redisCopySource, releaseLine,
+  versionNumbers,
 } from '../../../src/gitops/private/engine-rules';
 import { UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard } from '../../../src/gitops/upgrade-guard';
 import { ENGINE_ANNOTATION, ENGINE_VERSION_ANNOTATION } from '../../../src/private/engine-identity';
@@ -464,5 +467,45 @@ describe('recognising the engine', () => {
       spec: { volumeClaimTemplates: [{ metadata: { name: 'data' } }], template: { spec: { containers: [{ name: 'db', image }] } } },
     });
     expect(engineVersionChanges(one('postgres:16.4'), one('redis:7.2.8'))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------- docs
+
+describe('docs/engine-upgrades.md', () => {
+  const docs = fs.readFileSync(path.join(__dirname, '..', '..', '..', ENGINE_UPGRADES_DOC), 'utf-8');
+  const anchors = new Set([...docs.matchAll(/^#{1,6} (.+)$/gm)].map(m => m[1].trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+
+  test('every section a way out points to is a heading of the page', () => {
+    const findings = [
+      ...UpgradeGuard.compare(postgres(PostgresVersion.V16), postgres(PostgresVersion.V17)),
+      ...UpgradeGuard.compare(redis(RedisVersion.V7_4), redis(RedisVersion.V7_2)),
+      ...UpgradeGuard.compare(redis(RedisVersion.of('8.10.2')), redis(RedisVersion.of('8.6.7'))),
+    ];
+    const cassandra = (image: string) => render(c => new StatefulWorkload(c, 'ring', {
+      metadata: { name: 'ring' },
+      containers: [{ name: 'cassandra', image, portNumber: 9042, securityContext: { user: 999, group: 999 } }],
+      volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(10), mountPath: '/var/lib/cassandra' }],
+    }));
+    findings.push(...UpgradeGuard.compare(cassandra('cassandra:4.1.12'), cassandra('cassandra:5.0.6')));
+    const linked = findings.flatMap(f => [...f.wayOut.matchAll(/docs\/engine-upgrades\.md#([a-z0-9-]+)/g)].map(m => m[1]));
+    expect([...new Set(linked)].sort()).toEqual(['cassandra', 'postgresql', 'redis-and-valkey']);
+    for (const anchor of linked) expect(anchors).toContain(anchor);
+  });
+
+  test('its example log is the guard\'s output for orders-db moved from 16 to 17', () => {
+    const before = postgres(PostgresVersion.V16);
+    const after = postgres(PostgresVersion.V17);
+    const log = UpgradeGuard.formatFindings(UpgradeGuard.compare(before, after));
+    expect(docs).toContain(`\`\`\`\n${log}\`\`\``);
+  });
+
+  test('its copy commands are the findings\' (the Redis one for cache, 7.4 -> 7.2)', () => {
+    const pg = only(UpgradeGuard.compare(postgres(PostgresVersion.V16), postgres(PostgresVersion.V17))).wayOut;
+    const copy = /(kubectl -n shop exec orders-db-0 .*?) \| (kubectl -n shop exec -i orders-db-17-0 .*?') \(/.exec(pg)!;
+    expect(docs).toContain(`${copy[1]} \\\n     | ${copy[2]}\n`);
+    const cache = only(UpgradeGuard.compare(redis(RedisVersion.V7_4), redis(RedisVersion.V7_2))).wayOut;
+    const replay = /(kubectl -n shop exec cache-0 .*?) \| (kubectl -n shop exec -i cache-7-2-0 .*? --pipe) \(/.exec(cache)!;
+    expect(docs).toContain(`${replay[1]} \\\n     | ${replay[2]}\n`);
   });
 });
