@@ -9,7 +9,7 @@ import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
 import { NewsManagerRedisExample, TestRedisExample } from './redis';
 import { TroubleExample } from './trouble';
-import { UserDbExample } from './user-db';
+import { UserDbExample, UserDbNextMajorExample } from './user-db';
 import { UserDbMigrationExample } from './user-db-migration';
 import { NewsCacheValkeyExample } from './valkey';
 import { WebExample } from './web';
@@ -47,12 +47,15 @@ export function buildExamples(app: App): void {
  *   the cluster with the same consumer;
  * - `cassandra-restored`: the `cassandra` ring restored from its nightly snapshots of
  *   2025-03-01 02:00 UTC, one per node (apply it after deleting the StatefulSet and its claims: see
- *   docs/volume-snapshots.md).
+ *   docs/volume-snapshots.md);
+ * - `user-db-18`: `user-db` moving to PostgreSQL 18 by dump and restore into a new store beside it,
+ *   the consumer wired to the new store (docs/engine-upgrades.md).
  */
 export function buildAlternatives(app: App): void {
   new ExternalIpExample(app, 'external-ip');
   new UserDbMigrationExample(app, 'user-db-in-cluster', { database: 'in-cluster' });
   new CassandraExample(app, 'cassandra-restored', { restoreFrom: '20250301020000' });
+  new UserDbNextMajorExample(app, 'user-db-18');
 }
 
 /** Where `buildAlternatives()` renders, relative to the examples' output directory. */

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConnectionTarget, DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres } from 'cdk8s-stateful';
+import { ConnectionTarget, DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres, PostgresVersion } from 'cdk8s-stateful';
 
 /** The database `user-manager` keeps its data in. */
 export const USER_DB_DATABASE = 'user_manager';
@@ -38,6 +38,38 @@ export class UserDbExample extends Chart {
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
     this.userManager = addUserManager(this, this.database);
+  }
+}
+
+/**
+ * `user-db-18` (an alternative of `user-db`): the user database moving to PostgreSQL 18 as the
+ * upgrade guard's way out says (docs/engine-upgrades.md). `user-db` keeps PostgreSQL 17 and its
+ * data; a new store, `user-db-18` on PostgreSQL 18, with the same credentials Secret and database
+ * and no init scripts, receives the dump (`kubectl exec user-db-0 ... | kubectl exec -i
+ * user-db-18-0 ...`, the command the guard prints); `user-manager` is wired to it and keeps its
+ * `USER_DB_*` variables. Moving `user-db` itself to 18 instead is refused by the guard: the
+ * server does not start on a data directory of 17.
+ */
+export class UserDbNextMajorExample extends Chart {
+  /** The running store, on PostgreSQL 17. */
+  public readonly current: Postgres;
+  /** The new store, on PostgreSQL 18. */
+  public readonly next: Postgres;
+  /** The consumer, wired to the new store. */
+  public readonly userManager: UserManager;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'accounts', ...props });
+    const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
+    this.current = addUserDb(this, credentials);
+    this.next = new Postgres(this, 'user-db-18', {
+      metadata: { name: 'user-db-18' },
+      credentials,
+      database: USER_DB_DATABASE,
+      version: PostgresVersion.V18,
+      storage: Size.gibibytes(1),
+    });
+    this.userManager = addUserManager(this, this.next);
   }
 }
 
