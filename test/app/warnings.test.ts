@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { buildAlternatives, buildExamples } from '../../examples/main';
+import { buildAlternatives, buildExamples, buildUpgrades } from '../../examples/main';
 import { Warnings } from '../../src/app/warnings';
 import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
@@ -426,6 +426,7 @@ describe('Warnings', () => {
     test.each<[string, (app: App) => void]>([
       ['examples', buildExamples],
       ['alternatives', buildAlternatives],
+      ['upgrades', buildUpgrades],
     ])('every chart of the %s synthesizes in strict mode: they raise no warning but the one test-redis acknowledges', (_name, build) => {
       process.env[STRICT_ENV] = 'true';
       const app = Testing.app();
