@@ -11,6 +11,7 @@ import {
   NetworkPolicies,
   PodDefaults,
   Postgres,
+  PostgresVersion,
 } from 'cdk8s-stateful';
 
 /** The database `user-manager` keeps its data in. */
@@ -82,6 +83,40 @@ export class UserDbExample extends Chart {
     if (restoreDump !== undefined) {
       this.restore = this.database.addRestore('restore', { backup: this.backup, dump: restoreDump });
     }
+  }
+}
+
+/**
+ * `user-db-18` (an alternative of `user-db`): the user database moving to PostgreSQL 18 as the
+ * upgrade guard's way out says (docs/engine-upgrades.md). `user-db` keeps PostgreSQL 17 and its
+ * data; a new store, `user-db-18` on PostgreSQL 18, with the same credentials Secret and database
+ * and no init scripts, receives the dump (`kubectl exec user-db-0 ... | kubectl exec -i
+ * user-db-18-0 ...`, the command the guard prints); `user-manager` is wired to it and keeps its
+ * `USER_DB_*` variables. Moving `user-db` itself to 18 instead is refused by the guard: the
+ * server does not start on a data directory of 17.
+ */
+export class UserDbNextMajorExample extends Chart {
+  /** The running store, on PostgreSQL 17. */
+  public readonly current: Postgres;
+  /** The new store, on PostgreSQL 18. */
+  public readonly next: Postgres;
+  /** The consumer, wired to the new store. */
+  public readonly userManager: UserManager;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'accounts', ...props });
+    // as in user-db: each store admits only its wired pods (the dump moves through kubectl exec)
+    NetworkPolicies.enable(this);
+    const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
+    this.current = addUserDb(this, credentials);
+    this.next = new Postgres(this, 'user-db-18', {
+      metadata: { name: 'user-db-18' },
+      credentials,
+      database: USER_DB_DATABASE,
+      version: PostgresVersion.V18,
+      storage: Size.gibibytes(1),
+    });
+    this.userManager = addUserManager(this, this.next);
   }
 }
 

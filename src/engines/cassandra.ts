@@ -16,7 +16,7 @@ import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CASSANDRA_SSL_STORAGE_PORT, CASSANDRA_STORAGE_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
-import { EnvVarJson, ProbeJson } from './private/common';
+import { EnvVarJson, ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import { AppIndex } from '../private/app-index';
 import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
@@ -334,6 +334,7 @@ export class Cassandra extends EnginePreset {
       allowUnauthenticated: false,
     });
     const w = this.workload;
+    stateEngine(w.apiObject, 'cassandra', this.version.tag);
 
     const engine: CassandraEngine = renderCassandra(where, {
       statefulSetName: w.name,

@@ -6,6 +6,7 @@ import { EnginePreset } from './engine-preset';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
+import { stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
   checkPostgresMemory,
@@ -391,6 +392,7 @@ export class Postgres extends EnginePreset {
         mountPath: POSTGRES_DEFAULT_MOUNT_PATH,
       }],
     });
+    stateEngine(this.workload.apiObject, 'postgres', engine.tag);
 
     if (props.primaryService) {
       this.primaryService = this.workload.addClientService({

@@ -15,7 +15,7 @@ import { EnginePreset } from './engine-preset';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
-import { ProbeJson } from './private/common';
+import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
   REDIS_FLAVORS,
@@ -436,6 +436,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       allowUnauthenticated: false,
     });
     const w = this.workload;
+    stateEngine(w.apiObject, flavor, compatibleEngine.tag);
 
     const engine: RedisEngine = renderRedis(where, {
       flavor,

@@ -1,11 +1,11 @@
 /**
  * Network isolation of the examples, evaluated as the API server and a network plugin read the
- * policies (test/util/network-policy.ts): in `examples/dist` (and the alternatives), every pod
+ * policies (test/util/network-policy.ts): in `examples/dist` (and the alternatives and upgrades), every pod
  * wired to a store reaches it on the port its connection hands out, a pod that is not wired
  * reaches no store on any port, and the pods of a store reach each other on their engine's peer
  * ports.
  */
-import { buildAlternatives, buildExamples } from '../../examples/main';
+import { buildAlternatives, buildExamples, buildUpgrades } from '../../examples/main';
 import { TEST_REDIS_CLIENT_LABEL } from '../../examples/redis';
 import { findAll, renderApp } from '../util/harness';
 import { expectValidManifests } from '../util/k8s-schema';
@@ -30,6 +30,7 @@ const PEER_PORTS: { [statefulSet: string]: number[] } = {
 describe.each([
   ['examples/dist', buildExamples],
   ['examples/dist/alternatives', buildAlternatives],
+  ['examples/dist/upgrades', buildUpgrades],
 ])('%s', (_name, build) => {
   const manifests = renderApp(build);
   const pods = podsOf(manifests);

@@ -8,8 +8,10 @@ import { KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard
 export const USAGE = `Usage: cdk8s-stateful-guard [options] <current> <next>
        cdk8s-stateful-guard [options] --git <revision>:<path> <next>
 
-Reports every change from <current> to <next> that the Kubernetes API server refuses, and every
-replacement or deletion that loses data, with the documented way out.
+Reports every change from <current> to <next> that the Kubernetes API server refuses, every
+replacement or deletion that loses data, and every engine version change the running database
+cannot take (PostgreSQL majors, Redis and Valkey data formats, Cassandra majors), with the
+documented way out.
 
   <current>   the manifests the cluster runs: a directory (or file) of rendered manifests, or
               <revision>:<path> read from git, e.g. origin/main:dist

@@ -6,6 +6,7 @@
  * Facts are those of /work/shared/FACTS.md ("Updates the API server refuses", StatefulSet),
  * checked on a 1.27 API server; messages quote the API server where we know its text.
  */
+import { engineVersionChanges } from './engine-rules';
 import { LoadedObject } from './manifests';
 import { DEFAULT_CLASS_ANNOTATIONS } from '../../private/labels';
 import { parseQuantity as parseKubernetesQuantity } from '../../private/quantity';
@@ -315,6 +316,8 @@ function statefulSet(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
       wayOut: statefulSetWayOut(key, cur, a),
     }));
   }
+  // the template may change, but the engine it runs may not take the data (engine-rules.ts)
+  out.push(...engineVersionChanges(cur, next).map(f => finding(next, n.source, f)));
   return out;
 }
 
