@@ -6,7 +6,8 @@ import { DataStoreConnection } from '../connection/data-store-connection';
 import { EnginePreset } from '../engines/engine-preset';
 import { AppIndex, declareIngressIsolation, declareRole, onEveryStore, touch } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
-import { fail } from '../private/validation';
+import { fail, show } from '../private/validation';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { StatefulWorkload } from '../workload/stateful-workload';
 import { WorkloadService } from '../workload/workload-service';
 import { NetworkFacts, networkFacts, PolicyPort, renderPorts, StoreTarget } from './private/graph';
@@ -72,6 +73,8 @@ interface Setting {
 const SETTINGS = new WeakMap<IConstruct, Setting>();
 /** Roots whose store hook is registered. */
 const HOOKED = new WeakSet<IConstruct>();
+/** Workloads whose policy checks are registered (once, whatever enable() and disable() do later). */
+const CHECKED = new WeakSet<StatefulWorkload>();
 /** The default-deny policy of each namespace (`''`: none set), by root. */
 const DEFAULT_DENY = new WeakMap<IConstruct, Map<string, ApiObject>>();
 /** The extra peers of each workload, in the order they were added. */
@@ -215,6 +218,26 @@ export class NetworkPolicies {
       validate: () => AppIndex.of(workload).memo(policy, () => factsOf(AppIndex.of(workload)).errorsOf(workload)),
     });
     declareIngressIsolation(workload, () => NetworkPolicies.policyOf(workload) !== undefined);
+    if (!CHECKED.has(workload)) {
+      CHECKED.add(workload);
+      addValidationWithWarnings(workload, () => {
+        NetworkPolicies.warnClosedMetrics(workload);
+        return [];
+      });
+    }
+  }
+
+  /** `metrics-port-closed`: the store has metrics ports, and its policy admits no scraper to them. */
+  private static warnClosedMetrics(workload: StatefulWorkload): void {
+    const metrics = workload.metricsPorts;
+    if (metrics.length === 0 || !NetworkPolicies.policyOf(workload)) return;
+    if (NetworkPolicies.settingOf(workload)?.options.monitoring) return;
+    warn(workload, WARNINGS.METRICS_PORT_CLOSED, warningMessage(`NetworkPolicies '${workload.node.path}'`, 'monitoring', 'unset',
+      `The store's metrics ${metrics.length > 1 ? `ports ${show(metrics.map(p => p.port))} admit` : `port ${metrics[0].port} admits`} nobody: its NetworkPolicy `
+      + `${show(workload.name)} admits scrapers only from the monitoring pods of 'NetworkPoliciesOptions.monitoring', and none are named, `
+      + 'so Prometheus cannot scrape the store (its targets are down and its alerts say nothing)',
+      'Name the monitoring pods: NetworkPolicies.enable(scope, { monitoring: IngressPeer.namespaceNamed("monitoring") }), '
+      + 'or acknowledge this warning where nothing scrapes the store'));
   }
 
   /**

@@ -9,6 +9,7 @@ import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Redis, RedisVersion } from '../../src/engines/redis';
+import { NetworkPolicies } from '../../src/network/network-policies';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
 import { EphemeralVolume } from '../../src/storage/ephemeral-volume';
 import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../../src/storage/static-volume';
@@ -165,6 +166,12 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     const spill = EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: kept });
     workload(chart).containers[0].mount('/spill', spill);
     return spill;
+  }],
+  ['cdk8s-stateful:metrics-port-closed', 'validation', chart => {
+    const db = workload(chart);
+    db.addMetricsPort({ name: 'metrics', port: 9187 });
+    NetworkPolicies.enable(db);
+    return db;
   }],
   ['cdk8s-stateful:snapshot-pruning-retained', 'construction', chart => {
     const db = workload(chart, { volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: 'gp3', mountPath: '/data' }] });

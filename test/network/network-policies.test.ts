@@ -218,7 +218,7 @@ describe('NetworkPolicies', () => {
     const without = new Chart(app, 'b', { namespace: 'b' });
     NetworkPolicies.enable(withMonitoring, { monitoring: IngressPeer.podsWithLabels({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceName: 'monitoring' }) });
     NetworkPolicies.enable(without);
-    for (const chart of [withMonitoring, without]) {
+    const dbs = [withMonitoring, without].map(chart => {
       const db = new StatefulWorkload(chart, 'db', {
         metadata: { name: 'db' },
         clientPorts: [{ port: 5432 }],
@@ -230,8 +230,14 @@ describe('NetworkPolicies', () => {
       db.addMetricsPort({ name: 'metrics', port: 9187 });
       db.addMetricsPort({ port: 9187 });
       expect(db.metricsPorts).toEqual([{ name: 'metrics', port: 9187, protocol: 'TCP' }]);
-    }
+      return db;
+    });
     const manifests = app.charts.flatMap(c => c.toJson());
+    // the store whose metrics nobody may scrape says so
+    expect(warningsOf(dbs[0])).toEqual([]);
+    expect(warningsOf(dbs[1])).toEqual([expect.stringContaining(
+      "NetworkPolicies 'b/db': warning: 'monitoring': unset. The store's metrics port 9187 admits nobody")]);
+    expect(warningsOf(dbs[1])[0]).toMatch(/\[cdk8s-stateful:metrics-port-closed\]$/);
     const pods = podsOf(manifests);
     const prometheus = strangerPod('monitoring', { 'app.kubernetes.io/name': 'prometheus' });
     const [a, b] = ['a', 'b'].map(ns => pods.find(p => p.namespace === ns && p.owner.kind === 'StatefulSet')!);
