@@ -86,14 +86,17 @@ function describe(pod: PodConsumer): string {
 
 export class NetworkFacts {
   private readonly wired = new Map<StatefulWorkload, Map<PodConsumer, WiredPod>>();
-  private readonly podsByNamespace = new Map<string, PodConsumer[]>();
+  /** The pod consumers by namespace and label (`<namespace>|<key>=<value>`): a selector's candidates without a scan of the namespace. */
+  private readonly podsByLabel = new Map<string, PodConsumer[]>();
 
   constructor(index: AppIndex, wirings: Wiring[]) {
     for (const pod of index.podConsumers()) {
-      const key = pod.namespace ?? '';
-      const list = this.podsByNamespace.get(key);
-      if (list) list.push(pod);
-      else this.podsByNamespace.set(key, [pod]);
+      for (const [k, v] of Object.entries(podLabelsOf(pod))) {
+        const key = `${pod.namespace ?? ''}|${k}=${v}`;
+        const list = this.podsByLabel.get(key);
+        if (list) list.push(pod);
+        else this.podsByLabel.set(key, [pod]);
+      }
     }
     for (const wiring of wirings) {
       let pods = this.wired.get(wiring.workload);
@@ -124,6 +127,16 @@ export class NetworkFacts {
         const kb = `${b.pod.namespace ?? ''}/${b.pod.kind}/${b.pod.name}`;
         return ka < kb ? -1 : ka > kb ? 1 : 0;
       });
+  }
+
+  /** The pod consumers of `namespace` whose labels match `selector` (not empty). */
+  private podsMatching(namespace: string | undefined, selector: { [key: string]: string }): PodConsumer[] {
+    let smallest: PodConsumer[] | undefined;
+    for (const [k, v] of Object.entries(selector)) {
+      const bucket = this.podsByLabel.get(`${namespace ?? ''}|${k}=${v}`) ?? [];
+      if (!smallest || bucket.length < smallest.length) smallest = bucket;
+    }
+    return (smallest ?? []).filter(p => matchesLabels(selector, podLabelsOf(p)));
   }
 
   private isOwnPod(workload: StatefulWorkload, pod: PodConsumer): boolean {
@@ -180,8 +193,8 @@ export class NetworkFacts {
           'Set the namespace of the workload or its chart').message);
         continue;
       }
-      const others = (this.podsByNamespace.get(w.pod.namespace ?? '') ?? [])
-        .filter(p => p !== w.pod && !wiredSet.has(p) && !this.isOwnPod(workload, p) && matchesLabels(selector, podLabelsOf(p)));
+      const others = this.podsMatching(w.pod.namespace, selector)
+        .filter(p => p !== w.pod && !wiredSet.has(p) && !this.isOwnPod(workload, p));
       if (others.length > 0) {
         errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
           `Must be selectable apart from other pods: the labels of its pods (${show(selector)}, ${via}) are carried by the pods of ${others.map(describe).join(', ')} too, `
@@ -189,8 +202,7 @@ export class NetworkFacts {
           `Give the ${w.pod.kind}'s pods a label the other pods do not carry (cdk8s-plus gives each workload's pods one, cdk8s.io/metadata.addr, unless 'select' is off), or wire the other pods to the store too`).message);
       }
     }
-    const selected = (this.podsByNamespace.get(workload.namespaceName ?? '') ?? [])
-      .filter(p => !this.isOwnPod(workload, p) && matchesLabels(workload.selectorLabels, podLabelsOf(p)));
+    const selected = this.podsMatching(workload.namespaceName, workload.selectorLabels).filter(p => !this.isOwnPod(workload, p));
     for (const p of selected) {
       errors.push(fail(where, 'podSelector', workload.selectorLabels,
         `Must select the store's pods only: the pods of ${describe(p)} carry these labels too, so the store's policy would decide who reaches them`,
