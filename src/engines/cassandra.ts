@@ -17,6 +17,7 @@ import { Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
+import { presetResources } from './private/resources';
 import { fail } from '../private/validation';
 import { IStorageClass } from '../storage/storage-class';
 import {
@@ -141,11 +142,13 @@ export interface CassandraProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * The Cassandra container's resources. The memory limit is required: the heap is derived from
-   * it and checked against it (at least 1Gi).
+   * The Cassandra container's resources, merged field by field over the defaults: a field you
+   * leave out keeps its default (passing only `memory` keeps the request of 1 CPU). A memory
+   * request without a limit is also the limit, and the request defaults to the limit. The heap is
+   * derived from the memory limit and checked against it (at least 1Gi).
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   * @default - 1 CPU requested, 2Gi of memory requested and as the limit (a 1Gi heap)
+   * @default - 1 CPU requested, no CPU limit, 2Gi of memory requested and as the limit (a 1Gi heap)
    */
   readonly resources?: ContainerResources;
 
@@ -226,16 +229,8 @@ export class Cassandra extends EnginePreset {
         'Cannot be set: the seeds are resolved through the headless Service, which must publish not-ready addresses (a cdk8s-plus Service cannot)',
         'Leave \'governingService\' out and name the created Service with \'headlessService.name\'');
     }
-    const resources = props.resources ?? {
-      cpu: { request: Cpu.units(1) },
-      memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
-    };
-    const memoryLimit = resources.memory?.limit;
-    if (memoryLimit === undefined) {
-      throw fail(where, 'resources.memory.limit', '(none)',
-        'Must be set: the JVM heap is derived from the memory limit and checked against it',
-        'Set \'resources.memory.limit\' to "2Gi" or more, e.g. Size.gibibytes(4)');
-    }
+    const resources = presetResources(props.resources, { cpuRequest: Cpu.units(1), memory: Size.gibibytes(2) });
+    const memoryLimit = resources.memory!.limit!;
 
     // ---- children
     this.workload = new StatefulWorkload(this, 'Resource', {

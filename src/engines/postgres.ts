@@ -6,6 +6,7 @@ import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
 import { engineImage } from './private/engine-image';
+import { presetResources } from './private/resources';
 import {
   checkPostgresMemory,
   checkPostgresUser,
@@ -163,14 +164,16 @@ export interface PostgresProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * Resources of the PostgreSQL container. The memory limit (at least 256Mi) drives the engine:
-   * `shared_buffers` is a quarter of it, `/dev/shm` as large as `shared_buffers` (at least 64Mi),
-   * and the termination grace allows writing all of `shared_buffers` at shutdown.
+   * Resources of the PostgreSQL container, merged field by field over the defaults: a field you
+   * leave out keeps its default (passing only `memory` keeps the CPU request of 500m). A memory
+   * request without a limit is also the limit, and the request defaults to the limit. The memory
+   * limit (at least 256Mi) drives the engine: `shared_buffers` is a quarter of it, `/dev/shm` as
+   * large as `shared_buffers` (at least 64Mi), and the termination grace allows writing all of
+   * `shared_buffers` at shutdown.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    * @see https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-SHARED-BUFFERS
-   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit (a memory
-   * request below the limit defaults to the limit)
+   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit
    */
   readonly resources?: ContainerResources;
 
@@ -287,8 +290,13 @@ export class Postgres extends EnginePreset {
         `Must be ${POSTGRES_GID}, the image's postgres group: it makes the data volume and the password file readable by the server`,
         'Leave \'securityContext.fsGroup\' out');
     }
-    const memoryLimit = props.resources?.memory?.limit ?? POSTGRES_DEFAULT_MEMORY;
-    checkPostgresMemory(where, 'resources.memory.limit', memoryLimit);
+    const resources = presetResources(props.resources, {
+      cpuRequest: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)),
+      memory: POSTGRES_DEFAULT_MEMORY,
+    });
+    const memoryLimit = resources.memory!.limit!;
+    checkPostgresMemory(where, props.resources?.memory?.limit === undefined && props.resources?.memory?.request !== undefined
+      ? 'resources.memory.request' : 'resources.memory.limit', memoryLimit);
 
     this.version = props.version ?? PostgresVersion.V17;
     this.databaseName = props.database ?? 'app';
@@ -354,10 +362,7 @@ export class Postgres extends EnginePreset {
         startup: probe(engine.startupProbe),
         liveness: probe(engine.livenessProbe),
         readiness: probe(engine.readinessProbe),
-        resources: {
-          cpu: props.resources?.cpu ?? { request: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)) },
-          memory: { request: props.resources?.memory?.request ?? memoryLimit, limit: memoryLimit },
-        },
+        resources,
         securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
         volumeMounts,
       }],

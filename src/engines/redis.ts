@@ -14,6 +14,7 @@ import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
+import { presetResources } from './private/resources';
 import {
   REDIS_CONFIG_VOLUME,
   REDIS_DEFAULT_IMAGE,
@@ -200,11 +201,13 @@ export interface RedisProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * The Redis container's resources. The memory limit is required (it sets `maxmemory`) and must
-   * be at least 64Mi.
+   * The Redis container's resources, merged field by field over the defaults: a field you leave
+   * out keeps its default (passing only `memory` keeps the CPU request of 100m). A memory request
+   * without a limit is also the limit, and the request defaults to the limit. The memory limit
+   * sets `maxmemory` and must be at least 64Mi.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   * @default - cpu request 100m; memory request and limit 256Mi (`maxmemory` 192Mi)
+   * @default - cpu request 100m, no CPU limit; memory request and limit 256Mi (`maxmemory` 192Mi)
    */
   readonly resources?: ContainerResources;
 
@@ -310,16 +313,8 @@ export class Redis extends EnginePreset {
     if (props.storageClass && props.storageClassName !== undefined) {
       throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'', 'Set one of the two');
     }
-    const resources: ContainerResources = props.resources ?? {
-      cpu: { request: Cpu.millis(100) },
-      memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
-    };
-    const memoryLimit = resources.memory?.limit;
-    if (!memoryLimit) {
-      throw fail(where, 'resources.memory.limit', 'unset',
-        'Must be set: \'maxmemory\' is derived from it, and without a limit Redis grows until the node runs out of memory',
-        'Set \'resources.memory.limit\', e.g. Size.mebibytes(256)');
-    }
+    const resources: ContainerResources = presetResources(props.resources, { cpuRequest: Cpu.millis(100), memory: Size.mebibytes(256) });
+    const memoryLimit = resources.memory!.limit!;
     const image = engineImage(where, 'image', props.image, 'library/redis', (props.version ?? RedisVersion.V7_2).tag);
 
     // ---- the workload

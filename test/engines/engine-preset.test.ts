@@ -60,7 +60,7 @@ describe('EnginePreset', () => {
     });
 
     // WHEN
-    new DataStoreConnection(chart, 'conn', { store: db, consumer: app });
+    new DataStoreConnection(chart, 'conn', { store: db, consumers: app.containers });
 
     // THEN
     const configMap = Testing.synth(chart).find(o => o.kind === 'ConfigMap');

@@ -157,6 +157,22 @@ describe('errors', () => {
     expect(podSpec(synthValid(chart)).securityContext.fsGroup).toBe(999);
   });
 
+  test('resources are merged over the defaults field by field: only a memory size keeps the CPU request', () => {
+    const c = container(synthValid(build({ resources: { memory: { limit: Size.gibibytes(2) } } }).chart));
+    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } });
+  });
+
+  test('resources: a memory request without a limit is the limit too, and drives shared_buffers', () => {
+    const c = container(synthValid(build({ resources: { memory: { request: Size.gibibytes(2) } } }).chart));
+    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } });
+    expect(c.args).toContain('shared_buffers=512MB');
+  });
+
+  test('fails when a memory request alone is below the minimum, naming the request', () => {
+    expect(() => build({ resources: { memory: { request: Size.mebibytes(128) } } })).toThrow(
+      new RegExp(`^${WHERE}: invalid 'resources.memory.request': "128Mi". Must be at least 256Mi`));
+  });
+
   test('resources without memory: the memory request and limit default to 1Gi', () => {
     const c = container(synthValid(build({ resources: { cpu: { request: kplus.Cpu.units(1) } } }).chart));
     expect(c.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } });
