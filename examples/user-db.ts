@@ -23,8 +23,8 @@ export function addUserDb(scope: Construct, credentials: DataStoreCredentials, s
 /**
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
- * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
- * `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
+ * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_DATABASE`,
+ * `USER_DB_USERNAME`, `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
  * `password`) is created outside the chart: the library never generates passwords.
  */
 export class UserDbExample extends Chart {

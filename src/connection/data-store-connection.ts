@@ -4,6 +4,7 @@ import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cd
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
+import { connectionPropertyVariables } from '../private/connection-properties';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
 import { fail, show } from '../private/validation';
@@ -107,8 +108,10 @@ export interface DataStoreConnectionProps {
  * The connection contract between a data store and its consumers.
  *
  * Renders a ConfigMap with `<PREFIX>_SERVICE_HOST`, `<PREFIX>_SERVICE_PORT`,
- * `<PREFIX>_SERVICE_PORT_<NAME>` for each named port and `<PREFIX>_SERVICE_SERVER_NAME` (the
- * name to verify TLS certificates against), and wires containers to it: their environment comes
+ * `<PREFIX>_SERVICE_PORT_<NAME>` for each named port, `<PREFIX>_SERVICE_SERVER_NAME` (the
+ * name to verify TLS certificates against) and the store's connection properties
+ * (`<PREFIX>_DATABASE`, `<PREFIX>_LOCAL_DATACENTER`, `<PREFIX>_<variable>` for each of their
+ * `extras`), and wires containers to it: their environment comes
  * from the ConfigMap, plus `<PREFIX>_USERNAME` (unless the credentials have no user name),
  * `<PREFIX>_PASSWORD` and one `<PREFIX>_<variable>` for each of the credentials' `extraKeys`
  * (optional: only those whose keys exist) from the store's credentials Secret. The same consumer
@@ -151,6 +154,22 @@ export class DataStoreConnection extends Construct {
    * @default - no password variable: the store has no credentials
    */
   public readonly passwordVariable?: string;
+  /**
+   * The database variable, `<PREFIX>_DATABASE`, when the store hands out a database
+   * (`connectionProperties.database`: a `Postgres`, or a store given one).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no database variable: the store's connection properties name none
+   */
+  public readonly databaseVariable?: string;
+  /**
+   * The local datacenter variable, `<PREFIX>_LOCAL_DATACENTER`, when the store hands out one
+   * (`connectionProperties.localDatacenter`: a `Cassandra`, or a store given one).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no local datacenter variable: the store's connection properties name none
+   */
+  public readonly localDatacenterVariable?: string;
   /** The rendered ConfigMap. */
   public readonly apiObject: ApiObject;
   /** The ConfigMap, for `Env.fromConfigMap()` and `EnvValue.fromConfigMap()`. */
@@ -185,6 +204,17 @@ export class DataStoreConnection extends Construct {
       this.passwordVariable = `${this.prefix}_PASSWORD`;
     }
     this._extraVariables = Object.keys(credentials?.extraKeys ?? {}).map(variable => `${this.prefix}_${variable}`);
+    const properties = this.propertyVariables();
+    if (properties.some(([variable]) => variable === 'DATABASE')) this.databaseVariable = `${this.prefix}_DATABASE`;
+    if (properties.some(([variable]) => variable === 'LOCAL_DATACENTER')) this.localDatacenterVariable = `${this.prefix}_LOCAL_DATACENTER`;
+    for (const [variable, , at] of properties) {
+      if (credentials?.extraKeys[variable] === undefined) continue;
+      const prop = at.replace(/^store\./, '');
+      throw fail(this.where, 'store', props.store.node.path,
+        `The store hands out ${this.prefix}_${variable} twice: from its connection properties (${prop}) and from its credentials' `
+        + `extraKeys (${variable}: ${show(credentials.extraKeys[variable])}), and a consumer would get only the Secret's value`,
+        `Leave ${show(variable)} out of the credentials' 'extraKeys': the store's ${prop} hands it out`);
+    }
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
@@ -429,7 +459,13 @@ export class DataStoreConnection extends Construct {
     }
     // SNI carries no trailing dot, whatever the store hands out
     data[this.serverNameVariable] = withoutTrailingDot(this.store.serverName ?? endpoint.hostname);
+    for (const [variable, value] of this.propertyVariables()) data[`${this.prefix}_${variable}`] = value;
     return data;
+  }
+
+  /** The store's connection properties, as the ends of variable names and their values. */
+  private propertyVariables(): Array<[string, string, string]> {
+    return connectionPropertyVariables(this.where, 'store.connectionProperties', this.store.connectionProperties);
   }
 
   /**

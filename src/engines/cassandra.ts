@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
-import { Endpoint } from '../connection/data-store';
+import { ConnectionProperties, Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
@@ -92,7 +92,8 @@ export interface CassandraProps extends StatefulWorkloadOptions {
 
   /**
    * The datacenter of every node (`dc` in cassandra-rackdc.properties, read by the
-   * GossipingPropertyFileSnitch).
+   * GossipingPropertyFileSnitch). Consumers wired with `DataStoreConnection` get it as
+   * `<PREFIX>_LOCAL_DATACENTER` (`connectionProperties.localDatacenter`), which the drivers need.
    *
    * @see https://cassandra.apache.org/doc/4.1/cassandra/configuration/cass_rackdc_file.html
    * @default "dc1"
@@ -317,6 +318,14 @@ export class Cassandra extends EnginePreset {
   /** The seeds' DNS names, in ordinal order (a copy). */
   public get seeds(): string[] {
     return [...this._seeds];
+  }
+
+  /**
+   * The datacenter as the local one: the drivers (4.x and later) refuse contact points without a
+   * local datacenter, so consumers get `<PREFIX>_LOCAL_DATACENTER`.
+   */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return { localDatacenter: this.datacenter };
   }
 
   /** None: every node coordinates requests, no node is distinguished. */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
 import { StatefulWorkload } from '../workload/stateful-workload';
 
 /**
@@ -65,6 +65,11 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   /** The clients' credentials, if the engine asks for any. */
   public get credentials(): DataStoreCredentials | undefined {
     return this.workload.credentials;
+  }
+
+  /** The plain settings consumers get next to the address (the workload's: the database, the local datacenter, ...). */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return this.workload.connectionProperties;
   }
 
   /** None: clients connect to the Service names the server's certificate names. */

@@ -139,8 +139,8 @@ export interface PostgresProps extends StatefulWorkloadOptions {
   /**
    * The database the image creates at first start (`POSTGRES_DB`), where `initSql` runs. A plain
    * SQL identifier: lower case letters, digits and `_`, not a reserved keyword, at most 63 bytes,
-   * not `template0`/`template1`; names that would need quoting are refused. Consumers do not get
-   * it from the connection: read `databaseName`.
+   * not `template0`/`template1`; names that would need quoting are refused. Consumers wired with
+   * `DataStoreConnection` get it as `<PREFIX>_DATABASE` (`connectionProperties.database`).
    *
    * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#postgres_db
    * @default "app"
@@ -353,6 +353,8 @@ export class Postgres extends EnginePreset {
       credentials,
       storeName: props.storeName,
       clientPorts: [{ name: 'postgres', port: engine.port }],
+      // what libpq and every driver need besides host, port and credentials
+      connectionProperties: { database: this.databaseName },
       containers: [{
         name: 'postgres',
         image,

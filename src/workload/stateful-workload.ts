@@ -16,8 +16,9 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
+import { connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
@@ -559,6 +560,17 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
    * (synthesis fails when several containers expose ports and none is declared)
    */
   readonly clientPorts?: DataStorePort[];
+
+  /**
+   * Plain settings consumers need besides the address and the credentials, when the workload is a
+   * data store: `{ database: 'orders' }` gives consumers wired with `DataStoreConnection`
+   * `<PREFIX>_DATABASE`, `{ localDatacenter: 'dc1' }` gives `<PREFIX>_LOCAL_DATACENTER`. Its
+   * client Services (`addClientService()`) hand out the same.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no connection properties
+   */
+  readonly connectionProperties?: ConnectionProperties;
 }
 
 
@@ -609,6 +621,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** undefined: the default spread */
   private _topologySpread?: TopologySpread[];
   private readonly declaredClientPorts?: DataStorePort[];
+  private readonly _connectionProperties?: ConnectionProperties;
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
@@ -706,6 +719,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
         'Create the Service with \'clusterIP: "None"\'');
     }
     this.credentials = props.credentials;
+    connectionPropertyVariables(this.where, 'connectionProperties', props.connectionProperties);
+    this._connectionProperties = copyConnectionProperties(props.connectionProperties);
 
     // ---- children
     // A plain ApiObject, not the L1 KubeStatefulSet: the L1 would drop `apiVersion` and `kind` of
@@ -1048,6 +1063,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   public get primaryEndpoint(): Endpoint | undefined {
     return new Endpoint(this.podDnsName(this.startOrdinal), this.ports[0]?.port ?? 0);
+  }
+
+  /** The plain settings consumers get next to the address (`connectionProperties`, a copy), if any. */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return copyConnectionProperties(this._connectionProperties);
   }
 
   // ---------------------------------------------------------------- rendering

@@ -1132,6 +1132,152 @@ describe('DataStoreConnection', () => {
   });
 });
 
+describe('connection properties', () => {
+  /** Every kind of store, named `user-db`, handing out the same connection properties. */
+  const PROPERTIES = { database: 'user_manager', localDatacenter: 'dc1', extras: { SSLMODE: 'verify-full', APPLICATION_NAME: 'user-manager' } };
+  const HOMES: Array<[string, (chart: Chart) => IDataStore]> = [
+    ['a StatefulWorkload', chart => new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db' }, containers: [POSTGRES], connectionProperties: PROPERTIES,
+    })],
+    ['a client Service of a StatefulWorkload', chart => new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db-pods' }, containers: [POSTGRES], connectionProperties: PROPERTIES,
+    }).addClientService({ name: 'user-db' })],
+    ['an ExternalService', chart => new ExternalService(chart, 'user-db', {
+      metadata: { name: 'user-db' }, externalName: 'users-db.prod.example.com', ports: [{ name: 'postgres', port: 5432 }], connectionProperties: PROPERTIES,
+    })],
+    ['a store described by attributes', chart => DataStore.fromDataStoreAttributes(chart, 'user-db', {
+      storeName: 'user-db', hostname: 'user-db-rw.users.svc.cluster.local', ports: [{ name: 'postgres', port: 5432 }], connectionProperties: PROPERTIES,
+    })],
+  ];
+
+  test.each(HOMES)('%s hands them to its consumers through the ConfigMap', (_kind, build) => {
+    // GIVEN
+    const chart = usersChart();
+    const store = build(chart);
+
+    // WHEN
+    const deployment = userManager(chart, store);
+    const connection = chart.node.findChild('user-db-connection') as DataStoreConnection;
+
+    // THEN
+    const manifests = synthValid(chart);
+    const data = findOne(manifests, 'ConfigMap', 'user-db-connection').data;
+    expect(data).toMatchObject({
+      USER_DB_DATABASE: 'user_manager',
+      USER_DB_LOCAL_DATACENTER: 'dc1',
+      USER_DB_SSLMODE: 'verify-full',
+      USER_DB_APPLICATION_NAME: 'user-manager',
+    });
+    expect(connection.databaseVariable).toBe('USER_DB_DATABASE');
+    expect(connection.localDatacenterVariable).toBe('USER_DB_LOCAL_DATACENTER');
+    expect(connection.variableNames).toEqual(expect.arrayContaining(['USER_DB_DATABASE', 'USER_DB_LOCAL_DATACENTER', 'USER_DB_APPLICATION_NAME', 'USER_DB_SSLMODE']));
+    expect(findOne(manifests, 'Deployment', 'user-manager').spec.template.spec.containers[0].envFrom)
+      .toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+    expect(store.connectionProperties).toEqual(PROPERTIES);
+    expect(deployment).toBeDefined();
+  });
+
+  test('in a fixed order: the address, the database, the local datacenter, then the extras by name', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }],
+      connectionProperties: { extras: { ZONE: 'a', APP: 'b' }, localDatacenter: 'dc2', database: 'orders' },
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store });
+    expect(connection.variableNames).toEqual([
+      'DB_SERVICE_HOST', 'DB_SERVICE_PORT', 'DB_SERVICE_SERVER_NAME', 'DB_DATABASE', 'DB_LOCAL_DATACENTER', 'DB_APP', 'DB_ZONE',
+    ]);
+  });
+
+  test('a store without them: no such variables, and no variable attributes', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+    const connection = new DataStoreConnection(chart, 'conn', { store });
+    expect(connection.databaseVariable).toBeUndefined();
+    expect(connection.localDatacenterVariable).toBeUndefined();
+    expect(Object.keys(findOne(synthValid(chart), 'ConfigMap').data)).toEqual(['DB_SERVICE_HOST', 'DB_SERVICE_PORT', 'DB_SERVICE_SERVER_NAME']);
+    expect(store.connectionProperties).toBeUndefined();
+  });
+
+  test('the attribute is a copy: changing it changes nothing', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { database: 'a', extras: { X: '1' } },
+    });
+    (store.connectionProperties!.extras as any).X = '2';
+    expect(store.connectionProperties).toEqual({ database: 'a', extras: { X: '1' } });
+  });
+
+  test('a change of the database rolls the consumers (the checksum follows it)', () => {
+    const checksum = (database: string) => {
+      const chart = usersChart();
+      const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+        storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { database },
+      });
+      return new DataStoreConnection(chart, 'conn', { store }).checksum;
+    };
+    expect(checksum('a')).not.toBe(checksum('b'));
+  });
+
+  test('fails when the credentials hand out the same variable from the Secret, naming both', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { database: 'orders' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 's'), { extraKeys: { DATABASE: 'dbname' } }),
+    });
+    expect(() => new DataStoreConnection(chart, 'conn', { store })).toThrow(
+      'DataStoreConnection \'test/conn\': invalid \'store\': "test/db". The store hands out DB_DATABASE twice: from its connection properties '
+      + '(connectionProperties.database) and from its credentials\' extraKeys (DATABASE: "dbname"), and a consumer would get only the Secret\'s value. '
+      + 'Leave "DATABASE" out of the credentials\' \'extraKeys\': the store\'s connectionProperties.database hands it out.');
+  });
+
+  test.each<[string, any, RegExp]>([
+    ['an empty database', { database: '' },
+      /^DataStore 'test\/db': invalid 'connectionProperties.database': "". Must be a non-empty string without control characters \(line breaks, tabs\): consumers get it as an environment variable. Set 'connectionProperties.database' to the value clients use, or leave it out.$/],
+    ['a local datacenter with a line break', { localDatacenter: 'dc1\n' },
+      /^DataStore 'test\/db': invalid 'connectionProperties.localDatacenter': "dc1\n". Must be a non-empty string without control characters/],
+    ['an extra variable in lower case', { extras: { sslmode: 'require' } },
+      /^DataStore 'test\/db': invalid 'connectionProperties.extras': "sslmode". Must be the end of an environment variable name .* Name the variable "SSLMODE".$/],
+    ['an extra variable the connection sets', { extras: { SERVICE_HOST: 'x' } },
+      /invalid 'connectionProperties.extras': "SERVICE_HOST". Must not be USERNAME or PASSWORD or start with SERVICE_: .* Name the variable differently, such as "SSLMODE"; /],
+    ['an extra variable named like a typed property', { extras: { DATABASE: 'x' } },
+      /invalid 'connectionProperties.extras': "DATABASE". Must not be DATABASE: the typed property 'database' gives <PREFIX>_DATABASE. Set 'connectionProperties.database' instead.$/],
+    ['an extra LOCAL_DATACENTER', { extras: { LOCAL_DATACENTER: 'x' } },
+      /invalid 'connectionProperties.extras': "LOCAL_DATACENTER". Must not be LOCAL_DATACENTER: the typed property 'localDatacenter' gives <PREFIX>_LOCAL_DATACENTER. Set 'connectionProperties.localDatacenter' instead.$/],
+    ['an extra value with a control character', { extras: { X: 'a\u0007' } },
+      /invalid 'connectionProperties.extras.X': "a\u0007". Must be a string without control characters other than tabs and line breaks. Set 'connectionProperties.extras.X' to a plain value.$/],
+  ])('fails when the store is given %s', (_name, connectionProperties, error) => {
+    const chart = usersChart();
+    expect(() => DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties }))
+      .toThrow(error);
+  });
+
+  test('an extra value may hold tabs and line breaks, and be empty', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { extras: { OPTIONS: 'a\tb\nc', EMPTY: '' } },
+    });
+    new DataStoreConnection(chart, 'conn', { store });
+    expect(findOne(synthValid(chart), 'ConfigMap').data).toMatchObject({ DB_OPTIONS: 'a\tb\nc', DB_EMPTY: '' });
+  });
+
+  test.each<[string, (chart: Chart, p: any) => void, string]>([
+    ['StatefulWorkload', (chart, p) => new StatefulWorkload(chart, 'w', { containers: [POSTGRES], connectionProperties: p }), "StatefulWorkload 'test/w'"],
+    ['ExternalService', (chart, p) => new ExternalService(chart, 'e', { externalName: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: p }),
+      "ExternalService 'test/e'"],
+  ])('%s checks them when it is created', (_kind, build, where) => {
+    expect(() => build(usersChart(), { database: '' })).toThrow(`${where}: invalid 'connectionProperties.database': ""`);
+  });
+
+  test('a store of one\'s own that hands out bad properties fails the connection, naming the store\'s attribute', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+    const custom: IDataStore = Object.create(store, { connectionProperties: { get: () => ({ database: '' }) } });
+    expect(() => new DataStoreConnection(chart, 'conn', { store: custom })).toThrow(
+      "DataStoreConnection 'test/conn': invalid 'store.connectionProperties.database': \"\"");
+  });
+});
+
 describe('the checksum annotation key', () => {
   function annotationKeys(configMapName: string): string[] {
     const chart = usersChart();
