@@ -42,8 +42,8 @@ export class CassandraExample extends Chart {
     });
 
     this.volumes = new StaticVolumeSet(this, 'ssd', {
-      workload: this.cassandra.workload,
-      claimTemplate: this.cassandra.workload.volumeClaimTemplates[0],
+      // the preset as it is: its data claim template is the only one
+      workload: this.cassandra,
       sources: NODES.map(node => StaticVolumeSource.local('/mnt/disks/ssd1', node)),
       bindToClaims: true,
     });

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
-import { StatefulWorkload } from '../workload/stateful-workload';
+import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-workload';
 
 /**
  * The base of the engine presets (`Postgres`, `Redis`, `Cassandra`), and of a platform team's own
@@ -34,7 +34,7 @@ import { StatefulWorkload } from '../workload/stateful-workload';
  *
  * const db = new MySql(chart, 'orders-db');
  */
-export abstract class EnginePreset extends Construct implements IDataStore {
+export abstract class EnginePreset extends Construct implements IDataStore, IStatefulWorkloadOwner {
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
 

@@ -14,7 +14,7 @@ import {
   Volume,
   k8s,
 } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
@@ -577,12 +577,25 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
 const TMP_VOLUME = 'tmp';
 
 /**
+ * Anything that runs on a `StatefulWorkload`: the workload itself, or an engine preset
+ * (`Postgres`, `Redis`, `Cassandra`, a preset of one's own on `EnginePreset`), which exposes the
+ * workload it runs on as `workload`.
+ *
+ * Constructs that attach to a workload's replicas or claims take this interface, so a preset is
+ * passed as it is: `new StaticVolumeSet(chart, 'ssd', { workload: cassandra, sources })`.
+ */
+export interface IStatefulWorkloadOwner extends IConstruct {
+  /** The workload: the StatefulSet, its headless Service, claim templates and disruption budget. */
+  readonly workload: StatefulWorkload;
+}
+
+/**
  * A stateful service: a StatefulSet with per-replica storage, its governing headless Service,
  * a PodDisruptionBudget, and optional client Services, secure and data-safe by default.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
  */
-export class StatefulWorkload extends Construct implements IDataStore {
+export class StatefulWorkload extends Construct implements IDataStore, IStatefulWorkloadOwner {
   /** The StatefulSet name. */
   public readonly name: string;
   /** The namespace, when set on the workload or its chart. */
@@ -835,6 +848,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** The init containers (a copy). */
   public get initContainers(): Container[] {
     return [...this._initContainers];
+  }
+
+  /** This workload (as `IStatefulWorkloadOwner`, so a workload and a preset are passed alike). */
+  public get workload(): StatefulWorkload {
+    return this;
   }
 
   /** The volume claim templates (a copy). */
