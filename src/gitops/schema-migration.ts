@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { IDataStore } from '../connection/data-store';
 import { DataStoreConnection } from '../connection/data-store-connection';
 import { AppIndex, declareNotRolled, declareRole } from '../private/app-index';
-import { imageProblem } from '../private/pod-rules';
+import { imageProblem, isPinnedImage } from '../private/pod-rules';
+import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { checkDns1123Label, checkInteger, fail, show } from '../private/validation';
 import { PodDefaults, PodDefaultsOptions } from '../workload/pod-defaults';
 
@@ -38,7 +39,8 @@ export interface SchemaMigrationProps {
   /**
    * The image that runs the migration, e.g. the database's own client (`postgres:16.4` has
    * `psql`) or your application's image with its migration tool. Pin a tag or a digest: the Job's
-   * name is derived from it.
+   * name is derived from the reference, so a moving tag (`latest`, or none) never re-runs a
+   * migration with a new image (warns `[unpinned-image]`).
    *
    * @see https://kubernetes.io/docs/concepts/containers/images/
    * @example "docker.io/library/postgres:16.4"
@@ -189,6 +191,13 @@ export class SchemaMigration extends Construct {
 
     const image = imageProblem('image', props.image);
     if (image) throw fail(where, image.prop, image.value, image.allowed, image.fix);
+    if (!isPinnedImage(props.image)) {
+      warn(this, WARNINGS.UNPINNED_IMAGE, warningMessage(where, 'image', show(props.image),
+        `${props.image.includes(':latest') ? 'The tag latest' : 'An image without a tag (latest)'} moves, and the Job's name hashes the image reference, not what it points to: `
+        + 'when the tag moves the name stays, so a migration that ran never runs again with the new image (kubectl apply leaves a finished Job alone), '
+        + 'and a Job re-created by Argo CD runs whatever the tag points to at that sync',
+        'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...): a new version is then a new Job'));
+    }
     const backoffLimit = props.backoffLimit ?? 3;
     checkInteger(where, 'backoffLimit', backoffLimit, 0);
     const activeDeadline = props.activeDeadline ?? Duration.minutes(10);

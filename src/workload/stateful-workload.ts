@@ -21,7 +21,7 @@ import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass,
 import { connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
-import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
+import { labelProblems, annotationProblems, isPinnedImage, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
 import { restrictedViolations } from '../private/pod-security';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
 import {
@@ -1564,12 +1564,4 @@ function nonEmptyMap(map?: { [key: string]: string }): { [key: string]: string }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {
   return xs.length > 0 ? xs : undefined;
-}
-
-/** Whether an image reference names a fixed version: a digest, or a tag other than `latest`. */
-function isPinnedImage(image: string): boolean {
-  if (image.includes('@')) return true;
-  const lastSlash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  return colon > lastSlash && image.slice(colon + 1) !== 'latest';
 }

@@ -4,7 +4,9 @@ import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { ExternalService } from '../../src/connection/external-service';
 import { SchemaMigration, SchemaMigrationProps } from '../../src/gitops/schema-migration';
+import { Warnings } from '../../src/app/warnings';
 import { SyncWaves } from '../../src/gitops/sync-waves';
+import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { podSpecsOf, restrictedViolations } from '../../src/private/pod-security';
 import { PodDefaults } from '../../src/workload/pod-defaults';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
@@ -456,5 +458,58 @@ describe('SchemaMigration', () => {
       const connection = new DataStoreConnection(chart, 'c', { store, metadata: { namespace: 'other' } });
       expect(() => migration(chart, { connection })).toThrow(/Must be in the namespace of the connection's ConfigMap/);
     });
+  });
+});
+
+describe('SchemaMigration: an unpinned image', () => {
+  beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env[STRICT_ENV];
+  });
+
+  const unpinned = (w: string) => w.endsWith('[cdk8s-stateful:unpinned-image]');
+
+  test.each<[string, string]>([
+    ['docker.io/library/postgres', 'An image without a tag (latest)'],
+    ['docker.io/library/postgres:latest', 'The tag latest'],
+  ])('%s: warns, naming the image and why a moved tag never re-runs', (image, what) => {
+    // GIVEN
+    const chart = usersChart();
+
+    // WHEN
+    migration(chart, { image });
+
+    // THEN
+    synthValid(chart);
+    expect(allWarnings(chart).filter(unpinned)).toEqual([
+      `SchemaMigration 'test/add-email': warning: 'image': "${image}". ${what} moves, and the Job's name hashes the image reference, not what it points to: `
+      + 'when the tag moves the name stays, so a migration that ran never runs again with the new image (kubectl apply leaves a finished Job alone), '
+      + 'and a Job re-created by Argo CD runs whatever the tag points to at that sync. '
+      + 'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...): a new version is then a new Job. [cdk8s-stateful:unpinned-image]',
+    ]);
+  });
+
+  test.each([PSQL, 'docker.io/library/postgres@sha256:' + 'a'.repeat(64), 'registry.example.com:5000/tools/migrate:1.2.0'])('%s: pinned, no warning', image => {
+    const chart = usersChart();
+    migration(chart, { image });
+    synthValid(chart);
+    expect(allWarnings(chart).filter(unpinned)).toEqual([]);
+  });
+
+  test('acknowledged: not printed', () => {
+    const chart = usersChart();
+    Warnings.of(chart).acknowledge('cdk8s-stateful:unpinned-image', 'the migration tool is re-pushed under the same tag on purpose');
+    migration(chart, { image: 'docker.io/library/postgres:latest' });
+    synthValid(chart);
+    expect(console.warn).not.toHaveBeenCalled();
+    expect(Warnings.of(chart).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:unpinned-image', acknowledged: true })]);
+  });
+
+  test('strict mode fails on it', () => {
+    process.env[STRICT_ENV] = 'true';
+    const chart = usersChart();
+    migration(chart, { image: 'docker.io/library/postgres:latest' });
+    expect(() => Testing.synth(chart)).toThrow(/SchemaMigration 'test\/add-email': warning: 'image': "docker.io\/library\/postgres:latest"\..* \[cdk8s-stateful:unpinned-image\] Strict mode/);
   });
 });
