@@ -8,6 +8,7 @@ import { connectionPropertyVariables } from '../private/connection-properties';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
 import { fail, show } from '../private/validation';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 
 /** The connections each container is wired to, in the order they were wired. */
 const WIRED = new WeakMap<Container, DataStoreConnection[]>();
@@ -230,7 +231,7 @@ export class DataStoreConnection extends Construct {
 
     for (const c of props.consumers ?? []) this.addConsumer(c);
 
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateConnection()) });
+    addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateConnection()));
     onEveryPass(this, index => this.stampConsumers(index));
   }
 
@@ -362,6 +363,27 @@ export class DataStoreConnection extends Construct {
     return undefined;
   }
 
+  /**
+   * Warns when the consumers run in another namespace than an in-cluster store whose credentials
+   * name a Secret the app does not render (a rendered one is checked by namespace and fails): the
+   * consumers read a Secret of that name in their own namespace, which only the user can create.
+   */
+  private warnIfCredentialsAreElsewhere(): void {
+    const credentials = this.store.credentials;
+    if (!credentials || this.secretNamespace() !== undefined) return;
+    const consumers = this.apiObject.metadata.namespace;
+    const store = namespaceOfServiceHost(this.store.endpoint.hostname);
+    if (consumers === undefined || store === undefined || consumers === store) return;
+    const secret = credentials.secret.name;
+    const keys = [credentials.usernameKey, credentials.passwordKey].filter((k): k is string => k !== undefined);
+    warn(this, WARNINGS.CREDENTIALS_IN_STORE_NAMESPACE, warningMessage(this.where, 'store', show(this.store.node.path),
+      `The store is in namespace ${show(store)} and its credentials name the Secret ${show(secret)} (keys ${show(keys)}), a Secret of the store's `
+      + `namespace; this connection's consumers run in ${show(consumers)}, and a pod reads Secrets of its own namespace only: unless a Secret `
+      + `${show(secret)} with those keys exists in ${show(consumers)} too, the consumers do not start (CreateContainerConfigError)`,
+      `Create the Secret ${show(secret)} in namespace ${show(consumers)} as well (a copy, or one made by External Secrets or Sealed Secrets) and `
+      + 'acknowledge this warning, or run the consumers in the store\'s namespace'));
+  }
+
   /** The name and namespace of the credentials Secret, when the chart renders it (an imported Secret has none). */
   private secretNamespace(): { name: string; namespace?: string } | undefined {
     const secret = this.store.credentials?.secret;
@@ -489,6 +511,7 @@ export class DataStoreConnection extends Construct {
     } catch (e) {
       return [(e as Error).message];
     }
+    this.warnIfCredentialsAreElsewhere();
     const names = this.knownVariableNames();
     const errors: string[] = [];
     if (this.store.ports.length === 0) {
@@ -515,6 +538,11 @@ export class DataStoreConnection extends Construct {
     }
     return errors;
   }
+}
+
+/** The namespace in an in-cluster DNS name (`<service>.<namespace>.svc[.<domain>]`); undefined for any other host. */
+function namespaceOfServiceHost(hostname: string): string | undefined {
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.|$)/.exec(hostname)?.[2];
 }
 
 /** `"users"`, or what an object without a namespace gets. */

@@ -6,6 +6,7 @@ import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
 import { engineImage } from './private/engine-image';
+import { mountedObjectNamespaceError } from './private/preset-checks';
 import { presetResources } from './private/resources';
 import {
   checkPostgresMemory,
@@ -385,10 +386,17 @@ export class Postgres extends EnginePreset {
       });
     }
 
-    // ---- deferred checks: the user name and init script keys of objects the app renders
+    // ---- deferred checks: the user name, init script keys and namespaces of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
     this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]),
+      validate: () => AppIndex.of(this).memo(this, () => [
+        ...this.usernameErrors(where, credentials),
+        ...this.initSqlErrors(where, props.initSql),
+        ...[
+          mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
+          props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
+        ].filter((e): e is string => e !== undefined),
+      ]),
     });
   }
 

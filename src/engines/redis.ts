@@ -14,6 +14,7 @@ import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
+import { mountedObjectNamespaceError } from './private/preset-checks';
 import { presetResources } from './private/resources';
 import {
   REDIS_CONFIG_VOLUME,
@@ -24,6 +25,7 @@ import {
   RedisEngine,
   renderRedis,
 } from './private/redis';
+import { AppIndex } from '../private/app-index';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
@@ -404,6 +406,17 @@ export class Redis extends EnginePreset {
     this.maxMemoryBytes = engine.maxMemoryBytes;
     this.evictionPolicy = engine.evictionPolicy as RedisEvictionPolicy;
     this.image = engine.image;
+
+    // ---- deferred checks: the password Secret must be in the pods' namespace
+    const password = props.password;
+    if (password) {
+      this.node.addValidation({
+        validate: () => AppIndex.of(this).memo(this, () => {
+          const error = mountedObjectNamespaceError(where, 'password', password.secret, w.namespaceName);
+          return error ? [error] : [];
+        }),
+      });
+    }
 
     // ---- warnings
     const retention = props.persistentVolumeClaimRetentionPolicy;

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { Warnings } from '../../src/app/warnings';
 import { DataStore, DataStoreCredentials, IDataStore } from '../../src/connection/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../../src/connection/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService } from '../../src/connection/external-service';
@@ -1364,5 +1365,83 @@ describe('the ConfigMap name', () => {
     new DataStoreConnection(chart, 'a', { store: s });
     new DataStoreConnection(chart, 'b', { store: s });
     expect(() => Testing.synth(chart)).toThrow(/ConfigMap shop\/user-db-connection is rendered twice: by 'test\/a\/Resource' and by 'test\/b\/Resource'/);
+  });
+});
+
+describe('consumers in another namespace than the store, with the store\'s credentials Secret', () => {
+  beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  const ID = '[cdk8s-stateful:credentials-in-store-namespace]';
+  const warnings = (chart: Chart) => chart.node.findAll().flatMap(c => c.node.metadata.filter(m => m.type === 'cdk8s-stateful:warning').map(m => String(m.data)))
+    .filter(w => w.endsWith(ID));
+
+  /** A Postgres-like store in namespace `data` (or `storeNamespace`), and a consumer in the chart's namespace `users`. */
+  function setup(options: { storeNamespace?: string; secret?: (chart: Chart) => kplus.ISecret; connectionNamespace?: string } = {}): Chart {
+    const chart = usersChart();
+    const secret = options.secret?.(chart) ?? kplus.Secret.fromSecretName(chart, 'credentials', 'user-db-credentials');
+    const store = new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db', namespace: options.storeNamespace ?? 'data' },
+      credentials: DataStoreCredentials.fromSecret(secret),
+      containers: [POSTGRES],
+    });
+    const app = new kplus.Deployment(chart, 'app', {
+      metadata: { namespace: options.connectionNamespace },
+      containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'user-db-connection', namespace: options.connectionNamespace } });
+    connection.addWorkload(app);
+    return chart;
+  }
+
+  test('warns, naming the Secret, its keys, both namespaces and the fix', () => {
+    const chart = setup();
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([
+      "DataStoreConnection 'test/conn': warning: 'store': \"test/user-db\". The store is in namespace \"data\" and its credentials name the Secret "
+      + '"user-db-credentials" (keys ["username","password"]), a Secret of the store\'s namespace; this connection\'s consumers run in "users", and a '
+      + 'pod reads Secrets of its own namespace only: unless a Secret "user-db-credentials" with those keys exists in "users" too, the consumers do not '
+      + 'start (CreateContainerConfigError). Create the Secret "user-db-credentials" in namespace "users" as well (a copy, or one made by External '
+      + `Secrets or Sealed Secrets) and acknowledge this warning, or run the consumers in the store's namespace. ${ID}`,
+    ]);
+  });
+
+  test('no warning when the consumers run in the store\'s namespace', () => {
+    const chart = setup({ storeNamespace: 'users' });
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([]);
+  });
+
+  test('no warning for a store outside the cluster (its host is no Service name)', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: credentialsOf(chart),
+    });
+    new DataStoreConnection(chart, 'conn', { store });
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([]);
+  });
+
+  test('an imported store whose host is a Service of another namespace warns too', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'orders', hostname: 'orders-rw.db.svc.cluster.local', ports: [{ port: 5432 }], credentials: credentialsOf(chart),
+    });
+    new DataStoreConnection(chart, 'conn', { store });
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([expect.stringContaining('The store is in namespace "db"')]);
+  });
+
+  test('a Secret the app renders is checked by namespace instead: an error', () => {
+    expect(() => setup({
+      secret: c => new kplus.Secret(c, 'credentials', { metadata: { name: 'user-db-credentials', namespace: 'data' }, stringData: { username: 'u', password: 'p' } }),
+    })).toThrow(/Must be in the namespace of the store's credentials Secret/);
+  });
+
+  test('acknowledged once the Secret exists in the consumers\' namespace', () => {
+    const chart = setup();
+    Warnings.of(chart).acknowledge('cdk8s-stateful:credentials-in-store-namespace', 'External Secrets syncs user-db-credentials into users');
+    Testing.synth(chart);
+    expect(console.warn).not.toHaveBeenCalled();
   });
 });

@@ -302,3 +302,20 @@ describe('Redis', () => {
     });
   });
 });
+
+describe('Redis: the password Secret must be in the pods\' namespace', () => {
+  test('fails when the password Secret is rendered in another namespace', () => {
+    const chart = shopChart();
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'cache-auth', namespace: 'vault' }, stringData: { password: 'x' } });
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    expect(() => Testing.synth(chart)).toThrow(
+      /Redis 'test\/cache': invalid 'password': "Secret cache-auth in vault"\. Must be in the namespace of the store's pods, "shop": a pod reads Secrets of its own namespace only/);
+  });
+
+  test('a Secret of the same namespace passes', () => {
+    const chart = shopChart();
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'cache-auth' }, stringData: { password: 'x' } });
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+});
