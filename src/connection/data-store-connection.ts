@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
-import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy } from 'cdk8s';
-import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Duration, Lazy, Size } from 'cdk8s';
+import { AbstractPod, Capability, ConfigMap, Container, ContainerProps, Cpu, Env, EnvValue, IConfigMap, ImagePullPolicy } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
 import { connectionPropertyVariables } from '../private/connection-properties';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
+import { resolveWait, StoreWait, waitScript, WAIT_USER } from '../private/store-wait';
 import { fail, show } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 
@@ -31,6 +32,34 @@ export enum ConnectionTarget {
    * is reached through its Service, so consumers keep working when the store moves.
    */
   PRIMARY = 'Primary',
+}
+
+/**
+ * Options of the wait for the store (`DataStoreConnectionProps.waitForStore`): an init container
+ * in every consumer's pod that waits until the store accepts TCP connections.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+ */
+export interface StoreWaitOptions {
+  /**
+   * How long the init container waits before it gives up: it then exits 1 with a message naming
+   * the store and its address, and the kubelet restarts it (with back-off) for a Deployment or a
+   * StatefulSet, while a Job's pod fails and the Job retries up to its `backoffLimit`. Whole
+   * seconds, at least 1.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#detailed-behavior
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The image the init container runs: a busybox (or any image with a POSIX `sh` and busybox's
+   * `nc`, `date` and `sleep`), e.g. from a mirror. Pin it: a tag or a digest.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+   * @default "docker.io/library/busybox:1.36.1"
+   */
+  readonly image?: string;
 }
 
 /**
@@ -103,6 +132,24 @@ export interface DataStoreConnectionProps {
    * @default - no consumers yet
    */
   readonly consumers?: Container[];
+
+  /**
+   * Make every consumer's pod wait for the store: an init container, first in the pod, that
+   * resolves `<PREFIX>_SERVICE_HOST` and opens a TCP connection to `<PREFIX>_SERVICE_PORT` (both
+   * from the connection's ConfigMap) every 2 seconds until the store accepts one. For applying
+   * everything at once without Argo CD's sync waves (`kubectl apply -f dist/`): consumers and
+   * migrations then start after their store instead of crash-looping. Set `{}` for the defaults.
+   *
+   * It runs as `nobody` (65534) with a read-only root file system, no privilege escalation and
+   * every capability dropped; the pod's own settings (seccomp, with `PodDefaults.harden()`) make it
+   * restricted. It is added to the workloads wired with `addWorkload()` at once, and to those of
+   * containers wired one by one when the app is synthesized. Not for a store in the consumer's own
+   * pod (a proxy sidecar on localhost): init containers run before it starts.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - consumers start at once (order them with Argo CD sync waves, `SyncWaves`)
+   */
+  readonly waitForStore?: StoreWaitOptions;
 }
 
 /**
@@ -171,12 +218,23 @@ export class DataStoreConnection extends Construct {
    * @default - no local datacenter variable: the store's connection properties name none
    */
   public readonly localDatacenterVariable?: string;
+  /**
+   * The name of the init container that waits for the store in each consumer's pod, when
+   * `waitForStore` is set: `wait-for-<prefix in DNS form>`, e.g. `wait-for-user-db`.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - no wait
+   */
+  public readonly waitContainerName?: string;
   /** The rendered ConfigMap. */
   public readonly apiObject: ApiObject;
   /** The ConfigMap, for `Env.fromConfigMap()` and `EnvValue.fromConfigMap()`. */
   public readonly configMap: IConfigMap;
 
   private readonly where: string;
+  private readonly wait?: StoreWait;
+  /** The pods that got the wait (one init container per pod and connection). */
+  private readonly waited = new WeakSet<object>();
   private readonly _extraVariables: string[];
   private readonly _consumers: Container[] = [];
   /** Consumers whose namespace `addWorkload()` checked when it wired them. */
@@ -228,6 +286,10 @@ export class DataStoreConnection extends Construct {
       data: Lazy.any({ produce: () => this.renderData() }),
     });
     this.configMap = ConfigMap.fromConfigMapName(this, 'Ref', this.apiObject.name);
+    if (props.waitForStore) {
+      this.wait = this.checkWait(props.waitForStore);
+      this.waitContainerName = waitContainerName(this.prefix);
+    }
 
     for (const c of props.consumers ?? []) this.addConsumer(c);
 
@@ -329,7 +391,85 @@ export class DataStoreConnection extends Construct {
     if (error) throw error;
     const containers = [...workload.initContainers, ...workload.containers];
     for (const c of containers) this.namespaceChecked.add(c);
-    return containers.map(c => this.addConsumer(c));
+    const wired = containers.map(c => this.addConsumer(c));
+    this.addWaitTo(workload);
+    return wired;
+  }
+
+  /** Checks `waitForStore`; the image and the timeout in seconds. */
+  private checkWait(options: StoreWaitOptions): StoreWait {
+    const wait = resolveWait(this.where, 'waitForStore', options);
+    const host = this.store.endpoint.hostname;
+    if (/^(localhost|127\.[0-9.]+|::1|0:0:0:0:0:0:0:1)$/i.test(host.replace(/\.$/, ''))) {
+      throw fail(this.where, 'waitForStore', host,
+        'Cannot wait for a store in the consumer\'s own pod (a proxy sidecar on the loopback address): init containers run before it starts, so the pod would never start',
+        'Leave \'waitForStore\' out; the proxy waits for the store itself');
+    }
+    return wait;
+  }
+
+  /**
+   * The wait's image and timeout in seconds, when `waitForStore` is set (a migration's Job name
+   * hashes them: its pod template is immutable).
+   *
+   * @internal
+   */
+  public _waitSettings(): StoreWait | undefined {
+    return this.wait;
+  }
+
+  /**
+   * Adds the wait, as the first init container, to a pod that runs a consumer (a cdk8s-plus
+   * workload, or a `StatefulWorkload`): once per pod.
+   */
+  private addWaitTo(pod: object): void {
+    const owner = pod as { addInitContainer?: (props: ContainerProps) => Container; _initContainers?: unknown };
+    if (!this.wait || this.waited.has(pod) || typeof owner.addInitContainer !== 'function') return;
+    this.waited.add(pod);
+    const container = owner.addInitContainer.call(pod, this.waitContainerProps(this.wait));
+    // first: an init container wired to the store must not run before the store is there
+    // (cdk8s-plus workloads and StatefulWorkload keep their init containers in this list)
+    const list = owner._initContainers;
+    if (Array.isArray(list) && list.includes(container)) {
+      list.splice(list.indexOf(container), 1);
+      list.unshift(container);
+    }
+  }
+
+  /** The init container that waits for the store, reading its address from the ConfigMap. */
+  private waitContainerProps(wait: StoreWait): ContainerProps {
+    const script = waitScript({
+      store: `${this.store.storeName} (${this.prefix})`,
+      hostVariable: this.hostVariable,
+      portVariable: this.portVariable,
+      configMapName: this.apiObject.name,
+      timeoutSeconds: wait.timeoutSeconds,
+    });
+    return {
+      name: this.waitContainerName,
+      image: wait.image,
+      // a pinned image: pulled once per node
+      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['sh', '-c', script],
+      envVariables: {
+        STORE_HOST: EnvValue.fromConfigMap(this.configMap, this.hostVariable),
+        STORE_PORT: EnvValue.fromConfigMap(this.configMap, this.portVariable),
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: WAIT_USER,
+        group: WAIT_USER,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        // cdk8s-plus-27 names capabilities with a CAP_ prefix and has no ALL
+        capabilities: { drop: ['ALL' as Capability] },
+      },
+      resources: {
+        cpu: { request: Cpu.millis(10) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) },
+      },
+    };
   }
 
   /**
@@ -418,6 +558,7 @@ export class DataStoreConnection extends Construct {
     const value = this.checksum;
     for (const container of this._consumers) {
       const owner = index.ownerOf(container);
+      if (owner) this.addWaitTo(owner);
       if (!owner || !rollsWithConnections(owner)) continue;
       const metadata = (owner as { podMetadata?: unknown }).podMetadata;
       if (metadata instanceof ApiObjectMetadataDefinition) metadata.addAnnotation(key, value);
@@ -568,6 +709,13 @@ function toPrefix(name: string): string {
 function defaultConfigMapName(prefix: string): string | undefined {
   const base = prefix.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '');
   return base.length > 0 ? `${base.slice(0, 242).replace(/-+$/, '')}-connection` : undefined;
+}
+
+/** `wait-for-<prefix in DNS form>`, at most 63 characters (a container name is a DNS label). */
+function waitContainerName(prefix: string): string {
+  const base = prefix.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '') || 'store';
+  const name = `wait-for-${base}`;
+  return name.length <= 63 ? name : `${name.slice(0, 54).replace(/-+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
 function checksumAnnotation(configMapName: string): string {

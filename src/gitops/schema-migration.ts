@@ -3,9 +3,10 @@ import { ApiObject, ApiObjectMetadata, Duration, JsonPatch, Names } from 'cdk8s'
 import { ContainerSecurityContextProps, EnvValue, Job } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IDataStore } from '../connection/data-store';
-import { DataStoreConnection } from '../connection/data-store-connection';
+import { DataStoreConnection, StoreWaitOptions } from '../connection/data-store-connection';
 import { AppIndex, declareNotRolled, declareRole } from '../private/app-index';
 import { imageProblem, isPinnedImage } from '../private/pod-rules';
+import { resolveWait, StoreWait } from '../private/store-wait';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { checkDns1123Label, checkInteger, fail, show } from '../private/validation';
 import { PodDefaults, PodDefaultsOptions } from '../workload/pod-defaults';
@@ -93,6 +94,17 @@ export interface SchemaMigrationProps {
    * @default - a connection of its own (a ConfigMap named `<metadata.name>-connection`)
    */
   readonly connection?: DataStoreConnection;
+
+  /**
+   * Make the Job's pod wait for the store before the migration runs (an init container, as
+   * `DataStoreConnectionProps.waitForStore`), for applying everything at once without Argo CD's
+   * sync waves. Only used when the migration creates its own connection: a given `connection`
+   * decides for itself (its `waitForStore`). The wait is part of the Job's name.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - no wait, unless the given connection has one
+   */
+  readonly waitForStore?: StoreWaitOptions;
 
   /**
    * How many times a failed migration is retried (the pod is re-created after 10s, 20s, 40s...).
@@ -218,6 +230,11 @@ export class SchemaMigration extends Construct {
           `Must be a connection to 'store' (${show(props.store.node.path)}), but it connects to ${show(props.connection.store.node.path)}`,
           'Pass the connection of the same store, or leave \'connection\' out');
       }
+      if (props.waitForStore !== undefined) {
+        throw fail(where, 'waitForStore', props.waitForStore,
+          'Cannot be combined with \'connection\': the given connection decides whether its consumers wait (its own \'waitForStore\')',
+          'Set \'waitForStore\' on the connection, or leave \'connection\' out');
+      }
       if (props.prefix !== undefined && props.prefix !== props.connection.prefix) {
         throw fail(where, 'prefix', props.prefix,
           `Must not differ from the prefix of 'connection' (${show(props.connection.prefix)}): the given connection decides the variable names`,
@@ -228,7 +245,9 @@ export class SchemaMigration extends Construct {
     const namePrefix = props.metadata?.name ?? Names.toDnsLabel(this, { maxLen: MAX_NAME_PREFIX });
     checkDns1123Label(where, 'metadata.name', namePrefix, MAX_NAME_PREFIX,
       ' (the Job is named "<name>-<8 hex digits>", and a Job name is a pod label value of at most 63 characters)');
-    this.jobName = `${namePrefix}-${migrationHash(props)}`;
+    // the wait is part of the pod template: a Job whose template changes needs a new name
+    const wait = props.connection ? props.connection._waitSettings() : props.waitForStore && resolveWait(where, 'waitForStore', props.waitForStore);
+    this.jobName = `${namePrefix}-${migrationHash(props, wait)}`;
 
     this.job = new Job(this, 'Resource', {
       metadata: {
@@ -267,6 +286,7 @@ export class SchemaMigration extends Construct {
       prefix: props.prefix,
       // named after the migration: the consumers' connection to the same store owns the prefix's name
       metadata: { name: `${namePrefix}-connection`, namespace: props.metadata?.namespace },
+      waitForStore: props.waitForStore,
     });
     this.connection.addWorkload(this.job);
     PodDefaults.harden(this.job, props.podDefaults);
@@ -274,15 +294,17 @@ export class SchemaMigration extends Construct {
 }
 
 /**
- * 8 hex digits of the SHA-256 of what the migration runs: image, command, arguments and the
- * environment variables (literal values with their names, references by name only).
+ * 8 hex digits of the SHA-256 of what the migration runs: image, command, arguments, the
+ * environment variables (literal values with their names, references by name only) and the wait
+ * for the store, when there is one.
  */
-function migrationHash(props: SchemaMigrationProps): string {
+function migrationHash(props: SchemaMigrationProps, wait: StoreWait | undefined): string {
   const env = Object.keys(props.envVariables ?? {}).sort().map(name => {
     const value = props.envVariables![name];
     return value.value !== undefined ? [name, String(value.value)] : [name];
   });
-  const input = JSON.stringify({ image: props.image, command: props.command ?? null, args: props.args ?? null, env });
+  // the wait only when there is one, so migrations without it keep their names
+  const input = JSON.stringify({ image: props.image, command: props.command ?? null, args: props.args ?? null, env, ...wait ? { wait } : {} });
   return createHash('sha256').update(input).digest('hex').slice(0, 8);
 }
 

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Cron, Testing } from 'cdk8s';
+import { ApiObject, Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Warnings } from '../../src/app/warnings';
@@ -6,6 +6,8 @@ import { DataStore, DataStoreCredentials, IDataStore } from '../../src/connectio
 import { ConnectionTarget, DataStoreConnection } from '../../src/connection/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService } from '../../src/connection/external-service';
 import { SyncWaves } from '../../src/gitops/sync-waves';
+import { restrictedViolations } from '../../src/private/pod-security';
+import { PodDefaults } from '../../src/workload/pod-defaults';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
 import { CHECKSUM_PREFIX, findOne, synthValid, withoutChecksums } from '../util/harness';
 
@@ -155,11 +157,16 @@ describe('DataStoreConnection', () => {
       target: ConnectionTarget.PRIMARY,
       metadata: { name: 'users-primary', labels: { team: 'users' }, annotations: { owner: 'users' } },
       consumers: [app.containers[0]],
+      waitForStore: { timeout: Duration.minutes(2), image: 'mirror.example.com/library/busybox:1.36.1' },
     });
 
     // THEN
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
+    expect(connection.waitContainerName).toBe('wait-for-users-primary');
+    const wait = findOne(manifests, 'Deployment', 'app').spec.template.spec.initContainers[0];
+    expect(wait.image).toBe('mirror.example.com/library/busybox:1.36.1');
+    expect(wait.command[2]).toContain('no TCP connection within 120 seconds');
     const cm = findOne(manifests, 'ConfigMap', 'users-primary');
     expect(cm.metadata).toEqual({
       name: 'users-primary',
@@ -1443,5 +1450,145 @@ describe('consumers in another namespace than the store, with the store\'s crede
     Warnings.of(chart).acknowledge('cdk8s-stateful:credentials-in-store-namespace', 'External Secrets syncs user-db-credentials into users');
     Testing.synth(chart);
     expect(console.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('waitForStore', () => {
+  /** The store `user-db` (Service DNS name, port 5432) in namespace `users`. */
+  const store = (chart: Chart) => DataStore.fromDataStoreAttributes(chart, 'user-db', {
+    storeName: 'user-db', hostname: 'user-db.users.svc.cluster.local', ports: [{ port: 5432 }],
+  });
+  const app = (chart: Chart, props: Partial<kplus.DeploymentProps> = {}) => new kplus.Deployment(chart, 'app', {
+    metadata: { name: 'app' },
+    containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000, group: 1000 } }],
+    ...props,
+  });
+  const initContainers = (manifests: any[], kind = 'Deployment', name = 'app') => {
+    const o = findOne(manifests, kind, name);
+    return (o.spec.jobTemplate?.spec ?? o.spec).template.spec.initContainers ?? [];
+  };
+
+  test('the wait: first init container, the address from the ConfigMap, restricted, bounded, the pinned image', () => {
+    // GIVEN
+    const chart = usersChart();
+    const deployment = app(chart);
+    PodDefaults.harden(deployment);
+
+    // WHEN
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [deployment.containers[0]], waitForStore: {} });
+
+    // THEN
+    const manifests = synthValid(chart);
+    const [wait] = initContainers(manifests);
+    expect(wait).toEqual({
+      name: 'wait-for-user-db',
+      image: 'docker.io/library/busybox:1.36.1',
+      imagePullPolicy: 'IfNotPresent',
+      command: ['sh', '-c', expect.stringContaining('until nc -w 2 "$STORE_HOST" "$STORE_PORT" -e true 2>/dev/null; do')],
+      env: [
+        { name: 'STORE_HOST', valueFrom: { configMapKeyRef: { name: 'user-db-connection', key: 'USER_DB_SERVICE_HOST' } } },
+        { name: 'STORE_PORT', valueFrom: { configMapKeyRef: { name: 'user-db-connection', key: 'USER_DB_SERVICE_PORT' } } },
+      ],
+      resources: { limits: { memory: '16Mi' }, requests: { cpu: '10m', memory: '16Mi' } },
+      securityContext: {
+        allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
+        runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534,
+      },
+      volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+    });
+    expect(wait.command[2]).toContain('deadline=$(( $(date +%s) + 300 ))');
+    expect(restrictedViolations(findOne(manifests, 'Deployment', 'app').spec.template.spec)).toEqual([]);
+    expect(connection.waitContainerName).toBe('wait-for-user-db');
+    // the wait itself is no consumer: it reads the two values it needs, nothing else
+    expect(wait.envFrom).toBeUndefined();
+  });
+
+  test('without waitForStore, no init container and no name', () => {
+    const chart = usersChart();
+    const deployment = app(chart);
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [deployment.containers[0]] });
+    expect(initContainers(synthValid(chart))).toEqual([]);
+    expect(connection.waitContainerName).toBeUndefined();
+  });
+
+  test('addWorkload(): at once, before the workload\'s own init containers (which may use the store too)', () => {
+    const chart = usersChart();
+    const deployment = app(chart, {
+      initContainers: [{ name: 'migrate', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), waitForStore: {} });
+    connection.addWorkload(deployment);
+    expect(deployment.initContainers.map(c => c.name)).toEqual(['wait-for-user-db', 'migrate']);
+    expect(initContainers(synthValid(chart)).map((c: any) => c.name)).toEqual(['wait-for-user-db', 'migrate']);
+    // the wait is not wired as a consumer
+    expect(connection.consumers.map(c => c.name)).toEqual(['migrate', 'app']);
+  });
+
+  test('containers wired one by one: the pods get the wait when the app is synthesized, once per pod', () => {
+    // GIVEN two containers of one pod, and a CronJob
+    const chart = usersChart();
+    const deployment = app(chart);
+    deployment.addContainer({ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000 } });
+    const cron = new kplus.CronJob(chart, 'report', {
+      metadata: { name: 'report' }, schedule: Cron.daily(), containers: [{ name: 'report', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+
+    // WHEN
+    new DataStoreConnection(chart, 'conn', {
+      store: store(chart), consumers: [...deployment.containers, cron.containers[0]], waitForStore: {},
+    });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(initContainers(manifests).map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+    expect(initContainers(manifests, 'CronJob', 'report').map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+    // a second synthesis adds nothing
+    expect(initContainers(synthValid(chart)).map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+  });
+
+  test('a StatefulWorkload consumer waits too, first among its init containers', () => {
+    const chart = usersChart();
+    const worker = new StatefulWorkload(chart, 'worker', {
+      metadata: { name: 'worker' },
+      initContainers: [{ name: 'prepare', image: APP_IMAGE, securityContext: { user: 1000 } }],
+      containers: [{ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+    new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [worker.containers[0]], waitForStore: {} });
+    const manifests = synthValid(chart);
+    expect(initContainers(manifests, 'StatefulSet', 'worker').map((c: any) => c.name)).toEqual(['wait-for-user-db', 'prepare']);
+    expect(restrictedViolations(findOne(manifests, 'StatefulSet', 'worker').spec.template.spec)).toEqual([]);
+  });
+
+  test('two connections of one pod: one wait each, named after their prefixes', () => {
+    const chart = usersChart();
+    const deployment = app(chart);
+    const cache = DataStore.fromDataStoreAttributes(chart, 'cache', { storeName: 'cache', hostname: 'cache.users.svc.cluster.local', ports: [{ port: 6379 }] });
+    new DataStoreConnection(chart, 'db', { store: store(chart), waitForStore: {} }).addWorkload(deployment);
+    new DataStoreConnection(chart, 'cache-connection', { store: cache, waitForStore: {} }).addWorkload(deployment);
+    expect(initContainers(synthValid(chart)).map((c: any) => c.name)).toEqual(['wait-for-cache', 'wait-for-user-db']);
+  });
+
+  test('a long prefix gives a name of at most 63 characters', () => {
+    const chart = usersChart();
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), prefix: 'A'.repeat(70), waitForStore: {} });
+    expect(connection.waitContainerName).toMatch(/^wait-for-a{45}-[0-9a-f]{8}$/);
+    expect(connection.waitContainerName!.length).toBeLessThanOrEqual(63);
+  });
+
+  test.each<[string, any, string]>([
+    ['an image that is none', { image: 'https://docker.io/busybox' }, "invalid 'waitForStore.image': \"https://docker.io/busybox\""],
+    ['a timeout below a second', { timeout: Duration.millis(500) }, "invalid 'waitForStore.timeout': \"0.5 seconds\". Must be a whole number of seconds, at least 1. Set 'timeout' to a duration such as Duration.minutes(5)."],
+    ['a timeout in fractions of a second', { timeout: Duration.millis(1500) }, "invalid 'waitForStore.timeout': \"1.5 seconds\""],
+  ])('fails on %s', (_name, waitForStore, message) => {
+    const chart = usersChart();
+    expect(() => new DataStoreConnection(chart, 'conn', { store: store(chart), waitForStore })).toThrow(`DataStoreConnection 'test/conn': ${message}`);
+  });
+
+  test.each(['localhost', '127.0.0.1', '::1'])('fails for a store in the consumer\'s own pod (%s): the init container would wait forever', host => {
+    const chart = usersChart();
+    const proxy = DataStore.fromDataStoreAttributes(chart, 'proxy', { storeName: 'db', hostname: host, ports: [{ port: 5432 }] });
+    expect(() => new DataStoreConnection(chart, 'conn', { store: proxy, waitForStore: {} })).toThrow(
+      `DataStoreConnection 'test/conn': invalid 'waitForStore': "${host}". Cannot wait for a store in the consumer's own pod (a proxy sidecar on the `
+      + 'loopback address): init containers run before it starts, so the pod would never start. Leave \'waitForStore\' out; the proxy waits for the store itself.');
   });
 });

@@ -513,3 +513,52 @@ describe('SchemaMigration: an unpinned image', () => {
     expect(() => Testing.synth(chart)).toThrow(/SchemaMigration 'test\/add-email': warning: 'image': "docker.io\/library\/postgres:latest"\..* \[cdk8s-stateful:unpinned-image\] Strict mode/);
   });
 });
+
+describe('SchemaMigration: waiting for the store without Argo CD', () => {
+  const initNames = (chart: Chart) => (findOne(synthValid(chart), 'Job').spec.template.spec.initContainers ?? []).map((c: any) => c.name);
+
+  test('waitForStore: the Job\'s pod waits for the store first, and the wait is part of the Job\'s name', () => {
+    // GIVEN
+    const plain = usersChart();
+    const waiting = usersChart();
+
+    // WHEN
+    const without = migration(plain);
+    const withWait = migration(waiting, { waitForStore: {} });
+
+    // THEN
+    expect(initNames(waiting)).toEqual(['wait-for-user-db']);
+    expect(initNames(plain)).toEqual([]);
+    expect(withWait.jobName).not.toBe(without.jobName);
+    expect(withWait.connection.waitContainerName).toBe('wait-for-user-db');
+    expect(restrictedViolations(findOne(synthValid(waiting), 'Job').spec.template.spec)).toEqual([]);
+  });
+
+  test('another timeout or image is another Job', () => {
+    const name = (waitForStore: any) => migration(usersChart(), { waitForStore }).jobName;
+    expect(name({})).toBe(name({ timeout: Duration.minutes(5) }));
+    expect(name({})).not.toBe(name({ timeout: Duration.minutes(2) }));
+    expect(name({})).not.toBe(name({ image: 'mirror.example.com/library/busybox:1.36.1' }));
+  });
+
+  test('a given connection with a wait: the Job waits too, and its name says so', () => {
+    const chart = usersChart();
+    const connection = new DataStoreConnection(chart, 'c', { store: userDb(chart), waitForStore: {} });
+    const m = migration(chart, { connection });
+    expect(initNames(chart)).toEqual(['wait-for-user-db']);
+    expect(m.jobName).toBe(migration(usersChart(), { waitForStore: {} }).jobName);
+  });
+
+  test('fails when waitForStore is combined with a given connection', () => {
+    const chart = usersChart();
+    const connection = new DataStoreConnection(chart, 'c', { store: userDb(chart) });
+    expect(() => migration(chart, { connection, waitForStore: {} })).toThrow(
+      "SchemaMigration 'test/add-email': invalid 'waitForStore': {}. Cannot be combined with 'connection': the given connection decides whether "
+      + "its consumers wait (its own 'waitForStore'). Set 'waitForStore' on the connection, or leave 'connection' out.");
+  });
+
+  test('fails on a bad wait, naming the migration\'s prop', () => {
+    expect(() => migration(usersChart(), { waitForStore: { timeout: Duration.millis(10) } })).toThrow(
+      "SchemaMigration 'test/add-email': invalid 'waitForStore.timeout': \"0.01 seconds\"");
+  });
+});
