@@ -149,18 +149,18 @@ export class PodSecurityAdmission {
    * synthesis that every pod the app renders into it meets the profile. Labels the namespace
    * already has with these keys are replaced.
    *
-   * @param namespace the cdk8s-plus-27 Namespace
+   * @param ns the cdk8s-plus-27 Namespace
    * @param options the levels and versions
    * @returns the labels added
    * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
    */
-  public static apply(namespace: Namespace, options: PodSecurityAdmissionOptions = {}): { [key: string]: string } {
+  public static apply(ns: Namespace, options: PodSecurityAdmissionOptions = {}): { [key: string]: string } {
     const labels = PodSecurityAdmission.labels(options);
-    for (const [key, value] of Object.entries(labels)) namespace.metadata.addLabel(key, value);
+    for (const [key, value] of Object.entries(labels)) ns.metadata.addLabel(key, value);
     if ((options.enforce ?? PodSecurityLevel.RESTRICTED) === PodSecurityLevel.RESTRICTED) {
-      const where = `PodSecurityAdmission '${namespace.node.path}'`;
-      namespace.node.addValidation({
-        validate: () => AppIndex.of(namespace).memo(namespace, () => restrictedPodErrors(where, namespace)),
+      const where = `PodSecurityAdmission '${ns.node.path}'`;
+      ns.node.addValidation({
+        validate: () => AppIndex.of(ns).memo(ns, () => restrictedPodErrors(where, ns)),
       });
     }
     return labels;
@@ -210,7 +210,7 @@ function restrictedPodErrors(where: string, namespace: Namespace): string[] {
       return [fail(where, 'enforce', PodSecurityLevel.RESTRICTED,
         `Every pod of namespace ${show(name)} must meet the "restricted" profile, or the API server refuses it and ${pod.kind} ${show(pod.name)} `
         + `never gets its pods (FailedCreate): ${violations.join('; ')}`,
-        `Harden the workload (PodDefaults.harden() for a cdk8s-plus workload; a StatefulWorkload is restricted unless 'restrictedPodSecurity' is false), `
+        'Harden the workload (PodDefaults.harden() for a cdk8s-plus workload; a StatefulWorkload is restricted unless \'restrictedPodSecurity\' is false), '
         + 'or enforce a lower level on this namespace (enforce: PodSecurityLevel.BASELINE)').message];
     });
 }

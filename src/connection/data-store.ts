@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { ISecret } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
-import { isConfigMapKey } from '../private/pod-rules';
 import { checkVariableName, connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
+import { isConfigMapKey } from '../private/pod-rules';
 import { checkPorts } from './private/ports';
 import { checkDns1123Label, fail, show } from '../private/validation';
 

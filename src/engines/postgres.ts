@@ -6,8 +6,6 @@ import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
 import { engineImage } from './private/engine-image';
-import { mountedObjectNamespaceError } from './private/preset-checks';
-import { presetResources } from './private/resources';
 import {
   checkPostgresMemory,
   checkPostgresUser,
@@ -25,6 +23,8 @@ import {
   postgresShmSizeMebibytes,
   renderPostgres,
 } from './private/postgres';
+import { mountedObjectNamespaceError } from './private/preset-checks';
+import { presetResources } from './private/resources';
 import { fail, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';

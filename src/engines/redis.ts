@@ -15,7 +15,6 @@ import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/dat
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
 import { mountedObjectNamespaceError } from './private/preset-checks';
-import { presetResources } from './private/resources';
 import {
   REDIS_CONFIG_VOLUME,
   REDIS_DEFAULT_IMAGE,
@@ -25,6 +24,7 @@ import {
   RedisEngine,
   renderRedis,
 } from './private/redis';
+import { presetResources } from './private/resources';
 import { AppIndex } from '../private/app-index';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';

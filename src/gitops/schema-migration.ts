@@ -7,8 +7,8 @@ import { DataStoreConnection, StoreWaitOptions } from '../connection/data-store-
 import { AppIndex, declareNotRolled, declareRole } from '../private/app-index';
 import { imageProblem, isPinnedImage } from '../private/pod-rules';
 import { resolveWait, StoreWait } from '../private/store-wait';
-import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { checkDns1123Label, checkInteger, fail, show } from '../private/validation';
+import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { PodDefaults, PodDefaultsOptions } from '../workload/pod-defaults';
 
 /** Argo CD: run the Job as a hook of the Sync phase. */

@@ -2,8 +2,8 @@
  * Connection properties (`ConnectionProperties`): the plain values a store hands its consumers
  * next to its address, checked and turned into the ends of variable names.
  */
-import type { ConnectionProperties } from '../connection/data-store';
 import { fail, show } from './validation';
+import type { ConnectionProperties } from '../connection/data-store';
 
 /** The end of a variable name `<PREFIX>_<variable>`, not one the connection sets itself. */
 export function checkVariableName(where: string, prop: string, variable: string, examples: string[] = ['DATABASE', 'CA_BUNDLE']): void {
@@ -26,7 +26,9 @@ export function checkVariableName(where: string, prop: string, variable: string,
  * order (database, local datacenter, then the extras by name); checked on the way, with errors
  * naming `prop`.
  */
-export function connectionPropertyVariables(where: string, prop: string, properties: ConnectionProperties | undefined): Array<[string, string, string]> {
+export function connectionPropertyVariables(
+  where: string, prop: string, properties: ConnectionProperties | undefined,
+): Array<[string, string, string]> {
   if (properties === undefined) return [];
   const out: Array<[string, string, string]> = [];
   const plain = (name: string, variable: string, value: string | undefined) => {

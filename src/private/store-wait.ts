@@ -3,9 +3,9 @@
  * until the store's host resolves and its port accepts a TCP connection, bounded in time.
  */
 import { Duration } from 'cdk8s';
-import type { StoreWaitOptions } from '../connection/data-store-connection';
 import { imageProblem } from './pod-rules';
 import { fail } from './validation';
+import type { StoreWaitOptions } from '../connection/data-store-connection';
 
 /** The image of the wait: a pinned, fully qualified busybox (sh, nc, date, sleep). */
 export const WAIT_IMAGE = 'docker.io/library/busybox:1.36.1';

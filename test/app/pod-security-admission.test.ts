@@ -86,7 +86,7 @@ describe('PodSecurityAdmission', () => {
 
   test('labels() for a namespace rendered another way, and the namespace\'s own labels kept', () => {
     const { namespaces } = setup();
-    const other = new kplus.Namespace(namespaces, 'tools', { metadata: { name: 'tools', labels: { team: 'platform', 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+    const other = new kplus.Namespace(namespaces, 'tools', { metadata: { name: 'tools', labels: { 'team': 'platform', 'pod-security.kubernetes.io/enforce': 'privileged' } } });
     PodSecurityAdmission.apply(other);
     expect(findOne(synthValid(namespaces), 'Namespace', 'tools').metadata.labels).toEqual({ team: 'platform', ...RESTRICTED });
     expect(PodSecurityAdmission.labels()).toEqual(RESTRICTED);

@@ -1188,7 +1188,9 @@ describe('connection properties', () => {
   test('in a fixed order: the address, the database, the local datacenter, then the extras by name', () => {
     const chart = usersChart();
     const store = DataStore.fromDataStoreAttributes(chart, 'db', {
-      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }],
+      storeName: 'db',
+      hostname: 'db.example.com',
+      ports: [{ port: 5432 }],
       connectionProperties: { extras: { ZONE: 'a', APP: 'b' }, localDatacenter: 'dc2', database: 'orders' },
     });
     const connection = new DataStoreConnection(chart, 'conn', { store });
@@ -1230,7 +1232,10 @@ describe('connection properties', () => {
   test('fails when the credentials hand out the same variable from the Secret, naming both', () => {
     const chart = usersChart();
     const store = DataStore.fromDataStoreAttributes(chart, 'db', {
-      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { database: 'orders' },
+      storeName: 'db',
+      hostname: 'db.example.com',
+      ports: [{ port: 5432 }],
+      connectionProperties: { database: 'orders' },
       credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 's'), { extraKeys: { DATABASE: 'dbname' } }),
     });
     expect(() => new DataStoreConnection(chart, 'conn', { store })).toThrow(
@@ -1491,8 +1496,13 @@ describe('waitForStore', () => {
       ],
       resources: { limits: { memory: '16Mi' }, requests: { cpu: '10m', memory: '16Mi' } },
       securityContext: {
-        allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
-        runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsGroup: 65534,
+        runAsNonRoot: true,
+        runAsUser: 65534,
       },
       volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
     });

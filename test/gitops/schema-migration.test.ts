@@ -1,13 +1,13 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { ExternalService } from '../../src/connection/external-service';
 import { SchemaMigration, SchemaMigrationProps } from '../../src/gitops/schema-migration';
-import { Warnings } from '../../src/app/warnings';
 import { SyncWaves } from '../../src/gitops/sync-waves';
-import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { podSpecsOf, restrictedViolations } from '../../src/private/pod-security';
+import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { PodDefaults } from '../../src/workload/pod-defaults';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
 import { findAll, findOne, synthValid } from '../util/harness';

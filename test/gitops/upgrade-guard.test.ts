@@ -1,11 +1,11 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import { PersistentVolumeReclaimPolicy } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { Cassandra } from '../../src/engines/cassandra';
 import { parseQuantity } from '../../src/gitops/private/upgrade-rules';
 import {
   KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity,
 } from '../../src/gitops/upgrade-guard';
-import { Cassandra } from '../../src/engines/cassandra';
 import { StaticVolumeSet, StaticVolumeSource } from '../../src/storage/static-volume';
 import { StorageClass } from '../../src/storage/storage-class';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
@@ -666,14 +666,14 @@ describe('static volumes (a ring on local disks)', () => {
 
     // THEN
     expect(findings.map(f => f.severity)).toEqual(findings.map(() => UpgradeFindingSeverity.WARNING));
-    const sts = only(of(findings, 'StatefulSet'));
+    const ring0 = only(of(findings, 'StatefulSet'));
     expect(sts).toMatchObject({ field: 'metadata.name', oldValue: 'orders', newValue: 'orders-v2' });
-    expect(sts.message).toBe('StatefulSet shop/orders is replaced by shop/orders-v2, whose claims bind PersistentVolumes on the storage of the old '
+    expect(ring0.message).toBe('StatefulSet shop/orders is replaced by shop/orders-v2, whose claims bind PersistentVolumes on the storage of the old '
       + 'claims\' volumes (data-orders-v2-0 on shop-data-orders-v2-0 (the storage of shop-data-orders-0), data-orders-v2-1 on shop-data-orders-v2-1 '
       + '(the storage of shop-data-orders-1), data-orders-v2-2 on shop-data-orders-v2-2 (the storage of shop-data-orders-2)): the new pods start on '
       + 'the old data, and until the old StatefulSet\'s pods are gone two processes use each disk at once (kubectl apply and Argo CD create the new '
       + 'StatefulSet before they prune the old one)');
-    expect(sts.wayOut).toBe('Keep metadata.name "orders" (set it explicitly, e.g. metadata: { name: \'orders\' }, so it does not follow the construct '
+    expect(ring0.wayOut).toBe('Keep metadata.name "orders" (set it explicitly, e.g. metadata: { name: \'orders\' }, so it does not follow the construct '
       + 'path); its claims and the names of its static volumes follow it. To rename anyway, stop the old pods before the new ones start: '
       + 'kubectl -n shop scale statefulset orders --replicas=0, then kubectl -n shop wait --for=delete pod/orders-0 pod/orders-1 pod/orders-2 '
       + '--timeout=30m, then apply the new manifests. Once the new pods run on the data, delete the old claims (kubectl -n shop delete pvc '
@@ -745,7 +745,10 @@ describe('static volumes (a ring on local disks)', () => {
     const before = pv('a');
     before.spec.claimRef = { name: 'www-web-0', namespace: 'shop' };
     expect(only(compare([before], [pv('a')]))).toMatchObject({
-      severity: UpgradeFindingSeverity.WARNING, field: 'spec.claimRef', oldValue: 'shop/www-web-0', newValue: '(not set)',
+      severity: UpgradeFindingSeverity.WARNING,
+      field: 'spec.claimRef',
+      oldValue: 'shop/www-web-0',
+      newValue: '(not set)',
       message: expect.stringContaining('is reserved for no claim instead of shop/www-web-0: if shop/www-web-0 is bound to it, that claim loses its volume (phase Lost) while its pod may still use the disk, and any claim of the class can bind the volume'),
     });
   });
@@ -761,18 +764,18 @@ describe('static volumes (a ring on local disks)', () => {
     const next = ring({ name: 'orders-v2' });
     next.find(o => o.kind === 'StatefulSet').spec.replicas = 4;
     const findings = compare(ring(), next);
-    const sts = only(of(findings, 'StatefulSet'));
-    expect(sts.severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
-    expect(sts.message).toContain('; the claims data-orders-v2-3 get no such volume: they start new and empty, and the old claims (data-orders-0, '
+    const ring0 = only(of(findings, 'StatefulSet'));
+    expect(ring0.severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
+    expect(ring0.message).toContain('; the claims data-orders-v2-3 get no such volume: they start new and empty, and the old claims (data-orders-0, '
       + 'data-orders-1, data-orders-2) stay behind, unused (whenDeleted: Retain)');
   });
 
   test('volumes with reclaim policy Delete: deleting the old claims erases the disks the new pods use (data loss)', () => {
     const findings = compare(ring({ deleteVolumes: true }), ring({ deleteVolumes: true, name: 'orders-v2' }));
-    const sts = only(of(findings, 'StatefulSet'));
-    expect(sts.severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
-    expect(sts.message).toContain('; the old volumes shop-data-orders-0, shop-data-orders-1, shop-data-orders-2 have reclaim policy Delete: once their old claims are deleted, the storage the new pods use is erased');
-    expect(sts.wayOut).toContain('and the old volume objects only after setting their reclaim policy to Retain (kubectl patch pv <name> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\')');
+    const ring0 = only(of(findings, 'StatefulSet'));
+    expect(ring0.severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
+    expect(ring0.message).toContain('; the old volumes shop-data-orders-0, shop-data-orders-1, shop-data-orders-2 have reclaim policy Delete: once their old claims are deleted, the storage the new pods use is erased');
+    expect(ring0.wayOut).toContain('and the old volume objects only after setting their reclaim policy to Retain (kubectl patch pv <name> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\')');
   });
 
   test('local volumes with the same path on other nodes are other storage: renamed volumes are paired by node', () => {

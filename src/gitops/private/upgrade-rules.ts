@@ -928,16 +928,16 @@ function claimStorage(next: any, ctx: Ctx): { onOldStorage: string[]; volumes: s
     const unreserved = ctx.next.volumes.filter(v => reservation(v) === undefined && sameStorage(v, ctx.cur) !== undefined
       && !ctx.cur.volumes.some(o => o.metadata.name === v.metadata.name)
       && (v.spec?.storageClassName ?? '') === (t.spec?.storageClassName ?? ''));
-    for (const claim of claimNames(next, templateKey(t))) {
-      const reserved = ctx.next.volumes.find(v => reservation(v) === `${ns}/${claim}`);
+    for (const claimName of claimNames(next, templateKey(t))) {
+      const reserved = ctx.next.volumes.find(v => reservation(v) === `${ns}/${claimName}`);
       const pv = reserved ?? unreserved.shift();
       const before = pv && sameStorage(pv, ctx.cur);
       if (pv && before) {
-        onOldStorage.push(claim);
-        volumes.push(`${claim} on ${pv.metadata.name}${pv.metadata.name === before.metadata.name ? '' : ` (the storage of ${before.metadata.name})`}`);
+        onOldStorage.push(claimName);
+        volumes.push(`${claimName} on ${pv.metadata.name}${pv.metadata.name === before.metadata.name ? '' : ` (the storage of ${before.metadata.name})`}`);
         oldVolumes.push(before);
       } else {
-        fresh.push(claim);
+        fresh.push(claimName);
       }
     }
   }
@@ -969,7 +969,7 @@ function statefulSetRename(c: LoadedObject, n: LoadedObject, ctx: Ctx, field: st
   const ns = nsFlag(next);
   const oldPods = replicaOrdinals(old).map(i => `pod/${old.metadata.name}-${i}`).join(' ');
   const erasing = storage.oldVolumes.filter(v => v.spec?.persistentVolumeReclaimPolicy === 'Delete' || v.spec?.persistentVolumeReclaimPolicy === 'Recycle');
-  const sharing = `the new pods start on the old data, and until the old StatefulSet's pods are gone two processes use each disk at once ` +
+  const sharing = 'the new pods start on the old data, and until the old StatefulSet\'s pods are gone two processes use each disk at once ' +
     '(kubectl apply and Argo CD create the new StatefulSet before they prune the old one)';
   const freshPart = storage.fresh.length
     ? `; the claims ${storage.fresh.join(', ')} get no such volume: they start new and empty, and ${fate}`
