@@ -667,7 +667,7 @@ describe('static volumes (a ring on local disks)', () => {
     // THEN
     expect(findings.map(f => f.severity)).toEqual(findings.map(() => UpgradeFindingSeverity.WARNING));
     const ring0 = only(of(findings, 'StatefulSet'));
-    expect(sts).toMatchObject({ field: 'metadata.name', oldValue: 'orders', newValue: 'orders-v2' });
+    expect(ring0).toMatchObject({ field: 'metadata.name', oldValue: 'orders', newValue: 'orders-v2' });
     expect(ring0.message).toBe('StatefulSet shop/orders is replaced by shop/orders-v2, whose claims bind PersistentVolumes on the storage of the old '
       + 'claims\' volumes (data-orders-v2-0 on shop-data-orders-v2-0 (the storage of shop-data-orders-0), data-orders-v2-1 on shop-data-orders-v2-1 '
       + '(the storage of shop-data-orders-1), data-orders-v2-2 on shop-data-orders-v2-2 (the storage of shop-data-orders-2)): the new pods start on '
