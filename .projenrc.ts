@@ -29,6 +29,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@4.3.1',
     'ajv@^8.17.1',
     'ajv-formats@^3.0.1',
+    // reads the custom resource definitions in test/crds/ (test/util/k8s-schema.ts)
+    'yaml@^2.9.1',
     // property-based tests (test/properties.test.ts, generators in test/util/arbitraries.ts)
     'fast-check@^4.11.0',
     // mutation testing (`npx projen mutation`, stryker.config.json, reports/MUTATION.md). 9.6 is the
@@ -93,13 +95,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii,
-// README.md, LICENSE, API.md and package.json, plus src/*.ts, so the source maps inlined in lib/*.js
+// README.md, the guides it links (docs/*.md, so its relative links resolve in node_modules and on
+// npmjs.com), LICENSE, API.md and package.json, plus src/*.ts, so the source maps inlined in lib/*.js
 // (`../src/<file>.ts`) point at files that exist: stack traces and "go to source" land on real lines.
 // test/package.test.ts pins the file list.
 // .jsii.tabl.json (the translated doc snippets, see rosetta:extract below) ships too, as in
 // aws-cdk-lib: tools that render docs for other languages from the assembly read it.
 project.npmignore?.include('/src/');
-project.npmignore?.exclude('/.ci/', '/bench/', '/examples/', '/docs/', '/rosetta/', '/test-reports/', '/coverage/', '*.tgz', '/.gitignore');
+project.npmignore?.exclude('/.ci/', '/bench/', '/examples/', '/rosetta/', '/test-reports/', '/coverage/', '*.tgz', '/.gitignore');
 // mutation testing: its config, results and sandboxes
 project.npmignore?.exclude('/stryker.config.json', '/stryker.jest.config.cjs', '/stryker.batches.json', '/scripts/',
   '/reports/', '/.stryker-tmp/', '/.stryker-batch-*.json');
@@ -177,6 +180,14 @@ const rosetta = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosetta);
+// The guides in docs/*.md are not in the assembly (jsii takes README.md only): scripts/rosetta-docs.cjs
+// compiles their snippets the same way (strict, fixtures in rosetta/) and writes each page with its
+// snippets in Python to dist/docs/python/<page>.md (.ci/run checks them).
+const rosettaDocs = project.addTask('rosetta:docs', {
+  description: 'Compile (strict) and translate the snippets of docs/*.md: dist/docs/python/<page>.md',
+  exec: 'node scripts/rosetta-docs.cjs',
+});
+project.postCompileTask.spawn(rosettaDocs);
 const pacmakCodeOnly = (target: string) =>
   `jsii-pacmak -v --target ${target} --code-only -o dist/${target}-src --rosetta-tablet .jsii.tabl.json --rosetta-unknown-snippets fail`;
 project.tasks.tryFind('package:python')?.reset(pacmakCodeOnly('python'));

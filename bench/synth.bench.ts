@@ -169,7 +169,7 @@ function main(): void {
   if (process.env.BENCH_WRITE_RESULTS !== 'false') {
     fs.writeFileSync(path.join(out, 'RESULTS.md'), resultsMarkdown(meta, rows, imports, checks));
     console.log(`wrote ${path.join(out, 'RESULTS.md')}`);
-    const readme = path.join(ROOT, 'README.md');
+    const readme = path.join(ROOT, 'docs', 'contributing.md');
     const text = fs.readFileSync(readme, 'utf8');
     const start = '<!-- bench-table -->\n';
     const end = '<!-- /bench-table -->';
@@ -181,7 +181,7 @@ function main(): void {
   }
 }
 
-/** The short table in README.md (between the bench-table markers): the largest two sizes. */
+/** The short table in docs/contributing.md, Performance (between the bench-table markers): the largest two sizes. */
 function readmeTable(meta: any, rows: Row[], checks: Array<{ target: string; measured: string; ok: boolean | undefined }>): string {
   const sizes = [...new Set(rows.filter(r => r.charts === 'one').map(r => r.services))].sort((a, b) => a - b).slice(-2);
   const lines = [

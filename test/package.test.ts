@@ -5,7 +5,8 @@ import * as path from 'path';
 
 /**
  * The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii and
- * its translated doc snippets (.jsii.tabl.json), README.md, LICENSE, API.md, package.json, and
+ * its translated doc snippets (.jsii.tabl.json), README.md and the guides it links (docs/*.md, so
+ * its relative links resolve for an npm reader), LICENSE, API.md, package.json, and
  * src/*.ts for the source maps inlined in lib/*.js, and the upgrade guard's command
  * (bin/cdk8s-stateful-guard, the package's `bin`).
  * The rules live in .npmignore (generated from .projenrc.ts).
@@ -22,14 +23,15 @@ function packedFiles(dir: string): string[] {
 
 /** What may ship. */
 const SHIPPED = [
-  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
+  /^package\.json$/, /^README\.md$/, /^docs\/[^/]+\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
   /^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^src\/.+\.ts$/, /^bin\/cdk8s-stateful-guard$/,
 ];
 
 const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf-8' }).split('\n').filter(f => f !== '');
 const sources = tracked.filter(f => /^src\/.+\.ts$/.test(f));
+const guides = tracked.filter(f => /^docs\/[^/]+\.md$/.test(f));
 
-test('a checkout after a full build packs exactly lib, src, .jsii and the docs', () => {
+test('a checkout after a full build packs exactly lib, src, .jsii and the docs (README, docs/*.md, API.md)', () => {
   // GIVEN every file of the repository (empty), plus what the build, the tests and the examples
   // write next to them
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stateful-pack-'));
@@ -39,6 +41,8 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs',
       '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', 'dist/js/cdk8s-stateful@0.0.0.jsii.tgz', 'dist/python/cdk8s_stateful-0.0.0.tar.gz',
       'coverage/lcov.info', 'test-reports/junit.xml', 'examples/dist/web.k8s.yaml', 'bench/results/synth.json',
       '.ci/tmp/log', 'cdk8s-stateful-0.0.0.tgz', 'docs/guide.md',
+      // the guides translated by rosetta:docs (their Python pages and the translation cache)
+      'dist/docs/python/storage.md', 'dist/docs/docs.tabl.json',
       // a mutation run (npx projen mutation): its report and a sandbox left behind
       'reports/mutation/mutation.html', 'reports/mutation/mutation.json', '.stryker-tmp/sandbox-a1/src/index.ts', '.stryker-tmp/sandbox-a1/package.json',
     ];
@@ -56,6 +60,7 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs',
     const expected = [
       '.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'bin/cdk8s-stateful-guard', 'package.json',
       ...sources,
+      ...guides, 'docs/guide.md',
       ...built.filter(f => f.startsWith('lib/')),
     ].sort();
     expect(files).toEqual(expected);
@@ -75,6 +80,9 @@ test('this checkout packs nothing but lib, src, .jsii and the docs', () => {
   const files = packedOnce();
   expect(files.filter(f => !SHIPPED.some(re => re.test(f)))).toEqual([]);
   expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'API.md', 'package.json', ...sources]));
+  // the guides the README links ship with it
+  expect(guides.length).toBeGreaterThan(0);
+  expect(files).toEqual(expect.arrayContaining(guides));
   // after `npx projen compile` (the build compiles before it tests), every source has its output
   if (fs.existsSync(path.join(root, 'lib', 'index.js'))) {
     for (const f of sources) {

@@ -4,7 +4,7 @@
  *
  * Generators live in test/util/arbitraries.ts. Each property runs a fixed number of times with a
  * fixed seed, so CI is deterministic and the file stays within seconds; the number of runs is
- * written next to each property (and in README). More runs locally, or another seed:
+ * written next to each property (and in docs/contributing.md). More runs locally, or another seed:
  * `FC_NUM_RUNS=2000 FC_SEED=42 npx jest test/properties`.
  */
 import { Chart, Size, Testing, Yaml } from 'cdk8s';

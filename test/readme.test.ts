@@ -85,6 +85,38 @@ describe('the new-app files of the Install section', () => {
   });
 });
 
+describe('links between the README and the guides', () => {
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+  const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+  function anchors(file: string): Set<string> {
+    const text = fs.readFileSync(file, 'utf-8').replace(/^```[\s\S]*?^```/gm, '');
+    return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map(m => anchor(m[1])));
+  }
+
+  test.each(docs)('every relative link of %s names a file of the repository, and a heading of it', file => {
+    const text = fs.readFileSync(path.join(root, file), 'utf-8').replace(/^```[\s\S]*?^```/gm, '');
+    const broken: string[] = [];
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+      const [where, hash] = target.split('#');
+      const linked = where === '' ? path.join(root, file) : path.resolve(path.dirname(path.join(root, file)), where);
+      if (!fs.existsSync(linked)) broken.push(`${target}: no such file`);
+      else if (hash !== undefined && !anchors(linked).has(hash)) broken.push(`${target}: no heading #${hash}`);
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test('the README links every guide, and the guides index links every page', () => {
+    const pages = docs.filter(f => f.startsWith('docs/') && f !== 'docs/README.md');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf-8');
+    const index = fs.readFileSync(path.join(root, 'docs', 'README.md'), 'utf-8');
+    for (const page of pages) {
+      expect(readme).toContain(`](${page}`);
+      expect(index).toContain(`](${page.slice('docs/'.length)}`);
+    }
+  });
+});
+
 describe('the shell recipes', () => {
   const text = docs.map(file => fs.readFileSync(path.join(root, file), 'utf-8')).join('\n');
   const shell = [...text.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map(m => m[1]);

@@ -6,6 +6,7 @@
  *                    external services): the ground floor of the public code
  *   src/workload/    StatefulWorkload, its Services, claim templates and pod defaults
  *   src/storage/     storage classes, static volumes, standalone and ephemeral claims
+ *   src/backup/      volume snapshots of a workload's claims: classes, one-off, scheduled, restores
  *   src/engines/     the engine presets (Postgres, Redis, Cassandra) and their image options
  *   src/gitops/      schema migrations, sync waves, the upgrade guard and its command
  *   src/app/         app-wide facilities (warnings)
@@ -29,7 +30,8 @@ const LAYERS: Record<string, string[]> = {
   connection: [],
   workload: ['connection'],
   storage: ['connection', 'workload'],
-  engines: ['connection', 'workload', 'storage'],
+  backup: ['connection', 'workload', 'storage'],
+  engines: ['connection', 'workload', 'storage', 'backup'],
   gitops: ['connection', 'workload'],
   app: [],
 };

@@ -49,7 +49,7 @@ export interface RecordedWarning {
  * do not apply, with a reason, in the manner of aws-cdk's `Annotations.acknowledgeWarning()`.
  *
  * Every warning has a stable id, `cdk8s-stateful:<name>`, printed at the end of its message
- * (the README lists them all). Warnings are reported when the app is synthesized: printed to
+ * (docs/warnings.md lists them all). Warnings are reported when the app is synthesized: printed to
  * stderr, or, in strict mode (the environment variable `CDK8S_STATEFUL_STRICT=true` or the context
  * key `cdk8s-stateful:strict` set to `true`), turned into synthesis errors. Acknowledged warnings
  * are neither printed nor fail strict mode, but stay recorded: `list()` shows them with the reason,

@@ -54,7 +54,7 @@ export interface StoreWaitOptions {
 
   /**
    * The image the init container runs: a busybox (or any image with a POSIX `sh` and busybox's
-   * `nc`, `date` and `sleep`), e.g. from a mirror. Pin it: a tag or a digest.
+   * `nc`, `date` and `sleep`), e.g. from a mirror. Pinned: a tag other than `latest`, or a digest.
    *
    * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
    * @default "docker.io/library/busybox:1.36.1"

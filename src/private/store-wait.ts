@@ -3,7 +3,7 @@
  * until the store's host resolves and its port accepts a TCP connection, bounded in time.
  */
 import { Duration } from 'cdk8s';
-import { imageProblem } from './pod-rules';
+import { imageProblem, isPinnedImage } from './pod-rules';
 import { fail } from './validation';
 import type { StoreWaitOptions } from '../connection/data-store-connection';
 
@@ -27,6 +27,10 @@ export function resolveWait(where: string, prop: string, options: StoreWaitOptio
   const image = options.image ?? WAIT_IMAGE;
   const problem = imageProblem(`${prop}.image`, image);
   if (problem) throw fail(where, problem.prop, problem.value, problem.allowed, problem.fix);
+  if (!isPinnedImage(image)) {
+    throw fail(where, `${prop}.image`, image, 'Must be pinned to a version tag other than "latest", or a digest: the wait runs in every consumer\'s pod',
+      `Give a tag or a digest, e.g. ${JSON.stringify(WAIT_IMAGE)}`);
+  }
   const seconds = (options.timeout ?? Duration.minutes(5)).toMilliseconds() / 1000;
   if (!Number.isInteger(seconds) || seconds < 1) {
     throw fail(where, `${prop}.timeout`, `${seconds} seconds`, 'Must be a whole number of seconds, at least 1',

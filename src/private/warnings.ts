@@ -13,7 +13,7 @@ import { fail } from './validation';
  * construct was built still count.
  *
  * Every warning has a stable id, `cdk8s-stateful:<kebab-id>`, listed in `WARNINGS` and in the
- * README's Warnings table, shown at the end of its message: `... <how to fix>. [cdk8s-stateful:<id>]`.
+ * Warnings table of docs/warnings.md, shown at the end of its message: `... <how to fix>. [cdk8s-stateful:<id>]`.
  */
 export const WARNING_METADATA = 'cdk8s-stateful:warning';
 
@@ -45,6 +45,7 @@ export const WARNINGS = {
   REDIS_PRIMARY_CLAIM_DELETION: 'cdk8s-stateful:redis-primary-claim-deletion',
   TWO_DEFAULT_STORAGE_CLASSES: 'cdk8s-stateful:two-default-storage-classes',
   EPHEMERAL_VOLUME_RETAIN_CLASS: 'cdk8s-stateful:ephemeral-volume-retain-class',
+  SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
   CREDENTIALS_IN_STORE_NAMESPACE: 'cdk8s-stateful:credentials-in-store-namespace',
 } as const;
 

@@ -61,7 +61,7 @@ export interface VolumeClaimProps {
    * owned by the uid that wrote them. Run the pods as the share's owner
    * (`securityContext: { user, group }`), or make the export squash every client to the app's uid
    * (e.g. `all_squash,anonuid=999,anongid=999`); see "Shared volumes written by another uid" in
-   * the README.
+   * docs/storage.md.
    *
    * @see https://kubernetes-csi.github.io/docs/support-fsgroup.html
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes

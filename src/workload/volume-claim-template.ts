@@ -81,7 +81,7 @@ export interface VolumeClaimTemplateOptions {
    * The requested size of each replica's volume. Any unit works: `Size.kibibytes(16)` renders
    * `16Ki`, `Size.mebibytes(512)` renders `512Mi`, `Size.gibibytes(1)` renders `1Gi`.
    *
-   * Immutable in the template: see the README on growing volumes.
+   * Immutable in the template: see "Growing a claim template's volumes" in docs/storage.md.
    *
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#resources
    */
@@ -138,7 +138,7 @@ export interface VolumeClaimTemplateOptions {
    * owned by the uid that wrote them. Run the pods as the share's owner
    * (`securityContext: { user, group }`), or make the export squash every client to the app's uid
    * (e.g. `all_squash,anonuid=999,anongid=999`); see "Shared volumes written by another uid" in
-   * the README.
+   * docs/storage.md.
    *
    * @see https://kubernetes-csi.github.io/docs/support-fsgroup.html
    * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes

@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { App, Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../../examples/main';
 import { Warnings } from '../../src/app/warnings';
+import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
+import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Redis } from '../../src/engines/redis';
@@ -152,6 +154,11 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     });
     return new DataStoreConnection(chart, 'db-connection', { store });
   }],
+  ['cdk8s-stateful:snapshot-pruning-retained', 'construction', chart => {
+    const db = workload(chart, { volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: 'gp3', mountPath: '/data' }] });
+    const kept = new VolumeSnapshotClass(chart, 'kept', { metadata: { name: 'kept' }, driver: 'ebs.csi.aws.com' }); // Retain: our default
+    return new SnapshotSchedule(chart, 'nightly', { workload: db, snapshotClass: kept, schedule: Cron.daily() });
+  }],
 ];
 
 const REASON = 'checked by hand for this cluster';
@@ -162,8 +169,8 @@ describe('Warnings', () => {
     for (const id of WARNING_IDS) expect(id).toMatch(/^cdk8s-stateful:[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
-  test('the README lists every warning id in its Warnings table', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
+  test('docs/warnings.md lists every warning id in its Warnings table', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'warnings.md'), 'utf-8');
     const rows = readme.split('\n').filter(line => line.startsWith('| `cdk8s-stateful:'));
     expect(rows.map(r => /^\| `(cdk8s-stateful:[a-z0-9-]+)`/.exec(r)![1]).sort()).toEqual([...WARNING_IDS].sort());
   });

@@ -484,7 +484,7 @@ describe('ExternalService', () => {
     });
   });
 
-  describe('moving a store into the cluster (README "Moving a store into the cluster")', () => {
+  describe('moving a store into the cluster (docs/data-stores.md "Moving a store into the cluster")', () => {
     /** The Service `user-db` as each home of the store renders it. */
     function rendered(build: (chart: Chart) => void): { service: any; slices: any[] } {
       const chart = chartWithNamespace('users');

@@ -60,10 +60,13 @@ describe('EnginePreset', () => {
     });
 
     // WHEN
-    new DataStoreConnection(chart, 'conn', { store: db, consumers: app.containers });
+    new DataStoreConnection(chart, 'conn', { store: db }).addWorkload(app);
 
     // THEN
-    const configMap = Testing.synth(chart).find(o => o.kind === 'ConfigMap');
+    const manifests = Testing.synth(chart);
+    const configMap = manifests.find(o => o.kind === 'ConfigMap');
+    const deployment = manifests.find(o => o.kind === 'Deployment');
+    expect(deployment.spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
     expect(configMap.data).toMatchObject({ ORDERS_DB_SERVICE_HOST: db.endpoint.hostname, ORDERS_DB_SERVICE_PORT: '3306' });
   });
 

@@ -18,6 +18,8 @@ describe('resolveWait', () => {
   test.each<[string, any, string]>([
     ['an empty image', { image: '' }, "invalid 'w.image': \"\""],
     ['no time at all', { timeout: Duration.seconds(0) }, "invalid 'w.timeout': \"0 seconds\". Must be a whole number of seconds, at least 1."],
+    ['a tag that moves', { image: 'docker.io/library/busybox:latest' }, "invalid 'w.image': \"docker.io/library/busybox:latest\". Must be pinned to a version tag other than \"latest\", or a digest: the wait runs in every consumer's pod. Give a tag or a digest, e.g. \"docker.io/library/busybox:1.36.1\"."],
+    ['no tag', { image: 'mirror.example.com/busybox' }, "invalid 'w.image': \"mirror.example.com/busybox\". Must be pinned"],
   ])('fails on %s, naming the prop', (_name, options, message) => {
     expect(() => resolveWait(WHERE, 'w', options)).toThrow(`${WHERE}: ${message}`);
   });

@@ -1075,7 +1075,7 @@ describe('StatefulWorkload', () => {
       });
     });
 
-    test('supplementalGroups for a shared volume, added with a JSON patch as the README shows, reaches the manifest', () => {
+    test('supplementalGroups for a shared volume, added with a JSON patch as docs/storage.md shows, reaches the manifest', () => {
       const chart = Testing.chart();
       const db = new StatefulWorkload(chart, 'db', minimal());
       db.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/supplementalGroups', [2000]));
