@@ -3,3 +3,4 @@ export * from './engine-image';
 export * from './engine-preset';
 export * from './postgres';
 export * from './redis';
+export * from './valkey';
