@@ -44,6 +44,7 @@ import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './wor
  * What happens to the PersistentVolumeClaims of a StatefulSet.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ * @stable
  */
 export enum PersistentVolumeClaimRetention {
   /** Keep the claims and their data. */
@@ -56,6 +57,7 @@ export enum PersistentVolumeClaimRetention {
  * When the StatefulSet controller deletes the claims created from the volume claim templates.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ * @stable
  */
 export interface PersistentVolumeClaimRetentionPolicy {
   /**
@@ -80,6 +82,7 @@ export interface PersistentVolumeClaimRetentionPolicy {
  * Numbering of the replicas.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#start-ordinal
+ * @stable
  */
 export interface StatefulSetOrdinals {
   /**
@@ -93,6 +96,8 @@ export interface StatefulSetOrdinals {
 
 /**
  * Options for `WorkloadUpdateStrategy.rollingUpdate()`.
+ *
+ * @stable
  */
 export interface WorkloadRollingUpdateOptions {
   /**
@@ -112,6 +117,7 @@ export interface WorkloadRollingUpdateOptions {
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#maximum-unavailable-pods
    * @default - one pod at a time
+   * @experimental
    */
   readonly maxUnavailable?: PercentOrAbsolute;
 }
@@ -120,6 +126,7 @@ export interface WorkloadRollingUpdateOptions {
  * How the StatefulSet controller rolls out a changed pod template.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+ * @stable
  */
 export class WorkloadUpdateStrategy {
   /**
@@ -154,6 +161,7 @@ export class WorkloadUpdateStrategy {
  * How many replicas voluntary disruptions (node drains, cluster upgrades) may take down at once.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+ * @stable
  */
 export class DisruptionBudget {
   /**
@@ -197,6 +205,7 @@ export class DisruptionBudget {
  * What the scheduler does when a spread constraint cannot be met.
  *
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ * @stable
  */
 export enum UnsatisfiableSpread {
   /** Keep the pod pending (hard constraint). */
@@ -209,6 +218,7 @@ export enum UnsatisfiableSpread {
  * Spread the replicas over a topology (nodes, zones, ...).
  *
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ * @stable
  */
 export interface TopologySpread {
   /**
@@ -239,6 +249,7 @@ export interface TopologySpread {
  * Options for the governing headless Service created by `StatefulWorkload`.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+ * @stable
  */
 export interface HeadlessServiceOptions {
   /**
@@ -279,6 +290,8 @@ export interface HeadlessServiceOptions {
  * The set- and pod-level settings of a `StatefulWorkload`: everything but what the workload runs
  * (containers, claim templates) and what it is as a data store (credentials, store name, client
  * ports). Presets built on `StatefulWorkload` extend these options and own the rest.
+ *
+ * @stable
  */
 export interface StatefulWorkloadOptions {
   /**
@@ -494,6 +507,8 @@ export interface StatefulWorkloadOptions {
 /**
  * Props of `StatefulWorkload`: the options plus what the workload runs and what it is as a data
  * store.
+ *
+ * @stable
  */
 export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   /**
@@ -594,6 +609,7 @@ export interface IStatefulWorkloadOwner extends IConstruct {
  * a PodDisruptionBudget, and optional client Services, secure and data-safe by default.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+ * @stable
  */
 export class StatefulWorkload extends Construct implements IDataStore, IStatefulWorkloadOwner {
   /** The StatefulSet name. */
