@@ -45,9 +45,11 @@ export interface UserDbExampleProps extends ChartProps {
 /**
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
- * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
- * `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
- * `password`) is created outside the chart: the library never generates passwords.
+ * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_DATABASE`,
+ * `USER_DB_USERNAME`, `USER_DB_PASSWORD`); its pods wait for the database (the init container
+ * `wait-for-user-db`) when everything is applied at once. The credentials Secret
+ * `user-db-credentials` (keys `username`, `password`) is created outside the chart: the library
+ * never generates passwords.
  *
  * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
  * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
@@ -165,6 +167,10 @@ export function addUserManager(scope: Construct, userDb: IDataStore): UserManage
     target: ConnectionTarget.PRIMARY,
     metadata: { name: 'user-db-connection' },
     consumers: [deployment.containers[0]],
+    // `kubectl apply -f dist/` applies the store and its consumers at once: without Argo CD's sync
+    // waves, user-manager (and the migrations wired through this connection) wait for the
+    // database instead of crash-looping
+    waitForStore: {},
   });
 
   // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27

@@ -85,6 +85,17 @@ describe('examples/dist applies as a whole', () => {
     const used = [...new Set([...main, ...alternatives].map(m => m.metadata.namespace).filter(n => n !== undefined))];
     expect(created.sort()).toEqual(used.sort());
     expect(created).toEqual(['accounts', 'cassandra', 'news', 'redis', 'registry', 'tools', 'users', 'web']);
+    // labelled for Pod Security admission by the library: every example pod meets "restricted" (checked at synthesis)
+    for (const ns of findAll(main, 'Namespace')) {
+      expect(ns.metadata.labels).toEqual({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.27',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/audit-version': 'latest',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/warn-version': 'latest',
+      });
+    }
   });
 
   test('examples/dist/alternatives/ holds the other half of each pair: the same objects, rendered differently', () => {

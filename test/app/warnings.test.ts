@@ -8,6 +8,7 @@ import { Warnings } from '../../src/app/warnings';
 import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { DataStoreCredentials } from '../../src/connection/data-store';
+import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Redis, RedisVersion } from '../../src/engines/redis';
 import { NetworkPolicies } from '../../src/network/network-policies';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
@@ -172,6 +173,14 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     db.addMetricsPort({ name: 'metrics', port: 9187 });
     NetworkPolicies.enable(db);
     return db;
+  }],
+  ['cdk8s-stateful:credentials-in-store-namespace', 'validation', chart => {
+    // the store in namespace "data", its consumers in the chart's "shop"
+    const store = workload(chart, {
+      metadata: { name: 'db', namespace: 'data' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials')),
+    });
+    return new DataStoreConnection(chart, 'db-connection', { store });
   }],
   ['cdk8s-stateful:snapshot-pruning-retained', 'construction', chart => {
     const db = workload(chart, { volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: 'gp3', mountPath: '/data' }] });

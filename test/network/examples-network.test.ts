@@ -24,7 +24,7 @@ const PEER_PORTS: { [statefulSet: string]: number[] } = {
   'news/news-cache': [6379],
   'redis/test-redis': [6379],
   'cassandra/cassandra': [7000, 7001], // storage port (gossip, streaming), with internode TLS
-  'cassandra/store': [7000],
+  'cassandra/store': [7000, 7001],
 };
 
 describe.each([

@@ -143,10 +143,34 @@ function parse(args: string[]) {
   return { help, positional, git, version, serverSide, allowWarnings, json, accept, current, next: positional[positional.length - 1] };
 }
 
-/** Entry point of the `bin`. */
-export function runCli(args: string[] = process.argv.slice(2)): void {
+/** The streams the command writes to (the process's own by default). */
+export interface CliStreams {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/**
+ * Entry point of the `bin`. A reader that stops early (`cdk8s-stateful-guard ... | head`) closes
+ * the pipe: the rest of the report is dropped quietly (no `write EPIPE` crash), and the exit status
+ * is still the verdict (1 on findings), for shells with `set -o pipefail`.
+ */
+export function runCli(args: string[] = process.argv.slice(2), streams: CliStreams = process): void {
+  let closed = false;
+  const onError = (e: NodeJS.ErrnoException) => {
+    // the reader went away: nothing more can be written, and that is no error of the command
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      closed = true;
+      return;
+    }
+    throw e;
+  };
+  streams.stdout.on('error', onError);
   process.exitCode = main(args, {
-    out: t => process.stdout.write(t),
-    err: t => process.stderr.write(t),
+    out: t => {
+      if (!closed) streams.stdout.write(t);
+    },
+    err: t => {
+      streams.stderr.write(t);
+    },
   });
 }
