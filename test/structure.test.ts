@@ -6,7 +6,9 @@
  *                    external services): the ground floor of the public code
  *   src/workload/    StatefulWorkload, its Services, claim templates and pod defaults
  *   src/storage/     storage classes, static volumes, standalone and ephemeral claims
- *   src/engines/     the engine presets (Postgres, Redis, Cassandra) and their image options
+ *   src/metrics/     Prometheus Operator objects (PodMonitor, PrometheusRule) and the exporter
+ *                    contract of the presets' metrics hook
+ *   src/engines/     the engine presets (Postgres, Redis, Cassandra), their image options and metrics
  *   src/gitops/      schema migrations, sync waves, the upgrade guard and its command
  *   src/app/         app-wide facilities (warnings)
  *   src/<group>/private/  helpers only that group uses
@@ -29,7 +31,8 @@ const LAYERS: Record<string, string[]> = {
   connection: [],
   workload: ['connection'],
   storage: ['connection', 'workload'],
-  engines: ['connection', 'workload', 'storage'],
+  metrics: ['connection', 'workload'],
+  engines: ['connection', 'workload', 'storage', 'metrics'],
   gitops: ['connection', 'workload'],
   app: [],
 };

@@ -10,10 +10,15 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
+import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
+import { MetricsExporter } from '../metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
+import { REDIS_EXPORTER_IMAGE, renderRedisExporter } from './private/exporters';
+import { completeRules, redisAlertRules } from './private/metrics-rules';
 import {
   REDIS_CONFIG_VOLUME,
   REDIS_DEFAULT_IMAGE,
@@ -32,6 +37,9 @@ import {
   StatefulWorkloadOptions,
 } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
+
+/** The port of the server in the pod (clients and replicas). */
+const REDIS_PORT = 6379;
 
 /** The tag of the engine module's pinned image (`7.2.5`). */
 const DEFAULT_TAG = REDIS_DEFAULT_IMAGE.slice(REDIS_DEFAULT_IMAGE.lastIndexOf(':') + 1);
@@ -280,6 +288,9 @@ export class Redis extends EnginePreset {
   /** The container image. */
   public readonly image: string;
 
+  /** The password, if any (the exporter's too). */
+  private readonly password?: DataStoreCredentials;
+
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     const where = `Redis '${this.node.path}'`;
@@ -332,8 +343,11 @@ export class Redis extends EnginePreset {
       securityContext: { ...userSc, fsGroup: userSc.fsGroup ?? REDIS_GID },
       credentials: props.password,
       storeName: props.storeName,
+      // declared: the exporter sidecar (addMetrics()) exposes a port too, never a client port
+      clientPorts: [{ name: 'redis', port: REDIS_PORT }],
     });
     const w = this.workload;
+    this.password = props.password;
 
     const engine: RedisEngine = renderRedis(where, {
       statefulSetName: w.name,
@@ -347,6 +361,7 @@ export class Redis extends EnginePreset {
       evictionPolicy: props.evictionPolicy,
       appendFsync: props.appendFsync,
       password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
+      port: REDIS_PORT,
       image,
     }, {
       memoryLimit: 'resources.memory.limit',
@@ -429,6 +444,46 @@ export class Redis extends EnginePreset {
   /** The client port (`redis`, 6379). */
   public get ports(): DataStorePort[] {
     return this.primaryService.ports;
+  }
+
+  /**
+   * redis_exporter (`docker.io/oliver006/redis_exporter`) against the server on the pod's
+   * loopback, with the password from the Secret (`REDIS_PASSWORD`, a `secretKeyRef`), never in
+   * its arguments.
+   */
+  protected metricsExporter(): MetricsExporter {
+    const password = this.password;
+    const exporter = renderRedisExporter({
+      serverPort: REDIS_PORT,
+      password: password ? { name: password.secret.name, key: password.passwordKey } : undefined,
+    });
+    return {
+      alertPrefix: 'Redis',
+      containerName: 'redis-exporter',
+      image: REDIS_EXPORTER_IMAGE,
+      port: exporter.port,
+      args: exporter.args,
+      envVariables: Object.fromEntries(exporter.env.map(e => [e.name, e.valueFrom && password
+        ? EnvValue.fromSecretValue({ secret: password.secret, key: e.valueFrom.secretKeyRef!.key })
+        : EnvValue.fromValue(e.value!)])),
+      user: exporter.user,
+      group: exporter.user,
+    };
+  }
+
+  /**
+   * Redis's alerts, by the preset's shape: `RedisDown`; with read replicas `RedisReplicaLinkDown`,
+   * `RedisReplicasMissing` and `RedisReplicationLagging`; `RedisMemoryNearMax` unless an
+   * `allkeys-*` policy evicts; `RedisRejectingWrites`, `RedisTooManyConnections` and
+   * `RedisRejectingConnections`.
+   */
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    return completeRules(context, redisAlertRules(context, {
+      container: 'redis',
+      readReplicas: this.readReplicas,
+      primaryOrdinal: this.workload.startOrdinal,
+      evictionPolicy: this.evictionPolicy,
+    }));
   }
 }
 
