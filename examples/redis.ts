@@ -1,4 +1,4 @@
-import { Chart, ChartProps, Size } from 'cdk8s';
+import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreConnection, PodDefaults, Redis } from 'cdk8s-stateful';
@@ -25,6 +25,10 @@ export class TestRedisExample extends Chart {
  * `news-manager-redis`: a single Redis primary with a 1Gi claim at `/data`, and the Deployment
  * `news-manager` wired to it: it reads `NEWS_MANAGER_REDIS_SERVICE_HOST` (the write Service
  * `news-manager-redis-write`) and `NEWS_MANAGER_REDIS_SERVICE_PORT` (6379).
+ *
+ * Metrics on: a redis_exporter sidecar (port `metrics`, 9121), the PodMonitor and the
+ * PrometheusRule `news-manager-redis`, scraped every 15 seconds; memory alerts from 85 % of
+ * `maxmemory`.
  */
 export class NewsManagerRedisExample extends Chart {
   /** The preset. */
@@ -40,6 +44,11 @@ export class NewsManagerRedisExample extends Chart {
       metadata: { name: 'news-manager-redis' },
       readReplicas: 0,
       storage: Size.gibibytes(1),
+    });
+    this.redis.addMetrics({
+      interval: Duration.seconds(15),
+      labels: { release: 'kube-prometheus-stack' },
+      alerts: { memoryPercent: 85, labels: { team: 'news' } },
     });
 
     const labels = { 'app.kubernetes.io/name': 'news-manager' };

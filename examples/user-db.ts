@@ -26,6 +26,9 @@ export function addUserDb(scope: Construct, credentials: DataStoreCredentials, s
  * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
  * `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
  * `password`) is created outside the chart: the library never generates passwords.
+ *
+ * Metrics on: a postgres_exporter sidecar in the pod (port `metrics`, 9187), the PodMonitor
+ * `user-db` and the PrometheusRule `user-db`, labelled for kube-prometheus-stack's selectors.
  */
 export class UserDbExample extends Chart {
   /** The database. */
@@ -37,6 +40,10 @@ export class UserDbExample extends Chart {
     super(scope, id, { namespace: 'accounts', ...props });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
+    this.database.addMetrics({
+      labels: { release: 'kube-prometheus-stack' },
+      alerts: { labels: { team: 'accounts' } },
+    });
     this.userManager = addUserManager(this, this.database);
   }
 }

@@ -2,13 +2,13 @@ import { Duration, Size } from 'cdk8s';
 import { Container, ContainerResources, Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
-import { commonAlertRules, completeRules } from './private/metrics-rules';
 import { engineImage } from './private/engine-image';
+import { commonAlertRules, completeRules } from './private/metrics-rules';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { PodMonitor } from '../metrics/pod-monitor';
 import { PrometheusAlertingRule, PrometheusRule } from '../metrics/prometheus-rule';
-import { checkLabelNames, promDuration, promString, regexLiteral } from '../private/promql';
 import { labelProblems, throwFirst } from '../private/pod-rules';
+import { checkLabelNames, promDuration, promString, regexLiteral } from '../private/promql';
 import { checkInteger, checkPort, fail, show } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 
@@ -246,6 +246,11 @@ interface AlertContextProps {
  * completes a rule with the labels and annotations every alert carries.
  */
 export class MetricsAlertContext {
+  /** @internal */
+  public static _create(props: AlertContextProps): MetricsAlertContext {
+    return new MetricsAlertContext(props);
+  }
+
   /** The engine's prefix of alert names, e.g. `Postgres`. */
   public readonly alertPrefix: string;
   /** The StatefulSet's name: its pods are `<name>-<ordinal>`. */
@@ -255,7 +260,7 @@ export class MetricsAlertContext {
    *
    * @default - none: the matchers select the pods by name in every namespace
    */
-  public readonly namespace?: string;
+  public readonly namespaceName?: string;
   /**
    * Label matchers of the series scraped from the store's pods (and of kube-state-metrics'
    * series about them): `namespace="accounts",pod=~"user-db-[0-9]+"`.
@@ -289,7 +294,7 @@ export class MetricsAlertContext {
     const w = props.workload;
     this.alertPrefix = props.alertPrefix;
     this.statefulSetName = w.name;
-    this.namespace = w.namespaceName;
+    this.namespaceName = w.namespaceName;
     const ns = w.namespaceName === undefined ? '' : `namespace=${promString(w.namespaceName)},`;
     this.podMatchers = `${ns}pod=~${promString(`${regexLiteral(w.name)}-[0-9]+`)}`;
     const claims = w.volumeClaimTemplates.map(t => regexLiteral(t.name));
@@ -305,18 +310,13 @@ export class MetricsAlertContext {
     this.runbookUrl = props.runbookUrl;
   }
 
-  /** @internal */
-  public static _create(props: AlertContextProps): MetricsAlertContext {
-    return new MetricsAlertContext(props);
-  }
-
   /**
    * Label matchers of the series of one pod: `namespace="news",pod="news-redis-0"`.
    *
    * @param ordinal the pod's ordinal
    */
   public podMatchersOf(ordinal: number): string {
-    const ns = this.namespace === undefined ? '' : `namespace=${promString(this.namespace)},`;
+    const ns = this.namespaceName === undefined ? '' : `namespace=${promString(this.namespaceName)},`;
     return `${ns}pod=${promString(`${this.statefulSetName}-${ordinal}`)}`;
   }
 

@@ -47,6 +47,8 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
 
+  private _metrics?: EngineMetrics;
+
   constructor(scope: Construct, id: string) {
     super(scope, id);
   }
@@ -80,8 +82,6 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   public get serverName(): string | undefined {
     return undefined;
   }
-
-  private _metrics?: EngineMetrics;
 
   /**
    * The metrics added with `addMetrics()`: the exporter's port (`metrics.port`), the PodMonitor,

@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MONITORING_API_VERSION, promDuration } from '../private/promql';
 import { labelProblems, throwFirst } from '../private/pod-rules';
+import { MONITORING_API_VERSION, promDuration } from '../private/promql';
 import { checkDns1123Subdomain, checkPortName, fail } from '../private/validation';
 
 /**

@@ -1,8 +1,8 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkAlertName, checkLabelNames, MONITORING_API_VERSION, promDuration } from '../private/promql';
 import { touch } from '../private/app-index';
 import { labelProblems, throwFirst } from '../private/pod-rules';
+import { checkAlertName, checkLabelNames, MONITORING_API_VERSION, promDuration } from '../private/promql';
 import { checkDns1123Subdomain, duplicates, fail } from '../private/validation';
 
 /**

@@ -225,7 +225,7 @@ describe('EngineMetrics (EnginePreset.addMetrics())', () => {
     expect(metrics.alertContext.podMatchers).toBe('namespace="accounts",pod=~"user-db-[0-9]+"');
     expect(metrics.alertContext.claimMatchers).toBe('namespace="accounts",persistentvolumeclaim=~"(data)-user-db-[0-9]+"');
     expect(metrics.alertContext.podMatchersOf(0)).toBe('namespace="accounts",pod="user-db-0"');
-    expect(metrics.alertContext.namespace).toBe('accounts');
+    expect(metrics.alertContext.namespaceName).toBe('accounts');
     expect(metrics.alertContext.statefulSetName).toBe('user-db');
     expect(metrics.alertContext.alertPrefix).toBe('Postgres');
     const pgUp = metrics.alertRules.find(r => r.alert === 'PostgresDown')!;
@@ -238,7 +238,7 @@ describe('EngineMetrics (EnginePreset.addMetrics())', () => {
     const metrics = postgres(chart).addMetrics();
     expect(metrics.alertContext.podMatchers).toBe('pod=~"user-db-[0-9]+"');
     expect(metrics.alertContext.claimMatchers).toBe('persistentvolumeclaim=~"(data)-user-db-[0-9]+"');
-    expect(metrics.alertContext.namespace).toBeUndefined();
+    expect(metrics.alertContext.namespaceName).toBeUndefined();
     expect(metrics.alertContext.podMatchersOf(1)).toBe('pod="user-db-1"');
   });
 

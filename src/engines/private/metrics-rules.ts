@@ -2,7 +2,7 @@
  * The alerting rules of the presets' metrics, as plain specs: the ones every store shares
  * (exporter, volumes, restarts) and each engine's. `MetricsAlertContext.rule()` completes them with
  * the labels and annotations every alert carries. Each rule and what to do when it fires is
- * described in docs/metrics.md; test/engines/metrics-promtool.test.ts runs each of them through
+ * described in docs/metrics.md; test/engines/private/metrics-rules.test.ts runs each of them through
  * `promtool test rules`.
  */
 import { Duration } from 'cdk8s';

@@ -134,7 +134,7 @@ function commonCases(prefix: string, ns: string, sts: string, exporter: string, 
     expected: [{ labels: { namespace: ns, pod: pod(0), job: `${ns}/${sts}` } }],
   }, {
     alert: `${prefix}VolumeFillingUp`,
-    series: [...volume(claim(0), 85), ...volume(claim(1), 50), ...volume(`data-other-db-0`, 99), ...volume(claim(0), 99, 'elsewhere')],
+    series: [...volume(claim(0), 85), ...volume(claim(1), 50), ...volume('data-other-db-0', 99), ...volume(claim(0), 99, 'elsewhere')],
     quietAt: ['4m'],
     at: '6m',
     expected: [{ labels: { namespace: ns, persistentvolumeclaim: claim(0) }, value: '85%' }],
