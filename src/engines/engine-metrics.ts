@@ -7,6 +7,7 @@ import { commonAlertRules, completeRules } from './private/metrics-rules';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { PodMonitor } from '../metrics/pod-monitor';
 import { PrometheusAlertingRule, PrometheusRule } from '../metrics/prometheus-rule';
+import { declareRole } from '../private/app-index';
 import { labelProblems, throwFirst } from '../private/pod-rules';
 import { checkLabelNames, promDuration, promString, regexLiteral } from '../private/promql';
 import { checkInteger, checkPort, fail, show } from '../private/validation';
@@ -415,6 +416,8 @@ export class EngineMetrics extends Construct {
 
   private constructor(scope: Construct, id: string, props: EngineMetricsProps) {
     super(scope, id);
+    // the PodMonitor and the PrometheusRule go with their store (Argo CD sync waves)
+    declareRole(this, 'dataStore');
     const where = `EngineMetrics '${this.node.path}'`;
     const w = props.workload;
     const exporter = props.exporter;
@@ -502,7 +505,7 @@ export class EngineMetrics extends Construct {
 
   /** Every alerting rule of the store (a copy), rendered or not (`prometheusRule`). */
   public get alertRules(): PrometheusAlertingRule[] {
-    return this._alertRules.map(r => ({ ...r }));
+    return this._alertRules.map(r => ({ ...r, labels: { ...r.labels }, annotations: { ...r.annotations } }));
   }
 }
 

@@ -91,7 +91,8 @@ export interface MetricsExporter {
   readonly envVariables?: { [name: string]: EnvValue };
 
   /**
-   * Volumes the container mounts, e.g. the credentials Secret as files.
+   * Volumes the container mounts, e.g. the credentials Secret as files. The workload's claim
+   * templates (the data) are not mounted in the exporter, whatever their `mountPath`.
    *
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#secret
    * @default - none

@@ -11,6 +11,7 @@ import {
   Postgres,
   Redis,
   RedisEvictionPolicy,
+  SyncWaves,
 } from '../../src';
 import { restrictedViolations } from '../../src/private/pod-security';
 import { findAll, findOne, synthValid } from '../util/harness';
@@ -151,6 +152,16 @@ describe('EngineMetrics (EnginePreset.addMetrics())', () => {
     const withMetrics = render(true);
     expect(withMetrics).toEqual(without);
     expect(JSON.stringify(withMetrics.configMaps)).not.toMatch(/9187|9121|METRICS/);
+  });
+
+  test('with SyncWaves, the PodMonitor and the PrometheusRule go in the store\'s wave', () => {
+    const chart = chartIn('accounts');
+    SyncWaves.enable(chart);
+    postgres(chart).addMetrics();
+    const manifests = synthValid(chart);
+    const wave = (kind: string) => findOne(manifests, kind).metadata.annotations['argocd.argoproj.io/sync-wave'];
+    expect(wave('PodMonitor')).toBe(wave('StatefulSet'));
+    expect(wave('PrometheusRule')).toBe(wave('StatefulSet'));
   });
 
   test('the headless Service names the metrics port (SRV records): the address a NetworkPolicy opens', () => {
