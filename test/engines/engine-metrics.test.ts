@@ -226,7 +226,7 @@ describe('EngineMetrics (EnginePreset.addMetrics())', () => {
     for (const r of [...postgresRules(chart), ...redis.metrics!.alertRules]) {
       expect(Object.values(AlertSeverity)).toContain(r.labels!.severity);
       expect(Object.keys(r.annotations!).sort()).toEqual(['description', 'runbook', 'summary']);
-      for (const text of Object.values(r.annotations!)) expect(text.length).toBeGreaterThan(20);
+      for (const text of Object.values<string>(r.annotations!)) expect(text.length).toBeGreaterThan(20);
     }
   });
 
