@@ -54,7 +54,9 @@ export enum AlertSeverity {
 export interface MetricsAlertOptions {
   /**
    * A data volume more full than this, in percent, raises `<Engine>VolumeFillingUp` (warning).
+   * The kubelet's `kubelet_volume_stats_used_bytes` over `kubelet_volume_stats_capacity_bytes`.
    *
+   * @see https://kubernetes.io/docs/reference/instrumentation/metrics/
    * @default 80
    */
   readonly volumeUsageWarningPercent?: number;
@@ -63,20 +65,24 @@ export interface MetricsAlertOptions {
    * A data volume more full than this, in percent, raises `<Engine>VolumeAlmostFull` (critical).
    * Above `volumeUsageWarningPercent`.
    *
+   * @see https://kubernetes.io/docs/reference/instrumentation/metrics/
    * @default 95
    */
   readonly volumeUsageCriticalPercent?: number;
 
   /**
-   * This many container restarts of a pod within `restartsWindow` raise `<Engine>PodRestarting`.
+   * This many container restarts of a pod within `restartsWindow` raise `<Engine>PodRestarting`
+   * (kube-state-metrics' `kube_pod_container_status_restarts_total`).
    *
+   * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/pod-metrics.md
    * @default 3
    */
   readonly restarts?: number;
 
   /**
-   * The window `restarts` are counted in. Whole minutes.
+   * The window `restarts` are counted in. Whole minutes, at least 5.
    *
+   * @see https://prometheus.io/docs/prometheus/latest/querying/functions/#increase
    * @default Duration.hours(1)
    */
   readonly restartsWindow?: Duration;
@@ -85,6 +91,8 @@ export interface MetricsAlertOptions {
    * Client connections above this share of the server's limit, in percent, raise
    * `<Engine>TooManyConnections`: PostgreSQL's `max_connections`, Redis's `maxclients`.
    *
+   * @see https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS
+   * @see https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-connected-clients
    * @default 80
    */
   readonly connectionsPercent?: number;
@@ -93,6 +101,7 @@ export interface MetricsAlertOptions {
    * Memory above this share of Redis's `maxmemory`, in percent, raises `RedisMemoryNearMax` (not
    * with an `allkeys-*` eviction policy, which evicts rather than refuse writes).
    *
+   * @see https://redis.io/docs/latest/develop/reference/eviction/
    * @default 90
    */
   readonly memoryPercent?: number;
@@ -101,6 +110,7 @@ export interface MetricsAlertOptions {
    * A replica further behind its primary than this raises `<Engine>ReplicationLagging` (Redis with
    * read replicas: the seconds since the replica's last acknowledgement). Whole seconds.
    *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
    * @default Duration.seconds(30)
    */
   readonly replicationLag?: Duration;
@@ -120,6 +130,7 @@ export interface MetricsAlertOptions {
    * `https://runbooks.example.com/db/postgresdown`). Every alert carries a one-line `runbook`
    * annotation in any case.
    *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/#templating
    * @default - no `runbook_url`
    */
   readonly runbookUrl?: string;
@@ -196,7 +207,11 @@ export interface MetricsOptions {
  * its severity, a summary, a description and a one-line runbook.
  */
 export interface MetricsAlertRuleOptions {
-  /** The alert's name, e.g. `PostgresDown`. */
+  /**
+   * The alert's name, e.g. `PostgresDown`: the engine's `alertPrefix` and what is wrong.
+   *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+   */
   readonly alert: string;
 
   /**
@@ -209,20 +224,37 @@ export interface MetricsAlertRuleOptions {
   /**
    * How long the expression must hold before the alert fires.
    *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/#defining-alerting-rules
    * @default - at once
    */
   readonly pendingFor?: Duration;
 
-  /** The severity. */
+  /**
+   * The severity (the `severity` label).
+   *
+   * @see https://prometheus.io/docs/alerting/latest/configuration/#route
+   */
   readonly severity: AlertSeverity;
 
-  /** One line: what is wrong (the `summary` annotation; Go templates over `$labels` and `$value`). */
+  /**
+   * One line: what is wrong (the `summary` annotation; Go templates over `$labels` and `$value`).
+   *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/template_reference/
+   */
   readonly summary: string;
 
-  /** What it means and what it leads to (the `description` annotation). */
+  /**
+   * What it means and what it leads to (the `description` annotation).
+   *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/template_reference/
+   */
   readonly description: string;
 
-  /** One line: what to do first (the `runbook` annotation). */
+  /**
+   * One line: what to do first (the `runbook` annotation).
+   *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/#templating
+   */
   readonly runbook: string;
 }
 

@@ -9,6 +9,8 @@ import { ContainerResources, EnvValue, VolumeMount } from 'cdk8s-plus-27';
 export interface MetricsExporterImage {
   /**
    * The registry host, e.g. `quay.io` or `docker.io`.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
    */
   readonly registry: string;
 
@@ -37,6 +39,8 @@ export interface MetricsExporter {
   /**
    * The engine's name as alert names start with it: PascalCase letters and digits, e.g. `Postgres`
    * (`PostgresExporterDown`, `PostgresVolumeFillingUp`, ...).
+   *
+   * @see https://prometheus.io/docs/practices/naming/
    */
   readonly alertPrefix: string;
 
@@ -49,6 +53,8 @@ export interface MetricsExporter {
 
   /**
    * The exporter's image. `MetricsOptions.image` replaces its registry and repository.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/
    */
   readonly image: MetricsExporterImage;
 

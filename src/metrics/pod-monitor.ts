@@ -63,7 +63,11 @@ export interface PodMonitorProps {
    */
   readonly matchLabels: { [key: string]: string };
 
-  /** The endpoints to scrape in each pod, at least one. */
+  /**
+   * The endpoints to scrape in each pod, at least one.
+   *
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMetricsEndpoint
+   */
   readonly podMetricsEndpoints: PodMetricsEndpoint[];
 }
 

@@ -61,7 +61,11 @@ export interface PrometheusAlertingRule {
  * @see https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/#rule_group
  */
 export interface PrometheusRuleGroup {
-  /** The group's name, unique in the PrometheusRule. */
+  /**
+   * The group's name, unique in the PrometheusRule.
+   *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/#rule_group
+   */
   readonly name: string;
 
   /**
@@ -72,7 +76,11 @@ export interface PrometheusRuleGroup {
    */
   readonly interval?: Duration;
 
-  /** The alerting rules, at least one. */
+  /**
+   * The alerting rules, at least one.
+   *
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+   */
   readonly rules: PrometheusAlertingRule[];
 }
 
@@ -90,7 +98,11 @@ export interface PrometheusRuleProps {
    */
   readonly metadata?: ApiObjectMetadata;
 
-  /** The rule groups, at least one. */
+  /**
+   * The rule groups, at least one.
+   *
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.RuleGroup
+   */
   readonly groups: PrometheusRuleGroup[];
 }
 
