@@ -42,11 +42,15 @@ export function buildExamples(app: App): void {
  *
  * - `external-ip`: the Service `ext` of `external-dns` through an IP address instead of a DNS name;
  * - `user-db-in-cluster`: `user-db-external` after the migration, the user database moved into
- *   the cluster with the same consumer.
+ *   the cluster with the same consumer;
+ * - `cassandra-restored`: the `cassandra` ring restored from its nightly snapshots of
+ *   2025-03-01 02:00 UTC, one per node (apply it after deleting the StatefulSet and its claims: see
+ *   docs/volume-snapshots.md).
  */
 export function buildAlternatives(app: App): void {
   new ExternalIpExample(app, 'external-ip');
   new UserDbMigrationExample(app, 'user-db-in-cluster', { database: 'in-cluster' });
+  new CassandraExample(app, 'cassandra-restored', { restoreFrom: '20250301020000' });
 }
 
 /** Where `buildAlternatives()` renders, relative to the examples' output directory. */

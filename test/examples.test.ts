@@ -92,7 +92,12 @@ describe('examples/dist applies as a whole', () => {
     // the migrations: the same Jobs (same template, so kubectl apply leaves the finished ones alone)
     const jobs = shared.filter(id => id.startsWith('Job users/user-db-'));
     expect(jobs).toEqual([expect.stringMatching(/^Job users\/user-db-001-add-email-[0-9a-f]{8}$/), expect.stringMatching(/^Job users\/user-db-002-backfill-email-[0-9a-f]{8}$/)]);
-    expect(shared).toHaveLength(8);
+    // the restored ring: everything of the ring, and claims of its own
+    const ring = identities(renderApp(app => new CassandraExample(app, 'cassandra')));
+    expect(shared.filter(id => ring.includes(id)).sort()).toEqual([...ring].sort());
+    expect(identities(alternatives).filter(id => id.startsWith('PersistentVolumeClaim cassandra/')))
+      .toEqual(['PersistentVolumeClaim cassandra/data-cassandra-0', 'PersistentVolumeClaim cassandra/data-cassandra-1', 'PersistentVolumeClaim cassandra/data-cassandra-2']);
+    expect(shared).toHaveLength(8 + ring.length);
   });
 });
 
@@ -143,20 +148,46 @@ test('eureka: Parallel, probes, resources, RWX claim, partition, LoadBalancer', 
   expect(findAll(manifests, 'Service')).toHaveLength(2);
 });
 
-test('cassandra: three nodes on local-ssd claims bound to one local volume per node', () => {
+test('cassandra: three nodes on EBS gp3 claims, snapshotted every night by a CronJob keeping 7 per node', () => {
   const app = Testing.app();
   const example = new CassandraExample(app, 'cassandra');
   const manifests = example.toJson();
   const sts = findOne(manifests, 'StatefulSet', 'cassandra');
   expect(sts.metadata.namespace).toBe('cassandra');
   expect(sts.spec.replicas).toBe(3);
-  expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'local-ssd', resources: { requests: { storage: '1Gi' } } });
-  expect(findOne(manifests, 'StorageClass', 'local-ssd').provisioner).toBe('kubernetes.io/no-provisioner');
-  const volumes = findAll(manifests, 'PersistentVolume');
-  expect(volumes.map(v => v.spec.claimRef)).toEqual([0, 1, 2].map(i => ({ name: `data-cassandra-${i}`, namespace: 'cassandra' })));
-  expect(volumes.map(v => v.spec.storageClassName)).toEqual(['local-ssd', 'local-ssd', 'local-ssd']);
+  expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'cassandra-gp3', resources: { requests: { storage: '1Gi' } } });
+  expect(findOne(manifests, 'StorageClass', 'cassandra-gp3')).toMatchObject({ provisioner: 'ebs.csi.aws.com', parameters: { type: 'gp3' }, reclaimPolicy: 'Retain' });
+  // the snapshot class of the volumes' driver; pruned snapshots free their storage
+  expect(findOne(manifests, 'VolumeSnapshotClass', 'cassandra-snapshots')).toMatchObject({ driver: 'ebs.csi.aws.com', deletionPolicy: 'Delete' });
+  const cronJob = findOne(manifests, 'CronJob', 'cassandra-nightly-snapshots');
+  expect(cronJob.metadata.namespace).toBe('cassandra');
+  expect(cronJob.spec).toMatchObject({ schedule: '0 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+  const env = Object.fromEntries(cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+  expect(env).toMatchObject({ WORKLOAD: 'cassandra', CLAIM_TEMPLATES: 'data', ORDINALS: '0 1 2', SCHEDULE: 'nightly', SNAPSHOT_CLASS: 'cassandra-snapshots', RETAIN: '7' });
+  expect(example.snapshots.claimNames).toEqual(['data-cassandra-0', 'data-cassandra-1', 'data-cassandra-2']);
+  expect(findOne(manifests, 'Role', 'cassandra-nightly-snapshots').rules[1].resourceNames).toEqual(['data-cassandra-0', 'data-cassandra-1', 'data-cassandra-2']);
+  expect(findAll(manifests, 'PersistentVolumeClaim')).toEqual([]);
+  expect(example.restore).toBeUndefined();
   expect(example.cassandra.seeds).toEqual(['cassandra-0.cassandra.cassandra.svc.cluster.local', 'cassandra-1.cassandra.cassandra.svc.cluster.local']);
   expect(example.cassandra.endpoint.socketAddress).toBe('cassandra.cassandra.svc.cluster.local:9042');
+  expect(allWarnings(app)).toEqual([]);
+});
+
+test('cassandra-restored: each node\'s claim from the nightly snapshot of the same node, before the StatefulSet', () => {
+  const app = Testing.app();
+  const example = new CassandraExample(app, 'cassandra-restored', { restoreFrom: '20250301020000' });
+  const manifests = example.toJson();
+  expectValidManifests(manifests);
+  const claims = findAll(manifests, 'PersistentVolumeClaim');
+  expect(claims.map(c => [c.metadata.name, c.spec.dataSource.name])).toEqual([0, 1, 2].map(i => [`data-cassandra-${i}`, `data-cassandra-${i}-nightly-20250301020000`]));
+  const template = findOne(manifests, 'StatefulSet', 'cassandra').spec.volumeClaimTemplates[0];
+  for (const claim of claims) {
+    const { dataSource, ...spec } = claim.spec;
+    expect(spec).toEqual(template.spec);
+  }
+  const kinds = manifests.map(m => m.kind);
+  expect(kinds.lastIndexOf('PersistentVolumeClaim')).toBeLessThan(kinds.indexOf('StatefulSet'));
+  expect(example.restore!.claimNames).toEqual(['data-cassandra-0', 'data-cassandra-1', 'data-cassandra-2']);
   expect(allWarnings(app)).toEqual([]);
 });
 

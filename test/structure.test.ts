@@ -6,6 +6,7 @@
  *                    external services): the ground floor of the public code
  *   src/workload/    StatefulWorkload, its Services, claim templates and pod defaults
  *   src/storage/     storage classes, static volumes, standalone and ephemeral claims
+ *   src/backup/      volume snapshots of a workload's claims: classes, one-off, scheduled, restores
  *   src/metrics/     Prometheus Operator objects (PodMonitor, PrometheusRule) and the exporter
  *                    contract of the presets' metrics hook
  *   src/engines/     the engine presets (Postgres, Redis, Cassandra), their image options and metrics
@@ -31,8 +32,9 @@ const LAYERS: Record<string, string[]> = {
   connection: [],
   workload: ['connection'],
   storage: ['connection', 'workload'],
+  backup: ['connection', 'workload', 'storage'],
   metrics: ['connection', 'workload'],
-  engines: ['connection', 'workload', 'storage', 'metrics'],
+  engines: ['connection', 'workload', 'storage', 'backup', 'metrics'],
   gitops: ['connection', 'workload'],
   app: [],
 };

@@ -18,7 +18,9 @@ const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
  */
 export interface SyncWavesOptions {
   /**
-   * Storage classes, persistent volumes and standalone claims.
+   * Storage classes, persistent volumes and standalone claims; volume snapshot classes and
+   * one-off volume snapshots (`WorkloadSnapshot`), so Argo CD waits until a snapshot is ready to
+   * use before it changes the workload in a later wave.
    *
    * @default 0
    */
@@ -34,7 +36,9 @@ export interface SyncWavesOptions {
 
   /**
    * Data stores: a `StatefulWorkload` (StatefulSet, its Services and disruption budget) and an
-   * `ExternalService` (Service, EndpointSlices).
+   * `ExternalService` (Service, EndpointSlices); the claims a `SnapshotRestore` renders for a
+   * workload (Argo CD applies claims before StatefulSets within a wave; a claim of a
+   * `WaitForFirstConsumer` class in an earlier wave would stay Pending and hold the sync).
    *
    * @default 2
    */
@@ -50,7 +54,8 @@ export interface SyncWavesOptions {
 
   /**
    * Consumers: the workloads wired to a data store with `DataStoreConnection` (whichever
-   * construct made them, e.g. a cdk8s-plus Deployment).
+   * construct made them, e.g. a cdk8s-plus Deployment), and the snapshot schedules of a store
+   * (`SnapshotSchedule`: its CronJob and RBAC objects).
    *
    * @default 4
    */

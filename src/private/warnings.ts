@@ -45,6 +45,7 @@ export const WARNINGS = {
   REDIS_PRIMARY_CLAIM_DELETION: 'cdk8s-stateful:redis-primary-claim-deletion',
   TWO_DEFAULT_STORAGE_CLASSES: 'cdk8s-stateful:two-default-storage-classes',
   EPHEMERAL_VOLUME_RETAIN_CLASS: 'cdk8s-stateful:ephemeral-volume-retain-class',
+  SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Duration, Size, Testing } from 'cdk8s';
+import { App, Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { buildAlternatives, buildExamples } from '../../examples/main';
 import { Warnings } from '../../src/app/warnings';
+import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
+import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { Redis } from '../../src/engines/redis';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
 import { EphemeralVolume } from '../../src/storage/ephemeral-volume';
@@ -141,6 +143,11 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     const spill = EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: kept });
     workload(chart).containers[0].mount('/spill', spill);
     return spill;
+  }],
+  ['cdk8s-stateful:snapshot-pruning-retained', 'construction', chart => {
+    const db = workload(chart, { volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: 'gp3', mountPath: '/data' }] });
+    const kept = new VolumeSnapshotClass(chart, 'kept', { metadata: { name: 'kept' }, driver: 'ebs.csi.aws.com' }); // Retain: our default
+    return new SnapshotSchedule(chart, 'nightly', { workload: db, snapshotClass: kept, schedule: Cron.daily() });
   }],
 ];
 
