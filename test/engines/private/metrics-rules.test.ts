@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
+import { NewsManagerRedisExample } from '../../../examples/redis';
+import { UserDbExample } from '../../../examples/user-db';
 import { DataStoreCredentials } from '../../../src/connection/data-store';
 import { Postgres } from '../../../src/engines/postgres';
 import { Redis, RedisEvictionPolicy } from '../../../src/engines/redis';
@@ -290,8 +292,10 @@ describe('promtool check rules', () => {
     ['user-db', () => postgresRule, 6],
     ['news-redis', () => redisRule, 12],
     ['news-cache', () => cacheRule, 8],
+    ['user-db (examples/user-db.ts)', () => findOne(new UserDbExample(Testing.app(), 'user-db').toJson(), 'PrometheusRule'), 6],
+    ['news-manager-redis (examples/redis.ts)', () => findOne(new NewsManagerRedisExample(Testing.app(), 'news').toJson(), 'PrometheusRule'), 9],
   ])('the rendered PrometheusRule %s is a valid rules file', (name, rule, count) => {
-    const result = promtool(['check', 'rules', writeRules(name, rule())]);
+    const result = promtool(['check', 'rules', writeRules(name.replace(/ .*/, ''), rule())]);
     expect(result.output).toContain(`SUCCESS: ${count} rules found`);
     expect(result.status).toBe(0);
   });
