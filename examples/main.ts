@@ -11,6 +11,7 @@ import { NewsManagerRedisExample, TestRedisExample } from './redis';
 import { TroubleExample } from './trouble';
 import { UserDbExample } from './user-db';
 import { UserDbMigrationExample } from './user-db-migration';
+import { NewsCacheValkeyExample } from './valkey';
 import { WebExample } from './web';
 
 /**
@@ -31,6 +32,7 @@ export function buildExamples(app: App): void {
     new UserDbExample(app, 'user-db'),
     new TestRedisExample(app, 'test-redis'),
     new NewsManagerRedisExample(app, 'news-manager-redis'),
+    new NewsCacheValkeyExample(app, 'news-cache-valkey'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }

@@ -5,6 +5,7 @@ import { HtmlExample } from '../examples/html';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { NewsManagerRedisExample, TestRedisExample } from '../examples/redis';
 import { UserDbExample } from '../examples/user-db';
+import { NewsCacheValkeyExample } from '../examples/valkey';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
@@ -20,6 +21,7 @@ const examples: Array<[string, (app: App) => void]> = [
   ['user-db', app => new UserDbExample(app, 'user-db')],
   ['test-redis', app => new TestRedisExample(app, 'test-redis')],
   ['news-manager-redis', app => new NewsManagerRedisExample(app, 'news-manager-redis')],
+  ['news-cache-valkey', app => new NewsCacheValkeyExample(app, 'news-cache-valkey')],
 ];
 
 const render = renderApp;
@@ -218,6 +220,28 @@ test('news-manager-redis: one primary with 1Gi at /data, news-manager wired to t
   });
   const app = findOne(manifests, 'Deployment', 'news-manager').spec.template.spec.containers[0];
   expect(app.envFrom).toEqual([{ configMapRef: { name: 'news-manager-redis-connection' } }]);
+});
+
+test('news-cache-valkey: a Valkey primary and replica with a password, news-feed wired to the write Service with Redis\'s variables', () => {
+  const app = Testing.app();
+  const example = new NewsCacheValkeyExample(app, 'news-cache-valkey');
+  const manifests = example.toJson();
+  const sts = findOne(manifests, 'StatefulSet', 'news-cache');
+  expect(sts.spec.replicas).toBe(2);
+  const valkey = sts.spec.template.spec.containers.find((c: any) => c.name === 'valkey');
+  expect(valkey.image).toBe('docker.io/valkey/valkey:8.1.11');
+  expect(valkey.env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'news-cache-auth', key: 'password' } } });
+  expect(valkey.command[2]).toContain('maxmemory-policy allkeys-lru');
+  const cm = findOne(manifests, 'ConfigMap', 'news-cache-connection');
+  expect(cm.data).toMatchObject({
+    NEWS_CACHE_SERVICE_HOST: 'news-cache-write.news.svc.cluster.local',
+    NEWS_CACHE_SERVICE_PORT: '6379',
+    NEWS_CACHE_SERVICE_PORT_REDIS: '6379',
+  });
+  const feed = findOne(manifests, 'Deployment', 'news-feed').spec.template.spec.containers[0];
+  expect(feed.env).toContainEqual({ name: 'NEWS_CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'news-cache-auth', key: 'password' } } });
+  Testing.synth(example);
+  expect(allWarnings(app)).toEqual([]);
 });
 
 test('user-db and news-manager-redis: metrics on, the exporter port no client port, PodMonitor and PrometheusRule for kube-prometheus-stack', () => {

@@ -17,6 +17,7 @@ import { Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
+import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
 import { fail } from '../private/validation';
 import { IStorageClass } from '../storage/storage-class';
 import {
@@ -34,21 +35,29 @@ import {
  * copies) was checked against the 4.1 image. Cassandra 5.0 runs on Java 17 with other JVM
  * options files, which the preset has not been checked against.
  *
+ * A tag below the first 4.1 release without known critical or high advisories (the engine version
+ * policy, docs/engine-versions.md) is accepted, and the `Cassandra` that runs it warns
+ * `[vulnerable-engine-version]`.
+ *
  * @see https://hub.docker.com/_/cassandra
+ * @see https://cassandra.apache.org/_/download.html
  */
 export class CassandraVersion {
-  /** Cassandra 4.1, pinned to the patch release the preset was checked with (`4.1.8`). */
-  public static readonly V4_1 = new CassandraVersion('4.1.8');
+  /**
+   * Cassandra 4.1, pinned to its newest patch release (`4.1.12`; the engine version policy keeps it
+   * current).
+   */
+  public static readonly V4_1 = new CassandraVersion(defaultTagOf('cassandra', '4.1'));
 
   /**
-   * A 4.1 patch release by its full image tag, e.g. `CassandraVersion.of('4.1.9')`.
+   * A 4.1 patch release by its full image tag, e.g. `CassandraVersion.of('4.1.12')`.
    *
    * @param tag the image tag `4.1.<patch>`
    */
   public static of(tag: string): CassandraVersion {
     if (!/^4\.1\.[0-9]{1,3}$/.test(tag)) {
       throw fail('CassandraVersion.of', 'tag', tag,
-        'Must be a Cassandra 4.1 patch release such as "4.1.8": the preset is checked against 4.1 only, and a floating tag ("4.1", "latest") changes the engine under a running ring',
+        `Must be a Cassandra 4.1 patch release such as "${CassandraVersion.V4_1.tag}": the preset is checked against 4.1 only, and a floating tag ("4.1", "latest") changes the engine under a running ring`,
         'Give the full tag of a 4.1 release, or use CassandraVersion.V4_1');
     }
     return new CassandraVersion(tag);
@@ -211,6 +220,7 @@ export class Cassandra extends EnginePreset {
     // ---- defaults and eager checks
     this.version = props.version ?? CassandraVersion.V4_1;
     const image = engineImage(where, 'image', props.image, 'library/cassandra', this.version.tag);
+    warnEngineVersion(this, where, 'version', 'cassandra', this.version.tag);
     if (props.podManagementPolicy !== undefined && props.podManagementPolicy !== PodManagementPolicy.ORDERED_READY) {
       throw fail(where, 'podManagementPolicy', props.podManagementPolicy,
         'Must be OrderedReady: Cassandra nodes must join the ring one at a time',

@@ -4,3 +4,4 @@ export * from './engine-metrics';
 export * from './engine-preset';
 export * from './postgres';
 export * from './redis';
+export * from './valkey';

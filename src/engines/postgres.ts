@@ -30,6 +30,7 @@ import {
   postgresShmSizeMebibytes,
   renderPostgres,
 } from './private/postgres';
+import { warnEngineVersion } from '../private/engine-versions';
 import { fail, failWithoutValue, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
@@ -38,22 +39,31 @@ import { ServiceSelection, WorkloadService } from '../workload/workload-service'
 /**
  * A PostgreSQL version: a pinned tag of the official image (Debian variants).
  *
+ * The constants pin the newest minor release of each major, checked against the release notes
+ * and security advisories (the engine version policy, docs/engine-versions.md); a library release
+ * moves them forward within their major, never to another major. A tag given to `of()` below its
+ * major's first release without known critical or high advisories is accepted, and the
+ * `Postgres` that runs it warns `[vulnerable-engine-version]`.
+ *
  * @see https://hub.docker.com/_/postgres
+ * @see https://www.postgresql.org/support/versioning/
  */
 export class PostgresVersion {
-  /** PostgreSQL 15, the newest minor the library has verified. */
+  /** PostgreSQL 15, pinned to its newest minor release (`15.19`). */
   public static readonly V15 = PostgresVersion.pinned(15);
-  /** PostgreSQL 16, the newest minor the library has verified. */
+  /** PostgreSQL 16, pinned to its newest minor release (`16.15`). */
   public static readonly V16 = PostgresVersion.pinned(16);
-  /** PostgreSQL 17, the newest minor the library has verified (the default). */
+  /** PostgreSQL 17, pinned to its newest minor release (`17.11`; the default). */
   public static readonly V17 = PostgresVersion.pinned(17);
+  /** PostgreSQL 18, pinned to its newest minor release (`18.6`). */
+  public static readonly V18 = PostgresVersion.pinned(18);
 
   /**
    * Any pinned tag of the official image: `<major>.<minor>`, optionally `-trixie` or
    * `-bookworm`, major 15 or later. A bare major or `latest` (a restart could run another
    * version) and Alpine tags (uid 70, another collation) are refused.
    *
-   * @param tag the image tag, e.g. `17.2`
+   * @param tag the image tag, e.g. `17.11`
    * @see https://hub.docker.com/_/postgres
    */
   public static of(tag: string): PostgresVersion {
@@ -66,7 +76,7 @@ export class PostgresVersion {
     return new PostgresVersion(found.tag, found.major);
   }
 
-  /** The image tag, e.g. `17.9`. */
+  /** The image tag, e.g. `17.11`. */
   public readonly tag: string;
   /** The major version, e.g. 17. */
   public readonly majorVersion: number;
@@ -315,6 +325,7 @@ export class Postgres extends EnginePreset {
       dataVolumeName: DATA_VOLUME,
     });
     const image = engineImage(where, 'image', props.image, 'library/postgres', engine.tag);
+    warnEngineVersion(this, where, 'version', 'postgres', engine.tag);
 
     // ---- the engine's volumes as cdk8s-plus volumes (the workload renders /tmp itself)
     const names = POSTGRES_VOLUME_NAMES;

@@ -20,14 +20,15 @@ import { engineImage } from './private/engine-image';
 import { REDIS_EXPORTER_IMAGE, renderRedisExporter } from './private/exporters';
 import { completeRules, redisAlertRules } from './private/metrics-rules';
 import {
-  REDIS_CONFIG_VOLUME,
-  REDIS_DEFAULT_IMAGE,
   REDIS_GID,
   REDIS_PASSWORD_ENV,
   REDIS_PRIMARY_HOST_ENV,
   RedisEngine,
+  RedisFlavor,
   renderRedis,
 } from './private/redis';
+import type { ValkeyVersion } from './valkey';
+import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
@@ -41,27 +42,46 @@ import { ServiceSelection, WorkloadService } from '../workload/workload-service'
 /** The port of the server in the pod (clients and replicas). */
 const REDIS_PORT = 6379;
 
-/** The tag of the engine module's pinned image (`7.2.5`). */
-const DEFAULT_TAG = REDIS_DEFAULT_IMAGE.slice(REDIS_DEFAULT_IMAGE.lastIndexOf(':') + 1);
-
 /**
  * A Redis version: the tag of the official `redis` image the preset runs.
  *
  * The preset needs Redis 7.0 or later (`bind * -::*`, `repl-diskless-sync-max-replicas` and the
- * shared replication buffer are 7.0 features).
+ * shared replication buffer are 7.0 features). The constants pin the newest patch release of the
+ * maintained lines, checked against the release notes and advisories (the engine version policy,
+ * docs/engine-versions.md); a library release moves them forward within their line, never to
+ * another line (a newer line writes data files an older one cannot read). A tag given to `of()`
+ * below its line's first release without known critical or high advisories, or of a line past its
+ * end of life, is accepted, and the `Redis` that runs it warns (`[vulnerable-engine-version]`,
+ * `[unmaintained-engine-version]`).
  *
  * @see https://hub.docker.com/_/redis
- * @see https://redis.io/docs/latest/operate/oss_and_stack/stack-with-enterprise/release-notes/
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/install/version-mgmt/
  */
 export class RedisVersion {
-  /** Redis 7.0, pinned to the tag `7.0.15`. */
+  /**
+   * Redis 7.0, pinned to the tag `7.0.15`.
+   *
+   * @deprecated Redis 7.0 reached its end of life on 2024-07-29 and has known critical and high
+   * vulnerabilities that no 7.0 release fixes; a `Redis` running it warns. Use `V7_2`: Redis 7.2
+   * reads 7.0's data files.
+   */
   public static readonly V7_0 = new RedisVersion('7.0.15');
 
-  /** Redis 7.2, pinned to the tag `7.2.5` (the default). */
-  public static readonly V7_2 = new RedisVersion(DEFAULT_TAG);
+  /** Redis 7.2, pinned to its newest patch release (`7.2.16`; the default). Maintained until 2029-12-01. */
+  public static readonly V7_2 = new RedisVersion(defaultTagOf('redis', '7.2'));
+
+  /** Redis 7.4, pinned to its newest patch release (`7.4.11`). Maintained until 2029-12-01. */
+  public static readonly V7_4 = new RedisVersion(defaultTagOf('redis', '7.4'));
 
   /**
-   * A version by its image tag, e.g. `7.2.5` or `7.2.5-bookworm` (the Debian variants: the
+   * Redis 8.2, pinned to its newest patch release (`8.2.10`). Maintained until 2030-09-01. Redis 8
+   * is licensed under RSALv2, SSPLv1 or AGPLv3 (Redis 7.2 under BSD-3-Clause, 7.4 under RSALv2 or
+   * SSPLv1); the preset loads none of the image's bundled modules.
+   */
+  public static readonly V8_2 = new RedisVersion(defaultTagOf('redis', '8.2'));
+
+  /**
+   * A version by its image tag, e.g. `7.2.16` or `7.2.16-bookworm` (the Debian variants: the
    * preset runs as the image's `redis` user, uid and gid 999, which the Alpine variants do not
    * have).
    *
@@ -70,7 +90,7 @@ export class RedisVersion {
   public static of(tag: string): RedisVersion {
     const m = /^(\d+)\.(\d+)(\.\d+)?(-[a-z0-9][a-z0-9._-]*)?$/.exec(tag);
     if (!m) {
-      throw fail('RedisVersion', 'tag', tag, 'Must be a version tag of the official image, e.g. "7.2.5" or "7.2.5-bookworm"',
+      throw fail('RedisVersion', 'tag', tag, 'Must be a version tag of the official image, e.g. "7.2.16" or "7.2.16-bookworm"',
         'Pass the tag without the image name, or use RedisVersion.V7_2');
     }
     if (Number(m[1]) < 7) {
@@ -84,10 +104,51 @@ export class RedisVersion {
     return new RedisVersion(tag);
   }
 
-  /** The image tag, e.g. `7.2.5`. */
+  /** The image tag, e.g. `7.2.16`. */
   public readonly tag: string;
 
   private constructor(tag: string) {
+    this.tag = tag;
+  }
+}
+
+/**
+ * What a Redis-compatible preset runs: Redis or Valkey, at a version. The engine object of
+ * `RedisCompatibleBase` (in the manner of aws-rds's `DatabaseInstanceEngine.postgres({ version })`):
+ * it supplies the image, the binaries and the names that differ, and everything else is shared.
+ */
+export class RedisCompatibleEngine {
+  /**
+   * Redis, from the official `redis` image.
+   *
+   * @param version the Redis version
+   */
+  public static redis(version: RedisVersion): RedisCompatibleEngine {
+    return new RedisCompatibleEngine('Redis', 'redis', 'library/redis', version.tag);
+  }
+
+  /**
+   * Valkey, from the Valkey project's `valkey/valkey` image.
+   *
+   * @param version the Valkey version
+   */
+  public static valkey(version: ValkeyVersion): RedisCompatibleEngine {
+    return new RedisCompatibleEngine('Valkey', 'valkey', 'valkey/valkey', version.tag);
+  }
+
+  /** The engine's name: `Redis` or `Valkey`. */
+  public readonly name: string;
+  /** The image tag. */
+  public readonly tag: string;
+  /** The image's repository on Docker Hub: `library/redis` or `valkey/valkey`. */
+  public readonly repository: string;
+  /** @internal */
+  public readonly _flavor: RedisFlavor;
+
+  private constructor(name: string, flavor: RedisFlavor, repository: string, tag: string) {
+    this.name = name;
+    this._flavor = flavor;
+    this.repository = repository;
     this.tag = tag;
   }
 }
@@ -131,16 +192,16 @@ export enum RedisAppendFsync {
 }
 
 /**
- * Props of `Redis`.
+ * Props shared by `Redis` and `Valkey` (everything but the version).
  *
  * The `StatefulWorkloadOptions` pass through to the workload, except:
  * - `replicas`: not accepted (an error); the pod count is `readReplicas + 1`;
  * - `podManagementPolicy` defaults to `Parallel`;
  * - `headlessService.publishNotReadyAddresses` is always on (an error if set to false), and
  *   `governingService` is refused: the replicas resolve the primary's pod name before it is Ready;
- * - `securityContext`: `fsGroup` defaults to 999, the image's `redis` group.
+ * - `securityContext`: `fsGroup` defaults to 999, the image's `redis` (`valkey`) group.
  */
-export interface RedisProps extends StatefulWorkloadOptions {
+export interface RedisCompatibleProps extends StatefulWorkloadOptions {
   /**
    * Read replicas besides the primary: the StatefulSet runs `readReplicas + 1` pods, pod
    * `ordinals.start` the primary, the others `replicaof` it. 0 runs a single primary.
@@ -192,18 +253,11 @@ export interface RedisProps extends StatefulWorkloadOptions {
   readonly appendFsync?: RedisAppendFsync;
 
   /**
-   * The Redis version (the image tag).
-   *
-   * @see https://hub.docker.com/_/redis
-   * @default RedisVersion.V7_2
-   */
-  readonly version?: RedisVersion;
-
-  /**
-   * Where the image comes from (a mirror or a private registry); the tag comes from `version`.
+   * Where the image comes from (a mirror or a private registry) and, optionally, its digest; the
+   * tag comes from `version`.
    *
    * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
-   * @default - docker.io/library/redis
+   * @default - docker.io/library/redis (Redis) or docker.io/valkey/valkey (Valkey), by tag
    */
   readonly image?: EngineImageOptions;
 
@@ -251,11 +305,13 @@ export interface RedisProps extends StatefulWorkloadOptions {
 }
 
 /**
- * Redis with read replicas on one StatefulSet: pod `ordinals.start` (0) is the primary, every
- * other pod `replicaof` it by its stable DNS name through the headless Service
- * (`publishNotReadyAddresses`, so the name resolves before the primary is Ready). Append-only
- * persistence on a claim at `/data`; `maxmemory` derived from the memory limit; an optional
- * password from a Secret; `redis-cli ping` probes over a unix socket.
+ * The base of `Redis` and `Valkey`: a primary with read replicas on one StatefulSet, for any
+ * server that speaks the Redis protocol and replication (the engine object,
+ * `RedisCompatibleEngine`, says which). Pod `ordinals.start` (0) is the primary, every other pod
+ * `replicaof` it by its stable DNS name through the headless Service (`publishNotReadyAddresses`,
+ * so the name resolves before the primary is Ready). Append-only persistence on a claim at
+ * `/data`; `maxmemory` derived from the memory limit; an optional password from a Secret;
+ * `redis-cli ping` (`valkey-cli ping`) probes over a unix socket.
  *
  * Two client Services: `<name>-write` reaches only the primary (writes), `<name>-read` every pod
  * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
@@ -272,7 +328,7 @@ export interface RedisProps extends StatefulWorkloadOptions {
  *
  * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
  */
-export class Redis extends EnginePreset {
+export abstract class RedisCompatibleBase extends EnginePreset {
   /** The workload (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public readonly workload: StatefulWorkload;
   /** The Service that reaches only the primary: `<name>-write`. */
@@ -290,22 +346,31 @@ export class Redis extends EnginePreset {
 
   /** The password, if any (the exporter's too). */
   private readonly password?: DataStoreCredentials;
+  /** Which server runs. */
+  private readonly compatibleEngine: RedisCompatibleEngine;
 
-  constructor(scope: Construct, id: string, props: RedisProps = {}) {
+  /**
+   * @param scope the scope
+   * @param id the id
+   * @param props the props every Redis-compatible preset takes
+   * @param compatibleEngine which server runs, at which version
+   */
+  protected constructor(scope: Construct, id: string, props: RedisCompatibleProps, compatibleEngine: RedisCompatibleEngine) {
     super(scope, id);
-    const where = `Redis '${this.node.path}'`;
+    const where = `${compatibleEngine.name} '${this.node.path}'`;
+    const flavor = compatibleEngine._flavor;
 
     // ---- eager checks of what the preset owns
     if (props.replicas !== undefined) {
       throw fail(where, 'replicas', props.replicas,
-        'Redis counts read replicas besides the primary: the StatefulSet runs \'readReplicas\' + 1 pods',
+        `${compatibleEngine.name} counts read replicas besides the primary: the StatefulSet runs 'readReplicas' + 1 pods`,
         `Set 'readReplicas' instead, e.g. readReplicas: ${Math.max(props.replicas - 1, 0)} for ${props.replicas} pods`);
     }
     const readReplicas = props.readReplicas ?? 2;
     checkInteger(where, 'readReplicas', readReplicas, 0);
     if (props.governingService) {
       throw fail(where, 'governingService', props.governingService.name,
-        'Redis creates its own headless Service, with publishNotReadyAddresses: the replicas resolve the primary\'s pod name before it is Ready',
+        `${compatibleEngine.name} creates its own headless Service, with publishNotReadyAddresses: the replicas resolve the primary's pod name before it is Ready`,
         'Leave \'governingService\' out; name the headless Service with \'headlessService.name\'');
     }
     if (props.headlessService?.publishNotReadyAddresses === false) {
@@ -315,7 +380,7 @@ export class Redis extends EnginePreset {
     }
     if (props.password?.usernameKey !== undefined) {
       throw failWithoutValue(where, 'password', `credentials with a username (key "${props.password.usernameKey}")`,
-        'Must be a password only: Redis ACL users are not supported by the preset, which sets `requirepass` (the default user)',
+        `Must be a password only: ${compatibleEngine.name} ACL users are not supported by the preset, which sets \`requirepass\` (the default user)`,
         'Use DataStoreCredentials.fromPasswordSecret(secret)');
     }
     if (props.storageClass && props.storageClassName !== undefined) {
@@ -328,10 +393,10 @@ export class Redis extends EnginePreset {
     const memoryLimit = resources.memory?.limit;
     if (!memoryLimit) {
       throw fail(where, 'resources.memory.limit', 'unset',
-        'Must be set: \'maxmemory\' is derived from it, and without a limit Redis grows until the node runs out of memory',
+        `Must be set: 'maxmemory' is derived from it, and without a limit ${compatibleEngine.name} grows until the node runs out of memory`,
         'Set \'resources.memory.limit\', e.g. Size.mebibytes(256)');
     }
-    const image = engineImage(where, 'image', props.image, 'library/redis', (props.version ?? RedisVersion.V7_2).tag);
+    const image = engineImage(where, 'image', props.image, compatibleEngine.repository, compatibleEngine.tag);
 
     // ---- the workload
     const userSc = props.securityContext ?? {};
@@ -348,8 +413,10 @@ export class Redis extends EnginePreset {
     });
     const w = this.workload;
     this.password = props.password;
+    this.compatibleEngine = compatibleEngine;
 
     const engine: RedisEngine = renderRedis(where, {
+      flavor,
       statefulSetName: w.name,
       serviceName: w.serviceName,
       namespace: w.namespaceName,
@@ -372,7 +439,7 @@ export class Redis extends EnginePreset {
     });
 
     // ---- the container, from the engine's parts (cdk8s-plus props, so the pod checks see them)
-    const configVolume = engine.volumes.find(v => v.name === REDIS_CONFIG_VOLUME)!;
+    const configVolume = engine.volumes.find(v => v.name === engine.configVolumeName)!;
     const config = Volume.fromEmptyDir(this, 'ConfigVolume', configVolume.name, {
       medium: EmptyDirMedium.MEMORY,
       sizeLimit: Size.mebibytes(1),
@@ -386,7 +453,7 @@ export class Redis extends EnginePreset {
       }
     }
     w.addContainer({
-      name: 'redis',
+      name: flavor,
       image: engine.image,
       command: engine.command,
       envVariables,
@@ -434,6 +501,7 @@ export class Redis extends EnginePreset {
         `Deleting the StatefulSet${deleting.includes('whenScaled') ? ' or scaling it to 0' : ''} deletes the primary's claim: pod ${w.startOrdinal} then comes back as an empty primary, and the replicas resync to it, dropping their copies too`,
         'Leave \'persistentVolumeClaimRetentionPolicy\' out (Retain)'));
     }
+    warnEngineVersion(this, where, 'version', flavor as EngineKind, compatibleEngine.tag);
   }
 
   /** The write Service's DNS name and port: consumers write to the primary. */
@@ -441,15 +509,15 @@ export class Redis extends EnginePreset {
     return this.primaryService.endpoint;
   }
 
-  /** The client port (`redis`, 6379). */
+  /** The client port (`redis`, 6379: the protocol's name, for Valkey too). */
   public get ports(): DataStorePort[] {
     return this.primaryService.ports;
   }
 
   /**
-   * redis_exporter (`docker.io/oliver006/redis_exporter`) against the server on the pod's
-   * loopback, with the password from the Secret (`REDIS_PASSWORD`, a `secretKeyRef`), never in
-   * its arguments.
+   * redis_exporter (`docker.io/oliver006/redis_exporter`, for Valkey too) against the server on the
+   * pod's loopback, with the password from the Secret (`REDIS_PASSWORD`, a `secretKeyRef`), never
+   * in its arguments.
    */
   protected metricsExporter(): MetricsExporter {
     const password = this.password;
@@ -458,8 +526,8 @@ export class Redis extends EnginePreset {
       password: password ? { name: password.secret.name, key: password.passwordKey } : undefined,
     });
     return {
-      alertPrefix: 'Redis',
-      containerName: 'redis-exporter',
+      alertPrefix: this.compatibleEngine.name,
+      containerName: `${this.compatibleEngine._flavor}-exporter`,
       image: REDIS_EXPORTER_IMAGE,
       port: exporter.port,
       args: exporter.args,
@@ -472,18 +540,74 @@ export class Redis extends EnginePreset {
   }
 
   /**
-   * Redis's alerts, by the preset's shape: `RedisDown`; with read replicas `RedisReplicaLinkDown`,
-   * `RedisReplicasMissing` and `RedisReplicationLagging`; `RedisMemoryNearMax` unless an
-   * `allkeys-*` policy evicts; `RedisRejectingWrites`, `RedisTooManyConnections` and
-   * `RedisRejectingConnections`.
+   * The alerts, by the preset's shape (`<Engine>` is `Redis` or `Valkey`): `<Engine>Down`; with
+   * read replicas `<Engine>ReplicaLinkDown`, `<Engine>ReplicasMissing` and
+   * `<Engine>ReplicationLagging`; `<Engine>MemoryNearMax` unless an `allkeys-*` policy evicts;
+   * `<Engine>RejectingWrites`, `<Engine>TooManyConnections` and `<Engine>RejectingConnections`.
    */
   protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
     return completeRules(context, redisAlertRules(context, {
-      container: 'redis',
+      container: this.compatibleEngine._flavor,
       readReplicas: this.readReplicas,
       primaryOrdinal: this.workload.startOrdinal,
       evictionPolicy: this.evictionPolicy,
     }));
+  }
+}
+
+/**
+ * Props of `Redis`.
+ *
+ * The `StatefulWorkloadOptions` pass through to the workload, except:
+ * - `replicas`: not accepted (an error); the pod count is `readReplicas + 1`;
+ * - `podManagementPolicy` defaults to `Parallel`;
+ * - `headlessService.publishNotReadyAddresses` is always on (an error if set to false), and
+ *   `governingService` is refused: the replicas resolve the primary's pod name before it is Ready;
+ * - `securityContext`: `fsGroup` defaults to 999, the image's `redis` group.
+ */
+export interface RedisProps extends RedisCompatibleProps {
+  /**
+   * The Redis version (the image tag).
+   *
+   * @see https://hub.docker.com/_/redis
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/install/version-mgmt/
+   * @default RedisVersion.V7_2
+   */
+  readonly version?: RedisVersion;
+}
+
+/**
+ * Redis with read replicas on one StatefulSet, from the official `redis` image: pod
+ * `ordinals.start` (0) is the primary, every other pod `replicaof` it by its stable DNS name through
+ * the headless Service (`publishNotReadyAddresses`, so the name resolves before the primary is
+ * Ready). Append-only persistence on a claim at `/data`; `maxmemory` derived from the memory
+ * limit; an optional password from a Secret; `redis-cli ping` probes over a unix socket.
+ *
+ * Two client Services: `<name>-write` reaches only the primary (writes), `<name>-read` every pod
+ * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
+ * write Service, so a consumer wired to it writes to the primary.
+ *
+ * There is no failover: while the primary is down, writes wait for its pod to come back with its
+ * data from its claim.
+ *
+ * **Data loss when the primary's claim is deleted**: if pod 0 comes back on an empty volume, it
+ * starts as an empty primary, and the replicas resync to it: they drop their copies too. Never
+ * delete the primary's claim while the replicas hold the only copy; promote a replica by hand
+ * first (`REPLICAOF NO ONE`). A `persistentVolumeClaimRetentionPolicy` that deletes claims warns
+ * `[redis-primary-claim-deletion]`.
+ *
+ * `Valkey` is the same preset with the Valkey server (the same base, `RedisCompatibleBase`).
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/
+ */
+export class Redis extends RedisCompatibleBase {
+  /** The Redis version. */
+  public readonly version: RedisVersion;
+
+  constructor(scope: Construct, id: string, props: RedisProps = {}) {
+    const version = props.version ?? RedisVersion.V7_2;
+    super(scope, id, props, RedisCompatibleEngine.redis(version));
+    this.version = version;
   }
 }
 

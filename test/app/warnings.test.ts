@@ -7,7 +7,7 @@ import { buildAlternatives, buildExamples } from '../../examples/main';
 import { Warnings } from '../../src/app/warnings';
 import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
-import { Redis } from '../../src/engines/redis';
+import { Redis, RedisVersion } from '../../src/engines/redis';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
 import { EphemeralVolume } from '../../src/storage/ephemeral-volume';
 import { StaticVolume, StaticVolumeSet, StaticVolumeSource } from '../../src/storage/static-volume';
@@ -138,6 +138,12 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
     return new StorageClass(chart, 'standard', { metadata: { name: 'standard' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
   }],
+  ['cdk8s-stateful:vulnerable-engine-version', 'construction', chart => new Redis(chart, 'cache', {
+    metadata: { name: 'cache' }, version: RedisVersion.of('7.2.5'),
+  })],
+  ['cdk8s-stateful:unmaintained-engine-version', 'construction', chart => new Redis(chart, 'cache', {
+    metadata: { name: 'cache' }, version: RedisVersion.of('8.6.7'),
+  })],
   ['cdk8s-stateful:ephemeral-volume-retain-class', 'validation', chart => {
     const kept = new StorageClass(chart, 'kept', { metadata: { name: 'kept' }, provisioner: 'ebs.csi.aws.com' }); // Retain: our default
     const spill = EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: kept });

@@ -51,7 +51,7 @@ describe('Cassandra', () => {
       labelSelector: { matchLabels: sts.spec.selector.matchLabels },
     }]);
     const c = cassandraOf(sts);
-    expect(c.image).toBe('docker.io/library/cassandra:4.1.8');
+    expect(c.image).toBe('docker.io/library/cassandra:4.1.12');
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(c.resources).toEqual({ limits: { memory: '2Gi' }, requests: { cpu: '1', memory: '2Gi' } });
     const seeds = `${name}-0.${name}.shop.svc.cluster.local,${name}-1.${name}.shop.svc.cluster.local`;
@@ -203,7 +203,7 @@ describe('Cassandra', () => {
 
 describe('CassandraVersion', () => {
   test('V4_1 is pinned', () => {
-    expect(CassandraVersion.V4_1.tag).toBe('4.1.8');
+    expect(CassandraVersion.V4_1.tag).toBe('4.1.12');
   });
 
   test('of() takes a 4.1 patch release', () => {
@@ -212,7 +212,7 @@ describe('CassandraVersion', () => {
 
   test.each(['4.1', '5.0.2', 'latest', '4.0.13', '4.1.8-jammy', '', 'v4.1.8', '14.1.8'])('fails when the tag is %j', tag => {
     expect(() => CassandraVersion.of(tag)).toThrow(
-      `CassandraVersion.of: invalid 'tag': "${tag}". Must be a Cassandra 4.1 patch release such as "4.1.8"`);
+      `CassandraVersion.of: invalid 'tag': "${tag}". Must be a Cassandra 4.1 patch release such as "4.1.12"`);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   Redis,
   RedisEvictionPolicy,
   SyncWaves,
+  Valkey,
 } from '../../src';
 import { restrictedViolations } from '../../src/private/pod-security';
 import { findAll, findOne, synthValid } from '../util/harness';
@@ -279,6 +280,23 @@ describe('EngineMetrics (EnginePreset.addMetrics())', () => {
     expect(names({ evictionPolicy: RedisEvictionPolicy.VOLATILE_LRU })).toContain('RedisMemoryNearMax');
     const missing = alerts({ readReplicas: 3, ordinals: { start: 1 } }).find(r => r.alert === 'RedisReplicasMissing')!;
     expect(missing.expr).toBe('redis_connected_slaves{namespace="news",pod="news-redis-1"} < 3');
+  });
+
+  test('Valkey: the same exporter, named after Valkey, with Valkey\'s alert names and container', () => {
+    const chart = chartIn('news');
+    const metrics = new Valkey(chart, 'valkey', { metadata: { name: 'news-cache' }, readReplicas: 1 }).addMetrics();
+    const manifests = synthValid(chart);
+    expect(containerOf(manifests, 'valkey-exporter').image).toBe('docker.io/oliver006/redis_exporter:v1.88.0');
+    expect(metrics.port).toBe(9121);
+    expect(metrics.alertRules.map(r => r.alert)).toEqual([
+      'ValkeyExporterDown', 'ValkeyVolumeFillingUp', 'ValkeyVolumeAlmostFull', 'ValkeyPodRestarting', 'ValkeyDown',
+      'ValkeyReplicaLinkDown', 'ValkeyReplicasMissing', 'ValkeyReplicationLagging', 'ValkeyMemoryNearMax',
+      'ValkeyRejectingWrites', 'ValkeyTooManyConnections', 'ValkeyRejectingConnections',
+    ]);
+    const down = metrics.alertRules.find(r => r.alert === 'ValkeyDown')!;
+    expect(down.expr).toBe('redis_up{namespace="news",pod=~"news-cache-[0-9]+"} == 0');
+    expect(down.annotations!.runbook).toContain('-c valkey;');
+    expect(down.annotations!.summary).toBe('Valkey {{ $labels.namespace }}/{{ $labels.pod }} is down');
   });
 
   test('Redis without a password: the exporter gets none', () => {

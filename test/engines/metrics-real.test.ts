@@ -1,8 +1,8 @@
 /**
  * The exporter sidecars of `addMetrics()` run for real: Debian's prometheus-postgres-exporter
  * (0.11) and prometheus-redis-exporter (1.45), with the env and args taken from the synthesized
- * StatefulSets, against a real PostgreSQL server and a real redis-server primary with a replica
- * (both with a password), scraped over HTTP as Prometheus would.
+ * StatefulSets, against a real PostgreSQL server, and a real primary with a replica of
+ * redis-server and of valkey-server (all with a password), scraped over HTTP as Prometheus would.
  *
  * Each pod gets its own loopback address from `PodNetwork`. What the kubelet and the pod would do
  * is emulated, and only what must be is translated:
@@ -32,12 +32,13 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Postgres } from '../../src/engines/postgres';
-import { Redis } from '../../src/engines/redis';
+import { Redis, RedisCompatibleBase } from '../../src/engines/redis';
+import { Valkey } from '../../src/engines/valkey';
 import { findOne, synthValid } from '../util/harness';
 import { DEBIAN, httpGet, metricNames, parseSamples, poll, requireBinaries, RunningExporter, Sample, samplesOf, spawnAs, stopProcess } from '../util/metrics';
 import { PodNetwork, TestPod } from '../util/pod-network';
 import { chown, initdbAsEntrypoint, pg, requirePostgresBinaries, Server, writeSecretFile } from '../util/postgres-server';
-import { cli, containerEnv, info, requireRedis, stop, waitFor } from '../util/redis-server';
+import { cli, containerEnv, info, RedisCli, requireRedis, requireValkey, stop, waitFor } from '../util/redis-server';
 
 jest.setTimeout(60_000);
 
@@ -213,7 +214,31 @@ describe('Postgres metrics: the synthesized postgres_exporter sidecar scrapes a 
   });
 });
 
-describe('Redis metrics: the synthesized redis_exporter sidecars scrape a primary and its replica with the password', () => {
+interface RedisLike {
+  /** The preset's container name (and its flavor). */
+  readonly server: 'redis' | 'valkey';
+  readonly cli: RedisCli;
+  readonly require: () => void;
+  readonly build: (chart: Chart, password: DataStoreCredentials) => RedisCompatibleBase;
+}
+
+const REDIS_LIKE: Array<[string, RedisLike]> = [
+  ['Redis', {
+    server: 'redis',
+    cli: 'redis-cli',
+    require: requireRedis,
+    build: (chart, password) => new Redis(chart, 'redis', { metadata: { name: 'news-redis' }, readReplicas: 1, password }),
+  }],
+  // the same exporter image for Valkey: redis_exporter speaks to any server of the protocol
+  ['Valkey', {
+    server: 'valkey',
+    cli: 'valkey-cli',
+    require: requireValkey,
+    build: (chart, password) => new Valkey(chart, 'valkey', { metadata: { name: 'news-redis' }, readReplicas: 1, password }),
+  }],
+];
+
+describe.each(REDIS_LIKE)('%s metrics: the synthesized redis_exporter sidecars scrape a primary and its replica with the password', (_engine, like) => {
   const PASSWORD = 'news "manager" \\ $HOME #secret';
   const PORT = 6379;
   let manifests: any[];
@@ -223,18 +248,17 @@ describe('Redis metrics: the synthesized redis_exporter sidecars scrape a primar
   const pods: TestPod[] = [];
 
   beforeAll(async () => {
-    requireRedis();
+    like.require();
     requireBinaries(DEBIAN.redisExporter);
 
     // GIVEN a Redis primary and a replica with metrics, synthesized
     const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
     const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'news-redis-auth' }, stringData: { password: PASSWORD } });
-    const redis = new Redis(chart, 'redis', { metadata: { name: 'news-redis' }, readReplicas: 1, password: DataStoreCredentials.fromPasswordSecret(secret) });
-    redis.addMetrics();
+    like.build(chart, DataStoreCredentials.fromPasswordSecret(secret)).addMetrics();
     manifests = synthValid(chart);
     const sts = findOne(manifests, 'StatefulSet', 'news-redis');
-    redisContainer = sts.spec.template.spec.containers.find((c: any) => c.name === 'redis');
-    exporterContainer = sts.spec.template.spec.containers.find((c: any) => c.name === 'redis-exporter');
+    redisContainer = sts.spec.template.spec.containers.find((c: any) => c.name === like.server);
+    exporterContainer = sts.spec.template.spec.containers.find((c: any) => c.name === `${like.server}-exporter`);
     const secrets = { 'news-redis-auth/password': PASSWORD };
 
     // the pods, by their DNS names (the replica resolves the rendered primary host)
@@ -257,7 +281,7 @@ describe('Redis metrics: the synthesized redis_exporter sidecars scrape a primar
       const [cmd, ...args] = redisContainer.command.map(mounted);
       const child = net.spawn([cmd, ...args, '--bind', pod.address], { env, stdio: 'ignore' });
       exporters.push({ process: child, output: () => '' });
-      await waitFor(`${name} to answer PING`, () => cli({ address: pod.address, port: PORT }, ['ping'], PASSWORD) === 'PONG' || undefined);
+      await waitFor(`${name} to answer PING`, () => cli({ address: pod.address, port: PORT }, ['ping'], PASSWORD, like.cli) === 'PONG' || undefined);
 
       // its exporter, with the container's env as the kubelet builds it
       const exporterEnv = containerEnv(exporterContainer.env, secrets, {}) as Record<string, string>;
@@ -268,7 +292,7 @@ describe('Redis metrics: the synthesized redis_exporter sidecars scrape a primar
         fsGroup: sts.spec.template.spec.securityContext.fsGroup,
       }));
     }
-    await waitFor('the replica\'s link', () => info({ address: pods[1].address, port: PORT }, 'replication', PASSWORD).master_link_status === 'up' || undefined, 20_000);
+    await waitFor('the replica\'s link', () => info({ address: pods[1].address, port: PORT }, 'replication', PASSWORD, like.cli).master_link_status === 'up' || undefined, 20_000);
   });
 
   const scrapeUntil = (pod: TestPod, what: string, ok: (s: Sample[]) => boolean) =>
@@ -307,13 +331,13 @@ describe('Redis metrics: the synthesized redis_exporter sidecars scrape a primar
     }]);
   });
 
-  test('every metric the Redis alerts read is served (a write refused for memory gives redis_errors_total{err="OOM"})', async () => {
+  test('every metric the alerts read is served (a write refused for memory gives redis_errors_total{err="OOM"})', async () => {
     // a write refused with OOM, as at maxmemory, then the rendered maxmemory back
     const primary = { address: pods[0].address, port: PORT };
-    const maxmemory = cli(primary, ['config', 'get', 'maxmemory'], PASSWORD).split('\n')[1];
-    cli(primary, ['config', 'set', 'maxmemory', '1'], PASSWORD);
-    expect(cli(primary, ['set', 'headline', 'too much'], PASSWORD)).toMatch(/^OOM/);
-    cli(primary, ['config', 'set', 'maxmemory', maxmemory], PASSWORD);
+    const maxmemory = cli(primary, ['config', 'get', 'maxmemory'], PASSWORD, like.cli).split('\n')[1];
+    cli(primary, ['config', 'set', 'maxmemory', '1'], PASSWORD, like.cli);
+    expect(cli(primary, ['set', 'headline', 'too much'], PASSWORD, like.cli)).toMatch(/^OOM/);
+    cli(primary, ['config', 'set', 'maxmemory', maxmemory], PASSWORD, like.cli);
 
     const rule = findOne(manifests, 'PrometheusRule', 'news-redis');
     const names: string[] = [...new Set<string>(rule.spec.groups.flatMap((g: any) => g.rules.flatMap((r: any) => metricNames(r.expr))))]
@@ -333,7 +357,10 @@ describe('Redis metrics: the synthesized redis_exporter sidecars scrape a primar
   });
 
   test('no exporter process holds the password in its command line', () => {
-    for (const e of exporters.filter(x => x.process.spawnargs.includes(DEBIAN.redisExporter))) {
+    const alive = (x: RunningExporter) => x.process.exitCode === null && x.process.signalCode === null;
+    const running = exporters.filter(x => x.process.spawnargs.includes(DEBIAN.redisExporter) && alive(x));
+    expect(running).toHaveLength(2);
+    for (const e of running) {
       expect(readFileSync(`/proc/${e.process.pid}/cmdline`, 'utf8')).not.toContain('#secret');
     }
   });

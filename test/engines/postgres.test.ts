@@ -40,7 +40,7 @@ describe('Postgres', () => {
       credentials: DataStoreCredentials.fromSecret(secret, { usernameKey: 'user', passwordKey: 'pass' }),
       database: 'orders',
       version: PostgresVersion.V16,
-      image: { registry: 'mirror.gcr.io', repository: 'library/postgres' },
+      image: { registry: 'mirror.gcr.io', repository: 'library/postgres', digest: 'sha256:0f4e5b3c8f1d2a6e7b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a' },
       resources: { cpu: { request: kplus.Cpu.units(1) }, memory: { limit: Size.gibibytes(4) } },
       storage: Size.gibibytes(50),
       storageClassName: 'gp3',
@@ -54,7 +54,7 @@ describe('Postgres', () => {
     // THEN
     expect(manifests).toMatchSnapshot();
     const c = container(manifests);
-    expect(c.image).toBe('mirror.gcr.io/library/postgres:16.13');
+    expect(c.image).toBe('mirror.gcr.io/library/postgres:16.15@sha256:0f4e5b3c8f1d2a6e7b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a');
     expect(c.args).toEqual(['postgres', '-c', 'shared_buffers=1024MB']);
     expect(c.resources).toEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '4Gi' } });
     expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(300);
@@ -123,9 +123,11 @@ describe('Postgres', () => {
   });
 
   test('versions: pinned tags and of()', () => {
-    expect([PostgresVersion.V15.tag, PostgresVersion.V16.tag, PostgresVersion.V17.tag]).toEqual(['15.17', '16.13', '17.9']);
+    expect([PostgresVersion.V15.tag, PostgresVersion.V16.tag, PostgresVersion.V17.tag, PostgresVersion.V18.tag]).toEqual(['15.19', '16.15', '17.11', '18.6']);
+    expect([PostgresVersion.V15, PostgresVersion.V16, PostgresVersion.V17, PostgresVersion.V18].map(v => v.majorVersion)).toEqual([15, 16, 17, 18]);
     expect(PostgresVersion.of('17.2').majorVersion).toBe(17);
     expect(container(synthValid(build({ version: PostgresVersion.of('17.2') }).chart)).image).toBe('docker.io/library/postgres:17.2');
+    expect(container(synthValid(build({ version: PostgresVersion.V18 }).chart)).image).toBe('docker.io/library/postgres:18.6');
   });
 
   test('a storage class object', () => {
@@ -280,8 +282,8 @@ describe('errors', () => {
       ['localhost:5000', 'db'],
       ['registry.example.com:5000', 'my-org/db_images/postgres.v2'],
     ])('registry %p and repository %p are accepted', (registry, repository) => {
-      expect(container(synthValid(build({ image: { registry, repository } }).chart)).image).toBe(`${registry}/${repository}:17.9`);
-      expect(engineImage('X', 'image', { registry, repository }, 'library/postgres', '17.9')).toBe(`${registry}/${repository}:17.9`);
+      expect(container(synthValid(build({ image: { registry, repository } }).chart)).image).toBe(`${registry}/${repository}:17.11`);
+      expect(engineImage('X', 'image', { registry, repository }, 'library/postgres', '17.11')).toBe(`${registry}/${repository}:17.11`);
     });
 
     test('the registry error says what to give', () => {
@@ -293,7 +295,7 @@ describe('errors', () => {
     test('a bare host name would be a Docker Hub namespace: refused, except localhost', () => {
       expect(() => build({ image: { registry: 'mirror' } })).toThrow(new RegExp(
         `^${WHERE}: invalid 'image.registry': "mirror". Must contain a "." or a port, or be "localhost": the container runtime reads a bare name as a Docker Hub namespace`));
-      expect(container(synthValid(build({ image: { registry: 'localhost' } }).chart)).image).toBe('localhost/library/postgres:17.9');
+      expect(container(synthValid(build({ image: { registry: 'localhost' } }).chart)).image).toBe('localhost/library/postgres:17.11');
     });
 
     test.each(['Library/postgres', 'library/postgres:17', 'my-/postgres', '/postgres'])('repository %p is refused', repository => {

@@ -44,7 +44,7 @@ describe('Redis', () => {
     expect(spec.securityContext).toMatchObject({ fsGroup: 999, runAsNonRoot: true });
     expect(restrictedViolations(spec)).toEqual([]);
     const c = containerOf(manifests);
-    expect(c.image).toBe('docker.io/library/redis:7.2.5');
+    expect(c.image).toBe('docker.io/library/redis:7.2.16');
     expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true });
     expect(c.resources).toEqual({ limits: { memory: '256Mi' }, requests: { cpu: '100m', memory: '256Mi' } });
     expect(c.env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' }]);
@@ -65,7 +65,8 @@ describe('Redis', () => {
     expect(redis.readReplicas).toBe(2);
     expect(redis.maxMemoryBytes).toBe(192 * 1024 ** 2);
     expect(redis.evictionPolicy).toBe(RedisEvictionPolicy.NO_EVICTION);
-    expect(redis.image).toBe('docker.io/library/redis:7.2.5');
+    expect(redis.image).toBe('docker.io/library/redis:7.2.16');
+    expect(redis.version).toBe(RedisVersion.V7_2);
     expect(redis.credentials).toBeUndefined();
     expect(redis.storeName).toBe('cache');
     expect(redis.workload.name).toBe('cache');
@@ -108,8 +109,8 @@ describe('Redis', () => {
       evictionPolicy: RedisEvictionPolicy.ALLKEYS_LFU,
       maxMemoryPercent: 50,
       appendFsync: RedisAppendFsync.ALWAYS,
-      version: RedisVersion.of('7.0.15-bookworm'),
-      image: { registry: 'mirror.gcr.io', repository: 'library/redis' },
+      version: RedisVersion.of('7.4.11-bookworm'),
+      image: { registry: 'mirror.gcr.io', repository: 'library/redis', digest: `sha256:${'a1'.repeat(32)}` },
       resources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
       storage: Size.gibibytes(5),
       storageClass: fast,
@@ -127,7 +128,9 @@ describe('Redis', () => {
     expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
     expect(sts.spec.serviceName).toBe('sessions-peers');
     const c = containerOf(manifests, 'sessions');
-    expect(c.image).toBe('mirror.gcr.io/library/redis:7.0.15-bookworm');
+    expect(c.image).toBe(`mirror.gcr.io/library/redis:7.4.11-bookworm@sha256:${'a1'.repeat(32)}`);
+    expect(redis.version.tag).toBe('7.4.11-bookworm');
+    expect(allWarnings(chart)).toEqual([]);
     expect(c.env).toEqual([
       { name: 'REDIS_PRIMARY_HOST', value: 'sessions-1.sessions-peers.shop.svc.cluster.local' },
       { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'token' } } },
@@ -183,7 +186,9 @@ describe('Redis', () => {
 
   describe('RedisVersion', () => {
     test.each([
-      [RedisVersion.V7_2, '7.2.5'],
+      [RedisVersion.V7_2, '7.2.16'],
+      [RedisVersion.V7_4, '7.4.11'],
+      [RedisVersion.V8_2, '8.2.10'],
       [RedisVersion.V7_0, '7.0.15'],
       [RedisVersion.of('7.4.1'), '7.4.1'],
       [RedisVersion.of('7.2'), '7.2'],

@@ -1,11 +1,15 @@
 /**
- * Helpers of the real-engine Redis tests (test/private/engines-redis.test.ts, test/redis-real.test.ts):
- * each "pod" is a local `redis-server` process started by the test, on its own loopback address.
+ * Helpers of the real-engine Redis and Valkey tests (test/engines/private/redis.test.ts,
+ * test/engines/redis-real.test.ts, test/engines/valkey-real.test.ts): each "pod" is a local
+ * `redis-server` (`valkey-server`) process started by the test, on its own loopback address.
  */
 import { ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { EnvVarJson, ProbeJson } from '../../src/engines/private/common';
+
+/** The command line client of each server. */
+export type RedisCli = 'redis-cli' | 'valkey-cli';
 
 /** Where a test pod's server listens. */
 export interface RedisAddress {
@@ -19,6 +23,18 @@ export function requireRedis(): void {
   if (missing.length > 0) {
     throw new Error(`${missing.join(' and ')} not on PATH: the Redis engine tests run a real server. `
       + 'Install them (Debian: apt-get install -y --no-install-recommends redis-server redis-tools; .ci/run does).');
+  }
+}
+
+/**
+ * `valkey-server` and `valkey-cli` must be installed: fail (never skip) when they are not. Debian
+ * ships them in bookworm-backports (`valkey-server`, `valkey-tools`); .ci/run installs them.
+ */
+export function requireValkey(): void {
+  const missing = ['valkey-server', 'valkey-cli'].filter(bin => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
+  if (missing.length > 0) {
+    throw new Error(`${missing.join(' and ')} not on PATH: the Valkey engine tests run a real server. Install them (Debian bookworm: `
+      + 'apt-get install -y --no-install-recommends -t bookworm-backports valkey-server valkey-tools; .ci/run does).');
   }
 }
 
@@ -85,11 +101,11 @@ export function containerEnv(env: EnvVarJson[], secrets: Record<string, string>,
   return { ...out, ...overrides };
 }
 
-/** redis-cli against a pod over TCP, with `auth` in REDISCLI_AUTH when given. */
-export function cli(pod: RedisAddress, args: string[], auth?: string): string {
+/** redis-cli (or valkey-cli) against a pod over TCP, with `auth` in REDISCLI_AUTH when given. */
+export function cli(pod: RedisAddress, args: string[], auth?: string, bin: RedisCli = 'redis-cli'): string {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
   if (auth !== undefined) env.REDISCLI_AUTH = auth;
-  return execFileSync('redis-cli', ['-h', pod.address, '-p', String(pod.port), ...args], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync(bin, ['-h', pod.address, '-p', String(pod.port), ...args], { env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /** Runs a rendered exec probe with the pod's environment, as the kubelet does inside the container. */
@@ -99,6 +115,6 @@ export function runProbe(probe: ProbeJson, env: NodeJS.ProcessEnv): { ok: boolea
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 
-export function info(pod: RedisAddress, section: string, auth?: string): Record<string, string> {
-  return Object.fromEntries(cli(pod, ['info', section], auth).split(/\r?\n/).filter(l => l.includes(':')).map(l => l.split(':', 2) as [string, string]));
+export function info(pod: RedisAddress, section: string, auth?: string, bin: RedisCli = 'redis-cli'): Record<string, string> {
+  return Object.fromEntries(cli(pod, ['info', section], auth, bin).split(/\r?\n/).filter(l => l.includes(':')).map(l => l.split(':', 2) as [string, string]));
 }

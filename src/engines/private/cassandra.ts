@@ -20,13 +20,15 @@ import {
   VolumeJson,
   VolumeMountJson,
 } from './common';
+import { defaultTagOf } from '../../private/engine-versions';
 import { checkInteger, fail } from '../../private/validation';
 
 /**
- * The official image, pinned (Cassandra 4.1 on Java 11). Fully qualified: CRI-O in its default
+ * The official image, pinned to the 4.1 line's tag of the engine version policy
+ * (src/private/engine-versions.ts; Cassandra 4.1 on Java 11). Fully qualified: CRI-O in its default
  * short-name mode refuses unqualified names.
  */
-export const CASSANDRA_DEFAULT_IMAGE = 'docker.io/library/cassandra:4.1.8';
+export const CASSANDRA_DEFAULT_IMAGE = `docker.io/library/cassandra:${defaultTagOf('cassandra', '4.1')}`;
 
 /** The `cassandra` user and group of the official image. */
 export const CASSANDRA_UID = 999;

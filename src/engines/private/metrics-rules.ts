@@ -126,80 +126,83 @@ export interface RedisAlertShape {
 }
 
 /**
- * Redis: the server reachable; with replicas, their links up, all of them connected and not
+ * Redis, and Valkey (the same exporter; its metrics keep the `redis_` prefix): the server
+ * reachable; with replicas, their links up, all of them connected and not
  * lagging; memory below `maxmemory` (unless an `allkeys-*` policy evicts instead of refusing
  * writes); no write refused for memory; connections below `maxclients`.
  */
 export function redisAlertRules(ctx: MetricsAlertContext, shape: RedisAlertShape): AlertRuleSpec[] {
   const pods = ctx.podMatchers;
+  // Redis or Valkey
+  const p = ctx.alertPrefix;
   const rules: AlertRuleSpec[] = [{
-    alert: 'RedisDown',
+    alert: `${p}Down`,
     expr: `redis_up{${pods}} == 0`,
     pendingFor: Duration.minutes(1),
     severity: 'critical',
-    summary: `Redis ${POD} is down`,
+    summary: `${p} ${POD} is down`,
     description: 'The exporter in {{ $labels.pod }} has not reached its server for a minute: clients cannot either.',
     runbook: `${KUBECTL} logs {{ $labels.pod }} -c ${shape.container}; ${KUBECTL} describe pod {{ $labels.pod }} (probe failures, OOM kills, a full volume).`,
   }];
   if (shape.readReplicas > 0) {
     const lag = ctx.replicationLag.toSeconds();
     rules.push({
-      alert: 'RedisReplicaLinkDown',
+      alert: `${p}ReplicaLinkDown`,
       expr: `redis_master_link_up{${pods}} == 0`,
       pendingFor: Duration.minutes(2),
       severity: 'warning',
-      summary: `Redis replica ${POD} has lost its primary`,
+      summary: `${p} replica ${POD} has lost its primary`,
       description: 'The replica has not been linked to its primary {{ $labels.master_host }} for 2 minutes: its reads go stale, and it holds no copy of new writes.',
       runbook: `${KUBECTL} logs {{ $labels.pod }} -c ${shape.container} (MASTER <-> REPLICA sync lines): a wrong masterauth, the primary down, or a full sync that keeps failing.`,
     }, {
-      alert: 'RedisReplicasMissing',
+      alert: `${p}ReplicasMissing`,
       expr: `redis_connected_slaves{${ctx.podMatchersOf(shape.primaryOrdinal)}} < ${shape.readReplicas}`,
       pendingFor: Duration.minutes(5),
       severity: 'warning',
-      summary: `The Redis primary ${POD} has {{ $value }} of its ${shape.readReplicas} replicas connected`,
+      summary: `The ${p} primary ${POD} has {{ $value }} of its ${shape.readReplicas} replicas connected`,
       description: 'Fewer replicas than the StatefulSet runs are connected to the primary for 5 minutes: reads from the others are stale, and fewer copies of the data exist.',
-      runbook: `Find the replicas that are not connected: ${KUBECTL} get pods; their RedisReplicaLinkDown alerts and logs tell why.`,
+      runbook: `Find the replicas that are not connected: ${KUBECTL} get pods; their ${p}ReplicaLinkDown alerts and logs tell why.`,
     }, {
-      alert: 'RedisReplicationLagging',
+      alert: `${p}ReplicationLagging`,
       expr: `redis_connected_slave_lag_seconds{${pods}} > ${lag}`,
       pendingFor: Duration.minutes(5),
       severity: 'warning',
-      summary: `A replica of the Redis primary ${POD} lags {{ $value }}s behind`,
+      summary: `A replica of the ${p} primary ${POD} lags {{ $value }}s behind`,
       description: `The replica at {{ $labels.slave_ip }} has not acknowledged the primary's stream for more than ${lag} seconds, for 5 minutes: its reads are that stale.`,
       runbook: 'Check the replica\'s CPU and network, and the primary\'s client-output-buffer-limit for replicas (a replica that cannot keep up is disconnected and resyncs).',
     });
   }
   if (!shape.evictionPolicy.startsWith('allkeys-')) {
     rules.push({
-      alert: 'RedisMemoryNearMax',
+      alert: `${p}MemoryNearMax`,
       expr: `redis_memory_used_bytes{${pods}} / redis_memory_max_bytes{${pods}} > ${ctx.ratio(ctx.memoryPercent)} and redis_memory_max_bytes{${pods}} > 0`,
       pendingFor: Duration.minutes(5),
       severity: 'warning',
-      summary: `Redis ${POD} uses {{ $value | humanizePercentage }} of maxmemory`,
+      summary: `${p} ${POD} uses {{ $value | humanizePercentage }} of maxmemory`,
       description: `More than ${ctx.memoryPercent}% of maxmemory is used; at maxmemory, with the ${shape.evictionPolicy} policy, writes that need memory fail with OOM.`,
       runbook: 'Raise the memory limit (maxmemory follows it), set expiries, or delete keys; redis-cli --bigkeys finds the largest ones.',
     });
   }
   rules.push({
-    alert: 'RedisRejectingWrites',
+    alert: `${p}RejectingWrites`,
     expr: `increase(redis_errors_total{${and(pods, 'err="OOM"')}}[5m]) > 0`,
     severity: 'critical',
-    summary: `Redis ${POD} refuses writes: out of memory`,
+    summary: `${p} ${POD} refuses writes: out of memory`,
     description: 'Commands failed with OOM in the last 5 minutes: the data reached maxmemory and the eviction policy could not free memory.',
     runbook: 'Raise the memory limit (maxmemory follows it) or delete keys now; then find out what grew (INFO memory, redis-cli --bigkeys).',
   }, {
-    alert: 'RedisTooManyConnections',
+    alert: `${p}TooManyConnections`,
     expr: `redis_connected_clients{${pods}} / redis_config_maxclients{${pods}} > ${ctx.ratio(ctx.connectionsPercent)}`,
     pendingFor: Duration.minutes(5),
     severity: 'warning',
-    summary: `Redis ${POD} uses {{ $value | humanizePercentage }} of maxclients`,
+    summary: `${p} ${POD} uses {{ $value | humanizePercentage }} of maxclients`,
     description: `More than ${ctx.connectionsPercent}% of maxclients are connected; at the limit new connections are refused.`,
     runbook: 'See who holds them (CLIENT LIST); fix clients that leak connections or use a pool.',
   }, {
-    alert: 'RedisRejectingConnections',
+    alert: `${p}RejectingConnections`,
     expr: `increase(redis_rejected_connections_total{${pods}}[5m]) > 0`,
     severity: 'critical',
-    summary: `Redis ${POD} refuses connections`,
+    summary: `${p} ${POD} refuses connections`,
     description: 'Connections were refused in the last 5 minutes because maxclients was reached.',
     runbook: 'See who holds the connections (CLIENT LIST) and close them; fix clients that leak connections.',
   });

@@ -27,6 +27,7 @@
  * Every check fails with the library's one error shape (`fail()` in ../validation).
  */
 import { Size } from 'cdk8s';
+import { defaultTagOf } from '../../private/engine-versions';
 import { kibibytes, toQuantity } from '../../private/quantity';
 import { checkDns1123Label, checkDns1123Subdomain, checkPort, fail, show } from '../../private/validation';
 
@@ -52,20 +53,16 @@ export interface PostgresVersionData {
 }
 
 /**
- * The majors the preset offers (`PostgresVersion.V15`, `V16`, `V17`) with the tag each pins.
- *
- * The tags are the newest minors published by the official image's build repository
- * (docker-library/postgres, `versions.json` at 2026-02-26: 15.17, 16.13, 17.9; every tag it has
- * published stays pullable). Bump them together when a newer minor release is verified there.
+ * The majors the preset offers (`PostgresVersion.V15` to `V18`) with the tag each pins: the
+ * default tags of the engine version policy (src/private/engine-versions.ts), the newest minor
+ * release of each major published as an official image tag, checked against the release notes
+ * and security advisories on the policy's date. Bump them there (docs/engine-versions.md).
  */
-export const POSTGRES_VERSIONS: readonly PostgresVersionData[] = [
-  { major: 15, tag: '15.17' },
-  { major: 16, tag: '16.13' },
-  { major: 17, tag: '17.9' },
-];
+export const POSTGRES_VERSIONS: readonly PostgresVersionData[] = [15, 16, 17, 18]
+  .map(major => ({ major, tag: defaultTagOf('postgres', String(major)) }));
 
-/** The tag used when none is given: the newest major the preset offers. */
-export const POSTGRES_DEFAULT_TAG = '17.9';
+/** The tag used when none is given: the default major of the policy (17). */
+export const POSTGRES_DEFAULT_TAG = defaultTagOf('postgres', '17');
 
 // ------------------------------------------------------------------------------ layout and sizes
 

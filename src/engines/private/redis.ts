@@ -1,11 +1,15 @@
 /**
- * The engine side of the `Redis` preset: how a StatefulSet pod runs the official `redis` image as
- * a primary (the first ordinal) or as a replica of it, rendered as plain Kubernetes JSON for the
- * pod's container. See `renderRedis()`.
+ * The engine side of the `Redis` and `Valkey` presets: how a StatefulSet pod runs the official
+ * `redis` image, or the `valkey/valkey` image (Valkey, the BSD-licensed fork of Redis 7.2.4), as a
+ * primary (the first ordinal) or as a replica of it, rendered as plain Kubernetes JSON for the
+ * pod's container. See `renderRedis()`. One module for both engines (the `flavor` option picks
+ * the binaries, file names and image): replication, persistence, password handling and probes
+ * are the same, and whatever is added to one (failover, say) reaches the other.
  *
  * Supported: Redis 7.0 and later (`bind * -::*`, `repl-diskless-sync-max-replicas` and the shared
- * replication buffer are 7.0 features). Checked against a real `redis-server` by
- * test/private/engines-redis.test.ts.
+ * replication buffer are 7.0 features), and every Valkey release (7.2 and later). Checked against
+ * a real `redis-server` by test/engines/private/redis.test.ts and a real `valkey-server` by
+ * test/engines/private/redis-valkey.test.ts and test/engines/valkey-real.test.ts.
  */
 import {
   checkIdentity,
@@ -22,13 +26,44 @@ import {
   VolumeJson,
   VolumeMountJson,
 } from './common';
+import { defaultTagOf } from '../../private/engine-versions';
 import { checkDns1123Subdomain, checkInteger, checkPort, fail } from '../../private/validation';
 
 /**
- * The official image, pinned. Fully qualified: CRI-O in its default short-name mode refuses
- * unqualified names such as `redis:7.2.5`.
+ * The official image, pinned to the default line's tag of the engine version policy
+ * (src/private/engine-versions.ts). Fully qualified: CRI-O in its default short-name mode refuses
+ * unqualified names such as `redis:7.2.16`.
  */
-export const REDIS_DEFAULT_IMAGE = 'docker.io/library/redis:7.2.5';
+export const REDIS_DEFAULT_IMAGE = `docker.io/library/redis:${defaultTagOf('redis', '7.2')}`;
+
+/** The Valkey project's image (Docker Hub `valkey/valkey`), pinned the same way. */
+export const VALKEY_DEFAULT_IMAGE = `docker.io/valkey/valkey:${defaultTagOf('valkey', '8.1')}`;
+
+/** Which server speaks the protocol: Redis, or its fork Valkey. */
+export type RedisFlavor = 'redis' | 'valkey';
+
+/** What differs between the flavours: binaries and the names of files and volumes. */
+export interface RedisFlavorFacts {
+  /** The server binary on the image's PATH. */
+  readonly server: string;
+  /** The command line client on the image's PATH (the probes use it). */
+  readonly cli: string;
+  /** The default image. */
+  readonly defaultImage: string;
+  /** Where the configuration volume is mounted by default. */
+  readonly configDir: string;
+}
+
+/**
+ * Both images install the binaries under their own names (the `valkey/valkey` image and Debian's
+ * `valkey-server` package have no `redis-*` names), and both run as uid and gid 999 (`redis` and
+ * `valkey` users of the Debian variants). valkey-cli reads the password from `VALKEYCLI_AUTH` and
+ * falls back to `REDISCLI_AUTH` (8.0 reads only `REDISCLI_AUTH`), so one variable serves both.
+ */
+export const REDIS_FLAVORS: Readonly<Record<RedisFlavor, RedisFlavorFacts>> = {
+  redis: { server: 'redis-server', cli: 'redis-cli', defaultImage: REDIS_DEFAULT_IMAGE, configDir: '/etc/redis' },
+  valkey: { server: 'valkey-server', cli: 'valkey-cli', defaultImage: VALKEY_DEFAULT_IMAGE, configDir: '/etc/valkey' },
+};
 
 /** The `redis` user and group of the official image (Debian variant). */
 export const REDIS_UID = 999;
@@ -47,11 +82,11 @@ export type RedisAppendFsync = typeof REDIS_APPEND_FSYNC[number];
 /** Below this memory limit the server's own footprint leaves too little room for data. */
 export const REDIS_MIN_MEMORY_LIMIT = 64 * 1024 ** 2;
 
-/** The environment variable that carries the password (redis-cli reads it too). */
+/** The environment variable that carries the password (redis-cli and valkey-cli read it too). */
 export const REDIS_PASSWORD_ENV = 'REDISCLI_AUTH';
 /** The environment variable the start script reads the primary's host from. */
 export const REDIS_PRIMARY_HOST_ENV = 'REDIS_PRIMARY_HOST';
-/** The memory-backed emptyDir the configuration (and the unix socket) lives in. */
+/** The memory-backed emptyDir the configuration (and the unix socket) lives in (`valkey-config` for Valkey). */
 export const REDIS_CONFIG_VOLUME = 'redis-config';
 
 /** A key of a Kubernetes Secret. */
@@ -64,6 +99,14 @@ export interface SecretKeyRef {
 
 /** Options of `renderRedis()`. */
 export interface RedisEngineOptions extends StatefulSetIdentity {
+  /**
+   * The server: Redis or Valkey. It picks the binaries (`redis-server`/`valkey-server`,
+   * `redis-cli`/`valkey-cli`), the default image and config directory, and the file and volume
+   * names (`redis.conf`/`valkey.conf`, `redis-config`/`valkey-config`).
+   *
+   * @default 'redis'
+   */
+  readonly flavor?: RedisFlavor;
   /**
    * Read replicas besides the primary: the StatefulSet runs `replicas + 1` pods. 0 runs a single
    * primary.
@@ -124,7 +167,7 @@ export interface RedisEngineOptions extends StatefulSetIdentity {
   /**
    * The image.
    *
-   * @default REDIS_DEFAULT_IMAGE
+   * @default - the flavour's: REDIS_DEFAULT_IMAGE or VALKEY_DEFAULT_IMAGE
    */
   readonly image?: string;
   /**
@@ -135,20 +178,24 @@ export interface RedisEngineOptions extends StatefulSetIdentity {
   readonly dataDir?: string;
   /**
    * Where the writable, memory-backed configuration volume is mounted: the start script writes
-   * `redis.conf` there, and the server listens on `redis.sock` there for the probes.
+   * `redis.conf` (`valkey.conf`) there, and the server listens on `redis.sock` (`valkey.sock`)
+   * there for the probes.
    *
-   * @default '/etc/redis'
+   * @default '/etc/redis' ('/etc/valkey' for Valkey)
    */
   readonly configDir?: string;
 }
 
 /** What `renderRedis()` returns: the parts of the pod spec, in core/v1 field names. */
 export interface RedisEngine {
+  /** The server: Redis or Valkey. */
+  readonly flavor: RedisFlavor;
   /** The container image. */
   readonly image: string;
   /**
-   * The container's `command`: `sh -c <start script> redis`. The container's `args` reach
-   * `redis-server` after the configuration file (`"$@"`), so they override it.
+   * The container's `command`: `sh -c <start script> redis` (`valkey`). The container's `args`
+   * reach `redis-server` (`valkey-server`) after the configuration file (`"$@"`), so they
+   * override it.
    */
   readonly command: string[];
   /** The container's `env`. */
@@ -160,6 +207,8 @@ export interface RedisEngine {
   readonly readinessProbe: ProbeJson;
   /** Pod volumes besides the data claim. */
   readonly volumes: VolumeJson[];
+  /** The name of the configuration volume among `volumes`: `redis-config` or `valkey-config`. */
+  readonly configVolumeName: string;
   /** The container's mounts besides the data claim. */
   readonly volumeMounts: VolumeMountJson[];
   /** Where the data claim must be mounted. */
@@ -235,6 +284,10 @@ export function redisMaxMemory(where: string, memoryLimit: string | number, perc
  * There is no failover: when the primary is down, replicas keep serving reads (stale) and writes
  * wait for the primary's pod to come back with its data from its claim.
  *
+ * Valkey (`flavor: 'valkey'`) gets the same script, configuration and probes with its own binaries
+ * (`valkey-server`, `valkey-cli`) and names (`valkey.conf`, `valkey.sock`, `/etc/valkey`): the
+ * directives used here are the ones Valkey inherited from Redis 7.2 and still accepts.
+ *
  * Start-up (`command`): a `sh -c` script, since the role depends on the pod. It takes the ordinal
  * from `$HOSTNAME` (`<sts>-<ordinal>`; it fails when the name has no ordinal), writes
  * `<configDir>/redis.conf` (mode 0600) and runs `exec redis-server <conf> "$@"`: the container's
@@ -293,17 +346,22 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
   const evictionPolicy = oneOf(where, prop('evictionPolicy'), options.evictionPolicy ?? 'noeviction', REDIS_EVICTION_POLICIES);
   const appendFsync = oneOf(where, prop('appendFsync'), options.appendFsync ?? 'everysec', REDIS_APPEND_FSYNC);
   const appendOnly = options.appendOnly ?? true;
+  const flavor = options.flavor ?? 'redis';
+  if (flavor !== 'redis' && flavor !== 'valkey') {
+    throw fail(where, prop('flavor'), flavor, 'Must be "redis" or "valkey"', `Set '${prop('flavor')}' to one of them`);
+  }
+  const facts = REDIS_FLAVORS[flavor];
   const dataDir = options.dataDir ?? '/data';
   checkPath(where, prop('dataDir'), dataDir);
-  const configDir = options.configDir ?? '/etc/redis';
+  const configDir = options.configDir ?? facts.configDir;
   checkPath(where, prop('configDir'), configDir);
   if (configDir === dataDir) {
     throw fail(where, prop('configDir'), configDir, `Must differ from '${prop('dataDir')}' (the claim)`,
-      `Set '${prop('configDir')}' to another path, e.g. "/etc/redis"`);
+      `Set '${prop('configDir')}' to another path, e.g. "${facts.configDir}"`);
   }
-  const image = options.image ?? REDIS_DEFAULT_IMAGE;
+  const image = options.image ?? facts.defaultImage;
   if (image.trim() === '') {
-    throw fail(where, prop('image'), image, 'Must be an image reference', `Set '${prop('image')}' to e.g. "${REDIS_DEFAULT_IMAGE}"`);
+    throw fail(where, prop('image'), image, 'Must be an image reference', `Set '${prop('image')}' to e.g. "${facts.defaultImage}"`);
   }
   if (options.password) {
     checkDns1123Subdomain(where, `${prop('password')}.name`, options.password.name);
@@ -318,7 +376,7 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
       `Set '${prop('primaryHost')}' to the primary's host, e.g. "db-0.db.shop.svc.cluster.local"`);
   }
 
-  const socket = `${configDir}/redis.sock`;
+  const socket = `${configDir}/${flavor}.sock`;
   // Half the headroom for the buffer of a replica that falls behind; a quarter of that for a minute.
   const replicaBufferHard = Math.min(256 * 1024 ** 2, Math.floor((limitBytes - maxMemoryBytes) / 2));
   const replicaBufferSoft = Math.floor(replicaBufferHard / 4);
@@ -338,23 +396,27 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
     'repl-diskless-sync yes',
     `repl-diskless-sync-max-replicas ${replicas}`,
   ];
-  const script = startScript({ configDir, config, startOrdinal, port, password: options.password !== undefined });
+  const script = startScript({ flavor, configDir, config, startOrdinal, port, password: options.password !== undefined });
 
   const env: EnvVarJson[] = [{ name: REDIS_PRIMARY_HOST_ENV, value: primaryHost }];
   if (options.password) {
     env.push({ name: REDIS_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: options.password.name, key: options.password.key } } });
   }
-  const alive = execProbe(aliveScript(socket));
+  const alive = execProbe(aliveScript(facts.cli, socket));
+  const configVolumeName = `${flavor}-config`;
   return {
+    flavor,
     image,
-    command: ['sh', '-c', script, 'redis'],
+    command: ['sh', '-c', script, flavor],
     env,
+    // the protocol's name for both servers: consumers keep their variables when Redis becomes Valkey
     ports: [{ name: 'redis', containerPort: port, protocol: 'TCP' }],
     startupProbe: { ...alive, periodSeconds: 2, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 30 },
     livenessProbe: { ...alive, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 6 },
-    readinessProbe: { ...execProbe(readyScript(socket)), periodSeconds: 5, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 },
-    volumes: [{ name: REDIS_CONFIG_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
-    volumeMounts: [{ name: REDIS_CONFIG_VOLUME, mountPath: configDir }],
+    readinessProbe: { ...execProbe(readyScript(facts.cli, socket)), periodSeconds: 5, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 },
+    volumes: [{ name: configVolumeName, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
+    configVolumeName,
+    volumeMounts: [{ name: configVolumeName, mountPath: configDir }],
     dataMountPath: dataDir,
     user: REDIS_UID,
     group: REDIS_GID,
@@ -386,7 +448,8 @@ function execProbe(script: string): { exec: { command: string[] } } {
  * safe characters); what comes from the environment (host, password) is checked or escaped at run
  * time.
  */
-function startScript(o: { configDir: string; config: string[]; startOrdinal: number; port: number; password: boolean }): string {
+function startScript(o: { flavor: RedisFlavor; configDir: string; config: string[]; startOrdinal: number; port: number; password: boolean }): string {
+  const f = o.flavor;
   const lines = [
     'set -eu',
     // the pod name, also when the pod sets setHostnameAsFQDN
@@ -394,28 +457,28 @@ function startScript(o: { configDir: string; config: string[]; startOrdinal: num
     'name="${name%%.*}"',
     'ordinal="${name##*-}"',
     'case "$ordinal" in',
-    '  \'\'|*[!0-9]*) echo "redis: HOSTNAME \\"$name\\" does not end in a StatefulSet ordinal (<statefulset>-<ordinal>)" >&2; exit 1 ;;',
+    `  ''|*[!0-9]*) echo "${f}: HOSTNAME \\"$name\\" does not end in a StatefulSet ordinal (<statefulset>-<ordinal>)" >&2; exit 1 ;;`,
     'esac',
     'umask 077',
-    `conf=${o.configDir}/redis.conf`,
+    `conf=${o.configDir}/${f}.conf`,
     'cat > "$conf.tmp" <<\'EOF\'',
     ...o.config,
     'EOF',
     `if [ "$ordinal" = ${o.startOrdinal} ]; then`,
-    '  echo "redis: pod ordinal $ordinal: primary"',
+    `  echo "${f}: pod ordinal $ordinal: primary"`,
     'else',
     `  host="\${${REDIS_PRIMARY_HOST_ENV}:-}"`,
     '  case "$host" in',
-    `    ''|*[!A-Za-z0-9.:-]*) echo "redis: ${REDIS_PRIMARY_HOST_ENV} \\"$host\\" is not a host name or an IP address" >&2; exit 1 ;;`,
+    `    ''|*[!A-Za-z0-9.:-]*) echo "${f}: ${REDIS_PRIMARY_HOST_ENV} \\"$host\\" is not a host name or an IP address" >&2; exit 1 ;;`,
     '  esac',
-    `  echo "redis: pod ordinal $ordinal: replica of $host:${o.port}"`,
+    `  echo "${f}: pod ordinal $ordinal: replica of $host:${o.port}"`,
     `  echo "replicaof $host ${o.port}" >> "$conf.tmp"`,
     'fi',
   ];
   if (o.password) {
     lines.push(
       `if [ -z "\${${REDIS_PASSWORD_ENV}:-}" ]; then`,
-      `  echo "redis: ${REDIS_PASSWORD_ENV} is empty: the password Secret key holds no password" >&2; exit 1`,
+      `  echo "${f}: ${REDIS_PASSWORD_ENV} is empty: the password Secret key holds no password" >&2; exit 1`,
       'fi',
       // every byte as \xHH inside a double-quoted config string; printf is a shell builtin, so the
       // password is never a process argument
@@ -426,26 +489,26 @@ function startScript(o: { configDir: string; config: string[]; startOrdinal: num
   }
   lines.push(
     'mv "$conf.tmp" "$conf"',
-    'exec redis-server "$conf" "$@"',
+    `exec ${REDIS_FLAVORS[f].server} "$conf" "$@"`,
   );
   return lines.join('\n') + '\n';
 }
 
 /** Alive: the server answers PING, even if it is loading, cut off from its primary or running a long script. */
-function aliveScript(socket: string): string {
+function aliveScript(cli: string, socket: string): string {
   return [
-    `r=$(redis-cli -s ${socket} ping 2>&1) || true`,
+    `r=$(${cli} -s ${socket} ping 2>&1) || true`,
     'case "$r" in PONG|LOADING*|MASTERDOWN*|BUSY*) exit 0 ;; esac',
-    'echo "redis-cli ping: $r"; exit 1',
+    `echo "${cli} ping: $r"; exit 1`,
   ].join('\n');
 }
 
 /** Ready: PONG, and a replica's link to its primary is up. */
-function readyScript(socket: string): string {
+function readyScript(cli: string, socket: string): string {
   return [
-    `r=$(redis-cli -s ${socket} ping 2>&1) || true`,
-    '[ "$r" = PONG ] || { echo "redis-cli ping: $r"; exit 1; }',
-    `r=$(redis-cli -s ${socket} info replication 2>&1) || true`,
+    `r=$(${cli} -s ${socket} ping 2>&1) || true`,
+    `[ "$r" = PONG ] || { echo "${cli} ping: $r"; exit 1; }`,
+    `r=$(${cli} -s ${socket} info replication 2>&1) || true`,
     'case "$r" in *role:master*|*master_link_status:up*) exit 0 ;; esac',
     'echo "a replica whose link to the primary is not up:"; echo "$r"; exit 1',
   ].join('\n');

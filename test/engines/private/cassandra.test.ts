@@ -26,7 +26,7 @@ describe('renderCassandra: rendering', () => {
   test('defaults', () => {
     const r = renderCassandra(WHERE, BASE);
     expect(r.image).toBe(CASSANDRA_DEFAULT_IMAGE);
-    expect(r.image).toBe('docker.io/library/cassandra:4.1.8');
+    expect(r.image).toBe('docker.io/library/cassandra:4.1.12');
     expect(r.podCount).toBe(3);
     expect(r.seeds).toEqual(['ring-0.ring.shop.svc.cluster.local', 'ring-1.ring.shop.svc.cluster.local']);
     expect(r.env).toEqual([
@@ -45,7 +45,7 @@ describe('renderCassandra: rendering', () => {
     ]);
     expect(r.initContainer).toEqual({
       name: 'cassandra-config',
-      image: 'docker.io/library/cassandra:4.1.8',
+      image: 'docker.io/library/cassandra:4.1.12',
       command: ['sh', '-c', 'set -e; cp -R /etc/cassandra/. /cassandra-config/; test -f /cassandra-config/cassandra.yaml'],
       volumeMounts: [{ name: 'cassandra-config', mountPath: '/cassandra-config' }],
     });
@@ -318,7 +318,7 @@ describe('renderCassandra: error messages and boundaries', () => {
 
   test('fails when the image is blank', () => {
     expect(() => renderCassandra(WHERE, { ...BASE, image: ' ' }))
-      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/library/cassandra:4.1.8".`));
+      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/library/cassandra:4.1.12".`));
   });
 });
 

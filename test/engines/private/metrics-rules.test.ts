@@ -16,6 +16,7 @@ import { UserDbExample } from '../../../examples/user-db';
 import { DataStoreCredentials } from '../../../src/connection/data-store';
 import { Postgres } from '../../../src/engines/postgres';
 import { Redis, RedisEvictionPolicy } from '../../../src/engines/redis';
+import { Valkey } from '../../../src/engines/valkey';
 import { findOne, synthValid } from '../../util/harness';
 import { DEBIAN, promtool, requireBinaries, rulesFile } from '../../util/metrics';
 
@@ -45,6 +46,7 @@ let dir: string;
 let postgresRule: any;
 let redisRule: any;
 let cacheRule: any;
+let valkeyRule: any;
 
 beforeAll(() => {
   requireBinaries(DEBIAN.promtool);
@@ -61,6 +63,11 @@ beforeAll(() => {
   const manifests = synthValid(news);
   redisRule = findOne(manifests, 'PrometheusRule', 'news-redis');
   cacheRule = findOne(manifests, 'PrometheusRule', 'news-cache');
+
+  // Valkey, by the same name: the Redis cases apply with the alert names of Valkey
+  const valkey = new Chart(Testing.app(), 'news', { namespace: 'news' });
+  new Valkey(valkey, 'valkey', { metadata: { name: 'news-redis' }, readReplicas: 2 }).addMetrics();
+  valkeyRule = findOne(synthValid(valkey), 'PrometheusRule', 'news-redis');
 });
 
 afterAll(() => {
@@ -285,6 +292,11 @@ const REDIS_CASES: AlertCase[] = [
   },
 ];
 
+/** The Redis cases for Valkey: the same series (the exporter is the same), Valkey's alert names and container names. */
+const VALKEY_CASES: AlertCase[] = REDIS_CASES.map(c => JSON.parse(JSON.stringify({ ...c, alert: c.alert.replace(/^Redis/, 'Valkey') })
+  .replace(/container=\\"redis(-exporter)?\\"/g, 'container=\\"valkey$1\\"')
+  .replace(/"container":"redis(-exporter)?"/g, '"container":"valkey$1"')));
+
 const alertsOf = (rule: any): string[] => rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert)).sort();
 
 describe('promtool check rules', () => {
@@ -292,6 +304,7 @@ describe('promtool check rules', () => {
     ['user-db', () => postgresRule, 6],
     ['news-redis', () => redisRule, 12],
     ['news-cache', () => cacheRule, 8],
+    ['news-redis (Valkey)', () => valkeyRule, 12],
     ['user-db (examples/user-db.ts)', () => findOne(new UserDbExample(Testing.app(), 'user-db').toJson(), 'PrometheusRule'), 6],
     ['news-manager-redis (examples/redis.ts)', () => findOne(new NewsManagerRedisExample(Testing.app(), 'news').toJson(), 'PrometheusRule'), 9],
   ])('the rendered PrometheusRule %s is a valid rules file', (name, rule, count) => {
@@ -305,6 +318,7 @@ describe('promtool test rules: each alert fires on the series that should fire i
   test('every rendered alert has its unit test', () => {
     expect(alertsOf(postgresRule)).toEqual(POSTGRES_CASES.map(c => c.alert).sort());
     expect(alertsOf(redisRule)).toEqual(REDIS_CASES.map(c => c.alert).sort());
+    expect(alertsOf(valkeyRule)).toEqual(VALKEY_CASES.map(c => c.alert).sort());
     // the cache's alerts are a subset of the store's (no replicas, an allkeys policy)
     expect(alertsOf(cacheRule).map(a => a)).toEqual(alertsOf(redisRule).filter(a => !/Replica|Replication|MemoryNearMax/.test(a)));
   });
@@ -317,6 +331,12 @@ describe('promtool test rules: each alert fires on the series that should fire i
 
   test.each(REDIS_CASES.map(c => [c.alert, c] as const))('%s', (_alert, c) => {
     const result = runCase('news-redis', redisRule, c);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  test.each(VALKEY_CASES.map(c => [c.alert, c] as const))('%s', (_alert, c) => {
+    const result = runCase('news-valkey', valkeyRule, c);
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);
   });

@@ -56,8 +56,8 @@ describe('renderPostgres', () => {
     const alive = ['sh', '-c', 'pg_isready "$@"; test $? -le 1',
       'pg_isready', '--host=127.0.0.1', '--username=postgres', '--dbname=postgres', '--timeout=3'];
     expect(engine).toEqual({
-      image: 'docker.io/library/postgres:17.9',
-      tag: '17.9',
+      image: 'docker.io/library/postgres:17.11',
+      tag: '17.11',
       major: 17,
       user: 'postgres',
       database: 'postgres',
@@ -155,7 +155,7 @@ describe('renderPostgres', () => {
   });
 
   test('the default versions are pinned tags the tag check accepts', () => {
-    expect(POSTGRES_VERSIONS.map(v => v.major)).toEqual([15, 16, 17]);
+    expect(POSTGRES_VERSIONS.map(v => v.major)).toEqual([15, 16, 17, 18]);
     for (const v of POSTGRES_VERSIONS) expect(parsePostgresTag(WHERE, 'version', v.tag)).toEqual({ tag: v.tag, major: v.major });
     expect(POSTGRES_VERSIONS.map(v => v.tag)).toContain(POSTGRES_DEFAULT_TAG);
   });
@@ -196,7 +196,7 @@ describe('computed values', () => {
 // =============================================================================== errors
 
 describe('errors', () => {
-  const tagFix = 'Set \'version\' to a pinned tag such as "17.9"';
+  const tagFix = 'Set \'version\' to a pinned tag such as "17.11"';
   const tagGrammar = 'Must be a pinned tag of the official image: <major>.<minor>, optionally with "-trixie" or "-bookworm"; '
     + 'a bare major or "latest" would let a restart run another version';
 
@@ -208,7 +208,7 @@ describe('errors', () => {
     ['a digest', '17.9@sha256:abc', `"17.9@sha256:abc". ${tagGrammar}. ${tagFix}.`],
     ['an Alpine tag', '17.9-alpine3.23',
       '"17.9-alpine3.23". Alpine images are not supported: their postgres user is uid 70, not 999, and their C library sorts text '
-      + 'differently (indexes built by one are wrong under the other). Set \'version\' to a pinned tag such as "17.9", or its Debian variant "17.9-bookworm".'],
+      + 'differently (indexes built by one are wrong under the other). Set \'version\' to a pinned tag such as "17.11", or its Debian variant "17.11-bookworm".'],
     ['an end-of-life major', '14.20',
       `"14.20". Must be PostgreSQL 15 or later: older major versions no longer receive fixes. ${tagFix}.`],
   ])('fails when the version is %s', (_name, version, message) => {

@@ -18,10 +18,12 @@ import { join } from 'node:path';
 import { ProbeJson } from '../../../src/engines/private/common';
 import {
   REDIS_DEFAULT_IMAGE,
+  RedisFlavor,
   redisMaxMemory,
   RedisEngine,
   RedisEngineOptions,
   renderRedis,
+  VALKEY_DEFAULT_IMAGE,
 } from '../../../src/engines/private/redis';
 import { expectValidManifests } from '../../util/k8s-schema';
 import { cli, containerEnv, externalAddress, freePort, info, requireRedis, runProbe, stop, waitFor } from '../../util/redis-server';
@@ -35,7 +37,9 @@ describe('renderRedis: rendering', () => {
   test('defaults', () => {
     const r = renderRedis(WHERE, BASE);
     expect(r.image).toBe(REDIS_DEFAULT_IMAGE);
-    expect(r.image).toBe('docker.io/library/redis:7.2.5');
+    expect(r.image).toBe('docker.io/library/redis:7.2.16');
+    expect(r.flavor).toBe('redis');
+    expect(r.configVolumeName).toBe('redis-config');
     expect(r.podCount).toBe(3);
     expect(r.primaryOrdinal).toBe(0);
     expect(r.primaryHost).toBe('test-redis-0.test-redis.shop.svc.cluster.local');
@@ -239,7 +243,7 @@ describe('renderRedis: error messages and boundaries', () => {
     expect(() => renderRedis(WHERE, { ...BASE, configDir: '/data' }))
       .toThrow(new Error(`${WHERE}: invalid 'configDir': "/data". Must differ from 'dataDir' (the claim). Set 'configDir' to another path, e.g. "/etc/redis".`));
     expect(() => renderRedis(WHERE, { ...BASE, image: ' ' }))
-      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/library/redis:7.2.5".`));
+      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/library/redis:7.2.16".`));
     expect(() => renderRedis(WHERE, { ...BASE, password: { name: 'auth', key: 'pass word' } })).toThrow(new Error(
       `${WHERE}: invalid 'password.key': "pass word". Must be a Secret key: letters, digits, '-', '_' and '.'. Set 'password.key' to the key of the password in the Secret.`));
     expect(() => renderRedis(WHERE, { ...BASE, primaryHost: '-db' })).toThrow(new Error(
@@ -658,6 +662,60 @@ describe('probe scripts: the replies they accept (a stub redis-cli)', () => {
     ['NOAUTH Authentication required.', '', false],
   ])('readiness: PING %p, INFO %p -> %p', (ping, infoReply, ready) => {
     expect(run(probes().readinessProbe, ping, infoReply)).toBe(ready);
+  });
+});
+
+describe('renderRedis: the Valkey flavour', () => {
+  test('the same configuration, with Valkey\'s binaries, image, files and volume', () => {
+    const redis = renderRedis(WHERE, BASE);
+    const valkey = renderRedis(WHERE, { ...BASE, flavor: 'valkey' });
+    expect(valkey.flavor).toBe('valkey');
+    expect(valkey.image).toBe(VALKEY_DEFAULT_IMAGE);
+    expect(valkey.image).toBe('docker.io/valkey/valkey:8.1.11');
+    expect(valkey.config).toEqual(redis.config.map(l => l.replace('/etc/redis/redis.sock', '/etc/valkey/valkey.sock')));
+    expect(valkey.config).toContain('unixsocket /etc/valkey/valkey.sock');
+    expect(valkey.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(valkey.command[3]).toBe('valkey');
+    expect(valkey.command[2]).toContain('conf=/etc/valkey/valkey.conf');
+    expect(valkey.command[2]).toContain('exec valkey-server "$conf" "$@"');
+    expect(valkey.command[2]).toContain('echo "valkey: pod ordinal $ordinal: primary"');
+    expect(valkey.command[2]).not.toContain('redis-server');
+    expect(valkey.volumes).toEqual([{ name: 'valkey-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }]);
+    expect(valkey.configVolumeName).toBe('valkey-config');
+    expect(valkey.volumeMounts).toEqual([{ name: 'valkey-config', mountPath: '/etc/valkey' }]);
+    for (const probe of [valkey.startupProbe, valkey.livenessProbe, valkey.readinessProbe]) {
+      expect(probe.exec!.command[2]).toContain('valkey-cli -s /etc/valkey/valkey.sock');
+      expect(probe.exec!.command[2]).not.toContain('redis-cli');
+    }
+    // what consumers and the kubelet see stays the same: the port name, the env names, the user
+    expect(valkey.ports).toEqual(redis.ports);
+    expect(valkey.env).toEqual(redis.env);
+    expect([valkey.user, valkey.group, valkey.dataMountPath]).toEqual([999, 999, '/data']);
+  });
+
+  test('a password: the same Secret reference in REDISCLI_AUTH (valkey-cli reads it)', () => {
+    const r = renderRedis(WHERE, { ...BASE, flavor: 'valkey', password: { name: 'valkey-auth', key: 'password' } });
+    expect(r.env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'valkey-auth', key: 'password' } } });
+    expect(r.command[2]).toContain('echo "valkey: REDISCLI_AUTH is empty: the password Secret key holds no password" >&2; exit 1');
+    expectValidManifests([statefulSetOf(r)]);
+  });
+
+  test('a config dir of one\'s own keeps Valkey\'s file names', () => {
+    const r = renderRedis(WHERE, { ...BASE, flavor: 'valkey', configDir: '/run/valkey' });
+    expect(r.config).toContain('unixsocket /run/valkey/valkey.sock');
+    expect(r.command[2]).toContain('conf=/run/valkey/valkey.conf');
+  });
+
+  test('errors of the Valkey flavour suggest Valkey\'s defaults', () => {
+    expect(() => renderRedis(WHERE, { ...BASE, flavor: 'valkey', configDir: '/data' }))
+      .toThrow(new Error(`${WHERE}: invalid 'configDir': "/data". Must differ from 'dataDir' (the claim). Set 'configDir' to another path, e.g. "/etc/valkey".`));
+    expect(() => renderRedis(WHERE, { ...BASE, flavor: 'valkey', image: ' ' }))
+      .toThrow(new Error(`${WHERE}: invalid 'image': " ". Must be an image reference. Set 'image' to e.g. "docker.io/valkey/valkey:8.1.11".`));
+  });
+
+  test.each(['keydb', 'Redis', 'toString'])('fails when the flavor is %p', flavor => {
+    expect(() => renderRedis(WHERE, { ...BASE, flavor: flavor as RedisFlavor }))
+      .toThrow(new Error(`${WHERE}: invalid 'flavor': "${flavor}". Must be "redis" or "valkey". Set 'flavor' to one of them.`));
   });
 });
 
