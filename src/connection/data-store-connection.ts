@@ -15,6 +15,8 @@ const CONNECTION_VALUES = new WeakSet<EnvValue>();
 
 /**
  * Which address of a data store a connection hands to consumers.
+ *
+ * @stable
  */
 export enum ConnectionTarget {
   /**
@@ -33,6 +35,8 @@ export enum ConnectionTarget {
 
 /**
  * Props of `DataStoreConnection`.
+ *
+ * @stable
  */
 export interface DataStoreConnectionProps {
   /**
@@ -122,6 +126,7 @@ export interface DataStoreConnectionProps {
  * Containers read the ConfigMap when they start: restart consumers after the store moves.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables
+ * @stable
  */
 export class DataStoreConnection extends Construct {
   /** The store consumers connect to. */

@@ -15,6 +15,7 @@ const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
  * them.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @stable
  */
 export interface SyncWavesOptions {
   /**
@@ -95,6 +96,7 @@ const STAMPED = new WeakMap<IConstruct, string>();
  * to another wave with `SyncWaves.setWave(construct, wave)`. An `argocd.argoproj.io/sync-wave` annotation you set yourself on an object always wins.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @stable
  */
 export class SyncWaves {
   /**

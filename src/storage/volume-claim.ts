@@ -21,6 +21,8 @@ import { ClaimDataSource } from '../workload/volume-claim-template';
 
 /**
  * Props of `VolumeClaim`.
+ *
+ * @stable
  */
 export interface VolumeClaimProps {
   /**
@@ -121,6 +123,7 @@ export interface VolumeClaimProps {
  * bind to the claim is an error.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
+ * @stable
  */
 export class VolumeClaim extends Construct implements IPersistentVolumeClaim, IStorage {
   /** `v1` */

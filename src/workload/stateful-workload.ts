@@ -43,6 +43,7 @@ import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './wor
  * What happens to the PersistentVolumeClaims of a StatefulSet.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ * @stable
  */
 export enum PersistentVolumeClaimRetention {
   /** Keep the claims and their data. */
@@ -55,6 +56,7 @@ export enum PersistentVolumeClaimRetention {
  * When the StatefulSet controller deletes the claims created from the volume claim templates.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ * @stable
  */
 export interface PersistentVolumeClaimRetentionPolicy {
   /**
@@ -79,6 +81,7 @@ export interface PersistentVolumeClaimRetentionPolicy {
  * Numbering of the replicas.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#start-ordinal
+ * @stable
  */
 export interface StatefulSetOrdinals {
   /**
@@ -92,6 +95,8 @@ export interface StatefulSetOrdinals {
 
 /**
  * Options for `WorkloadUpdateStrategy.rollingUpdate()`.
+ *
+ * @stable
  */
 export interface WorkloadRollingUpdateOptions {
   /**
@@ -111,6 +116,7 @@ export interface WorkloadRollingUpdateOptions {
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#maximum-unavailable-pods
    * @default - one pod at a time
+   * @experimental
    */
   readonly maxUnavailable?: PercentOrAbsolute;
 }
@@ -119,6 +125,7 @@ export interface WorkloadRollingUpdateOptions {
  * How the StatefulSet controller rolls out a changed pod template.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+ * @stable
  */
 export class WorkloadUpdateStrategy {
   /**
@@ -153,6 +160,7 @@ export class WorkloadUpdateStrategy {
  * How many replicas voluntary disruptions (node drains, cluster upgrades) may take down at once.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+ * @stable
  */
 export class DisruptionBudget {
   /**
@@ -196,6 +204,7 @@ export class DisruptionBudget {
  * What the scheduler does when a spread constraint cannot be met.
  *
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ * @stable
  */
 export enum UnsatisfiableSpread {
   /** Keep the pod pending (hard constraint). */
@@ -208,6 +217,7 @@ export enum UnsatisfiableSpread {
  * Spread the replicas over a topology (nodes, zones, ...).
  *
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ * @stable
  */
 export interface TopologySpread {
   /**
@@ -238,6 +248,7 @@ export interface TopologySpread {
  * Options for the governing headless Service created by `StatefulWorkload`.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+ * @stable
  */
 export interface HeadlessServiceOptions {
   /**
@@ -278,6 +289,8 @@ export interface HeadlessServiceOptions {
  * The set- and pod-level settings of a `StatefulWorkload`: everything but what the workload runs
  * (containers, claim templates) and what it is as a data store (credentials, store name, client
  * ports). Presets built on `StatefulWorkload` extend these options and own the rest.
+ *
+ * @stable
  */
 export interface StatefulWorkloadOptions {
   /**
@@ -493,6 +506,8 @@ export interface StatefulWorkloadOptions {
 /**
  * Props of `StatefulWorkload`: the options plus what the workload runs and what it is as a data
  * store.
+ *
+ * @stable
  */
 export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   /**
@@ -569,6 +584,7 @@ const TMP_VOLUME = 'tmp';
  * a PodDisruptionBudget, and optional client Services, secure and data-safe by default.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+ * @stable
  */
 export class StatefulWorkload extends Construct implements IDataStore {
   /** The StatefulSet name. */
