@@ -1,6 +1,7 @@
-import { ApiObject, Chart, ChartProps, Cron, Size } from 'cdk8s';
+import { ApiObject, Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PROMETHEUS } from './user-db';
 import { DataStoreConnection, DataStoreCredentials, IngressPeer, LogicalBackup, NetworkPolicies, PodDefaults, Redis } from 'cdk8s-stateful';
 
 /** The label a pod of the namespace `redis` needs to reach `test-redis`. */
@@ -50,6 +51,10 @@ export class TestRedisExample extends Chart {
  * An hourly logical backup (CronJob `news-manager-redis-hourly`, at a quarter past): `redis-cli
  * --rdb` from the replica (so the primary never forks for it) into the kept claim
  * `news-manager-redis-hourly-backups`, a day's worth (24) kept.
+ *
+ * Metrics on: a redis_exporter sidecar (port `metrics`, 9121), the PodMonitor and the
+ * PrometheusRule `news-manager-redis`, scraped every 15 seconds; memory alerts from 85 % of
+ * `maxmemory`.
  */
 export class NewsManagerRedisExample extends Chart {
   /** The preset. */
@@ -63,8 +68,9 @@ export class NewsManagerRedisExample extends Chart {
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'news', ...props });
-    // the Redis admits news-manager and its own backup on 6379, and its replica (replication)
-    NetworkPolicies.enable(this);
+    // the Redis admits news-manager and its own backup on 6379, its replica (replication), and
+    // Prometheus on the exporter's port
+    NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     this.redis = new Redis(this, 'redis', {
       metadata: { name: 'news-manager-redis' },
       readReplicas: 1,
@@ -75,6 +81,11 @@ export class NewsManagerRedisExample extends Chart {
       schedule: Cron.schedule({ minute: '15' }),
       retain: 24,
       storage: Size.gibibytes(5),
+    });
+    this.redis.addMetrics({
+      interval: Duration.seconds(15),
+      labels: { release: 'kube-prometheus-stack' },
+      alerts: { memoryPercent: 85, labels: { team: 'news' } },
     });
 
     const labels = { 'app.kubernetes.io/name': 'news-manager' };

@@ -6,6 +6,7 @@ import {
   DataStoreConnection,
   DataStoreCredentials,
   IDataStore,
+  IngressPeer,
   LogicalBackup,
   LogicalRestore,
   NetworkPolicies,
@@ -13,6 +14,9 @@ import {
   Postgres,
   PostgresVersion,
 } from 'cdk8s-stateful';
+
+/** Where the examples' metrics are scraped from: every pod of the namespace `monitoring` (kube-prometheus-stack). */
+export const PROMETHEUS = IngressPeer.namespaceNamed('monitoring');
 
 /** The database `user-manager` keeps its data in. */
 export const USER_DB_DATABASE = 'user_manager';
@@ -54,6 +58,9 @@ export interface UserDbExampleProps extends ChartProps {
  * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
  * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
  * `restoreDump`, a restore of that dump (a Job named after it).
+ *
+ * Metrics on: a postgres_exporter sidecar in the pod (port `metrics`, 9187), the PodMonitor
+ * `user-db` and the PrometheusRule `user-db`, labelled for kube-prometheus-stack's selectors.
  */
 export class UserDbExample extends Chart {
   /** The database. */
@@ -72,10 +79,12 @@ export class UserDbExample extends Chart {
   constructor(scope: Construct, id: string, props: UserDbExampleProps = {}) {
     const { restoreDump, ...chartProps } = props;
     super(scope, id, { namespace: 'accounts', ...chartProps });
-    // the database admits user-manager, its backup and restore Jobs, on 5432
-    NetworkPolicies.enable(this);
+    // the database admits user-manager, its backup and restore Jobs, on 5432, and Prometheus
+    // (kube-prometheus-stack in the namespace monitoring) on the exporter's port
+    NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
+    addUserDbMetrics(this.database);
     this.userManager = addUserManager(this, this.database);
     this.backup = this.database.addBackup('nightly', {
       schedule: Cron.schedule({ minute: '30', hour: '2' }),
@@ -108,9 +117,10 @@ export class UserDbNextMajorExample extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'accounts', ...props });
     // as in user-db: each store admits only its wired pods (the dump moves through kubectl exec)
-    NetworkPolicies.enable(this);
+    NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.current = addUserDb(this, credentials);
+    addUserDbMetrics(this.current);
     this.next = new Postgres(this, 'user-db-18', {
       metadata: { name: 'user-db-18' },
       credentials,
@@ -120,6 +130,14 @@ export class UserDbNextMajorExample extends Chart {
     });
     this.userManager = addUserManager(this, this.next);
   }
+}
+
+/** Metrics of the user database: labelled for kube-prometheus-stack's selectors, alerts for the team. */
+function addUserDbMetrics(database: Postgres): void {
+  database.addMetrics({
+    labels: { release: 'kube-prometheus-stack' },
+    alerts: { labels: { team: 'accounts' } },
+  });
 }
 
 /** The consumer `user-manager` and its connection to the user database. */

@@ -72,12 +72,25 @@ describe.each([
           .filter(p => p.labels[TEST_REDIS_CLIENT_LABEL] !== 'true'),
         ...namespaces.map(ns => strangerPod(ns)),
       ];
+      // the exporters' ports, which Prometheus (the namespace monitoring) may scrape
+      const metricsPorts = storePods(s)[0].ports.filter(p => p.name === 'metrics').map(p => p.containerPort);
       for (const source of unwired) {
         for (const target of storePods(s)) {
           for (const port of ports) {
+            if (source.namespace === 'monitoring' && metricsPorts.includes(port)) continue;
             if (admits(manifests, source, target, port)) throw new Error(`${source.id} reaches ${target.id}:${port}`);
           }
         }
+      }
+    }
+  });
+
+  test('Prometheus (the namespace monitoring) reaches the exporters\' ports, and only those', () => {
+    const prometheus = strangerPod('monitoring', { 'app.kubernetes.io/name': 'prometheus' });
+    for (const s of stores) {
+      const metricsPorts = storePods(s)[0].ports.filter(p => p.name === 'metrics').map(p => p.containerPort);
+      for (const target of storePods(s)) {
+        for (const p of target.ports) expect([target.id, p.containerPort, admits(manifests, prometheus, target, p.containerPort)]).toEqual([target.id, p.containerPort, metricsPorts.includes(p.containerPort)]);
       }
     }
   });
