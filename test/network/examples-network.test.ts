@@ -90,7 +90,10 @@ describe.each([
     for (const s of stores) {
       const metricsPorts = storePods(s)[0].ports.filter(p => p.name === 'metrics').map(p => p.containerPort);
       for (const target of storePods(s)) {
-        for (const p of target.ports) expect([target.id, p.containerPort, admits(manifests, prometheus, target, p.containerPort)]).toEqual([target.id, p.containerPort, metricsPorts.includes(p.containerPort)]);
+        for (const p of target.ports) {
+          const admitted = admits(manifests, prometheus, target, p.containerPort);
+          expect([target.id, p.containerPort, admitted]).toEqual([target.id, p.containerPort, metricsPorts.includes(p.containerPort)]);
+        }
       }
     }
   });
