@@ -5,6 +5,7 @@ import {
   Cassandra,
   ClaimDataSource,
   DataStoreCredentials,
+  NetworkPolicies,
   SnapshotRestore,
   SnapshotSchedule,
   StorageClass,
@@ -65,6 +66,9 @@ export class CassandraExample extends Chart {
 
   constructor(scope: Construct, id: string, props: CassandraExampleProps = {}) {
     super(scope, id, { namespace: 'cassandra', ...props });
+    // the nodes admit each other on 7000/7001, and CQL (9042) to the pods wired to the ring: none
+    // yet (the snapshot schedule talks to the API server, not to the ring)
+    NetworkPolicies.enable(this);
 
     this.storageClass = new StorageClass(this, 'gp3', {
       metadata: { name: 'cassandra-gp3' },

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Cassandra, DataStoreCredentials, StaticVolumeSet, StaticVolumeSource, StorageClass } from 'cdk8s-stateful';
+import { Cassandra, DataStoreCredentials, NetworkPolicies, StaticVolumeSet, StaticVolumeSource, StorageClass } from 'cdk8s-stateful';
 
 /** The nodes with a local SSD mounted at /mnt/disks/ssd0, one Cassandra node each. */
 const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
@@ -20,6 +20,8 @@ const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
  *   `StaticVolumeSet` as it is: its data claim template is the only one;
  * - authentication: the superuser role from the Secret `store-admin` (keys `username` and
  *   `password`), created outside the chart.
+ * - network isolation: the NetworkPolicy `store` admits the nodes to each other on the storage
+ *   ports (7000, 7001) and CQL only to pods wired to the ring (none in this example).
  *
  * Local volumes are as fast as the disk and as durable as the host: when a host dies, its node's
  * data is gone and the pod stays Pending until the volume is replaced. Cassandra copes by
@@ -47,6 +49,8 @@ export class LocalSsdExample extends Chart {
       storageClass: this.storageClass,
       credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'admin', 'store-admin')),
     });
+    // each node admits the others on the storage ports, and CQL to the pods wired to the ring
+    NetworkPolicies.enable(this);
 
     this.volumes = new StaticVolumeSet(this, 'ssd', {
       workload: this.cassandra,

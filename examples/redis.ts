@@ -1,7 +1,8 @@
-import { Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
-import { Cpu, Deployment, k8s, LabelSelector, Secret } from 'cdk8s-plus-27';
+import { ApiObject, Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
+import { Cpu, Deployment, LabelSelector, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreConnection, DataStoreCredentials, LogicalBackup, PodDefaults, Redis, Warnings } from 'cdk8s-stateful';
+import { PROMETHEUS } from './user-db';
+import { DataStoreConnection, DataStoreCredentials, IngressPeer, LogicalBackup, NetworkPolicies, PodDefaults, Redis } from 'cdk8s-stateful';
 
 /** The label a pod of the namespace `redis` needs to reach `test-redis`. */
 export const TEST_REDIS_CLIENT_LABEL = 'test-redis-client';
@@ -11,40 +12,30 @@ export const TEST_REDIS_CLIENT_LABEL = 'test-redis-client';
  * `test-redis-2`) that `replicaof` it by its DNS name through the headless Service `test-redis`;
  * writes through the Service `test-redis-write`, reads through `test-redis-read`.
  *
- * A Redis for tests, without a password (`allowUnauthenticated`, the explicit opt-out): the
- * NetworkPolicy `test-redis` admits only the Redis pods themselves (replication) and the pods of
- * the namespace labelled `test-redis-client: "true"`, which is why the `unauthenticated-store`
- * warning is acknowledged. (The policy needs a network plugin that enforces NetworkPolicies.)
+ * A Redis for tests, without a password (`allowUnauthenticated`, the explicit opt-out), isolated
+ * by `NetworkPolicies`: the NetworkPolicy `test-redis` admits only the Redis pods themselves
+ * (replication, on 6379) and the pods of the namespace labelled `test-redis-client: "true"`
+ * (`allowFrom`), so the store raises no `unauthenticated-store` warning. (The policy needs a
+ * network plugin that enforces NetworkPolicies.)
  */
 export class TestRedisExample extends Chart {
   /** The preset. */
   public readonly redis: Redis;
   /** The NetworkPolicy `test-redis`. */
-  public readonly networkPolicy: k8s.KubeNetworkPolicy;
+  public readonly networkPolicy: ApiObject;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'redis', ...props });
+    NetworkPolicies.enable(this);
     this.redis = new Redis(this, 'redis', {
       metadata: { name: 'test-redis' },
       readReplicas: 2,
       allowUnauthenticated: true,
     });
 
-    const redisPods = { matchLabels: this.redis.workload.selectorLabels };
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'redis-ingress', {
-      metadata: { name: 'test-redis' },
-      spec: {
-        podSelector: redisPods,
-        policyTypes: ['Ingress'],
-        ingress: [{
-          // pod selectors without a namespace selector: pods of this namespace only
-          from: [{ podSelector: redisPods }, { podSelector: { matchLabels: { [TEST_REDIS_CLIENT_LABEL]: 'true' } } }],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(6379) }],
-        }],
-      },
-    });
-    Warnings.of(this.redis).acknowledge('cdk8s-stateful:unauthenticated-store',
-      `the NetworkPolicy test-redis admits only the Redis pods and the pods labelled ${TEST_REDIS_CLIENT_LABEL}=true`);
+    // pods that are not wired to the store with a DataStoreConnection: the testers' pods
+    NetworkPolicies.allowFrom(this.redis, IngressPeer.podsWithLabels({ [TEST_REDIS_CLIENT_LABEL]: 'true' }));
+    this.networkPolicy = NetworkPolicies.policyOf(this.redis)!;
   }
 }
 
@@ -77,6 +68,9 @@ export class NewsManagerRedisExample extends Chart {
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'news', ...props });
+    // the Redis admits news-manager and its own backup on 6379, its replica (replication), and
+    // Prometheus on the exporter's port
+    NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     this.redis = new Redis(this, 'redis', {
       metadata: { name: 'news-manager-redis' },
       readReplicas: 1,

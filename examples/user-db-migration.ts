@@ -7,6 +7,7 @@ import {
   DataStoreCredentials,
   ExternalService,
   IDataStore,
+  NetworkPolicies,
   SchemaMigration,
   SyncWaves,
 } from 'cdk8s-stateful';
@@ -55,6 +56,9 @@ export class UserDbMigrationExample extends Chart {
 
   constructor(scope: Construct, id: string, props: UserDbMigrationProps) {
     super(scope, id, { namespace: 'users', ...props });
+    // in the cluster, the database admits user-manager and the migrations on 5432 (an
+    // ExternalService runs no pods of this app: nothing to isolate)
+    NetworkPolicies.enable(this);
 
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = props.database === 'external'

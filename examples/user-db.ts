@@ -6,12 +6,17 @@ import {
   DataStoreConnection,
   DataStoreCredentials,
   IDataStore,
+  IngressPeer,
   LogicalBackup,
   LogicalRestore,
+  NetworkPolicies,
   PodDefaults,
   Postgres,
   PostgresVersion,
 } from 'cdk8s-stateful';
+
+/** Where the examples' metrics are scraped from: every pod of the namespace `monitoring` (kube-prometheus-stack). */
+export const PROMETHEUS = IngressPeer.namespaceNamed('monitoring');
 
 /** The database `user-manager` keeps its data in. */
 export const USER_DB_DATABASE = 'user_manager';
@@ -74,6 +79,9 @@ export class UserDbExample extends Chart {
   constructor(scope: Construct, id: string, props: UserDbExampleProps = {}) {
     const { restoreDump, ...chartProps } = props;
     super(scope, id, { namespace: 'accounts', ...chartProps });
+    // the database admits user-manager, its backup and restore Jobs, on 5432, and Prometheus
+    // (kube-prometheus-stack in the namespace monitoring) on the exporter's port
+    NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
     addUserDbMetrics(this.database);
@@ -108,6 +116,8 @@ export class UserDbNextMajorExample extends Chart {
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'accounts', ...props });
+    // as in user-db: each store admits only its wired pods (the dump moves through kubectl exec)
+    NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.current = addUserDb(this, credentials);
     addUserDbMetrics(this.current);

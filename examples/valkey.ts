@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreConnection, DataStoreCredentials, PodDefaults, RedisEvictionPolicy, Valkey, ValkeyVersion } from 'cdk8s-stateful';
+import { DataStoreConnection, DataStoreCredentials, NetworkPolicies, PodDefaults, RedisEvictionPolicy, Valkey, ValkeyVersion } from 'cdk8s-stateful';
 
 /**
  * `news-cache`: Valkey, the BSD-licensed fork of Redis, as the page cache of the Deployment
@@ -21,6 +21,8 @@ export class NewsCacheValkeyExample extends Chart {
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'news', ...props });
+    // the cache admits news-feed on 6379, and its replica (replication)
+    NetworkPolicies.enable(this);
     this.valkey = new Valkey(this, 'news-cache', {
       metadata: { name: 'news-cache' },
       version: ValkeyVersion.V8_1,

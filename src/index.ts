@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './engines';
 export * from './gitops';
 export * from './app';
+export * from './network';

@@ -14,7 +14,7 @@ import * as floor from '../bench/scenario-floor';
 import * as full from '../bench/scenario-full';
 import * as library from '../bench/scenario-library';
 import * as plus from '../bench/scenario-plus';
-import { DataStore, DataStoreConnection, DataStoreCredentials, VolumeClaim, StatefulWorkload } from '../src';
+import { DataStore, DataStoreConnection, DataStoreCredentials, NetworkPolicies, VolumeClaim, StatefulWorkload } from '../src';
 import { indexStats } from '../src/private/app-index';
 
 type Scenario = { addService(chart: Chart, i: number): void };
@@ -79,6 +79,25 @@ describe('synthesis grows linearly with the number of services', () => {
     // the app index walks the tree once per synthesis (synthYaml validates twice: the second pass reuses it)
     expect(large.indexWalks).toBe(1);
     expect(small.indexWalks).toBe(1);
+  });
+
+  test('with NetworkPolicies on: 4x the services cost at most 4.4x the walks and renders', () => {
+    // GIVEN the full scenario, every store isolated (one namespace: the consumer checks look up pods by label)
+    const isolated: Scenario = {
+      addService(chart: Chart, i: number) {
+        if (i === 0) NetworkPolicies.enable(chart);
+        full.addService(chart, i);
+      },
+    };
+    // WHEN
+    const small = count(isolated, 8);
+    const large = count(isolated, 32);
+    // THEN a policy per store, and linear growth
+    expect(large.objects).toBe(4 * small.objects - 3);
+    expect(large.objects - count(full, 32).objects).toBe(32);
+    expect(large.visited / small.visited).toBeLessThanOrEqual(4.4);
+    expect(large.renders / small.renders).toBeLessThanOrEqual(4.4);
+    expect(large.indexWalks).toBe(1);
   });
 
   test('the full scenario runs every app-wide check, so the guard above covers them', () => {

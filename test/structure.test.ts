@@ -11,6 +11,8 @@
  *                    contract of the presets' metrics hook
  *   src/engines/     the engine presets (Postgres, Redis, Cassandra), their image options and metrics
  *   src/gitops/      schema migrations, sync waves, the upgrade guard and its command
+ *   src/network/     NetworkPolicies derived from the wiring (reads every group's facts; the
+ *                    groups below learn of it only through the app index's isolation seam)
  *   src/app/         app-wide facilities (warnings)
  *   src/<group>/private/  helpers only that group uses
  *   src/private/     helpers several groups share (validation, quantities, pod rules, the app
@@ -36,6 +38,7 @@ const LAYERS: Record<string, string[]> = {
   metrics: ['connection', 'workload'],
   engines: ['connection', 'workload', 'storage', 'backup', 'metrics'],
   gitops: ['connection', 'workload'],
+  network: ['connection', 'workload', 'storage', 'backup', 'metrics', 'engines', 'gitops'],
   app: [],
 };
 

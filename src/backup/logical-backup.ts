@@ -321,6 +321,10 @@ export class LogicalBackup extends Construct {
         ],
       }],
     });
+    // labels that select the backup's pods (a NetworkPolicy of the store admits them): the Jobs'
+    // own labels carry generated names
+    this.cronJob.podMetadata.addLabel('app.kubernetes.io/instance', name);
+    this.cronJob.podMetadata.addLabel('app.kubernetes.io/component', 'logical-backup');
     this.connection.addWorkload(this.cronJob, { credentialVariables: false });
     PodDefaults.harden(this.cronJob, props.podDefaults);
     // the pod template's label cdk8s-plus derives from the construct path: not needed by a Job

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { ConnectionProperties, DataStoreCredentials, Endpoint } from '../connection/data-store';
-import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CassandraEngine, renderCassandra } from './private/cassandra';
+import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CASSANDRA_SSL_STORAGE_PORT, CASSANDRA_STORAGE_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
 import { EnvVarJson, ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import { AppIndex } from '../private/app-index';
@@ -394,6 +394,10 @@ export class Cassandra extends EnginePreset {
         resources: small,
       });
     }
+    // nodes talk to each other on the storage port (gossip, streaming, repairs); 7001 is the
+    // storage port when internode encryption is on
+    w.addPeerPort({ name: 'intra-node', port: CASSANDRA_STORAGE_PORT });
+    w.addPeerPort({ name: 'intra-node-tls', port: CASSANDRA_SSL_STORAGE_PORT });
     w.addContainer({
       name: 'cassandra',
       image: engine.image,

@@ -500,6 +500,8 @@ export class EngineMetrics extends Construct {
       securityContext: { user: exporter.user ?? 65534, group: exporter.group ?? 65534, ensureNonRoot: true },
       volumeMounts: exporter.volumeMounts,
     });
+    // the hook of network isolation: a NetworkPolicy admits the port from the monitoring pods only
+    w.addMetricsPort({ name: PORT_NAME, port: exporter.port });
 
     // ---- scraping
     const labels = { ...w._commonLabels(), ...props.labels };

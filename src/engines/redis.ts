@@ -509,6 +509,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
 
     // ---- client Services
     const port = engine.ports[0].containerPort;
+    // replicas replicate from the primary over the client port
+    if (readReplicas > 0) w.addPeerPort({ name: 'redis', port });
     this.primaryService = w.addClientService({
       name: `${w.name}-write`,
       selection: ServiceSelection.pod(w.startOrdinal),

@@ -20,7 +20,7 @@ import { ApiObject } from 'cdk8s';
 import { Container } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATIONS } from './labels';
-import { podSpecsOf } from './pod-security';
+import { podTemplatesOf } from './pod-security';
 import { warn, warningMessage, WARNINGS } from './warnings';
 
 /** `kubernetes.io/no-provisioner`: the provisioner of classes whose volumes are all created by hand. */
@@ -48,6 +48,14 @@ export interface PodConsumer {
   readonly runsOnceAtATime: boolean;
   /** The pod spec, as rendered (Kubernetes JSON). */
   readonly podSpec: any;
+  /** The labels of its pods (the pod template's), as rendered; empty when it sets none. */
+  readonly podLabels: { [key: string]: string };
+  /**
+   * The labels its own selector matches its pods by (`spec.selector.matchLabels` of a Deployment,
+   * StatefulSet, DaemonSet or ReplicaSet, the selector of a ReplicationController), when it has
+   * one of labels only; undefined for Jobs, CronJobs and Pods.
+   */
+  readonly selectorLabels?: { [key: string]: string };
 }
 
 /** What the checks need to know of a StorageClass. */
@@ -82,6 +90,15 @@ const PODS: { [kind: string]: (o: any) => number | undefined } = {
   Job: o => o.spec?.parallelism ?? 1,
   CronJob: o => o.spec?.jobTemplate?.spec?.parallelism ?? 1,
 };
+
+/** A workload's own selector when it is labels only (see `PodConsumer.selectorLabels`). */
+function selectorLabelsOf(kind: string, json: any): { [key: string]: string } | undefined {
+  if (kind === 'ReplicationController') return json.spec?.selector ? { ...json.spec.selector } : undefined;
+  if (!['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(kind)) return undefined;
+  const selector = json.spec?.selector;
+  if (!selector?.matchLabels || (selector.matchExpressions ?? []).length > 0 || Object.keys(selector.matchLabels).length === 0) return undefined;
+  return { ...selector.matchLabels };
+}
 
 /** Operation counts, for the test that pins linear growth (test/scale.test.ts). */
 export interface IndexStats {
@@ -196,6 +213,26 @@ const INGRESS_ISOLATION = new WeakMap<IConstruct, (index: AppIndex) => boolean>(
 export function declareIngressIsolation(workload: IConstruct, isolated: (index: AppIndex) => boolean = () => true): void {
   INGRESS_ISOLATION.set(workload, isolated);
   touch();
+}
+
+/** Work done for every `StatefulWorkload` of an app when it is created, by root (see `onEveryStore()`). */
+const STORE_HOOKS = new WeakMap<IConstruct, Array<(workload: IConstruct) => void>>();
+
+/**
+ * Runs `hook` for every `StatefulWorkload` created in the app `scope` belongs to from now on, at
+ * the end of its constructor (e.g. to add the NetworkPolicy that isolates it). Workloads created
+ * earlier are the caller's to find.
+ */
+export function onEveryStore(scope: IConstruct, hook: (workload: IConstruct) => void): void {
+  const root = scope.node.root;
+  const hooks = STORE_HOOKS.get(root);
+  if (hooks) hooks.push(hook);
+  else STORE_HOOKS.set(root, [hook]);
+}
+
+/** Called by `StatefulWorkload` at the end of its constructor: runs the hooks of `onEveryStore()`. */
+export function declareStore(workload: IConstruct): void {
+  for (const hook of STORE_HOOKS.get(workload.node.root) ?? []) hook(workload);
 }
 
 /** The cdk8s-plus containers the constructs of each app render or wire, by root. */
@@ -353,6 +390,8 @@ export class AppIndex {
 
   private readonly results = new Map<IConstruct, string[]>();
   private readonly isolation = new Map<IConstruct, boolean>();
+  private readonly facets = new Map<object, unknown>();
+  private readonly constructs: IConstruct[];
 
   /**
    * @param fingerprint construct count and mutation count when a pass built the index; undefined
@@ -362,6 +401,7 @@ export class AppIndex {
    */
   private constructor(constructs: IConstruct[], private readonly fingerprint?: string, private readonly parts?: unknown[]) {
     STATS.walks++;
+    this.constructs = constructs;
     for (const c of constructs) {
       if (!(c instanceof ApiObject)) continue;
       this.all.push(c);
@@ -383,6 +423,24 @@ export class AppIndex {
       this.results.set(scope, errors);
     }
     return [...errors];
+  }
+
+  /**
+   * A fact of the app that a group above the shared code computes (e.g. the network policies
+   * derived from the wiring): `compute` runs once per index, the first time `key` is asked for,
+   * and may call the other facets. `key` is a module-level object of the group that owns the fact.
+   */
+  public facet<T>(key: object, compute: (index: AppIndex) => T): T {
+    if (!this.facets.has(key)) this.facets.set(key, compute(this));
+    return this.facets.get(key) as T;
+  }
+
+  /**
+   * The constructs of the app (every one, in construct tree order) that pass `test`: read from the
+   * walk the index made, never a walk of its own.
+   */
+  public constructsWhere(test: (c: IConstruct) => boolean): IConstruct[] {
+    return this.constructs.filter(test);
   }
 
   /**
@@ -452,7 +510,8 @@ export class AppIndex {
       for (const kind of Object.keys(PODS)) {
         for (const o of this.objects(kind)) {
           const json = this.render(o);
-          const podSpec = podSpecsOf(json)[0];
+          const template = podTemplatesOf(json)[0];
+          const podSpec = template?.spec;
           if (!podSpec) continue;
           const consumer: PodConsumer = {
             id: `${o.kind}/${o.name}`,
@@ -463,6 +522,8 @@ export class AppIndex {
             strategy: kind === 'Deployment' ? json.spec?.strategy : undefined,
             runsOnceAtATime: (kind === 'Job' || (kind === 'CronJob' && json.spec?.concurrencyPolicy === 'Forbid')) && PODS[kind](json) === 1,
             podSpec,
+            podLabels: { ...template.metadata?.labels },
+            selectorLabels: selectorLabelsOf(kind, json),
           };
           result.push(consumer);
           this.consumerObjects.set(consumer, o);

@@ -30,8 +30,8 @@ export interface UnauthenticatedStore {
 /**
  * Warns `unauthenticated-store` about `store` when the app is validated, unless its workload's
  * ingress is isolated to the pods wired to it. The message names the store and both fixes:
- * authenticate the clients, or isolate the store (and acknowledge the warning, saying so, while
- * the library cannot see the isolation itself).
+ * authenticate the clients, or isolate the store (`NetworkPolicies`, which the library sees; or
+ * an isolation of the user's own, acknowledged with the reason).
  */
 export function warnUnauthenticatedStore(store: UnauthenticatedStore): void {
   addValidationWithWarnings(store.scope, () => {
@@ -39,7 +39,8 @@ export function warnUnauthenticatedStore(store: UnauthenticatedStore): void {
       warn(store.scope, WARNINGS.UNAUTHENTICATED_STORE, warningMessage(store.where, store.prop, store.value,
         `${store.store} serves clients that present no credentials, and nothing limits which pods can connect to it: `
         + 'any pod in the cluster can read, change or delete its data',
-        `${store.authenticate}; or admit only the pods wired to it with a NetworkPolicy and acknowledge this warning with that reason`));
+        `${store.authenticate}; or admit only the pods wired to it with NetworkPolicies.enable() on the store or its chart `
+        + '(or acknowledge this warning, saying how the store is isolated)'));
     }
     return [];
   });

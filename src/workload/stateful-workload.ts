@@ -19,7 +19,7 @@ import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
-import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
+import { AppIndex, declareRole, declareStore, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
@@ -506,6 +506,22 @@ export interface StatefulWorkloadOptions {
 }
 
 /**
+ * Options of `StatefulWorkload.addPeerPort()`.
+ *
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export interface PeerPortOptions {
+  /**
+   * The workload whose pods connect to the port: another workload of the same engine (the
+   * sentinels that watch a Redis, the arbiters of a replica set), in any namespace.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+   * @default - the workload's own pods
+   */
+  readonly peerWorkload?: StatefulWorkload;
+}
+
+/**
  * Props of `StatefulWorkload`: the options plus what the workload runs and what it is as a data
  * store.
  *
@@ -677,6 +693,8 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
   /** undefined: the default spread */
   private _topologySpread?: TopologySpread[];
   private readonly declaredClientPorts?: DataStorePort[];
+  private readonly _peerPorts: Array<{ peer: StatefulWorkload; port: DataStorePort }> = [];
+  private readonly _metricsPorts: DataStorePort[] = [];
   private readonly _connectionProperties?: ConnectionProperties;
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
@@ -798,7 +816,14 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
     declareView(this.apiObject, () => ({
       kind: 'StatefulSet',
       metadata: { namespace: this.namespaceName },
-      spec: { replicas: this.replicas, template: { spec: this.podSpec() } },
+      spec: {
+        replicas: this.replicas,
+        selector: { matchLabels: this.selectorLabels },
+        template: {
+          metadata: { labels: { ...(this.podMetadata as PodMetadataDefinition).labelsJson(), ...this.selectorLabels } },
+          spec: this.podSpec(),
+        },
+      },
     }));
     for (const [k, v] of Object.entries(this._commonLabels())) {
       if (props.metadata?.labels?.[k] === undefined) this.apiObject.metadata.addLabel(k, v);
@@ -882,6 +907,8 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
         authenticate: 'Turn on the engine\'s authentication and hand clients its credentials with \'credentials\' (a Secret)',
       });
     }
+    // last: what other groups add to every store (a NetworkPolicy) sees a complete constructor
+    declareStore(this);
   }
 
   // ---------------------------------------------------------------- public API
@@ -917,6 +944,97 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
   /** The Services added with `addClientService()` and `exposePod()` (a copy). */
   public get services(): WorkloadService[] {
     return [...this._services];
+  }
+
+  /**
+   * The ports the workload's own pods connect to each other on (replication, gossip), added with
+   * `addPeerPort()` (a copy). `NetworkPolicies` admits them from the workload's own pods only.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public get peerPorts(): DataStorePort[] {
+    return this._peerPorts.filter(p => p.peer === this).map(p => ({ ...p.port }));
+  }
+
+  /**
+   * The peer ports by the workload whose pods connect to them (this one's own, or another's given
+   * with `PeerPortOptions.peerWorkload`), in the order they were declared.
+   *
+   * @internal
+   */
+  public _peerRules(): Array<{ peer: StatefulWorkload; ports: DataStorePort[] }> {
+    const rules: Array<{ peer: StatefulWorkload; ports: DataStorePort[] }> = [];
+    for (const p of this._peerPorts) {
+      const rule = rules.find(r => r.peer === p.peer);
+      if (rule) rule.ports.push({ ...p.port });
+      else rules.push({ peer: p.peer, ports: [{ ...p.port }] });
+    }
+    return rules;
+  }
+
+  /**
+   * The ports metrics are scraped from (an exporter sidecar's), added with `addMetricsPort()` (a
+   * copy). `NetworkPolicies` admits them from the monitoring pods it is given
+   * (`NetworkPoliciesOptions.monitoring`) only; they are never client ports.
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public get metricsPorts(): DataStorePort[] {
+    return this._metricsPorts.map(p => ({ ...p }));
+  }
+
+  /**
+   * Declares a port the workload's pods connect to on each other (a replica to its primary, ring
+   * gossip, a sentinel to its peers): the engine hook of network isolation. The presets declare
+   * theirs (`Redis` the client port when it has replicas, `Cassandra` 7000 and 7001); a preset of
+   * your own calls it for its engine. `NetworkPolicies` admits these ports from the workload's own
+   * pods, or from the pods of another workload of the same engine (`options.peerWorkload`: the
+   * sentinels of a Redis, say). Declaring a port twice changes nothing.
+   *
+   * @param port the port number (and name, protocol) on the workload's pods
+   * @param options whose pods connect to the port
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public addPeerPort(port: DataStorePort, options: PeerPortOptions = {}): void {
+    const peer = options.peerWorkload ?? this;
+    const checked = this.checkDeclaredPort('addPeerPort', port);
+    touch();
+    if (this._peerPorts.some(p => p.peer === peer && p.port.port === checked.port && p.port.protocol === checked.protocol)) return;
+    this._peerPorts.push({ peer, port: checked });
+  }
+
+  /**
+   * Declares a port metrics are scraped from (an exporter sidecar's): the metrics hook of network
+   * isolation. `NetworkPolicies` admits it from the monitoring pods of
+   * `NetworkPoliciesOptions.monitoring`, and from nobody else. Declaring a port twice changes
+   * nothing.
+   *
+   * @param port the port number (and name, protocol) on the workload's pods
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @experimental
+   */
+  public addMetricsPort(port: DataStorePort): void {
+    this.addDeclaredPort(this._metricsPorts, 'addMetricsPort', port);
+  }
+
+  private addDeclaredPort(list: DataStorePort[], method: string, port: DataStorePort): void {
+    const checked = this.checkDeclaredPort(method, port);
+    touch();
+    if (list.some(p => p.port === checked.port && p.protocol === checked.protocol)) return;
+    list.push(checked);
+  }
+
+  private checkDeclaredPort(method: string, port: DataStorePort): DataStorePort {
+    checkPort(this.where, `${method}(port.port)`, port.port);
+    if (port.name !== undefined) checkPortName(this.where, `${method}(port.name)`, port.name);
+    const protocol = port.protocol ?? Protocol.TCP;
+    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
+      throw fail(this.where, `${method}(port.protocol)`, protocol, 'Must be TCP, UDP or SCTP', 'Set \'protocol\' to "TCP", "UDP" or "SCTP"');
+    }
+    return { name: port.name, port: port.port, protocol };
   }
 
   /** The pod metadata as plain JSON (for the checks). */

@@ -338,6 +338,21 @@ export class WorkloadService extends Construct implements IDataStore {
     return new Endpoint(this.dnsName, this.ports[0]?.port ?? 0);
   }
 
+  /**
+   * The ports on the workload's pods the Service forwards to (`targetPort`: a name or a number),
+   * with their protocols: what a NetworkPolicy of the pods must admit for clients of this Service.
+   *
+   * @internal
+   */
+  public _targetPorts(): Array<{ port: string | number; protocol: string }> {
+    return this.renderPorts().ports.map(p => ({ port: p.targetPort, protocol: p.protocol }));
+  }
+
+  /** The workload whose pods the Service reaches. @internal */
+  public get _workload(): WorkloadHost {
+    return this.workload;
+  }
+
   /** The rendered ports, and what is wrong with the declared ones. */
   private renderPorts(): { ports: RenderedPort[]; errors: string[] } {
     const containerPorts = this.workload._containerPorts();

@@ -465,7 +465,8 @@ describe('Cassandra without authentication: allowUnauthenticated', () => {
   const MESSAGE = "Cassandra 'test/ring': warning: 'allowUnauthenticated': true. Cassandra \"shop/ring\" serves clients that present no credentials, "
     + 'and nothing limits which pods can connect to it: any pod in the cluster can read, change or delete its data. '
     + "Set 'credentials' to DataStoreCredentials.fromSecret(secret) instead (PasswordAuthenticator, the Secret's role as the superuser); "
-    + `or admit only the pods wired to it with a NetworkPolicy and acknowledge this warning with that reason. [${ID}]`;
+    + 'or admit only the pods wired to it with NetworkPolicies.enable() on the store or its chart '
+    + `(or acknowledge this warning, saying how the store is isolated). [${ID}]`;
 
   beforeEach(() => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -589,3 +590,12 @@ test('the seed wait\'s bound can be changed through the workload (docs/startup.m
   const wait = findOne(synthValid(chart), 'StatefulSet').spec.template.spec.initContainers[0];
   expect(wait.env).toEqual([{ name: 'CASSANDRA_SEEDS', value: store.seeds.join(',') }, { name: 'NAME_WAIT_TIMEOUT_SECONDS', value: '900' }]);
 });
+
+test('Cassandra declares its storage ports (7000, and 7001 with internode TLS) as peer ports', () => {
+  const preset = new Cassandra(Testing.chart(), 'ring', { allowUnauthenticated: true });
+  expect(preset.workload.peerPorts).toEqual([
+    { name: 'intra-node', port: 7000, protocol: 'TCP' },
+    { name: 'intra-node-tls', port: 7001, protocol: 'TCP' },
+  ]);
+});
+

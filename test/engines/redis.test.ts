@@ -419,8 +419,9 @@ describe('Redis without a password: allowUnauthenticated', () => {
   const ID = 'cdk8s-stateful:unauthenticated-store';
   const MESSAGE = "Redis 'test/cache': warning: 'allowUnauthenticated': true. Redis \"shop/cache\" serves clients that present no credentials, "
     + 'and nothing limits which pods can connect to it: any pod in the cluster can read, change or delete its data. '
-    + "Set 'password' to DataStoreCredentials.fromPasswordSecret(secret) instead (requirepass); or admit only the pods wired to it with a "
-    + `NetworkPolicy and acknowledge this warning with that reason. [${ID}]`;
+    + "Set 'password' to DataStoreCredentials.fromPasswordSecret(secret) instead (requirepass); or admit only the pods wired to it with "
+    + 'NetworkPolicies.enable() on the store or its chart '
+    + `(or acknowledge this warning, saying how the store is isolated). [${ID}]`;
 
   beforeEach(() => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -1917,8 +1917,9 @@ describe('StatefulWorkload: a store that serves clients without credentials (all
   const ID = 'cdk8s-stateful:unauthenticated-store';
   const MESSAGE = "StatefulWorkload 'test/cache': warning: 'allowUnauthenticated': true. The store \"shop/memcached\" serves clients that present no credentials, "
     + 'and nothing limits which pods can connect to it: any pod in the cluster can read, change or delete its data. '
-    + "Turn on the engine's authentication and hand clients its credentials with 'credentials' (a Secret); or admit only the pods wired to it with a "
-    + `NetworkPolicy and acknowledge this warning with that reason. [${ID}]`;
+    + "Turn on the engine's authentication and hand clients its credentials with 'credentials' (a Secret); or admit only the pods wired to it with "
+    + 'NetworkPolicies.enable() on the store or its chart '
+    + `(or acknowledge this warning, saying how the store is isolated). [${ID}]`;
 
   beforeEach(() => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -1969,5 +1970,45 @@ describe('StatefulWorkload: a store that serves clients without credentials (all
     process.env[STRICT_ENV] = 'true';
     expect(() => Testing.synth(chart)).not.toThrow();
     expect(Warnings.of(chart).list()).toEqual([]);
+  });
+});
+
+describe('StatefulWorkload: peer and metrics ports (the hooks of network isolation)', () => {
+  function workload(): StatefulWorkload {
+    return new StatefulWorkload(Testing.chart(), 'db', {
+      containers: [{ name: 'db', image: 'docker.io/library/postgres:16.4', portNumber: 5432, securityContext: { user: 999 } }],
+    });
+  }
+
+  test('none by default', () => {
+    const w = workload();
+    expect(w.peerPorts).toEqual([]);
+    expect(w.metricsPorts).toEqual([]);
+  });
+
+  test('addPeerPort() and addMetricsPort() declare ports once, TCP by default, and render nothing themselves', () => {
+    const w = workload();
+    const before = Testing.synth(Chart.of(w));
+    w.addPeerPort({ name: 'replication', port: 5432 });
+    w.addPeerPort({ port: 5432 });
+    w.addPeerPort({ port: 5432, protocol: 'UDP' });
+    w.addMetricsPort({ name: 'metrics', port: 9187 });
+    expect(w.peerPorts).toEqual([{ name: 'replication', port: 5432, protocol: 'TCP' }, { port: 5432, protocol: 'UDP' }]);
+    expect(w.metricsPorts).toEqual([{ name: 'metrics', port: 9187, protocol: 'TCP' }]);
+    expect(Testing.synth(Chart.of(w))).toEqual(before);
+  });
+
+  test('the getters return copies', () => {
+    const w = workload();
+    w.addPeerPort({ port: 7000 });
+    (w.peerPorts as any[]).push({ port: 1 });
+    expect(w.peerPorts).toEqual([{ port: 7000, protocol: 'TCP' }]);
+  });
+
+  test.each([
+    ['addPeerPort', (w: StatefulWorkload) => w.addPeerPort({ port: 65536 }), /StatefulWorkload 'test\/db': invalid 'addPeerPort\(port.port\)': 65536/],
+    ['addMetricsPort', (w: StatefulWorkload) => w.addMetricsPort({ port: 9187, protocol: 'tcp' }), /invalid 'addMetricsPort\(port.protocol\)': "tcp"\. Must be TCP, UDP or SCTP/],
+  ])('fails when %s gets a bad port', (_name, call, message) => {
+    expect(() => call(workload())).toThrow(message);
   });
 });

@@ -60,6 +60,8 @@ export const CASSANDRA_DATA_DIR = '/var/lib/cassandra';
 
 export const CASSANDRA_CQL_PORT = 9042;
 export const CASSANDRA_STORAGE_PORT = 7000;
+/** `ssl_storage_port`: the storage port with internode encryption on. */
+export const CASSANDRA_SSL_STORAGE_PORT = 7001;
 
 /** The snitch: the one that reads datacenter and rack from cassandra-rackdc.properties. */
 export const CASSANDRA_SNITCH = 'GossipingPropertyFileSnitch';

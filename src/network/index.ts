@@ -1,0 +1,2 @@
+export * from './ingress-peer';
+export * from './network-policies';
