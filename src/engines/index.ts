@@ -3,4 +3,5 @@ export * from './engine-image';
 export * from './engine-preset';
 export * from './postgres';
 export * from './redis';
+export * from './redis-sentinel';
 export * from './valkey';

@@ -11,17 +11,18 @@ import {
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
+import { RedisSentinel, RedisSentinelOptions } from './redis-sentinel';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
   REDIS_GID,
   REDIS_PASSWORD_ENV,
-  REDIS_PRIMARY_HOST_ENV,
   RedisEngine,
   RedisFlavor,
   renderRedis,
 } from './private/redis';
+import { sentinelDataPart } from './private/redis-sentinel';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
@@ -294,6 +295,21 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * @default - the StatefulSet name
    */
   readonly storeName?: string;
+
+  /**
+   * Automatic failover with Redis Sentinel: sentinels in a StatefulSet of their own
+   * (`<name>-sentinel`) watch the data pods and promote a replica when the primary is down. Which
+   * pod is the primary is then the sentinels' decision, not the ordinal's: a data pod that starts
+   * asks the sentinels and follows the primary they name, and one whose data are gone never comes
+   * back as an empty primary. There is no `<name>-write` Service (it would reach a fixed pod):
+   * clients find the primary through the sentinels (`sentinel.hostsWithPort`, master name
+   * `sentinel.masterName`), and the preset's `endpoint` is the read Service. Needs at least one
+   * read replica. Set `{}` for the defaults.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+   * @default - no Sentinel: pod `ordinals.start` is always the primary, and there is no failover
+   */
+  readonly sentinel?: RedisSentinelOptions;
 }
 
 /**
@@ -323,8 +339,18 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
 export abstract class RedisCompatibleBase extends EnginePreset {
   /** The workload (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public readonly workload: StatefulWorkload;
-  /** The Service that reaches only the primary: `<name>-write`. */
-  public readonly primaryService: WorkloadService;
+  /**
+   * The Service that reaches only the primary: `<name>-write`.
+   *
+   * @default - none with `sentinel`: the primary moves, clients find it through the sentinels
+   */
+  public readonly primaryService?: WorkloadService;
+  /**
+   * The sentinels, with `sentinel`.
+   *
+   * @default - no Sentinel
+   */
+  public readonly sentinel?: RedisSentinel;
   /** The Service that reaches every pod, primary and replicas: `<name>-read`. */
   public readonly readService: WorkloadService;
   /** The number of read replicas. */
@@ -398,6 +424,22 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     });
     const w = this.workload;
 
+    // ---- Sentinel: the sentinels' StatefulSet, and the data pods' start-up asks them for the primary
+    if (props.sentinel !== undefined && readReplicas < 1) {
+      throw fail(where, 'readReplicas', readReplicas,
+        'Must be at least 1 with \'sentinel\': a failover promotes a replica, and without one the sentinels have nothing to promote',
+        'Set \'readReplicas\' to 1 or more, or leave \'sentinel\' out');
+    }
+    const sentinel = props.sentinel === undefined ? undefined : new RedisSentinel(this, 'Sentinel', {
+      ...props.sentinel,
+      workload: w,
+      engine: compatibleEngine,
+      image,
+      readReplicas,
+      dataStorageClass: props.storageClass,
+      dataStorageClassName: props.storageClassName,
+    });
+
     const engine: RedisEngine = renderRedis(where, {
       flavor,
       statefulSetName: w.name,
@@ -412,6 +454,14 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       appendFsync: props.appendFsync,
       password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
       image,
+      role: sentinel && sentinelDataPart({
+        flavor,
+        identity: { statefulSetName: w.name, serviceName: w.serviceName, namespace: w.namespaceName, clusterDomain: w.clusterDomain, startOrdinal: w.startOrdinal },
+        podCount: readReplicas + 1,
+        port: 6379,
+        dataDir: '/data',
+        sentinel: { masterName: sentinel.masterName, sentinelHosts: sentinel.hosts, minReplicasToWrite: sentinel.minReplicasToWrite },
+      }),
     }, {
       memoryLimit: 'resources.memory.limit',
       replicas: 'readReplicas',
@@ -430,8 +480,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     for (const e of engine.env) {
       if (e.name === REDIS_PASSWORD_ENV && props.password) {
         envVariables[e.name] = EnvValue.fromSecretValue({ secret: props.password.secret, key: props.password.passwordKey });
-      } else if (e.name === REDIS_PRIMARY_HOST_ENV) {
-        envVariables[e.name] = EnvValue.fromValue(e.value!);
+      } else if (e.value !== undefined) {
+        envVariables[e.name] = EnvValue.fromValue(e.value);
       }
     }
     w.addContainer({
@@ -457,7 +507,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
 
     // ---- client Services
     const port = engine.ports[0].containerPort;
-    this.primaryService = w.addClientService({
+    this.sentinel = sentinel;
+    this.primaryService = sentinel ? undefined : w.addClientService({
       name: `${w.name}-write`,
       selection: ServiceSelection.pod(w.startOrdinal),
       ports: [{ port, name: 'redis' }],
@@ -486,14 +537,22 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     warnEngineVersion(this, where, 'version', flavor as EngineKind, compatibleEngine.tag);
   }
 
-  /** The write Service's DNS name and port: consumers write to the primary. */
+  /**
+   * The write Service's DNS name and port: consumers write to the primary. With `sentinel`, the
+   * read Service's (clients find the primary through the sentinels).
+   */
   public get endpoint(): Endpoint {
-    return this.primaryService.endpoint;
+    return (this.primaryService ?? this.readService).endpoint;
   }
 
   /** The client port (`redis`, 6379: the protocol's name, for Valkey too). */
   public get ports(): DataStorePort[] {
-    return this.primaryService.ports;
+    return (this.primaryService ?? this.readService).ports;
+  }
+
+  /** The first pod's DNS name and port; none with `sentinel`, where the primary moves. */
+  public get primaryEndpoint(): Endpoint | undefined {
+    return this.sentinel ? undefined : this.workload.primaryEndpoint;
   }
 }
 

@@ -48,6 +48,7 @@ export const WARNINGS = {
   VULNERABLE_ENGINE_VERSION: 'cdk8s-stateful:vulnerable-engine-version',
   UNMAINTAINED_ENGINE_VERSION: 'cdk8s-stateful:unmaintained-engine-version',
   SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
+  FEW_SENTINELS: 'cdk8s-stateful:few-sentinels',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

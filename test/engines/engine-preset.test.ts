@@ -84,7 +84,7 @@ describe('EnginePreset', () => {
     const chart = Testing.chart();
     const redis = new Redis(chart, 'redis');
     const ring = new Cassandra(chart, 'ring');
-    expect(redis.endpoint.hostname).toBe(redis.primaryService.endpoint.hostname);
+    expect(redis.endpoint.hostname).toBe(redis.primaryService!.endpoint.hostname);
     expect(redis.primaryEndpoint?.hostname).toBe(redis.workload.podDnsName(0));
     expect(ring.primaryEndpoint).toBeUndefined();
     expect(ring.credentials).toBeUndefined();
