@@ -58,7 +58,7 @@ describe.each(FLAVORS)('$name with Sentinel: failover drills on real servers', f
   let root: string;
   let data: StsPod[];
   let sentinels: StsPod[];
-  let store: RedisCompatibleBase;
+
   let port: number;
   let sentinelPort: number;
   const master = `news-${flavor.name}`;
@@ -100,7 +100,7 @@ describe.each(FLAVORS)('$name with Sentinel: failover drills on real servers', f
     flavor.require();
     const chart = new Chart(Testing.app(), 'test', { namespace: NAMESPACE });
     const secret = new kplus.Secret(chart, 'auth', { metadata: { name: `${master}-auth` }, stringData: { password: PASSWORD } });
-    store = flavor.build(chart, {
+    flavor.build(chart, {
       metadata: { name: master },
       readReplicas: 2,
       password: DataStoreCredentials.fromPasswordSecret(secret),
