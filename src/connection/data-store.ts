@@ -12,6 +12,7 @@ import { checkDns1123Label, fail, show } from '../private/validation';
  * Modelled on aws-rds `Endpoint`.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+ * @stable
  */
 export class Endpoint {
   /**
@@ -42,6 +43,8 @@ export class Endpoint {
 
 /**
  * A named port a data store listens on.
+ *
+ * @stable
  */
 export interface DataStorePort {
   /**
@@ -74,6 +77,8 @@ export interface DataStorePort {
 /**
  * Options for `DataStoreCredentials.fromPasswordSecret()`, and the options every kind of
  * credentials shares.
+ *
+ * @stable
  */
 export interface PasswordCredentialsOptions {
   /**
@@ -106,6 +111,8 @@ export interface PasswordCredentialsOptions {
 
 /**
  * Options for `DataStoreCredentials.fromSecret()`.
+ *
+ * @stable
  */
 export interface DataStoreCredentialsOptions extends PasswordCredentialsOptions {
   /**
@@ -135,6 +142,7 @@ export interface DataStoreCredentialsOptions extends PasswordCredentialsOptions 
  * Modelled on aws-rds `Credentials.fromSecret()`.
  *
  * @see https://kubernetes.io/docs/concepts/configuration/secret/
+ * @stable
  */
 export class DataStoreCredentials {
   /**
@@ -298,6 +306,8 @@ function checkExtraVariable(where: string, variable: string): void {
  *
  * Implemented by `StatefulWorkload` (in-cluster) and `ExternalService` (outside the cluster), so a
  * consumer that takes an `IDataStore` works unchanged when the store moves from one to the other.
+ *
+ * @stable
  */
 export interface IDataStore extends IConstruct {
   /**
@@ -356,6 +366,8 @@ export interface IDataStore extends IConstruct {
 /**
  * Attributes of a data store created elsewhere (by an operator, another chart or by hand), for
  * `DataStore.fromDataStoreAttributes()`.
+ *
+ * @stable
  */
 export interface DataStoreAttributes {
   /**
@@ -416,6 +428,8 @@ export interface DataStoreAttributes {
 
 /**
  * Data stores that this library does not create.
+ *
+ * @stable
  */
 export class DataStore {
   /**

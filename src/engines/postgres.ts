@@ -3,6 +3,7 @@ import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMa
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
+import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
 import { engineImage } from './private/engine-image';
@@ -23,6 +24,13 @@ import {
   postgresShmSizeMebibytes,
   renderPostgres,
 } from './private/postgres';
+import {
+  POSTGRES_BACKUP_CREDENTIALS,
+  POSTGRES_BACKUP_FILES,
+  POSTGRES_CREDENTIALS_ENV,
+  postgresBackupScript,
+  postgresRestoreScript,
+} from './private/postgres-backup';
 import {
   POSTGRES_REPLICATION_RUN_VOLUME,
   POSTGRES_REPLICATION_SECRET_VOLUME,
@@ -296,6 +304,8 @@ export class Postgres extends EnginePreset {
   public readonly databaseName: string;
   /** The PostgreSQL version. */
   public readonly version: PostgresVersion;
+  /** The server's image, e.g. `docker.io/library/postgres:17.9` (also the image of the backup and restore Jobs). */
+  public readonly image: string;
   /**
    * The primary-only client Service, when `primaryService` is set.
    *
@@ -370,6 +380,7 @@ export class Postgres extends EnginePreset {
       dataVolumeName: DATA_VOLUME,
     });
     const image = engineImage(where, 'image', props.image, 'library/postgres', engine.tag);
+    this.image = image;
     warnEngineVersion(this, where, 'version', 'postgres', engine.tag);
 
     // ---- the engine's volumes as cdk8s-plus volumes (the workload renders /tmp itself)
@@ -528,6 +539,43 @@ export class Postgres extends EnginePreset {
   public get endpoint(): Endpoint {
     if (this.readReplicas > 0) return this.primaryService?.endpoint ?? this.workload.primaryEndpoint!;
     return this.workload.endpoint;
+  }
+
+  /**
+   * PostgreSQL's logical backups: `pg_dump -Fc` of `database` and `pg_dumpall --globals-only` (the
+   * roles), restored with `pg_restore` into a new database renamed into place when complete. The
+   * Jobs run the server's image as uid 999 and read the superuser's name and password as files of
+   * the credentials Secret (never environment variables), through a private `pgpass` file; they
+   * connect to the primary pod by its DNS name.
+   */
+  protected logicalBackupEngine(): LogicalBackupEngine {
+    const credentials = this.workload.credentials!;
+    const volume = Volume.fromSecret(this, 'BackupCredentialsVolume', credentials.secret, {
+      name: 'postgres-backup-credentials',
+      items: {
+        [credentials.usernameKey!]: { path: 'username' },
+        [credentials.passwordKey]: { path: 'password' },
+      },
+      defaultMode: 0o440,
+    });
+    const command = (script: string) => ({
+      script,
+      envVariables: {
+        PGDATABASE: EnvValue.fromValue(this.databaseName),
+        [POSTGRES_CREDENTIALS_ENV]: EnvValue.fromValue(POSTGRES_BACKUP_CREDENTIALS),
+      },
+      volumeMounts: [{ path: POSTGRES_BACKUP_CREDENTIALS, volume, readOnly: true }],
+    });
+    return {
+      engineName: 'postgres',
+      image: this.image,
+      user: POSTGRES_UID,
+      group: POSTGRES_GID,
+      files: POSTGRES_BACKUP_FILES,
+      details: { database: this.databaseName, major: String(this.version.majorVersion) },
+      backup: command(postgresBackupScript()),
+      restore: command(postgresRestoreScript()),
+    };
   }
 
   /** The user name in a Secret the app renders must be a plain SQL identifier. */
