@@ -465,6 +465,14 @@ export class DataStoreConnection extends Construct {
     }
     // SNI carries no trailing dot, whatever the store hands out
     data[this.serverNameVariable] = withoutTrailingDot(this.store.serverName ?? endpoint.hostname);
+    for (const [name, value] of Object.entries(this.store.connectionDetails ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      if (!/^[A-Z0-9][A-Z0-9_]*$/.test(name) || name === 'USERNAME' || name === 'PASSWORD' || name.startsWith('SERVICE_')) {
+        throw fail(this.where, 'store.connectionDetails', name,
+          'Must be upper-case letters, digits and \'_\' (starting with a letter or digit), and not USERNAME, PASSWORD or SERVICE_*, which the connection sets itself',
+          'Rename the detail in the store\'s connectionDetails');
+      }
+      data[`${this.prefix}_${name}`] = value;
+    }
     return data;
   }
 

@@ -361,6 +361,22 @@ export interface IDataStore extends IConstruct {
    * @default - the host name clients connect to
    */
   readonly serverName?: string;
+
+  /**
+   * More connection details the store hands its consumers besides its address: each entry
+   * becomes `<PREFIX>_<name>` in the ConfigMap of a `DataStoreConnection`. Plain values, never
+   * secrets (those belong in the credentials' `extraKeys`). A Redis with Sentinel hands out
+   * `SENTINEL_HOSTS` (every sentinel's `host:port`, comma-separated) and `SENTINEL_MASTER` (the
+   * name the sentinels know the primary by) for Sentinel-aware clients.
+   *
+   * A name is upper-case letters, digits and '_' (starting with a letter or digit); it may not be
+   * `USERNAME` or `PASSWORD` or start with `SERVICE_`, which the connection sets itself.
+   *
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#configure-all-key-value-pairs-in-a-configmap-as-container-environment-variables
+   * @default - none
+   * @experimental
+   */
+  readonly connectionDetails?: { [name: string]: string };
 }
 
 /**

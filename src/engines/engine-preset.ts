@@ -86,6 +86,14 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   }
 
   /**
+   * More connection details for consumers (`<PREFIX>_<name>` of a `DataStoreConnection`): none,
+   * unless the engine's clients need more than an address (a Redis with Sentinel).
+   */
+  public get connectionDetails(): { [name: string]: string } | undefined {
+    return undefined;
+  }
+
+  /**
    * Takes logical backups of the store on a schedule: a CronJob that dumps it with the engine's
    * own tools (the server's image) into a claim that is kept, atomically, pruned to the newest
    * `retain`. See `LogicalBackup`.

@@ -496,7 +496,10 @@ export class Postgres extends EnginePreset {
           ? EnvValue.fromSecretValue({ secret: replication.secret, key: e.valueFrom.secretKeyRef.key })
           : EnvValue.fromValue(e.value!);
       }
-      const initVolumes: { [name: string]: Volume } = { [POSTGRES_REPLICATION_RUN_VOLUME]: streaming.run, [POSTGRES_REPLICATION_SECRET_VOLUME]: streaming.secret };
+      const initVolumes: { [name: string]: Volume } = {
+        [POSTGRES_REPLICATION_RUN_VOLUME]: streaming.run,
+        [POSTGRES_REPLICATION_SECRET_VOLUME]: streaming.secret,
+      };
       w.addInitContainer({
         name: init.name,
         image,

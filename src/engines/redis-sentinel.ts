@@ -1,10 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, PodManagementPolicy, Probe, Volume } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { RedisCompatibleEngine } from './redis';
 import { ProbeJson } from './private/common';
 import { REDIS_GID, REDIS_PASSWORD_ENV } from './private/redis';
 import { checkMasterName, renderRedisSentinel, SENTINEL_PORT } from './private/redis-sentinel';
+import type { RedisCompatibleEngine } from './redis';
 import { checkInteger, fail } from '../private/validation';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
@@ -249,7 +249,13 @@ export class RedisSentinel extends Construct {
       image: props.image,
       identity: { statefulSetName: w.name, serviceName: w.serviceName, namespace: w.namespaceName, clusterDomain: w.clusterDomain },
       sentinels,
-      data: { statefulSetName: data.name, serviceName: data.serviceName, namespace: data.namespaceName, clusterDomain: data.clusterDomain, startOrdinal: data.startOrdinal },
+      data: {
+        statefulSetName: data.name,
+        serviceName: data.serviceName,
+        namespace: data.namespaceName,
+        clusterDomain: data.clusterDomain,
+        startOrdinal: data.startOrdinal,
+      },
       dataPodCount: data.replicas,
       dataPort: props.port ?? 6379,
       masterName: data.name,

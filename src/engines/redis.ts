@@ -495,7 +495,13 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       image,
       role: sentinel && sentinelDataPart({
         flavor,
-        identity: { statefulSetName: w.name, serviceName: w.serviceName, namespace: w.namespaceName, clusterDomain: w.clusterDomain, startOrdinal: w.startOrdinal },
+        identity: {
+          statefulSetName: w.name,
+          serviceName: w.serviceName,
+          namespace: w.namespaceName,
+          clusterDomain: w.clusterDomain,
+          startOrdinal: w.startOrdinal,
+        },
         podCount: readReplicas + 1,
         port: 6379,
         dataDir: '/data',
@@ -646,6 +652,16 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   /** The client port (`redis`, 6379: the protocol's name, for Valkey too). */
   public get ports(): DataStorePort[] {
     return (this.primaryService ?? this.readService).ports;
+  }
+
+  /**
+   * With `sentinel`, what Sentinel-aware clients need: `SENTINEL_HOSTS` (every sentinel's
+   * `host:port`, comma-separated) and `SENTINEL_MASTER` (the master name), handed out by a
+   * `DataStoreConnection` as `<PREFIX>_SENTINEL_HOSTS` and `<PREFIX>_SENTINEL_MASTER`.
+   */
+  public get connectionDetails(): { [name: string]: string } | undefined {
+    if (!this.sentinel) return undefined;
+    return { SENTINEL_HOSTS: this.sentinel.hostsWithPort, SENTINEL_MASTER: this.sentinel.masterName };
   }
 
   /** The first pod's DNS name and port; none with `sentinel`, where the primary moves. */

@@ -144,7 +144,7 @@ describe('Postgres with read replicas: streaming replication on a real server', 
     const conninfo = replica.sql('SHOW primary_conninfo').output.trim();
     expect(conninfo).toMatch(/^host=user-db-0\.user-db\.accounts\.svc\.cluster\.local port=5432 user=replicator passfile=\S+\/pgpass application_name=user-db-1$/);
     const passfile = /passfile=(\S+)/.exec(conninfo)![1];
-    expect(fs.statSync(passfile).mode & 0o777).toBe(0o600);
+    expect((fs.statSync(passfile).mode % 0o1000).toString(8)).toBe('600');
     expect(fs.readFileSync(passfile, 'utf8')).toBe('*:*:*:replicator:repl\\:ica "tion" \\\\ $HOME #secret\n');
     const auto = fs.readFileSync(path.join(replica.pgdata, 'postgresql.auto.conf'), 'utf8');
     expect(auto).not.toContain('#secret');

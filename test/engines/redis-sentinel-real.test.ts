@@ -12,14 +12,14 @@
  * the list the connection hands out (`SENTINEL get-master-addr-by-name <master>`), connect to the
  * host it names, and check it is the master (`ROLE`).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../src/connection/data-store';
-import { Redis } from '../../src/engines/redis';
-import { RedisCompatibleBase } from '../../src/engines/redis';
+import { Redis, RedisCompatibleBase } from '../../src/engines/redis';
 import { Valkey } from '../../src/engines/valkey';
 import { findOne, synthValid } from '../util/harness';
 import { PodNetwork } from '../util/pod-network';
@@ -46,7 +46,6 @@ const FLAVORS: Flavor[] = [
 
 /** The sentinel mode of the servers: Debian's redis-sentinel / valkey-sentinel packages (`--sentinel` of the same binary). */
 function requireSentinel(flavor: string): void {
-  const { spawnSync } = require('node:child_process');
   if (spawnSync('sh', ['-c', `command -v ${flavor}-sentinel`]).status !== 0) {
     throw new Error(`${flavor}-sentinel not on PATH: the Sentinel drills run real sentinels. Install it `
       + `(Debian: apt-get install -y --no-install-recommends ${flavor === 'valkey' ? '-t bookworm-backports valkey-sentinel' : 'redis-sentinel'}; .ci/run does).`);

@@ -73,7 +73,7 @@ export class PostgresStsPod {
     public readonly pod: TestPod,
     private readonly net: PodNetwork,
     private readonly root: string,
-    private readonly path: string,
+    private readonly searchPath: string,
   ) {
     this.spec = sts.spec.template.spec;
     this.claim = sts.spec.volumeClaimTemplates[0].metadata.name;
@@ -110,7 +110,7 @@ export class PostgresStsPod {
   public async init(): Promise<PodRun> {
     this.prepareVolumes();
     for (const c of this.spec.initContainers ?? []) {
-      const argv = [...c.command, ...this.serverArgs(c)].map(s => this.mapped(s));
+      const argv = [...c.command.map((s: string) => this.mapped(s)), ...this.serverArgs(c)];
       const child = this.net.spawn(this.asPostgres(argv, this.env(c)), { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/tmp' });
       let output = '';
       child.stdout!.on('data', d => output += d);
@@ -220,7 +220,7 @@ export class PostgresStsPod {
   /** The container's env as the kubelet builds it, paths mapped, plus PGHOST and the test's extras. */
   private env(container: any): Record<string, string> {
     const out: Record<string, string> = {
-      PATH: `${this.path}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: `${this.searchPath}:/usr/local/bin:/usr/bin:/bin`,
       LANG: 'C.UTF-8',
       HOSTNAME: this.name,
       PGHOST: this.local(SOCKET_DIRECTORY),
@@ -233,8 +233,9 @@ export class PostgresStsPod {
     return { ...out, ...this.extraEnv };
   }
 
+  /** The rendered args, paths mapped, then the pod's address and socket directory (already local paths: never mapped again). */
   private serverArgs(container: any): string[] {
-    return [...container.args, '-c', `listen_addresses=${this.address}`, '-c', `unix_socket_directories=${this.local(SOCKET_DIRECTORY)}`, ...this.extraArgs];
+    return [...container.args.map((s: string) => this.mapped(s)), '-c', `listen_addresses=${this.address}`, '-c', `unix_socket_directories=${this.local(SOCKET_DIRECTORY)}`, ...this.extraArgs];
   }
 
   /** A rendered string with every mount path replaced by its directory (longest first, one pass). */

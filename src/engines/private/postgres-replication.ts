@@ -268,7 +268,7 @@ export function renderReplicationInit(where: string, o: ReplicationInitOptions):
     '',
     '# a replica: the libpq password file for pg_basebackup and the walreceiver',
     'umask 077',
-    `escaped=$(printf '%s' "$password" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/:/\\\\:/g')`,
+    'escaped=$(printf \'%s\' "$password" | sed -e \'s/\\\\/\\\\\\\\/g\' -e \'s/:/\\\\:/g\')',
     `printf '*:*:*:%s:%s\\n' "$user" "$escaped" > ${passfile}.tmp`,
     `mv ${passfile}.tmp ${passfile}`,
     'unset escaped password',

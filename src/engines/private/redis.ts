@@ -423,7 +423,9 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
     `repl-diskless-sync-max-replicas ${replicas}`,
     ...options.role?.config ?? [],
   ];
-  const script = startScript({ flavor, configDir, config, startOrdinal, port, password: options.password !== undefined, roleLines: options.role?.roleLines });
+  const script = startScript({
+    flavor, configDir, config, startOrdinal, port, password: options.password !== undefined, roleLines: options.role?.roleLines,
+  });
 
   const env: EnvVarJson[] = options.role ? [...options.role.env] : [{ name: REDIS_PRIMARY_HOST_ENV, value: primaryHost }];
   if (options.password) {
