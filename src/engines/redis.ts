@@ -15,6 +15,7 @@ import { EnginePreset } from './engine-preset';
 import { RedisSentinel, RedisSentinelOptions } from './redis-sentinel';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
+import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
@@ -28,7 +29,7 @@ import {
   renderRedis,
 } from './private/redis';
 import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
-import { sentinelDataPart } from './private/redis-sentinel';
+import { REDIS_SENTINEL_HOSTS_ENV, REDIS_SENTINEL_MASTER_ENV, sentinelBackupPrelude, sentinelDataPart } from './private/redis-sentinel';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
@@ -620,7 +621,16 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       ? { [REDIS_PASSWORD_ENV]: EnvValue.fromSecretValue({ secret: this.password.secret, key: this.password.passwordKey }) }
       : {};
     const replicas: string[] = [];
-    for (let ordinal = w.startOrdinal + this.readReplicas; ordinal > w.startOrdinal; ordinal--) replicas.push(w.podDnsName(ordinal));
+    // under Sentinel any pod may be a replica now (the script skips the primary: it is no replica in sync)
+    const first = this.sentinel ? w.startOrdinal : w.startOrdinal + 1;
+    for (let ordinal = w.startOrdinal + this.readReplicas; ordinal >= first; ordinal--) replicas.push(w.podDnsName(ordinal));
+    const sentinel: { [name: string]: EnvValue } = this.sentinel
+      ? {
+        [REDIS_SENTINEL_HOSTS_ENV]: EnvValue.fromValue(this.sentinel.hosts.join(',')),
+        [REDIS_SENTINEL_MASTER_ENV]: EnvValue.fromValue(this.sentinel.masterName),
+      }
+      : {};
+    const backupScript = redisBackupScript(binaries);
     return {
       engineName: this.flavor,
       image: this.image,
@@ -628,9 +638,10 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       group: REDIS_GID,
       files: REDIS_BACKUP_FILES,
       backup: {
-        script: redisBackupScript(binaries),
+        // under Sentinel, the store's marker goes to the primary the sentinels name
+        script: this.sentinel ? [...sentinelBackupPrelude(binaries.cli), backupScript].join('\n') : backupScript,
         // without replicas, none: the backup dumps the primary (and the preset warns)
-        envVariables: { ...auth, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
+        envVariables: { ...auth, ...sentinel, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
       },
       restore: {
         script: redisRestoreScript(binaries),
@@ -639,6 +650,26 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         resources: { cpu: { request: Cpu.millis(100) }, memory: { request: this.memoryLimit, limit: this.memoryLimit } },
       },
     };
+  }
+
+  /**
+   * Restores one dump of a logical backup into the store (see `EnginePreset.addRestore()`). Not
+   * with `sentinel`: the restore makes the primary replicate a temporary server, and the sentinels
+   * would see their primary turn into a replica and fail over in the middle of it.
+   *
+   * @param id the construct id
+   * @param options which dump, and how
+   * @returns the restore
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+   */
+  public addRestore(id: string, options: LogicalRestoreOptions): LogicalRestore {
+    if (this.sentinel) {
+      throw failWithoutValue(`${this.constructor.name} '${this.node.path}'`, 'addRestore()', 'Cannot restore a logical backup into a set under Sentinel',
+        'The restore makes the primary replicate a temporary server holding the dump, and the sentinels would see their primary turn into a replica '
+        + 'and fail over in the middle of it',
+        'Restore into a store without \'sentinel\' (a new one, or this one with \'sentinel\' left out for the restore), then turn Sentinel on (docs/failover.md)');
+    }
+    return super.addRestore(id, options);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
@@ -215,6 +215,32 @@ describe('RedisSentinel', () => {
     const store = redis(chart, { sentinel: undefined });
     new DataStoreConnection(chart, 'conn', { store, prefix: 'NEWS_CACHE' });
     expect(Object.keys(findOne(synthValid(chart), 'ConfigMap', 'news-cache-connection').data).filter(k => k.includes('SENTINEL'))).toEqual([]);
+  });
+
+  test('a logical backup asks the sentinels for the primary (the marker) and may dump any data pod that is a replica in sync', () => {
+    const chart = newsChart();
+    const store = redis(chart);
+    store.addBackup('hourly', { schedule: Cron.hourly() });
+    const cronJob = findOne(synthValid(chart), 'CronJob', 'news-redis-hourly');
+    const c = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(envOf(c)).toMatchObject({
+      REDIS_SENTINEL_HOSTS: SENTINELS.join(','),
+      REDIS_SENTINEL_MASTER: 'news-redis',
+      REDIS_REPLICAS: [2, 1, 0].map(i => `news-redis-${i}.news-redis.news.svc.cluster.local`).join(' '),
+    });
+    expect(c.command[2]).toContain('sentinel get-master-addr-by-name "${REDIS_SENTINEL_MASTER}"');
+    expect(c.command[2]).toContain('STORE_HOST=$primary');
+  });
+
+  test('fails when a restore is added to a set under Sentinel', () => {
+    const chart = newsChart();
+    const store = redis(chart);
+    const other = new Redis(chart, 'other', { metadata: { name: 'other' }, password: store.password });
+    const backup = other.addBackup('hourly', { schedule: Cron.hourly() });
+    expect(() => store.addRestore('restore', { backup, dump: '20250301T023000Z' })).toThrow(
+      'Redis \'test/news\': invalid \'addRestore()\': Cannot restore a logical backup into a set under Sentinel. The restore makes the primary replicate a temporary server '
+      + 'holding the dump, and the sentinels would see their primary turn into a replica and fail over in the middle of it. Restore into a store without \'sentinel\' '
+      + '(a new one, or this one with \'sentinel\' left out for the restore), then turn Sentinel on (docs/failover.md).');
   });
 
   describe('bad input', () => {

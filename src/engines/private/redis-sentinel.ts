@@ -478,3 +478,23 @@ export function renderRedisSentinel(where: string, o: RedisSentinelOptions): Red
 function execProbe(script: string): { exec: { command: string[] } } {
   return { exec: { command: ['sh', '-c', script] } };
 }
+
+/**
+ * The lines a logical backup of a set under Sentinel runs first: `STORE_HOST` becomes the primary
+ * the sentinels name (`SENTINEL GET-MASTER-ADDR-BY-NAME`, the first sentinel that answers with a
+ * host name), so the store's marker is written where writes go; the dump itself still comes from a
+ * replica in sync (`REDIS_REPLICAS`, every data pod: any of them may be a replica now).
+ */
+export function sentinelBackupPrelude(cli: string): string[] {
+  return [
+    'primary=\'\'',
+    `for s in $(printf '%s' "\${${REDIS_SENTINEL_HOSTS_ENV}:-}" | tr ',' ' '); do`,
+    `  r=$(${cli} -h "$s" -p ${SENTINEL_PORT} sentinel get-master-addr-by-name "\${${REDIS_SENTINEL_MASTER_ENV}}" 2>/dev/null | tr -d '\\r' | head -n 1) || continue`,
+    '  case "$r" in \'\'|*[!A-Za-z0-9.-]*) continue ;; esac',
+    '  primary=$r; break',
+    'done',
+    `[ -n "$primary" ] || { echo "backup: no sentinel (\${${REDIS_SENTINEL_HOSTS_ENV}:-}) names the primary of \${${REDIS_SENTINEL_MASTER_ENV}}" >&2; exit 1; }`,
+    'echo "backup: the sentinels name $primary as the primary"',
+    'STORE_HOST=$primary',
+  ];
+}
