@@ -40,7 +40,7 @@ import {
 } from './private/postgres-replication';
 import { warnEngineVersion } from '../private/engine-versions';
 import { kibibytes } from '../private/quantity';
-import { checkInteger, fail, show } from '../private/validation';
+import { checkInteger, fail, failWithoutValue, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
@@ -443,6 +443,9 @@ export class Postgres extends EnginePreset {
       // the replicas start whatever the primary's state: a standby with data serves reads (and
       // tells a primary back on an empty claim that it holds data); rolling updates stay ordered
       podManagementPolicy: props.podManagementPolicy ?? (readReplicas > 0 ? PodManagementPolicy.PARALLEL : undefined),
+      // a standby cut off from its primary is not Ready, and a primary back on an empty claim must
+      // still resolve it to see it holds data (the replicas also resolve the primary before it is Ready)
+      headlessService: readReplicas > 0 ? { ...props.headlessService, publishNotReadyAddresses: true } : props.headlessService,
       terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(engine.terminationGracePeriodSeconds),
       securityContext: { ...props.securityContext, fsGroup: POSTGRES_GID },
       credentials,
@@ -645,6 +648,18 @@ function checkReplicationProps(where: string, props: PostgresProps, credentials:
         'Leave \'replicas\' out');
     }
   }
+  if ((props.readReplicas ?? 0) > 0) {
+    if (props.governingService) {
+      throw fail(where, 'governingService', props.governingService.name,
+        'Cannot be combined with \'readReplicas\': Postgres creates its own headless Service with publishNotReadyAddresses, so that the pods find each other by DNS name before they are Ready',
+        'Leave \'governingService\' out; name the headless Service with \'headlessService.name\'');
+    }
+    if (props.headlessService?.publishNotReadyAddresses === false) {
+      throw fail(where, 'headlessService.publishNotReadyAddresses', false,
+        'Must be true with \'readReplicas\': a standby cut off from its primary is not Ready, and a primary back on an empty claim must still find it holding data by its DNS name',
+        'Leave \'publishNotReadyAddresses\' out');
+    }
+  }
   const replication = props.replicationCredentials;
   if ((props.readReplicas ?? 0) > 0 && replication === undefined) {
     throw fail(where, 'readReplicas', props.readReplicas,
@@ -661,7 +676,7 @@ function checkReplicationProps(where: string, props: PostgresProps, credentials:
       'Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey })');
   }
   if (replication.secret === credentials.secret && replication.usernameKey === credentials.usernameKey) {
-    throw fail(where, 'replicationCredentials', `the key ${show(replication.usernameKey)} of the superuser's Secret`,
+    throw failWithoutValue(where, 'replicationCredentials', `The superuser's Secret and user name key (${show(replication.usernameKey)})`,
       'Must name another role than the superuser: the replicas get a role with the REPLICATION attribute only, and the primary sets that role\'s password and flags at every start',
       'Put the replication role\'s user name and password in another Secret, or under other keys');
   }

@@ -235,7 +235,7 @@ describe('RedisSentinel', () => {
   test('fails when a restore is added to a set under Sentinel', () => {
     const chart = newsChart();
     const store = redis(chart);
-    const other = new Redis(chart, 'other', { metadata: { name: 'other' }, password: store.password });
+    const other = new Redis(chart, 'other', { metadata: { name: 'other' }, password: store.credentials });
     const backup = other.addBackup('hourly', { schedule: Cron.hourly() });
     expect(() => store.addRestore('restore', { backup, dump: '20250301T023000Z' })).toThrow(
       'Redis \'test/news\': invalid \'addRestore()\': Cannot restore a logical backup into a set under Sentinel. The restore makes the primary replicate a temporary server '
