@@ -39,6 +39,7 @@ import {
   ReplicationServer,
 } from './private/postgres-replication';
 import { warnEngineVersion } from '../private/engine-versions';
+import { REPLICATION_ANNOTATION } from '../private/labels';
 import { kibibytes } from '../private/quantity';
 import { checkInteger, fail, failWithoutValue, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
@@ -516,8 +517,8 @@ export class Postgres extends EnginePreset {
         securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
         volumeMounts: [...volumeMounts, ...init.volumeMounts.map(m => ({ path: m.mountPath, volume: initVolumes[m.name], readOnly: m.readOnly }))],
       });
-      // what the upgrade guard reads (src/gitops/private/ha-rules.ts)
-      this.workload.apiObject.metadata.addAnnotation('cdk8s-stateful/replication', 'streaming');
+      // what the upgrade guard reads (src/gitops/private/upgrade-rules.ts, "Failover")
+      this.workload.apiObject.metadata.addAnnotation(REPLICATION_ANNOTATION, 'streaming');
     }
     if (readReplicas > 0) {
       this.readService = this.workload.addClientService({

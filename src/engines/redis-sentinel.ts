@@ -5,6 +5,7 @@ import { ProbeJson } from './private/common';
 import { REDIS_GID, REDIS_PASSWORD_ENV } from './private/redis';
 import { checkMasterName, renderRedisSentinel, SENTINEL_PORT } from './private/redis-sentinel';
 import type { RedisCompatibleEngine } from './redis';
+import { SENTINEL_ANNOTATION, SENTINEL_FOR_ANNOTATION, SENTINEL_QUORUM_ANNOTATION } from '../private/labels';
 import { checkInteger, fail } from '../private/validation';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
@@ -232,7 +233,7 @@ export class RedisSentinel extends Construct {
       metadata: {
         name,
         namespace: data.namespaceName,
-        annotations: { 'cdk8s-stateful/sentinel-for': data.name },
+        annotations: { [SENTINEL_FOR_ANNOTATION]: data.name },
       },
       replicas: sentinels,
       podManagementPolicy: PodManagementPolicy.PARALLEL,
@@ -305,9 +306,9 @@ export class RedisSentinel extends Construct {
     this.failoverTimeout = Duration.millis(failoverTimeoutMs);
     this.port = SENTINEL_PORT;
 
-    // what the upgrade guard reads (src/gitops/private/ha-rules.ts)
-    data.apiObject.metadata.addAnnotation('cdk8s-stateful/sentinel', name);
-    data.apiObject.metadata.addAnnotation('cdk8s-stateful/sentinel-quorum', String(quorum));
+    // what the upgrade guard reads (src/gitops/private/upgrade-rules.ts, "Failover")
+    data.apiObject.metadata.addAnnotation(SENTINEL_ANNOTATION, name);
+    data.apiObject.metadata.addAnnotation(SENTINEL_QUORUM_ANNOTATION, String(quorum));
 
     if (sentinels < 3) {
       warn(this, WARNINGS.FEW_SENTINELS, warningMessage(where, 'sentinel.sentinels', String(sentinels),
