@@ -263,7 +263,7 @@ export interface PostgresProps extends StatefulWorkloadOptions {
    * primary's pod DNS name, `standby.signal`, `hot_standby`). Replicas serve reads through
    * `readService` (`<name>-read`) and refuse writes; consumers of the preset (`endpoint`) reach
    * the primary. Needs `replicationCredentials`. There is no automatic promotion: losing the
-   * primary stops writes until it is back (docs/high-availability.md has the manual promotion, and
+   * primary stops writes until it is back (docs/failover.md has the manual promotion, and
    * when to choose an operator instead). Cannot be combined with `replicas`.
    *
    * @see https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION
@@ -293,7 +293,7 @@ const DATA_VOLUME = 'data';
  *
  * With `readReplicas` (and `replicationCredentials`), pod `ordinals.start` is the primary and the
  * other pods hot standbys streaming from it, read through `readService`. There is no automatic
- * failover (use an operator such as CloudNativePG for that): docs/high-availability.md. Without,
+ * failover (use an operator such as CloudNativePG for that): docs/failover.md. Without,
  * `replicas` is 0 or 1.
  *
  * @see https://hub.docker.com/_/postgres

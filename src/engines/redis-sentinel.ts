@@ -70,7 +70,7 @@ export interface RedisSentinelOptions {
    *
    * Replication stays asynchronous: a write the primary acknowledged may still be lost if the
    * primary dies before a replica has it. Clients that must not lose a write follow it with
-   * `WAIT 1 <ms>` (docs/high-availability.md).
+   * `WAIT 1 <ms>` (docs/failover.md).
    *
    * @see https://redis.io/docs/latest/operate/oss_and_stack/management/replication/#allow-writes-only-with-n-attached-replicas
    * @default - 1 with 2 or more read replicas (one replica may be down), 0 with one
@@ -159,7 +159,7 @@ export interface RedisSentinelProps extends RedisSentinelOptions {
  * Why a StatefulSet of their own rather than a sentinel beside each data pod: the number of
  * sentinels does not follow the number of data pods (three sentinels watch a primary with one
  * replica), a data pod's rolling update or crash never takes a sentinel with it, and the sentinels
- * watch the data pods from other pods, as clients do. docs/high-availability.md weighs the two.
+ * watch the data pods from other pods, as clients do. docs/failover.md weighs the two.
  *
  * Each sentinel announces its pod DNS name and resolves the data pods by theirs
  * (`announce-hostnames`, `resolve-hostnames`); its start-up finds the current primary from what
@@ -311,7 +311,8 @@ export class RedisSentinel extends Construct {
     data.apiObject.metadata.addAnnotation(SENTINEL_QUORUM_ANNOTATION, String(quorum));
 
     if (sentinels < 3) {
-      warn(this, WARNINGS.FEW_SENTINELS, warningMessage(where, 'sentinel.sentinels', String(sentinels),
+      // on the preset, which the message names
+      warn(scope, WARNINGS.FEW_SENTINELS, warningMessage(where, 'sentinel.sentinels', String(sentinels),
         `A failover needs the votes of a majority of the sentinels: with ${sentinels}, losing ${sentinels === 1 ? 'the sentinel' : 'one of them'} (its node, a rolling update) stops every failover, and the primary's loss then stops writes until it comes back`,
         'Run 3 sentinels (the default) or 5'));
     }

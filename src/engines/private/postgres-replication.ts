@@ -11,7 +11,7 @@
  *   a database (a replica answering `pg_isready`): if one does, the primary's claim was lost while
  *   its replicas kept their copies, and initializing an empty primary would leave clients writing
  *   into an empty database beside replicas that can no longer follow it. It refuses (exit 1, the
- *   pod stays in `Init:CrashLoopBackOff`) until a human re-seeds it (docs/high-availability.md).
+ *   pod stays in `Init:CrashLoopBackOff`) until a human re-seeds it (docs/failover.md).
  *   Otherwise it runs the image's own `docker-ensure-initdb.sh` (initdb, the database, the init
  *   scripts; a no-op on an initialized directory), adds `host replication <role> all
  *   scram-sha-256` to pg_hba.conf (once), and starts a socket-only temporary server to create the
@@ -232,7 +232,7 @@ export function renderReplicationInit(where: string, o: ReplicationInitOptions):
     '        rc=0; pg_isready -q -h "$h" -p "$port" -t 3 || rc=$?',
     '        if [ "$rc" -le 1 ]; then',
     `          echo "${tag}: $name is the primary and its data directory $PGDATA is empty, but $h holds a database: refusing to initialize an empty primary `
-      + 'beside replicas that could not follow it. Re-seed the primary from the most advanced replica (docs/high-availability.md, \\"The primary lost its claim\\")" >&2',
+      + 'beside replicas that could not follow it. Re-seed the primary from the most advanced replica (docs/failover.md, \\"The primary lost its claim\\")" >&2',
     '          exit 1',
     '        fi',
     '      done',
