@@ -521,6 +521,9 @@ export class Postgres extends EnginePreset {
       this.workload.apiObject.metadata.addAnnotation(REPLICATION_ANNOTATION, 'streaming');
     }
     if (readReplicas > 0) {
+      // Network peer port (for NetworkPolicies derived from the wiring): the standbys reach the
+      // primary on engine.port (replication, pg_basebackup), and a primary on an empty claim asks
+      // the standbys on it whether they hold a database: engine.port between the workload's own pods.
       this.readService = this.workload.addClientService({
         name: `${this.workload.name}-read`,
         selection: ServiceSelection.allPods(),

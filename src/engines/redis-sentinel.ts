@@ -245,6 +245,9 @@ export class RedisSentinel extends Construct {
       clientPorts: [{ name: 'sentinel', port: SENTINEL_PORT }],
     });
     const w = this.workload;
+    // Network peer ports (for NetworkPolicies derived from the wiring): the sentinels talk to each
+    // other on SENTINEL_PORT (a peer port of this workload); across the two workloads, the data pods
+    // ask the sentinels on SENTINEL_PORT at start-up and the sentinels reach the data pods on 6379.
     const engine = renderRedisSentinel(where, {
       flavor: props.engine._flavor,
       image: props.image,
