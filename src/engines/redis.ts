@@ -326,8 +326,9 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * asks the sentinels and follows the primary they name, and one whose data are gone never comes
    * back as an empty primary. There is no `<name>-write` Service (it would reach a fixed pod):
    * clients find the primary through the sentinels (`sentinel.hostsWithPort`, master name
-   * `sentinel.masterName`), and the preset's `endpoint` is the read Service. Needs at least one
-   * read replica. Set `{}` for the defaults.
+   * `sentinel.masterName`; a `DataStoreConnection` hands them out as `<PREFIX>_SENTINEL_HOSTS` and
+   * `<PREFIX>_SENTINEL_MASTER`), and the preset's `endpoint` is the read Service. Needs at least
+   * one read replica. `addRestore()` is refused under Sentinel. Set `{}` for the defaults.
    *
    * @see https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
    * @default - no Sentinel: pod `ordinals.start` is always the primary, and there is no failover
@@ -349,10 +350,11 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
  * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
  * write Service, so a consumer wired to it writes to the primary.
  *
- * There is no failover: while the primary is down, writes wait for its pod to come back with its
- * data from its claim.
+ * Without `sentinel` there is no failover: while the primary is down, writes wait for its pod to
+ * come back with its data from its claim. With `sentinel` (docs/failover.md), sentinels promote a
+ * replica, the primary is whichever pod they name, and there is no write Service.
  *
- * **Data loss when the primary's claim is deleted**: if pod 0 comes back on an empty volume, it
+ * **Data loss when the primary's claim is deleted** (without `sentinel`): if pod 0 comes back on an empty volume, it
  * starts as an empty primary, and the replicas resync to it: they drop their copies too. Never
  * delete the primary's claim while the replicas hold the only copy; promote a replica by hand
  * first (`REPLICAOF NO ONE`). A `persistentVolumeClaimRetentionPolicy` that deletes claims warns
@@ -733,10 +735,11 @@ export interface RedisProps extends RedisCompatibleProps {
  * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
  * write Service, so a consumer wired to it writes to the primary.
  *
- * There is no failover: while the primary is down, writes wait for its pod to come back with its
- * data from its claim.
+ * Without `sentinel` there is no failover: while the primary is down, writes wait for its pod to
+ * come back with its data from its claim. With `sentinel` (docs/failover.md), sentinels promote a
+ * replica, the primary is whichever pod they name, and there is no write Service.
  *
- * **Data loss when the primary's claim is deleted**: if pod 0 comes back on an empty volume, it
+ * **Data loss when the primary's claim is deleted** (without `sentinel`): if pod 0 comes back on an empty volume, it
  * starts as an empty primary, and the replicas resync to it: they drop their copies too. Never
  * delete the primary's claim while the replicas hold the only copy; promote a replica by hand
  * first (`REPLICAOF NO ONE`). A `persistentVolumeClaimRetentionPolicy` that deletes claims warns
