@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { LogicalBackup, LogicalBackupOptions } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
 import { failWithoutValue } from '../private/validation';
-import { StatefulWorkload } from '../workload/stateful-workload';
+import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-workload';
 
 /**
  * The base of the engine presets (`Postgres`, `Redis`, `Cassandra`), and of a platform team's own
@@ -44,7 +44,7 @@ import { StatefulWorkload } from '../workload/stateful-workload';
  *
  * const db = new MySql(chart, 'orders-db');
  */
-export abstract class EnginePreset extends Construct implements IDataStore {
+export abstract class EnginePreset extends Construct implements IDataStore, IStatefulWorkloadOwner {
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
 
@@ -80,16 +80,13 @@ export abstract class EnginePreset extends Construct implements IDataStore {
     return this.workload.credentials;
   }
 
-  /** None: clients connect to the Service names the server's certificate names. */
-  public get serverName(): string | undefined {
-    return undefined;
+  /** The plain settings consumers get next to the address (the workload's: the database, the local datacenter, ...). */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return this.workload.connectionProperties;
   }
 
-  /**
-   * More connection details for consumers (`<PREFIX>_<name>` of a `DataStoreConnection`): none,
-   * unless the engine's clients need more than an address (a Redis with Sentinel).
-   */
-  public get connectionDetails(): { [name: string]: string } | undefined {
+  /** None: clients connect to the Service names the server's certificate names. */
+  public get serverName(): string | undefined {
     return undefined;
   }
 

@@ -16,9 +16,10 @@ import { RedisSentinel, RedisSentinelOptions } from './redis-sentinel';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
-import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
-import { ProbeJson } from './private/common';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
+import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
+import { mountedObjectNamespaceError } from './private/preset-checks';
 import {
   REDIS_FLAVORS,
   REDIS_GID,
@@ -32,6 +33,8 @@ import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupSc
 import { REDIS_SENTINEL_HOSTS_ENV, REDIS_SENTINEL_MASTER_ENV, sentinelBackupPrelude, sentinelDataPart } from './private/redis-sentinel';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
+import { presetResources } from './private/resources';
+import { AppIndex } from '../private/app-index';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -278,11 +281,13 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * The Redis container's resources. The memory limit is required (it sets `maxmemory`) and must
-   * be at least 64Mi.
+   * The server container's resources (Redis or Valkey), merged field by field over the defaults:
+   * a field you leave out keeps its default (passing only `memory` keeps the CPU request of 100m).
+   * A memory request without a limit is also the limit, and the request defaults to the limit. The
+   * memory limit sets `maxmemory` and must be at least 64Mi.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   * @default - cpu request 100m; memory request and limit 256Mi (`maxmemory` 192Mi)
+   * @default - cpu request 100m, no CPU limit; memory request and limit 256Mi (`maxmemory` 192Mi)
    */
   readonly resources?: ContainerResources;
 
@@ -439,16 +444,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     if (props.storageClass && props.storageClassName !== undefined) {
       throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'', 'Set one of the two');
     }
-    const resources: ContainerResources = props.resources ?? {
-      cpu: { request: Cpu.millis(100) },
-      memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
-    };
-    const memoryLimit = resources.memory?.limit;
-    if (!memoryLimit) {
-      throw fail(where, 'resources.memory.limit', 'unset',
-        `Must be set: 'maxmemory' is derived from it, and without a limit ${compatibleEngine.name} grows until the node runs out of memory`,
-        'Set \'resources.memory.limit\', e.g. Size.mebibytes(256)');
-    }
+    const resources: ContainerResources = presetResources(props.resources, { cpuRequest: Cpu.millis(100), memory: Size.mebibytes(256) });
+    const memoryLimit = resources.memory!.limit!;
     const image = engineImage(where, 'image', props.image, compatibleEngine.repository, compatibleEngine.tag);
 
     // ---- the workload
@@ -465,6 +462,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       allowUnauthenticated: false,
     });
     const w = this.workload;
+    stateEngine(w.apiObject, flavor, compatibleEngine.tag);
 
     // ---- Sentinel: the sentinels' StatefulSet, and the data pods' start-up asks them for the primary
     if (props.sentinel !== undefined && readReplicas < 1) {
@@ -575,6 +573,17 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     this.flavor = flavor;
     this.password = props.password;
     this.memoryLimit = memoryLimit;
+
+    // ---- deferred checks: the password Secret must be in the pods' namespace
+    const password = props.password;
+    if (password) {
+      this.node.addValidation({
+        validate: () => AppIndex.of(this).memo(this, () => {
+          const error = mountedObjectNamespaceError(where, 'password', password.secret, w.namespaceName);
+          return error ? [error] : [];
+        }),
+      });
+    }
 
     // ---- warnings
     if (props.allowUnauthenticated === true) {
@@ -688,13 +697,15 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   }
 
   /**
-   * With `sentinel`, what Sentinel-aware clients need: `SENTINEL_HOSTS` (every sentinel's
-   * `host:port`, comma-separated) and `SENTINEL_MASTER` (the master name), handed out by a
-   * `DataStoreConnection` as `<PREFIX>_SENTINEL_HOSTS` and `<PREFIX>_SENTINEL_MASTER`.
+   * The plain settings consumers get next to the address (the workload's); with `sentinel`, also
+   * what Sentinel-aware clients need: the extras `SENTINEL_HOSTS` (every sentinel's `host:port`,
+   * comma-separated) and `SENTINEL_MASTER` (the master name), handed out by a `DataStoreConnection`
+   * as `<PREFIX>_SENTINEL_HOSTS` and `<PREFIX>_SENTINEL_MASTER`.
    */
-  public get connectionDetails(): { [name: string]: string } | undefined {
-    if (!this.sentinel) return undefined;
-    return { SENTINEL_HOSTS: this.sentinel.hostsWithPort, SENTINEL_MASTER: this.sentinel.masterName };
+  public get connectionProperties(): ConnectionProperties | undefined {
+    const own = this.workload.connectionProperties;
+    if (!this.sentinel) return own;
+    return { ...own, extras: { ...own?.extras, SENTINEL_HOSTS: this.sentinel.hostsWithPort, SENTINEL_MASTER: this.sentinel.masterName } };
   }
 
   /** The first pod's DNS name and port; none with `sentinel`, where the primary moves. */

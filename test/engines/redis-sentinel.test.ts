@@ -103,7 +103,7 @@ describe('RedisSentinel', () => {
 
     // no write Service: the primary moves; the upgrade guard's annotations
     expect(findAll(manifests, 'Service').map(s => s.metadata.name).sort()).toEqual(['news-redis', 'news-redis-read', 'news-redis-sentinel']);
-    expect(findOne(manifests, 'StatefulSet', 'news-redis').metadata.annotations).toEqual({
+    expect(findOne(manifests, 'StatefulSet', 'news-redis').metadata.annotations).toMatchObject({
       'cdk8s-stateful/sentinel': 'news-redis-sentinel', 'cdk8s-stateful/sentinel-quorum': '2',
     });
 
