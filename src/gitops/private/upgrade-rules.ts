@@ -320,8 +320,12 @@ function statefulSet(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
       wayOut: statefulSetWayOut(key, cur, a),
     }));
   }
-  // the template may change, but the engine it runs may not take the data (engine-rules.ts)
-  out.push(...engineVersionChanges(cur, next).map(f => finding(next, n.source, f)));
+  // the template may change, but the engine it runs may not take the data (engine-rules.ts); the
+  // sentinels run the data pods' image but hold no data of its format (their claims keep Sentinel's
+  // configuration): the data StatefulSet's findings say what the new image can read
+  if (annotation(next, SENTINEL_FOR_ANNOTATION) === undefined) {
+    out.push(...engineVersionChanges(cur, next).map(f => finding(next, n.source, f)));
+  }
   out.push(...failover(cur, n));
   return out;
 }

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../../src/connection/data-store';
 import { Postgres } from '../../../src/engines/postgres';
-import { Redis, RedisProps } from '../../../src/engines/redis';
+import { Redis, RedisProps, RedisVersion } from '../../../src/engines/redis';
 import {
   acceptKey, canon, checkAcceptPattern, compareManifests, diffLeaves, groupOf, identity, isAccepted, namespaceOf, parseQuantity,
   RawFinding, showValue,
@@ -493,6 +493,11 @@ describe('failover (Redis under Sentinel, Postgres streaming replicas)', () => {
     expect(found).toEqual([expect.objectContaining({ severity: 'WARNING', objectName: 'news-redis-sentinel', field: 'spec.replicas', oldValue: '5', newValue: '3' })]);
     expect(found[0].message).toContain('a failover still needs a majority of all 5');
     expect(found[0].wayOut).toContain('kubectl -n news exec news-redis-sentinel-<ordinal> -- redis-cli -p 26379 sentinel reset news-redis');
+  });
+
+  test('a new Redis line is judged on the data pods, not again on the sentinels (same image, no data of its format)', () => {
+    const found = compare(redisSet({ sentinel: {}, version: RedisVersion.of('7.4.2') }), redisSet({ sentinel: {}, version: RedisVersion.of('7.2.16') }));
+    expect(found.map(f => `${f.severity} ${f.objectName}`)).toEqual(['REFUSED news-redis']);
   });
 
   test('more read replicas is safe; fewer warns about the kept claims', () => {
