@@ -16,7 +16,7 @@
  *   primary, unless the sentinels are failing over from it (`failover_in_progress`), then it waits
  *   for the new primary;
  * - it is the primary itself and its data directory is empty: only on the set's first boot (the
- *   sentinels know no replica and no failover, config epoch 0, and no other data pod answers) does
+ *   sentinels know no replica and no failover, config epoch 0, and no other data pod holds keys) does
  *   it start as the (empty) primary. Otherwise its data are lost and it refuses: it does not start
  *   its server, the sentinels see the primary down and promote a replica, and the pod then starts
  *   as a replica of that one and resyncs. An empty primary would have the replicas drop their
@@ -190,10 +190,15 @@ export function sentinelDataPart(o: {
     ...askSentinelsFunction(cli),
     // the append-only directory (7.0+) or a snapshot: what a restart would load
     `has_data() { [ -d ${d}/appendonlydir ] || [ -s ${d}/dump.rdb ] || [ -s ${d}/appendonly.aof ]; }`,
-    'other_answers() {',
+    // another data pod holding keys: on a first boot (every pod started at once) the others may
+    // already run as replicas of this pod, empty and waiting for it; one with keys has a history
+    'other_holds_data() {',
     '  for h in $pods; do',
     '    [ "$h" = "$me" ] && continue',
-    `    if timeout 3 ${cli} -h "$h" -p ${o.port} ping >/dev/null 2>&1; then echo "$h"; return 0; fi`,
+    `    n=$(timeout 3 ${cli} -h "$h" -p ${o.port} dbsize 2>/dev/null | tr -d '\\r') || continue`,
+    // loading its append-only file: it holds data
+    '    case "$n" in LOADING*) echo "$h"; return 0 ;; \'\'|*[!0-9]*) continue ;; esac',
+    '    if [ "$n" -gt 0 ]; then echo "$h"; return 0; fi',
     '  done',
     '  return 1',
     '}',
@@ -211,8 +216,8 @@ export function sentinelDataPart(o: {
     '        *failover_in_progress*) why="the sentinels name this pod as the primary of $master and are failing over from it: waiting for the new primary" ;;',
     `        *) role=primary; echo "${f}: pod $name: primary: the sentinels name it (config epoch $best_epoch) and its data directory holds data"; break ;;`,
     '      esac',
-    '    elif [ "$best_epoch" = 0 ] && [ "$best_slaves" = 0 ] && ! other=$(other_answers); then',
-    `      role=primary; echo "${f}: pod $name: primary: first boot of $master (the sentinels name it, know no replica and no failover, and no other pod answers)"; break`,
+    '    elif [ "$best_epoch" = 0 ] && [ "$best_slaves" = 0 ] && ! other=$(other_holds_data); then',
+    `      role=primary; echo "${f}: pod $name: primary: first boot of $master (the sentinels name it, know no replica and no failover, and no other pod holds keys)"; break`,
     '    else',
     '      why="the sentinels name this pod as the primary of $master, but its data directory is empty: refusing to start as an empty primary '
       + '(the replicas would resync to it and drop their copies); waiting for the sentinels to promote a replica"',
