@@ -4,6 +4,7 @@ import { CassandraExample } from './cassandra';
 import { EurekaExample } from './eureka';
 import { ExternalDnsExample } from './external-dns';
 import { ExternalIpExample } from './external-ip';
+import { NewsStoreSentinelExample, ReportsDbReplicasExample } from './failover';
 import { HtmlExample } from './html';
 import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
@@ -33,6 +34,8 @@ export function buildExamples(app: App): void {
     new TestRedisExample(app, 'test-redis'),
     new NewsManagerRedisExample(app, 'news-manager-redis'),
     new NewsCacheValkeyExample(app, 'news-cache-valkey'),
+    new NewsStoreSentinelExample(app, 'news-store-sentinel'),
+    new ReportsDbReplicasExample(app, 'reports-db-replicas'),
   ];
   new NamespacesExample(app, '00-namespaces', charts);
 }

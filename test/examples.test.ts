@@ -1,6 +1,7 @@
 import { ApiObject, App, JsonPatch, Testing, Yaml } from 'cdk8s';
 import { CassandraExample } from '../examples/cassandra';
 import { EurekaExample } from '../examples/eureka';
+import { NewsStoreSentinelExample, ReportsDbReplicasExample } from '../examples/failover';
 import { HtmlExample } from '../examples/html';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { NewsManagerRedisExample, TEST_REDIS_CLIENT_LABEL, TestRedisExample } from '../examples/redis';
@@ -25,6 +26,8 @@ const examples: Array<[string, (app: App) => void]> = [
   ['test-redis', app => new TestRedisExample(app, 'test-redis')],
   ['news-manager-redis', app => new NewsManagerRedisExample(app, 'news-manager-redis')],
   ['news-cache-valkey', app => new NewsCacheValkeyExample(app, 'news-cache-valkey')],
+  ['news-store-sentinel', app => new NewsStoreSentinelExample(app, 'news-store-sentinel')],
+  ['reports-db-replicas', app => new ReportsDbReplicasExample(app, 'reports-db-replicas')],
 ];
 
 const render = renderApp;
@@ -84,7 +87,7 @@ describe('examples/dist applies as a whole', () => {
     const created = findAll(main, 'Namespace').map(n => n.metadata.name);
     const used = [...new Set([...main, ...alternatives].map(m => m.metadata.namespace).filter(n => n !== undefined))];
     expect(created.sort()).toEqual(used.sort());
-    expect(created).toEqual(['accounts', 'cassandra', 'news', 'redis', 'registry', 'tools', 'users', 'web']);
+    expect(created).toEqual(['accounts', 'cassandra', 'news', 'redis', 'registry', 'reports', 'tools', 'users', 'web']);
     // labelled for Pod Security admission by the library: every example pod meets "restricted" (checked at synthesis)
     for (const ns of findAll(main, 'Namespace')) {
       expect(ns.metadata.labels).toEqual({

@@ -4,4 +4,5 @@ export * from './engine-metrics';
 export * from './engine-preset';
 export * from './postgres';
 export * from './redis';
+export * from './redis-sentinel';
 export * from './valkey';

@@ -1,11 +1,11 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
+import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, PodManagementPolicy, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
-import { DataStoreCredentials } from '../connection/data-store';
+import { DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { AppIndex } from '../private/app-index';
@@ -39,10 +39,19 @@ import {
   postgresBackupScript,
   postgresRestoreScript,
 } from './private/postgres-backup';
+import {
+  POSTGRES_REPLICATION_RUN_VOLUME,
+  POSTGRES_REPLICATION_SECRET_VOLUME,
+  renderReplicationInit,
+  renderReplicationServer,
+  ReplicationServer,
+} from './private/postgres-replication';
 import { warnEngineVersion } from '../private/engine-versions';
+import { REPLICATION_ANNOTATION } from '../private/labels';
 import { mountedObjectNamespaceError } from './private/preset-checks';
 import { presetResources } from './private/resources';
-import { fail, failWithoutValue, show } from '../private/validation';
+import { kibibytes } from '../private/quantity';
+import { checkInteger, fail, failWithoutValue, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
@@ -258,6 +267,34 @@ export interface PostgresProps extends StatefulWorkloadOptions {
    * @default - the StatefulSet name
    */
   readonly storeName?: string;
+
+  /**
+   * Streaming read replicas besides the primary: the StatefulSet runs `readReplicas + 1` pods,
+   * pod `ordinals.start` the primary, every other pod a hot standby that clones the primary
+   * (`pg_basebackup`) when its claim is empty and then streams its WAL (`primary_conninfo` by the
+   * primary's pod DNS name, `standby.signal`, `hot_standby`). Replicas serve reads through
+   * `readService` (`<name>-read`) and refuse writes; consumers of the preset (`endpoint`) reach
+   * the primary. Needs `replicationCredentials`. There is no automatic promotion: losing the
+   * primary stops writes until it is back (docs/failover.md has the manual promotion, and
+   * when to choose an operator instead). Cannot be combined with `replicas`.
+   *
+   * @see https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION
+   * @default 0 - a single server (or `replicas`)
+   */
+  readonly readReplicas?: number;
+
+  /**
+   * The replication role's credentials, in an existing Secret with a user name and a password
+   * (`DataStoreCredentials.fromSecret()`): a role of its own (`REPLICATION LOGIN`, not a superuser),
+   * created on the primary when it is first initialized and set again (password and flags) at every
+   * start of the primary, with a `host replication <role> all scram-sha-256` line in pg_hba.conf.
+   * The replicas authenticate with it. Its name must be a plain SQL identifier other than the
+   * superuser's; the password reaches the pods as a file of a Secret volume only.
+   *
+   * @see https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION-AUTHENTICATION
+   * @default - no replication role: `readReplicas` must be 0
+   */
+  readonly replicationCredentials?: DataStoreCredentials;
 }
 
 const DATA_VOLUME = 'data';
@@ -266,8 +303,10 @@ const DATA_VOLUME = 'data';
  * PostgreSQL on a `StatefulWorkload`: one server with its data on a claim, the official image
  * run as uid/gid 999 under the restricted pod security profile with a read-only root file system.
  *
- * Streaming replication is out of scope (use an operator such as CloudNativePG): `replicas` is 0
- * or 1.
+ * With `readReplicas` (and `replicationCredentials`), pod `ordinals.start` is the primary and the
+ * other pods hot standbys streaming from it, read through `readService`. There is no automatic
+ * failover (use an operator such as CloudNativePG for that): docs/failover.md. Without,
+ * `replicas` is 0 or 1.
  *
  * @see https://hub.docker.com/_/postgres
  */
@@ -286,6 +325,22 @@ export class Postgres extends EnginePreset {
    * @default - none
    */
   public readonly primaryService?: WorkloadService;
+  /** The number of streaming read replicas. */
+  public readonly readReplicas: number;
+  /**
+   * The Service that reaches every pod, primary and standbys, for reads: `<name>-read`, when
+   * there are read replicas. A standby that is not streaming from the primary is not Ready and
+   * gets no reads.
+   *
+   * @default - none without read replicas
+   */
+  public readonly readService?: WorkloadService;
+  /**
+   * The replication role's credentials.
+   *
+   * @default - none
+   */
+  public readonly replicationCredentials?: DataStoreCredentials;
 
   /** The credentials Secret's password as a file (the server's, and the exporter's). */
   private readonly passwordVolume: Volume;
@@ -308,11 +363,14 @@ export class Postgres extends EnginePreset {
         'Must have a user name key: the server\'s POSTGRES_USER is read from the key consumers read their user name from',
         'Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey })');
     }
-    const replicas = props.replicas ?? 1;
-    if (replicas !== 0 && replicas !== 1) {
+    const replication = props.replicationCredentials;
+    const readReplicas = props.readReplicas ?? 0;
+    checkReplicationProps(where, props, credentials);
+    const replicas = props.readReplicas !== undefined ? readReplicas + 1 : props.replicas ?? 1;
+    if (props.readReplicas === undefined && replicas !== 0 && replicas !== 1) {
       throw fail(where, 'replicas', replicas,
-        'Must be 0 or 1: more replicas would be independent servers with their own data, and PostgreSQL streaming replication needs an operator such as CloudNativePG',
-        'Set \'replicas\' to 1, or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes()');
+        'Must be 0 or 1: more replicas would be independent servers with their own data; streaming replicas are \'readReplicas\', and automatic failover needs an operator such as CloudNativePG',
+        `Set 'readReplicas' to ${replicas - 1} with 'replicationCredentials' (and leave 'replicas' out), or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes()`);
     }
     if (props.writableTmp === false || props.podDefaults?.writableTmp === false) {
       throw fail(where, props.writableTmp === false ? 'writableTmp' : 'podDefaults.writableTmp', false,
@@ -378,6 +436,27 @@ export class Postgres extends EnginePreset {
         : EnvValue.fromValue(e.value!);
     }
 
+    // ---- streaming replication: the server's part (args, readiness, the password file's volume)
+    let streaming: (ReplicationServer & { mounts: VolumeMount[]; run: Volume; secret: Volume }) | undefined;
+    if (replication) {
+      const server = renderReplicationServer(where, {
+        tag: engine.tag,
+        probeUser: engine.user,
+        probeDatabase: this.databaseName,
+        storageBytes: kibibytes(props.storage ?? Size.gibibytes(10)) * 1024,
+        passwordSecret: { name: replication.secret.name, key: replication.passwordKey },
+      });
+      const run = Volume.fromEmptyDir(this, 'ReplicationVolume', POSTGRES_REPLICATION_RUN_VOLUME, {
+        medium: EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1),
+      });
+      const secret = Volume.fromSecret(this, 'ReplicationPasswordVolume', replication.secret, {
+        name: POSTGRES_REPLICATION_SECRET_VOLUME,
+        items: { [replication.passwordKey]: { path: 'password' } },
+        defaultMode: 0o440,
+      });
+      streaming = { ...server, run, secret, mounts: server.serverVolumeMounts.map(m => ({ path: m.mountPath, volume: run, readOnly: m.readOnly })) };
+    }
+
     const {
       credentials: _credentials, database: _database, version: _version, image: _image, resources: _resources, storage: _storage,
       storageClass: _storageClass, storageClassName: _storageClassName, initSql: _initSql, primaryService: _primaryService,
@@ -386,6 +465,12 @@ export class Postgres extends EnginePreset {
     this.workload = new StatefulWorkload(this, 'Resource', {
       ...options,
       replicas,
+      // the replicas start whatever the primary's state: a standby with data serves reads (and
+      // tells a primary back on an empty claim that it holds data); rolling updates stay ordered
+      podManagementPolicy: props.podManagementPolicy ?? (readReplicas > 0 ? PodManagementPolicy.PARALLEL : undefined),
+      // a standby cut off from its primary is not Ready, and a primary back on an empty claim must
+      // still resolve it to see it holds data (the replicas also resolve the primary before it is Ready)
+      headlessService: readReplicas > 0 ? { ...props.headlessService, publishNotReadyAddresses: true } : props.headlessService,
       terminationGracePeriod: props.terminationGracePeriod ?? Duration.seconds(engine.terminationGracePeriodSeconds),
       securityContext: { ...props.securityContext, fsGroup: POSTGRES_GID },
       credentials,
@@ -396,15 +481,15 @@ export class Postgres extends EnginePreset {
       containers: [{
         name: 'postgres',
         image,
-        args: engine.args,
+        args: [...engine.args, ...streaming?.args ?? []],
         envVariables,
         ports: [{ name: 'postgres', number: engine.port }],
         startup: probe(engine.startupProbe),
         liveness: probe(engine.livenessProbe),
-        readiness: probe(engine.readinessProbe),
+        readiness: probe(streaming?.readinessProbe ?? engine.readinessProbe),
         resources,
         securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
-        volumeMounts,
+        volumeMounts: [...volumeMounts, ...streaming?.mounts ?? []],
       }],
       volumeClaimTemplates: [{
         name: DATA_VOLUME,
@@ -423,6 +508,50 @@ export class Postgres extends EnginePreset {
         selection: ServiceSelection.pod(this.workload.startOrdinal),
       });
     }
+    this.readReplicas = readReplicas;
+    this.replicationCredentials = replication;
+    if (streaming && replication) {
+      // ---- the replication init container: the server's env, mounts and args, and its own
+      const w = this.workload;
+      const init = renderReplicationInit(where, {
+        podHosts: Array.from({ length: Math.max(replicas, 1) }, (_, i) => w.podDnsName(w.startOrdinal + i)),
+        primaryOrdinal: w.startOrdinal,
+        userSecret: { name: replication.secret.name, key: replication.usernameKey! },
+      });
+      const initEnv: { [name: string]: EnvValue } = { ...envVariables };
+      for (const e of init.env) {
+        initEnv[e.name] = e.valueFrom
+          ? EnvValue.fromSecretValue({ secret: replication.secret, key: e.valueFrom.secretKeyRef.key })
+          : EnvValue.fromValue(e.value!);
+      }
+      const initVolumes: { [name: string]: Volume } = {
+        [POSTGRES_REPLICATION_RUN_VOLUME]: streaming.run,
+        [POSTGRES_REPLICATION_SECRET_VOLUME]: streaming.secret,
+      };
+      w.addInitContainer({
+        name: init.name,
+        image,
+        command: init.command,
+        args: [...engine.args, ...streaming.args],
+        envVariables: initEnv,
+        resources,
+        securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
+        volumeMounts: [...volumeMounts, ...init.volumeMounts.map(m => ({ path: m.mountPath, volume: initVolumes[m.name], readOnly: m.readOnly }))],
+      });
+      // what the upgrade guard reads (src/gitops/private/upgrade-rules.ts, "Failover")
+      this.workload.apiObject.metadata.addAnnotation(REPLICATION_ANNOTATION, 'streaming');
+    }
+    if (readReplicas > 0) {
+      // Network peer port (for NetworkPolicies derived from the wiring): the standbys reach the
+      // primary on engine.port (replication, pg_basebackup), and a primary on an empty claim asks
+      // the standbys on it whether they hold a database: engine.port between the workload's own pods.
+      this.workload.addPeerPort({ name: 'postgres', port: engine.port });
+      this.readService = this.workload.addClientService({
+        name: `${this.workload.name}-read`,
+        selection: ServiceSelection.allPods(),
+        ports: [{ name: 'postgres', port: engine.port }],
+      });
+    }
 
     // ---- deferred checks: the user name, init script keys and namespaces of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
@@ -430,13 +559,24 @@ export class Postgres extends EnginePreset {
       validate: () => AppIndex.of(this).memo(this, () => [
         ...this.usernameErrors(where, credentials),
         ...this.initSqlErrors(where, props.initSql),
+        ...replicationUsernameErrors(where, credentials, props.replicationCredentials),
         ...[
           mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
           props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
+          replication && mountedObjectNamespaceError(where, 'replicationCredentials', replication.secret, this.workload.namespaceName),
         ].filter((e): e is string => e !== undefined),
         ...this.exporterPasswordErrors(where, credentials),
       ]),
     });
+  }
+
+  /**
+   * With read replicas, the primary: the primary Service's address, or the first pod's DNS name
+   * (the headless Service would reach the standbys too, which refuse writes).
+   */
+  public get endpoint(): Endpoint {
+    if (this.readReplicas > 0) return this.primaryService?.endpoint ?? this.workload.primaryEndpoint!;
+    return this.workload.endpoint;
   }
 
   /**
@@ -558,6 +698,67 @@ function renderedSecretValue(credentials: DataStoreCredentials, key: string): st
   const rendered = object.toJson();
   return rendered.stringData?.[key]
     ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
+}
+
+/** The replication role's name in a Secret the app renders: a plain identifier, not the superuser's. */
+function replicationUsernameErrors(where: string, credentials: DataStoreCredentials, replication: DataStoreCredentials | undefined): string[] {
+  if (replication?.usernameKey === undefined) return [];
+  const value = renderedSecretValue(replication, replication.usernameKey);
+  if (value === undefined) return [];
+  const prop = `replicationCredentials.usernameKey (${show(replication.usernameKey)} of the Secret ${show(replication.secret.name)})`;
+  try {
+    checkPostgresUser(where, prop, value);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  if (credentials.usernameKey !== undefined && renderedSecretValue(credentials, credentials.usernameKey) === value) {
+    return [fail(where, prop, value, 'Must name another role than the superuser (\'credentials\'): the primary sets the replication role\'s password and flags at every start',
+      'Give the replication role a name of its own, such as "replicator"').message];
+  }
+  return [];
+}
+
+/** The eager checks of `readReplicas` and `replicationCredentials`. */
+function checkReplicationProps(where: string, props: PostgresProps, credentials: DataStoreCredentials): void {
+  if (props.readReplicas !== undefined) {
+    checkInteger(where, 'readReplicas', props.readReplicas, 0);
+    if (props.replicas !== undefined) {
+      throw fail(where, 'replicas', props.replicas, 'Cannot be combined with \'readReplicas\': the StatefulSet runs \'readReplicas\' + 1 pods',
+        'Leave \'replicas\' out');
+    }
+  }
+  if ((props.readReplicas ?? 0) > 0) {
+    if (props.governingService) {
+      throw fail(where, 'governingService', props.governingService.name,
+        'Cannot be combined with \'readReplicas\': Postgres creates its own headless Service with publishNotReadyAddresses, so that the pods find each other by DNS name before they are Ready',
+        'Leave \'governingService\' out; name the headless Service with \'headlessService.name\'');
+    }
+    if (props.headlessService?.publishNotReadyAddresses === false) {
+      throw fail(where, 'headlessService.publishNotReadyAddresses', false,
+        'Must be true with \'readReplicas\': a standby cut off from its primary is not Ready, and a primary back on an empty claim must still find it holding data by its DNS name',
+        'Leave \'publishNotReadyAddresses\' out');
+    }
+  }
+  const replication = props.replicationCredentials;
+  if ((props.readReplicas ?? 0) > 0 && replication === undefined) {
+    throw fail(where, 'readReplicas', props.readReplicas,
+      'Needs \'replicationCredentials\': the replicas authenticate to the primary as a replication role of their own, whose password must come from a Secret',
+      'Set \'replicationCredentials\' to DataStoreCredentials.fromSecret(secret) with the role\'s user name and password, or set \'readReplicas\' to 0');
+  }
+  if (replication === undefined) return;
+  if (!(replication instanceof DataStoreCredentials)) {
+    throw fail(where, 'replicationCredentials', replication, 'Must be credentials from a Kubernetes Secret', 'Use DataStoreCredentials.fromSecret(secret)');
+  }
+  if (replication.usernameKey === undefined) {
+    throw fail(where, 'replicationCredentials', 'DataStoreCredentials.fromPasswordSecret()',
+      'Must have a user name key: the replication role\'s name is read from it',
+      'Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey })');
+  }
+  if (replication.secret === credentials.secret && replication.usernameKey === credentials.usernameKey) {
+    throw failWithoutValue(where, 'replicationCredentials', `The superuser's Secret and user name key (${show(replication.usernameKey)})`,
+      'Must name another role than the superuser: the replicas get a role with the REPLICATION attribute only, and the primary sets that role\'s password and flags at every start',
+      'Put the replication role\'s user name and password in another Secret, or under other keys');
+  }
 }
 
 function probe(json: ExecProbeJson): Probe {

@@ -13,9 +13,11 @@ import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
+import { RedisSentinel, RedisSentinelOptions } from './redis-sentinel';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
-import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
+import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { ProbeJson, stateEngine } from './private/common';
@@ -27,13 +29,13 @@ import {
   REDIS_FLAVORS,
   REDIS_GID,
   REDIS_PASSWORD_ENV,
-  REDIS_PRIMARY_HOST_ENV,
   REDIS_UID,
   RedisEngine,
   RedisFlavor,
   renderRedis,
 } from './private/redis';
 import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
+import { REDIS_SENTINEL_HOSTS_ENV, REDIS_SENTINEL_MASTER_ENV, sentinelBackupPrelude, sentinelDataPart } from './private/redis-sentinel';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { presetResources } from './private/resources';
@@ -329,6 +331,22 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * @default - the StatefulSet name
    */
   readonly storeName?: string;
+
+  /**
+   * Automatic failover with Redis Sentinel: sentinels in a StatefulSet of their own
+   * (`<name>-sentinel`) watch the data pods and promote a replica when the primary is down. Which
+   * pod is the primary is then the sentinels' decision, not the ordinal's: a data pod that starts
+   * asks the sentinels and follows the primary they name, and one whose data are gone never comes
+   * back as an empty primary. There is no `<name>-write` Service (it would reach a fixed pod):
+   * clients find the primary through the sentinels (`sentinel.hostsWithPort`, master name
+   * `sentinel.masterName`; a `DataStoreConnection` hands them out as `<PREFIX>_SENTINEL_HOSTS` and
+   * `<PREFIX>_SENTINEL_MASTER`), and the preset's `endpoint` is the read Service. Needs at least
+   * one read replica. `addRestore()` is refused under Sentinel. Set `{}` for the defaults.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+   * @default - no Sentinel: pod `ordinals.start` is always the primary, and there is no failover
+   */
+  readonly sentinel?: RedisSentinelOptions;
 }
 
 /**
@@ -345,10 +363,11 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
  * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
  * write Service, so a consumer wired to it writes to the primary.
  *
- * There is no failover: while the primary is down, writes wait for its pod to come back with its
- * data from its claim.
+ * Without `sentinel` there is no failover: while the primary is down, writes wait for its pod to
+ * come back with its data from its claim. With `sentinel` (docs/failover.md), sentinels promote a
+ * replica, the primary is whichever pod they name, and there is no write Service.
  *
- * **Data loss when the primary's claim is deleted**: if pod 0 comes back on an empty volume, it
+ * **Data loss when the primary's claim is deleted** (without `sentinel`): if pod 0 comes back on an empty volume, it
  * starts as an empty primary, and the replicas resync to it: they drop their copies too. Never
  * delete the primary's claim while the replicas hold the only copy; promote a replica by hand
  * first (`REPLICAOF NO ONE`). A `persistentVolumeClaimRetentionPolicy` that deletes claims warns
@@ -359,8 +378,18 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
 export abstract class RedisCompatibleBase extends EnginePreset {
   /** The workload (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public readonly workload: StatefulWorkload;
-  /** The Service that reaches only the primary: `<name>-write`. */
-  public readonly primaryService: WorkloadService;
+  /**
+   * The Service that reaches only the primary: `<name>-write`.
+   *
+   * @default - none with `sentinel`: the primary moves, clients find it through the sentinels
+   */
+  public readonly primaryService?: WorkloadService;
+  /**
+   * The sentinels, with `sentinel`.
+   *
+   * @default - no Sentinel
+   */
+  public readonly sentinel?: RedisSentinel;
   /** The Service that reaches every pod, primary and replicas: `<name>-read`. */
   public readonly readService: WorkloadService;
   /** The number of read replicas. */
@@ -449,6 +478,22 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     stateEngine(w.apiObject, flavor, compatibleEngine.tag);
     this.compatibleEngine = compatibleEngine;
 
+    // ---- Sentinel: the sentinels' StatefulSet, and the data pods' start-up asks them for the primary
+    if (props.sentinel !== undefined && readReplicas < 1) {
+      throw fail(where, 'readReplicas', readReplicas,
+        'Must be at least 1 with \'sentinel\': a failover promotes a replica, and without one the sentinels have nothing to promote',
+        'Set \'readReplicas\' to 1 or more, or leave \'sentinel\' out');
+    }
+    const sentinel = props.sentinel === undefined ? undefined : new RedisSentinel(this, 'Sentinel', {
+      ...props.sentinel,
+      workload: w,
+      engine: compatibleEngine,
+      image,
+      readReplicas,
+      dataStorageClass: props.storageClass,
+      dataStorageClassName: props.storageClassName,
+    });
+
     const engine: RedisEngine = renderRedis(where, {
       flavor,
       statefulSetName: w.name,
@@ -464,6 +509,20 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
       port: REDIS_PORT,
       image,
+      role: sentinel && sentinelDataPart({
+        flavor,
+        identity: {
+          statefulSetName: w.name,
+          serviceName: w.serviceName,
+          namespace: w.namespaceName,
+          clusterDomain: w.clusterDomain,
+          startOrdinal: w.startOrdinal,
+        },
+        podCount: readReplicas + 1,
+        port: 6379,
+        dataDir: '/data',
+        sentinel: { masterName: sentinel.masterName, sentinelHosts: sentinel.hosts, minReplicasToWrite: sentinel.minReplicasToWrite },
+      }),
     }, {
       memoryLimit: 'resources.memory.limit',
       replicas: 'readReplicas',
@@ -482,8 +541,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     for (const e of engine.env) {
       if (e.name === REDIS_PASSWORD_ENV && props.password) {
         envVariables[e.name] = EnvValue.fromSecretValue({ secret: props.password.secret, key: props.password.passwordKey });
-      } else if (e.name === REDIS_PRIMARY_HOST_ENV) {
-        envVariables[e.name] = EnvValue.fromValue(e.value!);
+      } else if (e.value !== undefined) {
+        envVariables[e.name] = EnvValue.fromValue(e.value);
       }
     }
     w.addContainer({
@@ -511,7 +570,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     const port = engine.ports[0].containerPort;
     // replicas replicate from the primary over the client port
     if (readReplicas > 0) w.addPeerPort({ name: 'redis', port });
-    this.primaryService = w.addClientService({
+    this.sentinel = sentinel;
+    this.primaryService = sentinel ? undefined : w.addClientService({
       name: `${w.name}-write`,
       selection: ServiceSelection.pod(w.startOrdinal),
       ports: [{ port, name: 'redis' }],
@@ -589,7 +649,16 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       ? { [REDIS_PASSWORD_ENV]: EnvValue.fromSecretValue({ secret: this.password.secret, key: this.password.passwordKey }) }
       : {};
     const replicas: string[] = [];
-    for (let ordinal = w.startOrdinal + this.readReplicas; ordinal > w.startOrdinal; ordinal--) replicas.push(w.podDnsName(ordinal));
+    // under Sentinel any pod may be a replica now (the script skips the primary: it is no replica in sync)
+    const first = this.sentinel ? w.startOrdinal : w.startOrdinal + 1;
+    for (let ordinal = w.startOrdinal + this.readReplicas; ordinal >= first; ordinal--) replicas.push(w.podDnsName(ordinal));
+    const sentinel: { [name: string]: EnvValue } = this.sentinel
+      ? {
+        [REDIS_SENTINEL_HOSTS_ENV]: EnvValue.fromValue(this.sentinel.hosts.join(',')),
+        [REDIS_SENTINEL_MASTER_ENV]: EnvValue.fromValue(this.sentinel.masterName),
+      }
+      : {};
+    const backupScript = redisBackupScript(binaries);
     return {
       engineName: this.flavor,
       image: this.image,
@@ -597,9 +666,10 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       group: REDIS_GID,
       files: REDIS_BACKUP_FILES,
       backup: {
-        script: redisBackupScript(binaries),
+        // under Sentinel, the store's marker goes to the primary the sentinels name
+        script: this.sentinel ? [...sentinelBackupPrelude(binaries.cli), backupScript].join('\n') : backupScript,
         // without replicas, none: the backup dumps the primary (and the preset warns)
-        envVariables: { ...auth, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
+        envVariables: { ...auth, ...sentinel, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
       },
       restore: {
         script: redisRestoreScript(binaries),
@@ -610,14 +680,54 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     };
   }
 
-  /** The write Service's DNS name and port: consumers write to the primary. */
+  /**
+   * Restores one dump of a logical backup into the store (see `EnginePreset.addRestore()`). Not
+   * with `sentinel`: the restore makes the primary replicate a temporary server, and the sentinels
+   * would see their primary turn into a replica and fail over in the middle of it.
+   *
+   * @param id the construct id
+   * @param options which dump, and how
+   * @returns the restore
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+   */
+  public addRestore(id: string, options: LogicalRestoreOptions): LogicalRestore {
+    if (this.sentinel) {
+      throw failWithoutValue(`${this.constructor.name} '${this.node.path}'`, 'addRestore()', 'Cannot restore a logical backup into a set under Sentinel',
+        'The restore makes the primary replicate a temporary server holding the dump, and the sentinels would see their primary turn into a replica '
+        + 'and fail over in the middle of it',
+        'Restore into a store without \'sentinel\' (a new one, or this one with \'sentinel\' left out for the restore), then turn Sentinel on (docs/failover.md)');
+    }
+    return super.addRestore(id, options);
+  }
+
+  /**
+   * The write Service's DNS name and port: consumers write to the primary. With `sentinel`, the
+   * read Service's (clients find the primary through the sentinels).
+   */
   public get endpoint(): Endpoint {
-    return this.primaryService.endpoint;
+    return (this.primaryService ?? this.readService).endpoint;
   }
 
   /** The client port (`redis`, 6379: the protocol's name, for Valkey too). */
   public get ports(): DataStorePort[] {
-    return this.primaryService.ports;
+    return (this.primaryService ?? this.readService).ports;
+  }
+
+  /**
+   * The plain settings consumers get next to the address (the workload's); with `sentinel`, also
+   * what Sentinel-aware clients need: the extras `SENTINEL_HOSTS` (every sentinel's `host:port`,
+   * comma-separated) and `SENTINEL_MASTER` (the master name), handed out by a `DataStoreConnection`
+   * as `<PREFIX>_SENTINEL_HOSTS` and `<PREFIX>_SENTINEL_MASTER`.
+   */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    const own = this.workload.connectionProperties;
+    if (!this.sentinel) return own;
+    return { ...own, extras: { ...own?.extras, SENTINEL_HOSTS: this.sentinel.hostsWithPort, SENTINEL_MASTER: this.sentinel.masterName } };
+  }
+
+  /** The first pod's DNS name and port; none with `sentinel`, where the primary moves. */
+  public get primaryEndpoint(): Endpoint | undefined {
+    return this.sentinel ? undefined : this.workload.primaryEndpoint;
   }
 
   /**
@@ -693,10 +803,11 @@ export interface RedisProps extends RedisCompatibleProps {
  * (reads, eventually consistent). The preset is itself an `IDataStore` whose `endpoint` is the
  * write Service, so a consumer wired to it writes to the primary.
  *
- * There is no failover: while the primary is down, writes wait for its pod to come back with its
- * data from its claim.
+ * Without `sentinel` there is no failover: while the primary is down, writes wait for its pod to
+ * come back with its data from its claim. With `sentinel` (docs/failover.md), sentinels promote a
+ * replica, the primary is whichever pod they name, and there is no write Service.
  *
- * **Data loss when the primary's claim is deleted**: if pod 0 comes back on an empty volume, it
+ * **Data loss when the primary's claim is deleted** (without `sentinel`): if pod 0 comes back on an empty volume, it
  * starts as an empty primary, and the replicas resync to it: they drop their copies too. Never
  * delete the primary's claim while the replicas hold the only copy; promote a replica by hand
  * first (`REPLICAOF NO ONE`). A `persistentVolumeClaimRetentionPolicy` that deletes claims warns

@@ -4,6 +4,7 @@ import { IngressPeer } from './ingress-peer';
 import { DataStorePort, IDataStore } from '../connection/data-store';
 import { DataStoreConnection } from '../connection/data-store-connection';
 import { EnginePreset } from '../engines/engine-preset';
+import { RedisCompatibleBase } from '../engines/redis';
 import { AppIndex, declareIngressIsolation, declareRole, onEveryStore, touch } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
 import { fail, show } from '../private/validation';
@@ -328,11 +329,25 @@ function storeTarget(store: IDataStore): StoreTarget | undefined {
   return undefined;
 }
 
+/**
+ * The other workloads a store's clients talk to besides the store's own: the sentinels of a Redis
+ * or Valkey with Sentinel, which its clients (and its backup Jobs) ask for the primary.
+ */
+function companionTargets(store: IDataStore): StoreTarget[] {
+  if (store instanceof RedisCompatibleBase && store.sentinel) {
+    const sentinels = store.sentinel.workload;
+    return [{ workload: sentinels, ports: sentinels.ports.map(toPolicyPort) }];
+  }
+  return [];
+}
+
 /** The wiring of the app, once per synthesis: every connection to an in-cluster store. */
 function factsOf(index: AppIndex): NetworkFacts {
   return networkFacts(index, () => index.constructsWhere(c => c instanceof DataStoreConnection).flatMap(c => {
     const connection = c as DataStoreConnection;
     const target = storeTarget(connection.store);
-    return target ? [{ path: connection.node.path, workload: target.workload, ports: target.ports, consumers: connection.consumers }] : [];
+    if (!target) return [];
+    return [target, ...companionTargets(connection.store)]
+      .map(t => ({ path: connection.node.path, workload: t.workload, ports: t.ports, consumers: connection.consumers }));
   }));
 }

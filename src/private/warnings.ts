@@ -52,6 +52,7 @@ export const WARNINGS = {
   SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
   CREDENTIALS_IN_STORE_NAMESPACE: 'cdk8s-stateful:credentials-in-store-namespace',
   METRICS_PORT_CLOSED: 'cdk8s-stateful:metrics-port-closed',
+  FEW_SENTINELS: 'cdk8s-stateful:few-sentinels',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

@@ -147,6 +147,11 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     redis.addBackup('hourly', { schedule: Cron.hourly() });
     return redis;
   }],
+  ['cdk8s-stateful:few-sentinels', 'construction', chart => new Redis(chart, 'store', {
+    metadata: { name: 'store' },
+    password: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'store-auth')),
+    sentinel: { sentinels: 2 },
+  })],
   ['cdk8s-stateful:two-default-storage-classes', 'validation', chart => {
     new StorageClass(chart, 'gp3', { metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });
     return new StorageClass(chart, 'standard', { metadata: { name: 'standard' }, provisioner: 'ebs.csi.aws.com', isDefaultClass: true });

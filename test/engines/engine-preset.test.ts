@@ -219,7 +219,7 @@ describe('EnginePreset', () => {
     const chart = Testing.chart();
     const redis = new Redis(chart, 'redis', { allowUnauthenticated: true });
     const ring = new Cassandra(chart, 'ring', { allowUnauthenticated: true });
-    expect(redis.endpoint.hostname).toBe(redis.primaryService.endpoint.hostname);
+    expect(redis.endpoint.hostname).toBe(redis.primaryService!.endpoint.hostname);
     expect(redis.primaryEndpoint?.hostname).toBe(redis.workload.podDnsName(0));
     expect(ring.primaryEndpoint).toBeUndefined();
     expect(ring.credentials).toBeUndefined();

@@ -145,7 +145,7 @@ describe('errors', () => {
   test('the fixes in the eager errors', () => {
     const chart = Testing.chart();
     expect(() => new Postgres(chart, 'db', {} as PostgresProps)).toThrow(/Set 'credentials' to DataStoreCredentials.fromSecret\(secret\)\.$/);
-    expect(() => build({ replicas: 2 })).toThrow(/Set 'replicas' to 1, or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes\(\)\.$/);
+    expect(() => build({ replicas: 2 })).toThrow(/Set 'readReplicas' to 1 with 'replicationCredentials' \(and leave 'replicas' out\), or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes\(\)\.$/);
     expect(() => build({ writableTmp: false })).toThrow(/Leave 'writableTmp' out\.$/);
     expect(() => build({ securityContext: { fsGroup: 1000 } })).toThrow(/Leave 'securityContext.fsGroup' out\.$/);
   });
@@ -246,8 +246,11 @@ describe('errors', () => {
     expect(() => new Postgres(chart, 'db', {} as PostgresProps)).toThrow(/invalid 'credentials': undefined. A database without a password is not offered/);
   });
 
-  test('fails with more than one replica: replication needs an operator', () => {
-    expect(() => build({ replicas: 3 })).toThrow(/invalid 'replicas': 3. Must be 0 or 1: .*streaming replication needs an operator such as CloudNativePG/);
+  test('fails with more than one replica: streaming replicas are readReplicas', () => {
+    expect(() => build({ replicas: 3 })).toThrow(
+      `${WHERE}: invalid 'replicas': 3. Must be 0 or 1: more replicas would be independent servers with their own data; streaming replicas are 'readReplicas', `
+      + 'and automatic failover needs an operator such as CloudNativePG. Set \'readReplicas\' to 2 with \'replicationCredentials\' (and leave \'replicas\' out), '
+      + 'or run a replicated cluster with an operator and describe it with DataStore.fromDataStoreAttributes()');
     expect(() => build({ replicas: 0 })).not.toThrow();
   });
 
@@ -378,6 +381,152 @@ describe('errors', () => {
       expect(restore).toContain('pg_restore -w --exit-on-error --no-tablespaces -d "$restoring" "$BACKUP_DIR/database.pgdump"');
       expect(restore).toContain('ALTER DATABASE :"tmp" RENAME TO :"db";');
     });
+  });
+});
+
+describe('read replicas (streaming replication)', () => {
+  const withReplicas = (props: Partial<PostgresProps> = {}, replicationSecret?: (chart: any) => kplus.ISecret) => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'accounts' });
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    const repl = replicationSecret ? replicationSecret(chart) : kplus.Secret.fromSecretName(chart, 'repl', 'db-replication');
+    const db = new Postgres(chart, 'db', {
+      metadata: { name: 'db' },
+      credentials: DataStoreCredentials.fromSecret(secret),
+      readReplicas: 2,
+      replicationCredentials: DataStoreCredentials.fromSecret(repl),
+      ...props,
+    });
+    return { chart, db };
+  };
+  const HOSTS = [0, 1, 2].map(i => `db-${i}.db.accounts.svc.cluster.local`);
+  const init = (manifests: any[]) => podSpec(manifests).initContainers.find((c: any) => c.name === 'postgres-replication');
+
+  test('readReplicas: 2', () => {
+    // GIVEN
+    const { chart, db } = withReplicas();
+
+    // WHEN
+    const manifests = synthValid(chart);
+
+    // THEN
+    expect(manifests).toMatchSnapshot();
+    const sts = findOne(manifests, 'StatefulSet', 'db');
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.metadata.annotations).toMatchObject({ 'cdk8s-stateful/replication': 'streaming' });
+    expect(restrictedViolations(podSpec(manifests))).toEqual([]);
+    expect(findOne(manifests, 'Service', 'db').spec.publishNotReadyAddresses).toBe(true);
+
+    // the init container: the server's image, env and args, and its own
+    const c = init(manifests);
+    expect(c.image).toBe(container(manifests).image);
+    expect(c.command.slice(0, 2)).toEqual(['bash', '-c']);
+    expect(c.args).toEqual(container(manifests).args);
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: 'POSTGRES_REPLICATION_USER', valueFrom: { secretKeyRef: { name: 'db-replication', key: 'username' } } },
+      { name: 'POSTGRES_PRIMARY_HOST', value: HOSTS[0] },
+      { name: 'POSTGRES_PEER_HOSTS', value: HOSTS.slice(1).join(',') },
+    ]));
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'postgres-replication', mountPath: '/run/postgres-replication' },
+      { name: 'postgres-replication-secret', mountPath: '/run/secrets/postgres-replication', readOnly: true },
+    ]));
+    const script: string = c.command[2];
+    expect(script).toContain('docker-ensure-initdb.sh postgres "$@"');
+    expect(script).toContain('line="host replication $user all scram-sha-256"');
+    expect(script).toContain('pg_basebackup -h "$primary" -p "$port" -U "$user" -w -D "$PGDATA.clone" -X stream -c fast');
+    expect(script).toContain('touch "$PGDATA/standby.signal"');
+    expect(script).toContain('refusing to initialize an empty primary');
+
+    // the password as a file of a Secret volume only, never in the environment
+    expect(podSpec(manifests).volumes).toEqual(expect.arrayContaining([
+      { name: 'postgres-replication', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      { name: 'postgres-replication-secret', secret: { secretName: 'db-replication', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440 } },
+    ]));
+    expect(JSON.stringify(c.env)).not.toContain('"key":"password"}');
+
+    // the server: wal_keep_size (a tenth of the 10Gi claim, at most 1GB), the password file read-only, a standby-aware readiness
+    const server = container(manifests);
+    expect(server.args).toEqual(expect.arrayContaining(['-c', 'wal_keep_size=1024MB']));
+    expect(server.volumeMounts).toContainEqual({ name: 'postgres-replication', mountPath: '/run/postgres-replication', readOnly: true });
+    expect(server.readinessProbe.exec.command[2]).toContain('case "$r" in primary|"standby streaming") exit 0 ;; esac');
+
+    // the read Service reaches every pod; consumers reach the primary
+    const read = findOne(manifests, 'Service', 'db-read');
+    expect(read.spec.selector).toEqual(findOne(manifests, 'StatefulSet', 'db').spec.selector.matchLabels);
+    expect(read.spec.ports).toEqual([{ name: 'postgres', port: 5432, protocol: 'TCP', targetPort: 'postgres' }]);
+    expect(db.readService!.name).toBe('db-read');
+    expect(db.readReplicas).toBe(2);
+    expect(db.endpoint.hostname).toBe(HOSTS[0]);
+    expect(db.replicationCredentials!.secret.name).toBe('db-replication');
+  });
+
+  test('consumers reach the primary Service when there is one', () => {
+    const { db } = withReplicas({ primaryService: {} });
+    expect(db.endpoint.hostname).toBe(db.primaryService!.endpoint.hostname);
+  });
+
+  test('wal_keep_size follows the claim: a tenth, at least 64MB', () => {
+    expect(container(synthValid(withReplicas({ storage: Size.gibibytes(2) }).chart)).args).toContain('wal_keep_size=204MB');
+    expect(container(synthValid(withReplicas({ storage: Size.mebibytes(100) }).chart)).args).toContain('wal_keep_size=64MB');
+  });
+
+  test('replicationCredentials without readReplicas: the role is kept ready, no read Service', () => {
+    const { chart, db } = withReplicas({ readReplicas: 0 });
+    const manifests = synthValid(chart);
+    expect(findOne(manifests, 'StatefulSet', 'db').spec.replicas).toBe(1);
+    expect(init(manifests)).toBeDefined();
+    expect(db.readService).toBeUndefined();
+    expect(manifests.filter(m => m.kind === 'Service').map(m => m.metadata.name)).toEqual(['db']);
+  });
+
+  test('fails when readReplicas has no replication credentials', () => {
+    expect(() => build({ readReplicas: 1 })).toThrow(
+      `${WHERE}: invalid 'readReplicas': 1. Needs 'replicationCredentials': the replicas authenticate to the primary as a replication role of their own, whose password must come from a Secret. `
+      + 'Set \'replicationCredentials\' to DataStoreCredentials.fromSecret(secret) with the role\'s user name and password, or set \'readReplicas\' to 0');
+  });
+
+  test('fails when readReplicas and replicas are both set', () => {
+    expect(() => withReplicas({ replicas: 3 })).toThrow(/invalid 'replicas': 3\. Cannot be combined with 'readReplicas': the StatefulSet runs 'readReplicas' \+ 1 pods\. Leave 'replicas' out/);
+  });
+
+  test.each([-1, 1.5])('fails when readReplicas is %p', n => {
+    expect(() => withReplicas({ readReplicas: n })).toThrow(/invalid 'readReplicas'/);
+  });
+
+  test('fails when the replication credentials have no user name', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    expect(() => new Postgres(chart, 'db', {
+      credentials: DataStoreCredentials.fromSecret(secret),
+      readReplicas: 1,
+      replicationCredentials: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'repl', 'repl')),
+    })).toThrow(/invalid 'replicationCredentials': "DataStoreCredentials.fromPasswordSecret\(\)". Must have a user name key/);
+  });
+
+  test('fails when the replication role is the superuser', () => {
+    const chart = Testing.chart();
+    const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+    expect(() => new Postgres(chart, 'db', {
+      credentials: DataStoreCredentials.fromSecret(secret),
+      readReplicas: 1,
+      replicationCredentials: DataStoreCredentials.fromSecret(secret),
+    })).toThrow(/invalid 'replicationCredentials': The superuser's Secret and user name key \("username"\)\. Must name another role than the superuser/);
+  });
+
+  test('fails at synthesis when a rendered Secret names the superuser, or no plain identifier, as the replication role', () => {
+    const same = withReplicas({}, chart => new kplus.Secret(chart, 'repl', { metadata: { name: 'repl' }, stringData: { username: 'Bad-Name', password: 'x' } }));
+    expect(() => Testing.synth(same.chart)).toThrow(/replicationCredentials\.usernameKey \("username" of the Secret "repl"\)/);
+  });
+
+  test('fails when the image lacks docker-ensure-initdb.sh', () => {
+    expect(() => withReplicas({ version: PostgresVersion.of('15.5') })).toThrow(
+      /invalid 'version': "15\.5"\. Must be 15\.6 or later with 'readReplicas' or 'replicationCredentials'/);
+  });
+
+  test('fails when the headless Service would hide pods that are not Ready', () => {
+    expect(() => withReplicas({ headlessService: { publishNotReadyAddresses: false } })).toThrow(
+      /invalid 'headlessService\.publishNotReadyAddresses': false\. Must be true with 'readReplicas'/);
   });
 });
 

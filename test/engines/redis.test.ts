@@ -92,7 +92,7 @@ describe('Redis', () => {
     expect(read.spec.selector).toEqual({ 'app.kubernetes.io/name': 'cache', 'app.kubernetes.io/instance': 'cache' });
     expect(read.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }]);
 
-    expect(redis.primaryService.name).toBe('cache-write');
+    expect(redis.primaryService!.name).toBe('cache-write');
     expect(redis.readService.name).toBe('cache-read');
     expect(redis.endpoint.socketAddress).toBe('cache-write.shop.svc.cluster.local:6379');
     expect(redis.readService.endpoint.socketAddress).toBe('cache-read.shop.svc.cluster.local:6379');

@@ -25,7 +25,13 @@ const PEER_PORTS: { [statefulSet: string]: number[] } = {
   'redis/test-redis': [6379],
   'cassandra/cassandra': [7000, 7001], // storage port (gossip, streaming), with internode TLS
   'cassandra/store': [7000, 7001],
+  'news/news-store': [6379],
+  'news/news-store-sentinel': [26379], // the sentinels talk to each other
+  'reports/reports-db': [5432], // the standbys stream from the primary
 };
+
+/** The sentinels' StatefulSet names the data StatefulSet it watches. */
+const SENTINEL_FOR = 'cdk8s-stateful/sentinel-for';
 
 describe.each([
   ['examples/dist', buildExamples],
@@ -37,6 +43,11 @@ describe.each([
   const key = (s: any) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
   const stores = findAll(manifests, 'StatefulSet').filter(s => !NOT_STORES.includes(key(s)));
   const storePods = (s: any): PodView[] => pods.filter(p => p.owner === s);
+  // Sentinel: the sentinels and the data pods they watch reach each other (the sentinels the data
+  // pods' client port, the data pods the sentinels' port), and the store's clients reach both
+  const sentinelsOf = (data: any): any[] => stores.filter(s => s.metadata.annotations?.[SENTINEL_FOR] === data.metadata.name
+    && (s.metadata.namespace ?? 'default') === (data.metadata.namespace ?? 'default'));
+  const dataOf = (sentinels: any): any | undefined => stores.find(s => sentinelsOf(s).includes(sentinels));
 
   test('every object is valid for the Kubernetes 1.27 API', () => {
     expectValidManifests(manifests);
@@ -57,16 +68,41 @@ describe.each([
     const failures = wirings.flatMap(w => storePods(w.target.owner)
       .filter(target => !admits(manifests, w.source, target, w.port))
       .map(target => `${w.source.id} -> ${target.id}:${w.port} (${w.via})`));
-    expect(failures).toEqual([]);
+    // the clients of a store with sentinels reach every sentinel on its port too
+    const sentinelFailures = wirings.flatMap(w => sentinelsOf(w.target.owner).flatMap(s => storePods(s).flatMap(target => target.ports
+      .filter(p => !admits(manifests, w.source, target, p.containerPort))
+      .map(p => `${w.source.id} -> ${target.id}:${p.containerPort} (the sentinels of ${w.target.owner.metadata.name})`))));
+    expect([...failures, ...sentinelFailures]).toEqual([]);
+  });
+
+  test('the sentinels and the data pods they watch reach each other', () => {
+    const pairs = stores.flatMap(data => sentinelsOf(data).map(sentinels => [data, sentinels]));
+    if (build === buildExamples) expect(pairs.length).toBeGreaterThan(0);
+    for (const [data, sentinels] of pairs) {
+      for (const source of storePods(sentinels)) {
+        for (const target of storePods(data)) expect([source.id, target.id, admits(manifests, source, target, 6379)]).toEqual([source.id, target.id, true]);
+      }
+      for (const source of storePods(data)) {
+        for (const target of storePods(sentinels)) expect([source.id, target.id, admits(manifests, source, target, 26379)]).toEqual([source.id, target.id, true]);
+      }
+    }
   });
 
   test('a pod that is not wired reaches no store on any port', () => {
-    const wired = new Set(wiringsOf(manifests, pods).map(w => `${w.source.owner.kind}/${w.source.owner.metadata.namespace}/${w.source.owner.metadata.name}>${w.target.owner.metadata.name}`));
+    const wirings = wiringsOf(manifests, pods);
+    const wired = new Set([
+      ...wirings.map(w => `${w.source.owner.kind}/${w.source.owner.metadata.namespace}/${w.source.owner.metadata.name}>${w.target.owner.metadata.name}`),
+      // a store's clients are wired to its sentinels too
+      ...wirings.flatMap(w => sentinelsOf(w.target.owner)
+        .map(s => `${w.source.owner.kind}/${w.source.owner.metadata.namespace}/${w.source.owner.metadata.name}>${s.metadata.name}`)),
+    ]);
     const namespaces = [...new Set(pods.map(p => p.namespace)), 'default', 'monitoring'];
     for (const s of stores) {
       const ports = [...new Set([...storePods(s)[0].ports.map(p => p.containerPort), ...PEER_PORTS[key(s)] ?? []])];
       const unwired = [
         ...pods.filter(p => p.owner.kind !== 'StatefulSet' || p.owner !== s)
+          // the sentinels and the data pods they watch are peers
+          .filter(p => p.owner !== dataOf(s) && !sentinelsOf(s).includes(p.owner))
           .filter(p => !wired.has(`${p.owner.kind}/${p.owner.metadata.namespace}/${p.owner.metadata.name}>${s.metadata.name}`))
           // the testers of test-redis, admitted on purpose (allowFrom)
           .filter(p => p.labels[TEST_REDIS_CLIENT_LABEL] !== 'true'),

@@ -184,6 +184,29 @@ export interface RedisEngineOptions extends StatefulSetIdentity {
    * @default '/etc/redis' ('/etc/valkey' for Valkey)
    */
   readonly configDir?: string;
+  /**
+   * Who decides the pod's role, in place of the fixed primary (`startOrdinal`): Redis Sentinel's
+   * part of the start-up (`sentinelDataPart()` in ./redis-sentinel.ts). Its env replaces
+   * `REDIS_PRIMARY_HOST`, its configuration is added to every pod's, and its lines replace the
+   * start script's role block (they append `replicaof` themselves).
+   *
+   * @default - the first ordinal is the primary, the others its replicas
+   */
+  readonly role?: RedisRoleHook;
+}
+
+/** The start-up part that decides a data pod's role (see `RedisEngineOptions.role`). */
+export interface RedisRoleHook {
+  /** Env of the data container, in place of `REDIS_PRIMARY_HOST`. */
+  readonly env: EnvVarJson[];
+  /** Directives every pod gets besides the preset's. */
+  readonly config: string[];
+  /**
+   * Shell lines run in the start script after the configuration is written to "$conf.tmp" (with
+   * `$name`, `$ordinal` and `$conf` set, under `set -eu`): they decide the role and append what it
+   * needs (`replicaof ...`) to "$conf.tmp".
+   */
+  readonly roleLines: string[];
 }
 
 /** What `renderRedis()` returns: the parts of the pod spec, in core/v1 field names. */
@@ -398,10 +421,13 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
     `client-output-buffer-limit replica ${replicaBufferHard} ${replicaBufferSoft} 60`,
     'repl-diskless-sync yes',
     `repl-diskless-sync-max-replicas ${replicas}`,
+    ...options.role?.config ?? [],
   ];
-  const script = startScript({ flavor, configDir, config, startOrdinal, port, password: options.password !== undefined });
+  const script = startScript({
+    flavor, configDir, config, startOrdinal, port, password: options.password !== undefined, roleLines: options.role?.roleLines,
+  });
 
-  const env: EnvVarJson[] = [{ name: REDIS_PRIMARY_HOST_ENV, value: primaryHost }];
+  const env: EnvVarJson[] = options.role ? [...options.role.env] : [{ name: REDIS_PRIMARY_HOST_ENV, value: primaryHost }];
   if (options.password) {
     env.push({ name: REDIS_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: options.password.name, key: options.password.key } } });
   }
@@ -451,7 +477,9 @@ function execProbe(script: string): { exec: { command: string[] } } {
  * safe characters); what comes from the environment (host, password) is checked or escaped at run
  * time.
  */
-function startScript(o: { flavor: RedisFlavor; configDir: string; config: string[]; startOrdinal: number; port: number; password: boolean }): string {
+function startScript(o: {
+  flavor: RedisFlavor; configDir: string; config: string[]; startOrdinal: number; port: number; password: boolean; roleLines?: string[];
+}): string {
   const f = o.flavor;
   const lines = [
     'set -eu',
@@ -467,16 +495,7 @@ function startScript(o: { flavor: RedisFlavor; configDir: string; config: string
     'cat > "$conf.tmp" <<\'EOF\'',
     ...o.config,
     'EOF',
-    `if [ "$ordinal" = ${o.startOrdinal} ]; then`,
-    `  echo "${f}: pod ordinal $ordinal: primary"`,
-    'else',
-    `  host="\${${REDIS_PRIMARY_HOST_ENV}:-}"`,
-    '  case "$host" in',
-    `    ''|*[!A-Za-z0-9.:-]*) echo "${f}: ${REDIS_PRIMARY_HOST_ENV} \\"$host\\" is not a host name or an IP address" >&2; exit 1 ;;`,
-    '  esac',
-    `  echo "${f}: pod ordinal $ordinal: replica of $host:${o.port}"`,
-    `  echo "replicaof $host ${o.port}" >> "$conf.tmp"`,
-    'fi',
+    ...o.roleLines ?? fixedPrimaryRoleLines(f, o.startOrdinal, o.port),
   ];
   if (o.password) {
     lines.push(
@@ -495,6 +514,22 @@ function startScript(o: { flavor: RedisFlavor; configDir: string; config: string
     `exec ${REDIS_FLAVORS[f].server} "$conf" "$@"`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** The role block without Sentinel: the first ordinal is the primary, the others replicate it. */
+function fixedPrimaryRoleLines(f: RedisFlavor, startOrdinal: number, port: number): string[] {
+  return [
+    `if [ "$ordinal" = ${startOrdinal} ]; then`,
+    `  echo "${f}: pod ordinal $ordinal: primary"`,
+    'else',
+    `  host="\${${REDIS_PRIMARY_HOST_ENV}:-}"`,
+    '  case "$host" in',
+    `    ''|*[!A-Za-z0-9.:-]*) echo "${f}: ${REDIS_PRIMARY_HOST_ENV} \\"$host\\" is not a host name or an IP address" >&2; exit 1 ;;`,
+    '  esac',
+    `  echo "${f}: pod ordinal $ordinal: replica of $host:${port}"`,
+    `  echo "replicaof $host ${port}" >> "$conf.tmp"`,
+    'fi',
+  ];
 }
 
 /** Alive: the server answers PING, even if it is loading, cut off from its primary or running a long script. */

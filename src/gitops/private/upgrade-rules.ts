@@ -8,7 +8,7 @@
  */
 import { engineVersionChanges } from './engine-rules';
 import { LoadedObject } from './manifests';
-import { DEFAULT_CLASS_ANNOTATIONS } from '../../private/labels';
+import { DEFAULT_CLASS_ANNOTATIONS, REPLICATION_ANNOTATION, SENTINEL_ANNOTATION, SENTINEL_FOR_ANNOTATION } from '../../private/labels';
 import { parseQuantity as parseKubernetesQuantity } from '../../private/quantity';
 
 export type Severity = 'REFUSED' | 'DATA_LOSS' | 'WARNING';
@@ -320,8 +320,96 @@ function statefulSet(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
       wayOut: statefulSetWayOut(key, cur, a),
     }));
   }
-  // the template may change, but the engine it runs may not take the data (engine-rules.ts)
-  out.push(...engineVersionChanges(cur, next).map(f => finding(next, n.source, f)));
+  // the template may change, but the engine it runs may not take the data (engine-rules.ts); the
+  // sentinels run the data pods' image but hold no data of its format (their claims keep Sentinel's
+  // configuration): the data StatefulSet's findings say what the new image can read
+  if (annotation(next, SENTINEL_FOR_ANNOTATION) === undefined) {
+    out.push(...engineVersionChanges(cur, next).map(f => finding(next, n.source, f)));
+  }
+  out.push(...failover(cur, n));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failover: Redis/Valkey under Sentinel, Postgres streaming replicas (docs/failover.md). What the
+// presets annotate (src/private/labels.ts) tells these rules which shape a StatefulSet has. A
+// quorum change needs no step: every sentinel writes the rendered quorum at its start, and the
+// changed template restarts them one at a time.
+
+function annotation(obj: any, key: string): string | undefined {
+  const v = obj.metadata?.annotations?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function podCount(obj: any): number {
+  return typeof obj.spec?.replicas === 'number' ? obj.spec.replicas : 1;
+}
+
+function failover(cur: any, n: LoadedObject): RawFinding[] {
+  const next = n.obj;
+  const name = next.metadata.name;
+  const ns = nsFlag(next);
+  const field = (key: string) => `metadata.annotations.${key}`;
+  const out: RawFinding[] = [];
+  const sentinelBefore = annotation(cur, SENTINEL_ANNOTATION);
+  const sentinelAfter = annotation(next, SENTINEL_ANNOTATION);
+  if (sentinelBefore === undefined && sentinelAfter !== undefined) {
+    out.push(finding(next, n.source, {
+      severity: 'WARNING',
+      field: field(SENTINEL_ANNOTATION),
+      oldValue: NOT_SET,
+      newValue: sentinelAfter,
+      message: `Sentinel is turned on for the running set ${name}: the sentinels (${sentinelAfter}) start knowing nothing and monitor the one data pod that is a primary; `
+        + `the data pods restart (rolling update) and from then on ask the sentinels which pod is the primary. The write Service ${name}-write goes away: `
+        + 'clients that write through it fail until they find the primary through the sentinels',
+      wayOut: 'First move every writer to a Sentinel-aware client (the connection\'s <PREFIX>_SENTINEL_HOSTS and <PREFIX>_SENTINEL_MASTER), then apply; '
+        + `check that every sentinel names the primary (kubectl ${ns}exec ${sentinelAfter}-0 -- redis-cli -p 26379 sentinel get-master-addr-by-name ${name}) `
+        + 'before relying on a failover (docs/failover.md, "Turning Sentinel on")',
+    }));
+  }
+  if (sentinelBefore !== undefined && sentinelAfter === undefined) {
+    out.push(finding(next, n.source, {
+      severity: 'WARNING',
+      field: field(SENTINEL_ANNOTATION),
+      oldValue: sentinelBefore,
+      newValue: NOT_SET,
+      message: `Sentinel is turned off for ${name}: the first pod (ordinals.start) becomes the primary again whatever the sentinels decided, `
+        + 'and the other pods its replicas. If a failover made another pod the primary, the writes the first pod has not replicated yet are lost, and while '
+        + 'the pods restart two of them may take writes',
+      wayOut: 'Before applying, make the first pod the primary: on every other data pod CONFIG SET replica-priority 0, then '
+        + `kubectl ${ns}exec ${sentinelBefore}-0 -- redis-cli -p 26379 sentinel failover ${name} until the sentinels name the first pod; stop the writers, apply, `
+        + 'and start them again on the write Service (docs/failover.md, "Turning Sentinel off")',
+    }));
+  }
+  const watched = annotation(cur, SENTINEL_FOR_ANNOTATION);
+  if (watched !== undefined && annotation(next, SENTINEL_FOR_ANNOTATION) === watched && podCount(next) < podCount(cur)) {
+    out.push(finding(next, n.source, {
+      severity: 'WARNING',
+      field: 'spec.replicas',
+      oldValue: podCount(cur),
+      newValue: podCount(next),
+      message: `Fewer sentinels for ${watched}: Sentinel never forgets a sentinel it has seen, so the remaining ones still count the ${podCount(cur) - podCount(next)} removed `
+        + `and a failover still needs a majority of all ${podCount(cur)}: losing one more sentinel then stops every failover`,
+      wayOut: `After the sentinels are gone, reset each remaining one, one at a time, 30 seconds apart: kubectl ${ns}exec ${name}-<ordinal> -- `
+        + `redis-cli -p 26379 sentinel reset ${watched} (docs/failover.md, "Changing a running Sentinel set")`,
+    }));
+  }
+  const streaming = annotation(cur, REPLICATION_ANNOTATION) !== undefined && annotation(next, REPLICATION_ANNOTATION) !== undefined;
+  if (streaming && podCount(next) < podCount(cur)) {
+    const start = typeof next.spec?.ordinals?.start === 'number' ? next.spec.ordinals.start : 0;
+    const claims = (next.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name).filter((t: any) => typeof t === 'string');
+    const removed = Array.from({ length: podCount(cur) - podCount(next) }, (_, i) => start + podCount(next) + i);
+    const names = removed.flatMap(o => claims.map((t: string) => `${t}-${name}-${o}`));
+    out.push(finding(next, n.source, {
+      severity: 'WARNING',
+      field: 'spec.replicas',
+      oldValue: podCount(cur),
+      newValue: podCount(next),
+      message: `Fewer read replicas for ${name}: the removed standbys' claims are kept (${names.join(', ')}). A standby scaled up again later starts from that `
+        + 'old copy; once the primary no longer keeps the WAL it needs (wal_keep_size), it never catches up and stays unready',
+      wayOut: `Delete those claims after the scale-down (kubectl ${ns}delete pvc ${names.join(' ')}), so that a standby added later clones the primary afresh`,
+    }));
+  }
   return out;
 }
 

@@ -1,3 +1,8 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { DataStoreCredentials } from '../../../src/connection/data-store';
+import { Postgres } from '../../../src/engines/postgres';
+import { Redis, RedisProps, RedisVersion } from '../../../src/engines/redis';
 import {
   acceptKey, canon, checkAcceptPattern, compareManifests, diffLeaves, groupOf, identity, isAccepted, namespaceOf, parseQuantity,
   RawFinding, showValue,
@@ -429,5 +434,88 @@ describe('claim templates', () => {
     expect(fields(out)).toEqual([`spec.volumeClaimTemplates[name=www].${path}`]);
     expect(out[0].wayOut).toBe(`Existing claims (www-web-0, www-web-1) keep their spec whatever the template says: ${path} of existing data cannot ` +
       `change in place. Keep the old value, or apply the new template (to new replicas only) with ${ORPHAN}; moving existing data means copying it to new claims`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// failover: the presets' shapes, synthesized
+
+describe('failover (Redis under Sentinel, Postgres streaming replicas)', () => {
+  const redisSet = (props: Partial<RedisProps>): any[] => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    const secret = kplus.Secret.fromSecretName(chart, 'auth', 'news-redis-auth');
+    new Redis(chart, 'redis', { metadata: { name: 'news-redis' }, password: DataStoreCredentials.fromPasswordSecret(secret), ...props });
+    return Testing.synth(chart);
+  };
+  const postgresSet = (readReplicas: number): any[] => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'accounts' });
+    new Postgres(chart, 'db', {
+      metadata: { name: 'user-db' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'creds', 'user-db-credentials')),
+      readReplicas,
+      replicationCredentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'repl', 'user-db-replication')),
+    });
+    return Testing.synth(chart);
+  };
+
+  test('turning Sentinel on for a running set: a warning with the steps, nothing refused', () => {
+    const found = compare(redisSet({}), redisSet({ sentinel: {} }));
+    expect(found).toEqual([expect.objectContaining({
+      severity: 'WARNING',
+      kind: 'StatefulSet',
+      objectName: 'news-redis',
+      field: 'metadata.annotations.cdk8s-stateful/sentinel',
+      oldValue: '(not set)',
+      newValue: 'news-redis-sentinel',
+    })]);
+    expect(found[0].message).toContain('The write Service news-redis-write goes away');
+    expect(found[0].wayOut).toContain('First move every writer to a Sentinel-aware client');
+  });
+
+  test('turning Sentinel off: a warning, the first pod must be made the primary first', () => {
+    const found = compare(redisSet({ sentinel: {} }), redisSet({}));
+    // and the sentinels' StatefulSet leaves the manifests, its claims kept
+    expect(found).toEqual([
+      expect.objectContaining({ severity: 'WARNING', objectName: 'news-redis', field: 'metadata.annotations.cdk8s-stateful/sentinel' }),
+      expect.objectContaining({ kind: 'StatefulSet', objectName: 'news-redis-sentinel', field: 'metadata.name', newValue: '(deleted)' }),
+    ]);
+    expect(found[0].message).toContain('the first pod (ordinals.start) becomes the primary again whatever the sentinels decided');
+    expect(found[0].wayOut).toContain('CONFIG SET replica-priority 0');
+  });
+
+  test('a new quorum is safe (the sentinels write it at their next start): no finding', () => {
+    expect(compare(redisSet({ sentinel: { sentinels: 5, quorum: 3 } }), redisSet({ sentinel: { sentinels: 5, quorum: 4 } }))).toEqual([]);
+  });
+
+  test('more sentinels is safe; fewer needs SENTINEL RESET', () => {
+    expect(compare(redisSet({ sentinel: {} }), redisSet({ sentinel: { sentinels: 5 } }))).toEqual([]);
+    const found = compare(redisSet({ sentinel: { sentinels: 5 } }), redisSet({ sentinel: {} }));
+    expect(found).toEqual([expect.objectContaining({ severity: 'WARNING', objectName: 'news-redis-sentinel', field: 'spec.replicas', oldValue: '5', newValue: '3' })]);
+    expect(found[0].message).toContain('a failover still needs a majority of all 5');
+    expect(found[0].wayOut).toContain('kubectl -n news exec news-redis-sentinel-<ordinal> -- redis-cli -p 26379 sentinel reset news-redis');
+  });
+
+  test('a new Redis line is judged on the data pods, not again on the sentinels (same image, no data of its format)', () => {
+    const found = compare(redisSet({ sentinel: {}, version: RedisVersion.of('7.4.2') }), redisSet({ sentinel: {}, version: RedisVersion.of('7.2.16') }));
+    expect(found.map(f => `${f.severity} ${f.objectName}`)).toEqual(['REFUSED news-redis']);
+  });
+
+  test('more read replicas is safe; fewer warns about the kept claims', () => {
+    expect(compare(postgresSet(1), postgresSet(2))).toEqual([]);
+    const found = compare(postgresSet(3), postgresSet(1));
+    expect(found).toEqual([expect.objectContaining({ severity: 'WARNING', objectName: 'user-db', field: 'spec.replicas', oldValue: '4', newValue: '2' })]);
+    expect(found[0].message).toContain('(data-user-db-2, data-user-db-3)');
+    expect(found[0].wayOut).toBe('Delete those claims after the scale-down (kubectl -n accounts delete pvc data-user-db-2 data-user-db-3), '
+      + 'so that a standby added later clones the primary afresh');
+  });
+
+  test('turning streaming replication on for a running single server: the API server refuses the new pod management policy', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'accounts' });
+    new Postgres(chart, 'db', {
+      metadata: { name: 'user-db' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'creds', 'user-db-credentials')),
+    });
+    const found = compare(Testing.synth(chart), postgresSet(2));
+    expect(found).toEqual([expect.objectContaining({ severity: 'REFUSED', objectName: 'user-db', field: 'spec.podManagementPolicy', oldValue: 'OrderedReady', newValue: 'Parallel' })]);
   });
 });
