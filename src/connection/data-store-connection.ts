@@ -3,7 +3,7 @@ import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy } from 
 import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Endpoint, IDataStore } from './data-store';
-import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
+import { addSynthesisCheck, AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
 import { fail, show } from '../private/validation';
@@ -228,7 +228,7 @@ export class DataStoreConnection extends Construct {
 
     for (const c of props.consumers ?? []) this.addConsumer(c);
 
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateConnection()) });
+    addSynthesisCheck(this, () => this.validateConnection());
     onEveryPass(this, index => this.stampConsumers(index));
   }
 

@@ -18,7 +18,7 @@ import { DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CassandraEngine, renderCassandra } from './private/cassandra';
 import { EnvVarJson, ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
-import { AppIndex } from '../private/app-index';
+import { addSynthesisCheck } from '../private/app-index';
 import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { fail } from '../private/validation';
@@ -445,7 +445,7 @@ export class Cassandra extends EnginePreset {
       });
     }
     if (credentials) {
-      this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => credentialErrors(where, credentials)) });
+      addSynthesisCheck(this, () => credentialErrors(where, credentials));
     }
   }
 

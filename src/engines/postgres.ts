@@ -5,7 +5,7 @@ import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials } from '../connection/data-store';
-import { AppIndex } from '../private/app-index';
+import { addSynthesisCheck } from '../private/app-index';
 import { engineImage } from './private/engine-image';
 import {
   checkPostgresMemory,
@@ -402,9 +402,7 @@ export class Postgres extends EnginePreset {
 
     // ---- deferred checks: the user name and init script keys of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]),
-    });
+    addSynthesisCheck(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]);
   }
 
   /**

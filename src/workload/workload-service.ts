@@ -3,7 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
-import { AppIndex, touch } from '../private/app-index';
+import { addSynthesisCheck, touch } from '../private/app-index';
 import { POD_NAME_LABEL } from '../private/labels';
 import { labelProblems, throwFirst } from '../private/pod-rules';
 import { checkDns1035Label, checkPort, checkPortName, duplicates, fail, show } from '../private/validation';
@@ -285,8 +285,7 @@ export class WorkloadService extends Construct implements IDataStore {
         }),
       }),
     });
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => {
+    addSynthesisCheck(this, () => {
         const { ports, errors } = this.renderPorts();
         if (ports.length === 0 && errors.length === 0) {
           errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
@@ -299,7 +298,6 @@ export class WorkloadService extends Construct implements IDataStore {
           errors.push(fail(where, 'ports[].name', n, 'Service port names must be unique', 'Give each port its own \'name\'').message);
         }
         return errors;
-      }),
     });
   }
 
