@@ -286,18 +286,18 @@ export class WorkloadService extends Construct implements IDataStore {
       }),
     });
     addSynthesisCheck(this, () => {
-        const { ports, errors } = this.renderPorts();
-        if (ports.length === 0 && errors.length === 0) {
-          errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
-            'Add \'ports\' or \'portNumber\' to a container of the workload, or declare the workload\'s \'clientPorts\'').message);
-        }
-        for (const n of duplicates(ports.map(p => `${p.port}/${p.protocol}`))) {
-          errors.push(fail(where, 'ports', n, 'Each Service port number and protocol may appear once', 'Remove the duplicate port').message);
-        }
-        for (const n of duplicates(ports.map(p => p.name))) {
-          errors.push(fail(where, 'ports[].name', n, 'Service port names must be unique', 'Give each port its own \'name\'').message);
-        }
-        return errors;
+      const { ports, errors } = this.renderPorts();
+      if (ports.length === 0 && errors.length === 0) {
+        errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
+          'Add \'ports\' or \'portNumber\' to a container of the workload, or declare the workload\'s \'clientPorts\'').message);
+      }
+      for (const n of duplicates(ports.map(p => `${p.port}/${p.protocol}`))) {
+        errors.push(fail(where, 'ports', n, 'Each Service port number and protocol may appear once', 'Remove the duplicate port').message);
+      }
+      for (const n of duplicates(ports.map(p => p.name))) {
+        errors.push(fail(where, 'ports[].name', n, 'Service port names must be unique', 'Give each port its own \'name\'').message);
+      }
+      return errors;
     });
   }
 
