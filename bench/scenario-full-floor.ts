@@ -10,7 +10,7 @@ import * as basic from './scenario-floor';
 /** The StorageClass is rendered once per app, in the chart of the first service. */
 const classes = new WeakSet<object>();
 
-const DATA_SAFE = { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' };
+const dataSafe = () => ({ 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' });
 
 export function addService(chart: Chart, i: number): void {
   if (!classes.has(chart.node.root)) {
@@ -34,7 +34,7 @@ export function addService(chart: Chart, i: number): void {
     const volume = new ApiObject(chart, `volume${i}-${ordinal}`, {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: { annotations: DATA_SAFE, name: `${namespace}-data-${name}-${ordinal}` },
+      metadata: { annotations: dataSafe(), name: `${namespace}-data-${name}-${ordinal}` },
       spec: {
         accessModes: ['ReadWriteOnce'],
         capacity: { storage: '10Gi' },
@@ -109,7 +109,7 @@ export function addService(chart: Chart, i: number): void {
   new ApiObject(chart, `files${i}`, {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { annotations: DATA_SAFE, name: `files-${i}` },
+    metadata: { annotations: dataSafe(), name: `files-${i}` },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
   });
   new ApiObject(chart, `connection${i}`, {

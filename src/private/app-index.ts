@@ -377,6 +377,8 @@ export class AppIndex {
       STATS.reusedPasses++;
       STATS.fastPasses++;
       index = previous;
+      // every check of this generation has run: what was rendered for them is not needed again
+      index.releaseFacets();
     } else {
       const constructs = root.node.findAll();
       STATS.visited += constructs.length;
@@ -410,7 +412,7 @@ export class AppIndex {
   private _defaultClasses?: DefaultStorageClass[];
   private _volumeClasses?: Set<string>;
   private _podConsumers?: PodConsumer[];
-  private readonly consumerObjects = new Map<PodConsumer, ApiObject>();
+  private consumerObjects = new Map<PodConsumer, ApiObject>();
   private _containerConsumers?: Map<Container, PodConsumer>;
   private _claimUsers?: Map<string, PodConsumer[]>;
   private _volumeUsers?: Map<string, PodConsumer[]>;
@@ -436,6 +438,22 @@ export class AppIndex {
       if (list) list.push(c);
       else this.byKind.set(c.kind, [c]);
     }
+  }
+
+  /**
+   * Drops the facets that hold rendered JSON (the pod consumers' pod specs and what is derived
+   * from them), once the checks of the generation have run: the passes cdk8s repeats for each
+   * chart answer from the memo, so the memory would otherwise be kept, through the chart's
+   * rendering and YAML serialization, only for checks that already ran. A question asked later
+   * computes its facet again.
+   */
+  public releaseFacets(): void {
+    this._podConsumers = undefined;
+    this.consumerObjects = new Map();
+    this._containerConsumers = undefined;
+    this._claimUsers = undefined;
+    this._volumeUsers = undefined;
+    this._owners = undefined;
   }
 
   /**
