@@ -10,6 +10,7 @@ import {
   LogicalRestore,
   PodDefaults,
   Postgres,
+  PostgresVersion,
 } from 'cdk8s-stateful';
 
 /** The database `user-manager` keeps its data in. */
@@ -43,13 +44,18 @@ export interface UserDbExampleProps extends ChartProps {
 /**
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
- * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
- * `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
- * `password`) is created outside the chart: the library never generates passwords.
+ * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_DATABASE`,
+ * `USER_DB_USERNAME`, `USER_DB_PASSWORD`); its pods wait for the database (the init container
+ * `wait-for-user-db`) when everything is applied at once. The credentials Secret
+ * `user-db-credentials` (keys `username`, `password`) is created outside the chart: the library
+ * never generates passwords.
  *
  * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
  * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
  * `restoreDump`, a restore of that dump (a Job named after it).
+ *
+ * Metrics on: a postgres_exporter sidecar in the pod (port `metrics`, 9187), the PodMonitor
+ * `user-db` and the PrometheusRule `user-db`, labelled for kube-prometheus-stack's selectors.
  */
 export class UserDbExample extends Chart {
   /** The database. */
@@ -70,6 +76,7 @@ export class UserDbExample extends Chart {
     super(scope, id, { namespace: 'accounts', ...chartProps });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
+    addUserDbMetrics(this.database);
     this.userManager = addUserManager(this, this.database);
     this.backup = this.database.addBackup('nightly', {
       schedule: Cron.schedule({ minute: '30', hour: '2' }),
@@ -80,6 +87,47 @@ export class UserDbExample extends Chart {
       this.restore = this.database.addRestore('restore', { backup: this.backup, dump: restoreDump });
     }
   }
+}
+
+/**
+ * `user-db-18` (an alternative of `user-db`): the user database moving to PostgreSQL 18 as the
+ * upgrade guard's way out says (docs/engine-upgrades.md). `user-db` keeps PostgreSQL 17 and its
+ * data; a new store, `user-db-18` on PostgreSQL 18, with the same credentials Secret and database
+ * and no init scripts, receives the dump (`kubectl exec user-db-0 ... | kubectl exec -i
+ * user-db-18-0 ...`, the command the guard prints); `user-manager` is wired to it and keeps its
+ * `USER_DB_*` variables. Moving `user-db` itself to 18 instead is refused by the guard: the
+ * server does not start on a data directory of 17.
+ */
+export class UserDbNextMajorExample extends Chart {
+  /** The running store, on PostgreSQL 17. */
+  public readonly current: Postgres;
+  /** The new store, on PostgreSQL 18. */
+  public readonly next: Postgres;
+  /** The consumer, wired to the new store. */
+  public readonly userManager: UserManager;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'accounts', ...props });
+    const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
+    this.current = addUserDb(this, credentials);
+    addUserDbMetrics(this.current);
+    this.next = new Postgres(this, 'user-db-18', {
+      metadata: { name: 'user-db-18' },
+      credentials,
+      database: USER_DB_DATABASE,
+      version: PostgresVersion.V18,
+      storage: Size.gibibytes(1),
+    });
+    this.userManager = addUserManager(this, this.next);
+  }
+}
+
+/** Metrics of the user database: labelled for kube-prometheus-stack's selectors, alerts for the team. */
+function addUserDbMetrics(database: Postgres): void {
+  database.addMetrics({
+    labels: { release: 'kube-prometheus-stack' },
+    alerts: { labels: { team: 'accounts' } },
+  });
 }
 
 /** The consumer `user-manager` and its connection to the user database. */
@@ -127,6 +175,10 @@ export function addUserManager(scope: Construct, userDb: IDataStore): UserManage
     target: ConnectionTarget.PRIMARY,
     metadata: { name: 'user-db-connection' },
     consumers: [deployment.containers[0]],
+    // `kubectl apply -f dist/` applies the store and its consumers at once: without Argo CD's sync
+    // waves, user-manager (and the migrations wired through this connection) wait for the
+    // database instead of crash-looping
+    waitForStore: {},
   });
 
   // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27

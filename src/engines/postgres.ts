@@ -2,11 +2,17 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
+import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials } from '../connection/data-store';
+import { MetricsExporter } from '../metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { addSynthesisCheck } from '../private/app-index';
+import { stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
+import { POSTGRES_EXPORTER_IMAGE, renderPostgresExporter } from './private/exporters';
+import { completeRules, postgresAlertRules } from './private/metrics-rules';
 import {
   checkPostgresMemory,
   checkPostgresUser,
@@ -18,6 +24,8 @@ import {
   POSTGRES_GID,
   POSTGRES_INIT_SCRIPT_SUFFIXES,
   POSTGRES_INITDB_DIRECTORY,
+  POSTGRES_PASSWORD_FILE_NAME,
+  POSTGRES_SECRET_DIRECTORY,
   POSTGRES_UID,
   POSTGRES_VERSIONS,
   POSTGRES_VOLUME_NAMES,
@@ -32,7 +40,9 @@ import {
   postgresRestoreScript,
 } from './private/postgres-backup';
 import { warnEngineVersion } from '../private/engine-versions';
-import { fail, show } from '../private/validation';
+import { mountedObjectNamespaceError } from './private/preset-checks';
+import { presetResources } from './private/resources';
+import { fail, failWithoutValue, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
@@ -156,8 +166,8 @@ export interface PostgresProps extends StatefulWorkloadOptions {
   /**
    * The database the image creates at first start (`POSTGRES_DB`), where `initSql` runs. A plain
    * SQL identifier: lower case letters, digits and `_`, not a reserved keyword, at most 63 bytes,
-   * not `template0`/`template1`; names that would need quoting are refused. Consumers do not get
-   * it from the connection: read `databaseName`.
+   * not `template0`/`template1`; names that would need quoting are refused. Consumers wired with
+   * `DataStoreConnection` get it as `<PREFIX>_DATABASE` (`connectionProperties.database`).
    *
    * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#postgres_db
    * @default "app"
@@ -181,14 +191,16 @@ export interface PostgresProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * Resources of the PostgreSQL container. The memory limit (at least 256Mi) drives the engine:
-   * `shared_buffers` is a quarter of it, `/dev/shm` as large as `shared_buffers` (at least 64Mi),
-   * and the termination grace allows writing all of `shared_buffers` at shutdown.
+   * Resources of the PostgreSQL container, merged field by field over the defaults: a field you
+   * leave out keeps its default (passing only `memory` keeps the CPU request of 500m). A memory
+   * request without a limit is also the limit, and the request defaults to the limit. The memory
+   * limit (at least 256Mi) drives the engine: `shared_buffers` is a quarter of it, `/dev/shm` as
+   * large as `shared_buffers` (at least 64Mi), and the termination grace allows writing all of
+   * `shared_buffers` at shutdown.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    * @see https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-SHARED-BUFFERS
-   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit (a memory
-   * request below the limit defaults to the limit)
+   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit
    */
   readonly resources?: ContainerResources;
 
@@ -275,6 +287,11 @@ export class Postgres extends EnginePreset {
    */
   public readonly primaryService?: WorkloadService;
 
+  /** The credentials Secret's password as a file (the server's, and the exporter's). */
+  private readonly passwordVolume: Volume;
+  /** The server's port in the pod. */
+  private readonly serverPort: number;
+
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     const where = `Postgres '${this.node.path}'`;
@@ -307,8 +324,13 @@ export class Postgres extends EnginePreset {
         `Must be ${POSTGRES_GID}, the image's postgres group: it makes the data volume and the password file readable by the server`,
         'Leave \'securityContext.fsGroup\' out');
     }
-    const memoryLimit = props.resources?.memory?.limit ?? POSTGRES_DEFAULT_MEMORY;
-    checkPostgresMemory(where, 'resources.memory.limit', memoryLimit);
+    const resources = presetResources(props.resources, {
+      cpuRequest: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)),
+      memory: POSTGRES_DEFAULT_MEMORY,
+    });
+    const memoryLimit = resources.memory!.limit!;
+    checkPostgresMemory(where, props.resources?.memory?.limit === undefined && props.resources?.memory?.request !== undefined
+      ? 'resources.memory.request' : 'resources.memory.limit', memoryLimit);
 
     this.version = props.version ?? PostgresVersion.V17;
     this.databaseName = props.database ?? 'app';
@@ -343,6 +365,8 @@ export class Postgres extends EnginePreset {
     if (props.initSql) {
       volumes[names.initScripts] = Volume.fromConfigMap(this, 'InitSqlVolume', props.initSql, { name: names.initScripts, defaultMode: 0o444 });
     }
+    this.passwordVolume = volumes[names.password];
+    this.serverPort = engine.port;
     const volumeMounts: VolumeMount[] = engine.volumeMounts
       .filter(m => m.name !== DATA_VOLUME && m.name !== names.tmp)
       .map(m => ({ path: m.mountPath, volume: volumes[m.name], readOnly: m.readOnly }));
@@ -367,6 +391,8 @@ export class Postgres extends EnginePreset {
       credentials,
       storeName: props.storeName,
       clientPorts: [{ name: 'postgres', port: engine.port }],
+      // what libpq and every driver need besides host, port and credentials
+      connectionProperties: { database: this.databaseName },
       containers: [{
         name: 'postgres',
         image,
@@ -376,10 +402,7 @@ export class Postgres extends EnginePreset {
         startup: probe(engine.startupProbe),
         liveness: probe(engine.livenessProbe),
         readiness: probe(engine.readinessProbe),
-        resources: {
-          cpu: props.resources?.cpu ?? { request: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)) },
-          memory: { request: props.resources?.memory?.request ?? memoryLimit, limit: memoryLimit },
-        },
+        resources,
         securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
         volumeMounts,
       }],
@@ -391,6 +414,7 @@ export class Postgres extends EnginePreset {
         mountPath: POSTGRES_DEFAULT_MOUNT_PATH,
       }],
     });
+    stateEngine(this.workload.apiObject, 'postgres', engine.tag);
 
     if (props.primaryService) {
       this.primaryService = this.workload.addClientService({
@@ -400,9 +424,17 @@ export class Postgres extends EnginePreset {
       });
     }
 
-    // ---- deferred checks: the user name and init script keys of objects the app renders
+    // ---- deferred checks: the user name, init script keys and namespaces of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
-    addSynthesisCheck(this, () => [...this.usernameErrors(where, credentials), ...this.initSqlErrors(where, props.initSql)]);
+    addSynthesisCheck(this, () => [
+      ...this.usernameErrors(where, credentials),
+      ...this.initSqlErrors(where, props.initSql),
+      ...[
+        mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
+        props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
+      ].filter((e): e is string => e !== undefined),
+      ...this.exporterPasswordErrors(where, credentials),
+    ]);
   }
 
   /**
@@ -442,22 +474,68 @@ export class Postgres extends EnginePreset {
     };
   }
 
+  /**
+   * postgres_exporter (`quay.io/prometheuscommunity/postgres-exporter`) against the server on the
+   * pod's loopback, as the superuser: the name from the credentials Secret's user name key, the
+   * password as a file of the Secret (the server's own volume), never an environment variable.
+   */
+  protected metricsExporter(): MetricsExporter {
+    const credentials = this.workload.credentials!;
+    const exporter = renderPostgresExporter({
+      serverPort: this.serverPort,
+      userSecret: { name: credentials.secret.name, key: credentials.usernameKey! },
+      passwordFile: `${POSTGRES_SECRET_DIRECTORY}/${POSTGRES_PASSWORD_FILE_NAME}`,
+    });
+    return {
+      alertPrefix: 'Postgres',
+      containerName: 'postgres-exporter',
+      image: POSTGRES_EXPORTER_IMAGE,
+      port: exporter.port,
+      args: exporter.args,
+      envVariables: Object.fromEntries(exporter.env.map(e => [e.name, e.valueFrom
+        ? EnvValue.fromSecretValue({ secret: credentials.secret, key: e.valueFrom.secretKeyRef!.key })
+        : EnvValue.fromValue(e.value!)])),
+      volumeMounts: [{ path: POSTGRES_SECRET_DIRECTORY, volume: this.passwordVolume, readOnly: true }],
+      user: exporter.user,
+      group: exporter.user,
+    };
+  }
+
+  /**
+   * PostgreSQL's alerts: `PostgresDown` and `PostgresTooManyConnections`. Replication alerts
+   * come with read replicas.
+   */
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    return completeRules(context, postgresAlertRules(context, { container: 'postgres' }));
+  }
+
   /** The user name in a Secret the app renders must be a plain SQL identifier. */
   private usernameErrors(where: string, credentials: DataStoreCredentials): string[] {
     const object = credentials.secret.node.defaultChild;
     const key = credentials.usernameKey!;
-    if (!(object instanceof ApiObject) || object.kind !== 'Secret') return [];
-    const rendered = object.toJson();
-    const value: string | undefined = rendered.stringData?.[key]
-      ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
-    // a missing key is reported by the credentials
-    if (value === undefined) return [];
+    const value = renderedSecretValue(credentials, key);
+    // a missing key is reported by the credentials; an imported Secret cannot be checked
+    if (value === undefined || !(object instanceof ApiObject)) return [];
     try {
       checkPostgresUser(where, `credentials.usernameKey (${show(key)} of the Secret ${show(object.name)})`, value);
     } catch (e) {
       return [(e as Error).message];
     }
     return [];
+  }
+
+  /**
+   * With metrics, the password in a Secret the app renders must hold no white space:
+   * postgres_exporter splits its connection string at spaces to name the server, fails on such a
+   * password, and logs the string, password included (0.11 to 0.20).
+   */
+  private exporterPasswordErrors(where: string, credentials: DataStoreCredentials): string[] {
+    if (!this.metrics) return [];
+    const password = renderedSecretValue(credentials, credentials.passwordKey);
+    if (password === undefined || !/\s/.test(password)) return [];
+    return [failWithoutValue(where, 'addMetrics()', `the password (key ${show(credentials.passwordKey)} of the Secret ${show(credentials.secret.name)}) contains white space`,
+      'postgres_exporter cannot log in with such a password: it splits its connection string at spaces, fails, and logs the string with the password',
+      'Use a password without spaces, tabs or line breaks (change it with ALTER ROLE ... PASSWORD and in the Secret), or leave metrics off').message];
   }
 
   /** The keys of an init script ConfigMap the app renders must end in a suffix the entrypoint runs. */
@@ -469,6 +547,15 @@ export class Postgres extends EnginePreset {
         `Every key must end in ${POSTGRES_INIT_SCRIPT_SUFFIXES.join(', ')}: the image's entrypoint ignores any other file in ${POSTGRES_INITDB_DIRECTORY}`,
         `Rename the key, e.g. to ${show(`${key.replace(/\.[^.]*$/, '')}.sql`)}`).message);
   }
+}
+
+/** The value of a key of a Secret the app renders (`stringData` or `data`), or undefined (imported, or no such key). */
+function renderedSecretValue(credentials: DataStoreCredentials, key: string): string | undefined {
+  const object = credentials.secret.node.defaultChild;
+  if (!(object instanceof ApiObject) || object.kind !== 'Secret') return undefined;
+  const rendered = object.toJson();
+  return rendered.stringData?.[key]
+    ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
 }
 
 function probe(json: ExecProbeJson): Probe {

@@ -11,12 +11,18 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
+import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
-import { ProbeJson } from './private/common';
+import { MetricsExporter } from '../metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
+import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
+import { REDIS_EXPORTER_IMAGE, renderRedisExporter } from './private/exporters';
+import { completeRules, redisAlertRules } from './private/metrics-rules';
+import { mountedObjectNamespaceError } from './private/preset-checks';
 import {
   REDIS_FLAVORS,
   REDIS_GID,
@@ -30,6 +36,8 @@ import {
 import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
+import { presetResources } from './private/resources';
+import { addSynthesisCheck } from '../private/app-index';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -40,6 +48,9 @@ import {
   StatefulWorkloadOptions,
 } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
+
+/** The port of the server in the pod (clients and replicas). */
+const REDIS_PORT = 6379;
 
 /**
  * A Redis version: the tag of the official `redis` image the preset runs.
@@ -276,11 +287,13 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * The Redis container's resources. The memory limit is required (it sets `maxmemory`) and must
-   * be at least 64Mi.
+   * The server container's resources (Redis or Valkey), merged field by field over the defaults:
+   * a field you leave out keeps its default (passing only `memory` keeps the CPU request of 100m).
+   * A memory request without a limit is also the limit, and the request defaults to the limit. The
+   * memory limit sets `maxmemory` and must be at least 64Mi.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   * @default - cpu request 100m; memory request and limit 256Mi (`maxmemory` 192Mi)
+   * @default - cpu request 100m, no CPU limit; memory request and limit 256Mi (`maxmemory` 192Mi)
    */
   readonly resources?: ContainerResources;
 
@@ -360,8 +373,11 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   public readonly image: string;
 
   private readonly flavor: RedisFlavor;
+  /** The password, if any (the exporter's too). */
   private readonly password?: DataStoreCredentials;
   private readonly memoryLimit: Size;
+  /** Which server runs. */
+  private readonly compatibleEngine: RedisCompatibleEngine;
 
   /**
    * @param scope the scope
@@ -410,16 +426,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     if (props.storageClass && props.storageClassName !== undefined) {
       throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'', 'Set one of the two');
     }
-    const resources: ContainerResources = props.resources ?? {
-      cpu: { request: Cpu.millis(100) },
-      memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
-    };
-    const memoryLimit = resources.memory?.limit;
-    if (!memoryLimit) {
-      throw fail(where, 'resources.memory.limit', 'unset',
-        `Must be set: 'maxmemory' is derived from it, and without a limit ${compatibleEngine.name} grows until the node runs out of memory`,
-        'Set \'resources.memory.limit\', e.g. Size.mebibytes(256)');
-    }
+    const resources: ContainerResources = presetResources(props.resources, { cpuRequest: Cpu.millis(100), memory: Size.mebibytes(256) });
+    const memoryLimit = resources.memory!.limit!;
     const image = engineImage(where, 'image', props.image, compatibleEngine.repository, compatibleEngine.tag);
 
     // ---- the workload
@@ -434,8 +442,12 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       storeName: props.storeName,
       // the preset warns about itself (below), naming its own props
       allowUnauthenticated: false,
+      // declared: the exporter sidecar (addMetrics()) exposes a port too, never a client port
+      clientPorts: [{ name: 'redis', port: REDIS_PORT }],
     });
     const w = this.workload;
+    stateEngine(w.apiObject, flavor, compatibleEngine.tag);
+    this.compatibleEngine = compatibleEngine;
 
     const engine: RedisEngine = renderRedis(where, {
       flavor,
@@ -450,6 +462,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       evictionPolicy: props.evictionPolicy,
       appendFsync: props.appendFsync,
       password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
+      port: REDIS_PORT,
       image,
     }, {
       memoryLimit: 'resources.memory.limit',
@@ -515,6 +528,15 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     this.flavor = flavor;
     this.password = props.password;
     this.memoryLimit = memoryLimit;
+
+    // ---- deferred checks: the password Secret must be in the pods' namespace
+    const password = props.password;
+    if (password) {
+      addSynthesisCheck(this, () => {
+        const error = mountedObjectNamespaceError(where, 'password', password.secret, w.namespaceName);
+        return error ? [error] : [];
+      });
+    }
 
     // ---- warnings
     if (props.allowUnauthenticated === true) {
@@ -592,6 +614,46 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   /** The client port (`redis`, 6379: the protocol's name, for Valkey too). */
   public get ports(): DataStorePort[] {
     return this.primaryService.ports;
+  }
+
+  /**
+   * redis_exporter (`docker.io/oliver006/redis_exporter`, for Valkey too) against the server on the
+   * pod's loopback, with the password from the Secret (`REDIS_PASSWORD`, a `secretKeyRef`), never
+   * in its arguments.
+   */
+  protected metricsExporter(): MetricsExporter {
+    const password = this.password;
+    const exporter = renderRedisExporter({
+      serverPort: REDIS_PORT,
+      password: password ? { name: password.secret.name, key: password.passwordKey } : undefined,
+    });
+    return {
+      alertPrefix: this.compatibleEngine.name,
+      containerName: `${this.compatibleEngine._flavor}-exporter`,
+      image: REDIS_EXPORTER_IMAGE,
+      port: exporter.port,
+      args: exporter.args,
+      envVariables: Object.fromEntries(exporter.env.map(e => [e.name, e.valueFrom && password
+        ? EnvValue.fromSecretValue({ secret: password.secret, key: e.valueFrom.secretKeyRef!.key })
+        : EnvValue.fromValue(e.value!)])),
+      user: exporter.user,
+      group: exporter.user,
+    };
+  }
+
+  /**
+   * The alerts, by the preset's shape (`<Engine>` is `Redis` or `Valkey`): `<Engine>Down`; with
+   * read replicas `<Engine>ReplicaLinkDown`, `<Engine>ReplicasMissing` and
+   * `<Engine>ReplicationLagging`; `<Engine>MemoryNearMax` unless an `allkeys-*` policy evicts;
+   * `<Engine>RejectingWrites`, `<Engine>TooManyConnections` and `<Engine>RejectingConnections`.
+   */
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    return completeRules(context, redisAlertRules(context, {
+      container: this.compatibleEngine._flavor,
+      readReplicas: this.readReplicas,
+      primaryOrdinal: this.workload.startOrdinal,
+      evictionPolicy: this.evictionPolicy,
+    }));
   }
 }
 

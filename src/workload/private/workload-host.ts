@@ -1,4 +1,4 @@
-import type { DataStoreCredentials } from '../../connection/data-store';
+import type { ConnectionProperties, DataStoreCredentials } from '../../connection/data-store';
 
 /** A container port of a workload: what a Service can forward to. */
 export interface HostPort {
@@ -18,6 +18,7 @@ export interface WorkloadHost {
   readonly clusterDomain: string;
   readonly selectorLabels: { [key: string]: string };
   readonly credentials?: DataStoreCredentials;
+  readonly connectionProperties?: ConnectionProperties;
   podName(ordinal: number): string;
   _commonLabels(): { [key: string]: string };
   /** Every port the containers expose. */
