@@ -294,6 +294,8 @@ const CDK8S_APP_MODULE = /[\\/]cdk8s[\\/]lib[\\/]app\.js$/;
  * file names differ) is not recognised and gets the full comparison.
  */
 function repeatedPassOfOneSynthesis(): boolean {
+  // V8's call sites only (Node.js); elsewhere every pass gets the full comparison
+  if (typeof Error.captureStackTrace !== 'function') return false;
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   let frames: NodeJS.CallSite[] | undefined;
