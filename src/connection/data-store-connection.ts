@@ -152,6 +152,8 @@ export interface DataStoreConnectionProps {
    *
    * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
    * @default - consumers start at once (order them with Argo CD sync waves, `SyncWaves`)
+   *
+   * @experimental
    */
   readonly waitForStore?: StoreWaitOptions;
 }
@@ -234,6 +236,8 @@ export class DataStoreConnection extends Construct {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - no database variable: the store's connection properties name none
+   *
+   * @experimental
    */
   public readonly databaseVariable?: string;
   /**
@@ -242,6 +246,8 @@ export class DataStoreConnection extends Construct {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - no local datacenter variable: the store's connection properties name none
+   *
+   * @experimental
    */
   public readonly localDatacenterVariable?: string;
   /**
@@ -250,6 +256,8 @@ export class DataStoreConnection extends Construct {
    *
    * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
    * @default - no wait
+   *
+   * @experimental
    */
   public readonly waitContainerName?: string;
   /** The rendered ConfigMap. */

@@ -406,6 +406,8 @@ export interface IDataStore extends IConstruct {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - no connection properties
+   *
+   * @experimental
    */
   readonly connectionProperties?: ConnectionProperties;
 }
@@ -478,6 +480,8 @@ export interface DataStoreAttributes {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - no connection properties
+   *
+   * @experimental
    */
   readonly connectionProperties?: ConnectionProperties;
 }

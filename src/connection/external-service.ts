@@ -314,6 +314,8 @@ export interface ExternalServiceProps {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - no connection properties
+   *
+   * @experimental
    */
   readonly connectionProperties?: ConnectionProperties;
 
@@ -507,7 +509,11 @@ export class ExternalService extends Construct implements IDataStore {
     return this._addresses.map(a => a.text);
   }
 
-  /** Plain settings consumers get next to the address (a copy), if any. */
+  /**
+   * Plain settings consumers get next to the address (a copy), if any.
+   *
+   * @experimental
+   */
   public get connectionProperties(): ConnectionProperties | undefined {
     return copyConnectionProperties(this._connectionProperties);
   }

@@ -105,6 +105,8 @@ export interface SchemaMigrationProps {
    *
    * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
    * @default - no wait, unless the given connection has one
+   *
+   * @experimental
    */
   readonly waitForStore?: StoreWaitOptions;
 

@@ -601,6 +601,8 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - no connection properties
+   *
+   * @experimental
    */
   readonly connectionProperties?: ConnectionProperties;
 }
@@ -615,9 +617,15 @@ const TMP_VOLUME = 'tmp';
  *
  * Constructs that attach to a workload's replicas or claims take this interface, so a preset is
  * passed as it is: `new StaticVolumeSet(chart, 'ssd', { workload: cassandra, sources })`.
+ *
+ * @stable
  */
 export interface IStatefulWorkloadOwner extends IConstruct {
-  /** The workload: the StatefulSet, its headless Service, claim templates and disruption budget. */
+  /**
+   * The workload: the StatefulSet, its headless Service, claim templates and disruption budget.
+   *
+   * @stable
+   */
   readonly workload: StatefulWorkload;
 }
 
@@ -1141,7 +1149,11 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
     return new Endpoint(this.podDnsName(this.startOrdinal), this.ports[0]?.port ?? 0);
   }
 
-  /** The plain settings consumers get next to the address (`connectionProperties`, a copy), if any. */
+  /**
+   * The plain settings consumers get next to the address (`connectionProperties`, a copy), if any.
+   *
+   * @experimental
+   */
   public get connectionProperties(): ConnectionProperties | undefined {
     return copyConnectionProperties(this._connectionProperties);
   }

@@ -311,7 +311,11 @@ export class WorkloadService extends Construct implements IDataStore {
     return this.workload.credentials;
   }
 
-  /** The workload's connection properties (database, local datacenter, ...), if any. */
+  /**
+   * The workload's connection properties (database, local datacenter, ...), if any.
+   *
+   * @experimental
+   */
   public get connectionProperties(): ConnectionProperties | undefined {
     return this.workload.connectionProperties;
   }
