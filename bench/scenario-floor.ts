@@ -5,7 +5,8 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 
-export function addService(chart: Chart, i: number): void {
+/** @param storageClassName the class of the claim template (the full scenario's floor: `fast`) */
+export function addService(chart: Chart, i: number, storageClassName?: string): void {
   const name = `svc-${i}`;
   const selector = () => ({ 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': name });
   const labels = () => ({ ...selector(), 'app.kubernetes.io/managed-by': 'cdk8s-stateful' });
@@ -62,7 +63,7 @@ export function addService(chart: Chart, i: number): void {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
         metadata: { name: 'data' },
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, volumeMode: 'Filesystem' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, storageClassName, volumeMode: 'Filesystem' },
       }],
     },
   });

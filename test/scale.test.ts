@@ -12,10 +12,12 @@ import { PersistentVolumeAccessMode } from 'cdk8s-plus-27';
 import { Node } from 'constructs';
 import * as floor from '../bench/scenario-floor';
 import * as full from '../bench/scenario-full';
+import * as fullFloor from '../bench/scenario-full-floor';
 import * as library from '../bench/scenario-library';
 import * as plus from '../bench/scenario-plus';
 import { DataStore, DataStoreConnection, DataStoreCredentials, NetworkPolicies, VolumeClaim, StatefulWorkload } from '../src';
 import { indexStats } from '../src/private/app-index';
+import { memoStats } from '../src/private/synthesis-memo';
 
 type Scenario = { addService(chart: Chart, i: number): void };
 
@@ -147,9 +149,35 @@ describe('one synthesis validates each construct once, however many charts', () 
     const before = { ...indexStats() };
     // WHEN
     app.synthYaml();
-    // THEN one index is built and the other 10 passes reuse it
+    // THEN one index is built and the other 10 passes reuse it, recognised as cdk8s's per-chart passes (no walk)
     expect(indexStats().walks - before.walks).toBe(1);
     expect(indexStats().reusedPasses - before.reusedPasses).toBe(10);
+    expect(indexStats().fastPasses - before.fastPasses).toBe(10);
+  });
+
+  test('app.synth() (one file per chart) is recognised the same way', () => {
+    // GIVEN
+    const app = perServiceApp(3);
+    const before = { ...indexStats() };
+    // WHEN
+    app.synth();
+    // THEN
+    expect(indexStats().walks - before.walks).toBe(1);
+    expect(indexStats().fastPasses - before.fastPasses).toBe(3);
+  });
+
+  test('a chart rendered on its own (Chart.toJson(), Testing.synth()) compares the whole app again', () => {
+    // GIVEN an app synthesized once
+    const app = perServiceApp(2);
+    app.synthYaml();
+    const before = { ...indexStats() };
+    // WHEN a chart is rendered by itself twice, in the same synchronous run
+    (app.node.children[0] as Chart).toJson();
+    (app.node.children[1] as Chart).toJson();
+    // THEN no pass was taken for a per-chart pass of a synthesis: both walked the tree (and found it unchanged)
+    expect(indexStats().fastPasses - before.fastPasses).toBe(0);
+    expect(indexStats().reusedPasses - before.reusedPasses).toBe(2);
+    expect(indexStats().visited - before.visited).toBe(2 * app.node.findAll().length);
   });
 
   test('a synthesis after an await starts afresh', async () => {
@@ -202,12 +230,104 @@ describe('one synthesis validates each construct once, however many charts', () 
   });
 });
 
+describe('a repeated pass costs what it costs cdk8s: no walk, no check run again', () => {
+  /** An app of one chart per service, as many apps keep them (one `dist/<service>.k8s.yaml` each). */
+  function perServiceApp(scenario: Scenario, services: number): App {
+    const app = Testing.app();
+    for (let i = 0; i < services; i++) scenario.addService(new Chart(app, `svc${i}`, { namespace: 'bench' }), i);
+    return app;
+  }
+
+  interface PassCounts {
+    readonly constructs: number;
+    /** Validations registered on the app's constructs (cdk8s calls each once per pass). */
+    readonly validations: number;
+    /** Nodes visited by every `findAll()` of the synthesis (cdk8s's walks and the library's). */
+    readonly visited: number;
+    /** Nodes visited by the library's own walks. */
+    readonly visitedByLibrary: number;
+    /** Validations whose check ran (memo misses). */
+    readonly checksRun: number;
+    /** Validations answered from the memo. */
+    readonly checksReused: number;
+  }
+
+  function synthesize(scenario: Scenario, services: number): PassCounts {
+    const app = perServiceApp(scenario, services);
+    const constructs = app.node.findAll();
+    const validations = constructs.reduce((n, c) => n + (c.node as unknown as { _validations: unknown[] })._validations.length, 0);
+    let visited = 0;
+    const findAll = Node.prototype.findAll;
+    const walks = jest.spyOn(Node.prototype, 'findAll').mockImplementation(function (this: Node, ...args) {
+      const result = findAll.apply(this, args);
+      visited += result.length;
+      return result;
+    });
+    const index = { ...indexStats() };
+    const memo = { ...memoStats() };
+    try {
+      app.synthYaml();
+    } finally {
+      walks.mockRestore();
+    }
+    return {
+      constructs: constructs.length,
+      validations,
+      visited,
+      visitedByLibrary: indexStats().visited - index.visited,
+      checksRun: memoStats().computed - memo.computed,
+      checksReused: memoStats().reused - memo.reused,
+    };
+  }
+
+  test.each([
+    ['basic', library, floor],
+    ['full', full, fullFloor],
+  ])('%s scenario, one chart per service: the library walks the tree once per synthesis and runs each check once', (_name, scenario, itsFloor) => {
+    // GIVEN 12 charts: cdk8s validates the app 13 times
+    const charts = 12;
+    // WHEN
+    const counts = synthesize(scenario, charts);
+    const floorCounts = synthesize(itsFloor, charts);
+    // THEN the library walks the tree once in all (the first pass), whatever the number of charts
+    expect(counts.visitedByLibrary).toBe(counts.constructs);
+    // and every other node visited is cdk8s's own walks, the floor's per construct
+    expect((counts.visited - counts.visitedByLibrary) / counts.constructs).toBeCloseTo(floorCounts.visited / floorCounts.constructs, 1);
+    // each validation of the library ran its check once (the root's app-wide check included), and
+    // every repeated pass answered each of them from the memo
+    const memoized = counts.validations - 1; // the root's validation decides whether the pass is a repeated one
+    expect(counts.checksRun).toBe(memoized);
+    expect(counts.checksReused).toBe(charts * memoized);
+  });
+
+  test('the library adds few constructs per service: what a repeated pass of cdk8s visits', () => {
+    // GIVEN
+    const basic = synthesize(library, 4);
+    const withEverything = synthesize(full, 4);
+    const basicFloor = synthesize(floor, 4);
+    const fullFloorCounts = synthesize(fullFloor, 4);
+    // THEN (per service, a chart included) the basic service is the StatefulWorkload, its claim
+    // template, its client WorkloadService and the 4 objects they render; the floor is the 4 objects
+    expect(basicFloor.constructs).toBe(4 * 5 + 1);
+    expect(basic.constructs).toBeLessThanOrEqual(4 * 8 + 1);
+    expect(fullFloorCounts.constructs).toBe(4 * 11 + 2);
+    expect(withEverything.constructs).toBeLessThanOrEqual(4 * 24 + 3);
+  });
+});
+
 describe('bench scenarios', () => {
   test('the floor (plain ApiObjects) renders exactly what the library renders', () => {
     // GIVEN
     const render = (scenario: Scenario) => build(scenario, 3).synthYaml();
     // THEN
     expect(render(floor)).toEqual(render(library));
+  });
+
+  test('the full scenario\'s floor (plain ApiObjects) renders exactly what the full scenario renders', () => {
+    // GIVEN
+    const render = (scenario: Scenario) => build(scenario, 3).synthYaml();
+    // THEN
+    expect(render(fullFloor)).toEqual(render(full));
   });
 
   test('the cdk8s-plus-27 scenario renders the same kinds of objects', () => {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Namespace } from 'cdk8s-plus-27';
-import { AppIndex } from '../private/app-index';
+import { addSynthesisCheck, AppIndex } from '../private/app-index';
 import { restrictedViolations } from '../private/pod-security';
 import { fail, show } from '../private/validation';
 
@@ -159,9 +159,7 @@ export class PodSecurityAdmission {
     for (const [key, value] of Object.entries(labels)) ns.metadata.addLabel(key, value);
     if ((options.enforce ?? PodSecurityLevel.RESTRICTED) === PodSecurityLevel.RESTRICTED) {
       const where = `PodSecurityAdmission '${ns.node.path}'`;
-      ns.node.addValidation({
-        validate: () => AppIndex.of(ns).memo(ns, () => restrictedPodErrors(where, ns)),
-      });
+      addSynthesisCheck(ns, () => restrictedPodErrors(where, ns));
     }
     return labels;
   }

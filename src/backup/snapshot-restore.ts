@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { SNAPSHOT_API_GROUP } from './private/labels';
 import { checkCsiTemplate, checkWorkload, csiTemplateProblems, namespaceFor, ordinalsOf } from './private/targets';
-import { AppIndex, declareRole } from '../private/app-index';
+import { addSynthesisCheck, AppIndex, declareRole } from '../private/app-index';
 import { dataAnnotations } from '../private/argocd';
 import { claimProblems, throwFirst } from '../private/pod-rules';
 import { fail, failWithoutValue, isDns1123Subdomain, show } from '../private/validation';
@@ -167,9 +167,7 @@ export class SnapshotRestore extends Construct {
     for (const o of this.objects) this.workload.apiObject.node.addDependency(o);
 
     // ---- deferred checks (the tree is complete)
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => csiTemplateProblems(where, this, template, 'no volume can be provisioned from a snapshot')),
-    });
+    addSynthesisCheck(this, () => csiTemplateProblems(where, this, template, 'no volume can be provisioned from a snapshot'));
   }
 
   /** The names of the restored claims, in ordinal order. */

@@ -5,7 +5,7 @@ import { SNAPSHOT_API_GROUP } from './private/labels';
 import { SNAPSHOT_SCRIPT } from './private/snapshot-script';
 import { checkCsiTemplate, checkWorkload, claimTemplatesOf, csiTemplateProblems, nameOf, namespaceFor, ordinalsOf, targetsOf } from './private/targets';
 import { IVolumeSnapshotClass, VolumeSnapshotClass, VolumeSnapshotDeletionPolicy } from './volume-snapshot-class';
-import { AppIndex, declareRole } from '../private/app-index';
+import { addSynthesisCheck, AppIndex, declareRole } from '../private/app-index';
 import { checkCronSchedule } from '../private/cron';
 import { imageReference } from '../private/image';
 import { MANAGED_BY } from '../private/labels';
@@ -350,10 +350,8 @@ export class SnapshotSchedule extends Construct {
     }
 
     // ---- deferred checks (the tree is complete)
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => templates.flatMap(t =>
-        csiTemplateProblems(where, this, t, 'they cannot be snapshotted', this.snapshotClass))),
-    });
+    addSynthesisCheck(this, () => templates.flatMap(t =>
+      csiTemplateProblems(where, this, t, 'they cannot be snapshotted', this.snapshotClass)));
   }
 
   /** The names of the claims the schedule snapshots, template by template, ordinal by ordinal. */

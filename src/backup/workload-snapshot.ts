@@ -19,7 +19,7 @@ import {
   targetsOf,
 } from './private/targets';
 import { IVolumeSnapshotClass } from './volume-snapshot-class';
-import { AppIndex, declareRole } from '../private/app-index';
+import { addSynthesisCheck, AppIndex, declareRole } from '../private/app-index';
 import { dataAnnotations } from '../private/argocd';
 import { MANAGED_BY } from '../private/labels';
 import { annotationProblems, labelProblems, throwFirst } from '../private/pod-rules';
@@ -175,10 +175,8 @@ export class WorkloadSnapshot extends Construct {
     }
 
     // ---- deferred checks (the tree is complete)
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => templates.flatMap(t =>
-        csiTemplateProblems(where, this, t, 'they cannot be snapshotted', this.snapshotClass))),
-    });
+    addSynthesisCheck(this, () => templates.flatMap(t =>
+      csiTemplateProblems(where, this, t, 'they cannot be snapshotted', this.snapshotClass)));
   }
 
   /** The names of the VolumeSnapshots, template by template, ordinal by ordinal. */

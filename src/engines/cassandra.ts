@@ -18,7 +18,7 @@ import { ConnectionProperties, DataStoreCredentials, Endpoint } from '../connect
 import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CASSANDRA_SSL_STORAGE_PORT, CASSANDRA_STORAGE_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
 import { EnvVarJson, ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
-import { AppIndex } from '../private/app-index';
+import { addSynthesisCheck } from '../private/app-index';
 import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { presetResources } from './private/resources';
@@ -446,7 +446,7 @@ export class Cassandra extends EnginePreset {
       });
     }
     if (credentials) {
-      this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => credentialErrors(where, credentials)) });
+      addSynthesisCheck(this, () => credentialErrors(where, credentials));
     }
   }
 

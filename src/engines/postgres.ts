@@ -8,7 +8,7 @@ import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
-import { AppIndex } from '../private/app-index';
+import { addSynthesisCheck } from '../private/app-index';
 import { stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import { POSTGRES_EXPORTER_IMAGE, renderPostgresExporter } from './private/exporters';
@@ -555,19 +555,17 @@ export class Postgres extends EnginePreset {
 
     // ---- deferred checks: the user name, init script keys and namespaces of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => [
-        ...this.usernameErrors(where, credentials),
-        ...this.initSqlErrors(where, props.initSql),
-        ...replicationUsernameErrors(where, credentials, props.replicationCredentials),
-        ...[
-          mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
-          props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
-          replication && mountedObjectNamespaceError(where, 'replicationCredentials', replication.secret, this.workload.namespaceName),
-        ].filter((e): e is string => e !== undefined),
-        ...this.exporterPasswordErrors(where, credentials),
-      ]),
-    });
+    addSynthesisCheck(this, () => [
+      ...this.usernameErrors(where, credentials),
+      ...this.initSqlErrors(where, props.initSql),
+      ...replicationUsernameErrors(where, credentials, props.replicationCredentials),
+      ...[
+        mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
+        props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
+        replication && mountedObjectNamespaceError(where, 'replicationCredentials', replication.secret, this.workload.namespaceName),
+      ].filter((e): e is string => e !== undefined),
+      ...this.exporterPasswordErrors(where, credentials),
+    ]);
   }
 
   /**

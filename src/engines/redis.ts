@@ -39,7 +39,7 @@ import { REDIS_SENTINEL_HOSTS_ENV, REDIS_SENTINEL_MASTER_ENV, sentinelBackupPrel
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { presetResources } from './private/resources';
-import { AppIndex } from '../private/app-index';
+import { addSynthesisCheck } from '../private/app-index';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -594,11 +594,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     // ---- deferred checks: the password Secret must be in the pods' namespace
     const password = props.password;
     if (password) {
-      this.node.addValidation({
-        validate: () => AppIndex.of(this).memo(this, () => {
-          const error = mountedObjectNamespaceError(where, 'password', password.secret, w.namespaceName);
-          return error ? [error] : [];
-        }),
+      addSynthesisCheck(this, () => {
+        const error = mountedObjectNamespaceError(where, 'password', password.secret, w.namespaceName);
+        return error ? [error] : [];
       });
     }
 

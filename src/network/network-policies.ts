@@ -5,7 +5,7 @@ import { DataStorePort, IDataStore } from '../connection/data-store';
 import { DataStoreConnection } from '../connection/data-store-connection';
 import { EnginePreset } from '../engines/engine-preset';
 import { RedisCompatibleBase } from '../engines/redis';
-import { AppIndex, declareIngressIsolation, declareRole, onEveryStore, touch } from '../private/app-index';
+import { addSynthesisCheck, AppIndex, declareIngressIsolation, declareRole, onEveryStore, touch } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
 import { fail, show } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -215,9 +215,7 @@ export class NetworkPolicies {
       },
       spec: Lazy.any({ produce: () => NetworkPolicies.renderSpec(workload) }),
     });
-    policy.node.addValidation({
-      validate: () => AppIndex.of(workload).memo(policy, () => factsOf(AppIndex.of(workload)).errorsOf(workload)),
-    });
+    addSynthesisCheck(policy, index => factsOf(index).errorsOf(workload));
     declareIngressIsolation(workload, () => NetworkPolicies.policyOf(workload) !== undefined);
     if (!CHECKED.has(workload)) {
       CHECKED.add(workload);

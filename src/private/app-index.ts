@@ -21,7 +21,10 @@ import { Container } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATIONS } from './labels';
 import { podTemplatesOf } from './pod-security';
-import { warn, warningMessage, WARNINGS } from './warnings';
+import { GenerationMemo, mutationCount, startGeneration, touch } from './synthesis-memo';
+import { STRICT_ENV, warn, warningMessage, WARNINGS } from './warnings';
+
+export { touch } from './synthesis-memo';
 
 /** `kubernetes.io/no-provisioner`: the provisioner of classes whose volumes are all created by hand. */
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
@@ -108,9 +111,13 @@ export interface IndexStats {
   reusedPasses: number;
   /** Objects rendered by the index (in full, or the part their construct declared). */
   renders: number;
+  /** Reused passes recognised as cdk8s's per-chart passes of one synthesis: no walk, no comparison. */
+  fastPasses: number;
+  /** Constructs visited by the walks of the index (to build it, or to see whether the app changed). */
+  visited: number;
 }
 
-const STATS: IndexStats = { walks: 0, reusedPasses: 0, renders: 0 };
+const STATS: IndexStats = { walks: 0, reusedPasses: 0, renders: 0, fastPasses: 0, visited: 0 };
 
 /** The counters of every index built in this process (a live object; tests reset it). */
 export function indexStats(): IndexStats {
@@ -132,8 +139,6 @@ export function declareView(apiObject: ApiObject, view: () => any): void {
 const RESETTING = new WeakSet<IConstruct>();
 /** Apps whose last validation pass ran in the current synchronous run (cleared by a microtask). */
 const SESSIONS = new WeakSet<IConstruct>();
-/** Bumped by every mutating method of this library's constructs. */
-let mutations = 0;
 
 /**
  * What an object rendered by this library is, for the order Argo CD applies it in (see
@@ -172,6 +177,21 @@ export function rollsWithConnections(workload: IConstruct): boolean {
 /** Records a container wired to a data store as a consumer. */
 export function declareConsumer(container: Container): void {
   CONSUMER_CONTAINERS.add(container);
+}
+
+/**
+ * Adds a validation to `scope` for a check that needs the complete tree: `validate` runs once per
+ * synthesis generation (see src/private/synthesis-memo.ts) with the app's index, and the passes
+ * cdk8s repeats for each chart return its errors again without running it. Use it for every
+ * deferred check of this library whose result depends only on the app (its constructs, what the
+ * library's methods set, the containers the library watches); a check that calls `warn()` goes
+ * through `addValidationWithWarnings()` instead, whose reporter is memoized the same way.
+ */
+export function addSynthesisCheck(scope: IConstruct, validate: (index: AppIndex) => string[]): void {
+  const root = scope.node.root;
+  AppIndex.watch(root);
+  const memo = new GenerationMemo<string[]>(root);
+  scope.node.addValidation({ validate: () => memo.get(() => validate(AppIndex.of(root))) });
 }
 
 /**
@@ -239,14 +259,6 @@ export function declareStore(workload: IConstruct): void {
 const CONTAINERS = new WeakMap<IConstruct, Set<Container>>();
 
 /**
- * Call from every public method of this library that changes what a construct renders or checks
- * without adding a construct (`addContainer()`, `addVolume()`, `addConsumer()`, ...).
- */
-export function touch(): void {
-  mutations++;
-}
-
-/**
  * Call for every cdk8s-plus container a construct of this library renders or wires: a container
  * can change after construction without a new construct (`mount()` of an existing volume,
  * `env.addVariable()`, `addPort()`), and a synthesis pass reuses the previous pass's results
@@ -290,6 +302,7 @@ export class OwnStateCache<T> {
   /** The value, computed by `compute` unless the state it was computed from is unchanged. */
   public get(containers: Container[], compute: () => T): T {
     const parts = partsOf(containers);
+    const mutations = mutationCount();
     if (this.state && this.state.mutations === mutations && sameParts(this.state.parts, parts)) return this.state.value;
     const value = compute();
     this.state = { mutations, parts, value };
@@ -303,6 +316,49 @@ function sameParts(a: unknown[] | undefined, b: unknown[]): boolean {
     if (a[i] !== b[i]) return false;
   }
   return true;
+}
+
+/** `.../cdk8s/lib/app.js`, in any installation of cdk8s (either path separator). */
+const CDK8S_APP_MODULE = /[\\/]cdk8s[\\/]lib[\\/]app\.js$/;
+
+/**
+ * Whether the validation pass running now is one of those cdk8s repeats for each chart inside one
+ * `App.synth()` or `App.synthYaml()` call: the call stack holds cdk8s's `App._synthChart()`,
+ * called (through `Chart.toJson()`) by `App.synth()` or `App.synthYaml()` of the same cdk8s.
+ * Such a pass follows the first pass of the same call, with only cdk8s in between. Read from
+ * the structured call stack (V8's call sites): a few microseconds, against a walk of the whole
+ * tree. Anything else (`Chart.toJson()` or `Testing.synth()` called directly, a bundled cdk8s whose
+ * file names differ) is not recognised and gets the full comparison.
+ */
+function repeatedPassOfOneSynthesis(): boolean {
+  // V8's call sites only (Node.js); elsewhere every pass gets the full comparison
+  if (typeof Error.captureStackTrace !== 'function') return false;
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  let frames: NodeJS.CallSite[] | undefined;
+  try {
+    Error.prepareStackTrace = (_error, callSites) => callSites;
+    Error.stackTraceLimit = 16;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, repeatedPassOfOneSynthesis);
+    frames = Array.isArray(holder.stack) ? holder.stack as NodeJS.CallSite[] : undefined;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  if (!frames) return false;
+  let app: string | undefined;
+  for (const frame of frames) {
+    const file = frame.getFileName();
+    if (!file || !CDK8S_APP_MODULE.test(file)) continue;
+    const name = frame.getFunctionName();
+    if (app === undefined) {
+      if (name === '_synthChart') app = file;
+    } else if (file === app && (name === 'synth' || name === 'synthYaml')) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -351,24 +407,37 @@ export class AppIndex {
   }
 
   private static startPass(root: IConstruct): string[] {
-    const constructs = root.node.findAll();
-    const fingerprint = `${constructs.length}/${mutations}`;
-    const parts = containerParts(root);
     const previous = INDEXES.get(root);
-    if (!(previous && SESSIONS.has(root) && previous.fingerprint === fingerprint && sameParts(previous.parts, parts))) {
-      const index = new AppIndex(constructs, fingerprint, parts);
-      INDEXES.set(root, index);
-      if (!SESSIONS.has(root)) {
-        SESSIONS.add(root);
-        queueMicrotask(() => SESSIONS.delete(root));
-      }
-    } else {
+    let index: AppIndex;
+    if (previous?.mutations === mutationCount() && SESSIONS.has(root) && repeatedPassOfOneSynthesis()) {
+      // cdk8s's pass for one more chart of the `App.synth()`/`synthYaml()` call whose first pass
+      // built or kept `previous`: only cdk8s ran since (and rendered a chart), so the app is the
+      // same app and the pass costs no walk
       STATS.reusedPasses++;
-    }
-    const index = INDEXES.get(root)!;
-    // a reused pass has nothing new to stamp: the hooks' inputs are covered by the fingerprint
-    if (index.results.size === 0) {
-      for (const hook of PASS_HOOKS.get(root) ?? []) hook(index);
+      STATS.fastPasses++;
+      index = previous;
+      // every check of this generation has run: what was rendered for them is not needed again
+      index.releaseFacets();
+    } else {
+      const constructs = root.node.findAll();
+      STATS.visited += constructs.length;
+      const mutations = mutationCount();
+      const fingerprint = `${constructs.length}/${mutations}/${process.env[STRICT_ENV] ?? ''}`;
+      const parts = containerParts(root);
+      if (previous && SESSIONS.has(root) && previous.fingerprint === fingerprint && sameParts(previous.parts, parts)) {
+        STATS.reusedPasses++;
+        index = previous;
+      } else {
+        index = new AppIndex(constructs, fingerprint, parts, mutations);
+        INDEXES.set(root, index);
+        // every result memoized for the previous generation is stale
+        startGeneration(root, index);
+        if (!SESSIONS.has(root)) {
+          SESSIONS.add(root);
+          queueMicrotask(() => SESSIONS.delete(root));
+        }
+        for (const hook of PASS_HOOKS.get(root) ?? []) hook(index);
+      }
     }
     return index.memo(root, () => {
       index.raiseAppWarnings();
@@ -382,7 +451,7 @@ export class AppIndex {
   private _defaultClasses?: DefaultStorageClass[];
   private _volumeClasses?: Set<string>;
   private _podConsumers?: PodConsumer[];
-  private readonly consumerObjects = new Map<PodConsumer, ApiObject>();
+  private consumerObjects = new Map<PodConsumer, ApiObject>();
   private _containerConsumers?: Map<Container, PodConsumer>;
   private _claimUsers?: Map<string, PodConsumer[]>;
   private _volumeUsers?: Map<string, PodConsumer[]>;
@@ -398,8 +467,10 @@ export class AppIndex {
    * for an index built outside a pass (e.g. a test validating constructs one by one), whose
    * results are never reused
    * @param parts the watched containers' parts when a pass built the index
+   * @param mutations the mutation count (`touch()`) when a pass built the index
    */
-  private constructor(constructs: IConstruct[], private readonly fingerprint?: string, private readonly parts?: unknown[]) {
+  private constructor(constructs: IConstruct[], private readonly fingerprint?: string, private readonly parts?: unknown[],
+    private readonly mutations?: number) {
     STATS.walks++;
     this.constructs = constructs;
     for (const c of constructs) {
@@ -409,6 +480,22 @@ export class AppIndex {
       if (list) list.push(c);
       else this.byKind.set(c.kind, [c]);
     }
+  }
+
+  /**
+   * Drops the facets that hold rendered JSON (the pod consumers' pod specs and what is derived
+   * from them), once the checks of the generation have run: the passes cdk8s repeats for each
+   * chart answer from the memo, so the memory would otherwise be kept, through the chart's
+   * rendering and YAML serialization, only for checks that already ran. A question asked later
+   * computes its facet again.
+   */
+  public releaseFacets(): void {
+    this._podConsumers = undefined;
+    this.consumerObjects = new Map();
+    this._containerConsumers = undefined;
+    this._claimUsers = undefined;
+    this._volumeUsers = undefined;
+    this._owners = undefined;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { GenerationMemo, touch } from './synthesis-memo';
 import { fail } from './validation';
 
 /**
@@ -96,14 +97,18 @@ const REPORTERS = new WeakMap<IConstruct, Reporter>();
 /**
  * The one validation of `scope` that runs its warning-raising checks and then reports every
  * warning raised on `scope`, at construction or by those checks. Registered on first use, so a
- * construct that warns in its constructor gets it too.
+ * construct that warns in its constructor gets it too. It runs once per synthesis generation
+ * (src/private/synthesis-memo.ts): the passes cdk8s repeats for each chart get its errors again,
+ * and have nothing new to print (acknowledging a warning, or changing the strict-mode environment
+ * variable, starts a new generation).
  */
 function reporterOf(scope: IConstruct): Reporter {
   let reporter = REPORTERS.get(scope);
   if (!reporter) {
     const created: Reporter = { checks: [], raised: [], printed: new Set() };
     REPORTERS.set(scope, created);
-    scope.node.addValidation({ validate: () => report(scope, created) });
+    const memo = new GenerationMemo<string[]>(scope.node.root);
+    scope.node.addValidation({ validate: () => memo.get(() => report(scope, created)) });
     reporter = created;
   }
   return reporter;
@@ -184,6 +189,7 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
       `Give a reason, e.g. acknowledge("${id}", "our clusters enable the feature gate")`);
   }
   scope.node.addMetadata(ACKNOWLEDGEMENT_METADATA, { id, reason: reason.trim() });
+  touch();
 }
 
 /** The acknowledgement of warning `id` that applies to `scope`: the innermost, latest one. */

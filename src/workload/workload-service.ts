@@ -3,7 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
-import { AppIndex, touch } from '../private/app-index';
+import { addSynthesisCheck, touch } from '../private/app-index';
 import { POD_NAME_LABEL } from '../private/labels';
 import { labelProblems, throwFirst } from '../private/pod-rules';
 import { checkDns1035Label, checkPort, checkPortName, duplicates, fail, show } from '../private/validation';
@@ -285,21 +285,19 @@ export class WorkloadService extends Construct implements IDataStore {
         }),
       }),
     });
-    this.node.addValidation({
-      validate: () => AppIndex.of(this).memo(this, () => {
-        const { ports, errors } = this.renderPorts();
-        if (ports.length === 0 && errors.length === 0) {
-          errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
-            'Add \'ports\' or \'portNumber\' to a container of the workload, or declare the workload\'s \'clientPorts\'').message);
-        }
-        for (const n of duplicates(ports.map(p => `${p.port}/${p.protocol}`))) {
-          errors.push(fail(where, 'ports', n, 'Each Service port number and protocol may appear once', 'Remove the duplicate port').message);
-        }
-        for (const n of duplicates(ports.map(p => p.name))) {
-          errors.push(fail(where, 'ports[].name', n, 'Service port names must be unique', 'Give each port its own \'name\'').message);
-        }
-        return errors;
-      }),
+    addSynthesisCheck(this, () => {
+      const { ports, errors } = this.renderPorts();
+      if (ports.length === 0 && errors.length === 0) {
+        errors.push(fail(where, 'ports', [], `A ${this.serviceType} Service needs at least one port`,
+          'Add \'ports\' or \'portNumber\' to a container of the workload, or declare the workload\'s \'clientPorts\'').message);
+      }
+      for (const n of duplicates(ports.map(p => `${p.port}/${p.protocol}`))) {
+        errors.push(fail(where, 'ports', n, 'Each Service port number and protocol may appear once', 'Remove the duplicate port').message);
+      }
+      for (const n of duplicates(ports.map(p => p.name))) {
+        errors.push(fail(where, 'ports[].name', n, 'Service port names must be unique', 'Give each port its own \'name\'').message);
+      }
+      return errors;
     });
   }
 
