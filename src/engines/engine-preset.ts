@@ -1,5 +1,8 @@
+import { Container } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { PresetTls, PresetTlsOptions } from './preset-tls';
+import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { failWithoutValue } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 
 /**
@@ -15,6 +18,13 @@ import { StatefulWorkload } from '../workload/stateful-workload';
  * `StatefulWorkload` with the engine's containers, claim templates, client ports and credentials,
  * and assign it to `workload`. Override a getter only where the engine's clients connect
  * elsewhere than the workload's headless Service (Redis hands out its primary-only Service).
+ *
+ * Operations every engine offers, and the hook each engine fills:
+ * - TLS (`configureTls()`, from the preset's `tls` prop): the base renders the certificate (a
+ *   cert-manager `Certificate` for the pods' and Services' names, or a Secret of yours), mounts it
+ *   into the server's containers and hands consumers the CA; the engine configures its server
+ *   with `PresetTls.certFile`/`keyFile`/`caFile` and fills `tlsClientVariables()` with what its
+ *   clients' drivers need (PostgreSQL: `SSLMODE=verify-full`).
  *
  * @example
  * import { Construct } from 'constructs';
@@ -37,6 +47,8 @@ import { StatefulWorkload } from '../workload/stateful-workload';
 export abstract class EnginePreset extends Construct implements IDataStore {
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
+
+  private _serverTls?: PresetTls;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -70,5 +82,72 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   /** None: clients connect to the Service names the server's certificate names. */
   public get serverName(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * Credentials of the role that owns the data, when consumers get other ones (a `Postgres` with
+   * an application role).
+   *
+   * @default - `credentials` are the owner's too
+   */
+  public get ownerCredentials(): DataStoreCredentials | undefined {
+    return undefined;
+  }
+
+  /**
+   * The server side of TLS (the certificate Secret, where its files are in the pod), when the
+   * preset serves TLS.
+   *
+   * @default - no TLS
+   */
+  public get serverTls(): PresetTls | undefined {
+    return this._serverTls;
+  }
+
+  /**
+   * What consumers need to connect over TLS, when the preset serves TLS: the certificate's Secret
+   * (its `ca.crt` only is mounted into consumers) and the engine's driver settings
+   * (`tlsClientVariables()`).
+   *
+   * @default - no TLS
+   */
+  public get tls(): DataStoreTls | undefined {
+    const tls = this._serverTls;
+    if (!tls) return undefined;
+    return { caSecret: tls.secret, caKey: tls.caKey, variables: this.tlsClientVariables(tls) };
+  }
+
+  /**
+   * Sets up the server's TLS, once, from the preset's `tls` prop: checks it, renders the
+   * cert-manager `Certificate` (for the pods' and Services' DNS names) or takes the Secret given,
+   * mounts the certificate read-only into `containers`, and hands consumers the CA from then on
+   * (`tls`, also through the workload's client Services). Call it from the constructor once
+   * `workload` and its client Services exist; configure the server with the returned files.
+   *
+   * @param options the preset's `tls` prop
+   * @param containers the containers of the workload that read the certificate (the server)
+   * @returns the certificate's Secret and files
+   */
+  protected configureTls(options: PresetTlsOptions, containers: Container[]): PresetTls {
+    const where = `${this.constructor.name} '${this.node.path}'`;
+    if (this._serverTls) {
+      throw failWithoutValue(where, 'tls', 'configureTls() called twice', 'A preset has one certificate', 'Call configureTls() once');
+    }
+    const tls = PresetTls._create(this, where, options, this.workload);
+    for (const c of containers) tls.mount(c);
+    this._serverTls = tls;
+    this.workload._owningStore = this;
+    return tls;
+  }
+
+  /**
+   * The engine hook of TLS: the plain settings its clients' drivers need, handed to consumers as
+   * `<PREFIX>_<variable>` next to `<PREFIX>_CA_FILE` (e.g. PostgreSQL's `{ SSLMODE: 'verify-full' }`).
+   *
+   * @param _tls the server's TLS
+   * @returns the variables, by the end of their names
+   */
+  protected tlsClientVariables(_tls: PresetTls): { [variable: string]: string } {
+    return {};
   }
 }

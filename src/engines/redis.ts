@@ -1,4 +1,5 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import {
   ContainerResources,
   Cpu,
@@ -11,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
+import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
@@ -22,9 +24,12 @@ import {
   RedisFlavor,
   renderRedis,
 } from './private/redis';
+import { REDIS_TLS_CLIENT_VARIABLES, redisTlsReloadCommand } from './private/redis-tls';
+import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
+import { onEveryPass } from '../private/app-index';
 import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
 import {
@@ -294,6 +299,20 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * @default - the StatefulSet name
    */
   readonly storeName?: string;
+
+  /**
+   * TLS on the client port (6379), the plain TCP port off (`port 0`), replication over TLS
+   * (`tls-replication yes`), from a certificate in a Secret of yours or from cert-manager (a
+   * `Certificate` for the pods' and Services' names). The probes keep the Unix socket. Consumers
+   * wired with `DataStoreConnection` get the CA mounted (`<PREFIX>_CA_FILE`) and
+   * `<PREFIX>_TLS=verify-full`. A `tls-reload` sidecar makes the server load a renewed certificate
+   * (`CONFIG SET tls-cert-file`). `required: false` is refused: the server has one client port.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/
+   * @see https://cert-manager.io/docs/usage/certificate/
+   * @default - no TLS
+   */
+  readonly tls?: PresetTlsOptions;
 }
 
 /**
@@ -373,6 +392,11 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     if (props.storageClass && props.storageClassName !== undefined) {
       throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'', 'Set one of the two');
     }
+    if (props.tls?.required === false) {
+      throw fail(where, 'tls.required', false,
+        `${compatibleEngine.name} serves TLS on its client port, with the plain port off: it cannot take both on one port, and a second port would change the port clients are given`,
+        'Leave \'tls.required\' out: consumers wired with DataStoreConnection roll with the change and connect over TLS');
+    }
     const resources: ContainerResources = props.resources ?? {
       cpu: { request: Cpu.millis(100) },
       memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
@@ -387,8 +411,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
 
     // ---- the workload
     const userSc = props.securityContext ?? {};
+    const { tls: tlsOptions, ...workloadProps } = props;
     this.workload = new StatefulWorkload(this, 'Resource', {
-      ...props,
+      ...workloadProps,
       replicas: readReplicas + 1,
       podManagementPolicy: props.podManagementPolicy ?? PodManagementPolicy.PARALLEL,
       headlessService: { ...props.headlessService, publishNotReadyAddresses: true },
@@ -412,6 +437,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       appendFsync: props.appendFsync,
       password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
       image,
+      tls: tlsOptions ? { files: TLS_FILES } : undefined,
     }, {
       memoryLimit: 'resources.memory.limit',
       replicas: 'readReplicas',
@@ -434,7 +460,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         envVariables[e.name] = EnvValue.fromValue(e.value!);
       }
     }
-    w.addContainer({
+    const server = w.addContainer({
       name: flavor,
       image: engine.image,
       command: engine.command,
@@ -468,6 +494,14 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       ports: [{ port, name: 'redis' }],
     });
 
+    // ---- TLS (after the client Services: the certificate names them)
+    if (tlsOptions) {
+      const tls = this.configureTls(tlsOptions, [server]);
+      this.addTlsReload(tls, engine, config, props);
+    }
+    // ---- password rotation: the pods read the password when they start
+    this.rollOnPasswordChange(props.password);
+
     // ---- attributes
     this.readReplicas = readReplicas;
     this.maxMemoryBytes = engine.maxMemoryBytes;
@@ -484,6 +518,47 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         'Leave \'persistentVolumeClaimRetentionPolicy\' out (Retain)'));
     }
     warnEngineVersion(this, where, 'version', flavor as EngineKind, compatibleEngine.tag);
+  }
+
+  /** TLS for consumers: `TLS=verify-full` (verify the chain against `<PREFIX>_CA_FILE` and the host name). */
+  protected tlsClientVariables(_tls: PresetTls): { [variable: string]: string } {
+    return { ...REDIS_TLS_CLIENT_VARIABLES };
+  }
+
+  /**
+   * The `tls-reload` sidecar: `CONFIG SET tls-cert-file ...` over the Unix socket (in the
+   * configuration volume) when the certificate files change.
+   */
+  private addTlsReload(tls: PresetTls, engine: RedisEngine, config: Volume, props: RedisCompatibleProps): void {
+    const facts = { cli: `${engine.flavor}-cli`, socket: engine.config.find(l => l.startsWith('unixsocket '))!.slice('unixsocket '.length) };
+    const envVariables: { [name: string]: EnvValue } = {};
+    if (props.password) {
+      envVariables[REDIS_PASSWORD_ENV] = EnvValue.fromSecretValue({ secret: props.password.secret, key: props.password.passwordKey });
+    }
+    const reload = this.workload.addContainer({
+      name: TLS_RELOAD_CONTAINER,
+      image: engine.image,
+      command: ['sh', '-c', tlsReloadScript([tls.certFile, tls.keyFile, tls.caFile], redisTlsReloadCommand(facts.cli, facts.socket, TLS_FILES))],
+      envVariables,
+      resources: { cpu: { request: Cpu.millis(10) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) } },
+      securityContext: { user: engine.user, group: engine.group },
+      // the socket only: read-only is enough to connect to it
+      volumeMounts: engine.volumeMounts.map(m => ({ volume: config, path: m.mountPath, readOnly: true })),
+    });
+    tls.mount(reload);
+  }
+
+  /**
+   * Rolls the pods when the password changes, as they read it only when they start: an annotation
+   * on the pod template with a digest of the credentials' `revision` and, for a Secret the app
+   * renders, its password (never the password itself).
+   */
+  private rollOnPasswordChange(password: DataStoreCredentials | undefined): void {
+    if (!password) return;
+    onEveryPass(this, () => {
+      const digest = passwordDigest(password);
+      if (digest !== undefined) this.workload.podMetadata.addAnnotation(PASSWORD_ANNOTATION, digest);
+    });
   }
 
   /** The write Service's DNS name and port: consumers write to the primary. */
@@ -551,6 +626,24 @@ export class Redis extends RedisCompatibleBase {
     super(scope, id, props, RedisCompatibleEngine.redis(version));
     this.version = version;
   }
+}
+
+/** The pod template annotation that rolls the pods when the password changes. */
+const PASSWORD_ANNOTATION = 'cdk8s-stateful.io/password-checksum';
+
+/**
+ * 16 hex digits of the SHA-256 of the credentials' `revision` and, for a Secret the app renders
+ * with data, the password; undefined when neither is known.
+ */
+function passwordDigest(credentials: DataStoreCredentials): string | undefined {
+  const object = credentials.secret.node.defaultChild;
+  let value: string | undefined;
+  if (object instanceof ApiObject && object.kind === 'Secret') {
+    const rendered = object.toJson();
+    value = rendered.stringData?.[credentials.passwordKey] ?? rendered.data?.[credentials.passwordKey];
+  }
+  if (credentials.revision === undefined && value === undefined) return undefined;
+  return createHash('sha256').update(JSON.stringify([credentials.revision ?? null, value ?? null])).digest('hex').slice(0, 16);
 }
 
 function probe(p: ProbeJson): Probe {

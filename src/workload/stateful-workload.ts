@@ -16,7 +16,8 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { copyTls } from '../connection/private/tls';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
@@ -536,6 +537,17 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   readonly credentials?: DataStoreCredentials;
 
   /**
+   * What clients need to connect over TLS, when the workload's server serves TLS with a
+   * certificate of your own: the Secret holding the CA, and the drivers' settings. Consumers wired
+   * with `DataStoreConnection` get the CA mounted and `<PREFIX>_CA_FILE`. (The presets set it
+   * themselves when given `tls`.)
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   * @default - no TLS settings for consumers
+   */
+  readonly tls?: DataStoreTls;
+
+  /**
    * The name consumers know the store by, when the workload is a data store: it derives the
    * environment variable prefix of a `DataStoreConnection` (`user-db` gives `USER_DB_SERVICE_HOST`).
    * Set it when the StatefulSet name is generated, so the variable names do not depend on the
@@ -592,6 +604,13 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** Credentials for clients, if any. */
   public readonly credentials?: DataStoreCredentials;
   /**
+   * The store that owns this workload and answers for it to the consumers of its client Services
+   * (their credentials and TLS settings): a preset, once it says so.
+   *
+   * @internal
+   */
+  public _owningStore?: IDataStore;
+  /**
    * Labels and annotations of the pods (`podMetadata`), changeable after construction:
    * `workload.podMetadata.addLabel('team', 'orders')`. The selector labels win over a label of
    * the same key.
@@ -609,6 +628,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** undefined: the default spread */
   private _topologySpread?: TopologySpread[];
   private readonly declaredClientPorts?: DataStorePort[];
+  private readonly _tls?: DataStoreTls;
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
@@ -706,6 +726,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
         'Create the Service with \'clusterIP: "None"\'');
     }
     this.credentials = props.credentials;
+    this._tls = props.tls && copyTls(this.where, 'tls', props.tls);
 
     // ---- children
     // A plain ApiObject, not the L1 KubeStatefulSet: the L1 would drop `apiVersion` and `kind` of
@@ -1040,6 +1061,28 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   public get endpoint(): Endpoint {
     return new Endpoint(this.dnsName, this.ports[0]?.port ?? 0);
+  }
+
+  /**
+   * What clients need to connect over TLS (`tls`).
+   *
+   * @default - no TLS settings for consumers
+   */
+  public get tls(): DataStoreTls | undefined {
+    return this._tls && { ...this._tls, variables: { ...this._tls.variables } };
+  }
+
+  /**
+   * What the consumers of the client Services get: the credentials and TLS settings of the store
+   * that owns the workload (a preset whose consumers get an application role, say), or the
+   * workload's own.
+   *
+   * @internal
+   */
+  public _clientView(): { credentials?: DataStoreCredentials; ownerCredentials?: DataStoreCredentials; tls?: DataStoreTls } {
+    const store = this._owningStore;
+    if (store) return { credentials: store.credentials, ownerCredentials: store.ownerCredentials, tls: store.tls };
+    return { credentials: this.credentials, tls: this.tls };
   }
 
   /**

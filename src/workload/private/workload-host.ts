@@ -1,4 +1,4 @@
-import type { DataStoreCredentials } from '../../connection/data-store';
+import type { DataStoreCredentials, DataStoreTls } from '../../connection/data-store';
 
 /** A container port of a workload: what a Service can forward to. */
 export interface HostPort {
@@ -19,6 +19,8 @@ export interface WorkloadHost {
   readonly selectorLabels: { [key: string]: string };
   readonly credentials?: DataStoreCredentials;
   podName(ordinal: number): string;
+  /** What consumers of the workload's client Services get: credentials and TLS settings. */
+  _clientView(): { credentials?: DataStoreCredentials; ownerCredentials?: DataStoreCredentials; tls?: DataStoreTls };
   _commonLabels(): { [key: string]: string };
   /** Every port the containers expose. */
   _containerPorts(): HostPort[];
