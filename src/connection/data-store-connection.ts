@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStoreTls, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
 import { withoutTrailingDot } from './private/ip';
-import { CA_FILE_VARIABLE, copyTls } from './private/tls';
+import { CA_FILE_VARIABLE, copyTls } from '../private/store-tls';
 import { MANAGED_BY } from '../private/labels';
 import { fail, show } from '../private/validation';
 

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { ISecret } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
-import { copyTls } from './private/tls';
+import { copyTls } from '../private/store-tls';
 import { isConfigMapKey } from '../private/pod-rules';
 import { checkPorts } from './private/ports';
 import { checkDns1123Label, fail, show } from '../private/validation';

@@ -17,7 +17,7 @@ import {
 import { Construct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
-import { copyTls } from '../connection/private/tls';
+import { copyTls } from '../private/store-tls';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';

@@ -156,7 +156,8 @@ export function postgresApplicationRoleInitScript(settings: PostgresApplicationR
     '(',
     `  export PGHOST=${socketDirectory} PGUSER="$POSTGRES_USER" PGDATABASE="$POSTGRES_DB"`,
     '  unset PGHOSTADDR',
-    ...postgresApplicationRoleScript(settings).trimEnd().split('\n').map(l => (l === '' ? l : `  ${l}`)),
+    // not indented: the here-document's terminator must start its line
+    ...postgresApplicationRoleScript(settings).trimEnd().split('\n'),
     ')',
     '',
   ].join('\n');

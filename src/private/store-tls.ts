@@ -2,9 +2,9 @@
  * The TLS settings a data store hands its consumers (`DataStoreTls`): checked once, where the store
  * takes them, and copied (getters return copies).
  */
-import type { DataStoreTls } from '../data-store';
-import { isConfigMapKey } from '../../private/pod-rules';
-import { fail, show } from '../../private/validation';
+import type { DataStoreTls } from '../connection/data-store';
+import { isConfigMapKey } from './pod-rules';
+import { fail, show } from './validation';
 
 /** The variable a `DataStoreConnection` sets to the path of the mounted CA: `<PREFIX>_CA_FILE`. */
 export const CA_FILE_VARIABLE = 'CA_FILE';
