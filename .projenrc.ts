@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, release } from 'projen';
 
 /**
  * cdk8s-stateful: typed cdk8s constructs for stateful services.
@@ -50,9 +50,27 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   minNodeVersion: '20.0.0',
   projenrcTs: true,
 
-  // No GitHub here: CI is .ci/run. Releases are not automated yet.
+  // No GitHub here: CI is .ci/run.
   github: false,
-  release: false,
+
+  // Releases (docs/releasing.md). A maintainer runs `npx projen release`: the version is bumped from the
+  // conventional commits since the last release tag (commit-and-tag-version), every package is built
+  // at that version into dist/, CHANGELOG.md gets the generated entry, the API baseline moves to the
+  // new release (scripts/release.cjs baseline) and the release commit is tagged `v<version>`. Nothing
+  // is pushed or published: those are the maintainer's next steps, with the registries' credentials.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelogPath: 'CHANGELOG.md', gitPushCommand: '' }),
+  // Pre-1.0: a breaking change bumps the minor (commit-and-tag-version's rule below 1.0.0), features
+  // and fixes the patch; the bump refuses to leave 0.x (going 1.0 is a deliberate edit here).
+  majorVersion: 0,
+  // The first release is 0.1.0; afterwards a declared breaking change (allowed-breaking-changes.txt)
+  // forces at least a minor bump even when no commit says so (scripts/release.cjs next-version).
+  nextVersionCommand: 'node scripts/release.cjs next-version',
+  // Stability: everything is experimental unless marked `@stable` (docs/releasing.md, test/api.test.ts).
+  stability: 'experimental',
+  // API compatibility: jsii-diff against the last release's assembly (api-baseline/), with the breaking
+  // changes a release declares in allowed-breaking-changes.txt (see the compat task below).
+  compatIgnore: 'allowed-breaking-changes.txt',
 
   jestOptions: {
     // Snapshots must fail on a mismatch; run `npx projen test:update` to rewrite them on purpose.
@@ -61,7 +79,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       moduleNameMapper: { '^cdk8s-stateful$': '<rootDir>/src' },
       // <rootDir>/.stryker-tmp/: the sandboxes of a mutation run (inside a sandbox, <rootDir> is the sandbox)
       testPathIgnorePatterns: ['/node_modules/', '/examples/dist/', '<rootDir>/.stryker-tmp/'],
-      modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+      // api-baseline/package.json names the package too (scripts/release.cjs baseline): not a module of the tests
+      modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/', '<rootDir>/api-baseline/'],
       // every manifest a test synthesizes is validated against the Kubernetes 1.27 schema
       setupFilesAfterEnv: ['<rootDir>/test/util/setup.ts'],
     },
@@ -208,5 +227,69 @@ for (const target of ['java', 'dotnet', 'go']) {
 // makes awkward or broken bindings for Go, C# or Java, so the compile fails on any warning.
 project.compileTask.reset('jsii --fail-on-warnings');
 project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+
+// ---------------------------------------------------------------------------------------------
+// Releases (docs/releasing.md). projen's manual release task: `release` = rm -fr dist, bump, build,
+// unbump, "nothing but dist/ changed" (git diff), publish:git (CHANGELOG.md, release commit, tag).
+
+// API compatibility (`compat`, run by every compile, hence by the build and the release): jsii-diff
+// compares the compiled assembly with the last release's, kept in the repository (api-baseline/:
+// its .jsii and the package.json jsii-diff loads it with, written by each release). A change that
+// breaks a stable element fails unless its key (printed in brackets) is declared in
+// allowed-breaking-changes.txt; changes to experimental elements are reported as warnings.
+// Kept in the repository rather than rebuilt from the last tag (a worktree, `npm ci`, a jsii compile:
+// minutes) or downloaded from npm (only once published, and never the release being prepared): the
+// check stays offline and takes a second, and every release commit shows the API it promised.
+const API_BASELINE = 'api-baseline';
+const ALLOWED_BREAKING_CHANGES = 'allowed-breaking-changes.txt';
+const baselineExists = (yes: boolean) =>
+  `node -e "process.exit(require('fs').existsSync('${API_BASELINE}/.jsii') ? ${yes ? 0 : 1} : ${yes ? 1 : 0})"`;
+const compat = project.tasks.tryFind('compat')!;
+compat.description = `API compatibility with the last release (${API_BASELINE}/), breaking changes declared in ${ALLOWED_BREAKING_CHANGES}`;
+compat.reset();
+compat.addSteps(
+  { say: `API compatibility: no release yet (the first release writes ${API_BASELINE}/): nothing to compare with`, condition: baselineExists(false) },
+  {
+    execArgs: ['jsii-diff', API_BASELINE, '.', '--keys', '--error-on', 'prod', '--ignore-file', ALLOWED_BREAKING_CHANGES],
+    condition: baselineExists(true),
+  },
+);
+project.compileTask.spawn(compat);
+project.addGitIgnore(`!/${API_BASELINE}/.jsii`);
+project.npmignore?.exclude(`/${API_BASELINE}/`, `/${ALLOWED_BREAKING_CHANGES}`);
+
+// The release commit carries the new API baseline (and empties the declared breaking changes) along
+// with CHANGELOG.md; a check after it refuses a release commit that left either out. The tag's
+// annotation is the changelog entry as written (projen's tag step lets git strip its `#` headings).
+const publishGit = project.tasks.tryFind('publish:git')!;
+publishGit.prependExec('node scripts/release.cjs baseline');
+publishGit.insertStep(2, { exec: 'node scripts/release.cjs committed' });
+publishGit.updateStep(3, { exec: 'node scripts/release.cjs tag' });
+
+// `bump` always runs, also on a release commit (projen skips it there): a build of the release
+// commit (CI on main just after a release, or the packages rebuilt from a tag) carries the released
+// version, never 0.0.0; scripts/release.cjs next-version keeps that version when HEAD is the tag.
+// publish:git keeps projen's condition: a release commit is never tagged twice.
+project.tryFindObjectFile('.projen/tasks.json')?.addDeletionOverride('tasks.bump.condition');
+// commit-and-tag-version runs from node_modules (the devDependency projen adds, at the lockfile's
+// version), not through `npx commit-and-tag-version@^13`, which asks the registry first: projen's bump
+// runs the installed one when BUMP_PACKAGE is empty. Offline, and seconds faster per bump.
+project.tasks.tryFind('bump')!.env('BUMP_PACKAGE', '');
+project.tasks.tryFind('unbump')!.env('BUMP_PACKAGE', '');
+
+// Every language is packaged wherever the build runs (projen packages only js when CI is set, for
+// GitHub workflows that package the other languages in jobs of their own: there are none here).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package-all')!);
+
+// `release:build`: the release without its commit and tag, what CI runs (.ci/run): every package at
+// the next version in dist/ with its changelog (dist/changelog.md, dist/version.txt), then the
+// version is reset and the checkout left as it was.
+const releaseTask = project.tasks.tryFind('release')!;
+const releaseBuild = project.addTask('release:build', {
+  description: 'The release build without the release commit and tag: every package at the next version in dist/ (CI)',
+  env: releaseTask.envVars,
+});
+releaseBuild.addSteps(...releaseTask.steps.filter(step => step.spawn !== 'publish:git'));
 
 project.synth();

@@ -1,8 +1,10 @@
 import { Chart, ChartProps, Cron, Size } from 'cdk8s';
+import { Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   Cassandra,
   ClaimDataSource,
+  DataStoreCredentials,
   SnapshotRestore,
   SnapshotSchedule,
   StorageClass,
@@ -32,6 +34,9 @@ export interface CassandraExampleProps extends ChartProps {
  *   WaitForFirstConsumer (each node's volume in its node's zone), volume expansion allowed;
  * - the snapshot class `cassandra-snapshots` of the same driver, with `deletionPolicy: Delete`:
  *   a snapshot the schedule prunes frees its storage (the default, Retain, would keep them all);
+ * - authentication: the superuser role from the Secret `cassandra-admin` (keys `username` and
+ *   `password`, created outside the chart); the preset's `cassandra-auth` sidecar replaces the
+ *   image's default superuser with it once the three nodes have joined;
  * - a 1Gi data claim per node; the preset's defaults otherwise: seeds `cassandra-0` and
  *   `cassandra-1`, OrderedReady, a 30-minute grace period, a budget of one node down, no two
  *   nodes on one host;
@@ -79,6 +84,7 @@ export class CassandraExample extends Chart {
       clusterName: 'shop',
       storage: Size.gibibytes(1),
       storageClass: this.storageClass,
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'admin', 'cassandra-admin')),
     });
 
     this.snapshots = new SnapshotSchedule(this, 'nightly', {

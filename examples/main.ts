@@ -45,6 +45,8 @@ export function buildExamples(app: App): void {
  * - `external-ip`: the Service `ext` of `external-dns` through an IP address instead of a DNS name;
  * - `user-db-in-cluster`: `user-db-external` after the migration, the user database moved into
  *   the cluster with the same consumer;
+ * - `user-db-restore`: `user-db` with a restore of one of its nightly dumps (the Job
+ *   `user-db-restore-20250301t023000z-<hash>`), to apply when that dump must come back;
  * - `cassandra-restored`: the `cassandra` ring restored from its nightly snapshots of
  *   2025-03-01 02:00 UTC, one per node (apply it after deleting the StatefulSet and its claims: see
  *   docs/volume-snapshots.md).
@@ -53,7 +55,11 @@ export function buildAlternatives(app: App): void {
   new ExternalIpExample(app, 'external-ip');
   new UserDbMigrationExample(app, 'user-db-in-cluster', { database: 'in-cluster' });
   new CassandraExample(app, 'cassandra-restored', { restoreFrom: '20250301020000' });
+  new UserDbExample(app, 'user-db-restore', { restoreDump: USER_DB_RESTORE_DUMP });
 }
+
+/** The dump `user-db-restore` restores: the nightly backup of 1 March 2025. */
+export const USER_DB_RESTORE_DUMP = '20250301T023000Z';
 
 /** Where `buildAlternatives()` renders, relative to the examples' output directory. */
 export const ALTERNATIVES_DIR = 'alternatives';

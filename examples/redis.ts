@@ -1,34 +1,71 @@
-import { Chart, ChartProps, Size } from 'cdk8s';
-import { Cpu, Deployment, LabelSelector } from 'cdk8s-plus-27';
+import { Chart, ChartProps, Cron, Size } from 'cdk8s';
+import { Cpu, Deployment, k8s, LabelSelector, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreConnection, PodDefaults, Redis } from 'cdk8s-stateful';
+import { DataStoreConnection, DataStoreCredentials, LogicalBackup, PodDefaults, Redis, Warnings } from 'cdk8s-stateful';
+
+/** The label a pod of the namespace `redis` needs to reach `test-redis`. */
+export const TEST_REDIS_CLIENT_LABEL = 'test-redis-client';
 
 /**
  * `test-redis`: a Redis primary (`test-redis-0`) and two read replicas (`test-redis-1`,
  * `test-redis-2`) that `replicaof` it by its DNS name through the headless Service `test-redis`;
  * writes through the Service `test-redis-write`, reads through `test-redis-read`.
+ *
+ * A Redis for tests, without a password (`allowUnauthenticated`, the explicit opt-out): the
+ * NetworkPolicy `test-redis` admits only the Redis pods themselves (replication) and the pods of
+ * the namespace labelled `test-redis-client: "true"`, which is why the `unauthenticated-store`
+ * warning is acknowledged. (The policy needs a network plugin that enforces NetworkPolicies.)
  */
 export class TestRedisExample extends Chart {
   /** The preset. */
   public readonly redis: Redis;
+  /** The NetworkPolicy `test-redis`. */
+  public readonly networkPolicy: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'redis', ...props });
     this.redis = new Redis(this, 'redis', {
       metadata: { name: 'test-redis' },
       readReplicas: 2,
+      allowUnauthenticated: true,
     });
+
+    const redisPods = { matchLabels: this.redis.workload.selectorLabels };
+    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'redis-ingress', {
+      metadata: { name: 'test-redis' },
+      spec: {
+        podSelector: redisPods,
+        policyTypes: ['Ingress'],
+        ingress: [{
+          // pod selectors without a namespace selector: pods of this namespace only
+          from: [{ podSelector: redisPods }, { podSelector: { matchLabels: { [TEST_REDIS_CLIENT_LABEL]: 'true' } } }],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(6379) }],
+        }],
+      },
+    });
+    Warnings.of(this.redis).acknowledge('cdk8s-stateful:unauthenticated-store',
+      `the NetworkPolicy test-redis admits only the Redis pods and the pods labelled ${TEST_REDIS_CLIENT_LABEL}=true`);
   }
 }
 
 /**
- * `news-manager-redis`: a single Redis primary with a 1Gi claim at `/data`, and the Deployment
- * `news-manager` wired to it: it reads `NEWS_MANAGER_REDIS_SERVICE_HOST` (the write Service
- * `news-manager-redis-write`) and `NEWS_MANAGER_REDIS_SERVICE_PORT` (6379).
+ * `news-manager-redis`: a Redis primary and a read replica, each with a 1Gi claim at `/data`, and
+ * the Deployment `news-manager` wired to it: it reads `NEWS_MANAGER_REDIS_SERVICE_HOST` (the write
+ * Service `news-manager-redis-write`), `NEWS_MANAGER_REDIS_SERVICE_PORT` (6379) and
+ * `NEWS_MANAGER_REDIS_PASSWORD`. The password is the key `password` of the Secret
+ * `news-manager-redis-auth`, created outside the chart (External Secrets, Sealed Secrets or
+ * `kubectl create secret generic news-manager-redis-auth --from-literal=password=...`): the
+ * library never generates passwords, and the manifests only refer to the Secret.
+ *
+ * An hourly logical backup (CronJob `news-manager-redis-hourly`, at a quarter past): `redis-cli
+ * --rdb` from the replica (so the primary never forks for it) into the kept claim
+ * `news-manager-redis-hourly-backups`, a day's worth (24) kept.
  */
 export class NewsManagerRedisExample extends Chart {
   /** The preset. */
   public readonly redis: Redis;
+  /** The hourly backup. */
+  public readonly backup: LogicalBackup;
   /** The Deployment `news-manager`. */
   public readonly deployment: Deployment;
   /** The connection handing the Redis address to `news-manager`. */
@@ -38,8 +75,14 @@ export class NewsManagerRedisExample extends Chart {
     super(scope, id, { namespace: 'news', ...props });
     this.redis = new Redis(this, 'redis', {
       metadata: { name: 'news-manager-redis' },
-      readReplicas: 0,
+      readReplicas: 1,
       storage: Size.gibibytes(1),
+      password: DataStoreCredentials.fromPasswordSecret(Secret.fromSecretName(this, 'redis-auth', 'news-manager-redis-auth')),
+    });
+    this.backup = this.redis.addBackup('hourly', {
+      schedule: Cron.schedule({ minute: '15' }),
+      retain: 24,
+      storage: Size.gibibytes(5),
     });
 
     const labels = { 'app.kubernetes.io/name': 'news-manager' };

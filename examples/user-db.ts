@@ -1,7 +1,16 @@
-import { Chart, ChartProps, Size } from 'cdk8s';
+import { Chart, ChartProps, Cron, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConnectionTarget, DataStoreConnection, DataStoreCredentials, IDataStore, PodDefaults, Postgres } from 'cdk8s-stateful';
+import {
+  ConnectionTarget,
+  DataStoreConnection,
+  DataStoreCredentials,
+  IDataStore,
+  LogicalBackup,
+  LogicalRestore,
+  PodDefaults,
+  Postgres,
+} from 'cdk8s-stateful';
 
 /** The database `user-manager` keeps its data in. */
 export const USER_DB_DATABASE = 'user_manager';
@@ -20,24 +29,56 @@ export function addUserDb(scope: Construct, credentials: DataStoreCredentials, s
   });
 }
 
+/** Props of `UserDbExample`. */
+export interface UserDbExampleProps extends ChartProps {
+  /**
+   * Restore this dump of the nightly backup (its name, the UTC time the backup started): the
+   * alternative `user-db-restore` in `dist/alternatives/`.
+   *
+   * @default - no restore
+   */
+  readonly restoreDump?: string;
+}
+
 /**
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
  * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
  * `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
  * `password`) is created outside the chart: the library never generates passwords.
+ *
+ * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
+ * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
+ * `restoreDump`, a restore of that dump (a Job named after it).
  */
 export class UserDbExample extends Chart {
   /** The database. */
   public readonly database: Postgres;
   /** The consumer and its connection. */
   public readonly userManager: UserManager;
+  /** The nightly backup. */
+  public readonly backup: LogicalBackup;
+  /**
+   * The restore of `restoreDump`.
+   *
+   * @default - none
+   */
+  public readonly restore?: LogicalRestore;
 
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
-    super(scope, id, { namespace: 'accounts', ...props });
+  constructor(scope: Construct, id: string, props: UserDbExampleProps = {}) {
+    const { restoreDump, ...chartProps } = props;
+    super(scope, id, { namespace: 'accounts', ...chartProps });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials);
     this.userManager = addUserManager(this, this.database);
+    this.backup = this.database.addBackup('nightly', {
+      schedule: Cron.schedule({ minute: '30', hour: '2' }),
+      retain: 7,
+      storage: Size.gibibytes(5),
+    });
+    if (restoreDump !== undefined) {
+      this.restore = this.database.addRestore('restore', { backup: this.backup, dump: restoreDump });
+    }
   }
 }
 

@@ -53,7 +53,7 @@ test('examples/main.ts renders every example of issue 3 as its own chart, altern
   const alternatives = Testing.app();
   buildAlternatives(alternatives);
   expect(app.charts.map(c => c.node.id)).toEqual(expect.arrayContaining(['external-dns', 'user-db-external']));
-  expect(alternatives.charts.map(c => c.node.id)).toEqual(['external-ip', 'user-db-in-cluster', 'cassandra-restored']);
+  expect(alternatives.charts.map(c => c.node.id)).toEqual(['external-ip', 'user-db-in-cluster', 'cassandra-restored', 'user-db-restore']);
 });
 
 describe('external-dns', () => {

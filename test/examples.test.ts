@@ -9,6 +9,7 @@ import { NewsCacheValkeyExample } from '../examples/valkey';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
+import { Warnings } from '../src/app/warnings';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
 
@@ -99,7 +100,15 @@ describe('examples/dist applies as a whole', () => {
     expect(shared.filter(id => ring.includes(id)).sort()).toEqual([...ring].sort());
     expect(identities(alternatives).filter(id => id.startsWith('PersistentVolumeClaim cassandra/')))
       .toEqual(['PersistentVolumeClaim cassandra/data-cassandra-0', 'PersistentVolumeClaim cassandra/data-cassandra-1', 'PersistentVolumeClaim cassandra/data-cassandra-2']);
-    expect(shared).toHaveLength(8 + ring.length);
+    // user-db-restore: every object of user-db, and the restore Job
+    const userDb = identities(main).filter(id => id.includes(' accounts/'));
+    const restore = identities(alternatives).filter(id => id.includes(' accounts/'));
+    expect(restore.filter(id => !userDb.includes(id)).sort()).toEqual([
+      'ConfigMap accounts/user-db-restore-20250301t023000z-connection',
+      expect.stringMatching(/^Job accounts\/user-db-restore-20250301t023000z-[0-9a-f]{6}$/),
+    ]);
+    expect(userDb.filter(id => !restore.includes(id))).toEqual([]);
+    expect(shared).toHaveLength(8 + ring.length + userDb.length);
   });
 });
 
@@ -172,6 +181,11 @@ test('cassandra: three nodes on EBS gp3 claims, snapshotted every night by a Cro
   expect(example.restore).toBeUndefined();
   expect(example.cassandra.seeds).toEqual(['cassandra-0.cassandra.cassandra.svc.cluster.local', 'cassandra-1.cassandra.cassandra.svc.cluster.local']);
   expect(example.cassandra.endpoint.socketAddress).toBe('cassandra.cassandra.svc.cluster.local:9042');
+  // authentication: the superuser role from the Secret cassandra-admin, by reference only
+  const auth = sts.spec.template.spec.containers.find((c: any) => c.name === 'cassandra-auth');
+  expect(auth.env).toContainEqual({ name: 'CASSANDRA_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: 'cassandra-admin', key: 'password' } } });
+  expect(example.cassandra.credentials?.secret.name).toBe('cassandra-admin');
+  expect(findAll(manifests, 'Secret')).toEqual([]);
   expect(allWarnings(app)).toEqual([]);
 });
 
@@ -204,11 +218,29 @@ test('test-redis: a primary and two replicas of it, a write and a read Service',
   expect(findOne(manifests, 'Service', 'test-redis-read').spec.selector).not.toHaveProperty(['statefulset.kubernetes.io/pod-name']);
 });
 
-test('news-manager-redis: one primary with 1Gi at /data, news-manager wired to the write Service', () => {
+test('test-redis: no password on purpose, so a NetworkPolicy admits only the Redis pods and labelled clients, and the warning is acknowledged', () => {
+  const app = Testing.app();
+  const example = new TestRedisExample(app, 'test-redis');
+  const manifests = example.toJson();
+  const redis = findOne(manifests, 'StatefulSet', 'test-redis').spec.template.spec.containers.find((c: any) => c.name === 'redis');
+  expect(redis.env.map((e: any) => e.name)).toEqual(['REDIS_PRIMARY_HOST']);
+  const selector = { matchLabels: { 'app.kubernetes.io/name': 'test-redis', 'app.kubernetes.io/instance': 'test-redis' } };
+  expect(findOne(manifests, 'NetworkPolicy', 'test-redis')).toMatchObject({
+    metadata: { namespace: 'redis' },
+    spec: {
+      podSelector: selector,
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: selector }, { podSelector: { matchLabels: { 'test-redis-client': 'true' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    },
+  });
+  expect(Warnings.of(app).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:unauthenticated-store', acknowledged: true })]);
+});
+
+test('news-manager-redis: a primary and a replica with 1Gi at /data, news-manager wired to the write Service', () => {
   const example = new NewsManagerRedisExample(Testing.app(), 'news-manager-redis');
   const manifests = example.toJson();
   const sts = findOne(manifests, 'StatefulSet', 'news-manager-redis');
-  expect(sts.spec.replicas).toBe(1);
+  expect(sts.spec.replicas).toBe(2);
   expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
   expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
   expect(example.redis.storeName).toBe('news-manager-redis');
@@ -220,6 +252,38 @@ test('news-manager-redis: one primary with 1Gi at /data, news-manager wired to t
   });
   const app = findOne(manifests, 'Deployment', 'news-manager').spec.template.spec.containers[0];
   expect(app.envFrom).toEqual([{ configMapRef: { name: 'news-manager-redis-connection' } }]);
+  // the password: from the Secret news-manager-redis-auth, made outside the chart, by reference only
+  expect(app.env).toContainEqual({ name: 'NEWS_MANAGER_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'news-manager-redis-auth', key: 'password' } } });
+  expect(sts.spec.template.spec.containers[0].env).toContainEqual(
+    { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'news-manager-redis-auth', key: 'password' } } });
+  expect(findAll(manifests, 'Secret')).toEqual([]);
+});
+
+test('news-manager-redis: an hourly dump from the replica into a kept claim, a day\'s worth kept', () => {
+  const example = new NewsManagerRedisExample(Testing.app(), 'news-manager-redis');
+  const manifests = example.toJson();
+  const cronJob = findOne(manifests, 'CronJob', 'news-manager-redis-hourly');
+  expect(cronJob.spec).toMatchObject({ schedule: '15 * * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+  const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
+  expect(env).toContainEqual({ name: 'REDIS_REPLICAS', value: 'news-manager-redis-1.news-manager-redis.news.svc.cluster.local' });
+  expect(env).toContainEqual({ name: 'BACKUP_RETAIN', value: '24' });
+  const claim = findOne(manifests, 'PersistentVolumeClaim', 'news-manager-redis-hourly-backups');
+  expect(claim.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' });
+  expect(claim.spec.resources.requests.storage).toBe('5Gi');
+  expect(example.backup.connection.store).toBe(example.redis);
+});
+
+test('user-db: a nightly dump; user-db-restore (an alternative) restores one, as a Job named after it', () => {
+  const main = new UserDbExample(Testing.app(), 'user-db');
+  const cronJob = findOne(main.toJson(), 'CronJob', 'user-db-nightly');
+  expect(cronJob.spec).toMatchObject({ schedule: '30 2 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid' });
+  expect(main.restore).toBeUndefined();
+  const restore = new UserDbExample(Testing.app(), 'user-db-restore', { restoreDump: '20250301T023000Z' });
+  const job = findOne(restore.toJson(), 'Job', restore.restore!.jobName);
+  expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+  expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: 'RESTORE_DUMP', value: '20250301T023000Z' });
+  // the CronJob is the same in both: applying the alternative changes nothing but the restore
+  expect(findOne(restore.toJson(), 'CronJob', 'user-db-nightly')).toEqual(cronJob);
 });
 
 test('news-cache-valkey: a Valkey primary and replica with a password, news-feed wired to the write Service with Redis\'s variables', () => {

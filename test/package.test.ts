@@ -6,7 +6,8 @@ import * as path from 'path';
 /**
  * The npm tarball ships what a consumer needs and nothing else: lib/*.js and lib/*.d.ts, .jsii and
  * its translated doc snippets (.jsii.tabl.json), README.md and the guides it links (docs/*.md, so
- * its relative links resolve for an npm reader), LICENSE, API.md, package.json, and
+ * its relative links resolve for an npm reader), CHANGELOG.md (from the first release on), LICENSE,
+ * API.md, package.json, and
  * src/*.ts for the source maps inlined in lib/*.js, and the upgrade guard's command
  * (bin/cdk8s-stateful-guard, the package's `bin`).
  * The rules live in .npmignore (generated from .projenrc.ts).
@@ -23,13 +24,17 @@ function packedFiles(dir: string): string[] {
 
 /** What may ship. */
 const SHIPPED = [
-  /^package\.json$/, /^README\.md$/, /^docs\/[^/]+\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
+  /^package\.json$/, /^README\.md$/, /^docs\/[^/]+\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^API\.md$/, /^\.jsii$/, /^\.jsii\.tabl\.json$/,
   /^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^src\/.+\.ts$/, /^bin\/cdk8s-stateful-guard$/,
 ];
 
 const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf-8' }).split('\n').filter(f => f !== '');
 const sources = tracked.filter(f => /^src\/.+\.ts$/.test(f));
 const guides = tracked.filter(f => /^docs\/[^/]+\.md$/.test(f));
+/** 0.0.0 from a checkout, the released version in a release build (docs/releasing.md). */
+const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
+/** What each release commits (scripts/release.cjs baseline, projen's publish:git): the changelog ships, the API baseline does not. */
+const RELEASED = ['CHANGELOG.md', 'api-baseline/.jsii', 'api-baseline/package.json'];
 
 test('a checkout after a full build packs exactly lib, src, .jsii and the docs (README, docs/*.md, API.md)', () => {
   // GIVEN every file of the repository (empty), plus what the build, the tests and the examples
@@ -38,11 +43,13 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs (
   try {
     const built = [
       ...sources.flatMap(f => [f.replace(/^src\/(.+)\.ts$/, 'lib/$1.js'), f.replace(/^src\/(.+)\.ts$/, 'lib/$1.d.ts')]),
-      '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', 'dist/js/cdk8s-stateful@0.0.0.jsii.tgz', 'dist/python/cdk8s_stateful-0.0.0.tar.gz',
+      '.jsii', '.jsii.tabl.json', 'tsconfig.tsbuildinfo', `dist/js/cdk8s-stateful@${version}.jsii.tgz`, `dist/python/cdk8s-stateful-${version}.tar.gz`,
       'coverage/lcov.info', 'test-reports/junit.xml', 'examples/dist/web.k8s.yaml', 'bench/results/synth.json',
-      '.ci/tmp/log', 'cdk8s-stateful-0.0.0.tgz', 'docs/guide.md',
+      '.ci/tmp/log', 'cdk8s-stateful.tgz', `cdk8s-stateful-${version}.tgz`, 'docs/guide.md',
       // the guides translated by rosetta:docs (their Python pages and the translation cache)
       'dist/docs/python/storage.md', 'dist/docs/docs.tabl.json',
+      // a release build: its changelog entry and version in dist/, and what the release commits
+      'dist/changelog.md', 'dist/version.txt', 'dist/releasetag.txt', ...RELEASED.filter(f => !tracked.includes(f)),
       // a mutation run (npx projen mutation): its report and a sandbox left behind
       'reports/mutation/mutation.html', 'reports/mutation/mutation.json', '.stryker-tmp/sandbox-a1/src/index.ts', '.stryker-tmp/sandbox-a1/package.json',
     ];
@@ -58,7 +65,7 @@ test('a checkout after a full build packs exactly lib, src, .jsii and the docs (
 
     // THEN
     const expected = [
-      '.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'bin/cdk8s-stateful-guard', 'package.json',
+      '.jsii', '.jsii.tabl.json', 'API.md', 'CHANGELOG.md', 'LICENSE', 'README.md', 'bin/cdk8s-stateful-guard', 'package.json',
       ...sources,
       ...guides, 'docs/guide.md',
       ...built.filter(f => f.startsWith('lib/')),

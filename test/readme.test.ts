@@ -72,9 +72,15 @@ describe('the new-app files of the Install section', () => {
     const app = json.find(j => j.dependencies);
     expect(app).toBeDefined();
     for (const [name, range] of Object.entries(pkg.peerDependencies)) expect(app.dependencies[name]).toBe(range);
-    expect(app.dependencies['cdk8s-stateful']).toBe(`file:cdk8s-stateful-${pkg.version}.tgz`);
+    // a build from a checkout is 0.0.0, a release build the released version: the file name has none
+    expect(app.dependencies['cdk8s-stateful']).toBe('file:cdk8s-stateful.tgz');
     expect(Object.keys({ ...app.dependencies, ...app.devDependencies }).filter(d => d.startsWith('cdk8s-plus-'))).toEqual(['cdk8s-plus-27']);
     expect(app.devDependencies['cdk8s-cli']).toBe(`^${pkg.devDependencies['cdk8s-cli']}`);
+  });
+
+  test('the registry install, once published, stays within the first release\'s minor', () => {
+    expect(install).toContain('npm install cdk8s-stateful@^0.1.0');
+    expect(install).toContain('pip install cdk8s-stateful ');
   });
 
   test('tsconfig.json, cdk8s.yaml, main.ts and the one command are all there', () => {

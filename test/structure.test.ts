@@ -6,7 +6,7 @@
  *                    external services): the ground floor of the public code
  *   src/workload/    StatefulWorkload, its Services, claim templates and pod defaults
  *   src/storage/     storage classes, static volumes, standalone and ephemeral claims
- *   src/backup/      volume snapshots of a workload's claims: classes, one-off, scheduled, restores
+ *   src/backup/      logical backups and restores (the Jobs, the kept claim); volume snapshots of a workload's claims: classes, one-off, scheduled, restores
  *   src/engines/     the engine presets (Postgres, Redis, Cassandra) and their image options
  *   src/gitops/      schema migrations, sync waves, the upgrade guard and its command
  *   src/app/         app-wide facilities (warnings)

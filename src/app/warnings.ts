@@ -3,6 +3,8 @@ import { acknowledge, acknowledgementOf, raisedOn } from '../private/warnings';
 
 /**
  * A warning raised by this library on a construct, as `Warnings.list()` returns it.
+ *
+ * @stable
  */
 export interface RecordedWarning {
   /**
@@ -65,6 +67,8 @@ export interface RecordedWarning {
  *   strategy: WorkloadUpdateStrategy.rollingUpdate({ maxUnavailable: kplus.PercentOrAbsolute.absolute(2) }),
  * });
  * Warnings.of(db).acknowledge('cdk8s-stateful:max-unavailable-alpha', 'our clusters enable MaxUnavailableStatefulSet');
+ *
+ * @stable
  */
 export class Warnings {
   /**

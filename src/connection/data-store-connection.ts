@@ -16,6 +16,8 @@ const CONNECTION_VALUES = new WeakSet<EnvValue>();
 
 /**
  * Which address of a data store a connection hands to consumers.
+ *
+ * @stable
  */
 export enum ConnectionTarget {
   /**
@@ -34,6 +36,8 @@ export enum ConnectionTarget {
 
 /**
  * Props of `DataStoreConnection`.
+ *
+ * @stable
  */
 export interface DataStoreConnectionProps {
   /**
@@ -115,6 +119,27 @@ export interface DataStoreConnectionProps {
 }
 
 /**
+ * Options of `DataStoreConnection.addConsumer()` and `DataStoreConnection.addWorkload()`.
+ *
+ * @stable
+ */
+export interface ConnectionConsumerOptions {
+  /**
+   * Hand the container the credential variables from the store's Secret (`<PREFIX>_USERNAME`,
+   * `<PREFIX>_PASSWORD` and the `extraKeys`).
+   *
+   * Turn it off for a container that reads the credentials itself, e.g. as files of a Secret
+   * volume it mounts (the backup and restore Jobs of the presets do: the password never shows in
+   * their environment). The container still gets the ConfigMap's address variables and is
+   * recorded as a consumer of the store, like any other.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod
+   * @default true
+   */
+  readonly credentialVariables?: boolean;
+}
+
+/**
  * The connection contract between a data store and its consumers.
  *
  * Renders a ConfigMap with `<PREFIX>_SERVICE_HOST`, `<PREFIX>_SERVICE_PORT`,
@@ -138,6 +163,7 @@ export interface DataStoreConnectionProps {
  * Containers read the ConfigMap when they start: restart consumers after the store moves.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#environment-variables
+ * @stable
  */
 export class DataStoreConnection extends Construct {
   /** The store consumers connect to. */
@@ -205,6 +231,8 @@ export class DataStoreConnection extends Construct {
   private readonly _consumers: Container[] = [];
   /** Consumers whose namespace `addWorkload()` checked when it wired them. */
   private readonly namespaceChecked = new Set<Container>();
+  /** Consumers wired without the credential variables (`credentialVariables: false`). */
+  private readonly withoutCredentials = new Set<Container>();
 
   constructor(scope: Construct, id: string, props: DataStoreConnectionProps) {
     super(scope, id);
@@ -317,13 +345,15 @@ export class DataStoreConnection extends Construct {
    *
    * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
    * @param container a container of any cdk8s-plus workload, e.g. `deployment.containers[0]`
+   * @param options how the container is wired (with or without the credential variables)
    * @returns the container
    */
-  public addConsumer(container: Container): Container {
+  public addConsumer(container: Container, options: ConnectionConsumerOptions = {}): Container {
     watchContainer(this, container);
     declareConsumer(container);
     if (this._consumers.includes(container)) return container;
-    const names = this.knownVariableNames();
+    const credentials = options.credentialVariables ?? true;
+    const names = this.knownVariableNames(credentials);
     for (const other of WIRED.get(container) ?? []) {
       const error = this.overlapError(container, other, names);
       if (error) throw error;
@@ -333,9 +363,13 @@ export class DataStoreConnection extends Construct {
     container.env.copyFrom(Env.fromConfigMap(this.configMap));
     // the CA only (one key of the Secret), read-only, where <PREFIX>_CA_FILE says
     if (this.caVolume && this.caFile) container.mount(this.caFile.slice(0, this.caFile.lastIndexOf('/')), this.caVolume, { readOnly: true });
-    for (const [name, value] of this.secretVariables()) {
-      CONNECTION_VALUES.add(value);
-      container.env.addVariable(name, value);
+    if (credentials) {
+      for (const [name, value] of this.secretVariables()) {
+        CONNECTION_VALUES.add(value);
+        container.env.addVariable(name, value);
+      }
+    } else {
+      this.withoutCredentials.add(container);
     }
     this._consumers.push(container);
     WIRED.set(container, [...WIRED.get(container) ?? [], this]);
@@ -352,9 +386,11 @@ export class DataStoreConnection extends Construct {
    * namespace only.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
+   * @param workload the workload whose containers to wire
+   * @param options how the containers are wired (with or without the credential variables)
    * @returns the wired containers
    */
-  public addWorkload(workload: AbstractPod): Container[] {
+  public addWorkload(workload: AbstractPod, options: ConnectionConsumerOptions = {}): Container[] {
     touch();
     // an ApiObject's namespace falls back to its chart's
     const podObject = ApiObject.of(workload);
@@ -362,7 +398,7 @@ export class DataStoreConnection extends Construct {
     if (error) throw error;
     const containers = [...workload.initContainers, ...workload.containers];
     for (const c of containers) this.namespaceChecked.add(c);
-    return containers.map(c => this.addConsumer(c));
+    return containers.map(c => this.addConsumer(c, options));
   }
 
   /**
@@ -465,7 +501,7 @@ export class DataStoreConnection extends Construct {
    * The variables a consumer gets, as far as they are known now: the ConfigMap's keys (or, when
    * the store has no port yet, the fixed ones) and the credential variables.
    */
-  private knownVariableNames(): string[] {
+  private knownVariableNames(credentials = true): string[] {
     let configMapKeys: string[];
     try {
       configMapKeys = Object.keys(this.renderData());
@@ -473,12 +509,12 @@ export class DataStoreConnection extends Construct {
       // reported by the deferred validation (the store has no port yet)
       configMapKeys = [this.hostVariable, this.portVariable, this.serverNameVariable];
     }
-    return [...configMapKeys, ...this.secretVariables().map(([name]) => name)];
+    return [...configMapKeys, ...credentials ? this.secretVariables().map(([name]) => name) : []];
   }
 
   /** The error for a container wired to `other` too, when both hand out some of the same variables. */
   private overlapError(container: Container, other: DataStoreConnection, names: string[]): Error | undefined {
-    const theirs = other.knownVariableNames();
+    const theirs = other.knownVariableNames(!other.withoutCredentials.has(container));
     const shared = names.filter(n => theirs.includes(n));
     if (shared.length === 0) return undefined;
     const why = other.prefix === this.prefix ? `with the same prefix ${show(this.prefix)}` : `(prefix ${show(other.prefix)})`;
@@ -527,7 +563,6 @@ export class DataStoreConnection extends Construct {
     } catch (e) {
       return [(e as Error).message];
     }
-    const names = this.knownVariableNames();
     const errors: string[] = [];
     if (this.store.ports.length === 0) {
       errors.push(fail(`DataStoreConnection '${this.node.path}'`, 'store', this.store.node.path,
@@ -535,6 +570,7 @@ export class DataStoreConnection extends Construct {
         'Give the store\'s container a port (\'ports\' or \'portNumber\'), or declare the workload\'s \'clientPorts\'').message);
     }
     for (const c of this._consumers) {
+      const names = this.knownVariableNames(!this.withoutCredentials.has(c));
       if (!this.namespaceChecked.has(c)) {
         // wired through `consumers` or addConsumer(): checked in the namespace of the object that runs it
         const pod = AppIndex.of(this).podConsumerOf(c);

@@ -13,6 +13,7 @@ import { checkDns1123Label, fail, show } from '../private/validation';
  * Modelled on aws-rds `Endpoint`.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+ * @stable
  */
 export class Endpoint {
   /**
@@ -43,6 +44,8 @@ export class Endpoint {
 
 /**
  * A named port a data store listens on.
+ *
+ * @stable
  */
 export interface DataStorePort {
   /**
@@ -75,6 +78,8 @@ export interface DataStorePort {
 /**
  * Options for `DataStoreCredentials.fromPasswordSecret()`, and the options every kind of
  * credentials shares.
+ *
+ * @stable
  */
 export interface PasswordCredentialsOptions {
   /**
@@ -129,6 +134,8 @@ export interface PasswordCredentialsOptions {
 
 /**
  * Options for `DataStoreCredentials.fromSecret()`.
+ *
+ * @stable
  */
 export interface DataStoreCredentialsOptions extends PasswordCredentialsOptions {
   /**
@@ -158,6 +165,7 @@ export interface DataStoreCredentialsOptions extends PasswordCredentialsOptions 
  * Modelled on aws-rds `Credentials.fromSecret()`.
  *
  * @see https://kubernetes.io/docs/concepts/configuration/secret/
+ * @stable
  */
 export class DataStoreCredentials {
   /**
@@ -381,6 +389,8 @@ export interface DataStoreTls {
  *
  * Implemented by `StatefulWorkload` (in-cluster) and `ExternalService` (outside the cluster), so a
  * consumer that takes an `IDataStore` works unchanged when the store moves from one to the other.
+ *
+ * @stable
  */
 export interface IDataStore extends IConstruct {
   /**
@@ -459,6 +469,8 @@ export interface IDataStore extends IConstruct {
 /**
  * Attributes of a data store created elsewhere (by an operator, another chart or by hand), for
  * `DataStore.fromDataStoreAttributes()`.
+ *
+ * @stable
  */
 export interface DataStoreAttributes {
   /**
@@ -537,6 +549,8 @@ export interface DataStoreAttributes {
 
 /**
  * Data stores that this library does not create.
+ *
+ * @stable
  */
 export class DataStore {
   /**

@@ -19,6 +19,7 @@ const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
  * A port of an `ExternalService`.
  *
  * @see https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+ * @stable
  */
 export interface ExternalServicePort {
   /**
@@ -60,6 +61,8 @@ export interface ExternalServicePort {
 
 /**
  * Options for `ArgoCdEndpointSync.renderOverride()`.
+ *
+ * @stable
  */
 export interface ArgoCdEndpointSyncOverrideOptions {
   /**
@@ -84,6 +87,7 @@ export interface ArgoCdEndpointSyncOverrideOptions {
  * address must state which case applies.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/upgrading/2.14-3.0/
+ * @stable
  */
 export class ArgoCdEndpointSync {
   /**
@@ -196,6 +200,8 @@ export class ArgoCdEndpointSync {
 
 /**
  * Props of `ExternalService`. Set exactly one of `externalName` and `addresses`.
+ *
+ * @stable
  */
 export interface ExternalServiceProps {
   /**
@@ -318,6 +324,7 @@ export interface ExternalServiceProps {
  * store moves into the cluster as a `StatefulWorkload`.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors
+ * @stable
  */
 export class ExternalService extends Construct implements IDataStore {
   /** The Service name: the in-cluster name clients use. */

@@ -1,7 +1,8 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import {
   ContainerResources,
   Cpu,
+  EmptyDirMedium,
   EnvFieldPaths,
   EnvValue,
   PercentOrAbsolute,
@@ -13,11 +14,13 @@ import {
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
-import { Endpoint } from '../connection/data-store';
-import { CASSANDRA_CQL_PORT, CassandraEngine, renderCassandra } from './private/cassandra';
-import { ProbeJson } from './private/common';
+import { DataStoreCredentials, Endpoint } from '../connection/data-store';
+import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CassandraEngine, renderCassandra } from './private/cassandra';
+import { EnvVarJson, ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
+import { AppIndex } from '../private/app-index';
 import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
+import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { fail } from '../private/validation';
 import { IStorageClass } from '../storage/storage-class';
 import {
@@ -182,6 +185,39 @@ export interface CassandraProps extends StatefulWorkloadOptions {
    * @default - the storage class marked as default in the cluster is used
    */
   readonly storageClassName?: string;
+
+  /**
+   * The superuser role's credentials: an existing Secret with a user name and a password
+   * (`DataStoreCredentials.fromSecret()`; the default keys are those of a
+   * `kubernetes.io/basic-auth` Secret). Turns authentication on (`PasswordAuthenticator`, with
+   * `CassandraAuthorizer` for `GRANT`s), and a sidecar (`cassandra-auth`) replaces the image's
+   * default superuser `cassandra`/`cassandra` with this role once every node has joined the new
+   * ring, raises the replication of `system_auth` to min(3, nodes) and repairs it. Consumers wired
+   * with `DataStoreConnection` get `<PREFIX>_USERNAME` and `<PREFIX>_PASSWORD` from the same keys.
+   *
+   * The Secret is read only to create the role: changing it later changes nothing in the ring
+   * (change the role with `ALTER ROLE` first). The user name must be letters, digits, `_`, `.`,
+   * `@` and `-`, and not `cassandra`; the password must not hold line breaks nor start or end with
+   * white space (checked at synthesis for a Secret the app renders, and by the sidecar).
+   *
+   * A ring needs either this or `allowUnauthenticated: true`.
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/operating/security.html#authentication
+   * @default - none: `allowUnauthenticated` must then be true
+   */
+  readonly credentials?: DataStoreCredentials;
+
+  /**
+   * Serve clients without credentials, as the image does (`AllowAllAuthenticator`): the explicit
+   * opt-out from `credentials`, for a ring whose network already admits only its clients (a
+   * NetworkPolicy). Synthesis then warns `[unauthenticated-store]` until the ring's ingress is
+   * isolated to the pods wired to it (acknowledge the warning, with the reason, when a
+   * NetworkPolicy of your own does it). Cannot be combined with `credentials`.
+   *
+   * @see https://cassandra.apache.org/doc/4.1/cassandra/operating/security.html#authentication
+   * @default false - `credentials` are required
+   */
+  readonly allowUnauthenticated?: boolean;
 }
 
 /**
@@ -193,8 +229,13 @@ export interface CassandraProps extends StatefulWorkloadOptions {
  *
  * The image's entrypoint rewrites its configuration files at start: under the read-only root
  * file system, `/etc/cassandra` is an emptyDir that an init container fills with the image's
- * files. Authentication is off, as in the image (AllowAllAuthenticator): the preset offers no
- * credentials.
+ * files. Before that, an init container holds each node until a seed's DNS name resolves (its own
+ * name for a seed pod): Cassandra exits at start when no seed resolves.
+ *
+ * Authentication: with `credentials`, `PasswordAuthenticator` and `CassandraAuthorizer`, and a
+ * sidecar that replaces the image's default superuser with the Secret's role (see
+ * `credentials`); consumers get the role's credentials. Without them (`allowUnauthenticated`),
+ * the image's `AllowAllAuthenticator`, and a warning.
  *
  * @see https://cassandra.apache.org/doc/4.1/cassandra/getting_started/configuring.html
  */
@@ -211,6 +252,12 @@ export class Cassandra extends EnginePreset {
   public readonly rack: string;
   /** The number of nodes. */
   public readonly nodes: number;
+  /**
+   * The replication factor of `system_auth` in the datacenter with `credentials`: min(3, nodes).
+   *
+   * @default - no credentials: authentication is off and `system_auth` is left alone
+   */
+  public readonly authReplication?: number;
   private readonly _seeds: string[];
 
   constructor(scope: Construct, id: string, props: CassandraProps = {}) {
@@ -230,6 +277,26 @@ export class Cassandra extends EnginePreset {
       throw fail(where, 'headlessService.publishNotReadyAddresses', false,
         'Must be true: nodes resolve the seeds by DNS before the seeds are Ready',
         'Leave \'publishNotReadyAddresses\' out');
+    }
+    const credentials = props.credentials;
+    if (credentials === undefined && props.allowUnauthenticated !== true) {
+      throw fail(where, 'credentials', 'unset',
+        'Must be set, or authentication turned off explicitly with \'allowUnauthenticated: true\': a ring without authentication serves every pod in the cluster',
+        'Set \'credentials\' to DataStoreCredentials.fromSecret(secret) with a Secret holding the superuser\'s user name and password, '
+        + 'or set \'allowUnauthenticated: true\' for a ring your own NetworkPolicy isolates');
+    }
+    if (credentials !== undefined && props.allowUnauthenticated === true) {
+      throw fail(where, 'allowUnauthenticated', true, 'Cannot be combined with \'credentials\': a ring with credentials refuses clients without them',
+        'Leave \'allowUnauthenticated\' out');
+    }
+    if (credentials !== undefined && !(credentials instanceof DataStoreCredentials)) {
+      throw fail(where, 'credentials', credentials, 'Must be DataStoreCredentials: the password must come from a Kubernetes Secret',
+        'Set \'credentials\' to DataStoreCredentials.fromSecret(secret)');
+    }
+    if (credentials !== undefined && credentials.usernameKey === undefined) {
+      throw fail(where, 'credentials', 'DataStoreCredentials.fromPasswordSecret()',
+        'Must have a user name key: Cassandra\'s PasswordAuthenticator logs roles in by name, and the superuser role is created from the Secret\'s user name',
+        'Use DataStoreCredentials.fromSecret(secret, { usernameKey, passwordKey })');
     }
     if (props.governingService !== undefined) {
       throw fail(where, 'governingService', props.governingService.name,
@@ -262,6 +329,9 @@ export class Cassandra extends EnginePreset {
       headlessService: { ...props.headlessService, publishNotReadyAddresses: true },
       securityContext: { user: 999, group: 999, fsGroup: 999, ...props.securityContext },
       clientPorts: [{ port: CASSANDRA_CQL_PORT }],
+      credentials,
+      // the preset warns about itself (below), naming its own props
+      allowUnauthenticated: false,
     });
     const w = this.workload;
 
@@ -280,6 +350,11 @@ export class Cassandra extends EnginePreset {
       maxHeapSize: props.maxHeapSize && quantity(props.maxHeapSize),
       heapNewSize: props.heapNewSize && quantity(props.heapNewSize),
       image,
+      credentials: credentials && {
+        secretName: credentials.secret.name,
+        usernameKey: credentials.usernameKey!,
+        passwordKey: credentials.passwordKey,
+      },
     }, { nodes: 'replicas', memoryLimit: 'resources.memory.limit' });
     this.nodes = engine.podCount;
     this._seeds = engine.seeds;
@@ -289,37 +364,65 @@ export class Cassandra extends EnginePreset {
 
     const volumes = new Map<string, Volume>();
     for (const v of engine.volumes) {
-      volumes.set(v.name, w.addVolume(Volume.fromEmptyDir(this, `Volume-${v.name}`, v.name)));
+      // the engine sizes its memory-backed volumes in whole Mi
+      const limit = v.emptyDir.sizeLimit === undefined ? undefined : Size.mebibytes(parseInt(v.emptyDir.sizeLimit, 10));
+      const memory = v.emptyDir.medium === 'Memory' ? { medium: EmptyDirMedium.MEMORY, sizeLimit: limit } : {};
+      volumes.set(v.name, w.addVolume(Volume.fromEmptyDir(this, `Volume-${v.name}`, v.name, memory)));
     }
     const mounts = (list: typeof engine.volumeMounts) => list.map(m => ({ path: m.mountPath, volume: volumes.get(m.name)!, readOnly: m.readOnly }));
 
-    w.addInitContainer({
-      name: engine.initContainer.name,
-      image: engine.initContainer.image,
-      command: engine.initContainer.command,
-      volumeMounts: mounts(engine.initContainer.volumeMounts),
-      resources: {
-        cpu: { request: Cpu.millis(100) },
-        memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) },
-      },
-    });
-    const env: { [name: string]: EnvValue } = {};
-    for (const e of engine.env) {
-      env[e.name] = e.valueFrom?.fieldRef
-        ? EnvValue.fromFieldRef(e.valueFrom.fieldRef.fieldPath as EnvFieldPaths)
-        : EnvValue.fromValue(e.value!);
+    const envOf = (list: EnvVarJson[] = []) => {
+      const env: { [name: string]: EnvValue } = {};
+      for (const e of list) {
+        const secretKey = e.valueFrom?.secretKeyRef?.key;
+        env[e.name] = e.valueFrom?.fieldRef
+          ? EnvValue.fromFieldRef(e.valueFrom.fieldRef.fieldPath as EnvFieldPaths)
+          : secretKey !== undefined
+            ? EnvValue.fromSecretValue({ secret: credentials!.secret, key: secretKey })
+            : EnvValue.fromValue(e.value!);
+      }
+      return env;
+    };
+    const small = {
+      cpu: { request: Cpu.millis(100) },
+      memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) },
+    };
+    for (const init of [engine.seedWaitContainer, engine.initContainer]) {
+      w.addInitContainer({
+        name: init.name,
+        image: init.image,
+        command: init.command,
+        envVariables: envOf(init.env),
+        volumeMounts: mounts(init.volumeMounts),
+        resources: small,
+      });
     }
     w.addContainer({
       name: 'cassandra',
       image: engine.image,
       ports: engine.ports.map(p => ({ name: p.name, number: p.containerPort })),
-      envVariables: env,
+      envVariables: envOf(engine.env),
       startup: tcpProbe(engine.startupProbe),
       liveness: tcpProbe(engine.livenessProbe),
       readiness: tcpProbe(engine.readinessProbe),
       resources,
       volumeMounts: mounts(engine.volumeMounts),
     });
+    if (engine.authContainer) {
+      // cqlsh (Python) and, once per replication factor, nodetool (a JVM with a 128m heap)
+      w.addContainer({
+        name: engine.authContainer.name,
+        image: engine.authContainer.image,
+        command: engine.authContainer.command,
+        envVariables: envOf(engine.authContainer.env),
+        volumeMounts: mounts(engine.authContainer.volumeMounts),
+        resources: {
+          cpu: { request: Cpu.millis(50) },
+          memory: { request: Size.mebibytes(384), limit: Size.mebibytes(384) },
+        },
+      });
+    }
+    // mounted in every container: the sidecar keeps its repair marker there
     w.addVolumeClaimTemplate({
       name: 'data',
       storage: props.storage ?? Size.gibibytes(10),
@@ -327,6 +430,23 @@ export class Cassandra extends EnginePreset {
       storageClassName: props.storageClassName,
       mountPath: engine.dataMountPath,
     });
+    this.authReplication = engine.authReplication;
+
+    // ---- warnings and deferred checks
+    if (props.allowUnauthenticated === true) {
+      warnUnauthenticatedStore({
+        scope: this,
+        workload: w,
+        where,
+        prop: 'allowUnauthenticated',
+        value: 'true',
+        store: `Cassandra ${storeLabel(w.name, w.namespaceName)}`,
+        authenticate: 'Set \'credentials\' to DataStoreCredentials.fromSecret(secret) instead (PasswordAuthenticator, the Secret\'s role as the superuser)',
+      });
+    }
+    if (credentials) {
+      this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => credentialErrors(where, credentials)) });
+    }
   }
 
   /** The seeds' DNS names, in ordinal order (a copy). */
@@ -356,4 +476,41 @@ function tcpProbe(json: ProbeJson): Probe {
     successThreshold: json.successThreshold,
     failureThreshold: json.failureThreshold,
   });
+}
+
+/**
+ * The superuser's user name and password in a Secret the app renders (with data) must be what
+ * the `cassandra-auth` sidecar can use: the same rules its script checks at run time, found here
+ * before anything is applied.
+ */
+function credentialErrors(where: string, credentials: DataStoreCredentials): string[] {
+  const object = credentials.secret.node.defaultChild;
+  if (!(object instanceof ApiObject) || object.kind !== 'Secret') return [];
+  const rendered = object.toJson();
+  const read = (key: string): string | undefined => rendered.stringData?.[key]
+    ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
+  const errors: string[] = [];
+  const secret = `of the Secret ${JSON.stringify(object.name)}`;
+  // a missing key is reported by the credentials
+  const username = read(credentials.usernameKey!);
+  if (username !== undefined) {
+    const prop = `credentials.usernameKey (${JSON.stringify(credentials.usernameKey)} ${secret})`;
+    if (!/^[A-Za-z0-9_.@-]+$/.test(username)) {
+      errors.push(fail(where, prop, username,
+        'Must be 1 or more letters, digits, \'_\', \'.\', \'@\' and \'-\': the superuser role is created with this name by a script, through cqlsh\'s configuration',
+        'Set the user name to a name such as "admin"').message);
+    } else if (username === CASSANDRA_DEFAULT_SUPERUSER) {
+      errors.push(fail(where, prop, username,
+        'Must not be "cassandra": that is the image\'s default superuser (password "cassandra"), which the preset drops once the Secret\'s role exists',
+        'Set the user name to another name, such as "admin"').message);
+    }
+  }
+  const password = read(credentials.passwordKey);
+  if (password !== undefined && (password === '' || /[\r\n]/.test(password) || password.trim() !== password)) {
+    // never the value itself
+    errors.push(fail(where, `credentials.passwordKey (${JSON.stringify(credentials.passwordKey)} ${secret})`, '(the password)',
+      'Must be a non-empty password without line breaks and without white space at either end: cqlsh reads it from its configuration file, which cannot keep them',
+      'Put another password in the Secret').message);
+  }
+  return errors;
 }

@@ -2,6 +2,9 @@ import { Container } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { LogicalBackup, LogicalBackupOptions } from '../backup/logical-backup';
+import { LogicalBackupEngine } from '../backup/logical-backup-engine';
+import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
 import { failWithoutValue } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 
@@ -25,6 +28,10 @@ import { StatefulWorkload } from '../workload/stateful-workload';
  *   into the server's containers and hands consumers the CA; the engine configures its server
  *   with `PresetTls.certFile`/`keyFile`/`caFile` and fills `tlsClientVariables()` with what its
  *   clients' drivers need (PostgreSQL: `SSLMODE=verify-full`).
+ * - logical backups and restores (`addBackup()`, `addRestore()`): override
+ *   `logicalBackupEngine()` with the engine's dump and restore commands. Without it, both fail
+ *   with an error that points to volume snapshots (Cassandra keeps it so: a logical dump of a
+ *   ring is no consistent backup).
  *
  * @example
  * import { Construct } from 'constructs';
@@ -49,6 +56,8 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   public abstract readonly workload: StatefulWorkload;
 
   private _serverTls?: PresetTls;
+  /** The engine's commands for logical backups, from the hook, once. */
+  private _backupEngine?: LogicalBackupEngine;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -149,5 +158,65 @@ export abstract class EnginePreset extends Construct implements IDataStore {
    */
   protected tlsClientVariables(_tls: PresetTls): { [variable: string]: string } {
     return {};
+  }
+
+  /**
+   * Takes logical backups of the store on a schedule: a CronJob that dumps it with the engine's
+   * own tools (the server's image) into a claim that is kept, atomically, pruned to the newest
+   * `retain`. See `LogicalBackup`.
+   *
+   * @param id the construct id (and, by default, the CronJob's name after the StatefulSet's: `<statefulset>-<id>`)
+   * @param options when, how many, where
+   * @returns the backup
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+   */
+  public addBackup(id: string, options: LogicalBackupOptions): LogicalBackup {
+    const engine = this.backupEngine('addBackup()');
+    return new LogicalBackup(this, id, { ...options, store: this, workload: this.workload, engine });
+  }
+
+  /**
+   * Restores one dump of a logical backup into the store: a Job named after the dump, which
+   * refuses a dump or a server of another store and a store that holds data (unless told to
+   * replace it), and does nothing once the dump is restored. See `LogicalRestore`.
+   *
+   * @param id the construct id (and, by default, the prefix of the Job's name after the StatefulSet's: `<statefulset>-<id>`)
+   * @param options which dump, and how
+   * @returns the restore
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
+   */
+  public addRestore(id: string, options: LogicalRestoreOptions): LogicalRestore {
+    const engine = this.backupEngine('addRestore()');
+    return new LogicalRestore(this, id, { ...options, store: this, workload: this.workload, engine });
+  }
+
+  /**
+   * The engine hook of logical backups: how this engine takes and restores a dump (its image,
+   * user, files, and the two scripts). Called once, by the first `addBackup()` or `addRestore()`;
+   * constructs it creates (a Secret volume, say) are created once.
+   *
+   * The default returns nothing: the preset offers no logical backup, and `addBackup()` and
+   * `addRestore()` fail with an error that points to volume snapshots.
+   *
+   * @returns the engine's commands, or undefined when the engine has no logical backup
+   */
+  protected logicalBackupEngine(): LogicalBackupEngine | undefined {
+    return undefined;
+  }
+
+  private backupEngine(operation: string): LogicalBackupEngine {
+    if (!this._backupEngine) {
+      const engine = this.logicalBackupEngine();
+      if (!engine) {
+        const kind = this.constructor.name;
+        throw failWithoutValue(`${kind} '${this.node.path}'`, operation, `${kind} has no logical backup`,
+          'A logical backup needs the engine\'s dump and restore commands, from the preset\'s logicalBackupEngine() hook; '
+          + 'engines whose data a dump cannot capture consistently (Cassandra: each node holds part of the data, and a dump of a live ring is no point in time) have none',
+          'Back up the volumes instead, with volume snapshots of the workload\'s claims (see docs/volume-snapshots.md); '
+          + 'for a preset of your own, override logicalBackupEngine()');
+      }
+      this._backupEngine = engine;
+    }
+    return this._backupEngine;
   }
 }

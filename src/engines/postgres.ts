@@ -5,6 +5,7 @@ import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { PostgresApplicationRole, PostgresApplicationRoleOptions } from './postgres-application-role';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
+import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
 import { engineImage } from './private/engine-image';
@@ -37,6 +38,13 @@ import {
   postgresTlsReloadCommand,
 } from './private/postgres-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
+import {
+  POSTGRES_BACKUP_CREDENTIALS,
+  POSTGRES_BACKUP_FILES,
+  POSTGRES_CREDENTIALS_ENV,
+  postgresBackupScript,
+  postgresRestoreScript,
+} from './private/postgres-backup';
 import { warnEngineVersion } from '../private/engine-versions';
 import { fail, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
@@ -303,6 +311,8 @@ export class Postgres extends EnginePreset {
   public readonly databaseName: string;
   /** The PostgreSQL version. */
   public readonly version: PostgresVersion;
+  /** The server's image, e.g. `docker.io/library/postgres:17.9` (also the image of the backup and restore Jobs). */
+  public readonly image: string;
   /**
    * The primary-only client Service, when `primaryService` is set.
    *
@@ -370,6 +380,7 @@ export class Postgres extends EnginePreset {
     this.superuserCredentials = credentials;
     // TLS (postgres-tls.ts): the certificate's files are the base's, at a fixed path
     const tlsSettings = props.tls ? { files: TLS_FILES, required: props.tls.required ?? true } : undefined;
+    this.image = image;
     warnEngineVersion(this, where, 'version', 'postgres', engine.tag);
 
     // ---- the engine's volumes as cdk8s-plus volumes (the workload renders /tmp itself)
@@ -544,6 +555,43 @@ export class Postgres extends EnginePreset {
       defaultMode: 0o400,
     }), { readOnly: true });
     server.mount(POSTGRES_INITDB_DIRECTORY, role._initdbVolume(POSTGRES_VOLUME_NAMES.initScripts, initSql), { readOnly: true });
+  }
+
+  /**
+   * PostgreSQL's logical backups: `pg_dump -Fc` of `database` and `pg_dumpall --globals-only` (the
+   * roles), restored with `pg_restore` into a new database renamed into place when complete. The
+   * Jobs run the server's image as uid 999 and read the superuser's name and password as files of
+   * the credentials Secret (never environment variables), through a private `pgpass` file; they
+   * connect to the primary pod by its DNS name.
+   */
+  protected logicalBackupEngine(): LogicalBackupEngine {
+    const credentials = this.workload.credentials!;
+    const volume = Volume.fromSecret(this, 'BackupCredentialsVolume', credentials.secret, {
+      name: 'postgres-backup-credentials',
+      items: {
+        [credentials.usernameKey!]: { path: 'username' },
+        [credentials.passwordKey]: { path: 'password' },
+      },
+      defaultMode: 0o440,
+    });
+    const command = (script: string) => ({
+      script,
+      envVariables: {
+        PGDATABASE: EnvValue.fromValue(this.databaseName),
+        [POSTGRES_CREDENTIALS_ENV]: EnvValue.fromValue(POSTGRES_BACKUP_CREDENTIALS),
+      },
+      volumeMounts: [{ path: POSTGRES_BACKUP_CREDENTIALS, volume, readOnly: true }],
+    });
+    return {
+      engineName: 'postgres',
+      image: this.image,
+      user: POSTGRES_UID,
+      group: POSTGRES_GID,
+      files: POSTGRES_BACKUP_FILES,
+      details: { database: this.databaseName, major: String(this.version.majorVersion) },
+      backup: command(postgresBackupScript()),
+      restore: command(postgresRestoreScript()),
+    };
   }
 
   /** The user name in a Secret the app renders must be a plain SQL identifier. */

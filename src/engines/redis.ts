@@ -4,6 +4,7 @@ import {
   ContainerResources,
   Cpu,
   EmptyDirMedium,
+  EnvFieldPaths,
   EnvValue,
   PodManagementPolicy,
   Probe,
@@ -13,24 +14,30 @@ import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
+import { LogicalBackup } from '../backup/logical-backup';
+import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
 import { ProbeJson } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
+  REDIS_FLAVORS,
   REDIS_GID,
   REDIS_PASSWORD_ENV,
   REDIS_PRIMARY_HOST_ENV,
+  REDIS_UID,
   RedisEngine,
   RedisFlavor,
   renderRedis,
 } from './private/redis';
 import { REDIS_TLS_CLIENT_VARIABLES, redisTlsReloadCommand } from './private/redis-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
+import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
+import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { onEveryPass } from '../private/app-index';
-import { warn, warningMessage, WARNINGS } from '../private/warnings';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
 import {
   PersistentVolumeClaimRetention,
@@ -216,11 +223,26 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * a `secretKeyRef`: never in the manifest. Credentials with a username are refused (Redis ACL
    * users are not supported by the preset).
    *
+   * The store needs either this or `allowUnauthenticated: true`: without a password, any pod in
+   * the cluster can read, change or flush the data.
+   *
    * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/#authentication
-   * @default - no password: access control is the network's (a NetworkPolicy), and protected
-   * mode is off so replicas and clients from other pods are served
+   * @default - none: `allowUnauthenticated` must then be true
    */
   readonly password?: DataStoreCredentials;
+
+  /**
+   * Serve clients without a password: the explicit opt-out from `password`, for a store whose
+   * network already admits only its clients (a NetworkPolicy). Protected mode is then off, so
+   * replicas and clients from other pods are served, and synthesis warns
+   * `[unauthenticated-store]` until the store's ingress is isolated to the pods wired to it
+   * (acknowledge the warning, with the reason, when a NetworkPolicy of your own does it).
+   * Cannot be combined with `password`.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/#protected-mode
+   * @default false - a `password` is required
+   */
+  readonly allowUnauthenticated?: boolean;
 
   /**
    * What Redis does when the data reach `maxmemory`.
@@ -321,7 +343,8 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
  * `RedisCompatibleEngine`, says which). Pod `ordinals.start` (0) is the primary, every other pod
  * `replicaof` it by its stable DNS name through the headless Service (`publishNotReadyAddresses`,
  * so the name resolves before the primary is Ready). Append-only persistence on a claim at
- * `/data`; `maxmemory` derived from the memory limit; an optional password from a Secret;
+ * `/data`; `maxmemory` derived from the memory limit; the password from a Secret (or,
+ * explicitly, none: `allowUnauthenticated`);
  * `redis-cli ping` (`valkey-cli ping`) probes over a unix socket.
  *
  * Two client Services: `<name>-write` reaches only the primary (writes), `<name>-read` every pod
@@ -355,6 +378,10 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   /** The container image. */
   public readonly image: string;
 
+  private readonly flavor: RedisFlavor;
+  private readonly password?: DataStoreCredentials;
+  private readonly memoryLimit: Size;
+
   /**
    * @param scope the scope
    * @param id the id
@@ -383,6 +410,16 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       throw fail(where, 'headlessService.publishNotReadyAddresses', false,
         'Must be true: the replicas resolve the primary\'s pod name before it is Ready, and replicas are not Ready before they have synced',
         'Leave \'publishNotReadyAddresses\' out');
+    }
+    if (props.password === undefined && props.allowUnauthenticated !== true) {
+      throw fail(where, 'password', 'unset',
+        `Must be set, or authentication turned off explicitly with 'allowUnauthenticated: true': a ${compatibleEngine.name} without a password serves every pod in the cluster`,
+        'Set \'password\' to DataStoreCredentials.fromPasswordSecret(secret) with a Secret holding the password, '
+        + 'or set \'allowUnauthenticated: true\' for a store your own NetworkPolicy isolates');
+    }
+    if (props.password !== undefined && props.allowUnauthenticated === true) {
+      throw fail(where, 'allowUnauthenticated', true, `Cannot be combined with 'password': a ${compatibleEngine.name} with a password refuses clients without it`,
+        'Leave \'allowUnauthenticated\' out');
     }
     if (props.password?.usernameKey !== undefined) {
       throw failWithoutValue(where, 'password', `credentials with a username (key "${props.password.usernameKey}")`,
@@ -420,6 +457,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       securityContext: { ...userSc, fsGroup: userSc.fsGroup ?? REDIS_GID },
       credentials: props.password,
       storeName: props.storeName,
+      // the preset warns about itself (below), naming its own props
+      allowUnauthenticated: false,
     });
     const w = this.workload;
 
@@ -507,8 +546,22 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     this.maxMemoryBytes = engine.maxMemoryBytes;
     this.evictionPolicy = engine.evictionPolicy as RedisEvictionPolicy;
     this.image = engine.image;
+    this.flavor = flavor;
+    this.password = props.password;
+    this.memoryLimit = memoryLimit;
 
     // ---- warnings
+    if (props.allowUnauthenticated === true) {
+      warnUnauthenticatedStore({
+        scope: this,
+        workload: w,
+        where,
+        prop: 'allowUnauthenticated',
+        value: 'true',
+        store: `${compatibleEngine.name} ${storeLabel(w.name, w.namespaceName)}`,
+        authenticate: 'Set \'password\' to DataStoreCredentials.fromPasswordSecret(secret) instead (requirepass)',
+      });
+    }
     const retention = props.persistentVolumeClaimRetentionPolicy;
     const deleting = (['whenDeleted', 'whenScaled'] as const).filter(k => retention?.[k] === PersistentVolumeClaimRetention.DELETE);
     if (deleting.length > 0) {
@@ -518,6 +571,51 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         'Leave \'persistentVolumeClaimRetentionPolicy\' out (Retain)'));
     }
     warnEngineVersion(this, where, 'version', flavor as EngineKind, compatibleEngine.tag);
+    addValidationWithWarnings(this, () => {
+      const backups = this.node.children.filter(c => c instanceof LogicalBackup);
+      if (readReplicas === 0 && backups.length > 0) {
+        warn(this, WARNINGS.REDIS_BACKUP_FROM_PRIMARY, warningMessage(where, 'readReplicas', '0',
+          `The backup '${backups[0].node.id}' dumps the primary, as there is no replica: \`${REDIS_FLAVORS[flavor].cli} --rdb\` makes the primary fork, and every page it writes while the dump streams is copied (up to the data set's size again, within the container's memory limit)`,
+          'Add a read replica to back up from (readReplicas: 1), or acknowledge the warning where the primary has the memory to spare'));
+      }
+      return [];
+    });
+  }
+
+  /**
+   * Logical backups of Redis and Valkey: `redis-cli --rdb` (`valkey-cli`) from a replica in sync
+   * (the highest ordinal first; the primary only without replicas, which warns), restored by
+   * making the primary replicate a temporary server in the restore Job's pod that loaded the dump:
+   * an RDB in the data directory would be ignored, as the server loads its append-only file. The
+   * Jobs run the server's image as uid 999 and authenticate as the preset's pods do
+   * (`REDISCLI_AUTH` from the password Secret).
+   */
+  protected logicalBackupEngine(): LogicalBackupEngine {
+    const w = this.workload;
+    const binaries = { cli: REDIS_FLAVORS[this.flavor].cli, server: REDIS_FLAVORS[this.flavor].server, checkRdb: `${this.flavor}-check-rdb` };
+    const auth: { [name: string]: EnvValue } = this.password
+      ? { [REDIS_PASSWORD_ENV]: EnvValue.fromSecretValue({ secret: this.password.secret, key: this.password.passwordKey }) }
+      : {};
+    const replicas: string[] = [];
+    for (let ordinal = w.startOrdinal + this.readReplicas; ordinal > w.startOrdinal; ordinal--) replicas.push(w.podDnsName(ordinal));
+    return {
+      engineName: this.flavor,
+      image: this.image,
+      user: REDIS_UID,
+      group: REDIS_GID,
+      files: REDIS_BACKUP_FILES,
+      backup: {
+        script: redisBackupScript(binaries),
+        // without replicas, none: the backup dumps the primary (and the preset warns)
+        envVariables: { ...auth, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
+      },
+      restore: {
+        script: redisRestoreScript(binaries),
+        envVariables: { ...auth, [REDIS_POD_IP_ENV]: EnvValue.fromFieldRef(EnvFieldPaths.POD_IP) },
+        // the temporary server holds the whole data set, as the store does
+        resources: { cpu: { request: Cpu.millis(100) }, memory: { request: this.memoryLimit, limit: this.memoryLimit } },
+      },
+    };
   }
 
   /** TLS for consumers: `TLS=verify-full` (verify the chain against `<PREFIX>_CA_FILE` and the host name). */

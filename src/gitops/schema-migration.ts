@@ -23,6 +23,8 @@ const ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 /**
  * Props of `SchemaMigration`.
+ *
+ * @stable
  */
 export interface SchemaMigrationProps {
   /**
@@ -176,6 +178,7 @@ export interface SchemaMigrationProps {
  * the Pod Security Standards "restricted" profile (`PodDefaults.harden()`).
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/
+ * @stable
  */
 export class SchemaMigration extends Construct {
   /** The Job's name, `<name prefix>-<8 hex digits>`. */

@@ -15,6 +15,7 @@ const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
  * them.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @stable
  */
 export interface SyncWavesOptions {
   /**
@@ -45,6 +46,15 @@ export interface SyncWavesOptions {
   readonly dataStores?: number;
 
   /**
+   * Restores of logical backups (`LogicalRestore`): Argo CD Sync hooks that wait for their store,
+   * restore a dump, and must be done before the migrations and consumers of the store run.
+   *
+   * @default - the `dataStores` wave (2)
+   * @experimental
+   */
+  readonly restores?: number;
+
+  /**
    * Schema migrations: Jobs that must run after the data store is ready and before its consumers
    * roll out.
    *
@@ -66,6 +76,7 @@ const DEFAULTS: { [role in RenderedRole]: number } = {
   storage: 0,
   configuration: 1,
   dataStore: 2,
+  restore: 2,
   migration: 3,
   consumer: 4,
 };
@@ -74,6 +85,7 @@ const OPTION_OF: { [role in RenderedRole]: keyof SyncWavesOptions } = {
   storage: 'storage',
   configuration: 'configuration',
   dataStore: 'dataStores',
+  restore: 'restores',
   migration: 'migrations',
   consumer: 'consumers',
 };
@@ -89,12 +101,14 @@ const STAMPED = new WeakMap<IConstruct, string>();
 
 /**
  * Argo CD sync waves for everything this library renders, in a safe order: storage, then
- * configuration, then data stores, then migrations, then the consumers of the stores.
+ * configuration, then data stores (and restores into them), then migrations, then the consumers
+ * of the stores.
  *
  * Opt in per chart (or for the whole app) with `SyncWaves.enable(chart)`, and move any construct
  * to another wave with `SyncWaves.setWave(construct, wave)`. An `argocd.argoproj.io/sync-wave` annotation you set yourself on an object always wins.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ * @stable
  */
 export class SyncWaves {
   /**
@@ -136,6 +150,8 @@ export class SyncWaves {
       options ??= ENABLED.get(scopes[i]);
     }
     if (!options || !role) return undefined;
+    // a restore belongs with its store unless told otherwise
+    if (role === 'restore') return options.restores ?? options.dataStores ?? DEFAULTS.restore;
     return options[OPTION_OF[role]] ?? DEFAULTS[role];
   }
 

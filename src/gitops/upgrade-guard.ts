@@ -3,6 +3,8 @@ import { acceptKey, checkAcceptPattern, compareManifests, isAccepted, RawFinding
 
 /**
  * How bad an upgrade finding is.
+ *
+ * @stable
  */
 export enum UpgradeFindingSeverity {
   /**
@@ -25,6 +27,8 @@ export enum UpgradeFindingSeverity {
  * A Kubernetes version, for the rules that differ between releases.
  *
  * The guard knows the rules of Kubernetes 1.27 and later.
+ *
+ * @stable
  */
 export class KubernetesVersion {
   /** Kubernetes 1.27: a StatefulSet's `revisionHistoryLimit` is immutable. */
@@ -74,6 +78,8 @@ export class KubernetesVersion {
 
 /**
  * How the cluster is updated.
+ *
+ * @stable
  */
 export interface UpgradeGuardOptions {
   /**
@@ -106,6 +112,8 @@ export interface UpgradeGuardOptions {
 
 /**
  * Where to read a git revision.
+ *
+ * @stable
  */
 export interface UpgradeGuardGitOptions extends UpgradeGuardOptions {
   /**
@@ -119,6 +127,8 @@ export interface UpgradeGuardGitOptions extends UpgradeGuardOptions {
 /**
  * One change between the manifests the cluster runs and the new ones that the API server refuses
  * or that loses data.
+ *
+ * @stable
  */
 export interface UpgradeFinding {
   /** How bad it is. */
@@ -179,6 +189,8 @@ export interface UpgradeFinding {
  * reported.
  *
  * Objects are matched by API group, kind, namespace and name.
+ *
+ * @stable
  */
 export class UpgradeGuard {
   /**

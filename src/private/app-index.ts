@@ -40,6 +40,12 @@ export interface PodConsumer {
   readonly pods?: number;
   /** The Deployment strategy, when the object is a Deployment. */
   readonly strategy?: any;
+  /**
+   * Its pods run to completion one at a time: a Job of parallelism 1, or a CronJob that never
+   * runs two Jobs at once (`concurrencyPolicy: Forbid`). A pod of it waiting for a single-node
+   * volume another such pod holds starts once that one has finished.
+   */
+  readonly runsOnceAtATime: boolean;
   /** The pod spec, as rendered (Kubernetes JSON). */
   readonly podSpec: any;
 }
@@ -114,9 +120,10 @@ let mutations = 0;
 
 /**
  * What an object rendered by this library is, for the order Argo CD applies it in (see
- * `SyncWaves`): storage, configuration, a data store, a migration or a consumer of a store.
+ * `SyncWaves`): storage, configuration, a data store, a restore into a store, a migration or a
+ * consumer of a store.
  */
-export type RenderedRole = 'storage' | 'configuration' | 'dataStore' | 'migration' | 'consumer';
+export type RenderedRole = 'storage' | 'configuration' | 'dataStore' | 'restore' | 'migration' | 'consumer';
 
 const ROLES = new WeakMap<IConstruct, RenderedRole>();
 /** Containers wired to a data store as consumers: the workloads holding them are consumers. */
@@ -160,6 +167,35 @@ export function onEveryPass(scope: IConstruct, hook: (index: AppIndex) => void):
   const hooks = PASS_HOOKS.get(root);
   if (hooks) hooks.push(hook);
   else PASS_HOOKS.set(root, [hook]);
+}
+
+/**
+ * Ingress isolation of in-cluster stores: a decision, per `StatefulWorkload`, whether only the
+ * pods wired to the store (its consumers, and the store's own pods) can open connections to its
+ * pods, e.g. because a NetworkPolicy derived from the app's `DataStoreConnection`s admits only
+ * them. Keyed by the workload that runs the store's pods (a preset's `workload`).
+ *
+ * The `unauthenticated-store` warning asks `AppIndex.ingressIsolated()` about every store that
+ * serves clients without credentials, and stays silent for an isolated one. Nothing in the library
+ * isolates a store yet, so every store is "not isolated" and the warning fires for each of them.
+ * The network-isolation work (NetworkPolicies derived from the wiring) is meant to call
+ * `declareIngressIsolation()` for each workload it covers; the decision runs at validation time,
+ * when the wiring is complete, at most once per synthesis.
+ */
+const INGRESS_ISOLATION = new WeakMap<IConstruct, (index: AppIndex) => boolean>();
+
+/**
+ * Declares how to decide whether the pods of `workload` admit connections only from the pods
+ * wired to it (see `INGRESS_ISOLATION`). `isolated` is called from a validation, with the pass's
+ * index, and must not change the tree. A later declaration for the same workload replaces the
+ * earlier one.
+ *
+ * @param workload the `StatefulWorkload` running the store's pods
+ * @param isolated whether its ingress is isolated to its wired pods (default: always)
+ */
+export function declareIngressIsolation(workload: IConstruct, isolated: (index: AppIndex) => boolean = () => true): void {
+  INGRESS_ISOLATION.set(workload, isolated);
+  touch();
 }
 
 /** The cdk8s-plus containers the constructs of each app render or wire, by root. */
@@ -316,6 +352,7 @@ export class AppIndex {
   private _owners?: Map<Container, IConstruct>;
 
   private readonly results = new Map<IConstruct, string[]>();
+  private readonly isolation = new Map<IConstruct, boolean>();
 
   /**
    * @param fingerprint construct count and mutation count when a pass built the index; undefined
@@ -424,6 +461,7 @@ export class AppIndex {
             namespace: json.metadata?.namespace,
             pods: PODS[kind](json),
             strategy: kind === 'Deployment' ? json.spec?.strategy : undefined,
+            runsOnceAtATime: (kind === 'Job' || (kind === 'CronJob' && json.spec?.concurrencyPolicy === 'Forbid')) && PODS[kind](json) === 1,
             podSpec,
           };
           result.push(consumer);
@@ -518,6 +556,21 @@ export class AppIndex {
       }
     }
     return this._volumeUsers.get(volumeName) ?? [];
+  }
+
+  /**
+   * Whether the pods of `workload` (a `StatefulWorkload`) admit connections only from the pods
+   * wired to it: the decision declared with `declareIngressIsolation()`, made once per index; false
+   * when none was declared (nothing in the library isolates a store yet).
+   */
+  public ingressIsolated(workload: IConstruct): boolean {
+    let isolated = this.isolation.get(workload);
+    if (isolated === undefined) {
+      const decide = INGRESS_ISOLATION.get(workload);
+      isolated = decide ? decide(this) === true : false;
+      this.isolation.set(workload, isolated);
+    }
+    return isolated;
   }
 
   /**

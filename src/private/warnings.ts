@@ -45,6 +45,8 @@ export const WARNINGS = {
   REDIS_PRIMARY_CLAIM_DELETION: 'cdk8s-stateful:redis-primary-claim-deletion',
   TWO_DEFAULT_STORAGE_CLASSES: 'cdk8s-stateful:two-default-storage-classes',
   EPHEMERAL_VOLUME_RETAIN_CLASS: 'cdk8s-stateful:ephemeral-volume-retain-class',
+  REDIS_BACKUP_FROM_PRIMARY: 'cdk8s-stateful:redis-backup-from-primary',
+  UNAUTHENTICATED_STORE: 'cdk8s-stateful:unauthenticated-store',
   VULNERABLE_ENGINE_VERSION: 'cdk8s-stateful:vulnerable-engine-version',
   UNMAINTAINED_ENGINE_VERSION: 'cdk8s-stateful:unmaintained-engine-version',
   SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',

@@ -11,6 +11,8 @@ import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../pr
 
 /**
  * Options of `EphemeralVolume.memory()`.
+ *
+ * @stable
  */
 export interface MemoryVolumeOptions {
   /**
@@ -24,6 +26,8 @@ export interface MemoryVolumeOptions {
 
 /**
  * Options of `EphemeralVolume.generic()`.
+ *
+ * @stable
  */
 export interface GenericEphemeralVolumeOptions {
   /**
@@ -86,6 +90,7 @@ export interface GenericEphemeralVolumeOptions {
  * by the Pod Security Standards "restricted" profile.
  *
  * @see https://kubernetes.io/docs/concepts/storage/ephemeral-volumes/
+ * @stable
  */
 export class EphemeralVolume {
   /**

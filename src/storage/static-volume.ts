@@ -29,6 +29,8 @@ const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /**
  * Options of `StaticVolumeSource.hostPath()`.
+ *
+ * @stable
  */
 export interface HostPathSourceOptions {
   /**
@@ -42,6 +44,8 @@ export interface HostPathSourceOptions {
 
 /**
  * Options of `StaticVolumeSource.local()`.
+ *
+ * @stable
  */
 export interface LocalSourceOptions {
   /**
@@ -56,6 +60,8 @@ export interface LocalSourceOptions {
 
 /**
  * Options of `StaticVolumeSource.csi()`.
+ *
+ * @stable
  */
 export interface CsiSourceOptions {
   /**
@@ -85,6 +91,8 @@ export interface CsiSourceOptions {
 
 /**
  * Options of `StaticVolumeSource.nfs()`.
+ *
+ * @stable
  */
 export interface NfsSourceOptions {
   /**
@@ -101,6 +109,7 @@ export interface NfsSourceOptions {
  * volume or an NFS export.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#types-of-persistent-volumes
+ * @stable
  */
 export class StaticVolumeSource {
   /**
@@ -225,6 +234,8 @@ export class StaticVolumeSource {
 
 /**
  * Options shared by `StaticVolume` and `StaticVolumeSet`.
+ *
+ * @stable
  */
 export interface StaticVolumeOptions {
   /**
@@ -296,6 +307,8 @@ export interface StaticVolumeOptions {
 
 /**
  * Props of `StaticVolume`.
+ *
+ * @stable
  */
 export interface StaticVolumeProps extends StaticVolumeOptions {
   /**
@@ -333,6 +346,7 @@ export interface StaticVolumeProps extends StaticVolumeOptions {
  * To reserve the volume for one claim, pass it as `volume` of a `VolumeClaim`.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/
+ * @stable
  */
 export class StaticVolume extends Construct {
   /** The volume name. */
@@ -492,6 +506,8 @@ export class StaticVolume extends Construct {
 
 /**
  * Props of `StaticVolumeSet`.
+ *
+ * @stable
  */
 export interface StaticVolumeSetProps extends StaticVolumeOptions {
   /**
@@ -581,6 +597,8 @@ export interface StaticVolumeSetProps extends StaticVolumeOptions {
  * lacking an access mode or of another volume mode is an error; fewer volumes than replicas is
  * an error when no volume can be provisioned for the rest (a class without provisioner, or
  * `storageClassName: ""`) and a warning otherwise.
+ *
+ * @stable
  */
 export class StaticVolumeSet extends Construct {
   /** The workload the volumes are for. */

@@ -8,6 +8,8 @@ import { checkDns1123Subdomain, duplicates, fail } from '../private/validation';
 /**
  * A storage class, defined in this app (`StorageClass`) or already in the cluster
  * (`StorageClass.fromStorageClassName()`). Accepted wherever claims and volumes name a class.
+ *
+ * @stable
  */
 export interface IStorageClass extends IConstruct {
   /**
@@ -23,6 +25,7 @@ export interface IStorageClass extends IConstruct {
  * When a claim of the class is bound to a volume.
  *
  * @see https://kubernetes.io/docs/concepts/storage/storage-classes/#volume-binding-mode
+ * @stable
  */
 export enum VolumeBindingMode {
   /**
@@ -39,6 +42,8 @@ export enum VolumeBindingMode {
 
 /**
  * A node label requirement of `allowedTopologies`: nodes whose label `key` has one of `values`.
+ *
+ * @stable
  */
 export interface TopologyRequirement {
   /**
@@ -59,6 +64,8 @@ export interface TopologyRequirement {
 
 /**
  * Options shared by every storage class, including the `localDisks()` preset.
+ *
+ * @stable
  */
 export interface StorageClassOptions {
   /**
@@ -96,6 +103,8 @@ export interface StorageClassOptions {
 
 /**
  * Props of `StorageClass`.
+ *
+ * @stable
  */
 export interface StorageClassProps extends StorageClassOptions {
   /**
@@ -165,6 +174,7 @@ const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
  * `volumeBindingMode: WaitForFirstConsumer`, both written explicitly.
  *
  * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
+ * @stable
  */
 export class StorageClass extends Construct implements IStorageClass {
   /**

@@ -21,6 +21,8 @@ import { ClaimDataSource } from '../workload/volume-claim-template';
 
 /**
  * Props of `VolumeClaim`.
+ *
+ * @stable
  */
 export interface VolumeClaimProps {
   /**
@@ -117,10 +119,13 @@ export interface VolumeClaimProps {
  *
  * Checked when the app is synthesized: a ReadWriteOncePod claim used by more than one pod (or by
  * a one-replica Deployment that rolls out with a surge) is an error, a ReadWriteOnce claim in the
- * same situation a warning (it works only while the pods share a node); a `volume` that cannot
- * bind to the claim is an error.
+ * same situation a warning (it works only while the pods share a node); Jobs that run one pod at a
+ * time (a Job of parallelism 1, a CronJob with `concurrencyPolicy: Forbid`, such as a backup and
+ * its restores) count as one pod, as each waits for the volume until the other has finished. A
+ * `volume` that cannot bind to the claim is an error.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#persistentvolumeclaims
+ * @stable
  */
 export class VolumeClaim extends Construct implements IPersistentVolumeClaim, IStorage {
   /** `v1` */
@@ -248,7 +253,9 @@ export class VolumeClaim extends Construct implements IPersistentVolumeClaim, IS
     if (!onePod && !oneNode) return errors;
 
     const consumers = AppIndex.of(this).claimUsers(this.namespaceName, this.name);
-    const manyPods = consumers.length > 1 || consumers.some(c => c.pods === undefined || c.pods > 1);
+    // Jobs that run one pod at a time (a backup CronJob, a restore) wait for each other's volume
+    const queued = consumers.length > 1 && consumers.every(c => c.runsOnceAtATime);
+    const manyPods = !queued && (consumers.length > 1 || consumers.some(c => c.pods === undefined || c.pods > 1));
     const mode = onePod ? 'ReadWriteOncePod' : 'ReadWriteOnce';
     if (manyPods) {
       const who = consumers.map(describe).join(', ');

@@ -14,6 +14,7 @@ import { checkInteger, fail } from '../private/validation';
  * not an option: it is always applied.
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ * @stable
  */
 export interface PodDefaultsOptions {
   /**
@@ -118,6 +119,7 @@ const HARDENED = new WeakMap<ApiObject, PodDefaults>();
  * `PodDefaults.harden()` applies to cdk8s-plus-27 workloads.
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ * @stable
  */
 export class PodDefaults {
   /**

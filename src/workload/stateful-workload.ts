@@ -18,12 +18,15 @@ import { Construct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { copyTls } from '../private/store-tls';
+import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
+import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
 import { restrictedViolations } from '../private/pod-security';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
+import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import {
   checkDns1035Label,
   checkDns1123Label,
@@ -37,13 +40,12 @@ import {
 } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { HostPort } from './private/workload-host';
-import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
-import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
 
 /**
  * What happens to the PersistentVolumeClaims of a StatefulSet.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ * @stable
  */
 export enum PersistentVolumeClaimRetention {
   /** Keep the claims and their data. */
@@ -56,6 +58,7 @@ export enum PersistentVolumeClaimRetention {
  * When the StatefulSet controller deletes the claims created from the volume claim templates.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#persistentvolumeclaim-retention
+ * @stable
  */
 export interface PersistentVolumeClaimRetentionPolicy {
   /**
@@ -80,6 +83,7 @@ export interface PersistentVolumeClaimRetentionPolicy {
  * Numbering of the replicas.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#start-ordinal
+ * @stable
  */
 export interface StatefulSetOrdinals {
   /**
@@ -93,6 +97,8 @@ export interface StatefulSetOrdinals {
 
 /**
  * Options for `WorkloadUpdateStrategy.rollingUpdate()`.
+ *
+ * @stable
  */
 export interface WorkloadRollingUpdateOptions {
   /**
@@ -112,6 +118,7 @@ export interface WorkloadRollingUpdateOptions {
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#maximum-unavailable-pods
    * @default - one pod at a time
+   * @experimental
    */
   readonly maxUnavailable?: PercentOrAbsolute;
 }
@@ -120,6 +127,7 @@ export interface WorkloadRollingUpdateOptions {
  * How the StatefulSet controller rolls out a changed pod template.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+ * @stable
  */
 export class WorkloadUpdateStrategy {
   /**
@@ -154,6 +162,7 @@ export class WorkloadUpdateStrategy {
  * How many replicas voluntary disruptions (node drains, cluster upgrades) may take down at once.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+ * @stable
  */
 export class DisruptionBudget {
   /**
@@ -197,6 +206,7 @@ export class DisruptionBudget {
  * What the scheduler does when a spread constraint cannot be met.
  *
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ * @stable
  */
 export enum UnsatisfiableSpread {
   /** Keep the pod pending (hard constraint). */
@@ -209,6 +219,7 @@ export enum UnsatisfiableSpread {
  * Spread the replicas over a topology (nodes, zones, ...).
  *
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ * @stable
  */
 export interface TopologySpread {
   /**
@@ -239,6 +250,7 @@ export interface TopologySpread {
  * Options for the governing headless Service created by `StatefulWorkload`.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+ * @stable
  */
 export interface HeadlessServiceOptions {
   /**
@@ -279,6 +291,8 @@ export interface HeadlessServiceOptions {
  * The set- and pod-level settings of a `StatefulWorkload`: everything but what the workload runs
  * (containers, claim templates) and what it is as a data store (credentials, store name, client
  * ports). Presets built on `StatefulWorkload` extend these options and own the rest.
+ *
+ * @stable
  */
 export interface StatefulWorkloadOptions {
   /**
@@ -494,6 +508,8 @@ export interface StatefulWorkloadOptions {
 /**
  * Props of `StatefulWorkload`: the options plus what the workload runs and what it is as a data
  * store.
+ *
+ * @stable
  */
 export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   /**
@@ -559,6 +575,22 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   readonly storeName?: string;
 
   /**
+   * Declares that the workload is a store that serves clients presenting no credentials (a cache
+   * without a password, a database with its authentication off). The library cannot see what the
+   * containers check, so it relies on this declaration: such a store warns
+   * `[unauthenticated-store]` at synthesis, since any pod in the cluster can connect to it, unless
+   * its ingress is isolated to the pods wired to it. Turning the engine's authentication on (and
+   * handing clients `credentials`) is the fix; an acknowledgement of the warning says why the
+   * store is safe anyway (e.g. a NetworkPolicy of your own admits only its clients). The presets
+   * make this decision themselves (`Redis` and `Cassandra` have their own `allowUnauthenticated`).
+   *
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @default false - the store is taken to authenticate its clients
+   * @experimental
+   */
+  readonly allowUnauthenticated?: boolean;
+
+  /**
    * The ports clients connect to, in order: the first is the port of `endpoint` and
    * `primaryEndpoint`, and consumers wired with `DataStoreConnection` get it as
    * `<PREFIX>_SERVICE_PORT`. Each must be a port a container exposes (clients reach the pods
@@ -581,6 +613,7 @@ const TMP_VOLUME = 'tmp';
  * a PodDisruptionBudget, and optional client Services, secure and data-safe by default.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+ * @stable
  */
 export class StatefulWorkload extends Construct implements IDataStore {
   /** The StatefulSet name. */
@@ -821,6 +854,17 @@ export class StatefulWorkload extends Construct implements IDataStore {
 
     // ---- deferred checks (the tree is complete)
     addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateWorkload()));
+    if (props.allowUnauthenticated === true) {
+      warnUnauthenticatedStore({
+        scope: this,
+        workload: this,
+        where: this.where,
+        prop: 'allowUnauthenticated',
+        value: 'true',
+        store: `The store ${storeLabel(this.name, this.namespaceName)}`,
+        authenticate: 'Turn on the engine\'s authentication and hand clients its credentials with \'credentials\' (a Secret)',
+      });
+    }
   }
 
   // ---------------------------------------------------------------- public API

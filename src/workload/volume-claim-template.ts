@@ -18,6 +18,7 @@ import type { IStorageClass } from '../storage/storage-class';
  * Where a new claim's volume is populated from.
  *
  * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#volume-populators-and-data-sources
+ * @stable
  */
 export class ClaimDataSource {
   /**
@@ -67,6 +68,7 @@ export class ClaimDataSource {
  * Options of a volume claim template: the per-replica PersistentVolumeClaim of a StatefulSet.
  *
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
+ * @stable
  */
 export interface VolumeClaimTemplateOptions {
   /**
@@ -190,6 +192,8 @@ export interface VolumeClaimTemplateOptions {
 
 /**
  * Props of `VolumeClaimTemplate`.
+ *
+ * @stable
  */
 export interface VolumeClaimTemplateProps extends VolumeClaimTemplateOptions {
   /**
@@ -214,6 +218,8 @@ export interface VolumeClaimTemplateProps extends VolumeClaimTemplateOptions {
  *
  * Create it with `StatefulWorkload.addVolumeClaimTemplate()` or the `volumeClaimTemplates` prop.
  * It is also a cdk8s-plus `IStorage`, so `container.mount(path, template)` mounts it.
+ *
+ * @stable
  */
 export class VolumeClaimTemplate extends Construct implements IStorage {
   /** The claim name used in the template and by volume mounts. */

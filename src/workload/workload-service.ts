@@ -13,6 +13,7 @@ import { HostPort, WorkloadHost } from './private/workload-host';
  * How a NodePort or LoadBalancer Service routes traffic from outside the cluster.
  *
  * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
+ * @stable
  */
 export enum ExternalTrafficPolicy {
   /** Spread load over every ready pod on any node (may add a hop; hides the client's IP). */
@@ -25,6 +26,7 @@ export enum ExternalTrafficPolicy {
  * Which of the workload's pods a client Service reaches.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+ * @stable
  */
 export class ServiceSelection {
   /**
@@ -72,6 +74,7 @@ export class ServiceSelection {
  * A port of a client Service: the port clients connect to and the container port it forwards to.
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+ * @stable
  */
 export interface WorkloadServicePort {
   /**
@@ -103,6 +106,7 @@ export interface WorkloadServicePort {
  * Options for a Service that reaches the workload's pods (`addClientService()`, `exposePod()`).
  *
  * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ * @stable
  */
 export interface WorkloadServiceOptions {
   /**
@@ -189,6 +193,8 @@ interface RenderedPort {
  *
  * It is a data store itself, so consumers can be wired to it with `DataStoreConnection`: e.g. to
  * the primary's Service, with the workload's credentials.
+ *
+ * @stable
  */
 export class WorkloadService extends Construct implements IDataStore {
   /**

@@ -1,13 +1,19 @@
 import { Chart, Size, Testing } from 'cdk8s';
-import { LabelSelector, PersistentVolumeAccessMode, PersistentVolumeMode } from 'cdk8s-plus-27';
+import { LabelSelector, PersistentVolumeAccessMode, PersistentVolumeMode, Secret } from 'cdk8s-plus-27';
 import { SnapshotRestore } from '../../src/backup/snapshot-restore';
 import { WorkloadSnapshot } from '../../src/backup/workload-snapshot';
+import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Cassandra } from '../../src/engines/cassandra';
 import { SyncWaves } from '../../src/gitops/sync-waves';
 import { StorageClass } from '../../src/storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadProps } from '../../src/workload/stateful-workload';
 import { ClaimDataSource } from '../../src/workload/volume-claim-template';
 import { findAll, findOne, synthValid } from '../util/harness';
+
+/** The ring's superuser, from a Secret made outside the chart. */
+function adminOf(chart: Chart): DataStoreCredentials {
+  return DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'admin', 'ring-admin'));
+}
 
 const IMAGE = 'docker.io/library/postgres:16.4';
 const WHERE = 'SnapshotRestore \'test/restore\'';
@@ -178,7 +184,7 @@ describe('SnapshotRestore', () => {
   test('a preset restored through its workload', () => {
     // GIVEN
     const chart = chartIn();
-    const ring = new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, storageClassName: 'gp3' });
+    const ring = new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, storageClassName: 'gp3', credentials: adminOf(chart) });
 
     // WHEN
     new SnapshotRestore(chart, 'restore', {

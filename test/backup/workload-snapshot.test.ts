@@ -1,13 +1,19 @@
 import { Chart, Size, Testing } from 'cdk8s';
-import { PersistentVolumeMode } from 'cdk8s-plus-27';
+import { PersistentVolumeMode, Secret } from 'cdk8s-plus-27';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { WorkloadSnapshot } from '../../src/backup/workload-snapshot';
+import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Cassandra } from '../../src/engines/cassandra';
 import { SyncWaves } from '../../src/gitops/sync-waves';
 import { StorageClass } from '../../src/storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadProps } from '../../src/workload/stateful-workload';
 import { findAll, findOne, synthValid } from '../util/harness';
 import { validateManifest } from '../util/k8s-schema';
+
+/** The ring's superuser, from a Secret made outside the chart. */
+function adminOf(chart: Chart): DataStoreCredentials {
+  return DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'admin', 'ring-admin'));
+}
 
 const IMAGE = 'docker.io/library/postgres:16.4';
 
@@ -165,7 +171,7 @@ describe('WorkloadSnapshot', () => {
   test('a preset\'s workload is snapshotted the same way', () => {
     // GIVEN
     const chart = chartIn();
-    const db = new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, storageClassName: 'gp3' });
+    const db = new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, storageClassName: 'gp3', credentials: adminOf(chart) });
 
     // WHEN
     new WorkloadSnapshot(chart, 'pre-17', { workload: db.workload });
@@ -278,7 +284,7 @@ describe('WorkloadSnapshot', () => {
 
     test('the workload is a preset, not its workload (JavaScript)', () => {
       const chart = chartIn();
-      const db = new Cassandra(chart, 'ring', { metadata: { name: 'ring' } });
+      const db = new Cassandra(chart, 'ring', { metadata: { name: 'ring' }, credentials: adminOf(chart) });
       expect(() => new WorkloadSnapshot(chart, 'pre-17', { workload: db as any })).toThrow(
         `${WHERE}: invalid 'workload': "test/ring". Must be a StatefulWorkload (a preset's workload is its 'workload' attribute).`);
     });

@@ -856,6 +856,43 @@ describe('DataStoreConnection', () => {
       expect(rendered.env.map((e: any) => e.name)).toEqual(['USER_DB_USERNAME', 'USER_DB_PASSWORD']);
     });
 
+    test('credentialVariables: false wires the address only; the container is a consumer all the same', () => {
+      // GIVEN
+      const chart = usersChart();
+      const store = STORES[1][1](chart);
+      const job = new kplus.Job(chart, 'backup', { containers: [{ image: APP_IMAGE, securityContext: { user: 1000 } }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'user-db-connection' } });
+
+      // WHEN
+      const wired = connection.addWorkload(job, { credentialVariables: false });
+
+      // THEN
+      expect(wired).toEqual([job.containers[0]]);
+      expect(connection.consumers).toEqual([job.containers[0]]);
+      const rendered = findOne(synthValid(chart), 'Job').spec.template.spec.containers[0];
+      expect(rendered.envFrom).toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+      expect(rendered.env).toBeUndefined();
+    });
+
+    test('credentialVariables: false lets the container set the variable names itself (it reads files)', () => {
+      const chart = usersChart();
+      const store = STORES[1][1](chart);
+      const job = new kplus.Job(chart, 'backup', { containers: [{ image: APP_IMAGE, securityContext: { user: 1000 }, envVariables: { USER_DB_PASSWORD: kplus.EnvValue.fromValue('/run/secrets/password') } }] });
+      const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'user-db-connection' } });
+      connection.addConsumer(job.containers[0], { credentialVariables: false });
+      expect(validationErrors(chart)).toEqual([]);
+      expect(() => new DataStoreConnection(chart, 'conn2', { store, prefix: 'OTHER', consumers: [job.containers[0]] })).not.toThrow();
+    });
+
+    test('a container wired without credentials and again with them by another connection of the same prefix is refused', () => {
+      const chart = usersChart();
+      const store = STORES[1][1](chart);
+      const job = new kplus.Job(chart, 'backup', { containers: [{ image: APP_IMAGE, securityContext: { user: 1000 } }] });
+      new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'a' } }).addConsumer(job.containers[0], { credentialVariables: false });
+      const second = new DataStoreConnection(chart, 'conn2', { store, metadata: { name: 'b' } });
+      expect(() => second.addConsumer(job.containers[0])).toThrow(/The container is already wired to DataStoreConnection 'test\/conn' with the same prefix "USER_DB": both would set \["USER_DB_SERVICE_HOST"/);
+    });
+
     test('wires a container of a construct of its own that renders the pod: nothing to stamp the checksum on', () => {
       // GIVEN a construct that lists its containers and renders a Pod itself, without cdk8s-plus' podMetadata
       const chart = usersChart();

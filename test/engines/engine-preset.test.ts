@@ -1,6 +1,9 @@
-import { Testing } from 'cdk8s';
+import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { LogicalBackup } from '../../src/backup/logical-backup';
+import { LogicalBackupEngine } from '../../src/backup/logical-backup-engine';
+import { LogicalRestore } from '../../src/backup/logical-restore';
 import { DataStoreCredentials, IDataStore } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Cassandra } from '../../src/engines/cassandra';
@@ -8,6 +11,7 @@ import { EnginePreset } from '../../src/engines/engine-preset';
 import { Postgres } from '../../src/engines/postgres';
 import { Redis } from '../../src/engines/redis';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
+import { findAll, findOne, synthValid } from '../util/harness';
 
 /** A platform team's own preset, written on the public API only. */
 class MySql extends EnginePreset {
@@ -26,6 +30,45 @@ class MySql extends EnginePreset {
       credentials,
       storeName: 'orders-db',
     });
+  }
+}
+
+/**
+ * The same preset with logical backups: the one engine hook, `logicalBackupEngine()`, gives the
+ * dump and restore commands; `addBackup()` and `addRestore()` come from the base.
+ */
+class MySqlWithBackups extends MySql {
+  public hookCalls = 0;
+
+  constructor(scope: Construct, id: string, private readonly credentials_: DataStoreCredentials) {
+    super(scope, id, credentials_);
+  }
+
+  protected logicalBackupEngine(): LogicalBackupEngine {
+    this.hookCalls++;
+    const volume = kplus.Volume.fromSecret(this, 'BackupCredentials', this.credentials_.secret, {
+      name: 'mysql-credentials',
+      items: { password: { path: 'password' } },
+    });
+    const mounts = [{ path: '/run/secrets/mysql', volume, readOnly: true }];
+    // the password from the Secret's file into a private option file: never an argument
+    const client = 'cnf=$(mktemp)\nprintf \'[client]\\npassword="%s"\\n\' "$(cat /run/secrets/mysql/password)" > "$cnf"\n';
+    return {
+      engineName: 'mysql',
+      image: 'docker.io/library/mysql:8.4.3',
+      user: 999,
+      group: 999,
+      files: ['dump.sql'],
+      details: { database: 'orders' },
+      backup: {
+        script: `${client}mysqldump --defaults-extra-file="$cnf" -h "$STORE_HOST" -P "$STORE_PORT" -u root --single-transaction --all-databases > "$BACKUP_DIR/dump.sql"`,
+        volumeMounts: mounts,
+      },
+      restore: {
+        script: `${client}mysql --defaults-extra-file="$cnf" -h "$STORE_HOST" -P "$STORE_PORT" -u root < "$BACKUP_DIR/dump.sql"`,
+        volumeMounts: mounts,
+      },
+    };
   }
 }
 
@@ -72,18 +115,67 @@ describe('EnginePreset', () => {
 
   test.each([
     ['Postgres', (c: Construct) => new Postgres(c, 'pg', { credentials: DataStoreCredentials.fromSecret(secret(c)) })],
-    ['Redis', (c: Construct) => new Redis(c, 'redis')],
-    ['Cassandra', (c: Construct) => new Cassandra(c, 'ring')],
+    ['Redis', (c: Construct) => new Redis(c, 'redis', { allowUnauthenticated: true })],
+    ['Cassandra', (c: Construct) => new Cassandra(c, 'ring', { allowUnauthenticated: true })],
   ])('%s extends the base', (_name, make) => {
     const preset = make(Testing.chart());
     expect(preset).toBeInstanceOf(EnginePreset);
     expect(preset.storeName).toBe(preset.workload.storeName);
   });
 
+  describe('logical backups: one operation on the base, one hook per engine', () => {
+    test('a preset of its own gets backups and restores by filling the hook', () => {
+      // GIVEN
+      const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+      const db = new MySqlWithBackups(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)));
+
+      // WHEN
+      const nightly = db.addBackup('nightly', { schedule: Cron.schedule({ minute: '0', hour: '3' }) });
+      const hourly = db.addBackup('hourly', { schedule: Cron.hourly(), retain: 24 });
+      const restore = db.addRestore('restore', { backup: nightly, dump: '20250301T030000Z' });
+
+      // THEN
+      expect(nightly).toBeInstanceOf(LogicalBackup);
+      expect(restore).toBeInstanceOf(LogicalRestore);
+      expect(db.hookCalls).toBe(1);
+      const manifests = synthValid(chart);
+      const names = findAll(manifests, 'CronJob').map(c => c.metadata.name).sort();
+      expect(names).toEqual([hourly.cronJobName, nightly.cronJobName].sort());
+      const cronJob = findOne(manifests, 'CronJob', nightly.cronJobName);
+      const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(container.image).toBe('docker.io/library/mysql:8.4.3');
+      expect(container.command[2]).toContain('mysqldump --defaults-extra-file="$cnf" -h "$STORE_HOST"');
+      expect(findOne(manifests, 'ConfigMap', `${nightly.cronJobName}-connection`).data.ORDERS_DB_SERVICE_HOST).toBe(db.primaryEndpoint!.hostname);
+      const job = findOne(manifests, 'Job', restore.jobName);
+      expect(job.spec.template.spec.containers[0].command[2]).toContain('mysql --defaults-extra-file="$cnf" -h "$STORE_HOST"');
+      expect(nightly.store).toBe(db);
+      expect(restore.connection.store).toBe(db);
+    });
+
+    test('fails when the preset has no logical backup (the default hook), pointing to volume snapshots', () => {
+      const chart = Testing.chart();
+      const db = new MySql(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)));
+      expect(() => db.addBackup('nightly', { schedule: Cron.daily() })).toThrow(
+        'MySql \'test/mysql\': invalid \'addBackup()\': MySql has no logical backup. A logical backup needs the engine\'s dump and restore commands, '
+        + 'from the preset\'s logicalBackupEngine() hook; engines whose data a dump cannot capture consistently (Cassandra: each node holds part of the data, '
+        + 'and a dump of a live ring is no point in time) have none. Back up the volumes instead, with volume snapshots of the workload\'s claims '
+        + '(see docs/volume-snapshots.md); for a preset of your own, override logicalBackupEngine().');
+    });
+
+    test('Cassandra keeps the default: no logical backup, no restore', () => {
+      const chart = Testing.chart();
+      const ring = new Cassandra(chart, 'ring', { allowUnauthenticated: true });
+      expect(() => ring.addBackup('nightly', { schedule: Cron.daily() })).toThrow(/^Cassandra 'test\/ring': invalid 'addBackup\(\)': Cassandra has no logical backup\. .*volume snapshots/);
+      const other = new MySqlWithBackups(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)));
+      const backup = other.addBackup('nightly', { schedule: Cron.daily() });
+      expect(() => ring.addRestore('restore', { backup, dump: '20250301T030000Z' })).toThrow(/^Cassandra 'test\/ring': invalid 'addRestore\(\)': Cassandra has no logical backup/);
+    });
+  });
+
   test('Redis hands out its write Service, Cassandra no primary', () => {
     const chart = Testing.chart();
-    const redis = new Redis(chart, 'redis');
-    const ring = new Cassandra(chart, 'ring');
+    const redis = new Redis(chart, 'redis', { allowUnauthenticated: true });
+    const ring = new Cassandra(chart, 'ring', { allowUnauthenticated: true });
     expect(redis.endpoint.hostname).toBe(redis.primaryService.endpoint.hostname);
     expect(redis.primaryEndpoint?.hostname).toBe(redis.workload.podDnsName(0));
     expect(ring.primaryEndpoint).toBeUndefined();

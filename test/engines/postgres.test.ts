@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
+import { ApiObject, Cron, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, StorageClass } from '../../src';
 import { engineImage } from '../../src/engines/private/engine-image';
@@ -302,6 +302,64 @@ describe('errors', () => {
       expect(() => build({ image: { repository } })).toThrow(new Error(
         `${WHERE}: invalid 'image.repository': "${repository}". Must be a repository path of lower-case path components, e.g. "library/postgres". `
         + 'Give the path without the registry and without a tag.'));
+    });
+  });
+  describe('logical backups (the engine hook)', () => {
+    const jobs = (manifests: any[]) => [findOne(manifests, 'CronJob'), findOne(manifests, 'Job')]
+      .map(o => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec));
+
+    test('the Jobs run the server\'s image as 999, and read the superuser\'s name and password as files of the Secret', () => {
+      // GIVEN
+      const { chart, db } = build({ database: 'orders', version: PostgresVersion.V16 });
+
+      // WHEN
+      const backup = db.addBackup('nightly', { schedule: Cron.daily() });
+      db.addRestore('restore', { backup, dump: '20250301T023000Z' });
+
+      // THEN
+      const manifests = synthValid(chart);
+      expect(db.image).toBe(container(manifests).image);
+      expect(db.image).toMatch(/^docker\.io\/library\/postgres:16\./);
+      for (const spec of jobs(manifests)) {
+        const c = spec.containers[0];
+        expect(c.image).toBe(db.image);
+        expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999 });
+        expect(spec.securityContext.fsGroup).toBe(999);
+        expect(c.env).toEqual(expect.arrayContaining([
+          { name: 'PGDATABASE', value: 'orders' },
+          { name: 'PG_CREDENTIALS', value: '/run/secrets/postgres-backup' },
+        ]));
+        expect(c.env.filter((e: any) => e.valueFrom?.secretKeyRef)).toEqual([]);
+        expect(c.volumeMounts).toContainEqual({ mountPath: '/run/secrets/postgres-backup', name: 'postgres-backup-credentials', readOnly: true });
+        expect(spec.volumes).toContainEqual({
+          name: 'postgres-backup-credentials',
+          secret: { secretName: 'db-credentials', defaultMode: 0o440, items: [{ key: 'password', path: 'password' }, { key: 'username', path: 'username' }] },
+        });
+        for (const violation of restrictedViolations(spec)) throw new Error(violation);
+      }
+      expect(findOne(manifests, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].env)
+        .toContainEqual({ name: 'BACKUP_DETAILS', value: 'database=orders major=16' });
+    });
+
+    test('the credentials\' own keys', () => {
+      const chart = Testing.chart();
+      const secret = kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials');
+      const db = new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret, { usernameKey: 'user', passwordKey: 'pass' }) });
+      db.addBackup('nightly', { schedule: Cron.daily() });
+      const volume = findOne(synthValid(chart), 'CronJob').spec.jobTemplate.spec.template.spec.volumes.find((v: any) => v.secret);
+      expect(volume.secret.items).toEqual([{ key: 'pass', path: 'password' }, { key: 'user', path: 'username' }]);
+    });
+
+    test('the scripts: pg_dump -Fc of the database and the roles; the restore renames a complete database into place', () => {
+      const { chart, db } = build();
+      const backup = db.addBackup('nightly', { schedule: Cron.daily() });
+      db.addRestore('restore', { backup, dump: '20250301T023000Z' });
+      const [dump, restore] = jobs(synthValid(chart)).map(spec => spec.containers[0].command[2]);
+      expect(dump).toContain('pg_dump -w -Fc --no-tablespaces -f "$BACKUP_DIR/database.pgdump" -d "$PGDATABASE"');
+      expect(dump).toContain('pg_dumpall -w --globals-only --no-tablespaces -l postgres -f "$BACKUP_DIR/globals.sql"');
+      expect(dump).not.toContain('PGPASSWORD');
+      expect(restore).toContain('pg_restore -w --exit-on-error --no-tablespaces -d "$restoring" "$BACKUP_DIR/database.pgdump"');
+      expect(restore).toContain('ALTER DATABASE :"tmp" RENAME TO :"db";');
     });
   });
 });

@@ -44,11 +44,15 @@ const PRESETS: PresetRow[] = [
     secretVariables: { STORE_PASSWORD: ['store-credentials', 'password'] },
   },
   {
-    // authentication is off in the official image: no credentials, no Secret variables
+    // the superuser role the preset creates from the Secret: user name and password
     preset: 'Cassandra',
-    build: chart => new Cassandra(chart, 'store', { metadata: { name: 'store' }, storage: Size.gibibytes(1) }),
+    build: chart => new Cassandra(chart, 'store', {
+      metadata: { name: 'store' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'store-credentials', 'store-credentials')),
+      storage: Size.gibibytes(1),
+    }),
     port: 9042,
-    secretVariables: {},
+    secretVariables: { STORE_USERNAME: ['store-credentials', 'username'], STORE_PASSWORD: ['store-credentials', 'password'] },
   },
 ];
 

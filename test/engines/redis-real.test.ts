@@ -19,6 +19,7 @@ import { DataStoreCredentials } from '../../src/connection/data-store';
 import { ProbeJson } from '../../src/engines/private/common';
 import { Redis } from '../../src/engines/redis';
 import { findOne, synthValid } from '../util/harness';
+import { PodNetwork } from '../util/pod-network';
 import { canListen, cli, containerEnv, info, requireRedis, runProbe, stop, waitFor } from '../util/redis-server';
 
 // spaces, quotes, a backslash, shell and config comment characters
@@ -148,4 +149,71 @@ describe('Redis construct: the synthesized StatefulSet runs a primary and a repl
       }
     }
   });
+});
+
+describe('Redis construct: a replica started before its primary\'s name resolves retries by itself (pods on one machine)', () => {
+  let net: PodNetwork;
+  const local: ChildProcess[] = [];
+  const dirs: string[] = [];
+
+  afterAll(async () => {
+    await Promise.all(local.map(stop));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    net?.dispose();
+  });
+
+  test('the replica starts, reports the primary unreachable, and links up once the name is published: no wait needed', async () => {
+    requireRedis();
+    net = new PodNetwork();
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'news-redis-auth' }, stringData: { password: PASSWORD } });
+    const redis = new Redis(chart, 'redis', { metadata: { name: 'news-redis' }, readReplicas: 1, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    const manifests = synthValid(chart);
+    const sts = findOne(manifests, 'StatefulSet', 'news-redis');
+    const container = sts.spec.template.spec.containers.find((c: any) => c.name === 'redis');
+    const secrets = { 'news-redis-auth/password': PASSWORD };
+    const primaryName = redis.primaryEndpoint!.hostname;
+    const root = mkdtempSync(join(tmpdir(), 'redis-late-dns-'));
+    dirs.push(root);
+
+    // the primary's pod exists, but its DNS record is not published yet
+    const pods = [net.addPod(), net.addPod(redis.workload.podDnsName(1))];
+    const start = (ordinal: number) => {
+      const name = `news-redis-${ordinal}`;
+      const mounts: Array<[string, string]> = container.volumeMounts.map((m: any) => {
+        const dir = join(root, name, m.name);
+        mkdirSync(dir, { recursive: true });
+        return [m.mountPath, dir];
+      });
+      const pattern = new RegExp(mounts.map(([path]) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+      const mounted = (s: string) => s.replace(pattern, path => mounts.find(([p]) => p === path)![1]);
+      // the rendered env as it is: REDIS_PRIMARY_HOST is the primary's DNS name
+      const env = containerEnv(container.env, secrets, { HOSTNAME: name });
+      const child = net.spawn([...container.command.map(mounted), '--bind', pods[ordinal].address], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      local.push(child);
+      let output = '';
+      child.stdout!.on('data', d => output += d);
+      child.stderr!.on('data', d => output += d);
+      return { address: pods[ordinal].address, port: PORT, output: () => output, process: child };
+    };
+    const primary = start(0);
+    const replica = start(1);
+    for (const pod of [primary, replica]) {
+      await waitFor(`${pod.address} to answer PING (output: ${pod.output()})`, () => cli(pod, ['ping'], PASSWORD) === 'PONG' || undefined);
+    }
+    expect(container.env).toContainEqual({ name: 'REDIS_PRIMARY_HOST', value: primaryName });
+
+    // the replica runs without its primary: no exit, the link down, retries logged
+    await waitFor('the replica to report its primary unreachable', () => /Unable to connect to MASTER|Error condition on socket for SYNC/.test(replica.output()) || undefined);
+    expect(replica.process.exitCode).toBeNull();
+    expect(info(replica, 'replication', PASSWORD)).toMatchObject({ role: 'slave', master_host: primaryName, master_link_status: 'down' });
+
+    // WHEN the endpoints controller publishes the primary's record
+    net.alias(pods[0], primaryName);
+
+    // THEN the replica links up by itself
+    await waitFor('the replica\'s link to come up', () => info(replica, 'replication', PASSWORD).master_link_status === 'up' || undefined, 20_000);
+    expect(cli(primary, ['set', 'late', 'dns'], PASSWORD)).toBe('OK');
+    await waitFor('the key on the replica', () => cli(replica, ['get', 'late'], PASSWORD) === 'dns' || undefined);
+  }, 60_000);
 });

@@ -1,9 +1,11 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Redis, RedisAppendFsync, RedisEvictionPolicy, RedisVersion } from '../../src/engines/redis';
+import { declareIngressIsolation } from '../../src/private/app-index';
 import { restrictedViolations } from '../../src/private/pod-security';
-import { allWarnings } from '../../src/private/warnings';
+import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { StorageClass } from '../../src/storage/storage-class';
 import { PersistentVolumeClaimRetention } from '../../src/workload/stateful-workload';
 import { findAll, findOne, synthValid } from '../util/harness';
@@ -12,8 +14,8 @@ function shopChart(): Chart {
   return new Chart(Testing.app(), 'test', { namespace: 'shop' });
 }
 
-function passwordOf(chart: Chart): DataStoreCredentials {
-  return DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth'));
+function passwordOf(chart: Chart, secretName = 'cache-auth'): DataStoreCredentials {
+  return DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, secretName, secretName));
 }
 
 function containerOf(manifests: any[], name = 'cache'): any {
@@ -31,7 +33,7 @@ describe('Redis', () => {
     const chart = shopChart();
 
     // WHEN
-    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' } });
+    const redis = new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'cache' } });
 
     // THEN
     const manifests = synthValid(chart);
@@ -47,13 +49,16 @@ describe('Redis', () => {
     expect(c.image).toBe('docker.io/library/redis:7.2.16');
     expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true });
     expect(c.resources).toEqual({ limits: { memory: '256Mi' }, requests: { cpu: '100m', memory: '256Mi' } });
-    expect(c.env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' }]);
+    expect(c.env).toEqual([
+      { name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' },
+      { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'password' } } },
+    ]);
     expect(c.ports).toEqual([{ containerPort: 6379, name: 'redis' }]);
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'redis-config', mountPath: '/etc/redis' }, { name: 'data', mountPath: '/data' }]));
     expect(spec.volumes).toContainEqual({ name: 'redis-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     for (const p of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(p.exec.command[2]).toContain('redis-cli -s /etc/redis/redis.sock ping');
     expect(configLines(c)).toEqual(expect.arrayContaining([
-      'appendonly yes', 'appendfsync everysec', 'dir /data', `maxmemory ${192 * 1024 ** 2}`, 'maxmemory-policy noeviction', 'protected-mode no',
+      'appendonly yes', 'appendfsync everysec', 'dir /data', `maxmemory ${192 * 1024 ** 2}`, 'maxmemory-policy noeviction', 'protected-mode yes',
     ]));
     expect(sts.spec.volumeClaimTemplates).toHaveLength(1);
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
@@ -67,14 +72,15 @@ describe('Redis', () => {
     expect(redis.evictionPolicy).toBe(RedisEvictionPolicy.NO_EVICTION);
     expect(redis.image).toBe('docker.io/library/redis:7.2.16');
     expect(redis.version).toBe(RedisVersion.V7_2);
-    expect(redis.credentials).toBeUndefined();
+    expect(redis.credentials?.passwordKey).toBe('password');
+    expect(redis.credentials?.usernameKey).toBeUndefined();
     expect(redis.storeName).toBe('cache');
     expect(redis.workload.name).toBe('cache');
   });
 
   test('a write Service reaching only the primary, a read Service reaching every pod; the endpoint is the write Service', () => {
     const chart = shopChart();
-    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' } });
+    const redis = new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'cache' } });
     const manifests = synthValid(chart);
 
     const write = findOne(manifests, 'Service', 'cache-write');
@@ -160,7 +166,7 @@ describe('Redis', () => {
 
   test('readReplicas 0 runs a single primary', () => {
     const chart = shopChart();
-    new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0 });
+    new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'cache' }, readReplicas: 0 });
     const manifests = synthValid(chart);
     expect(findOne(manifests, 'StatefulSet', 'cache').spec.replicas).toBe(1);
     expect(findAll(manifests, 'PodDisruptionBudget')).toEqual([]);
@@ -170,7 +176,10 @@ describe('Redis', () => {
   test('storageClassName and the default memory limit from resources', () => {
     const chart = shopChart();
     const redis = new Redis(chart, 'cache', {
-      metadata: { name: 'cache' }, storageClassName: 'standard', resources: { memory: { limit: Size.mebibytes(100) } },
+      password: passwordOf(chart),
+      metadata: { name: 'cache' },
+      storageClassName: 'standard',
+      resources: { memory: { limit: Size.mebibytes(100) } },
     });
     const manifests = synthValid(chart);
     expect(findOne(manifests, 'StatefulSet', 'cache').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('standard');
@@ -179,8 +188,8 @@ describe('Redis', () => {
 
   test('without a namespace, the primary host is the short pod name', () => {
     const chart = Testing.chart();
-    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' } });
-    expect(containerOf(synthValid(chart)).env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache' }]);
+    const redis = new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'cache' } });
+    expect(containerOf(synthValid(chart)).env[0]).toEqual({ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache' });
     expect(redis.primaryEndpoint?.hostname).toBe('cache-0.cache');
   });
 
@@ -220,32 +229,41 @@ describe('Redis', () => {
 
   describe('errors', () => {
     const cases: Array<[string, (chart: Chart) => void, RegExp]> = [
-      ['replicas is set', chart => new Redis(chart, 'cache', { replicas: 3 }),
+      ['replicas is set', chart => new Redis(chart, 'cache', { password: passwordOf(chart), replicas: 3 }),
         /^Redis 'test\/cache': invalid 'replicas': 3. Redis counts read replicas besides the primary.*Set 'readReplicas' instead, e.g. readReplicas: 2 for 3 pods\.$/],
-      ['readReplicas is negative', chart => new Redis(chart, 'cache', { readReplicas: -1 }), /^Redis 'test\/cache': invalid 'readReplicas': -1/],
-      ['readReplicas is not an integer', chart => new Redis(chart, 'cache', { readReplicas: 1.5 }), /invalid 'readReplicas': 1.5/],
+      ['readReplicas is negative', chart => new Redis(chart, 'cache', { password: passwordOf(chart), readReplicas: -1 }), /^Redis 'test\/cache': invalid 'readReplicas': -1/],
+      ['readReplicas is not an integer', chart => new Redis(chart, 'cache', { password: passwordOf(chart), readReplicas: 1.5 }), /invalid 'readReplicas': 1.5/],
       ['the password has a username', chart => new Redis(chart, 'cache', {
         password: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 'auth')),
       }), /^Redis 'test\/cache': invalid 'password': credentials with a username \(key "username"\). Must be a password only.*fromPasswordSecret/],
-      ['the memory limit is missing', chart => new Redis(chart, 'cache', { resources: { memory: { request: Size.mebibytes(256) } } }),
+      ['the memory limit is missing', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
         /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: 'maxmemory' is derived from it/],
-      ['the memory limit is too small', chart => new Redis(chart, 'cache', { resources: { memory: { limit: Size.mebibytes(32) } } }),
+      ['the memory limit is too small', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { limit: Size.mebibytes(32) } } }),
         /^Redis 'test\/cache': invalid 'resources.memory.limit': 33554432. Must be at least 64Mi/],
-      ['maxMemoryPercent is out of range', chart => new Redis(chart, 'cache', { maxMemoryPercent: 95 }),
+      ['maxMemoryPercent is out of range', chart => new Redis(chart, 'cache', { password: passwordOf(chart), maxMemoryPercent: 95 }),
         /^Redis 'test\/cache': invalid 'maxMemoryPercent': 95/],
       ['a governing Service is given', chart => new Redis(chart, 'cache', {
+        password: passwordOf(chart),
         governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
       }), /^Redis 'test\/cache': invalid 'governingService': .*Redis creates its own headless Service/],
-      ['publishNotReadyAddresses is false', chart => new Redis(chart, 'cache', { headlessService: { publishNotReadyAddresses: false } }),
+      ['publishNotReadyAddresses is false', chart => new Redis(chart, 'cache', { password: passwordOf(chart), headlessService: { publishNotReadyAddresses: false } }),
         /^Redis 'test\/cache': invalid 'headlessService.publishNotReadyAddresses': false. Must be true/],
       ['storageClass and storageClassName are both set', chart => new Redis(chart, 'cache', {
-        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+        password: passwordOf(chart),
+        storageClassName: 'a',
+        storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
       }), /^Redis 'test\/cache': invalid 'storageClassName': "a". Cannot be combined with 'storageClass'/],
-      ['the image registry is invalid', chart => new Redis(chart, 'cache', { image: { registry: 'https://mirror' } }),
+      ['the image registry is invalid', chart => new Redis(chart, 'cache', { password: passwordOf(chart), image: { registry: 'https://mirror' } }),
         /^Redis 'test\/cache': invalid 'image.registry': "https:\/\/mirror"/],
-      ['resources have no memory', chart => new Redis(chart, 'cache', { resources: { cpu: { request: kplus.Cpu.millis(100) } } }),
+      ['resources have no memory', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { cpu: { request: kplus.Cpu.millis(100) } } }),
         /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: .* Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
-      ['the name is too long', chart => new Redis(chart, 'cache', { metadata: { name: 'a'.repeat(53) } }), /invalid 'metadata.name'/],
+      ['the name is too long', chart => new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'a'.repeat(53) } }), /invalid 'metadata.name'/],
+      ['neither a password nor allowUnauthenticated is given', chart => new Redis(chart, 'cache', { metadata: { name: 'cache' } }),
+        /^Redis 'test\/cache': invalid 'password': "unset". Must be set, or authentication turned off explicitly with 'allowUnauthenticated: true': a Redis without a password serves every pod in the cluster. Set 'password' to DataStoreCredentials.fromPasswordSecret\(secret\) with a Secret holding the password, or set 'allowUnauthenticated: true' for a store your own NetworkPolicy isolates\.$/],
+      ['allowUnauthenticated is false and no password is given', chart => new Redis(chart, 'cache', { allowUnauthenticated: false }),
+        /^Redis 'test\/cache': invalid 'password': "unset". Must be set/],
+      ['a password and allowUnauthenticated are both given', chart => new Redis(chart, 'cache', { password: passwordOf(chart), allowUnauthenticated: true }),
+        /^Redis 'test\/cache': invalid 'allowUnauthenticated': true. Cannot be combined with 'password': a Redis with a password refuses clients without it. Leave 'allowUnauthenticated' out\.$/],
     ];
     test.each(cases)('fails when %s', (_name, build, error) => {
       expect(() => build(shopChart())).toThrow(error);
@@ -253,14 +271,17 @@ describe('Redis', () => {
 
     const fixes: Array<[string, (chart: Chart) => void, RegExp]> = [
       ['governingService', chart => new Redis(chart, 'cache', {
+        password: passwordOf(chart),
         governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
       }), /\. Leave 'governingService' out; name the headless Service with 'headlessService.name'\.$/],
-      ['publishNotReadyAddresses', chart => new Redis(chart, 'cache', { headlessService: { publishNotReadyAddresses: false } }),
+      ['publishNotReadyAddresses', chart => new Redis(chart, 'cache', { password: passwordOf(chart), headlessService: { publishNotReadyAddresses: false } }),
         /\. Leave 'publishNotReadyAddresses' out\.$/],
       ['storageClassName', chart => new Redis(chart, 'cache', {
-        storageClassName: 'a', storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
+        password: passwordOf(chart),
+        storageClassName: 'a',
+        storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
       }), /Cannot be combined with 'storageClass'\. Set one of the two\.$/],
-      ['the memory limit', chart => new Redis(chart, 'cache', { resources: { memory: { request: Size.mebibytes(256) } } }),
+      ['the memory limit', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
         /\. Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
     ];
     test.each(fixes)('the error for %s says what to do', (_name, build, fix) => {
@@ -274,7 +295,7 @@ describe('Redis', () => {
       ['whenScaled', { whenScaled: PersistentVolumeClaimRetention.DELETE }, 'Deleting the StatefulSet or scaling it to 0 deletes'],
     ])('%s Delete warns redis-primary-claim-deletion', (prop, policy, text) => {
       const chart = shopChart();
-      new Redis(chart, 'cache', { metadata: { name: 'cache' }, persistentVolumeClaimRetentionPolicy: policy });
+      new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'cache' }, persistentVolumeClaimRetentionPolicy: policy });
       const warnings = allWarnings(chart);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/ \[cdk8s-stateful:redis-primary-claim-deletion\]$/);
@@ -287,6 +308,7 @@ describe('Redis', () => {
     test('Retain does not warn', () => {
       const chart = shopChart();
       new Redis(chart, 'cache', {
+        password: passwordOf(chart),
         metadata: { name: 'cache' },
         persistentVolumeClaimRetentionPolicy: {
           whenDeleted: PersistentVolumeClaimRetention.RETAIN,
@@ -295,5 +317,180 @@ describe('Redis', () => {
       });
       expect(allWarnings(chart)).toEqual([]);
     });
+  });
+  describe('logical backups (the engine hook)', () => {
+    const specOf = (o: any) => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
+    const envOf = (o: any) => Object.fromEntries(specOf(o).containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+    test('the backup dumps a replica in sync, the highest ordinal first, authenticated as the preset\'s pods are', () => {
+      const chart = shopChart();
+      const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 2, password: passwordOf(chart) });
+      redis.addBackup('hourly', { schedule: Cron.hourly() });
+      const manifests = synthValid(chart);
+      const cronJob = findOne(manifests, 'CronJob', 'cache-hourly');
+      expect(envOf(cronJob)).toMatchObject({
+        REDIS_REPLICAS: 'cache-2.cache.shop.svc.cluster.local cache-1.cache.shop.svc.cluster.local',
+        REDISCLI_AUTH: { secretKeyRef: { name: 'cache-auth', key: 'password' } },
+      });
+      const c = specOf(cronJob).containers[0];
+      expect(c.image).toBe(redis.image);
+      expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999 });
+      expect(c.command[2]).toContain('redis-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb"');
+      // the store's primary pod for the marker, by the connection
+      expect(findOne(manifests, 'ConfigMap', 'cache-hourly-connection').data.CACHE_SERVICE_HOST).toBe('cache-0.cache.shop.svc.cluster.local');
+      expect(allWarnings(chart)).toEqual([]);
+    });
+
+    test('without a password, no REDISCLI_AUTH', () => {
+      const chart = shopChart();
+      const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 1, allowUnauthenticated: true });
+      Warnings.of(chart).acknowledge('cdk8s-stateful:unauthenticated-store', 'isolated by a NetworkPolicy of its own');
+      redis.addBackup('hourly', { schedule: Cron.hourly() });
+      const env = envOf(findOne(synthValid(chart), 'CronJob'));
+      expect(env.REDISCLI_AUTH).toBeUndefined();
+      expect(env.REDIS_REPLICAS).toBe('cache-1.cache.shop.svc.cluster.local');
+    });
+
+    test('the restore: the pod\'s IP for the temporary primary, and the store\'s memory, as it holds the whole data set', () => {
+      const chart = shopChart();
+      const redis = new Redis(chart, 'cache', {
+        metadata: { name: 'cache' },
+        password: passwordOf(chart),
+        resources: { memory: { limit: Size.gibibytes(2) } },
+      });
+      const backup = redis.addBackup('hourly', { schedule: Cron.hourly() });
+      redis.addRestore('restore', { backup, dump: '20250301T023000Z', replaceExisting: true });
+      const job = findOne(synthValid(chart), 'Job');
+      expect(envOf(job)).toMatchObject({
+        POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
+        REDISCLI_AUTH: { secretKeyRef: { name: 'cache-auth', key: 'password' } },
+        RESTORE_REPLACE_EXISTING: 'true',
+      });
+      expect(specOf(job).containers[0].resources).toEqual({ limits: { memory: '2Gi' }, requests: { cpu: '100m', memory: '2Gi' } });
+      expect(specOf(job).containers[0].command[2]).toContain('cli "$target" replicaof "$ip" "$STORE_PORT"');
+    });
+
+    describe('warning: a backup of a set without replicas dumps the primary', () => {
+      test('readReplicas 0 with a backup warns redis-backup-from-primary', () => {
+        const chart = shopChart();
+        const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0, password: passwordOf(chart) });
+        redis.addBackup('hourly', { schedule: Cron.hourly() });
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([
+          'Redis \'test/cache\': warning: \'readReplicas\': 0. The backup \'hourly\' dumps the primary, as there is no replica: `redis-cli --rdb` makes the primary fork, '
+          + 'and every page it writes while the dump streams is copied (up to the data set\'s size again, within the container\'s memory limit). '
+          + 'Add a read replica to back up from (readReplicas: 1), or acknowledge the warning where the primary has the memory to spare. [cdk8s-stateful:redis-backup-from-primary]',
+        ]);
+        expect(Object.keys(envOf(findOne(synthValid(chart), 'CronJob')))).not.toContain('REDIS_REPLICAS');
+      });
+
+      test('no backup, or a restore only, does not warn', () => {
+        const chart = shopChart();
+        const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0, password: passwordOf(chart) });
+        const other = new Redis(chart, 'other', { metadata: { name: 'other' }, password: passwordOf(chart, 'other-auth') });
+        redis.addRestore('restore', { backup: other.addBackup('hourly', { schedule: Cron.hourly() }), dump: '20250301T023000Z' });
+        synthValid(chart);
+        expect(allWarnings(chart)).toEqual([]);
+      });
+
+      test('acknowledged, it is not printed', () => {
+        const chart = shopChart();
+        const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0, password: passwordOf(chart) });
+        redis.addBackup('hourly', { schedule: Cron.hourly() });
+        Warnings.of(redis).acknowledge('cdk8s-stateful:redis-backup-from-primary', 'a cache of 100Mi, forks are cheap');
+        synthValid(chart);
+        expect(Warnings.of(chart).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:redis-backup-from-primary', acknowledged: true })]);
+      });
+    });
+  });
+});
+
+describe('Redis without a password: allowUnauthenticated', () => {
+  const ID = 'cdk8s-stateful:unauthenticated-store';
+  const MESSAGE = "Redis 'test/cache': warning: 'allowUnauthenticated': true. Redis \"shop/cache\" serves clients that present no credentials, "
+    + 'and nothing limits which pods can connect to it: any pod in the cluster can read, change or delete its data. '
+    + "Set 'password' to DataStoreCredentials.fromPasswordSecret(secret) instead (requirepass); or admit only the pods wired to it with a "
+    + `NetworkPolicy and acknowledge this warning with that reason. [${ID}]`;
+
+  beforeEach(() => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    delete process.env[STRICT_ENV];
+    jest.restoreAllMocks();
+  });
+
+  function open(chart: Chart): Redis {
+    return new Redis(chart, 'cache', { metadata: { name: 'cache' }, allowUnauthenticated: true });
+  }
+
+  test('renders no password and protected mode off: replicas and clients from other pods are served', () => {
+    const chart = shopChart();
+    const redis = open(chart);
+    const manifests = synthValid(chart);
+    const c = containerOf(manifests);
+    expect(c.env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' }]);
+    expect(configLines(c)).toContain('protected-mode no');
+    expect(c.command[2]).not.toContain('requirepass');
+    expect(redis.credentials).toBeUndefined();
+  });
+
+  test('warns unauthenticated-store once, on the preset, naming the store and both fixes', () => {
+    const chart = shopChart();
+    open(chart);
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list()).toEqual([{
+      id: ID, message: MESSAGE, path: 'test/cache', acknowledged: false, reason: undefined, acknowledgedBy: undefined,
+    }]);
+    expect(console.warn).toHaveBeenCalledWith(`[WARNING] ${MESSAGE}`);
+  });
+
+  test('an acknowledgement with a reason silences it', () => {
+    const chart = shopChart();
+    const redis = open(chart);
+    Warnings.of(redis).acknowledge(ID, 'the NetworkPolicy cache admits only news-manager');
+    process.env[STRICT_ENV] = 'true';
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list()).toEqual([expect.objectContaining({
+      id: ID, acknowledged: true, reason: 'the NetworkPolicy cache admits only news-manager', acknowledgedBy: 'test/cache',
+    })]);
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  test('fails synthesis in strict mode', () => {
+    const chart = shopChart();
+    open(chart);
+    process.env[STRICT_ENV] = 'true';
+    expect(() => Testing.synth(chart)).toThrow(`[test/cache] ${MESSAGE} Strict mode`);
+  });
+
+  test('is not raised when the store\'s ingress is isolated to its wired pods (the app-wide fact)', () => {
+    const chart = shopChart();
+    const redis = open(chart);
+    let asked = 0;
+    declareIngressIsolation(redis.workload, () => {
+      asked++;
+      return true;
+    });
+    process.env[STRICT_ENV] = 'true';
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list()).toEqual([]);
+    expect(asked).toBe(1);
+  });
+
+  test('is raised when the isolation decided for the store says no', () => {
+    const chart = shopChart();
+    const redis = open(chart);
+    declareIngressIsolation(redis.workload, () => false);
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list().map(w => w.id)).toEqual([ID]);
+  });
+
+  test('a Redis with a password does not warn', () => {
+    const chart = shopChart();
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart) });
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list()).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
@@ -12,6 +12,10 @@ import { findOne, synthValid } from '../util/harness';
 
 function shopChart(): Chart {
   return new Chart(Testing.app(), 'test', { namespace: 'shop' });
+}
+
+function passwordOf(chart: Chart): DataStoreCredentials {
+  return DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth'));
 }
 
 function containerOf(manifests: any[], name = 'cache'): any {
@@ -41,7 +45,7 @@ describe('Valkey', () => {
     const chart = shopChart();
 
     // WHEN
-    const valkey = new Valkey(chart, 'cache', { metadata: { name: 'cache' } });
+    const valkey = new Valkey(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart) });
 
     // THEN
     const manifests = synthValid(chart);
@@ -58,13 +62,16 @@ describe('Valkey', () => {
     expect(c.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true });
     expect(c.command[2]).toContain('exec valkey-server "$conf" "$@"');
     expect(c.command[3]).toBe('valkey');
-    expect(c.env).toEqual([{ name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' }]);
+    expect(c.env).toEqual([
+      { name: 'REDIS_PRIMARY_HOST', value: 'cache-0.cache.shop.svc.cluster.local' },
+      { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'password' } } },
+    ]);
     expect(c.ports).toEqual([{ containerPort: 6379, name: 'redis' }]);
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'valkey-config', mountPath: '/etc/valkey' }, { name: 'data', mountPath: '/data' }]));
     expect(spec.volumes).toContainEqual({ name: 'valkey-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     for (const p of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(p.exec.command[2]).toContain('valkey-cli -s /etc/valkey/valkey.sock ping');
     expect(configLines(c)).toEqual(expect.arrayContaining([
-      'appendonly yes', 'appendfsync everysec', 'dir /data', `maxmemory ${192 * 1024 ** 2}`, 'maxmemory-policy noeviction', 'protected-mode no',
+      'appendonly yes', 'appendfsync everysec', 'dir /data', `maxmemory ${192 * 1024 ** 2}`, 'maxmemory-policy noeviction', 'protected-mode yes',
       'unixsocket /etc/valkey/valkey.sock',
     ]));
     expect(findOne(manifests, 'Service', 'cache').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
@@ -83,7 +90,7 @@ describe('Valkey', () => {
     expect(valkey.endpoint.socketAddress).toBe('cache-write.shop.svc.cluster.local:6379');
     expect(valkey.primaryEndpoint?.socketAddress).toBe('cache-0.cache.shop.svc.cluster.local:6379');
     expect(valkey.ports).toEqual([{ name: 'redis', port: 6379, protocol: 'TCP' }]);
-    expect(valkey.credentials).toBeUndefined();
+    expect(valkey.credentials?.passwordKey).toBe('password');
     expect(valkey.storeName).toBe('cache');
   });
 
@@ -140,7 +147,7 @@ describe('Valkey', () => {
   });
 
   test('the same StatefulSet, Services and probes as Redis but for the server\'s names and image', () => {
-    const props = { metadata: { name: 'cache' }, readReplicas: 1 };
+    const props = { metadata: { name: 'cache' }, readReplicas: 1, allowUnauthenticated: true };
     const redisChart = shopChart();
     new Redis(redisChart, 'cache', props);
     const valkeyChart = shopChart();
@@ -159,8 +166,8 @@ describe('Valkey', () => {
       new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]], metadata: { name: 'conn' } });
       return findOne(synthValid(chart), 'ConfigMap', 'conn').data;
     };
-    const fromValkey = variables(chart => new Valkey(chart, 'cache', { metadata: { name: 'news-cache' } }));
-    expect(fromValkey).toEqual(variables(chart => new Redis(chart, 'cache', { metadata: { name: 'news-cache' } })));
+    const fromValkey = variables(chart => new Valkey(chart, 'cache', { metadata: { name: 'news-cache' }, password: passwordOf(chart) }));
+    expect(fromValkey).toEqual(variables(chart => new Redis(chart, 'cache', { metadata: { name: 'news-cache' }, password: passwordOf(chart) })));
     expect(fromValkey).toMatchObject({
       NEWS_CACHE_SERVICE_HOST: 'news-cache-write.shop.svc.cluster.local',
       NEWS_CACHE_SERVICE_PORT: '6379',
@@ -168,9 +175,37 @@ describe('Valkey', () => {
     });
   });
 
+  test('logical backups: the same hook as Redis, with valkey-cli, valkey-server and valkey-check-rdb', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    const valkey = new Valkey(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 1, password: passwordOf(chart) });
+    const backup = valkey.addBackup('hourly', { schedule: Cron.hourly() });
+    valkey.addRestore('restore', { backup, dump: '20250301T023000Z' });
+    const manifests = synthValid(chart);
+    const dump = findOne(manifests, 'CronJob', 'cache-hourly').spec.jobTemplate.spec.template.spec.containers[0];
+    const restore = findOne(manifests, 'Job').spec.template.spec.containers[0];
+    expect(backup.engineName).toBe('valkey');
+    expect(dump.image).toBe(valkey.image);
+    expect(dump.env).toContainEqual({ name: 'BACKUP_ENGINE', value: 'valkey' });
+    expect(dump.env).toContainEqual({ name: 'REDIS_REPLICAS', value: 'cache-1.cache.news.svc.cluster.local' });
+    expect(dump.command[2]).toContain('valkey-cli -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb"');
+    expect(dump.command[2]).toContain('valkey-check-rdb "$BACKUP_DIR/dump.rdb"');
+    expect(restore.command[2]).toContain('valkey-server "$private/redis.conf" &');
+    expect(`${dump.command[2]}${restore.command[2]}`).not.toMatch(/redis-(cli|server|check-rdb)/);
+  });
+
+  test('the backup warning names valkey-cli', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    const valkey = new Valkey(chart, 'cache', { metadata: { name: 'cache' }, readReplicas: 0, password: passwordOf(chart) });
+    valkey.addBackup('hourly', { schedule: Cron.hourly() });
+    synthValid(chart);
+    expect(allWarnings(chart)).toEqual([expect.stringMatching(/^Valkey 'test\/cache': warning: 'readReplicas': 0. The backup 'hourly' dumps the primary, as there is no replica: `valkey-cli --rdb` makes the primary fork/)]);
+  });
+
   test('the primary claim deletion warning names Valkey', () => {
     const chart = shopChart();
-    new Valkey(chart, 'cache', { metadata: { name: 'cache' }, persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE } });
+    new Valkey(chart, 'cache', {
+      metadata: { name: 'cache' }, password: passwordOf(chart), persistentVolumeClaimRetentionPolicy: { whenDeleted: PersistentVolumeClaimRetention.DELETE },
+    });
     expect(allWarnings(chart)).toEqual([expect.stringMatching(
       /^Valkey 'test\/cache': warning: 'persistentVolumeClaimRetentionPolicy.whenDeleted': "Delete"\. .* \[cdk8s-stateful:redis-primary-claim-deletion\]$/)]);
   });
@@ -213,7 +248,7 @@ describe('Valkey', () => {
     test('a preset of one\'s own on the base: the engine object decides the server', () => {
       class Cache extends RedisCompatibleBase {
         constructor(scope: Chart, id: string) {
-          super(scope, id, { metadata: { name: 'cache' }, readReplicas: 0 }, RedisCompatibleEngine.valkey(ValkeyVersion.V8_0));
+          super(scope, id, { metadata: { name: 'cache' }, readReplicas: 0, allowUnauthenticated: true }, RedisCompatibleEngine.valkey(ValkeyVersion.V8_0));
         }
       }
       const chart = shopChart();
@@ -230,16 +265,28 @@ describe('Valkey', () => {
       ['the password has a username', chart => new Valkey(chart, 'cache', {
         password: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 'auth')),
       }), /^Valkey 'test\/cache': invalid 'password': credentials with a username \(key "username"\). Must be a password only: Valkey ACL users are not supported/],
-      ['the memory limit is missing', chart => new Valkey(chart, 'cache', { resources: { memory: { request: Size.mebibytes(256) } } }),
+      ['the memory limit is missing', chart => new Valkey(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
         /^Valkey 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: 'maxmemory' is derived from it, and without a limit Valkey grows/],
       ['a governing Service is given', chart => new Valkey(chart, 'cache', {
         governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
       }), /^Valkey 'test\/cache': invalid 'governingService': .*Valkey creates its own headless Service/],
-      ['the digest is malformed', chart => new Valkey(chart, 'cache', { image: { digest: 'sha256:abc' } }),
+      ['the digest is malformed', chart => new Valkey(chart, 'cache', { password: passwordOf(chart), image: { digest: 'sha256:abc' } }),
         /^Valkey 'test\/cache': invalid 'image.digest': "sha256:abc". Must be a sha256 digest/],
+      ['neither a password nor allowUnauthenticated is given', chart => new Valkey(chart, 'cache', { metadata: { name: 'cache' } }),
+        /^Valkey 'test\/cache': invalid 'password': "unset". Must be set, or authentication turned off explicitly with 'allowUnauthenticated: true': a Valkey without a password serves every pod in the cluster\./],
     ];
     test.each(cases)('fails when %s', (_name, build, error) => {
       expect(() => build(shopChart())).toThrow(error);
     });
   });
+});
+
+test('a Valkey without a password (allowUnauthenticated) warns unauthenticated-store, naming Valkey', () => {
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const chart = shopChart();
+  new Valkey(chart, 'cache', { metadata: { name: 'cache' }, allowUnauthenticated: true });
+  Testing.synth(chart);
+  expect(allWarnings(chart)).toEqual([expect.stringMatching(
+    /^Valkey 'test\/cache': warning: 'allowUnauthenticated': true\. Valkey "shop\/cache" serves clients that present no credentials, .* \[cdk8s-stateful:unauthenticated-store\]$/)]);
+  jest.restoreAllMocks();
 });

@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { ExternalService, StatefulWorkload, StorageClass } from '../../src';
 import { Warnings } from '../../src/app/warnings';
 import {
-  AppIndex, declareConsumer, declareNotRolled, declareRole, declareView, indexStats, NO_PROVISIONER, onEveryPass, OwnStateCache,
-  resolveStorageClass, rollsWithConnections, touch, watchContainer,
+  AppIndex, declareConsumer, declareIngressIsolation, declareNotRolled, declareRole, declareView, indexStats, NO_PROVISIONER, onEveryPass,
+  OwnStateCache, resolveStorageClass, rollsWithConnections, touch, watchContainer,
 } from '../../src/private/app-index';
 
 const IMAGE = 'docker.io/library/postgres:16';
@@ -625,5 +625,62 @@ describe('validation passes', () => {
     container.addPort({ number: 8080 });
     expect(get()).toBe(4);
     expect(cache.get([], () => 5)).toBe(5);
+  });
+});
+
+describe('ingress isolation (the seam for the network-isolation work)', () => {
+  test('no store is isolated unless a decision is declared for it', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const db = workload(chart, 'db', 'db');
+    expect(AppIndex.of(db).ingressIsolated(db)).toBe(false);
+  });
+
+  test('the declared decision is asked once per index, with the index, and only for its workload', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const db = workload(chart, 'db', 'db');
+    const other = workload(chart, 'other', 'other');
+    const seen: AppIndex[] = [];
+    declareIngressIsolation(db, index => {
+      seen.push(index);
+      return true;
+    });
+    const index = AppIndex.of(db);
+    expect(index.ingressIsolated(db)).toBe(true);
+    expect(index.ingressIsolated(db)).toBe(true);
+    expect(index.ingressIsolated(other)).toBe(false);
+    expect(seen).toEqual([index]);
+  });
+
+  test('a later declaration replaces the earlier one; without a decision function the workload is isolated', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const db = workload(chart, 'db', 'db');
+    declareIngressIsolation(db, () => false);
+    declareIngressIsolation(db);
+    expect(AppIndex.of(db).ingressIsolated(db)).toBe(true);
+  });
+
+  test('a decision that answers anything but true counts as not isolated', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const db = workload(chart, 'db', 'db');
+    declareIngressIsolation(db, () => 'yes' as unknown as boolean);
+    expect(AppIndex.of(db).ingressIsolated(db)).toBe(false);
+  });
+
+  test('the unauthenticated-store warning asks it once per synthesis of an app of several charts', () => {
+    const app = Testing.app();
+    const charts = [0, 1, 2].map(i => new Chart(app, `c${i}`));
+    const db = new StatefulWorkload(charts[0], 'db', {
+      metadata: { name: 'db' },
+      containers: [{ name: 'db', image: IMAGE, portNumber: 5432, securityContext: { user: 999, group: 999 } }],
+      allowUnauthenticated: true,
+    });
+    let asked = 0;
+    declareIngressIsolation(db, () => {
+      asked++;
+      return true;
+    });
+    app.synth();
+    expect(asked).toBe(1);
+    expect(Warnings.of(app).list()).toEqual([]);
   });
 });

@@ -241,21 +241,24 @@ function chart(): Chart {
 }
 
 const credentials = (c: Chart) => DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(c, 'creds', 'db-credentials'));
+/** A Redis or Valkey password, and a Cassandra superuser, from Secrets made outside the chart. */
+const password = (c: Chart, id: string) => DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(c, id, id));
+const admin = (c: Chart, id: string) => DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(c, id, id));
 
 describe('the presets warn about the versions they run', () => {
   test('the defaults warn about nothing', () => {
     const c = chart();
     new Postgres(c, 'db', { metadata: { name: 'db' }, credentials: credentials(c) });
-    new Redis(c, 'redis', { metadata: { name: 'redis' } });
-    new Valkey(c, 'valkey', { metadata: { name: 'valkey' } });
-    new Cassandra(c, 'cassandra', { metadata: { name: 'cassandra' } });
+    new Redis(c, 'redis', { password: password(c, 'redis-auth'), metadata: { name: 'redis' } });
+    new Valkey(c, 'valkey', { password: password(c, 'valkey-auth'), metadata: { name: 'valkey' } });
+    new Cassandra(c, 'cassandra', { credentials: admin(c, 'cassandra-admin'), metadata: { name: 'cassandra' } });
     Testing.synth(c);
     expect(allWarnings(c)).toEqual([]);
   });
 
   test('Redis 7.2.5 (the old default): vulnerable, naming the advisories, the fixed release and the constant', () => {
     const c = chart();
-    new Redis(c, 'cache', { version: RedisVersion.of('7.2.5') });
+    new Redis(c, 'cache', { password: password(c, 'cache-auth'), version: RedisVersion.of('7.2.5') });
     expect(allWarnings(c)).toEqual([
       'Redis \'test/cache\': warning: \'version\': "7.2.5". Redis 7.2.5 is below 7.2.16, the first 7.2 release without known critical or high advisories: '
       + 'CVE-2024-31449 (high): fixed in 7.2.6; CVE-2024-46981 (high): fixed in 7.2.7; CVE-2025-32023 (high): fixed in 7.2.10; '
@@ -269,7 +272,7 @@ describe('the presets warn about the versions they run', () => {
   test('Redis 7.0 (the deprecated constant): unmaintained, and vulnerable with no 7.0 fix; the way out is Redis 7.2', () => {
     const c = chart();
     // eslint-disable-next-line import/no-deprecated
-    new Redis(c, 'cache', { version: RedisVersion.V7_0 });
+    new Redis(c, 'cache', { password: password(c, 'cache-auth'), version: RedisVersion.V7_0 });
     const warnings = allWarnings(c);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toBe('Redis \'test/cache\': warning: \'version\': "7.0.15". Redis 7.0 reached its upstream end of life on 2024-07-29: '
@@ -283,7 +286,7 @@ describe('the presets warn about the versions they run', () => {
 
   test('a line past its end of life with no unfixed advisory is only unmaintained; the way out is a later line', () => {
     const c = chart();
-    new Redis(c, 'cache', { version: RedisVersion.of('8.6.7') });
+    new Redis(c, 'cache', { password: password(c, 'cache-auth'), version: RedisVersion.of('8.6.7') });
     expect(allWarnings(c)).toEqual([
       'Redis \'test/cache\': warning: \'version\': "8.6.7". Redis 8.6 reached its upstream end of life on 2026-11-25: '
       + `it gets no more fixes, security fixes included (engine version policy of ${ENGINE_POLICY_DATE}). `
@@ -311,7 +314,7 @@ describe('the presets warn about the versions they run', () => {
 
   test('Valkey 8.0.1 (Debian bookworm-backports\' package): vulnerable; the fix is ValkeyVersion.V8_0', () => {
     const c = chart();
-    new Valkey(c, 'cache', { version: ValkeyVersion.of('8.0.1') });
+    new Valkey(c, 'cache', { password: password(c, 'cache-auth'), version: ValkeyVersion.of('8.0.1') });
     expect(allWarnings(c)).toEqual([expect.stringMatching(new RegExp('^Valkey \'test/cache\': warning: \'version\': "8\\.0\\.1"\\. Valkey 8\\.0\\.1 is below 8\\.0\\.10, '
       + 'the first 8\\.0 release without known critical or high advisories: CVE-2025-49844 \\(critical\\), CVE-2025-46817 \\(high\\): fixed in 8\\.0\\.6; .*'
       + 'CVE-2026-56684 \\(high\\), CVE-2026-63639 \\(high\\): fixed in 8\\.0\\.10 .* Use ValkeyVersion\\.V8_0 \\(8\\.0\\.12\\), or a 8\\.0 tag of 8\\.0\\.10 or later\\. '
@@ -320,8 +323,8 @@ describe('the presets warn about the versions they run', () => {
 
   test('Cassandra 4.1.5: vulnerable (CVE-2025-23015); 4.1.8 is not (a low advisory fixed later does not count)', () => {
     const c = chart();
-    new Cassandra(c, 'old', { version: CassandraVersion.of('4.1.5') });
-    new Cassandra(c, 'ok', { version: CassandraVersion.of('4.1.8') });
+    new Cassandra(c, 'old', { credentials: admin(c, 'old-admin'), version: CassandraVersion.of('4.1.5') });
+    new Cassandra(c, 'ok', { credentials: admin(c, 'ok-admin'), version: CassandraVersion.of('4.1.8') });
     expect(allWarnings(c)).toEqual([
       'Cassandra \'test/old\': warning: \'version\': "4.1.5". Cassandra 4.1.5 is below 4.1.8, the first 4.1 release without known critical or high advisories: '
       + `CVE-2025-23015 (high): fixed in 4.1.8 (engine version policy of ${ENGINE_POLICY_DATE}; see docs/engine-versions.md). `
@@ -331,16 +334,16 @@ describe('the presets warn about the versions they run', () => {
 
   test('floating tags and lines the policy does not know are not judged', () => {
     const c = chart();
-    new Redis(c, 'a', { version: RedisVersion.of('7.2') });
-    new Redis(c, 'b', { version: RedisVersion.of('7.6.1') });
-    new Valkey(c, 'c', { version: ValkeyVersion.of('10.0.0') });
+    new Redis(c, 'a', { password: password(c, 'a-auth'), version: RedisVersion.of('7.2') });
+    new Redis(c, 'b', { password: password(c, 'b-auth'), version: RedisVersion.of('7.6.1') });
+    new Valkey(c, 'c', { password: password(c, 'c-auth'), version: ValkeyVersion.of('10.0.0') });
     expect(allWarnings(c)).toEqual([]);
   });
 
   test('the warning is on the preset: acknowledged there (or above), it is neither printed nor fails strict mode', () => {
     process.env[STRICT_ENV] = 'true';
     const c = chart();
-    const redis = new Redis(c, 'cache', { metadata: { name: 'cache' }, version: RedisVersion.of('7.2.5') });
+    const redis = new Redis(c, 'cache', { password: password(c, 'cache-auth'), metadata: { name: 'cache' }, version: RedisVersion.of('7.2.5') });
     expect(() => Testing.synth(c)).toThrow(/\[test\/cache\] Redis 'test\/cache': warning: 'version': "7\.2\.5"\..* \[cdk8s-stateful:vulnerable-engine-version\] Strict mode/);
 
     Warnings.of(redis).acknowledge(VULNERABLE, 'a patched build of 7.2.5 from our own registry');
@@ -354,7 +357,7 @@ describe('the presets warn about the versions they run', () => {
   test('the two ids are acknowledged separately', () => {
     const c = chart();
     // eslint-disable-next-line import/no-deprecated
-    new Redis(c, 'cache', { metadata: { name: 'cache' }, version: RedisVersion.V7_0 });
+    new Redis(c, 'cache', { password: password(c, 'cache-auth'), metadata: { name: 'cache' }, version: RedisVersion.V7_0 });
     Warnings.of(c).acknowledge(UNMAINTAINED, 'migration to 7.2 planned for next week');
     Testing.synth(c);
     expect(Warnings.of(c).list().map(w => [w.id, w.acknowledged])).toEqual([[UNMAINTAINED, true], [VULNERABLE, false]]);
@@ -375,9 +378,9 @@ describe('moving a default forward within a line is a patch upgrade', () => {
     ['PostgreSQL 17.9 -> 17.11', (c, old) => new Postgres(c, 'db', {
       metadata: { name: 'db' }, credentials: credentials(c), version: old ? PostgresVersion.of('17.9') : PostgresVersion.V17,
     })],
-    ['Redis 7.2.5 -> 7.2.16', (c, old) => new Redis(c, 'cache', { metadata: { name: 'cache' }, version: old ? RedisVersion.of('7.2.5') : RedisVersion.V7_2 })],
-    ['Valkey 8.1.9 -> 8.1.11', (c, old) => new Valkey(c, 'cache', { metadata: { name: 'cache' }, version: old ? ValkeyVersion.of('8.1.9') : ValkeyVersion.V8_1 })],
-    ['Cassandra 4.1.8 -> 4.1.12', (c, old) => new Cassandra(c, 'ring', { metadata: { name: 'ring' }, version: old ? CassandraVersion.of('4.1.8') : CassandraVersion.V4_1 })],
+    ['Redis 7.2.5 -> 7.2.16', (c, old) => new Redis(c, 'cache', { password: password(c, 'cache-auth'), metadata: { name: 'cache' }, version: old ? RedisVersion.of('7.2.5') : RedisVersion.V7_2 })],
+    ['Valkey 8.1.9 -> 8.1.11', (c, old) => new Valkey(c, 'cache', { password: password(c, 'cache-auth'), metadata: { name: 'cache' }, version: old ? ValkeyVersion.of('8.1.9') : ValkeyVersion.V8_1 })],
+    ['Cassandra 4.1.8 -> 4.1.12', (c, old) => new Cassandra(c, 'ring', { credentials: admin(c, 'ring-admin'), metadata: { name: 'ring' }, version: old ? CassandraVersion.of('4.1.8') : CassandraVersion.V4_1 })],
   ])('%s: only the pod template\'s image changes, and the upgrade guard finds nothing', (_name, build) => {
     const before = render(c => build(c, true));
     const after = render(c => build(c, false));

@@ -1,4 +1,4 @@
-import { Chart, Size, Testing } from 'cdk8s';
+import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { SyncWaves } from '../../src/gitops/sync-waves';
@@ -54,6 +54,14 @@ function deployment(scope: Construct, id: string, claim: VolumeClaim, props: kpl
   });
   d.containers[0].mount('/data', claim);
   return d;
+}
+
+function cronJob(chart: Chart, claim: VolumeClaim, concurrencyPolicy: kplus.ConcurrencyPolicy): kplus.CronJob {
+  const job = new kplus.CronJob(chart, 'dump', {
+    metadata: { name: 'dump' }, schedule: Cron.daily(), concurrencyPolicy, containers: [{ image: 'x', securityContext: { user: 1000 } }],
+  });
+  job.containers[0].mount('/data', claim);
+  return job;
 }
 
 describe('PersistentVolumeClaim', () => {
@@ -383,6 +391,14 @@ describe('PersistentVolumeClaim', () => {
     const warnings: Array<[string, (chart: Chart, claim: VolumeClaim) => void, string]> = [
       ['a two-replica Deployment', (chart, claim) => deployment(chart, 'web', claim, { replicas: 2, ...recreate }),
         `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by more than one pod (Deployment/web: 2 pods), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start. ${fix} [cdk8s-stateful:read-write-once-shared]`],
+      ['a CronJob that may run Jobs side by side, and a Job', (chart, claim) => {
+        cronJob(chart, claim, kplus.ConcurrencyPolicy.ALLOW);
+        new kplus.Job(chart, 'restore', { metadata: { name: 'restore' }, containers: [{ image: 'x', securityContext: { user: 1000 } }] }).containers[0].mount('/data', claim);
+      }, `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by more than one pod (Job/restore: 1 pod, CronJob/dump: 1 pod), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start. ${fix} [cdk8s-stateful:read-write-once-shared]`],
+      ['a Job and a one-replica Deployment (which never finishes)', (chart, claim) => {
+        deployment(chart, 'web', claim, recreate);
+        new kplus.Job(chart, 'restore', { metadata: { name: 'restore' }, containers: [{ image: 'x', securityContext: { user: 1000 } }] }).containers[0].mount('/data', claim);
+      }, `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by more than one pod (Deployment/web: 1 pod, Job/restore: 1 pod), and a ReadWriteOnce volume attaches to one node: pods scheduled on another node never start. ${fix} [cdk8s-stateful:read-write-once-shared]`],
       ['a one-replica Deployment that surges', (chart, claim) => deployment(chart, 'trouble', claim),
         `${where}: warning: 'accessModes': ["ReadWriteOnce"]. Claim "files" is used by Deployment/trouble, which replaces its pod with a rolling update (maxSurge 25%): its new pod starts before the old one stops and can use the ReadWriteOnce volume only on the same node, so a rollout can hang. Set the Deployment's strategy to DeploymentStrategy.recreate() (or maxSurge 0). [cdk8s-stateful:read-write-once-surge]`],
     ];
@@ -428,6 +444,14 @@ describe('PersistentVolumeClaim', () => {
         });
       }],
       ['ReadWriteOncePod, not mounted', [RWOP], () => undefined],
+      ['ReadWriteOnce, a CronJob that runs one Job at a time and a Job (they wait for each other)', [RWO], (chart, claim) => {
+        cronJob(chart, claim, kplus.ConcurrencyPolicy.FORBID);
+        const job = new kplus.Job(chart, 'restore', { containers: [{ image: 'x', securityContext: { user: 1000 } }] });
+        job.containers[0].mount('/data', claim);
+      }],
+      ['ReadWriteOncePod, two Jobs', [RWOP], (chart, claim) => {
+        for (const id of ['a', 'b']) new kplus.Job(chart, id, { containers: [{ image: 'x', securityContext: { user: 1000 } }] }).containers[0].mount('/data', claim);
+      }],
     ];
 
     test.each(fine)('no error or warning with %s', (_name, accessModes, mount) => {

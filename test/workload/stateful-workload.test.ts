@@ -19,9 +19,10 @@ import {
   UnsatisfiableSpread,
   VolumeClaim,
 } from '../../src';
-import { indexStats } from '../../src/private/app-index';
+import { Warnings } from '../../src/app/warnings';
+import { declareIngressIsolation, indexStats } from '../../src/private/app-index';
 import { restrictedViolations } from '../../src/private/pod-security';
-import { allWarnings } from '../../src/private/warnings';
+import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { findAll, findOne, synthValid } from '../util/harness';
 
 const IMAGE = 'docker.io/library/postgres:16';
@@ -1901,5 +1902,64 @@ describe('StatefulWorkload edge cases', () => {
         + 'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...). [cdk8s-stateful:unpinned-image]',
       ]);
     });
+  });
+});
+
+describe('StatefulWorkload: a store that serves clients without credentials (allowUnauthenticated)', () => {
+  const ID = 'cdk8s-stateful:unauthenticated-store';
+  const MESSAGE = "StatefulWorkload 'test/cache': warning: 'allowUnauthenticated': true. The store \"shop/memcached\" serves clients that present no credentials, "
+    + 'and nothing limits which pods can connect to it: any pod in the cluster can read, change or delete its data. '
+    + "Turn on the engine's authentication and hand clients its credentials with 'credentials' (a Secret); or admit only the pods wired to it with a "
+    + `NetworkPolicy and acknowledge this warning with that reason. [${ID}]`;
+
+  beforeEach(() => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    delete process.env[STRICT_ENV];
+    jest.restoreAllMocks();
+  });
+
+  function memcached(allowUnauthenticated?: boolean): { chart: Chart; store: StatefulWorkload } {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const store = new StatefulWorkload(chart, 'cache', {
+      metadata: { name: 'memcached' },
+      containers: [{ name: 'memcached', image: 'docker.io/library/memcached:1.6.29', portNumber: 11211, securityContext: { user: 11211, group: 11211 } }],
+      allowUnauthenticated,
+    });
+    return { chart, store };
+  }
+
+  test('the declaration warns when the app is validated, naming the store and both fixes; the manifest is unchanged', () => {
+    const { chart } = memcached(true);
+    const declared = synthValid(chart);
+    expect(Warnings.of(chart).list()).toEqual([{
+      id: ID, message: MESSAGE, path: 'test/cache', acknowledged: false, reason: undefined, acknowledgedBy: undefined,
+    }]);
+    expect(console.warn).toHaveBeenCalledWith(`[WARNING] ${MESSAGE}`);
+    expect(declared).toEqual(synthValid(memcached().chart));
+  });
+
+  test.each([[undefined], [false]])('allowUnauthenticated %p: no warning (the store is taken to authenticate its clients)', value => {
+    const { chart } = memcached(value);
+    Testing.synth(chart);
+    expect(Warnings.of(chart).list()).toEqual([]);
+  });
+
+  test('strict mode fails; an acknowledgement with a reason lets it pass', () => {
+    process.env[STRICT_ENV] = 'true';
+    expect(() => Testing.synth(memcached(true).chart)).toThrow(`[test/cache] ${MESSAGE} Strict mode`);
+    const { chart, store } = memcached(true);
+    Warnings.of(store).acknowledge(ID, 'memcached has no authentication; the NetworkPolicy memcached admits only the web pods');
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  test('isolated to its wired pods (the app-wide fact): no warning', () => {
+    const { chart, store } = memcached(true);
+    declareIngressIsolation(store);
+    process.env[STRICT_ENV] = 'true';
+    expect(() => Testing.synth(chart)).not.toThrow();
+    expect(Warnings.of(chart).list()).toEqual([]);
   });
 });

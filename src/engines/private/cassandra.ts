@@ -2,8 +2,10 @@
  * The engine side of the `Cassandra` preset: how StatefulSet pods run the official `cassandra`
  * image as one ring, rendered as plain Kubernetes JSON for the pod. See `renderCassandra()`.
  *
- * Checked through its rendered configuration only (test/private/engines-cassandra.test.ts):
- * Cassandra has no Debian package to run in the tests, and the image cannot run here.
+ * Checked through its rendered configuration (test/engines/private/cassandra.test.ts), and its
+ * scripts against stand-ins (the seed wait against a resolver that answers later, the
+ * `cassandra-auth` sidecar against stub `cqlsh` and `nodetool`): Cassandra has no Debian package
+ * to run in the tests, and the image cannot run here.
  */
 import {
   checkIdentity,
@@ -15,13 +17,14 @@ import {
   ProbeJson,
   PropNames,
   propName,
+  renderNameWait,
   showBytes,
   StatefulSetIdentity,
   VolumeJson,
   VolumeMountJson,
 } from './common';
 import { defaultTagOf } from '../../private/engine-versions';
-import { checkInteger, fail } from '../../private/validation';
+import { checkDns1123Subdomain, checkInteger, fail } from '../../private/validation';
 
 /**
  * The official image, pinned to the 4.1 line's tag of the engine version policy
@@ -60,6 +63,28 @@ export const CASSANDRA_STORAGE_PORT = 7000;
 
 /** The snitch: the one that reads datacenter and rack from cassandra-rackdc.properties. */
 export const CASSANDRA_SNITCH = 'GossipingPropertyFileSnitch';
+
+/** The authenticator and authorizer set in cassandra.yaml when the ring has credentials. */
+export const CASSANDRA_AUTHENTICATOR = 'PasswordAuthenticator';
+export const CASSANDRA_AUTHORIZER = 'CassandraAuthorizer';
+
+/** The init container that holds a node until a seed name resolves (see `renderNameWait()`). */
+export const CASSANDRA_SEED_WAIT_CONTAINER = 'wait-for-seeds';
+/** The sidecar that replaces the default superuser with the Secret's role (see `cassandraAuthScript()`). */
+export const CASSANDRA_AUTH_CONTAINER = 'cassandra-auth';
+/** The memory-backed emptyDir holding the sidecar's cqlshrc files (its HOME). */
+export const CASSANDRA_AUTH_VOLUME = 'cassandra-auth';
+export const CASSANDRA_AUTH_DIR = '/run/cassandra-auth';
+/** The file on the data claim recording the system_auth replication this node was repaired at. */
+export const CASSANDRA_AUTH_MARKER = `${CASSANDRA_DATA_DIR}/.cdk8s-stateful-system-auth-repaired`;
+/** The role the image creates at first start, with the password `cassandra`. */
+export const CASSANDRA_DEFAULT_SUPERUSER = 'cassandra';
+/** The most replicas of system_auth per datacenter: a login needs a quorum of them (LOCAL_QUORUM in 4.1). */
+export const CASSANDRA_AUTH_MAX_REPLICATION = 3;
+/** Seconds between the sidecar's attempts while something is not ready yet. */
+export const CASSANDRA_AUTH_RETRY_SECONDS = 10;
+/** Seconds between the sidecar's checks once everything is set up (the default superuser must stay gone). */
+export const CASSANDRA_AUTH_CHECK_SECONDS = 60;
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -119,6 +144,21 @@ export interface CassandraEngineOptions extends StatefulSetIdentity {
    * @default CASSANDRA_DEFAULT_IMAGE
    */
   readonly image?: string;
+  /**
+   * The superuser role's credentials: a Secret with a user name and a password. Turns on
+   * `PasswordAuthenticator` and `CassandraAuthorizer`, and adds the sidecar that replaces the
+   * image's default superuser with this role (`cassandraAuthScript()`).
+   *
+   * @default - no authentication (the image's AllowAllAuthenticator)
+   */
+  readonly credentials?: CassandraCredentialsRef;
+}
+
+/** Where the superuser role's credentials are: keys of one Secret. */
+export interface CassandraCredentialsRef {
+  readonly secretName: string;
+  readonly usernameKey: string;
+  readonly passwordKey: string;
 }
 
 /** What `renderCassandra()` returns: the parts of the pod spec, in core/v1 field names. */
@@ -126,8 +166,20 @@ export interface CassandraEngine {
   readonly image: string;
   /** The container's `env`; the image's entrypoint writes them into its configuration at start. */
   readonly env: EnvVarJson[];
-  /** Copies the image's `/etc/cassandra` into the writable emptyDir the main container mounts there. */
+  /**
+   * Copies the image's `/etc/cassandra` into the writable emptyDir the main container mounts there
+   * (and, with credentials, turns authentication on in the copy).
+   */
   readonly initContainer: InitContainerJson;
+  /** Holds the node until a seed name resolves: its own name for a seed pod. Runs first. */
+  readonly seedWaitContainer: InitContainerJson;
+  /**
+   * With credentials: the sidecar that replaces the default superuser with the Secret's role,
+   * raises the replication of system_auth and repairs it (`cassandraAuthScript()`).
+   */
+  readonly authContainer?: InitContainerJson;
+  /** With credentials: the replication of system_auth the sidecar sets, min(3, nodes). */
+  readonly authReplication?: number;
   readonly ports: ContainerPortJson[];
   readonly startupProbe: ProbeJson;
   readonly livenessProbe: ProbeJson;
@@ -295,6 +347,13 @@ function checkTopologyName(where: string, prop: string, value: string, example: 
  *   address (`rpc_address 0.0.0.0`, broadcasting the pod IP). A rescheduled pod gets a new IP and
  *   keeps its host ID from its data, which Cassandra handles.
  * - Seeds: `cassandraSeeds()`, by DNS name (the headless Service must publish not-ready addresses).
+ *   Cassandra exits at start when no seed resolves, so the first init container
+ *   (`wait-for-seeds`, `renderNameWait()`) holds the pod until one does: its own name for a seed
+ *   pod, any seed's for the others.
+ * - Authentication (with `credentials`): `PasswordAuthenticator` and `CassandraAuthorizer`, set in
+ *   the configuration copy (which fails unless 4.1's one-line keys are there), and the
+ *   `cassandra-auth` sidecar (`cassandraAuthScript()`) that replaces the default superuser with
+ *   the Secret's role and keeps system_auth at min(3, nodes) replicas.
  * - Topology: `GossipingPropertyFileSnitch` with one datacenter and one rack for every pod.
  * - Heap: `MAX_HEAP_SIZE` and `HEAP_NEWSIZE`, always both (cassandra-env.sh refuses one without
  *   the other), from `cassandraHeap()`: never computed from the node's memory.
@@ -352,17 +411,67 @@ export function renderCassandra(where: string, options: CassandraEngineOptions, 
     { name: 'MAX_HEAP_SIZE', value: `${maxHeapBytes / MIB}M` },
     { name: 'HEAP_NEWSIZE', value: `${heapNewBytes / MIB}M` },
   ];
+  const credentials = options.credentials;
+  if (credentials) {
+    checkDns1123Subdomain(where, `${prop('credentials')}.secretName`, credentials.secretName);
+    for (const key of ['usernameKey', 'passwordKey'] as const) {
+      if (!/^[-._a-zA-Z0-9]{1,253}$/.test(credentials[key])) {
+        throw fail(where, `${prop('credentials')}.${key}`, credentials[key], 'Must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'',
+          `Set '${prop('credentials')}.${key}' to a key of the Secret`);
+      }
+    }
+  }
+  const authReplication = Math.min(CASSANDRA_AUTH_MAX_REPLICATION, nodes);
+
+  const yaml = `${CASSANDRA_CONFIG_COPY_DIR}/cassandra.yaml`;
+  const configCopy = [`set -e; cp -R ${CASSANDRA_CONF_DIR}/. ${CASSANDRA_CONFIG_COPY_DIR}/; test -f ${yaml}`];
+  if (credentials) {
+    // 4.1 writes each as one line (`authenticator: AllowAllAuthenticator`), which the entrypoint
+    // leaves alone; another layout (5.0's `class_name:` under the key) fails here rather than run
+    // with a half-edited file
+    for (const key of ['authenticator', 'authorizer']) {
+      configCopy.push(`grep -Eqx '${key}: [A-Za-z.]+' ${yaml} || { echo "${CASSANDRA_CONFIG_VOLUME}: cassandra.yaml has no line '${key}: <class>' to set" >&2; exit 1; }`);
+    }
+    configCopy.push(`sed -i -e 's/^authenticator:.*/authenticator: ${CASSANDRA_AUTHENTICATOR}/' -e 's/^authorizer:.*/authorizer: ${CASSANDRA_AUTHORIZER}/' ${yaml}`);
+  }
   const storage = { tcpSocket: { port: CASSANDRA_STORAGE_PORT } };
+  const e = CASSANDRA_AUTH_ENV;
   return {
     image,
     env,
     initContainer: {
       name: CASSANDRA_CONFIG_VOLUME,
       image,
-      command: ['sh', '-c',
-        `set -e; cp -R ${CASSANDRA_CONF_DIR}/. ${CASSANDRA_CONFIG_COPY_DIR}/; test -f ${CASSANDRA_CONFIG_COPY_DIR}/cassandra.yaml`],
+      command: ['sh', '-c', configCopy.join('; ')],
       volumeMounts: [{ name: CASSANDRA_CONFIG_VOLUME, mountPath: CASSANDRA_CONFIG_COPY_DIR }],
     },
+    seedWaitContainer: renderNameWait(where, {
+      containerName: CASSANDRA_SEED_WAIT_CONTAINER,
+      image,
+      namesVariable: 'CASSANDRA_SEEDS',
+      names: seeds,
+      what: 'seed',
+      hint: 'Cassandra would exit at start (The seed provider lists no seeds). Check that the headless Service '
+        + `${options.serviceName} exists and publishes not-ready addresses, and that the seed pods exist (kubectl get pods)`,
+    }),
+    authContainer: credentials && {
+      name: CASSANDRA_AUTH_CONTAINER,
+      image,
+      command: ['sh', '-c', cassandraAuthScript()],
+      env: [
+        { name: e.USERNAME, valueFrom: { secretKeyRef: { name: credentials.secretName, key: credentials.usernameKey } } },
+        { name: e.PASSWORD, valueFrom: { secretKeyRef: { name: credentials.secretName, key: credentials.passwordKey } } },
+        { name: e.DATACENTER, value: datacenter },
+        { name: e.NODES, value: String(nodes) },
+        { name: e.REPLICATION, value: String(authReplication) },
+        { name: e.MARKER, value: CASSANDRA_AUTH_MARKER },
+        { name: e.RETRY_SECONDS, value: String(CASSANDRA_AUTH_RETRY_SECONDS) },
+        { name: e.CHECK_SECONDS, value: String(CASSANDRA_AUTH_CHECK_SECONDS) },
+        { name: 'HOME', value: CASSANDRA_AUTH_DIR },
+      ],
+      volumeMounts: [{ name: CASSANDRA_AUTH_VOLUME, mountPath: CASSANDRA_AUTH_DIR }],
+    },
+    authReplication: credentials ? authReplication : undefined,
     ports: [
       { name: 'cql', containerPort: CASSANDRA_CQL_PORT, protocol: 'TCP' },
       { name: 'intra-node', containerPort: CASSANDRA_STORAGE_PORT, protocol: 'TCP' },
@@ -374,6 +483,7 @@ export function renderCassandra(where: string, options: CassandraEngineOptions, 
       { name: CASSANDRA_CONFIG_VOLUME, emptyDir: {} },
       { name: CASSANDRA_LOGS_VOLUME, emptyDir: {} },
       { name: CASSANDRA_TMP_VOLUME, emptyDir: {} },
+      ...credentials ? [{ name: CASSANDRA_AUTH_VOLUME, emptyDir: { medium: 'Memory' as const, sizeLimit: '1Mi' } }] : [],
     ],
     volumeMounts: [
       { name: CASSANDRA_CONFIG_VOLUME, mountPath: CASSANDRA_CONF_DIR },
@@ -395,4 +505,182 @@ export function renderCassandra(where: string, options: CassandraEngineOptions, 
     podManagementPolicy: 'OrderedReady',
     publishNotReadyAddresses: true,
   };
+}
+
+/**
+ * The environment variables of the `cassandra-auth` sidecar (see `cassandraAuthScript()`), besides
+ * the credentials.
+ */
+export const CASSANDRA_AUTH_ENV = {
+  USERNAME: 'CASSANDRA_AUTH_USERNAME',
+  PASSWORD: 'CASSANDRA_AUTH_PASSWORD',
+  DATACENTER: 'CASSANDRA_AUTH_DATACENTER',
+  NODES: 'CASSANDRA_AUTH_NODES',
+  REPLICATION: 'CASSANDRA_AUTH_REPLICATION',
+  MARKER: 'CASSANDRA_AUTH_MARKER',
+  RETRY_SECONDS: 'CASSANDRA_AUTH_RETRY_SECONDS',
+  CHECK_SECONDS: 'CASSANDRA_AUTH_CHECK_SECONDS',
+} as const;
+
+/**
+ * The script of the `cassandra-auth` sidecar: it replaces the image's default superuser
+ * (`cassandra`/`cassandra`, which Cassandra creates about 10 seconds after the first node of a new
+ * ring starts, when system_auth holds no role) with the role of the Secret, and keeps system_auth
+ * replicated so that logins survive a node being down. Every step is idempotent, so the script
+ * runs the same way on every node, at every start, whatever the ring's state.
+ *
+ * It loops (every `CASSANDRA_AUTH_RETRY_SECONDS` while something is not ready, every
+ * `CASSANDRA_AUTH_CHECK_SECONDS` once all is done, so a default superuser that comes back is
+ * dropped again):
+ * 1. Log in to this node (`cqlsh` to 127.0.0.1:9042) as the Secret's role. If that works:
+ *    - drop the default superuser if it exists (`DROP ROLE IF EXISTS cassandra`): first, while
+ *      system_auth may still have one replica, which the drop's QUORUM reaches for sure;
+ *    - raise the replication of system_auth to `CASSANDRA_AUTH_REPLICATION` (min(3, nodes)) in
+ *      this datacenter (`NetworkTopologyStrategy`) when it is lower; never lowered (a higher one
+ *      was set by someone, on purpose);
+ *    - repair system_auth on this node (`nodetool repair -full system_auth`, over JMX on
+ *      localhost, which the image allows without credentials) once per replication factor,
+ *      recorded in a file on the data claim (`CASSANDRA_AUTH_MARKER`): a raised replication
+ *      leaves the new replicas empty until repaired, and a node whose claim is new gets repaired
+ *      again. Skipped at replication 1.
+ * 2. Otherwise, log in as the default superuser. If that works and every node of the ring has
+ *    joined (`system.peers` holds `CASSANDRA_AUTH_NODES - 1` peers: creating the role earlier, on
+ *    a ring that is still growing, would leave it on a node that a seed joining later takes the
+ *    role's range from without streaming it), create the Secret's role as a superuser that can
+ *    log in (`CREATE ROLE IF NOT EXISTS`); the next round goes to step 1.
+ * 3. Otherwise wait: CQL is not up yet, or no quorum of system_auth's replicas is (a whole ring
+ *    restarting), or the Secret's password was changed after the role was created (it is read
+ *    only to create the role, as Postgres reads its password only at initdb: change the role
+ *    with `ALTER ROLE` first, then the Secret).
+ *
+ * Secrets: the user name and password reach the container only as environment variables from a
+ * `secretKeyRef`. `cqlsh` reads them from cqlshrc files written with umask 077 to a memory-backed
+ * emptyDir (`HOME`); the password is never a process argument (`printf` is a shell builtin) and
+ * the statement that holds it goes to `cqlsh` on its standard input, its `'` doubled. Output that
+ * quotes the password is withheld from the log. The role's name is restricted to letters, digits,
+ * `_`, `.`, `@` and `-` (it is written into cqlshrc and a CQL literal unescaped); the password may
+ * hold anything but line breaks and surrounding white space (cqlshrc cannot keep them). A Secret
+ * that breaks these rules, or names the role `cassandra` (the role this script drops), stops the
+ * sidecar (exit 1): the pod is not Ready and the ring does not form with the default superuser
+ * left in place.
+ *
+ * The sidecar is PID 1 of its container: SIGTERM ends it at once (the sleeps run in the
+ * background so the trap is not deferred), or the pod's deletion would wait for the whole
+ * termination grace period.
+ */
+export function cassandraAuthScript(): string {
+  const e = CASSANDRA_AUTH_ENV;
+  const lines = [
+    'set -u',
+    "trap 'exit 143' TERM INT",
+    'say() { echo "cassandra-auth: $*"; }',
+    // a state worth waiting in is logged once, not at every round
+    "last=''",
+    'note() { if [ "$1" != "$last" ]; then say "$1"; last="$1"; fi; }',
+    'pause() { sleep "$1" & wait $!; }',
+    'oneline() { printf \'%s\' "$1" | tr \'\\n\' \' \' | cut -c1-400; }',
+    `user="\${${e.USERNAME}:-}"`,
+    `password="\${${e.PASSWORD}:-}"`,
+    `dc="\${${e.DATACENTER}:?}"`,
+    `nodes="\${${e.NODES}:?}"`,
+    `rf="\${${e.REPLICATION}:?}"`,
+    `marker="\${${e.MARKER}:?}"`,
+    `retry="\${${e.RETRY_SECONDS}:-${CASSANDRA_AUTH_RETRY_SECONDS}}"`,
+    `check="\${${e.CHECK_SECONDS}:-${CASSANDRA_AUTH_CHECK_SECONDS}}"`,
+    // ---- the Secret's values
+    'fatal() { echo "cassandra-auth: $*" >&2; exit 1; }',
+    `[ -n "$user" ] || fatal "${e.USERNAME} is empty: the Secret's user name key holds no user name"`,
+    'case "$user" in',
+    `  *[!A-Za-z0-9_.@-]*) fatal "the user name \\"$user\\" in ${e.USERNAME} must be letters, digits, '_', '.', '@' and '-'" ;;`,
+    'esac',
+    `[ "$user" != ${CASSANDRA_DEFAULT_SUPERUSER} ] || fatal "the user name in ${e.USERNAME} must not be ${CASSANDRA_DEFAULT_SUPERUSER}: that is the image's default superuser, which this sidecar drops"`,
+    `[ -n "$password" ] || fatal "${e.PASSWORD} is empty: the Secret's password key holds no password"`,
+    "nl=$(printf '\\n_'); nl=${nl%_}",
+    "cr=$(printf '\\r')",
+    "tab=$(printf '\\t')",
+    'case "$password" in',
+    `  *"$nl"*|*"$cr"*) fatal "the password in ${e.PASSWORD} holds a line break, which cqlsh cannot read from its configuration" ;;`,
+    `  " "*|*" "|"$tab"*|*"$tab") fatal "the password in ${e.PASSWORD} starts or ends with white space, which cqlsh would drop" ;;`,
+    'esac',
+    'for n in "$nodes" "$rf" "$retry" "$check"; do',
+    '  case "$n" in \'\'|*[!0-9]*) fatal "\\"$n\\" is not a number" ;; esac',
+    'done',
+    // ---- cqlsh, as the Secret's role or as the default superuser
+    'umask 077',
+    'home="${HOME:?}"',
+    'admin="$home/admin.cqlshrc"',
+    `default="$home/${CASSANDRA_DEFAULT_SUPERUSER}.cqlshrc"`,
+    'printf \'[authentication]\\nusername = %s\\npassword = %s\\n\' "$user" "$password" > "$admin" || fatal "cannot write $admin"',
+    `printf '[authentication]\\nusername = ${CASSANDRA_DEFAULT_SUPERUSER}\\npassword = ${CASSANDRA_DEFAULT_SUPERUSER}\\n' > "$default" || fatal "cannot write $default"`,
+    // the password as a CQL string literal: every ' doubled (sed reads it from a pipe)
+    "literal=$(printf '%s' \"$password\" | sed \"s/'/''/g\")",
+    `cql() { rc="$1"; shift; cqlsh --cqlshrc "$rc" --request-timeout 60 "$@" 127.0.0.1 ${CASSANDRA_CQL_PORT}; }`,
+    'withheld() { case "$1" in *"$password"*) echo "(output withheld: it quotes the password)" ;; *) oneline "$1" ;; esac; }',
+    // ---- step 1: as the Secret's role
+    'maintain() {',
+    `  if ! out=$(cql "$admin" -e "DROP ROLE IF EXISTS ${CASSANDRA_DEFAULT_SUPERUSER}" 2>&1); then`,
+    `    note "could not drop the default superuser ${CASSANDRA_DEFAULT_SUPERUSER} yet: $(withheld "$out")"; return 1`,
+    '  fi',
+    '  current=0',
+    '  case "$1" in',
+    '    *NetworkTopologyStrategy*) current=$(printf \'%s\\n\' "$1" | tr \',{}\' \'\\n\\n\\n\' | grep -F "\'$dc\': " | head -n 1 | sed "s/.*\': \'//; s/\'.*//") ;;',
+    '  esac',
+    '  case "$current" in \'\'|*[!0-9]*) current=0 ;; esac',
+    '  if [ "$current" -lt "$rf" ]; then',
+    '    say "raising the replication of system_auth in $dc from $current to $rf"',
+    '    if ! out=$(cql "$admin" -e "ALTER KEYSPACE system_auth WITH replication = {\'class\': \'NetworkTopologyStrategy\', \'$dc\': $rf}" 2>&1); then',
+    '      note "could not raise the replication of system_auth: $(withheld "$out")"; return 1',
+    '    fi',
+    '    current=$rf',
+    '  fi',
+    '  if [ "$(cat "$marker" 2>/dev/null)" != "$current" ]; then',
+    '    if [ "$current" -gt 1 ]; then',
+    '      say "repairing system_auth on this node (replication $current), so every replica holds the roles"',
+    '      if ! out=$(nodetool repair -full system_auth 2>&1); then',
+    '        note "could not repair system_auth yet (every replica must be up): $(withheld "$out")"; return 1',
+    '      fi',
+    '    fi',
+    '    printf \'%s\\n\' "$current" > "$marker" || { note "cannot write $marker"; return 1; }',
+    '  fi',
+    '  return 0',
+    '}',
+    // ---- step 2: as the default superuser, once the whole ring has joined
+    'setup() {',
+    "  peers=$(printf '%s\\n' \"$1\" | awk 'found && NF { print $1; exit } /^-+$/ { found = 1 }')",
+    '  case "$peers" in \'\'|*[!0-9]*) note "could not read the number of peers: $(withheld "$1")"; return 1 ;; esac',
+    '  if [ $((peers + 1)) -lt "$nodes" ]; then',
+    `    note "the default superuser ${CASSANDRA_DEFAULT_SUPERUSER} is active: waiting for all $nodes nodes to join the ring before replacing it ($((peers + 1)) so far)"`,
+    '    return 1',
+    '  fi',
+    `  say "creating the superuser role $user from the Secret; the default superuser ${CASSANDRA_DEFAULT_SUPERUSER} is dropped next"`,
+    "  if ! out=$(printf \"CREATE ROLE IF NOT EXISTS '%s' WITH PASSWORD = '%s' AND SUPERUSER = true AND LOGIN = true;\\n\" \"$user\" \"$literal\" | cql \"$default\" 2>&1); then",
+    '    note "could not create the role $user yet: $(withheld "$out")"; return 1',
+    '  fi',
+    '  return 0',
+    '}',
+    // ---- the loop
+    'while :; do',
+    '  if out=$(cql "$admin" -e "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = \'system_auth\'" 2>&1); then',
+    '    if maintain "$out"; then',
+    `      note "the superuser role $user is set up, the default superuser ${CASSANDRA_DEFAULT_SUPERUSER} is gone and system_auth has $current replicas in $dc; checking again every \${check}s"`,
+    '      pause "$check"',
+    '    else',
+    '      pause "$retry"',
+    '    fi',
+    '    continue',
+    '  fi',
+    '  refused="$out"',
+    '  if out=$(cql "$default" -e "SELECT count(*) FROM system.peers" 2>&1); then',
+    '    setup "$out" || pause "$retry"',
+    '    continue',
+    '  fi',
+    '  case "$refused" in',
+    '    *AuthenticationFailed*|*"Bad credentials"*)',
+    `      note "neither the role $user from the Secret nor the default superuser ${CASSANDRA_DEFAULT_SUPERUSER} can log in yet: Cassandra creates the default superuser about 10 seconds after the first node of a new ring starts, logins need a quorum of system_auth's replicas, and a Secret changed after the role was created is not applied (ALTER ROLE the role first): $(withheld "$refused")" ;;`,
+    `    *) note "waiting for CQL on this node (127.0.0.1:${CASSANDRA_CQL_PORT}): $(withheld "$refused")" ;;`,
+    '  esac',
+    '  pause "$retry"',
+    'done',
+  ];
+  return lines.join('\n') + '\n';
 }

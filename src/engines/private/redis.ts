@@ -300,7 +300,10 @@ export function redisMaxMemory(where: string, memoryLimit: string | number, perc
  * `<configDir>/redis.conf` (mode 0600) and runs `exec redis-server <conf> "$@"`: the container's
  * `args` (e.g. `--loglevel verbose`) override the file.
  * - The primary's host comes from the `REDIS_PRIMARY_HOST` env var, rendered as the first pod's DNS
- *   name (so a test, or an operator, can point it elsewhere without changing the script).
+ *   name (so a test, or an operator, can point it elsewhere without changing the script). The
+ *   script does not resolve it: `redis-server` resolves it at every connection attempt and, while
+ *   it does not resolve (pod 0's record not published yet), logs `Unable to connect to MASTER` and
+ *   retries a second later, so a replica needs no wait before it starts.
  * - Why a file rather than `--requirepass` arguments: arguments show in `ps` and
  *   `/proc/<pid>/cmdline` to every process in the pod, and would be in the manifest; the file sits
  *   on a memory-backed emptyDir (the root file system is read-only) readable only by the server's

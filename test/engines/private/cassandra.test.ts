@@ -4,21 +4,29 @@
  * entrypoint does with the env vars (sed substitutions into cassandra.yaml and
  * cassandra-rackdc.properties) is reproduced with the real `sed` to show which names survive it.
  */
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CASSANDRA_DEFAULT_IMAGE,
+  cassandraAuthScript,
   cassandraHeap,
   cassandraSeeds,
+  CassandraCredentialsRef,
   CassandraEngine,
   CassandraEngineOptions,
   renderCassandra,
 } from '../../../src/engines/private/cassandra';
+import { NEW_RING, StubRing } from '../../util/cassandra-stubs';
 import { expectValidManifests } from '../../util/k8s-schema';
 
 const WHERE = "Cassandra 'test/ring'";
 const BASE: CassandraEngineOptions = { statefulSetName: 'ring', serviceName: 'ring', namespace: 'shop', memoryLimit: '4Gi' };
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
+
+const CREDENTIALS: CassandraCredentialsRef = { secretName: 'ring-admin', usernameKey: 'username', passwordKey: 'password' };
 
 const envOf = (r: CassandraEngine) => Object.fromEntries(r.env.map(e => [e.name, e.value ?? e.valueFrom]));
 
@@ -49,6 +57,14 @@ describe('renderCassandra: rendering', () => {
       command: ['sh', '-c', 'set -e; cp -R /etc/cassandra/. /cassandra-config/; test -f /cassandra-config/cassandra.yaml'],
       volumeMounts: [{ name: 'cassandra-config', mountPath: '/cassandra-config' }],
     });
+    expect(r.seedWaitContainer).toMatchObject({
+      name: 'wait-for-seeds',
+      image: CASSANDRA_DEFAULT_IMAGE,
+      env: [{ name: 'CASSANDRA_SEEDS', value: 'ring-0.ring.shop.svc.cluster.local,ring-1.ring.shop.svc.cluster.local' }],
+      volumeMounts: [],
+    });
+    expect(r.authContainer).toBeUndefined();
+    expect(r.authReplication).toBeUndefined();
     expect(r.volumes).toEqual([
       { name: 'cassandra-config', emptyDir: {} },
       { name: 'cassandra-logs', emptyDir: {} },
@@ -153,7 +169,7 @@ describe('renderCassandra: rendering', () => {
   });
 
   test('the rendered parts are valid core/v1 in a StatefulSet (Kubernetes 1.27 schema)', () => {
-    expectValidManifests([statefulSetOf(renderCassandra(WHERE, BASE))]);
+    expectValidManifests([statefulSetOf(renderCassandra(WHERE, BASE)), statefulSetOf(renderCassandra(WHERE, { ...BASE, credentials: CREDENTIALS }))]);
   });
 
   test('prop names: errors name the construct\'s prop', () => {
@@ -404,8 +420,8 @@ function statefulSetOf(r: CassandraEngine): any {
         spec: {
           terminationGracePeriodSeconds: r.terminationGracePeriodSeconds,
           securityContext: { runAsNonRoot: true, runAsUser: r.user, runAsGroup: r.group, fsGroup: r.user },
-          initContainers: [r.initContainer],
-          containers: [{
+          initContainers: [r.seedWaitContainer, r.initContainer],
+          containers: [...r.authContainer ? [r.authContainer] : [], {
             name: 'cassandra',
             image: r.image,
             env: r.env,
@@ -423,3 +439,335 @@ function statefulSetOf(r: CassandraEngine): any {
     },
   };
 }
+
+describe('renderCassandra: credentials', () => {
+  test('turn authentication on in the configuration copy, and add the sidecar with the Secret by reference', () => {
+    const r = renderCassandra(WHERE, { ...BASE, credentials: CREDENTIALS });
+    expect(r.initContainer.command[2]).toBe('set -e; cp -R /etc/cassandra/. /cassandra-config/; test -f /cassandra-config/cassandra.yaml; '
+      + "grep -Eqx 'authenticator: [A-Za-z.]+' /cassandra-config/cassandra.yaml || { echo \"cassandra-config: cassandra.yaml has no line 'authenticator: <class>' to set\" >&2; exit 1; }; "
+      + "grep -Eqx 'authorizer: [A-Za-z.]+' /cassandra-config/cassandra.yaml || { echo \"cassandra-config: cassandra.yaml has no line 'authorizer: <class>' to set\" >&2; exit 1; }; "
+      + "sed -i -e 's/^authenticator:.*/authenticator: PasswordAuthenticator/' -e 's/^authorizer:.*/authorizer: CassandraAuthorizer/' /cassandra-config/cassandra.yaml");
+    expect(r.authContainer).toEqual({
+      name: 'cassandra-auth',
+      image: r.image,
+      command: ['sh', '-c', cassandraAuthScript()],
+      env: [
+        { name: 'CASSANDRA_AUTH_USERNAME', valueFrom: { secretKeyRef: { name: 'ring-admin', key: 'username' } } },
+        { name: 'CASSANDRA_AUTH_PASSWORD', valueFrom: { secretKeyRef: { name: 'ring-admin', key: 'password' } } },
+        { name: 'CASSANDRA_AUTH_DATACENTER', value: 'dc1' },
+        { name: 'CASSANDRA_AUTH_NODES', value: '3' },
+        { name: 'CASSANDRA_AUTH_REPLICATION', value: '3' },
+        { name: 'CASSANDRA_AUTH_MARKER', value: '/var/lib/cassandra/.cdk8s-stateful-system-auth-repaired' },
+        { name: 'CASSANDRA_AUTH_RETRY_SECONDS', value: '10' },
+        { name: 'CASSANDRA_AUTH_CHECK_SECONDS', value: '60' },
+        { name: 'HOME', value: '/run/cassandra-auth' },
+      ],
+      volumeMounts: [{ name: 'cassandra-auth', mountPath: '/run/cassandra-auth' }],
+    });
+    expect(r.volumes).toContainEqual({ name: 'cassandra-auth', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    // the main container gets no credentials: the node itself needs none
+    expect(JSON.stringify(r.env)).not.toContain('ring-admin');
+  });
+
+  test.each([[1, 1], [2, 2], [3, 3], [4, 3], [9, 3]])('%d nodes: system_auth gets %d replicas', (nodes, replication) => {
+    const r = renderCassandra(WHERE, { ...BASE, nodes, seeds: 1, credentials: CREDENTIALS });
+    expect(r.authReplication).toBe(replication);
+    expect(r.authContainer!.env).toContainEqual({ name: 'CASSANDRA_AUTH_REPLICATION', value: String(replication) });
+    expect(r.authContainer!.env).toContainEqual({ name: 'CASSANDRA_AUTH_NODES', value: String(nodes) });
+  });
+
+  test.each<[string, Partial<CassandraCredentialsRef>, RegExp]>([
+    ['a Secret name that is no DNS subdomain', { secretName: 'Ring_Admin' }, /invalid 'credentials.secretName': "Ring_Admin"/],
+    ['an empty user name key', { usernameKey: '' }, /invalid 'credentials.usernameKey': "". Must be a Secret key/],
+    ['a password key with a slash', { passwordKey: 'a/b' }, /invalid 'credentials.passwordKey': "a\/b". Must be a Secret key/],
+  ])('fails on %s', (_name, change, error) => {
+    expect(() => renderCassandra(WHERE, { ...BASE, credentials: { ...CREDENTIALS, ...change } })).toThrow(error);
+  });
+});
+
+describe('the configuration copy turns authentication on (the rendered init script, on a copy of the image\'s files)', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cassandra-config-'));
+    mkdirSync(join(dir, 'etc'));
+    mkdirSync(join(dir, 'copy'));
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The rendered init command with the image's paths moved under `dir`. */
+  function runCopy(yaml: string): { status: number | null; stderr: string } {
+    writeFileSync(join(dir, 'etc', 'cassandra.yaml'), yaml);
+    writeFileSync(join(dir, 'etc', 'cassandra-env.sh'), '# env\n');
+    const r = renderCassandra(WHERE, { ...BASE, credentials: CREDENTIALS });
+    // one pass, so a substituted path is not substituted again
+    const script = r.initContainer.command[2].replace(/\/etc\/cassandra|\/cassandra-config/g, path => join(dir, path === '/etc/cassandra' ? 'etc' : 'copy'));
+    const out = spawnSync(r.initContainer.command[0], [r.initContainer.command[1], script], { encoding: 'utf8' });
+    return { status: out.status, stderr: out.stderr };
+  }
+
+  test('the 4.1 lines are replaced in the copy; the image\'s file is left alone; comments are not touched', () => {
+    const yaml = [
+      '#   Please increase system_auth keyspace replication factor if you use this authenticator.',
+      'authenticator: AllowAllAuthenticator',
+      '# authorizer: comments stay',
+      'authorizer: AllowAllAuthorizer',
+      'role_manager: CassandraRoleManager',
+      '',
+    ].join('\n');
+    expect(runCopy(yaml)).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'copy', 'cassandra.yaml'), 'utf8').split('\n')).toEqual([
+      '#   Please increase system_auth keyspace replication factor if you use this authenticator.',
+      'authenticator: PasswordAuthenticator',
+      '# authorizer: comments stay',
+      'authorizer: CassandraAuthorizer',
+      'role_manager: CassandraRoleManager',
+      '',
+    ]);
+    expect(readFileSync(join(dir, 'etc', 'cassandra.yaml'), 'utf8')).toBe(yaml);
+    expect(readFileSync(join(dir, 'copy', 'cassandra-env.sh'), 'utf8')).toBe('# env\n');
+  });
+
+  test('a file of another layout (5.0\'s class_name form) stops the pod instead of running without authentication', () => {
+    const out = runCopy('authenticator:\n  class_name : org.apache.cassandra.auth.AllowAllAuthenticator\nauthorizer: AllowAllAuthorizer\n');
+    expect(out.status).toBe(1);
+    expect(out.stderr).toBe("cassandra-config: cassandra.yaml has no line 'authenticator: <class>' to set\n");
+  });
+});
+
+describe('the cassandra-auth sidecar (the rendered script against stand-ins for cqlsh and nodetool)', () => {
+  // quotes, a backslash, shell and CQL characters, a percent sign
+  const PASSWORD = "it's \"a\" \\ $HOME; %s 50% #x";
+  const running: ChildProcess[] = [];
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cassandra-auth-'));
+  });
+
+  afterEach(async () => {
+    for (const child of running.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise(resolve => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  interface Sidecar {
+    readonly child: ChildProcess;
+    readonly home: string;
+    readonly marker: string;
+    output(): string;
+  }
+
+  /**
+   * Starts the rendered sidecar as the kubelet would: its command, its env with the Secret's keys
+   * resolved, HOME and the marker moved to temporary paths, no pause between rounds.
+   */
+  function start(ring: StubRing, options: { nodes?: number; username?: string; password?: string; marker?: string } = {}): Sidecar {
+    const r = renderCassandra(WHERE, { ...BASE, nodes: options.nodes ?? 3, seeds: 1, credentials: CREDENTIALS });
+    const home = join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    const marker = join(dir, 'marker');
+    if (options.marker !== undefined) writeFileSync(marker, options.marker);
+    const secret: Record<string, string> = { username: options.username ?? 'admin', password: options.password ?? PASSWORD };
+    const env: NodeJS.ProcessEnv = { ...ring.env() };
+    for (const e of r.authContainer!.env!) env[e.name] = e.value ?? secret[e.valueFrom!.secretKeyRef!.key];
+    Object.assign(env, { HOME: home, CASSANDRA_AUTH_MARKER: marker, CASSANDRA_AUTH_RETRY_SECONDS: '0', CASSANDRA_AUTH_CHECK_SECONDS: '0' });
+    const [cmd, ...args] = r.authContainer!.command;
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(child);
+    let output = '';
+    child.stdout!.on('data', d => output += d);
+    child.stderr!.on('data', d => output += d);
+    return { child, home, marker, output: () => output };
+  }
+
+  async function until(what: string, check: () => boolean, sidecar: Sidecar, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the sidecar said:\n${sidecar.output()}`);
+      if (sidecar.child.exitCode !== null) throw new Error(`the sidecar exited (${sidecar.child.exitCode}) before ${what}:\n${sidecar.output()}`);
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
+
+  const SET_UP = /the superuser role admin is set up, the default superuser cassandra is gone and system_auth has (\d+) replicas in dc1/;
+
+  test('a new ring: waits for CQL and for every node, creates the Secret\'s role, drops the default superuser, raises system_auth to 3 and repairs once', async () => {
+    const ring = new StubRing(dir, { ...NEW_RING, up: false, peers: 0 });
+    const sidecar = start(ring);
+    await until('the wait for CQL', () => sidecar.output().includes('cassandra-auth: waiting for CQL on this node (127.0.0.1:9042): Connection error'), sidecar);
+    ring.update({ up: true });
+    await until('the wait for the ring', () => sidecar.output().includes(
+      'cassandra-auth: the default superuser cassandra is active: waiting for all 3 nodes to join the ring before replacing it (1 so far)'), sidecar);
+    ring.update({ peers: 1 });
+    await until('the second node', () => sidecar.output().includes('(2 so far)'), sidecar);
+    expect(ring.statements().filter(s => s.includes('CREATE'))).toEqual([]);
+    ring.update({ peers: 2 });
+    await until('the setup', () => SET_UP.test(sidecar.output()), sidecar);
+
+    // THEN the ring: only the Secret's role, a superuser with the Secret's password, 3 replicas
+    const state = ring.state();
+    expect(state.roles).toEqual({ admin: PASSWORD });
+    expect(state.superusers).toEqual(['admin']);
+    expect(state.replication).toEqual({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' });
+    expect(readFileSync(sidecar.marker, 'utf8')).toBe('3\n');
+    // in this order: created as the default superuser, then dropped by the new role, then the replication and the repair
+    const steps = ring.statements().filter(s => !s.includes('SELECT'));
+    expect(steps.slice(0, 3)).toEqual([
+      `cassandra: CREATE ROLE IF NOT EXISTS 'admin' WITH PASSWORD = '${PASSWORD.replace(/'/g, "''")}' AND SUPERUSER = true AND LOGIN = true`,
+      'admin: DROP ROLE IF EXISTS cassandra',
+      "admin: ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3}",
+    ]);
+    expect(steps.slice(3).every(s => s === 'admin: DROP ROLE IF EXISTS cassandra')).toBe(true);
+    expect(ring.calls().filter(c => c.tool === 'nodetool').map(c => c.argv)).toEqual([['repair', '-full', 'system_auth']]);
+    expect(sidecar.output()).toContain('cassandra-auth: creating the superuser role admin from the Secret; the default superuser cassandra is dropped next');
+    expect(sidecar.output()).toContain('cassandra-auth: raising the replication of system_auth in dc1 from 0 to 3');
+    expect(sidecar.output()).toContain('cassandra-auth: repairing system_auth on this node (replication 3), so every replica holds the roles');
+    // each waiting state is logged once
+    expect(sidecar.output().match(/\(1 so far\)/g)).toHaveLength(1);
+
+    // the password: never a process argument, never in the log; the cqlshrc files are the user's only
+    for (const call of ring.calls()) expect(call.argv.join(' ')).not.toContain('50%');
+    expect(sidecar.output()).not.toContain('50%');
+    for (const file of ['admin.cqlshrc', 'cassandra.cqlshrc']) expect(statSync(join(sidecar.home, file)).mode.toString(8).slice(-3)).toBe('600');
+    expect(readFileSync(join(sidecar.home, 'admin.cqlshrc'), 'utf8')).toBe(`[authentication]\nusername = admin\npassword = ${PASSWORD}\n`);
+
+    // SIGTERM ends it at once (it is PID 1 of its container)
+    const exited = new Promise<number | null>(resolve => sidecar.child.once('exit', code => resolve(code)));
+    const t0 = Date.now();
+    sidecar.child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  }, 60_000);
+
+  test('a restarted node with everything in place only checks: no role created, no replication change, no repair', async () => {
+    const ring = new StubRing(dir, {
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
+      replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
+    });
+    const sidecar = start(ring, { marker: '3\n' });
+    await until('the check', () => SET_UP.test(sidecar.output()), sidecar);
+    expect(new Set(ring.statements())).toEqual(new Set([
+      "admin: SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'",
+      'admin: DROP ROLE IF EXISTS cassandra',
+    ]));
+    expect(ring.calls().filter(c => c.tool === 'nodetool')).toEqual([]);
+  }, 60_000);
+
+  test('a node on a new claim (no marker) repairs system_auth once', async () => {
+    const ring = new StubRing(dir, {
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
+      replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
+    });
+    const sidecar = start(ring);
+    await until('the check', () => SET_UP.test(sidecar.output()), sidecar);
+    expect(ring.calls().filter(c => c.tool === 'nodetool')).toHaveLength(1);
+    expect(ring.statements().filter(s => s.includes('ALTER'))).toEqual([]);
+  }, 60_000);
+
+  test('a repair that fails (a replica down) is retried; the marker is written only once it succeeds', async () => {
+    const ring = new StubRing(dir, { ...NEW_RING, roles: { admin: PASSWORD }, superusers: ['admin'], repairFailures: 2 });
+    const sidecar = start(ring);
+    await until('the setup', () => SET_UP.test(sidecar.output()), sidecar);
+    expect(ring.calls().filter(c => c.tool === 'nodetool')).toHaveLength(3);
+    expect(sidecar.output()).toContain('cassandra-auth: could not repair system_auth yet (every replica must be up): error: Endpoint not alive');
+    expect(readFileSync(sidecar.marker, 'utf8')).toBe('3\n');
+    // the replication was raised once, before the first repair
+    expect(ring.statements().filter(s => s.includes('ALTER'))).toHaveLength(1);
+  }, 60_000);
+
+  test('a default superuser that comes back (a node that found no role) is dropped again', async () => {
+    const ring = new StubRing(dir, {
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
+      replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
+    });
+    const sidecar = start(ring, { marker: '3\n' });
+    await until('the check', () => SET_UP.test(sidecar.output()), sidecar);
+    const before = ring.calls().length;
+    ring.update({ roles: { admin: PASSWORD, cassandra: 'cassandra' }, superusers: ['admin', 'cassandra'] });
+    await until('the drop', () => ring.state().roles.cassandra === undefined, sidecar);
+    expect(ring.calls().slice(before).some(c => c.statements?.includes('DROP ROLE IF EXISTS cassandra'))).toBe(true);
+    expect(ring.state().roles).toEqual({ admin: PASSWORD });
+  }, 60_000);
+
+  test('one node: system_auth stays at one replica (NetworkTopologyStrategy), nothing to repair', async () => {
+    const ring = new StubRing(dir, { ...NEW_RING, peers: 0 });
+    const sidecar = start(ring, { nodes: 1 });
+    await until('the setup', () => SET_UP.test(sidecar.output()), sidecar);
+    expect(ring.state().replication).toEqual({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '1' });
+    expect(ring.calls().filter(c => c.tool === 'nodetool')).toEqual([]);
+    expect(readFileSync(sidecar.marker, 'utf8')).toBe('1\n');
+  }, 60_000);
+
+  test('a replication someone raised further is left alone', async () => {
+    const ring = new StubRing(dir, {
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
+      replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '5', dc2: '3' },
+    });
+    const sidecar = start(ring, { marker: '5\n' });
+    await until('the check', () => sidecar.output().includes('system_auth has 5 replicas in dc1'), sidecar);
+    expect(ring.statements().filter(s => s.includes('ALTER'))).toEqual([]);
+    expect(ring.state().replication).toEqual({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '5', dc2: '3' });
+  }, 60_000);
+
+  test('no quorum of system_auth (a whole ring restarting): waits without touching anything, then checks', async () => {
+    const ring = new StubRing(dir, {
+      ...NEW_RING,
+      roles: { admin: PASSWORD },
+      superusers: ['admin'],
+      noQuorum: true,
+      replication: { class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3' },
+    });
+    const sidecar = start(ring, { marker: '3\n' });
+    await until('the wait', () => sidecar.output().includes(
+      'cassandra-auth: neither the role admin from the Secret nor the default superuser cassandra can log in yet'), sidecar);
+    expect(sidecar.output()).toContain('Cannot achieve consistency level LOCAL_QUORUM');
+    expect(ring.statements().filter(s => !s.includes('SELECT'))).toEqual([]);
+    ring.update({ noQuorum: false });
+    await until('the check', () => SET_UP.test(sidecar.output()), sidecar);
+  }, 60_000);
+
+  test('a Secret whose password changed after the role was created: the sidecar waits and says how to fix it; nothing is created', async () => {
+    const ring = new StubRing(dir, { ...NEW_RING, roles: { admin: 'the old one' }, superusers: ['admin'] });
+    const sidecar = start(ring);
+    await until('the wait', () => sidecar.output().includes('a Secret changed after the role was created is not applied (ALTER ROLE the role first)'), sidecar);
+    await new Promise(resolve => setTimeout(resolve, 500));
+    expect(ring.statements().filter(s => !s.includes('SELECT'))).toEqual([]);
+    expect(ring.state().roles).toEqual({ admin: 'the old one' });
+  }, 60_000);
+
+  test.each<[string, { username?: string; password?: string }, string]>([
+    ['the user name is empty', { username: '' }, "CASSANDRA_AUTH_USERNAME is empty: the Secret's user name key holds no user name"],
+    ['the user name is the default superuser', { username: 'cassandra' },
+      "the user name in CASSANDRA_AUTH_USERNAME must not be cassandra: that is the image's default superuser, which this sidecar drops"],
+    ['the user name has a space', { username: 'ad min' }, "the user name \"ad min\" in CASSANDRA_AUTH_USERNAME must be letters, digits, '_', '.', '@' and '-'"],
+    ['the user name has a percent sign', { username: 'ad%min' }, 'the user name "ad%min" in CASSANDRA_AUTH_USERNAME must be'],
+    ['the password is empty', { password: '' }, "CASSANDRA_AUTH_PASSWORD is empty: the Secret's password key holds no password"],
+    ['the password has a line break', { password: 'a\nb' }, 'the password in CASSANDRA_AUTH_PASSWORD holds a line break'],
+    ['the password has a carriage return', { password: 'ab\r' }, 'the password in CASSANDRA_AUTH_PASSWORD holds a line break'],
+    ['the password starts with a space', { password: ' ab' }, 'the password in CASSANDRA_AUTH_PASSWORD starts or ends with white space'],
+    ['the password ends with a tab', { password: 'ab\t' }, 'the password in CASSANDRA_AUTH_PASSWORD starts or ends with white space'],
+  ])('stops (exit 1) before any login when %s', async (_name, secret, message) => {
+    const ring = new StubRing(dir, NEW_RING);
+    const sidecar = start(ring, secret);
+    const code = await new Promise(resolve => sidecar.child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(sidecar.output().startsWith(`cassandra-auth: ${message}`)).toBe(true);
+    expect(sidecar.output().trimEnd().split('\n')).toHaveLength(1);
+    expect(ring.calls()).toEqual([]);
+  }, 30_000);
+});
