@@ -589,8 +589,8 @@ export class Postgres extends EnginePreset {
       group: POSTGRES_GID,
       files: POSTGRES_BACKUP_FILES,
       details: { database: this.databaseName, major: String(this.version.majorVersion) },
-      backup: command(postgresBackupScript()),
-      restore: command(postgresRestoreScript()),
+      backup: command(postgresBackupScript(this.serverTls !== undefined)),
+      restore: command(postgresRestoreScript(this.serverTls !== undefined)),
     };
   }
 

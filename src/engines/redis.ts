@@ -31,7 +31,7 @@ import {
 } from './private/redis';
 import { REDIS_TLS_CLIENT_VARIABLES, redisTlsReloadCommand } from './private/redis-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
-import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
+import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, REDIS_RESTORE_TLS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
@@ -588,7 +588,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
    * making the primary replicate a temporary server in the restore Job's pod that loaded the dump:
    * an RDB in the data directory would be ignored, as the server loads its append-only file. The
    * Jobs run the server's image as uid 999 and authenticate as the preset's pods do
-   * (`REDISCLI_AUTH` from the password Secret).
+   * (`REDISCLI_AUTH` from the password Secret). With `tls`, they connect over TLS with the
+   * connection's CA, and the restore's temporary server serves the store's own certificate (the
+   * primary replicates from it over TLS).
    */
   protected logicalBackupEngine(): LogicalBackupEngine {
     const w = this.workload;
@@ -598,6 +600,18 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       : {};
     const replicas: string[] = [];
     for (let ordinal = w.startOrdinal + this.readReplicas; ordinal > w.startOrdinal; ordinal--) replicas.push(w.podDnsName(ordinal));
+    // TLS: the Jobs connect with the connection's CA; the restore's temporary server serves the store's certificate
+    const serverTls = this.serverTls;
+    const tls = serverTls ? { certDirectoryVariable: REDIS_RESTORE_TLS_ENV } : undefined;
+    const restoreTls = serverTls && {
+      env: { [REDIS_RESTORE_TLS_ENV]: EnvValue.fromValue(serverTls.mountPath) },
+      mounts: [{
+        path: serverTls.mountPath,
+        // 0440 under the Job's fsGroup: the temporary server (uid 999) reads the key through its group
+        volume: Volume.fromSecret(this, 'RestoreTlsVolume', serverTls.secret, { name: 'tls', defaultMode: 0o440 }),
+        readOnly: true,
+      }],
+    };
     return {
       engineName: this.flavor,
       image: this.image,
@@ -605,13 +619,14 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       group: REDIS_GID,
       files: REDIS_BACKUP_FILES,
       backup: {
-        script: redisBackupScript(binaries),
+        script: redisBackupScript(binaries, tls),
         // without replicas, none: the backup dumps the primary (and the preset warns)
         envVariables: { ...auth, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
       },
       restore: {
-        script: redisRestoreScript(binaries),
-        envVariables: { ...auth, [REDIS_POD_IP_ENV]: EnvValue.fromFieldRef(EnvFieldPaths.POD_IP) },
+        script: redisRestoreScript(binaries, tls),
+        envVariables: { ...auth, [REDIS_POD_IP_ENV]: EnvValue.fromFieldRef(EnvFieldPaths.POD_IP), ...restoreTls?.env },
+        volumeMounts: restoreTls?.mounts,
         // the temporary server holds the whole data set, as the store does
         resources: { cpu: { request: Cpu.millis(100) }, memory: { request: this.memoryLimit, limit: this.memoryLimit } },
       },
