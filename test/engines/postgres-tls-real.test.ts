@@ -24,13 +24,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { Postgres } from '../../src/engines/postgres';
 import { CertManagerIssuerKind, PresetCertificate } from '../../src/engines/preset-tls';
 import { findOne, synthValid } from '../util/harness';
+import { claimDir, jobPod, osUser, runPod } from '../util/job-pod';
 import { renderedData, volumeFiles, writeKubeletVolume } from '../util/kubelet-volumes';
 import { PodNetwork, TestPod } from '../util/pod-network';
 import { forwardFrom, TcpForwarder } from '../util/tcp-forward';
@@ -144,6 +145,7 @@ describe('Postgres TLS and application role on a real server, as rendered', () =
       containers: [{ name: 'user-manager', image: 'registry.example.com/user-manager:1.0.0', securityContext: { user: 1000 } }],
     });
     new DataStoreConnection(chart, 'connection', { store: db, prefix: 'USER_DB', consumers: [consumer.containers[0]] });
+    db.addBackup('nightly', { schedule: Cron.daily(), retain: 2 });
 
     // WHEN synthesized
     manifests = synthValid(chart);
@@ -381,6 +383,26 @@ describe('Postgres TLS and application role on a real server, as rendered', () =
       // the superuser is still the superuser
       expect(asOwner('SELECT rolsuper FROM pg_roles WHERE rolname = current_user').stdout).toBe('t\n');
     });
+  });
+
+  test('the backup Job dumps over TLS, verifying the server with the connection\'s CA (verify-full), as the superuser', () => {
+    const user = osUser('postgres');
+    const claim = claimDir(path.join(root, 'backup-claim'), user);
+    const config = findOne(manifests, 'ConfigMap', 'user-db-nightly-connection').data;
+    // the pod DNS name of the primary, which the certificate carries
+    expect(config.USER_DB_SERVICE_HOST).toBe(`user-db-0.user-db.${NAMESPACE}.svc.cluster.local`);
+    // cert-manager's Secret, as the cluster would hold it
+    const withCertificate = [...manifests, { kind: 'Secret', metadata: { name: certificateSecret }, stringData: secrets[certificateSecret] }];
+    const pod = jobPod(withCertificate, 'CronJob', 'user-db-nightly', {
+      namespace: NAMESPACE, claims: { 'user-db-nightly-backups': claim }, scratch: path.join(root, 'job'), user, path: [bin],
+    });
+    const result = runPod(clients, pod, user);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(/backup: dumped the database app and the roles/);
+    const dump = fs.readdirSync(path.join(claim, 'user-db-nightly')).find(n => /^[0-9]{8}T[0-9]{6}Z$/.test(n))!;
+    expect(fs.statSync(path.join(claim, 'user-db-nightly', dump, 'database.pgdump')).size).toBeGreaterThan(0);
+    // the server saw a TLS connection from the backup (its application name)
+    expect(fs.readFileSync(logFile(), 'utf8')).not.toMatch(/no pg_hba.conf entry[^\n]*cdk8s-stateful-backup/);
   });
 
   test('tls-reload: a renewed certificate is served once the sidecar has reloaded the server; SIGTERM ends the sidecar at once', async () => {
