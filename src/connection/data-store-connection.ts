@@ -114,6 +114,7 @@ export interface DataStoreConnectionProps {
    *
    * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
    * @default - the store's `credentials` (a `Postgres` with an application role: the role's)
+   * @experimental
    */
   readonly credentials?: DataStoreCredentials;
 }
@@ -197,12 +198,14 @@ export class DataStoreConnection extends Construct {
    * The credentials consumers get: `credentials`, or the store's.
    *
    * @default - the store has no credentials
+   * @experimental
    */
   public readonly credentials?: DataStoreCredentials;
   /**
    * The TLS settings consumers get, when the store serves TLS.
    *
    * @default - the store does not serve TLS
+   * @experimental
    */
   public readonly tls?: DataStoreTls;
   /**
@@ -210,6 +213,7 @@ export class DataStoreConnection extends Construct {
    * consumer container, when the store serves TLS.
    *
    * @default - the store does not serve TLS
+   * @experimental
    */
   public readonly caFileVariable?: string;
   /**
@@ -217,6 +221,7 @@ export class DataStoreConnection extends Construct {
    * `/var/run/secrets/cdk8s-stateful.io/<ConfigMap name>/<caKey>`.
    *
    * @default - the store does not serve TLS
+   * @experimental
    */
   public readonly caFile?: string;
   /** The rendered ConfigMap. */

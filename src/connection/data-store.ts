@@ -128,6 +128,7 @@ export interface PasswordCredentialsOptions {
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
    * @example "2025-06"
    * @default - no revision: a Secret the app does not render is taken as unchanged
+   * @experimental
    */
   readonly revision?: string;
 }
@@ -228,6 +229,7 @@ export class DataStoreCredentials {
    * The revision of the Secret's content, changed when the password is rotated.
    *
    * @default - no revision
+   * @experimental
    */
   public readonly revision?: string;
 
@@ -452,6 +454,7 @@ export interface IDataStore extends IConstruct {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
    * @default - the store does not serve TLS, or clients get the CA another way
+   * @experimental
    */
   readonly tls?: DataStoreTls;
 
@@ -462,6 +465,7 @@ export interface IDataStore extends IConstruct {
    *
    * @see https://www.postgresql.org/docs/current/ddl-priv.html
    * @default - `credentials` are the owner's too
+   * @experimental
    */
   readonly ownerCredentials?: DataStoreCredentials;
 }
@@ -534,6 +538,7 @@ export interface DataStoreAttributes {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
    * @default - no TLS settings for consumers
+   * @experimental
    */
   readonly tls?: DataStoreTls;
 
@@ -543,6 +548,7 @@ export interface DataStoreAttributes {
    *
    * @see https://www.postgresql.org/docs/current/ddl-priv.html
    * @default - `credentials` are the owner's too
+   * @experimental
    */
   readonly ownerCredentials?: DataStoreCredentials;
 }

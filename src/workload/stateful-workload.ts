@@ -560,6 +560,7 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
    *
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
    * @default - no TLS settings for consumers
+   * @experimental
    */
   readonly tls?: DataStoreTls;
 
@@ -1111,6 +1112,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
    * What clients need to connect over TLS (`tls`).
    *
    * @default - no TLS settings for consumers
+   * @experimental
    */
   public get tls(): DataStoreTls | undefined {
     return this._tls && { ...this._tls, variables: { ...this._tls.variables } };

@@ -316,12 +316,20 @@ export class WorkloadService extends Construct implements IDataStore {
     return this.workload._clientView().credentials;
   }
 
-  /** The owner's credentials, when consumers get other ones (see `IDataStore.ownerCredentials`). */
+  /**
+   * The owner's credentials, when consumers get other ones (see `IDataStore.ownerCredentials`).
+   *
+   * @experimental
+   */
   public get ownerCredentials(): DataStoreCredentials | undefined {
     return this.workload._clientView().ownerCredentials;
   }
 
-  /** What clients need to connect over TLS: the workload's, or those of the preset that owns it. */
+  /**
+   * What clients need to connect over TLS: the workload's, or those of the preset that owns it.
+   *
+   * @experimental
+   */
   public get tls(): DataStoreTls | undefined {
     return this.workload._clientView().tls;
   }
