@@ -2,6 +2,7 @@ import { Chart, ChartProps, Cron, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
+  CertManagerIssuerKind,
   ConnectionTarget,
   DataStoreConnection,
   DataStoreCredentials,
@@ -10,6 +11,8 @@ import {
   LogicalRestore,
   PodDefaults,
   Postgres,
+  PostgresProps,
+  PresetCertificate,
 } from 'cdk8s-stateful';
 
 /** The database `user-manager` keeps its data in. */
@@ -20,14 +23,19 @@ export const USER_DB_DATABASE = 'user_manager';
  * PostgreSQL 17 with the database `user_manager`, one claim of `storage` (1Gi by default), the
  * superuser's name and password from the credentials Secret (keys `username`, `password`).
  */
-export function addUserDb(scope: Construct, credentials: DataStoreCredentials, storage: Size = Size.gibibytes(1)): Postgres {
+export function addUserDb(scope: Construct, credentials: DataStoreCredentials, storage: Size = Size.gibibytes(1),
+  security: Pick<PostgresProps, 'tls' | 'applicationRole'> = {}): Postgres {
   return new Postgres(scope, 'user-db', {
     metadata: { name: 'user-db' },
     credentials,
     database: USER_DB_DATABASE,
     storage,
+    ...security,
   });
 }
+
+/** The cert-manager issuer that signs the user database's certificate (a `ClusterIssuer` of the platform). */
+export const USER_DB_ISSUER = 'internal-ca';
 
 /** Props of `UserDbExample`. */
 export interface UserDbExampleProps extends ChartProps {
@@ -44,8 +52,15 @@ export interface UserDbExampleProps extends ChartProps {
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
  * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
- * `USER_DB_PASSWORD`). The credentials Secret `user-db-credentials` (keys `username`,
+ * `USER_DB_PASSWORD`, `USER_DB_CA_FILE`, `USER_DB_SSLMODE`). The credentials Secret `user-db-credentials` (keys `username`,
  * `password`) is created outside the chart: the library never generates passwords.
+ *
+ * TLS is required: cert-manager issues the certificate (`Certificate` `user-db-tls`, from the
+ * `ClusterIssuer` `internal-ca`), PostgreSQL accepts TLS connections only from other pods, and
+ * `user-manager` gets the CA (`USER_DB_CA_FILE`) and `USER_DB_SSLMODE=verify-full`. It connects as
+ * the application role of the Secret `user-db-app` (keys `username`, `password`, created outside
+ * the chart), which may read and write the tables but not change the schema; the superuser stays
+ * with the server, the backups and the migrations.
  *
  * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
  * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
@@ -69,7 +84,15 @@ export class UserDbExample extends Chart {
     const { restoreDump, ...chartProps } = props;
     super(scope, id, { namespace: 'accounts', ...chartProps });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
-    this.database = addUserDb(this, credentials);
+    this.database = addUserDb(this, credentials, Size.gibibytes(1), {
+      // TLS required: a certificate from cert-manager for the pods' and Services' names
+      tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: USER_DB_ISSUER, kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
+      // user-manager connects as the role user_manager_app (Secret user-db-app), not as the superuser;
+      // to rotate its password: change the Secret, then the revision
+      applicationRole: {
+        credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'app-credentials', 'user-db-app'), { revision: '1' }),
+      },
+    });
     this.userManager = addUserManager(this, this.database);
     this.backup = this.database.addBackup('nightly', {
       schedule: Cron.schedule({ minute: '30', hour: '2' }),
