@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStoreTls, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
 import { withoutTrailingDot } from './private/ip';
-import { CA_FILE_VARIABLE, copyTls } from '../private/store-tls';
 import { MANAGED_BY } from '../private/labels';
+import { CA_FILE_VARIABLE, copyTls } from '../private/store-tls';
 import { fail, show } from '../private/validation';
 
 /** The connections each container is wired to, in the order they were wired. */

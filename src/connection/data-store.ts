@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { ISecret } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
-import { copyTls } from '../private/store-tls';
 import { isConfigMapKey } from '../private/pod-rules';
+import { copyTls } from '../private/store-tls';
 import { checkPorts } from './private/ports';
 import { checkDns1123Label, fail, show } from '../private/validation';
 

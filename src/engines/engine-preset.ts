@@ -1,10 +1,10 @@
 import { Container } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
-import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { LogicalBackup, LogicalBackupOptions } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
+import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { failWithoutValue } from '../private/validation';
 import { StatefulWorkload } from '../workload/stateful-workload';
 

@@ -90,7 +90,8 @@ export class PostgresApplicationRole extends Construct {
    *
    * @internal
    */
-  public static _create(scope: Construct, id: string, options: PostgresApplicationRoleOptions, facts: PostgresApplicationRoleFacts): PostgresApplicationRole {
+  public static _create(scope: Construct, id: string, options: PostgresApplicationRoleOptions,
+    facts: PostgresApplicationRoleFacts): PostgresApplicationRole {
     return new PostgresApplicationRole(scope, id, options, facts);
   }
 
@@ -155,7 +156,8 @@ export class PostgresApplicationRole extends Construct {
     this.initScripts = new ConfigMap(this, 'InitScripts', {
       metadata: { name: `${w.name}-app-role` },
       data: {
-        [POSTGRES_APP_ROLE_INIT_KEY]: postgresApplicationRoleInitScript({ schemas: this.schemas, passwordFile: appPasswordFile }, POSTGRES_SOCKET_DIRECTORY),
+        [POSTGRES_APP_ROLE_INIT_KEY]: postgresApplicationRoleInitScript(
+          { schemas: this.schemas, passwordFile: appPasswordFile }, POSTGRES_SOCKET_DIRECTORY),
       },
     });
 

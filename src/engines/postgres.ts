@@ -27,6 +27,13 @@ import {
   postgresShmSizeMebibytes,
   renderPostgres,
 } from './private/postgres';
+import {
+  POSTGRES_BACKUP_CREDENTIALS,
+  POSTGRES_BACKUP_FILES,
+  POSTGRES_CREDENTIALS_ENV,
+  postgresBackupScript,
+  postgresRestoreScript,
+} from './private/postgres-backup';
 import { POSTGRES_APP_ROLE_ENV, POSTGRES_APP_SECRET_DIRECTORY } from './private/postgres-roles';
 import {
   POSTGRES_HBA_DIRECTORY,
@@ -38,13 +45,6 @@ import {
   postgresTlsReloadCommand,
 } from './private/postgres-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
-import {
-  POSTGRES_BACKUP_CREDENTIALS,
-  POSTGRES_BACKUP_FILES,
-  POSTGRES_CREDENTIALS_ENV,
-  postgresBackupScript,
-  postgresRestoreScript,
-} from './private/postgres-backup';
 import { warnEngineVersion } from '../private/engine-versions';
 import { fail, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';

@@ -29,14 +29,14 @@ import {
   RedisFlavor,
   renderRedis,
 } from './private/redis';
+import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, REDIS_RESTORE_TLS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import { REDIS_TLS_CLIENT_VARIABLES, redisTlsReloadCommand } from './private/redis-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
-import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, REDIS_RESTORE_TLS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import type { ValkeyVersion } from './valkey';
+import { onEveryPass } from '../private/app-index';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
-import { onEveryPass } from '../private/app-index';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 import { IStorageClass } from '../storage/storage-class';
 import {

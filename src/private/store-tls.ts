@@ -2,9 +2,9 @@
  * The TLS settings a data store hands its consumers (`DataStoreTls`): checked once, where the store
  * takes them, and copied (getters return copies).
  */
-import type { DataStoreTls } from '../connection/data-store';
 import { isConfigMapKey } from './pod-rules';
 import { fail, show } from './validation';
+import type { DataStoreTls } from '../connection/data-store';
 
 /** The variable a `DataStoreConnection` sets to the path of the mounted CA: `<PREFIX>_CA_FILE`. */
 export const CA_FILE_VARIABLE = 'CA_FILE';

@@ -20,7 +20,9 @@ interface Build {
   readonly app: kplus.Secret;
 }
 
-const build = (role: Partial<PostgresApplicationRoleOptions> = {}, props: { replicas?: number; tls?: boolean; appRevision?: string; appName?: string } = {}): Build => {
+interface BuildProps { readonly replicas?: number; readonly tls?: boolean; readonly appRevision?: string; readonly appName?: string }
+
+const build = (role: Partial<PostgresApplicationRoleOptions> = {}, props: BuildProps = {}): Build => {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   const superuser = new kplus.Secret(chart, 'superuser', { metadata: { name: 'orders-db-owner' }, stringData: { username: 'orders_owner', password: 'owner-pw' } });
   const app = new kplus.Secret(chart, 'app', { metadata: { name: 'orders-db-app' }, stringData: { username: props.appName ?? 'orders_app', password: 'app-pw' } });

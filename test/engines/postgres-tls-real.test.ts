@@ -26,15 +26,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { DataStoreCredentials } from '../../src/connection/data-store';
+import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Postgres } from '../../src/engines/postgres';
 import { CertManagerIssuerKind, PresetCertificate } from '../../src/engines/preset-tls';
 import { findOne, synthValid } from '../util/harness';
 import { claimDir, jobPod, osUser, runPod } from '../util/job-pod';
 import { renderedData, volumeFiles, writeKubeletVolume } from '../util/kubelet-volumes';
 import { PodNetwork, TestPod } from '../util/pod-network';
-import { forwardFrom, TcpForwarder } from '../util/tcp-forward';
 import {
   errorLines,
   initdbAsEntrypoint,
@@ -49,6 +48,7 @@ import {
   startTemporaryServer,
   waitFor,
 } from '../util/postgres-server';
+import { forwardFrom, TcpForwarder } from '../util/tcp-forward';
 import { createTestCa, issueCertificate, serialOf, TestCa } from '../util/test-ca';
 
 jest.setTimeout(300_000);
@@ -249,7 +249,7 @@ describe('Postgres TLS and application role on a real server, as rendered', () =
     expect(server.args).toEqual(expect.arrayContaining(['-c', 'ssl=on', '-c', 'ssl_cert_file=/run/secrets/tls/tls.crt',
       '-c', 'ssl_key_file=/run/secrets/tls/tls.key', '-c', 'hba_file=/etc/postgresql-hba/pg_hba.conf']));
     const key = fs.statSync(path.join(stand['/run/secrets/tls'], 'tls.key'));
-    expect({ uid: key.uid, gid: key.gid, mode: (key.mode & 0o777).toString(8) }).toEqual({ uid: 0, gid: pg().gid, mode: '440' });
+    expect({ uid: key.uid, gid: key.gid, mode: (key.mode % 0o1000).toString(8) }).toEqual({ uid: 0, gid: pg().gid, mode: '440' });
     expect(asOwner('SHOW ssl').stdout).toBe('on\n');
     expect(asOwner('SHOW hba_file').stdout).toBe(`${path.join(stand['/etc/postgresql-hba'], 'pg_hba.conf')}\n`);
   });
@@ -393,10 +393,10 @@ describe('Postgres TLS and application role on a real server, as rendered', () =
     expect(config.USER_DB_SERVICE_HOST).toBe(`user-db-0.user-db.${NAMESPACE}.svc.cluster.local`);
     // cert-manager's Secret, as the cluster would hold it
     const withCertificate = [...manifests, { kind: 'Secret', metadata: { name: certificateSecret }, stringData: secrets[certificateSecret] }];
-    const pod = jobPod(withCertificate, 'CronJob', 'user-db-nightly', {
+    const backupPod = jobPod(withCertificate, 'CronJob', 'user-db-nightly', {
       namespace: NAMESPACE, claims: { 'user-db-nightly-backups': claim }, scratch: path.join(root, 'job'), user, path: [bin],
     });
-    const result = runPod(clients, pod, user);
+    const result = runPod(clients, backupPod, user);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
     expect(result.stdout).toMatch(/backup: dumped the database app and the roles/);
     const dump = fs.readdirSync(path.join(claim, 'user-db-nightly')).find(n => /^[0-9]{8}T[0-9]{6}Z$/.test(n))!;

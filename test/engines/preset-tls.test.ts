@@ -178,7 +178,9 @@ describe('PresetTls (through the presets)', () => {
 
     // WHEN
     const store = DataStore.fromDataStoreAttributes(chart, 'rds', {
-      storeName: 'orders', hostname: 'orders.example.com', ports: [{ port: 5432 }],
+      storeName: 'orders',
+      hostname: 'orders.example.com',
+      ports: [{ port: 5432 }],
       tls: { caSecret: ca, caKey: 'bundle.pem', variables: { SSLMODE: 'verify-full' } },
     });
     const connection = new DataStoreConnection(chart, 'conn', { store });
@@ -263,7 +265,8 @@ describe('PresetTls (through the presets)', () => {
     test('fails when the duration is under an hour, or renewBefore not shorter than it', () => {
       expect(() => postgres(chartIn(), { certificate: PresetCertificate.fromCertManager({ issuer: ISSUER, duration: Duration.minutes(30) }) }))
         .toThrow(/invalid 'tls.certificate.duration': "1800 seconds". Must be a whole number of seconds, at least 1h/);
-      expect(() => postgres(chartIn(), { certificate: PresetCertificate.fromCertManager({ issuer: ISSUER, duration: Duration.days(1), renewBefore: Duration.days(1) }) }))
+      const oneDay = PresetCertificate.fromCertManager({ issuer: ISSUER, duration: Duration.days(1), renewBefore: Duration.days(1) });
+      expect(() => postgres(chartIn(), { certificate: oneDay }))
         .toThrow(/invalid 'tls.certificate.renewBefore': "24h". Must be shorter than the certificate's duration \(24h\)/);
     });
 

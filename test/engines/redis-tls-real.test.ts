@@ -22,17 +22,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { DataStoreCredentials } from '../../src/connection/data-store';
+import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { PresetCertificate } from '../../src/engines/preset-tls';
 import { RedisCompatibleBase, Redis } from '../../src/engines/redis';
 import { Valkey } from '../../src/engines/valkey';
 import { findOne, synthValid } from '../util/harness';
+import { claimDir, jobPod, osUser as jobUser, runPod } from '../util/job-pod';
 import { renderedData, volumeFiles, writeKubeletVolume } from '../util/kubelet-volumes';
 import { PodNetwork, TestPod } from '../util/pod-network';
 import { requireRedis, requireValkey, runProbe, stop, waitFor } from '../util/redis-server';
 import { createTestCa, issueCertificate, serialOf, TestCa, TestCertificate } from '../util/test-ca';
-import { claimDir, jobPod, osUser as jobUser, runPod } from '../util/job-pod';
 
 jest.setTimeout(180_000);
 
@@ -75,7 +75,16 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
   let dnsNames: string[];
   let build: (restoreDump?: string) => any[];
   const children: ChildProcess[] = [];
-  const pods: Array<{ pod: TestPod; name: string; dirs: Record<string, string>; configDir: string; tlsDir: string; env: Record<string, string>; output: () => string }> = [];
+  interface Pod {
+    readonly pod: TestPod;
+    readonly name: string;
+    readonly dirs: Record<string, string>;
+    readonly configDir: string;
+    readonly tlsDir: string;
+    readonly env: Record<string, string>;
+    output(): string;
+  }
+  const pods: Pod[] = [];
 
   /** The rendered mount paths of a pod, substituted with its directories. */
   const mountedIn = (dirs: Record<string, string>) => {

@@ -70,12 +70,19 @@ function setVolumeOwnership(path: string, fsGroup: number): void {
   if (info.isSymbolicLink()) return;
   chownSync(path, info.uid, fsGroup);
   if (info.isDirectory()) {
+    // eslint-disable-next-line no-bitwise
     chmodSync(path, (info.mode & 0o7777) | 0o2550);
     for (const name of readdirSync(path)) setVolumeOwnership(join(path, name), fsGroup);
   } else {
+    // eslint-disable-next-line no-bitwise
     chmodSync(path, (info.mode & 0o7777) | 0o440);
   }
 }
+
+/** Rendered Secret or ConfigMap data by name. */
+type Data = Record<string, Record<string, string>>;
+/** An item of a volume source. */
+interface KeyToPath { key: string; path: string; mode?: number }
 
 /**
  * The files of a rendered Secret or ConfigMap volume source (`secret`, `configMap` or `projected`)
@@ -85,10 +92,10 @@ function setVolumeOwnership(path: string, fsGroup: number): void {
  * @param secrets rendered Secret data by name (`stringData`, or decoded `data`)
  * @param configMaps rendered ConfigMap data by name
  */
-export function volumeFiles(volume: any, secrets: Record<string, Record<string, string>>, configMaps: Record<string, Record<string, string>>): VolumeFile[] {
-  const from = (data: Record<string, string>, items: Array<{ key: string; path: string; mode?: number }> | undefined, defaultMode: number): VolumeFile[] =>
+export function volumeFiles(volume: any, secrets: Data, configMaps: Data): VolumeFile[] {
+  const from = (data: Record<string, string>, items: KeyToPath[] | undefined, defaultMode: number): VolumeFile[] =>
     (items ?? Object.keys(data).map(key => ({ key, path: key })))
-      .map((item: { key: string; path: string; mode?: number }) => {
+      .map((item: KeyToPath) => {
         if (data[item.key] === undefined) throw new Error(`volume ${volume.name}: no key ${item.key}`);
         return { path: item.path, content: data[item.key], mode: item.mode ?? defaultMode };
       });
@@ -114,7 +121,7 @@ export function volumeFiles(volume: any, secrets: Record<string, Record<string, 
 }
 
 /** The data of the rendered Secrets (stringData, or decoded data) and ConfigMaps of a manifest list, by name. */
-export function renderedData(manifests: any[]): { secrets: Record<string, Record<string, string>>; configMaps: Record<string, Record<string, string>> } {
+export function renderedData(manifests: any[]): { secrets: Data; configMaps: Data } {
   const secrets: Record<string, Record<string, string>> = {};
   const configMaps: Record<string, Record<string, string>> = {};
   for (const m of manifests) {

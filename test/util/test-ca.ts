@@ -21,7 +21,7 @@ export interface TestCertificate {
   readonly 'tls.key': string;
   readonly 'ca.crt': string;
   /** The serial number, as `openssl x509 -serial` prints it (hex). */
-  readonly serial: string;
+  readonly 'serial': string;
 }
 
 let serial = 0x1000 + Math.floor(Math.random() * 0x1000);

@@ -46,17 +46,6 @@ export function redisTlsConfig(tls: RedisTlsSettings, port: number): string[] {
 }
 
 /**
- * The arguments a `redis-cli` (or `valkey-cli`) needs to talk to a server that requires TLS, for
- * any feature that runs one against it over TCP (a backup's `--rdb`, a Sentinel, an exporter):
- * `--tls --cacert <caFile>`. Over the Unix socket no TLS is needed.
- *
- * @param caFile where the CA certificate is in the client's container
- */
-export function redisTlsCliArgs(caFile: string): string[] {
-  return ['--tls', '--cacert', caFile];
-}
-
-/**
  * The command `tls-reload` runs to make the server read the certificate again: `CONFIG SET` of
  * the three files (the same paths) over the Unix socket, with the password from `REDISCLI_AUTH`
  * when there is one; success is the reply `OK`.
