@@ -38,6 +38,8 @@ jest.setTimeout(180_000);
 
 const NAMESPACE = 'news';
 const PASSWORD = 'news "manager" \\ $HOME #secret';
+// what a rotation puts into the Secret
+const NEW_PASSWORD = 'rotated \'pw\' ` $(id) #2';
 
 interface Flavor {
   readonly name: 'redis' | 'valkey';
@@ -73,17 +75,34 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
   let configMaps: Record<string, Record<string, string>>;
   let user: { uid: number; gid: number };
   let dnsNames: string[];
-  let build: (restoreDump?: string) => any[];
+  let build: (restoreDump?: string, rotation?: { password: string; revision: string }) => any[];
+  /** The password the test's clients use. */
+  let password = PASSWORD;
   const children: ChildProcess[] = [];
   interface Pod {
     readonly pod: TestPod;
+    process?: ChildProcess;
+    log: string;
     readonly name: string;
     readonly dirs: Record<string, string>;
     readonly configDir: string;
     readonly tlsDir: string;
-    readonly env: Record<string, string>;
+    env: Record<string, string>;
     output(): string;
   }
+  /** Starts (or starts again) a pod's server with the rendered container's command, as the image's user, bound to the pod's address. */
+  const startServer = (p: Pod, rendered: any, env: Record<string, string>) => {
+    const [cmd, ...args] = rendered.command.map(mountedIn(p.dirs));
+    const child = net.spawn(['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', 'env', '-i',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`), cmd, ...args, '--bind', p.pod.address], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    p.process = child;
+    p.env = env;
+    p.log = '';
+    child.stdout!.on('data', d => { p.log += d; });
+    child.stderr!.on('data', d => { p.log += d; });
+    child.on('exit', (code, signal) => { p.log += `[exited: ${code ?? signal}]`; });
+  };
   const pods: Pod[] = [];
 
   /** The rendered mount paths of a pod, substituted with its directories. */
@@ -96,7 +115,7 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
   /** The CLI over TCP from another pod, with the given TLS arguments. */
   const tcp = (host: string, tlsArgs: string[], args: string[]) => {
     const r = net.run([cli, '-h', host, '-p', connection[`${prefix()}_SERVICE_PORT`], ...tlsArgs, ...args],
-      { env: { PATH: process.env.PATH!, REDISCLI_AUTH: PASSWORD }, timeout: 10_000 });
+      { env: { PATH: process.env.PATH!, REDISCLI_AUTH: password }, timeout: 10_000 });
     return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
   };
   const prefix = () => storeName.toUpperCase().replace(/-/g, '_');
@@ -105,7 +124,7 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
   const socketCli = (i: number, ...args: string[]) => {
     const socket = mountedIn({ [container.volumeMounts.find((m: any) => m.name.endsWith('-config')).mountPath]: pods[i].configDir })(
       container.command[2].match(/unixsocket (\S+)/)[1]);
-    const r = spawnSync(cli, ['-s', socket, ...args], { env: { PATH: process.env.PATH!, REDISCLI_AUTH: PASSWORD }, encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync(cli, ['-s', socket, ...args], { env: { PATH: process.env.PATH!, REDISCLI_AUTH: password }, encoding: 'utf8', timeout: 10_000 });
     return `${r.stdout}${r.stderr}`.trim();
   };
   const servedSerial = (address: string): string => {
@@ -126,14 +145,14 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
 
     // GIVEN the chart: the password, the certificate Secret, the preset with a backup, a consumer
     let issued: TestCertificate | undefined;
-    build = (restoreDump?: string) => {
+    build = (restoreDump?: string, rotation?: { password: string; revision: string }) => {
       const chart = new Chart(Testing.app(), 'news', { namespace: NAMESPACE });
-      const auth = new kplus.Secret(chart, 'auth', { metadata: { name: `${storeName}-auth` }, stringData: { password: PASSWORD } });
+      const auth = new kplus.Secret(chart, 'auth', { metadata: { name: `${storeName}-auth` }, stringData: { password: rotation?.password ?? PASSWORD } });
       const tlsSecret = new kplus.Secret(chart, 'tls', { metadata: { name: `${storeName}-tls` }, type: 'kubernetes.io/tls' });
       const store = flavor.preset(chart, {
         metadata: { name: storeName },
         readReplicas: flavor.readReplicas,
-        password: DataStoreCredentials.fromPasswordSecret(auth),
+        password: DataStoreCredentials.fromPasswordSecret(auth, { revision: rotation?.revision ?? '1' }),
         tls: { certificate: PresetCertificate.fromSecret(tlsSecret) },
       });
       // cert-manager's part, by hand: a certificate for the names the preset asks for
@@ -187,7 +206,6 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
         }
       }
       chmodSync(join(root, name), 0o755);
-      const mounted = mountedIn(dirs);
       const env: Record<string, string> = {
         PATH: process.env.PATH!,
         HOSTNAME: name,
@@ -196,16 +214,10 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
           return [e.name, ref ? secrets[ref.name][ref.key] : e.value];
         })),
       };
-      const [cmd, ...args] = container.command.map(mounted);
-      const child = net.spawn(['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', 'env', '-i',
-        ...Object.entries(env).map(([k, v]) => `${k}=${v}`), cmd, ...args, '--bind', pod.address], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let output = '';
-      child.stdout!.on('data', d => { output += d; });
-      child.stderr!.on('data', d => { output += d; });
-      child.on('exit', (code, signal) => { output += `[exited: ${code ?? signal}]`; });
       const configDir = dirs[container.volumeMounts.find((m: any) => m.name.endsWith('-config')).mountPath];
-      pods.push({ pod, name, dirs, configDir, tlsDir: dirs['/run/secrets/tls'], env, output: () => output });
+      const p: Pod = { pod, name, dirs, configDir, tlsDir: dirs['/run/secrets/tls'], env, log: '', output: () => p.log };
+      startServer(p, container, env);
+      pods.push(p);
     }
     for (let i = 0; i < pods.length; i++) {
       await waitFor(`${pods[i].name} to answer on its socket`, () => socketCli(i, 'ping') === 'PONG' || undefined, 30_000)
@@ -328,5 +340,46 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
     expect(renewed.serial).not.toBe(before);
     expect(asConsumer('ping')).toEqual({ status: 0, out: 'PONG' });
     await stop(child);
+  });
+
+  test('password rotation without losing data: every server accepts both passwords, then the pods roll with the new Secret, replicas first', async () => {
+    expect(asConsumer('set', 'kept', 'across the rotation')).toEqual({ status: 0, out: 'OK' });
+    // 1. as docs/roles-and-rotation.md says: the new password next to the old one, on every server
+    for (let i = 0; i < pods.length; i++) expect(socketCli(i, 'acl', 'setuser', 'default', `>${NEW_PASSWORD}`)).toBe('OK');
+    // 2. the new Secret and revision: the pod template changes (the pods roll), and carries the new password
+    const rotated = build(undefined, { password: NEW_PASSWORD, revision: '2' });
+    const annotation = (m: any[]) => findOne(m, 'StatefulSet', storeName).spec.template.metadata.annotations['cdk8s-stateful.io/password-checksum'];
+    expect(annotation(rotated)).not.toBe(annotation(manifests));
+    const rotatedSecrets = renderedData(rotated).secrets;
+    const rotatedContainer = findOne(rotated, 'StatefulSet', storeName).spec.template.spec.containers.find((c: any) => c.name === flavor.name);
+    // the rolling update: the highest ordinal first, each Ready (a replica's link up) before the next
+    for (let i = pods.length - 1; i >= 0; i--) {
+      const p = pods[i];
+      await stop(p.process!);
+      const env = {
+        ...p.env,
+        ...Object.fromEntries(rotatedContainer.env.filter((e: any) => e.valueFrom?.secretKeyRef)
+          .map((e: any) => [e.name, rotatedSecrets[e.valueFrom.secretKeyRef.name][e.valueFrom.secretKeyRef.key]])),
+      };
+      expect(env.REDISCLI_AUTH).toBe(NEW_PASSWORD);
+      startServer(p, rotatedContainer, env);
+      password = NEW_PASSWORD;
+      await waitFor(`${p.name} to answer with the new password`, () => socketCli(i, 'ping') === 'PONG' || undefined, 30_000)
+        .catch(e => { throw new Error(`${e.message}; its output: ${p.output()}`); });
+      if (i > 0) {
+        // the primary, not restarted yet, accepts the new password: the replica links up
+        await waitFor(`${p.name}'s link to the primary`, () => /master_link_status:up/.test(socketCli(i, 'info', 'replication')) || undefined, 30_000)
+          .catch(e => { throw new Error(`${e.message}; its output: ${p.output()}`); });
+      }
+    }
+    for (let i = 1; i < pods.length; i++) {
+      await waitFor(`${pods[i].name}'s link to the restarted primary`, () => /master_link_status:up/.test(socketCli(i, 'info', 'replication')) || undefined, 30_000);
+    }
+    // the data survived, the new password works, the old one is refused
+    expect(asConsumer('get', 'kept')).toEqual({ status: 0, out: 'across the rotation' });
+    password = PASSWORD;
+    const old = asConsumer('ping');
+    password = NEW_PASSWORD;
+    expect(old.out).toMatch(/WRONGPASS|NOAUTH|AUTH failed/);
   });
 });
