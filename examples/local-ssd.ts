@@ -1,31 +1,37 @@
-import { Chart, ChartProps, Duration, Size } from 'cdk8s';
-import { Cpu, EnvValue, Probe } from 'cdk8s-plus-27';
+import { Chart, ChartProps, Size } from 'cdk8s';
+import { Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { StaticVolumeSet, StaticVolumeSource, StatefulWorkload, StorageClass } from 'cdk8s-stateful';
+import { Cassandra, DataStoreCredentials, StaticVolumeSet, StaticVolumeSource, StorageClass } from 'cdk8s-stateful';
 
-/** The nodes with a local SSD mounted at /mnt/disks/ssd0, one replica each. */
+/** The nodes with a local SSD mounted at /mnt/disks/ssd0, one Cassandra node each. */
 const NODES = ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'];
 
 /**
- * `local-ssd`: a three-replica Cassandra-like store on local SSDs.
+ * `local-ssd`: the `Cassandra` preset on local SSDs, one ring node per disk.
  *
  * - the storage class `fast`: no provisioner, WaitForFirstConsumer binding, Retain;
- * - three local persistent volumes, one per node (`cassandra-data-store-0` on `k8s-node-1`, ...),
- *   each reserved for its replica's claim `data-store-<ordinal>`: replica N always runs on node N;
- * - the store runs as uid 999 (the Cassandra image's user) under the restricted profile; its
- *   headless Service publishes not-ready pods, so replicas find the seed `store-0` while the
- *   cluster forms.
+ * - the ring `store` (cluster name `store`): three nodes with 300Gi data claims of class `fast`,
+ *   and the preset's decisions otherwise: a pinned image, seeds `store-0` and `store-1` through
+ *   the headless Service that publishes not-ready pods, OrderedReady, a 30-minute grace period
+ *   for draining a node, a budget of one node down, no two nodes on one host;
+ * - three local persistent volumes of 375Gi (the whole disk), one per node
+ *   (`cassandra-data-store-0` on `k8s-node-1`, ...), each reserved for its node's claim
+ *   `data-store-<ordinal>`: ring node N always runs on host N. The preset is given to the
+ *   `StaticVolumeSet` as it is: its data claim template is the only one;
+ * - authentication: the superuser role from the Secret `store-admin` (keys `username` and
+ *   `password`), created outside the chart.
  *
- * Local volumes are as fast as the disk and as durable as the node: when a node dies, its
- * replica's data is gone, and the replica stays Pending until its volume is replaced. Cassandra
- * copes by replicating data between replicas; a store that does not should not use local volumes.
+ * Local volumes are as fast as the disk and as durable as the host: when a host dies, its node's
+ * data is gone and the pod stays Pending until the volume is replaced. Cassandra copes by
+ * replicating data between nodes (use a replication factor of 3); a store that does not should
+ * not use local volumes.
  */
 export class LocalSsdExample extends Chart {
   /** The storage class `fast`. */
   public readonly storageClass: StorageClass;
-  /** The store. */
-  public readonly workload: StatefulWorkload;
-  /** One local volume per replica. */
+  /** The ring. */
+  public readonly cassandra: Cassandra;
+  /** One local volume per ring node. */
   public readonly volumes: StaticVolumeSet;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
@@ -33,42 +39,17 @@ export class LocalSsdExample extends Chart {
 
     this.storageClass = StorageClass.localDisks(this, 'fast', { metadata: { name: 'fast' } });
 
-    this.workload = new StatefulWorkload(this, 'store', {
+    this.cassandra = new Cassandra(this, 'store', {
       metadata: { name: 'store' },
       replicas: NODES.length,
-      headlessService: { publishNotReadyAddresses: true },
-      terminationGracePeriod: Duration.minutes(2),
-      securityContext: { user: 999, group: 999, fsGroup: 999 },
-      containers: [{
-        name: 'cassandra',
-        image: 'docker.io/library/cassandra:4.1',
-        ports: [{ name: 'cql', number: 9042 }, { name: 'intra-node', number: 7000 }],
-        envVariables: {
-          CASSANDRA_CLUSTER_NAME: EnvValue.fromValue('store'),
-          MAX_HEAP_SIZE: EnvValue.fromValue('1G'),
-          HEAP_NEWSIZE: EnvValue.fromValue('256M'),
-        },
-        // the image's entrypoint edits /etc/cassandra/cassandra.yaml at start: the root file
-        // system must stay writable (the restricted profile allows that)
-        securityContext: { user: 999, group: 999, readOnlyRootFilesystem: false },
-        readiness: Probe.fromTcpSocket({ port: 9042, initialDelaySeconds: Duration.seconds(30) }),
-        resources: {
-          cpu: { request: Cpu.units(1) },
-          memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
-        },
-      }],
-      volumeClaimTemplates: [{
-        name: 'data',
-        storage: Size.gibibytes(300),
-        storageClass: this.storageClass,
-        mountPath: '/var/lib/cassandra',
-      }],
+      clusterName: 'store',
+      storage: Size.gibibytes(300),
+      storageClass: this.storageClass,
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'admin', 'store-admin')),
     });
-    this.workload.containers[0].env.addVariable('CASSANDRA_SEEDS', EnvValue.fromValue(this.workload.podDnsName(0)));
 
     this.volumes = new StaticVolumeSet(this, 'ssd', {
-      workload: this.workload,
-      claimTemplate: this.workload.volumeClaimTemplates[0],
+      workload: this.cassandra,
       storage: Size.gibibytes(375),
       sources: NODES.map(node => StaticVolumeSource.local('/mnt/disks/ssd0', node)),
       bindToClaims: true,

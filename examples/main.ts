@@ -9,7 +9,7 @@ import { LocalSsdExample } from './local-ssd';
 import { NamespacesExample } from './namespaces';
 import { NewsManagerRedisExample, TestRedisExample } from './redis';
 import { TroubleExample } from './trouble';
-import { UserDbExample } from './user-db';
+import { UserDbExample, UserDbNextMajorExample } from './user-db';
 import { UserDbMigrationExample } from './user-db-migration';
 import { NewsCacheValkeyExample } from './valkey';
 import { WebExample } from './web';
@@ -58,11 +58,26 @@ export function buildAlternatives(app: App): void {
   new UserDbExample(app, 'user-db-restore', { restoreDump: USER_DB_RESTORE_DUMP });
 }
 
+/**
+ * Upgrades: the examples' stores moving to another engine version, each an alternative of a
+ * chart of `buildExamples()` like those of `buildAlternatives()`, but of a chart another
+ * alternative replaces too, so rendered apart again, to `dist/upgrades/`:
+ *
+ * - `user-db-18`: `user-db` moving to PostgreSQL 18 by dump and restore into a new store beside it,
+ *   the consumer wired to the new store (docs/engine-upgrades.md).
+ */
+export function buildUpgrades(app: App): void {
+  new UserDbNextMajorExample(app, 'user-db-18');
+}
+
 /** The dump `user-db-restore` restores: the nightly backup of 1 March 2025. */
 export const USER_DB_RESTORE_DUMP = '20250301T023000Z';
 
 /** Where `buildAlternatives()` renders, relative to the examples' output directory. */
 export const ALTERNATIVES_DIR = 'alternatives';
+
+/** Where `buildUpgrades()` renders, relative to the examples' output directory. */
+export const UPGRADES_DIR = 'upgrades';
 
 if (require.main === module) {
   const app = new App();
@@ -71,4 +86,7 @@ if (require.main === module) {
   const alternatives = new App({ outdir: path.join(app.outdir, ALTERNATIVES_DIR) });
   buildAlternatives(alternatives);
   alternatives.synth();
+  const upgrades = new App({ outdir: path.join(app.outdir, UPGRADES_DIR) });
+  buildUpgrades(upgrades);
+  upgrades.synth();
 }

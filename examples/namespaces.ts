@@ -1,9 +1,12 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Namespace } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PodSecurityAdmission } from 'cdk8s-stateful';
 
 /**
- * `00-namespaces`: the namespaces the other examples put their objects in.
+ * `00-namespaces`: the namespaces the other examples put their objects in, each labelled for Pod
+ * Security admission at the "restricted" level (enforced at v1.27, audited and warned at the
+ * latest version): every pod the examples render meets it, which synthesis checks.
  *
  * `kubectl apply -f examples/dist/` applies the files in name order, so this chart's file
  * (`00-namespaces.k8s.yaml`) creates every namespace before anything is put into it. In an app
@@ -11,7 +14,7 @@ import { Construct } from 'constructs';
  * `CreateNamespace=true` sync option instead.
  */
 export class NamespacesExample extends Chart {
-  /** The namespace names, sorted. */
+  /** The namespace names, sorted; each is labelled restricted (`PodSecurityAdmission.apply()`). */
   public readonly names: string[];
 
   /**
@@ -23,6 +26,8 @@ export class NamespacesExample extends Chart {
       .filter(ApiObject.isApiObject)
       .map(obj => obj.metadata.namespace ?? chart.namespace));
     this.names = [...new Set(used.filter((n): n is string => n !== undefined))].sort();
-    for (const name of this.names) new Namespace(this, name, { metadata: { name } });
+    for (const name of this.names) {
+      PodSecurityAdmission.apply(new Namespace(this, name, { metadata: { name } }));
+    }
   }
 }

@@ -22,8 +22,9 @@ export interface UserDbMigrationProps extends ChartProps {
 
 /**
  * `user-db-migration`: the Deployment `user-manager` reads its database's address from
- * `USER_DB_SERVICE_HOST` and `USER_DB_SERVICE_PORT` (and its credentials from `USER_DB_USERNAME`
- * and `USER_DB_PASSWORD`), wherever the database lives:
+ * `USER_DB_SERVICE_HOST` and `USER_DB_SERVICE_PORT`, the database name from `USER_DB_DATABASE`
+ * (and its credentials from `USER_DB_USERNAME` and `USER_DB_PASSWORD`), wherever the database
+ * lives:
  *
  * - `database: 'external'`: a managed PostgreSQL at `users-db.prod.example.com`, reached in the
  *   cluster as the ExternalName Service `user-db` (host `user-db.users.svc.cluster.local`);
@@ -62,6 +63,8 @@ export class UserDbMigrationExample extends Chart {
         externalName: 'users-db.prod.example.com',
         ports: [{ name: 'postgres', port: 5432 }],
         credentials,
+        // consumers get USER_DB_DATABASE, as from the Postgres preset in the cluster
+        connectionProperties: { database: USER_DB_DATABASE },
       })
       : inClusterUserDb(this, credentials);
 
@@ -91,12 +94,12 @@ export function addUserDbMigrations(scope: Construct, userDb: IDataStore, connec
     connection,
     metadata: { name: `user-db-${name}` },
     image: 'docker.io/library/postgres:16.4',
-    // psql reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE (`user_manager`, the database
-    // the Postgres preset creates, and the managed database's name). ON_ERROR_STOP makes a failed
-    // statement fail the Job.
+    // psql reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE, all from the connection
+    // (USER_DB_DATABASE: the database the Postgres preset creates, or the managed database's, as
+    // the ExternalService hands it out). ON_ERROR_STOP makes a failed statement fail the Job.
     command: ['sh', '-c'],
     args: ['PGHOST="$USER_DB_SERVICE_HOST" PGPORT="$USER_DB_SERVICE_PORT" PGUSER="$USER_DB_USERNAME" PGPASSWORD="$USER_DB_PASSWORD" '
-      + `PGDATABASE=${USER_DB_DATABASE} `
+      + 'PGDATABASE="$USER_DB_DATABASE" '
       + `exec psql --no-psqlrc -v ON_ERROR_STOP=1 -c '${sql}'`],
     // the postgres image's user: the pod must not run as root
     securityContext: { user: 999, group: 999 },

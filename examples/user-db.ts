@@ -12,6 +12,7 @@ import {
   PodDefaults,
   Postgres,
   PostgresProps,
+  PostgresVersion,
   PresetCertificate,
 } from 'cdk8s-stateful';
 
@@ -37,6 +38,21 @@ export function addUserDb(scope: Construct, credentials: DataStoreCredentials, s
 /** The cert-manager issuer that signs the user database's certificate (a `ClusterIssuer` of the platform). */
 export const USER_DB_ISSUER = 'internal-ca';
 
+/**
+ * TLS and the application role of the user database (once per chart): TLS required, with a
+ * certificate from cert-manager for the pods' and Services' names; consumers connect as the role
+ * of the Secret `user-db-app` (keys `username`, `password`, created outside the chart), not as the
+ * superuser. To rotate the role's password: change the Secret, then the revision.
+ */
+export function userDbSecurity(scope: Construct): Pick<PostgresProps, 'tls' | 'applicationRole'> {
+  return {
+    tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: USER_DB_ISSUER, kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
+    applicationRole: {
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(scope, 'app-credentials', 'user-db-app'), { revision: '1' }),
+    },
+  };
+}
+
 /** Props of `UserDbExample`. */
 export interface UserDbExampleProps extends ChartProps {
   /**
@@ -51,9 +67,11 @@ export interface UserDbExampleProps extends ChartProps {
 /**
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
- * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_USERNAME`,
- * `USER_DB_PASSWORD`, `USER_DB_CA_FILE`, `USER_DB_SSLMODE`). The credentials Secret `user-db-credentials` (keys `username`,
- * `password`) is created outside the chart: the library never generates passwords.
+ * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_DATABASE`,
+ * `USER_DB_USERNAME`, `USER_DB_PASSWORD`, `USER_DB_CA_FILE`, `USER_DB_SSLMODE`); its pods wait for the database (the init container
+ * `wait-for-user-db`) when everything is applied at once. The credentials Secret
+ * `user-db-credentials` (keys `username`, `password`) is created outside the chart: the library
+ * never generates passwords.
  *
  * TLS is required: cert-manager issues the certificate (`Certificate` `user-db-tls`, from the
  * `ClusterIssuer` `internal-ca`), PostgreSQL accepts TLS connections only from other pods, and
@@ -84,15 +102,7 @@ export class UserDbExample extends Chart {
     const { restoreDump, ...chartProps } = props;
     super(scope, id, { namespace: 'accounts', ...chartProps });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
-    this.database = addUserDb(this, credentials, Size.gibibytes(1), {
-      // TLS required: a certificate from cert-manager for the pods' and Services' names
-      tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: USER_DB_ISSUER, kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
-      // user-manager connects as the role user_manager_app (Secret user-db-app), not as the superuser;
-      // to rotate its password: change the Secret, then the revision
-      applicationRole: {
-        credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'app-credentials', 'user-db-app'), { revision: '1' }),
-      },
-    });
+    this.database = addUserDb(this, credentials, Size.gibibytes(1), userDbSecurity(this));
     this.userManager = addUserManager(this, this.database);
     this.backup = this.database.addBackup('nightly', {
       schedule: Cron.schedule({ minute: '30', hour: '2' }),
@@ -102,6 +112,41 @@ export class UserDbExample extends Chart {
     if (restoreDump !== undefined) {
       this.restore = this.database.addRestore('restore', { backup: this.backup, dump: restoreDump });
     }
+  }
+}
+
+/**
+ * `user-db-18` (an alternative of `user-db`): the user database moving to PostgreSQL 18 as the
+ * upgrade guard's way out says (docs/engine-upgrades.md). `user-db` keeps PostgreSQL 17 and its
+ * data; a new store, `user-db-18` on PostgreSQL 18, with the same credentials Secret and database,
+ * the same TLS and application role, and no init scripts, receives the dump (`kubectl exec user-db-0 ... | kubectl exec -i
+ * user-db-18-0 ...`, the command the guard prints); `user-manager` is wired to it and keeps its
+ * `USER_DB_*` variables. Moving `user-db` itself to 18 instead is refused by the guard: the
+ * server does not start on a data directory of 17.
+ */
+export class UserDbNextMajorExample extends Chart {
+  /** The running store, on PostgreSQL 17. */
+  public readonly current: Postgres;
+  /** The new store, on PostgreSQL 18. */
+  public readonly next: Postgres;
+  /** The consumer, wired to the new store. */
+  public readonly userManager: UserManager;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'accounts', ...props });
+    const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
+    // TLS and the application role as user-db has them, on both stores
+    const security = userDbSecurity(this);
+    this.current = addUserDb(this, credentials, Size.gibibytes(1), security);
+    this.next = new Postgres(this, 'user-db-18', {
+      metadata: { name: 'user-db-18' },
+      credentials,
+      database: USER_DB_DATABASE,
+      version: PostgresVersion.V18,
+      storage: Size.gibibytes(1),
+      ...security,
+    });
+    this.userManager = addUserManager(this, this.next);
   }
 }
 
@@ -150,6 +195,10 @@ export function addUserManager(scope: Construct, userDb: IDataStore): UserManage
     target: ConnectionTarget.PRIMARY,
     metadata: { name: 'user-db-connection' },
     consumers: [deployment.containers[0]],
+    // `kubectl apply -f dist/` applies the store and its consumers at once: without Argo CD's sync
+    // waves, user-manager (and the migrations wired through this connection) wait for the
+    // database instead of crash-looping
+    waitForStore: {},
   });
 
   // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27

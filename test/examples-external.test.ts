@@ -182,7 +182,16 @@ describe('user-db-migration', () => {
     ]);
     expect(env).toContainEqual({ name: 'POSTGRES_DB', value: 'user_manager' });
     expect(spec.volumes).toContainEqual(expect.objectContaining({ name: 'postgres-password', secret: expect.objectContaining({ secretName: 'user-db-credentials' }) }));
-    for (const job of findAll(inCluster, 'Job')) expect(job.spec.template.spec.containers[0].args[0]).toContain('PGDATABASE=user_manager ');
+    // without Argo CD (kubectl apply -f dist/), user-manager and the migrations wait for the database first
+    for (const home of [inCluster, external]) {
+      expect(findOne(home, 'Deployment', 'user-manager').spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+      for (const job of findAll(home, 'Job')) expect(job.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+    }
+    // the database comes from the connection, in both homes: no name written by hand
+    for (const job of findAll(inCluster, 'Job')) expect(job.spec.template.spec.containers[0].args[0]).toContain('PGDATABASE="$USER_DB_DATABASE" ');
+    for (const home of [inCluster, external]) {
+      expect(findOne(home, 'ConfigMap', 'user-db-connection').data.USER_DB_DATABASE).toBe('user_manager');
+    }
   });
 });
 

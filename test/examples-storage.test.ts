@@ -87,8 +87,9 @@ test('html: the volumes satisfy the claims html-pvc-html-0 and html-pvc-html-1',
   expect(example.storageClass.storageClassName).toBe('html');
 });
 
-test('local-ssd: 3 replicas on class fast, one local volume per node, reserved for its replica', () => {
+test('local-ssd: the Cassandra preset on class fast, one local volume per node, reserved for its ring node', () => {
   // GIVEN
+  const example = new LocalSsdExample(Testing.app(), 'local-ssd');
   const manifests = render(app => new LocalSsdExample(app, 'local-ssd'));
 
   // THEN
@@ -98,11 +99,19 @@ test('local-ssd: 3 replicas on class fast, one local volume per node, reserved f
   const sts = findOne(manifests, 'StatefulSet', 'store');
   expect(sts.metadata.namespace).toBe('cassandra');
   expect(sts.spec.replicas).toBe(3);
-  expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast');
+  expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast', resources: { requests: { storage: '300Gi' } } });
   const pod = sts.spec.template.spec;
   expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
-  expect(pod.containers[0].env).toContainEqual({ name: 'CASSANDRA_SEEDS', value: 'store-0.store.cassandra.svc.cluster.local' });
+  // the preset's decisions: a pinned image, the seeds by their stable names, the time a drain takes
+  const cassandra = pod.containers.find((c: any) => c.name === 'cassandra');
+  expect(cassandra.image).toBe(example.cassandra.workload.containers[0].image);
+  expect(cassandra.image).toMatch(/^docker\.io\/library\/cassandra:\d+\.\d+\.\d+/);
+  expect(cassandra.env).toContainEqual({ name: 'CASSANDRA_SEEDS', value: example.cassandra.seeds.join(',') });
+  expect(example.cassandra.seeds[0]).toBe('store-0.store.cassandra.svc.cluster.local');
+  expect(pod.terminationGracePeriodSeconds).toBe(1800);
   expect(findOne(manifests, 'Service', 'store').spec.publishNotReadyAddresses).toBe(true);
+  // the preset, as it is, is the set's workload
+  expect(example.volumes.workload).toBe(example.cassandra.workload);
 
   const pvs = findAll(manifests, 'PersistentVolume');
   expect(pvs.map(pv => pv.metadata.name)).toEqual(['cassandra-data-store-0', 'cassandra-data-store-1', 'cassandra-data-store-2']);

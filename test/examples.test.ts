@@ -1,15 +1,17 @@
-import { App, Testing, Yaml } from 'cdk8s';
+import { ApiObject, App, JsonPatch, Testing, Yaml } from 'cdk8s';
 import { CassandraExample } from '../examples/cassandra';
 import { EurekaExample } from '../examples/eureka';
 import { HtmlExample } from '../examples/html';
 import { buildAlternatives, buildExamples } from '../examples/main';
 import { NewsManagerRedisExample, TestRedisExample } from '../examples/redis';
-import { UserDbExample } from '../examples/user-db';
+import { UserDbExample, UserDbNextMajorExample } from '../examples/user-db';
 import { NewsCacheValkeyExample } from '../examples/valkey';
 import { WebExample } from '../examples/web';
 import { findAll, findOne, renderApp } from './util/harness';
 import { expectValidManifests } from './util/k8s-schema';
 import { Warnings } from '../src/app/warnings';
+import { PostgresVersion } from '../src/engines/postgres';
+import { UpgradeFindingSeverity, UpgradeGuard } from '../src/gitops/upgrade-guard';
 import { podSpecsOf, restrictedViolations } from '../src/private/pod-security';
 import { allWarnings } from '../src/private/warnings';
 
@@ -83,9 +85,21 @@ describe('examples/dist applies as a whole', () => {
     const used = [...new Set([...main, ...alternatives].map(m => m.metadata.namespace).filter(n => n !== undefined))];
     expect(created.sort()).toEqual(used.sort());
     expect(created).toEqual(['accounts', 'cassandra', 'news', 'redis', 'registry', 'tools', 'users', 'web']);
+    // labelled for Pod Security admission by the library: every example pod meets "restricted" (checked at synthesis)
+    for (const ns of findAll(main, 'Namespace')) {
+      expect(ns.metadata.labels).toEqual({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.27',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/audit-version': 'latest',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/warn-version': 'latest',
+      });
+    }
   });
 
   test('examples/dist/alternatives/ holds the other half of each pair: the same objects, rendered differently', () => {
+    // each alternative is applied on its own, instead of its counterpart in examples/dist
     expect(duplicatesOf(identities(alternatives))).toEqual([]);
     const shared = identities(alternatives).filter(id => identities(main).includes(id));
     expect(shared).toEqual(expect.arrayContaining([
@@ -109,6 +123,43 @@ describe('examples/dist applies as a whole', () => {
     ]);
     expect(userDb.filter(id => !restore.includes(id))).toEqual([]);
     expect(shared).toHaveLength(8 + ring.length + userDb.length);
+  });
+});
+
+describe('user-db-18: the user database moving to PostgreSQL 18 as the upgrade guard\'s way out says', () => {
+  const main = render(app => new UserDbExample(app, 'user-db'));
+  const next = render(app => new UserDbNextMajorExample(app, 'user-db-18'));
+
+  test('valid, restricted, and without warnings', () => {
+    expectValidManifests(next);
+    for (const spec of next.flatMap(m => podSpecsOf(m))) expect(restrictedViolations(spec)).toEqual([]);
+    const app = Testing.app();
+    new UserDbNextMajorExample(app, 'user-db-18');
+    expect(allWarnings(app)).toEqual([]);
+  });
+
+  test('the running store is unchanged, the new store on 18 has no init scripts but the application role\'s, the consumer keeps its variables', () => {
+    expect(findOne(next, 'StatefulSet', 'user-db')).toEqual(findOne(main, 'StatefulSet', 'user-db'));
+    const store = findOne(next, 'StatefulSet', 'user-db-18');
+    expect(store.spec.template.spec.containers[0].image).toBe(`docker.io/library/postgres:${PostgresVersion.V18.tag}`);
+    // the role exists before the dump arrives (its grants name it); no schema of its own
+    const initdb = store.spec.template.spec.volumes.find((v: any) => v.name === 'postgres-initdb');
+    expect(initdb.projected.sources).toEqual([{ configMap: { name: 'user-db-18-app-role' } }]);
+    expect(findOne(next, 'ConfigMap', 'user-db-connection').data.USER_DB_SERVICE_HOST).toBe('user-db-18-0.user-db-18.accounts.svc.cluster.local');
+    expect(Object.keys(findOne(next, 'ConfigMap', 'user-db-connection').data)).toEqual(Object.keys(findOne(main, 'ConfigMap', 'user-db-connection').data));
+  });
+
+  test('the upgrade guard lets the pair through; moving user-db itself to 18 is refused, naming this store', () => {
+    expect(UpgradeGuard.compare(main, next).filter(f => f.severity !== UpgradeFindingSeverity.WARNING)).toEqual([]);
+    const inPlace = render(app => {
+      const chart = new UserDbExample(app, 'user-db');
+      ApiObject.of(chart.database.workload.apiObject).addJsonPatch(
+        JsonPatch.replace('/spec/template/spec/containers/0/image', `docker.io/library/postgres:${PostgresVersion.V18.tag}`));
+    });
+    const refused = UpgradeGuard.compare(main, inPlace);
+    expect(refused).toEqual([expect.objectContaining({ severity: UpgradeFindingSeverity.REFUSED, objectName: 'user-db' })]);
+    expect(refused[0].wayOut).toContain('e.g. user-db-18,');
+    expect(refused[0].wayOut).toContain('kubectl -n accounts exec -i user-db-18-0 -c postgres');
   });
 });
 

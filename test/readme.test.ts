@@ -122,3 +122,27 @@ describe('links between the README and the guides', () => {
     }
   });
 });
+
+describe('the shell recipes', () => {
+  const text = docs.map(file => fs.readFileSync(path.join(root, file), 'utf-8')).join('\n');
+  const shell = [...text.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map(m => m[1]);
+  const commands = shell.flatMap(block => block.split('\n')).map(line => line.replace(/#.*$/, '').trim()).filter(Boolean);
+
+  test('every cdk8s synth runs offline (--no-check-upgrade): otherwise the CLI looks for an upgrade on the network first', () => {
+    const synths = commands.filter(c => /\bcdk8s synth\b/.test(c));
+    expect(synths.length).toBeGreaterThan(0);
+    expect(synths.filter(c => !c.includes('--no-check-upgrade'))).toEqual([]);
+  });
+
+  test('the guard in CI compares with the change rendered into a directory of its own, never with a dist/ a failed synth emptied', () => {
+    const blocks = shell.filter(block => /cdk8s-stateful-guard \S+ \S+/.test(block) && /cdk8s synth/.test(block));
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) {
+      expect(block).toMatch(/set -euo pipefail/);
+      const output = /cdk8s synth --no-check-upgrade --output "(\$\w+)"/.exec(block);
+      expect(output).not.toBeNull();
+      const guard = /npx cdk8s-stateful-guard (\S+) (\S+)/.exec(block)!;
+      expect(guard[2]).toBe(`"${output![1]}"`);
+    }
+  });
+});

@@ -1,1 +1,2 @@
 export * from './warnings';
+export * from './pod-security-admission';

@@ -1,13 +1,16 @@
 import { createHash } from 'crypto';
-import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy } from 'cdk8s';
-import { AbstractPod, ConfigMap, Container, Env, EnvValue, IConfigMap, ISecret, Volume } from 'cdk8s-plus-27';
+import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Duration, Lazy, Size } from 'cdk8s';
+import { AbstractPod, Capability, ConfigMap, Container, ContainerProps, Cpu, Env, EnvValue, IConfigMap, ImagePullPolicy, ISecret, Volume } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DataStoreCredentials, DataStoreTls, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
+import { connectionPropertyVariables } from '../private/connection-properties';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
 import { CA_FILE_VARIABLE, copyTls } from '../private/store-tls';
+import { resolveWait, StoreWait, waitScript, WAIT_USER } from '../private/store-wait';
 import { fail, show } from '../private/validation';
+import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
 
 /** The connections each container is wired to, in the order they were wired. */
 const WIRED = new WeakMap<Container, DataStoreConnection[]>();
@@ -32,6 +35,34 @@ export enum ConnectionTarget {
    * is reached through its Service, so consumers keep working when the store moves.
    */
   PRIMARY = 'Primary',
+}
+
+/**
+ * Options of the wait for the store (`DataStoreConnectionProps.waitForStore`): an init container
+ * in every consumer's pod that waits until the store accepts TCP connections.
+ *
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+ */
+export interface StoreWaitOptions {
+  /**
+   * How long the init container waits before it gives up: it then exits 1 with a message naming
+   * the store and its address, and the kubelet restarts it (with back-off) for a Deployment or a
+   * StatefulSet, while a Job's pod fails and the Job retries up to its `backoffLimit`. Whole
+   * seconds, at least 1.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#detailed-behavior
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The image the init container runs: a busybox (or any image with a POSIX `sh` and busybox's
+   * `nc`, `date` and `sleep`), e.g. from a mirror. Pinned: a tag other than `latest`, or a digest.
+   *
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+   * @default "docker.io/library/busybox:1.36.1"
+   */
+  readonly image?: string;
 }
 
 /**
@@ -117,6 +148,24 @@ export interface DataStoreConnectionProps {
    * @experimental
    */
   readonly credentials?: DataStoreCredentials;
+
+  /**
+   * Make every consumer's pod wait for the store: an init container, first in the pod, that
+   * resolves `<PREFIX>_SERVICE_HOST` and opens a TCP connection to `<PREFIX>_SERVICE_PORT` (both
+   * from the connection's ConfigMap) every 2 seconds until the store accepts one. For applying
+   * everything at once without Argo CD's sync waves (`kubectl apply -f dist/`): consumers and
+   * migrations then start after their store instead of crash-looping. Set `{}` for the defaults.
+   *
+   * It runs as `nobody` (65534) with a read-only root file system, no privilege escalation and
+   * every capability dropped; the pod's own settings (seccomp, with `PodDefaults.harden()`) make it
+   * restricted. It is added to the workloads wired with `addWorkload()` at once, and to those of
+   * containers wired one by one when the app is synthesized. Not for a store in the consumer's own
+   * pod (a proxy sidecar on localhost): init containers run before it starts.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - consumers start at once (order them with Argo CD sync waves, `SyncWaves`)
+   */
+  readonly waitForStore?: StoreWaitOptions;
 }
 
 /**
@@ -144,8 +193,10 @@ export interface ConnectionConsumerOptions {
  * The connection contract between a data store and its consumers.
  *
  * Renders a ConfigMap with `<PREFIX>_SERVICE_HOST`, `<PREFIX>_SERVICE_PORT`,
- * `<PREFIX>_SERVICE_PORT_<NAME>` for each named port and `<PREFIX>_SERVICE_SERVER_NAME` (the
- * name to verify TLS certificates against), and wires containers to it: their environment comes
+ * `<PREFIX>_SERVICE_PORT_<NAME>` for each named port, `<PREFIX>_SERVICE_SERVER_NAME` (the
+ * name to verify TLS certificates against) and the store's connection properties
+ * (`<PREFIX>_DATABASE`, `<PREFIX>_LOCAL_DATACENTER`, `<PREFIX>_<variable>` for each of their
+ * `extras`), and wires containers to it: their environment comes
  * from the ConfigMap, plus `<PREFIX>_USERNAME` (unless the credentials have no user name),
  * `<PREFIX>_PASSWORD` and one `<PREFIX>_<variable>` for each of the credentials' `extraKeys`
  * (optional: only those whose keys exist) from the store's credentials Secret. The same consumer
@@ -224,12 +275,39 @@ export class DataStoreConnection extends Construct {
    * @experimental
    */
   public readonly caFile?: string;
+  /**
+   * The database variable, `<PREFIX>_DATABASE`, when the store hands out a database
+   * (`connectionProperties.database`: a `Postgres`, or a store given one).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no database variable: the store's connection properties name none
+   */
+  public readonly databaseVariable?: string;
+  /**
+   * The local datacenter variable, `<PREFIX>_LOCAL_DATACENTER`, when the store hands out one
+   * (`connectionProperties.localDatacenter`: a `Cassandra`, or a store given one).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no local datacenter variable: the store's connection properties name none
+   */
+  public readonly localDatacenterVariable?: string;
+  /**
+   * The name of the init container that waits for the store in each consumer's pod, when
+   * `waitForStore` is set: `wait-for-<prefix in DNS form>`, e.g. `wait-for-user-db`.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - no wait
+   */
+  public readonly waitContainerName?: string;
   /** The rendered ConfigMap. */
   public readonly apiObject: ApiObject;
   /** The ConfigMap, for `Env.fromConfigMap()` and `EnvValue.fromConfigMap()`. */
   public readonly configMap: IConfigMap;
 
   private readonly where: string;
+  private readonly wait?: StoreWait;
+  /** The pods that got the wait (one init container per pod and connection). */
+  private readonly waited = new WeakSet<object>();
   private readonly _extraVariables: string[];
   /** The volume of the CA certificate mounted into the consumers, when the store serves TLS. */
   private readonly caVolume?: Volume;
@@ -268,6 +346,17 @@ export class DataStoreConnection extends Construct {
       this.passwordVariable = `${this.prefix}_PASSWORD`;
     }
     this._extraVariables = Object.keys(credentials?.extraKeys ?? {}).map(variable => `${this.prefix}_${variable}`);
+    const properties = this.propertyVariables();
+    if (properties.some(([variable]) => variable === 'DATABASE')) this.databaseVariable = `${this.prefix}_DATABASE`;
+    if (properties.some(([variable]) => variable === 'LOCAL_DATACENTER')) this.localDatacenterVariable = `${this.prefix}_LOCAL_DATACENTER`;
+    for (const [variable, , at] of properties) {
+      if (credentials?.extraKeys[variable] === undefined) continue;
+      const prop = at.replace(/^store\./, '');
+      throw fail(this.where, 'store', props.store.node.path,
+        `The store hands out ${this.prefix}_${variable} twice: from its connection properties (${prop}) and from its credentials' `
+        + `extraKeys (${variable}: ${show(credentials.extraKeys[variable])}), and a consumer would get only the Secret's value`,
+        `Leave ${show(variable)} out of the credentials' 'extraKeys': the store's ${prop} hands it out`);
+    }
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
@@ -291,11 +380,25 @@ export class DataStoreConnection extends Construct {
         items: { [caKey]: { path: caKey } },
         defaultMode: 0o444,
       });
+      // the TLS variables, the connection properties and the credentials' extra keys share the prefix
+      const tlsVariables = [CA_FILE_VARIABLE, ...Object.keys(this.tls.variables ?? {})];
+      const taken = [...properties.map(([variable, , at]) => [variable, at.replace(/^store\./, '')]),
+        ...Object.keys(credentials?.extraKeys ?? {}).map(variable => [variable, `the credentials' extraKeys.${variable}`])];
+      for (const [variable, at] of taken) {
+        if (!tlsVariables.includes(variable)) continue;
+        throw fail(this.where, 'store', props.store.node.path,
+          `The store hands out ${this.prefix}_${variable} twice: from its TLS settings (tls) and from ${at}, and a consumer would get only one of them`,
+          `Leave ${show(variable)} out of ${at}: the store's TLS settings hand it out`);
+      }
+    }
+    if (props.waitForStore) {
+      this.wait = this.checkWait(props.waitForStore);
+      this.waitContainerName = waitContainerName(this.prefix);
     }
 
     for (const c of props.consumers ?? []) this.addConsumer(c);
 
-    this.node.addValidation({ validate: () => AppIndex.of(this).memo(this, () => this.validateConnection()) });
+    addValidationWithWarnings(this, () => AppIndex.of(this).memo(this, () => this.validateConnection()));
     onEveryPass(this, index => this.stampConsumers(index));
   }
 
@@ -403,7 +506,85 @@ export class DataStoreConnection extends Construct {
     if (error) throw error;
     const containers = [...workload.initContainers, ...workload.containers];
     for (const c of containers) this.namespaceChecked.add(c);
-    return containers.map(c => this.addConsumer(c, options));
+    const wired = containers.map(c => this.addConsumer(c, options));
+    this.addWaitTo(workload);
+    return wired;
+  }
+
+  /** Checks `waitForStore`; the image and the timeout in seconds. */
+  private checkWait(options: StoreWaitOptions): StoreWait {
+    const wait = resolveWait(this.where, 'waitForStore', options);
+    const host = this.store.endpoint.hostname;
+    if (/^(localhost|127\.[0-9.]+|::1|0:0:0:0:0:0:0:1)$/i.test(host.replace(/\.$/, ''))) {
+      throw fail(this.where, 'waitForStore', host,
+        'Cannot wait for a store in the consumer\'s own pod (a proxy sidecar on the loopback address): init containers run before it starts, so the pod would never start',
+        'Leave \'waitForStore\' out; the proxy waits for the store itself');
+    }
+    return wait;
+  }
+
+  /**
+   * The wait's image and timeout in seconds, when `waitForStore` is set (a migration's Job name
+   * hashes them: its pod template is immutable).
+   *
+   * @internal
+   */
+  public _waitSettings(): StoreWait | undefined {
+    return this.wait;
+  }
+
+  /**
+   * Adds the wait, as the first init container, to a pod that runs a consumer (a cdk8s-plus
+   * workload, or a `StatefulWorkload`): once per pod.
+   */
+  private addWaitTo(pod: object): void {
+    const owner = pod as { addInitContainer?: (props: ContainerProps) => Container; _initContainers?: unknown };
+    if (!this.wait || this.waited.has(pod) || typeof owner.addInitContainer !== 'function') return;
+    this.waited.add(pod);
+    const container = owner.addInitContainer.call(pod, this.waitContainerProps(this.wait));
+    // first: an init container wired to the store must not run before the store is there
+    // (cdk8s-plus workloads and StatefulWorkload keep their init containers in this list)
+    const list = owner._initContainers;
+    if (Array.isArray(list) && list.includes(container)) {
+      list.splice(list.indexOf(container), 1);
+      list.unshift(container);
+    }
+  }
+
+  /** The init container that waits for the store, reading its address from the ConfigMap. */
+  private waitContainerProps(wait: StoreWait): ContainerProps {
+    const script = waitScript({
+      store: `${this.store.storeName} (${this.prefix})`,
+      hostVariable: this.hostVariable,
+      portVariable: this.portVariable,
+      configMapName: this.apiObject.name,
+      timeoutSeconds: wait.timeoutSeconds,
+    });
+    return {
+      name: this.waitContainerName,
+      image: wait.image,
+      // a pinned image: pulled once per node
+      imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['sh', '-c', script],
+      envVariables: {
+        STORE_HOST: EnvValue.fromConfigMap(this.configMap, this.hostVariable),
+        STORE_PORT: EnvValue.fromConfigMap(this.configMap, this.portVariable),
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: WAIT_USER,
+        group: WAIT_USER,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        // cdk8s-plus-27 names capabilities with a CAP_ prefix and has no ALL
+        capabilities: { drop: ['ALL' as Capability] },
+      },
+      resources: {
+        cpu: { request: Cpu.millis(10) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) },
+      },
+    };
   }
 
   /**
@@ -435,6 +616,27 @@ export class DataStoreConnection extends Construct {
         'Create the Secret in the workload\'s namespace as well');
     }
     return undefined;
+  }
+
+  /**
+   * Warns when the consumers run in another namespace than an in-cluster store whose credentials
+   * name a Secret the app does not render (a rendered one is checked by namespace and fails): the
+   * consumers read a Secret of that name in their own namespace, which only the user can create.
+   */
+  private warnIfCredentialsAreElsewhere(): void {
+    const credentials = this.store.credentials;
+    if (!credentials || this.secretNamespace() !== undefined) return;
+    const consumers = this.apiObject.metadata.namespace;
+    const store = namespaceOfServiceHost(this.store.endpoint.hostname);
+    if (consumers === undefined || store === undefined || consumers === store) return;
+    const secret = credentials.secret.name;
+    const keys = [credentials.usernameKey, credentials.passwordKey].filter((k): k is string => k !== undefined);
+    warn(this, WARNINGS.CREDENTIALS_IN_STORE_NAMESPACE, warningMessage(this.where, 'store', show(this.store.node.path),
+      `The store is in namespace ${show(store)} and its credentials name the Secret ${show(secret)} (keys ${show(keys)}), a Secret of the store's `
+      + `namespace; this connection's consumers run in ${show(consumers)}, and a pod reads Secrets of its own namespace only: unless a Secret `
+      + `${show(secret)} with those keys exists in ${show(consumers)} too, the consumers do not start (CreateContainerConfigError)`,
+      `Create the Secret ${show(secret)} in namespace ${show(consumers)} as well (a copy, or one made by External Secrets or Sealed Secrets) and `
+      + 'acknowledge this warning, or run the consumers in the store\'s namespace'));
   }
 
   /** The name and namespace of the credentials Secret, when the chart renders it (an imported Secret has none). */
@@ -477,6 +679,7 @@ export class DataStoreConnection extends Construct {
     const value = this.checksum;
     for (const container of this._consumers) {
       const owner = index.ownerOf(container);
+      if (owner) this.addWaitTo(owner);
       if (!owner || !rollsWithConnections(owner)) continue;
       const metadata = (owner as { podMetadata?: unknown }).podMetadata;
       if (metadata instanceof ApiObjectMetadataDefinition) metadata.addAnnotation(key, value);
@@ -540,11 +743,17 @@ export class DataStoreConnection extends Construct {
     }
     // SNI carries no trailing dot, whatever the store hands out
     data[this.serverNameVariable] = withoutTrailingDot(this.store.serverName ?? endpoint.hostname);
+    for (const [variable, value] of this.propertyVariables()) data[`${this.prefix}_${variable}`] = value;
     if (this.tls && this.caFileVariable && this.caFile) {
       data[this.caFileVariable] = this.caFile;
       for (const [variable, value] of Object.entries(this.tls.variables ?? {})) data[`${this.prefix}_${variable}`] = value;
     }
     return data;
+  }
+
+  /** The store's connection properties, as the ends of variable names and their values. */
+  private propertyVariables(): Array<[string, string, string]> {
+    return connectionPropertyVariables(this.where, 'store.connectionProperties', this.store.connectionProperties);
   }
 
   /**
@@ -568,6 +777,7 @@ export class DataStoreConnection extends Construct {
     } catch (e) {
       return [(e as Error).message];
     }
+    this.warnIfCredentialsAreElsewhere();
     const errors: string[] = [];
     if (this.store.ports.length === 0) {
       errors.push(fail(`DataStoreConnection '${this.node.path}'`, 'store', this.store.node.path,
@@ -596,6 +806,11 @@ export class DataStoreConnection extends Construct {
   }
 }
 
+/** The namespace in an in-cluster DNS name (`<service>.<namespace>.svc[.<domain>]`); undefined for any other host. */
+function namespaceOfServiceHost(hostname: string): string | undefined {
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.|$)/.exec(hostname)?.[2];
+}
+
 /** `"users"`, or what an object without a namespace gets. */
 function namespaceText(namespace: string | undefined): string {
   return namespace !== undefined ? show(namespace) : 'the namespace it is applied to (none is set)';
@@ -619,6 +834,13 @@ function toPrefix(name: string): string {
 function defaultConfigMapName(prefix: string): string | undefined {
   const base = prefix.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '');
   return base.length > 0 ? `${base.slice(0, 242).replace(/-+$/, '')}-connection` : undefined;
+}
+
+/** `wait-for-<prefix in DNS form>`, at most 63 characters (a container name is a DNS label). */
+function waitContainerName(prefix: string): string {
+  const base = prefix.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '') || 'store';
+  const name = `wait-for-${base}`;
+  return name.length <= 63 ? name : `${name.slice(0, 54).replace(/-+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
 function checksumAnnotation(configMapName: string): string {

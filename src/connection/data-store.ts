@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { ISecret } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
+import { checkVariableName, connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { isConfigMapKey } from '../private/pod-rules';
 import { copyTls } from '../private/store-tls';
 import { checkPorts } from './private/ports';
@@ -325,20 +326,56 @@ function checkSecretKey(where: string, prop: string, key: string, fix: string): 
   }
 }
 
-/** The end of a variable name `<PREFIX>_<variable>`, not one the connection sets itself. */
+/** The end of a variable name `<PREFIX>_<variable>` of the credentials' `extraKeys`. */
 function checkExtraVariable(where: string, variable: string): void {
-  if (!/^[A-Z0-9][A-Z0-9_]*$/.test(variable)) {
-    const suggestion = variable.toUpperCase().replace(/[-.]/g, '_');
-    throw fail(where, 'extraKeys', variable,
-      'Must be the end of an environment variable name (<PREFIX>_<variable>): upper-case letters, digits and \'_\', starting with a letter or digit',
-      /^[A-Z0-9][A-Z0-9_]*$/.test(suggestion) ? `Name the variable ${show(suggestion)}` : 'Name the variable such as "DATABASE" or "CA_BUNDLE"');
-  }
-  if (variable === 'USERNAME' || variable === 'PASSWORD' || variable.startsWith('SERVICE_')) {
-    throw fail(where, 'extraKeys', variable,
-      'Must not be USERNAME or PASSWORD or start with SERVICE_: a DataStoreConnection sets <PREFIX>_USERNAME and <PREFIX>_PASSWORD from '
-      + '\'usernameKey\' and \'passwordKey\', and <PREFIX>_SERVICE_HOST, _SERVICE_PORT, _SERVICE_PORT_<NAME> and _SERVICE_SERVER_NAME from its ConfigMap',
-      'Name the variable differently, such as "DATABASE"; set the keys of the user name and the password with \'usernameKey\' and \'passwordKey\'');
-  }
+  checkVariableName(where, 'extraKeys', variable);
+}
+
+
+/**
+ * Plain settings a data store hands to its consumers next to its address: what drivers need
+ * besides host, port and credentials. A `DataStoreConnection` renders them into its ConfigMap as
+ * `<PREFIX>_DATABASE`, `<PREFIX>_LOCAL_DATACENTER` and `<PREFIX>_<variable>` for each of
+ * `extras`. Not for secrets: the ConfigMap is readable by anyone who can read the namespace's
+ * configuration (put secret values in the credentials Secret, `extraKeys`).
+ *
+ * The presets fill them in (`Postgres`: `database`; `Cassandra`: `localDatacenter`); a store of
+ * one's own (`StatefulWorkload`, `ExternalService`, `DataStore.fromDataStoreAttributes()`) takes
+ * them as `connectionProperties`, so consumers get the same variables whichever kind of store
+ * they are wired to.
+ *
+ * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+ */
+export interface ConnectionProperties {
+  /**
+   * The database (or schema, or keyspace) clients use, handed out as `<PREFIX>_DATABASE`:
+   * PostgreSQL's `dbname` (`PGDATABASE`), a MySQL schema.
+   *
+   * @see https://www.postgresql.org/docs/current/libpq-envars.html
+   * @default - no `<PREFIX>_DATABASE`
+   */
+  readonly database?: string;
+
+  /**
+   * The datacenter clients route requests to first, handed out as `<PREFIX>_LOCAL_DATACENTER`:
+   * the Cassandra drivers (4.x and later) refuse to connect without it when contact points are
+   * given.
+   *
+   * @see https://docs.datastax.com/en/developer/java-driver/latest/manual/core/load_balancing/index.html
+   * @default - no `<PREFIX>_LOCAL_DATACENTER`
+   */
+  readonly localDatacenter?: string;
+
+  /**
+   * More plain values, by the end of their variable names: `{ SSLMODE: 'verify-full' }` gives
+   * consumers `<PREFIX>_SSLMODE`. A variable name is upper-case letters, digits and '_' (starting
+   * with a letter or digit); it may not be `USERNAME`, `PASSWORD`, `DATABASE` or
+   * `LOCAL_DATACENTER`, nor start with `SERVICE_` (the connection sets those itself).
+   *
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#configure-all-key-value-pairs-in-a-configmap-as-container-environment-variables
+   * @default - no other variables
+   */
+  readonly extras?: { [variable: string]: string };
 }
 
 /**
@@ -468,6 +505,16 @@ export interface IDataStore extends IConstruct {
    * @experimental
    */
   readonly ownerCredentials?: DataStoreCredentials;
+
+  /**
+   * Plain settings consumers need besides the address and the credentials: the database, the
+   * local datacenter, more values. A `DataStoreConnection` renders them into its ConfigMap
+   * (`<PREFIX>_DATABASE`, `<PREFIX>_LOCAL_DATACENTER`, `<PREFIX>_<variable>`).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no connection properties
+   */
+  readonly connectionProperties?: ConnectionProperties;
 }
 
 /**
@@ -551,6 +598,15 @@ export interface DataStoreAttributes {
    * @experimental
    */
   readonly ownerCredentials?: DataStoreCredentials;
+
+  /**
+   * Plain settings consumers get next to the address, e.g. the database of a CloudNativePG
+   * cluster's application user: `{ database: 'orders' }` gives `<PREFIX>_DATABASE`.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no connection properties
+   */
+  readonly connectionProperties?: ConnectionProperties;
 }
 
 /**
@@ -584,6 +640,7 @@ class ImportedDataStore extends Construct implements IDataStore {
   public readonly tls?: DataStoreTls;
   public readonly ownerCredentials?: DataStoreCredentials;
   private readonly _ports: DataStorePort[];
+  private readonly _connectionProperties?: ConnectionProperties;
 
   constructor(scope: Construct, id: string, attrs: DataStoreAttributes) {
     super(scope, id);
@@ -607,14 +664,20 @@ class ImportedDataStore extends Construct implements IDataStore {
     this.storeName = attrs.storeName;
     this.endpoint = new Endpoint(hostname, this._ports[0].port);
     this.primaryEndpoint = primaryHostname !== undefined ? new Endpoint(primaryHostname, this._ports[0].port) : undefined;
+    connectionPropertyVariables(where, 'connectionProperties', attrs.connectionProperties);
     this.credentials = attrs.credentials;
     this.serverName = serverName;
     this.tls = attrs.tls && copyTls(where, 'tls', attrs.tls);
     this.ownerCredentials = attrs.ownerCredentials;
+    this._connectionProperties = copyConnectionProperties(attrs.connectionProperties);
   }
 
   public get ports(): DataStorePort[] {
     return this._ports.map(p => ({ ...p }));
+  }
+
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return copyConnectionProperties(this._connectionProperties);
   }
 }
 

@@ -1,8 +1,9 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { Protocol } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareRole } from '../private/app-index';
+import { connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { IpAddress, IpFamily, addressProblem, checkHostname, hostnameProblem, parseIp, redactUserinfo, withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
 import { CheckedPort, checkPorts } from './private/ports';
@@ -307,6 +308,16 @@ export interface ExternalServiceProps {
   readonly serverName?: string;
 
   /**
+   * Plain settings consumers get next to the address (database, local datacenter, more values),
+   * e.g. `{ database: 'orders' }` gives consumers wired with `DataStoreConnection`
+   * `<PREFIX>_DATABASE`, as a `Postgres` in the cluster hands out its database.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no connection properties
+   */
+  readonly connectionProperties?: ConnectionProperties;
+
+  /**
    * The cluster's DNS domain, used in the Service's DNS name.
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
@@ -350,6 +361,7 @@ export class ExternalService extends Construct implements IDataStore {
   public readonly apiObject: ApiObject;
 
   private readonly _ports: CheckedPort[];
+  private readonly _connectionProperties?: ConnectionProperties;
   private readonly _addresses: IpAddress[];
   private readonly _endpointSlices: ApiObject[] = [];
   private readonly _legacyEndpoints?: ApiObject;
@@ -440,6 +452,8 @@ export class ExternalService extends Construct implements IDataStore {
     const realName = serverName ?? props.externalName;
     this.serverName = realName !== undefined ? withoutTrailingDot(realName) : undefined;
     this.credentials = props.credentials;
+    connectionPropertyVariables(where, 'connectionProperties', props.connectionProperties);
+    this._connectionProperties = copyConnectionProperties(props.connectionProperties);
 
     // ---- endpoints of the IP form
     const childMeta = (extra: { [key: string]: string }) => ({
@@ -491,6 +505,11 @@ export class ExternalService extends Construct implements IDataStore {
   /** The IP addresses, in canonical form, when created with `addresses` (a copy). */
   public get addresses(): string[] {
     return this._addresses.map(a => a.text);
+  }
+
+  /** Plain settings consumers get next to the address (a copy), if any. */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return copyConnectionProperties(this._connectionProperties);
   }
 
   /**

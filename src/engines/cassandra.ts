@@ -14,13 +14,14 @@ import {
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { EnginePreset } from './engine-preset';
-import { DataStoreCredentials, Endpoint } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { CASSANDRA_CQL_PORT, CASSANDRA_DEFAULT_SUPERUSER, CassandraEngine, renderCassandra } from './private/cassandra';
-import { EnvVarJson, ProbeJson } from './private/common';
+import { EnvVarJson, ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import { AppIndex } from '../private/app-index';
 import { defaultTagOf, warnEngineVersion } from '../private/engine-versions';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
+import { presetResources } from './private/resources';
 import { fail } from '../private/validation';
 import { IStorageClass } from '../storage/storage-class';
 import {
@@ -103,7 +104,8 @@ export interface CassandraProps extends StatefulWorkloadOptions {
 
   /**
    * The datacenter of every node (`dc` in cassandra-rackdc.properties, read by the
-   * GossipingPropertyFileSnitch).
+   * GossipingPropertyFileSnitch). Consumers wired with `DataStoreConnection` get it as
+   * `<PREFIX>_LOCAL_DATACENTER` (`connectionProperties.localDatacenter`), which the drivers need.
    *
    * @see https://cassandra.apache.org/doc/4.1/cassandra/configuration/cass_rackdc_file.html
    * @default "dc1"
@@ -153,11 +155,13 @@ export interface CassandraProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * The Cassandra container's resources. The memory limit is required: the heap is derived from
-   * it and checked against it (at least 1Gi).
+   * The Cassandra container's resources, merged field by field over the defaults: a field you
+   * leave out keeps its default (passing only `memory` keeps the request of 1 CPU). A memory
+   * request without a limit is also the limit, and the request defaults to the limit. The heap is
+   * derived from the memory limit and checked against it (at least 1Gi).
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   * @default - 1 CPU requested, 2Gi of memory requested and as the limit (a 1Gi heap)
+   * @default - 1 CPU requested, no CPU limit, 2Gi of memory requested and as the limit (a 1Gi heap)
    */
   readonly resources?: ContainerResources;
 
@@ -303,16 +307,8 @@ export class Cassandra extends EnginePreset {
         'Cannot be set: the seeds are resolved through the headless Service, which must publish not-ready addresses (a cdk8s-plus Service cannot)',
         'Leave \'governingService\' out and name the created Service with \'headlessService.name\'');
     }
-    const resources = props.resources ?? {
-      cpu: { request: Cpu.units(1) },
-      memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) },
-    };
-    const memoryLimit = resources.memory?.limit;
-    if (memoryLimit === undefined) {
-      throw fail(where, 'resources.memory.limit', '(none)',
-        'Must be set: the JVM heap is derived from the memory limit and checked against it',
-        'Set \'resources.memory.limit\' to "2Gi" or more, e.g. Size.gibibytes(4)');
-    }
+    const resources = presetResources(props.resources, { cpuRequest: Cpu.units(1), memory: Size.gibibytes(2) });
+    const memoryLimit = resources.memory!.limit!;
 
     // ---- children
     this.workload = new StatefulWorkload(this, 'Resource', {
@@ -334,6 +330,7 @@ export class Cassandra extends EnginePreset {
       allowUnauthenticated: false,
     });
     const w = this.workload;
+    stateEngine(w.apiObject, 'cassandra', this.version.tag);
 
     const engine: CassandraEngine = renderCassandra(where, {
       statefulSetName: w.name,
@@ -452,6 +449,14 @@ export class Cassandra extends EnginePreset {
   /** The seeds' DNS names, in ordinal order (a copy). */
   public get seeds(): string[] {
     return [...this._seeds];
+  }
+
+  /**
+   * The datacenter as the local one: the drivers (4.x and later) refuse contact points without a
+   * local datacenter, so consumers get `<PREFIX>_LOCAL_DATACENTER`.
+   */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return { localDatacenter: this.datacenter };
   }
 
   /** None: every node coordinates requests, no node is distinguished. */

@@ -4,9 +4,9 @@ import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackup, LogicalBackupOptions } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
-import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { failWithoutValue } from '../private/validation';
-import { StatefulWorkload } from '../workload/stateful-workload';
+import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-workload';
 
 /**
  * The base of the engine presets (`Postgres`, `Redis`, `Cassandra`), and of a platform team's own
@@ -51,7 +51,7 @@ import { StatefulWorkload } from '../workload/stateful-workload';
  *
  * const db = new MySql(chart, 'orders-db');
  */
-export abstract class EnginePreset extends Construct implements IDataStore {
+export abstract class EnginePreset extends Construct implements IDataStore, IStatefulWorkloadOwner {
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
 
@@ -86,6 +86,11 @@ export abstract class EnginePreset extends Construct implements IDataStore {
   /** The clients' credentials, if the engine asks for any. */
   public get credentials(): DataStoreCredentials | undefined {
     return this.workload.credentials;
+  }
+
+  /** The plain settings consumers get next to the address (the workload's: the database, the local datacenter, ...). */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return this.workload.connectionProperties;
   }
 
   /** None: clients connect to the Service names the server's certificate names. */

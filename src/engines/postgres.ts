@@ -8,6 +8,7 @@ import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials } from '../connection/data-store';
 import { AppIndex } from '../private/app-index';
+import { stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
 import {
   checkPostgresMemory,
@@ -46,6 +47,8 @@ import {
 } from './private/postgres-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
 import { warnEngineVersion } from '../private/engine-versions';
+import { mountedObjectNamespaceError } from './private/preset-checks';
+import { presetResources } from './private/resources';
 import { fail, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
@@ -170,8 +173,8 @@ export interface PostgresProps extends StatefulWorkloadOptions {
   /**
    * The database the image creates at first start (`POSTGRES_DB`), where `initSql` runs. A plain
    * SQL identifier: lower case letters, digits and `_`, not a reserved keyword, at most 63 bytes,
-   * not `template0`/`template1`; names that would need quoting are refused. Consumers do not get
-   * it from the connection: read `databaseName`.
+   * not `template0`/`template1`; names that would need quoting are refused. Consumers wired with
+   * `DataStoreConnection` get it as `<PREFIX>_DATABASE` (`connectionProperties.database`).
    *
    * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#postgres_db
    * @default "app"
@@ -195,14 +198,16 @@ export interface PostgresProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * Resources of the PostgreSQL container. The memory limit (at least 256Mi) drives the engine:
-   * `shared_buffers` is a quarter of it, `/dev/shm` as large as `shared_buffers` (at least 64Mi),
-   * and the termination grace allows writing all of `shared_buffers` at shutdown.
+   * Resources of the PostgreSQL container, merged field by field over the defaults: a field you
+   * leave out keeps its default (passing only `memory` keeps the CPU request of 500m). A memory
+   * request without a limit is also the limit, and the request defaults to the limit. The memory
+   * limit (at least 256Mi) drives the engine: `shared_buffers` is a quarter of it, `/dev/shm` as
+   * large as `shared_buffers` (at least 64Mi), and the termination grace allows writing all of
+   * `shared_buffers` at shutdown.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    * @see https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-SHARED-BUFFERS
-   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit (a memory
-   * request below the limit defaults to the limit)
+   * @default - a memory request and limit of 1Gi, a CPU request of 500m and no CPU limit
    */
   readonly resources?: ContainerResources;
 
@@ -361,8 +366,13 @@ export class Postgres extends EnginePreset {
         `Must be ${POSTGRES_GID}, the image's postgres group: it makes the data volume and the password file readable by the server`,
         'Leave \'securityContext.fsGroup\' out');
     }
-    const memoryLimit = props.resources?.memory?.limit ?? POSTGRES_DEFAULT_MEMORY;
-    checkPostgresMemory(where, 'resources.memory.limit', memoryLimit);
+    const resources = presetResources(props.resources, {
+      cpuRequest: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)),
+      memory: POSTGRES_DEFAULT_MEMORY,
+    });
+    const memoryLimit = resources.memory!.limit!;
+    checkPostgresMemory(where, props.resources?.memory?.limit === undefined && props.resources?.memory?.request !== undefined
+      ? 'resources.memory.request' : 'resources.memory.limit', memoryLimit);
 
     this.version = props.version ?? PostgresVersion.V17;
     this.databaseName = props.database ?? 'app';
@@ -426,6 +436,8 @@ export class Postgres extends EnginePreset {
       credentials,
       storeName: props.storeName,
       clientPorts: [{ name: 'postgres', port: engine.port }],
+      // what libpq and every driver need besides host, port and credentials
+      connectionProperties: { database: this.databaseName },
       containers: [{
         name: 'postgres',
         image,
@@ -435,10 +447,7 @@ export class Postgres extends EnginePreset {
         startup: probe(engine.startupProbe),
         liveness: probe(engine.livenessProbe),
         readiness: probe(engine.readinessProbe),
-        resources: {
-          cpu: props.resources?.cpu ?? { request: Cpu.millis(parseInt(POSTGRES_DEFAULT_CPU_REQUEST, 10)) },
-          memory: { request: props.resources?.memory?.request ?? memoryLimit, limit: memoryLimit },
-        },
+        resources,
         securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
         volumeMounts,
       }],
@@ -450,6 +459,7 @@ export class Postgres extends EnginePreset {
         mountPath: POSTGRES_DEFAULT_MOUNT_PATH,
       }],
     });
+    stateEngine(this.workload.apiObject, 'postgres', engine.tag);
 
     if (props.primaryService) {
       this.primaryService = this.workload.addClientService({
@@ -471,13 +481,19 @@ export class Postgres extends EnginePreset {
       this.workload._owningStore = this;
     }
 
-    // ---- deferred checks: the user name and init script keys of objects the app renders
+    // ---- deferred checks: the user name, init script keys and namespaces of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
     this.node.addValidation({
       validate: () => AppIndex.of(this).memo(this, () => [
         ...this.usernameErrors(where, credentials),
         ...this.initSqlErrors(where, props.initSql),
         ...this.applicationRoleErrors(where),
+        ...[
+          mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
+          props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
+          this.applicationRole
+            && mountedObjectNamespaceError(where, 'applicationRole.credentials', this.applicationRole.credentials.secret, this.workload.namespaceName),
+        ].filter((e): e is string => e !== undefined),
       ]),
     });
   }

@@ -17,8 +17,9 @@ import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
-import { ProbeJson } from './private/common';
+import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
+import { mountedObjectNamespaceError } from './private/preset-checks';
 import {
   REDIS_FLAVORS,
   REDIS_GID,
@@ -35,6 +36,8 @@ import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls'
 import type { ValkeyVersion } from './valkey';
 import { onEveryPass } from '../private/app-index';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
+import { presetResources } from './private/resources';
+import { AppIndex } from '../private/app-index';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -281,11 +284,13 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
   readonly image?: EngineImageOptions;
 
   /**
-   * The Redis container's resources. The memory limit is required (it sets `maxmemory`) and must
-   * be at least 64Mi.
+   * The server container's resources (Redis or Valkey), merged field by field over the defaults:
+   * a field you leave out keeps its default (passing only `memory` keeps the CPU request of 100m).
+   * A memory request without a limit is also the limit, and the request defaults to the limit. The
+   * memory limit sets `maxmemory` and must be at least 64Mi.
    *
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   * @default - cpu request 100m; memory request and limit 256Mi (`maxmemory` 192Mi)
+   * @default - cpu request 100m, no CPU limit; memory request and limit 256Mi (`maxmemory` 192Mi)
    */
   readonly resources?: ContainerResources;
 
@@ -434,16 +439,8 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         `${compatibleEngine.name} serves TLS on its client port, with the plain port off: it cannot take both on one port, and a second port would change the port clients are given`,
         'Leave \'tls.required\' out: consumers wired with DataStoreConnection roll with the change and connect over TLS');
     }
-    const resources: ContainerResources = props.resources ?? {
-      cpu: { request: Cpu.millis(100) },
-      memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
-    };
-    const memoryLimit = resources.memory?.limit;
-    if (!memoryLimit) {
-      throw fail(where, 'resources.memory.limit', 'unset',
-        `Must be set: 'maxmemory' is derived from it, and without a limit ${compatibleEngine.name} grows until the node runs out of memory`,
-        'Set \'resources.memory.limit\', e.g. Size.mebibytes(256)');
-    }
+    const resources: ContainerResources = presetResources(props.resources, { cpuRequest: Cpu.millis(100), memory: Size.mebibytes(256) });
+    const memoryLimit = resources.memory!.limit!;
     const image = engineImage(where, 'image', props.image, compatibleEngine.repository, compatibleEngine.tag);
 
     // ---- the workload
@@ -461,6 +458,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       allowUnauthenticated: false,
     });
     const w = this.workload;
+    stateEngine(w.apiObject, flavor, compatibleEngine.tag);
 
     const engine: RedisEngine = renderRedis(where, {
       flavor,
@@ -549,6 +547,17 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     this.flavor = flavor;
     this.password = props.password;
     this.memoryLimit = memoryLimit;
+
+    // ---- deferred checks: the password Secret must be in the pods' namespace
+    const password = props.password;
+    if (password) {
+      this.node.addValidation({
+        validate: () => AppIndex.of(this).memo(this, () => {
+          const error = mountedObjectNamespaceError(where, 'password', password.secret, w.namespaceName);
+          return error ? [error] : [];
+        }),
+      });
+    }
 
     // ---- warnings
     if (props.allowUnauthenticated === true) {

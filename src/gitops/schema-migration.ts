@@ -3,10 +3,12 @@ import { ApiObject, ApiObjectMetadata, Duration, JsonPatch, Names } from 'cdk8s'
 import { ContainerSecurityContextProps, EnvValue, Job } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IDataStore } from '../connection/data-store';
-import { DataStoreConnection } from '../connection/data-store-connection';
+import { DataStoreConnection, StoreWaitOptions } from '../connection/data-store-connection';
 import { AppIndex, declareNotRolled, declareRole } from '../private/app-index';
-import { imageProblem } from '../private/pod-rules';
+import { imageProblem, isPinnedImage } from '../private/pod-rules';
+import { resolveWait, StoreWait } from '../private/store-wait';
 import { checkDns1123Label, checkInteger, fail, show } from '../private/validation';
+import { warn, warningMessage, WARNINGS } from '../private/warnings';
 import { PodDefaults, PodDefaultsOptions } from '../workload/pod-defaults';
 
 /** Argo CD: run the Job as a hook of the Sync phase. */
@@ -43,7 +45,8 @@ export interface SchemaMigrationProps {
   /**
    * The image that runs the migration, e.g. the database's own client (`postgres:16.4` has
    * `psql`) or your application's image with its migration tool. Pin a tag or a digest: the Job's
-   * name is derived from it.
+   * name is derived from the reference, so a moving tag (`latest`, or none) never re-runs a
+   * migration with a new image (warns `[unpinned-image]`).
    *
    * @see https://kubernetes.io/docs/concepts/containers/images/
    * @example "docker.io/library/postgres:16.4"
@@ -98,6 +101,17 @@ export interface SchemaMigrationProps {
    * @default - a connection of its own (a ConfigMap named `<metadata.name>-connection`)
    */
   readonly connection?: DataStoreConnection;
+
+  /**
+   * Make the Job's pod wait for the store before the migration runs (an init container, as
+   * `DataStoreConnectionProps.waitForStore`), for applying everything at once without Argo CD's
+   * sync waves. Only used when the migration creates its own connection: a given `connection`
+   * decides for itself (its `waitForStore`). The wait is part of the Job's name.
+   *
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   * @default - no wait, unless the given connection has one
+   */
+  readonly waitForStore?: StoreWaitOptions;
 
   /**
    * How many times a failed migration is retried (the pod is re-created after 10s, 20s, 40s...).
@@ -197,6 +211,13 @@ export class SchemaMigration extends Construct {
 
     const image = imageProblem('image', props.image);
     if (image) throw fail(where, image.prop, image.value, image.allowed, image.fix);
+    if (!isPinnedImage(props.image)) {
+      warn(this, WARNINGS.UNPINNED_IMAGE, warningMessage(where, 'image', show(props.image),
+        `${props.image.includes(':latest') ? 'The tag latest' : 'An image without a tag (latest)'} moves, and the Job's name hashes the image reference, not what it points to: `
+        + 'when the tag moves the name stays, so a migration that ran never runs again with the new image (kubectl apply leaves a finished Job alone), '
+        + 'and a Job re-created by Argo CD runs whatever the tag points to at that sync',
+        'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...): a new version is then a new Job'));
+    }
     const backoffLimit = props.backoffLimit ?? 3;
     checkInteger(where, 'backoffLimit', backoffLimit, 0);
     const activeDeadline = props.activeDeadline ?? Duration.minutes(10);
@@ -224,6 +245,11 @@ export class SchemaMigration extends Construct {
           'Leave \'connection\' out (the migration gets a connection of its own, with the owner\'s credentials), '
           + 'or pass a connection made with \'credentials: store.ownerCredentials\'');
       }
+      if (props.waitForStore !== undefined) {
+        throw fail(where, 'waitForStore', props.waitForStore,
+          'Cannot be combined with \'connection\': the given connection decides whether its consumers wait (its own \'waitForStore\')',
+          'Set \'waitForStore\' on the connection, or leave \'connection\' out');
+      }
       if (props.prefix !== undefined && props.prefix !== props.connection.prefix) {
         throw fail(where, 'prefix', props.prefix,
           `Must not differ from the prefix of 'connection' (${show(props.connection.prefix)}): the given connection decides the variable names`,
@@ -234,7 +260,9 @@ export class SchemaMigration extends Construct {
     const namePrefix = props.metadata?.name ?? Names.toDnsLabel(this, { maxLen: MAX_NAME_PREFIX });
     checkDns1123Label(where, 'metadata.name', namePrefix, MAX_NAME_PREFIX,
       ' (the Job is named "<name>-<8 hex digits>", and a Job name is a pod label value of at most 63 characters)');
-    this.jobName = `${namePrefix}-${migrationHash(props)}`;
+    // the wait is part of the pod template: a Job whose template changes needs a new name
+    const wait = props.connection ? props.connection._waitSettings() : props.waitForStore && resolveWait(where, 'waitForStore', props.waitForStore);
+    this.jobName = `${namePrefix}-${migrationHash(props, wait)}`;
 
     this.job = new Job(this, 'Resource', {
       metadata: {
@@ -275,6 +303,7 @@ export class SchemaMigration extends Construct {
       credentials: props.store.ownerCredentials,
       // named after the migration: the consumers' connection to the same store owns the prefix's name
       metadata: { name: `${namePrefix}-connection`, namespace: props.metadata?.namespace },
+      waitForStore: props.waitForStore,
     });
     this.connection.addWorkload(this.job);
     PodDefaults.harden(this.job, props.podDefaults);
@@ -282,15 +311,17 @@ export class SchemaMigration extends Construct {
 }
 
 /**
- * 8 hex digits of the SHA-256 of what the migration runs: image, command, arguments and the
- * environment variables (literal values with their names, references by name only).
+ * 8 hex digits of the SHA-256 of what the migration runs: image, command, arguments, the
+ * environment variables (literal values with their names, references by name only) and the wait
+ * for the store, when there is one.
  */
-function migrationHash(props: SchemaMigrationProps): string {
+function migrationHash(props: SchemaMigrationProps, wait: StoreWait | undefined): string {
   const env = Object.keys(props.envVariables ?? {}).sort().map(name => {
     const value = props.envVariables![name];
     return value.value !== undefined ? [name, String(value.value)] : [name];
   });
-  const input = JSON.stringify({ image: props.image, command: props.command ?? null, args: props.args ?? null, env });
+  // the wait only when there is one, so migrations without it keep their names
+  const input = JSON.stringify({ image: props.image, command: props.command ?? null, args: props.args ?? null, env, ...wait ? { wait } : {} });
   return createHash('sha256').update(input).digest('hex').slice(0, 8);
 }
 

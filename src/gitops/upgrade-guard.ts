@@ -8,7 +8,11 @@ import { acceptKey, checkAcceptPattern, compareManifests, isAccepted, RawFinding
  */
 export enum UpgradeFindingSeverity {
   /**
-   * The API server refuses the update: the sync (kubectl apply, Argo CD) fails on this object.
+   * The API server refuses the update: the sync (kubectl apply, Argo CD) fails on this object. Or
+   * the engine refuses the data: the update is applied, and the database does not start on what
+   * its volumes hold (a PostgreSQL major version, a Redis release that cannot read the data files).
+   *
+   * @see https://www.postgresql.org/support/versioning/
    */
   REFUSED = 'REFUSED',
   /**
@@ -18,7 +22,8 @@ export enum UpgradeFindingSeverity {
   DATA_LOSS = 'DATA_LOSS',
   /**
    * The update may fail or not do what the manifests say, depending on what only the cluster
-   * knows (a StorageClass outside the manifests, an allocated cluster IP, an orphaned claim).
+   * knows (a StorageClass outside the manifests, an allocated cluster IP, an orphaned claim), or
+   * it needs steps the change itself does not take (a Cassandra major version upgrade).
    */
   WARNING = 'WARNING',
 }
@@ -163,7 +168,10 @@ export interface UpgradeFinding {
   /** The new value, `(not set)`, or `(deleted)`. */
   readonly newValue: string;
 
-  /** What goes wrong: for a refused update, the API server's own message. */
+  /**
+   * What goes wrong: for a refused update, the API server's own message, or the engine's when it
+   * refuses the data (`FATAL: database files are incompatible with server`).
+   */
   readonly message: string;
 
   /** The documented way out: what to change, or what to run before the sync. */
@@ -179,14 +187,20 @@ export interface UpgradeFinding {
 
 /**
  * Checks an upgrade before it is applied: given the manifests the cluster runs today and the newly
- * rendered ones, finds every change the API server refuses and every replacement that loses data.
+ * rendered ones, finds every change the API server refuses, every replacement that loses data and
+ * every engine version change the running database cannot take.
  *
  * Covered: StatefulSets (every fixed field, per Kubernetes version), PersistentVolumeClaims,
  * PersistentVolumes, StorageClasses, Services (cluster IP, moves from ExternalName), Jobs, pod
  * selectors of Deployments, ReplicaSets and DaemonSets, EndpointSlice address types, and renames,
  * moves and deletions of objects that hold data. Changes the API server allows (a StatefulSet's
- * replicas, template, updateStrategy, retention policy, minReadySeconds, ordinals) are never
- * reported.
+ * replicas, template, updateStrategy, retention policy, minReadySeconds, ordinals) are not
+ * reported, except the engine image of a StatefulSet with data: a PostgreSQL major version (up or
+ * down) and a Redis or Valkey release that cannot read the running release's data files are
+ * refused, a Cassandra major version is a warning with its steps. The engine is recognised by the
+ * presets' annotations (`cdk8s-stateful/engine`, `cdk8s-stateful/engine-version`), by the official
+ * images, or by a container named after the engine running an image of the engine's name
+ * (docs/engine-upgrades.md).
  *
  * Objects are matched by API group, kind, namespace and name.
  *

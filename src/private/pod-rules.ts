@@ -262,6 +262,17 @@ export function isImageReference(image: string): boolean {
 }
 
 /**
+ * Whether an image reference is pinned: a digest, or a tag other than `latest` (a reference
+ * without a tag means `latest`). A pinned tag can still be re-pushed; a digest cannot.
+ */
+export function isPinnedImage(image: string): boolean {
+  if (image.includes('@')) return true;
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > lastSlash && image.slice(colon + 1) !== 'latest';
+}
+
+/**
  * Requests and limits (ValidateResourceRequirements): quantities in the API's format, not negative
  * ("must be greater than or equal to 0"), a request at most its limit ("must be less than or equal
  * to cpu limit"), and for resources that cannot be overcommitted (hugepages, extended resources)
@@ -286,6 +297,17 @@ function resourceProblems(at: string, resources: any): RuleProblem[] {
         problems.push({ prop, value: raw, allowed: 'Must be a quantity: a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...)', fix: 'Write it as e.g. "500m" or "1Gi"' });
       } else if (value < 0) {
         problems.push({ prop, value: raw, allowed: 'Must be greater than or equal to 0', fix: `Set '${prop}' to a positive quantity` });
+      } else if (value === 0 && kind === 'limits' && (name === 'memory' || name === 'cpu')) {
+        // the API server takes it, but the container runtime reads a limit of 0 as none, and an
+        // unset request defaults to the limit: 0
+        problems.push({
+          prop,
+          value: raw,
+          allowed: `Must be above 0: a ${name} limit of 0 is no limit at all (the container runtime sets none), and a ${name} request left out defaults to it, 0`,
+          fix: name === 'memory'
+            ? `Set '${prop}' to the most the container may use, e.g. "512Mi", or leave it out`
+            : `Set '${prop}' to the most the container may use, e.g. "1", or leave it out (no CPU limit)`,
+        });
       } else {
         values.set(name, value);
       }

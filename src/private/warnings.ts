@@ -50,6 +50,7 @@ export const WARNINGS = {
   VULNERABLE_ENGINE_VERSION: 'cdk8s-stateful:vulnerable-engine-version',
   UNMAINTAINED_ENGINE_VERSION: 'cdk8s-stateful:unmaintained-engine-version',
   SNAPSHOT_PRUNING_RETAINED: 'cdk8s-stateful:snapshot-pruning-retained',
+  CREDENTIALS_IN_STORE_NAMESPACE: 'cdk8s-stateful:credentials-in-store-namespace',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

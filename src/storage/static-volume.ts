@@ -21,7 +21,7 @@ import {
 import { checkDns1123Subdomain, duplicates, fail, show } from '../private/validation';
 import { mismatches, selectorMatches } from './private/volume-match';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
-import { StatefulWorkload } from '../workload/stateful-workload';
+import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-workload';
 import { VolumeClaimTemplate } from '../workload/volume-claim-template';
 
 /** The node label local volumes are pinned with. */
@@ -511,12 +511,13 @@ export class StaticVolume extends Construct {
  */
 export interface StaticVolumeSetProps extends StaticVolumeOptions {
   /**
-   * The workload whose replicas get the volumes. Its replicas and `ordinals.start` decide which
-   * ordinals need a volume.
+   * The workload whose replicas get the volumes: a `StatefulWorkload`, or an engine preset
+   * (`Cassandra`, `Postgres`, `Redis`, a preset of one's own) as it is. Its replicas and
+   * `ordinals.start` decide which ordinals need a volume.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-storage
    */
-  readonly workload: StatefulWorkload;
+  readonly workload: IStatefulWorkloadOwner;
 
   /**
    * The claim template of the workload the volumes are for (the return value of
@@ -524,8 +525,10 @@ export interface StaticVolumeSetProps extends StaticVolumeOptions {
    * checked against the claim `<claim>-<statefulset>-<ordinal>` of its replica.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates
+   * @default - the workload's only claim template (a preset's data claim `data`); required when
+   * the workload has several
    */
-  readonly claimTemplate: VolumeClaimTemplate;
+  readonly claimTemplate?: VolumeClaimTemplate;
 
   /**
    * One source per replica, in ordinal order: `sources[0]` is for the first ordinal
@@ -617,14 +620,24 @@ export class StaticVolumeSet extends Construct {
     declareRole(this, 'storage');
     const where = `StaticVolumeSet '${this.node.path}'`;
     this.where = where;
-    const workload = props.workload;
-    const template = props.claimTemplate;
+    const workload = props.workload.workload;
+    const templates = workload.volumeClaimTemplates;
+    if (props.claimTemplate === undefined && templates.length !== 1) {
+      throw fail(where, 'claimTemplate', 'unset',
+        templates.length === 0
+          ? `Must be a claim template of workload "${workload.name}", which has none yet: static volumes are for a StatefulSet's claims`
+          : `Must be set: workload "${workload.name}" has ${templates.length} claim templates (${templates.map(t => show(t.name)).join(', ')})`,
+        templates.length === 0
+          ? 'Add the claim template (addVolumeClaimTemplate()) before the StaticVolumeSet'
+          : 'Set \'claimTemplate\' to the template the volumes are for, e.g. one of workload.volumeClaimTemplates');
+    }
+    const template = props.claimTemplate ?? templates[0];
     this.workload = workload;
     this.claimTemplate = template;
     this.labels = props.labels;
 
     // ---- eager checks
-    if (!workload.volumeClaimTemplates.includes(template)) {
+    if (!templates.includes(template)) {
       throw fail(where, 'claimTemplate', template.name, `Must be a claim template of workload "${workload.name}"`,
         'Pass a template returned by the workload\'s addVolumeClaimTemplate() or from its volumeClaimTemplates');
     }

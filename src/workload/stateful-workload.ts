@@ -14,17 +14,18 @@ import {
   Volume,
   k8s,
 } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
-import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, declareRole, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
+import { connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { MANAGED_BY } from '../private/labels';
-import { labelProblems, annotationProblems, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
+import { PodMetadataDefinition } from './private/pod-metadata';
+import { labelProblems, annotationProblems, isPinnedImage, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
 import { restrictedViolations } from '../private/pod-security';
 import { copyTls } from '../private/store-tls';
-import { PodMetadataDefinition } from './private/pod-metadata';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import {
@@ -604,10 +605,34 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
    * (synthesis fails when several containers expose ports and none is declared)
    */
   readonly clientPorts?: DataStorePort[];
+
+  /**
+   * Plain settings consumers need besides the address and the credentials, when the workload is a
+   * data store: `{ database: 'orders' }` gives consumers wired with `DataStoreConnection`
+   * `<PREFIX>_DATABASE`, `{ localDatacenter: 'dc1' }` gives `<PREFIX>_LOCAL_DATACENTER`. Its
+   * client Services (`addClientService()`) hand out the same.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/
+   * @default - no connection properties
+   */
+  readonly connectionProperties?: ConnectionProperties;
 }
 
 
 const TMP_VOLUME = 'tmp';
+
+/**
+ * Anything that runs on a `StatefulWorkload`: the workload itself, or an engine preset
+ * (`Postgres`, `Redis`, `Cassandra`, a preset of one's own on `EnginePreset`), which exposes the
+ * workload it runs on as `workload`.
+ *
+ * Constructs that attach to a workload's replicas or claims take this interface, so a preset is
+ * passed as it is: `new StaticVolumeSet(chart, 'ssd', { workload: cassandra, sources })`.
+ */
+export interface IStatefulWorkloadOwner extends IConstruct {
+  /** The workload: the StatefulSet, its headless Service, claim templates and disruption budget. */
+  readonly workload: StatefulWorkload;
+}
 
 /**
  * A stateful service: a StatefulSet with per-replica storage, its governing headless Service,
@@ -616,7 +641,7 @@ const TMP_VOLUME = 'tmp';
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
  * @stable
  */
-export class StatefulWorkload extends Construct implements IDataStore {
+export class StatefulWorkload extends Construct implements IDataStore, IStatefulWorkloadOwner {
   /** The StatefulSet name. */
   public readonly name: string;
   /** The namespace, when set on the workload or its chart. */
@@ -663,6 +688,7 @@ export class StatefulWorkload extends Construct implements IDataStore {
   private _topologySpread?: TopologySpread[];
   private readonly declaredClientPorts?: DataStorePort[];
   private readonly _tls?: DataStoreTls;
+  private readonly _connectionProperties?: ConnectionProperties;
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
   private readonly props: StatefulWorkloadProps;
@@ -761,6 +787,8 @@ export class StatefulWorkload extends Construct implements IDataStore {
     }
     this.credentials = props.credentials;
     this._tls = props.tls && copyTls(this.where, 'tls', props.tls);
+    connectionPropertyVariables(this.where, 'connectionProperties', props.connectionProperties);
+    this._connectionProperties = copyConnectionProperties(props.connectionProperties);
 
     // ---- children
     // A plain ApiObject, not the L1 KubeStatefulSet: the L1 would drop `apiVersion` and `kind` of
@@ -886,6 +914,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
   /** The init containers (a copy). */
   public get initContainers(): Container[] {
     return [...this._initContainers];
+  }
+
+  /** This workload (as `IStatefulWorkloadOwner`, so a workload and a preset are passed alike). */
+  public get workload(): StatefulWorkload {
+    return this;
   }
 
   /** The volume claim templates (a copy). */
@@ -1137,6 +1170,11 @@ export class StatefulWorkload extends Construct implements IDataStore {
    */
   public get primaryEndpoint(): Endpoint | undefined {
     return new Endpoint(this.podDnsName(this.startOrdinal), this.ports[0]?.port ?? 0);
+  }
+
+  /** The plain settings consumers get next to the address (`connectionProperties`, a copy), if any. */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return copyConnectionProperties(this._connectionProperties);
   }
 
   // ---------------------------------------------------------------- rendering
@@ -1615,12 +1653,4 @@ function nonEmptyMap(map?: { [key: string]: string }): { [key: string]: string }
 
 function undefinedIfEmpty<T>(xs: T[]): T[] | undefined {
   return xs.length > 0 ? xs : undefined;
-}
-
-/** Whether an image reference names a fixed version: a digest, or a tag other than `latest`. */
-function isPinnedImage(image: string): boolean {
-  if (image.includes('@')) return true;
-  const lastSlash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  return colon > lastSlash && image.slice(colon + 1) !== 'latest';
 }

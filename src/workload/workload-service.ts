@@ -2,7 +2,7 @@ import { isIP } from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, touch } from '../private/app-index';
 import { POD_NAME_LABEL } from '../private/labels';
 import { labelProblems, throwFirst } from '../private/pod-rules';
@@ -332,6 +332,11 @@ export class WorkloadService extends Construct implements IDataStore {
    */
   public get tls(): DataStoreTls | undefined {
     return this.workload._clientView().tls;
+  }
+
+  /** The workload's connection properties (database, local datacenter, ...), if any. */
+  public get connectionProperties(): ConnectionProperties | undefined {
+    return this.workload.connectionProperties;
   }
 
   /**

@@ -3,11 +3,12 @@ import * as path from 'path';
 import { App, Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { buildAlternatives, buildExamples } from '../../examples/main';
+import { buildAlternatives, buildExamples, buildUpgrades } from '../../examples/main';
 import { Warnings } from '../../src/app/warnings';
 import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { DataStoreCredentials } from '../../src/connection/data-store';
+import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Redis, RedisVersion } from '../../src/engines/redis';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
 import { EphemeralVolume } from '../../src/storage/ephemeral-volume';
@@ -165,6 +166,14 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     const spill = EphemeralVolume.generic(chart, 'spill', 'spill', { storage: Size.gibibytes(1), storageClass: kept });
     workload(chart).containers[0].mount('/spill', spill);
     return spill;
+  }],
+  ['cdk8s-stateful:credentials-in-store-namespace', 'validation', chart => {
+    // the store in namespace "data", its consumers in the chart's "shop"
+    const store = workload(chart, {
+      metadata: { name: 'db', namespace: 'data' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials')),
+    });
+    return new DataStoreConnection(chart, 'db-connection', { store });
   }],
   ['cdk8s-stateful:snapshot-pruning-retained', 'construction', chart => {
     const db = workload(chart, { volumeClaimTemplates: [{ name: 'data', storage: Size.gibibytes(1), storageClassName: 'gp3', mountPath: '/data' }] });
@@ -426,6 +435,7 @@ describe('Warnings', () => {
     test.each<[string, (app: App) => void]>([
       ['examples', buildExamples],
       ['alternatives', buildAlternatives],
+      ['upgrades', buildUpgrades],
     ])('every chart of the %s synthesizes in strict mode: they raise no warning but the one test-redis acknowledges', (_name, build) => {
       process.env[STRICT_ENV] = 'true';
       const app = Testing.app();

@@ -1,10 +1,13 @@
-import { ApiObject, Chart, Cron, Testing } from 'cdk8s';
+import { ApiObject, Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { Warnings } from '../../src/app/warnings';
 import { DataStore, DataStoreCredentials, IDataStore } from '../../src/connection/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../../src/connection/data-store-connection';
 import { ArgoCdEndpointSync, ExternalService } from '../../src/connection/external-service';
 import { SyncWaves } from '../../src/gitops/sync-waves';
+import { restrictedViolations } from '../../src/private/pod-security';
+import { PodDefaults } from '../../src/workload/pod-defaults';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
 import { CHECKSUM_PREFIX, findOne, synthValid, withoutChecksums } from '../util/harness';
 
@@ -154,11 +157,16 @@ describe('DataStoreConnection', () => {
       target: ConnectionTarget.PRIMARY,
       metadata: { name: 'users-primary', labels: { team: 'users' }, annotations: { owner: 'users' } },
       consumers: [app.containers[0]],
+      waitForStore: { timeout: Duration.minutes(2), image: 'mirror.example.com/library/busybox:1.36.1' },
     });
 
     // THEN
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
+    expect(connection.waitContainerName).toBe('wait-for-users-primary');
+    const wait = findOne(manifests, 'Deployment', 'app').spec.template.spec.initContainers[0];
+    expect(wait.image).toBe('mirror.example.com/library/busybox:1.36.1');
+    expect(wait.command[2]).toContain('no TCP connection within 120 seconds');
     const cm = findOne(manifests, 'ConfigMap', 'users-primary');
     expect(cm.metadata).toEqual({
       name: 'users-primary',
@@ -1169,6 +1177,157 @@ describe('DataStoreConnection', () => {
   });
 });
 
+describe('connection properties', () => {
+  /** Every kind of store, named `user-db`, handing out the same connection properties. */
+  const PROPERTIES = { database: 'user_manager', localDatacenter: 'dc1', extras: { SSLMODE: 'verify-full', APPLICATION_NAME: 'user-manager' } };
+  const HOMES: Array<[string, (chart: Chart) => IDataStore]> = [
+    ['a StatefulWorkload', chart => new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db' }, containers: [POSTGRES], connectionProperties: PROPERTIES,
+    })],
+    ['a client Service of a StatefulWorkload', chart => new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db-pods' }, containers: [POSTGRES], connectionProperties: PROPERTIES,
+    }).addClientService({ name: 'user-db' })],
+    ['an ExternalService', chart => new ExternalService(chart, 'user-db', {
+      metadata: { name: 'user-db' }, externalName: 'users-db.prod.example.com', ports: [{ name: 'postgres', port: 5432 }], connectionProperties: PROPERTIES,
+    })],
+    ['a store described by attributes', chart => DataStore.fromDataStoreAttributes(chart, 'user-db', {
+      storeName: 'user-db', hostname: 'user-db-rw.users.svc.cluster.local', ports: [{ name: 'postgres', port: 5432 }], connectionProperties: PROPERTIES,
+    })],
+  ];
+
+  test.each(HOMES)('%s hands them to its consumers through the ConfigMap', (_kind, build) => {
+    // GIVEN
+    const chart = usersChart();
+    const store = build(chart);
+
+    // WHEN
+    const deployment = userManager(chart, store);
+    const connection = chart.node.findChild('user-db-connection') as DataStoreConnection;
+
+    // THEN
+    const manifests = synthValid(chart);
+    const data = findOne(manifests, 'ConfigMap', 'user-db-connection').data;
+    expect(data).toMatchObject({
+      USER_DB_DATABASE: 'user_manager',
+      USER_DB_LOCAL_DATACENTER: 'dc1',
+      USER_DB_SSLMODE: 'verify-full',
+      USER_DB_APPLICATION_NAME: 'user-manager',
+    });
+    expect(connection.databaseVariable).toBe('USER_DB_DATABASE');
+    expect(connection.localDatacenterVariable).toBe('USER_DB_LOCAL_DATACENTER');
+    expect(connection.variableNames).toEqual(expect.arrayContaining(['USER_DB_DATABASE', 'USER_DB_LOCAL_DATACENTER', 'USER_DB_APPLICATION_NAME', 'USER_DB_SSLMODE']));
+    expect(findOne(manifests, 'Deployment', 'user-manager').spec.template.spec.containers[0].envFrom)
+      .toEqual([{ configMapRef: { name: 'user-db-connection' } }]);
+    expect(store.connectionProperties).toEqual(PROPERTIES);
+    expect(deployment).toBeDefined();
+  });
+
+  test('in a fixed order: the address, the database, the local datacenter, then the extras by name', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db',
+      hostname: 'db.example.com',
+      ports: [{ port: 5432 }],
+      connectionProperties: { extras: { ZONE: 'a', APP: 'b' }, localDatacenter: 'dc2', database: 'orders' },
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store });
+    expect(connection.variableNames).toEqual([
+      'DB_SERVICE_HOST', 'DB_SERVICE_PORT', 'DB_SERVICE_SERVER_NAME', 'DB_DATABASE', 'DB_LOCAL_DATACENTER', 'DB_APP', 'DB_ZONE',
+    ]);
+  });
+
+  test('a store without them: no such variables, and no variable attributes', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+    const connection = new DataStoreConnection(chart, 'conn', { store });
+    expect(connection.databaseVariable).toBeUndefined();
+    expect(connection.localDatacenterVariable).toBeUndefined();
+    expect(Object.keys(findOne(synthValid(chart), 'ConfigMap').data)).toEqual(['DB_SERVICE_HOST', 'DB_SERVICE_PORT', 'DB_SERVICE_SERVER_NAME']);
+    expect(store.connectionProperties).toBeUndefined();
+  });
+
+  test('the attribute is a copy: changing it changes nothing', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { database: 'a', extras: { X: '1' } },
+    });
+    (store.connectionProperties!.extras as any).X = '2';
+    expect(store.connectionProperties).toEqual({ database: 'a', extras: { X: '1' } });
+  });
+
+  test('a change of the database rolls the consumers (the checksum follows it)', () => {
+    const checksum = (database: string) => {
+      const chart = usersChart();
+      const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+        storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { database },
+      });
+      return new DataStoreConnection(chart, 'conn', { store }).checksum;
+    };
+    expect(checksum('a')).not.toBe(checksum('b'));
+  });
+
+  test('fails when the credentials hand out the same variable from the Secret, naming both', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db',
+      hostname: 'db.example.com',
+      ports: [{ port: 5432 }],
+      connectionProperties: { database: 'orders' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 's'), { extraKeys: { DATABASE: 'dbname' } }),
+    });
+    expect(() => new DataStoreConnection(chart, 'conn', { store })).toThrow(
+      'DataStoreConnection \'test/conn\': invalid \'store\': "test/db". The store hands out DB_DATABASE twice: from its connection properties '
+      + '(connectionProperties.database) and from its credentials\' extraKeys (DATABASE: "dbname"), and a consumer would get only the Secret\'s value. '
+      + 'Leave "DATABASE" out of the credentials\' \'extraKeys\': the store\'s connectionProperties.database hands it out.');
+  });
+
+  test.each<[string, any, RegExp]>([
+    ['an empty database', { database: '' },
+      /^DataStore 'test\/db': invalid 'connectionProperties.database': "". Must be a non-empty string without control characters \(line breaks, tabs\): consumers get it as an environment variable. Set 'connectionProperties.database' to the value clients use, or leave it out.$/],
+    ['a local datacenter with a line break', { localDatacenter: 'dc1\n' },
+      /^DataStore 'test\/db': invalid 'connectionProperties.localDatacenter': "dc1\n". Must be a non-empty string without control characters/],
+    ['an extra variable in lower case', { extras: { sslmode: 'require' } },
+      /^DataStore 'test\/db': invalid 'connectionProperties.extras': "sslmode". Must be the end of an environment variable name .* Name the variable "SSLMODE".$/],
+    ['an extra variable the connection sets', { extras: { SERVICE_HOST: 'x' } },
+      /invalid 'connectionProperties.extras': "SERVICE_HOST". Must not be USERNAME or PASSWORD or start with SERVICE_: .* Name the variable differently, such as "SSLMODE"; /],
+    ['an extra variable named like a typed property', { extras: { DATABASE: 'x' } },
+      /invalid 'connectionProperties.extras': "DATABASE". Must not be DATABASE: the typed property 'database' gives <PREFIX>_DATABASE. Set 'connectionProperties.database' instead.$/],
+    ['an extra LOCAL_DATACENTER', { extras: { LOCAL_DATACENTER: 'x' } },
+      /invalid 'connectionProperties.extras': "LOCAL_DATACENTER". Must not be LOCAL_DATACENTER: the typed property 'localDatacenter' gives <PREFIX>_LOCAL_DATACENTER. Set 'connectionProperties.localDatacenter' instead.$/],
+    ['an extra value with a control character', { extras: { X: 'a\u0007' } },
+      /invalid 'connectionProperties.extras.X': "a\u0007". Must be a string without control characters other than tabs and line breaks. Set 'connectionProperties.extras.X' to a plain value.$/],
+  ])('fails when the store is given %s', (_name, connectionProperties, error) => {
+    const chart = usersChart();
+    expect(() => DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties }))
+      .toThrow(error);
+  });
+
+  test('an extra value may hold tabs and line breaks, and be empty', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: { extras: { OPTIONS: 'a\tb\nc', EMPTY: '' } },
+    });
+    new DataStoreConnection(chart, 'conn', { store });
+    expect(findOne(synthValid(chart), 'ConfigMap').data).toMatchObject({ DB_OPTIONS: 'a\tb\nc', DB_EMPTY: '' });
+  });
+
+  test.each<[string, (chart: Chart, p: any) => void, string]>([
+    ['StatefulWorkload', (chart, p) => new StatefulWorkload(chart, 'w', { containers: [POSTGRES], connectionProperties: p }), "StatefulWorkload 'test/w'"],
+    ['ExternalService', (chart, p) => new ExternalService(chart, 'e', { externalName: 'db.example.com', ports: [{ port: 5432 }], connectionProperties: p }),
+      "ExternalService 'test/e'"],
+  ])('%s checks them when it is created', (_kind, build, where) => {
+    expect(() => build(usersChart(), { database: '' })).toThrow(`${where}: invalid 'connectionProperties.database': ""`);
+  });
+
+  test('a store of one\'s own that hands out bad properties fails the connection, naming the store\'s attribute', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', { storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }] });
+    const custom: IDataStore = Object.create(store, { connectionProperties: { get: () => ({ database: '' }) } });
+    expect(() => new DataStoreConnection(chart, 'conn', { store: custom })).toThrow(
+      "DataStoreConnection 'test/conn': invalid 'store.connectionProperties.database': \"\"");
+  });
+});
+
 describe('the checksum annotation key', () => {
   function annotationKeys(configMapName: string): string[] {
     const chart = usersChart();
@@ -1310,5 +1469,228 @@ describe('DataStoreConnection: TLS and rotation', () => {
     // the checksum of plain credentials must not change for the stores that use neither
     expect(checksumOf({})).toBe(checksumOf({}));
     expect(checksumOf({})).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('consumers in another namespace than the store, with the store\'s credentials Secret', () => {
+  beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  const ID = '[cdk8s-stateful:credentials-in-store-namespace]';
+  const warnings = (chart: Chart) => chart.node.findAll().flatMap(c => c.node.metadata.filter(m => m.type === 'cdk8s-stateful:warning').map(m => String(m.data)))
+    .filter(w => w.endsWith(ID));
+
+  /** A Postgres-like store in namespace `data` (or `storeNamespace`), and a consumer in the chart's namespace `users`. */
+  function setup(options: { storeNamespace?: string; secret?: (chart: Chart) => kplus.ISecret; connectionNamespace?: string } = {}): Chart {
+    const chart = usersChart();
+    const secret = options.secret?.(chart) ?? kplus.Secret.fromSecretName(chart, 'credentials', 'user-db-credentials');
+    const store = new StatefulWorkload(chart, 'user-db', {
+      metadata: { name: 'user-db', namespace: options.storeNamespace ?? 'data' },
+      credentials: DataStoreCredentials.fromSecret(secret),
+      containers: [POSTGRES],
+    });
+    const app = new kplus.Deployment(chart, 'app', {
+      metadata: { namespace: options.connectionNamespace },
+      containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store, metadata: { name: 'user-db-connection', namespace: options.connectionNamespace } });
+    connection.addWorkload(app);
+    return chart;
+  }
+
+  test('warns, naming the Secret, its keys, both namespaces and the fix', () => {
+    const chart = setup();
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([
+      "DataStoreConnection 'test/conn': warning: 'store': \"test/user-db\". The store is in namespace \"data\" and its credentials name the Secret "
+      + '"user-db-credentials" (keys ["username","password"]), a Secret of the store\'s namespace; this connection\'s consumers run in "users", and a '
+      + 'pod reads Secrets of its own namespace only: unless a Secret "user-db-credentials" with those keys exists in "users" too, the consumers do not '
+      + 'start (CreateContainerConfigError). Create the Secret "user-db-credentials" in namespace "users" as well (a copy, or one made by External '
+      + `Secrets or Sealed Secrets) and acknowledge this warning, or run the consumers in the store's namespace. ${ID}`,
+    ]);
+  });
+
+  test('no warning when the consumers run in the store\'s namespace', () => {
+    const chart = setup({ storeNamespace: 'users' });
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([]);
+  });
+
+  test('no warning for a store outside the cluster (its host is no Service name)', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'db', hostname: 'db.example.com', ports: [{ port: 5432 }], credentials: credentialsOf(chart),
+    });
+    new DataStoreConnection(chart, 'conn', { store });
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([]);
+  });
+
+  test('an imported store whose host is a Service of another namespace warns too', () => {
+    const chart = usersChart();
+    const store = DataStore.fromDataStoreAttributes(chart, 'db', {
+      storeName: 'orders', hostname: 'orders-rw.db.svc.cluster.local', ports: [{ port: 5432 }], credentials: credentialsOf(chart),
+    });
+    new DataStoreConnection(chart, 'conn', { store });
+    Testing.synth(chart);
+    expect(warnings(chart)).toEqual([expect.stringContaining('The store is in namespace "db"')]);
+  });
+
+  test('a Secret the app renders is checked by namespace instead: an error', () => {
+    expect(() => setup({
+      secret: c => new kplus.Secret(c, 'credentials', { metadata: { name: 'user-db-credentials', namespace: 'data' }, stringData: { username: 'u', password: 'p' } }),
+    })).toThrow(/Must be in the namespace of the store's credentials Secret/);
+  });
+
+  test('acknowledged once the Secret exists in the consumers\' namespace', () => {
+    const chart = setup();
+    Warnings.of(chart).acknowledge('cdk8s-stateful:credentials-in-store-namespace', 'External Secrets syncs user-db-credentials into users');
+    Testing.synth(chart);
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('waitForStore', () => {
+  /** The store `user-db` (Service DNS name, port 5432) in namespace `users`. */
+  const store = (chart: Chart) => DataStore.fromDataStoreAttributes(chart, 'user-db', {
+    storeName: 'user-db', hostname: 'user-db.users.svc.cluster.local', ports: [{ port: 5432 }],
+  });
+  const app = (chart: Chart, props: Partial<kplus.DeploymentProps> = {}) => new kplus.Deployment(chart, 'app', {
+    metadata: { name: 'app' },
+    containers: [{ name: 'app', image: APP_IMAGE, securityContext: { user: 1000, group: 1000 } }],
+    ...props,
+  });
+  const initContainers = (manifests: any[], kind = 'Deployment', name = 'app') => {
+    const o = findOne(manifests, kind, name);
+    return (o.spec.jobTemplate?.spec ?? o.spec).template.spec.initContainers ?? [];
+  };
+
+  test('the wait: first init container, the address from the ConfigMap, restricted, bounded, the pinned image', () => {
+    // GIVEN
+    const chart = usersChart();
+    const deployment = app(chart);
+    PodDefaults.harden(deployment);
+
+    // WHEN
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [deployment.containers[0]], waitForStore: {} });
+
+    // THEN
+    const manifests = synthValid(chart);
+    const [wait] = initContainers(manifests);
+    expect(wait).toEqual({
+      name: 'wait-for-user-db',
+      image: 'docker.io/library/busybox:1.36.1',
+      imagePullPolicy: 'IfNotPresent',
+      command: ['sh', '-c', expect.stringContaining('until nc -w 2 "$STORE_HOST" "$STORE_PORT" -e true 2>/dev/null; do')],
+      env: [
+        { name: 'STORE_HOST', valueFrom: { configMapKeyRef: { name: 'user-db-connection', key: 'USER_DB_SERVICE_HOST' } } },
+        { name: 'STORE_PORT', valueFrom: { configMapKeyRef: { name: 'user-db-connection', key: 'USER_DB_SERVICE_PORT' } } },
+      ],
+      resources: { limits: { memory: '16Mi' }, requests: { cpu: '10m', memory: '16Mi' } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsGroup: 65534,
+        runAsNonRoot: true,
+        runAsUser: 65534,
+      },
+      volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+    });
+    expect(wait.command[2]).toContain('deadline=$(( $(date +%s) + 300 ))');
+    expect(restrictedViolations(findOne(manifests, 'Deployment', 'app').spec.template.spec)).toEqual([]);
+    expect(connection.waitContainerName).toBe('wait-for-user-db');
+    // the wait itself is no consumer: it reads the two values it needs, nothing else
+    expect(wait.envFrom).toBeUndefined();
+  });
+
+  test('without waitForStore, no init container and no name', () => {
+    const chart = usersChart();
+    const deployment = app(chart);
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [deployment.containers[0]] });
+    expect(initContainers(synthValid(chart))).toEqual([]);
+    expect(connection.waitContainerName).toBeUndefined();
+  });
+
+  test('addWorkload(): at once, before the workload\'s own init containers (which may use the store too)', () => {
+    const chart = usersChart();
+    const deployment = app(chart, {
+      initContainers: [{ name: 'migrate', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), waitForStore: {} });
+    connection.addWorkload(deployment);
+    expect(deployment.initContainers.map(c => c.name)).toEqual(['wait-for-user-db', 'migrate']);
+    expect(initContainers(synthValid(chart)).map((c: any) => c.name)).toEqual(['wait-for-user-db', 'migrate']);
+    // the wait is not wired as a consumer
+    expect(connection.consumers.map(c => c.name)).toEqual(['migrate', 'app']);
+  });
+
+  test('containers wired one by one: the pods get the wait when the app is synthesized, once per pod', () => {
+    // GIVEN two containers of one pod, and a CronJob
+    const chart = usersChart();
+    const deployment = app(chart);
+    deployment.addContainer({ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000 } });
+    const cron = new kplus.CronJob(chart, 'report', {
+      metadata: { name: 'report' }, schedule: Cron.daily(), containers: [{ name: 'report', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+
+    // WHEN
+    new DataStoreConnection(chart, 'conn', {
+      store: store(chart), consumers: [...deployment.containers, cron.containers[0]], waitForStore: {},
+    });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(initContainers(manifests).map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+    expect(initContainers(manifests, 'CronJob', 'report').map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+    // a second synthesis adds nothing
+    expect(initContainers(synthValid(chart)).map((c: any) => c.name)).toEqual(['wait-for-user-db']);
+  });
+
+  test('a StatefulWorkload consumer waits too, first among its init containers', () => {
+    const chart = usersChart();
+    const worker = new StatefulWorkload(chart, 'worker', {
+      metadata: { name: 'worker' },
+      initContainers: [{ name: 'prepare', image: APP_IMAGE, securityContext: { user: 1000 } }],
+      containers: [{ name: 'worker', image: APP_IMAGE, securityContext: { user: 1000 } }],
+    });
+    new DataStoreConnection(chart, 'conn', { store: store(chart), consumers: [worker.containers[0]], waitForStore: {} });
+    const manifests = synthValid(chart);
+    expect(initContainers(manifests, 'StatefulSet', 'worker').map((c: any) => c.name)).toEqual(['wait-for-user-db', 'prepare']);
+    expect(restrictedViolations(findOne(manifests, 'StatefulSet', 'worker').spec.template.spec)).toEqual([]);
+  });
+
+  test('two connections of one pod: one wait each, named after their prefixes', () => {
+    const chart = usersChart();
+    const deployment = app(chart);
+    const cache = DataStore.fromDataStoreAttributes(chart, 'cache', { storeName: 'cache', hostname: 'cache.users.svc.cluster.local', ports: [{ port: 6379 }] });
+    new DataStoreConnection(chart, 'db', { store: store(chart), waitForStore: {} }).addWorkload(deployment);
+    new DataStoreConnection(chart, 'cache-connection', { store: cache, waitForStore: {} }).addWorkload(deployment);
+    expect(initContainers(synthValid(chart)).map((c: any) => c.name)).toEqual(['wait-for-cache', 'wait-for-user-db']);
+  });
+
+  test('a long prefix gives a name of at most 63 characters', () => {
+    const chart = usersChart();
+    const connection = new DataStoreConnection(chart, 'conn', { store: store(chart), prefix: 'A'.repeat(70), waitForStore: {} });
+    expect(connection.waitContainerName).toMatch(/^wait-for-a{45}-[0-9a-f]{8}$/);
+    expect(connection.waitContainerName!.length).toBeLessThanOrEqual(63);
+  });
+
+  test.each<[string, any, string]>([
+    ['an image that is none', { image: 'https://docker.io/busybox' }, "invalid 'waitForStore.image': \"https://docker.io/busybox\""],
+    ['a timeout below a second', { timeout: Duration.millis(500) }, "invalid 'waitForStore.timeout': \"0.5 seconds\". Must be a whole number of seconds, at least 1. Set 'timeout' to a duration such as Duration.minutes(5)."],
+    ['a timeout in fractions of a second', { timeout: Duration.millis(1500) }, "invalid 'waitForStore.timeout': \"1.5 seconds\""],
+  ])('fails on %s', (_name, waitForStore, message) => {
+    const chart = usersChart();
+    expect(() => new DataStoreConnection(chart, 'conn', { store: store(chart), waitForStore })).toThrow(`DataStoreConnection 'test/conn': ${message}`);
+  });
+
+  test.each(['localhost', '127.0.0.1', '::1'])('fails for a store in the consumer\'s own pod (%s): the init container would wait forever', host => {
+    const chart = usersChart();
+    const proxy = DataStore.fromDataStoreAttributes(chart, 'proxy', { storeName: 'db', hostname: host, ports: [{ port: 5432 }] });
+    expect(() => new DataStoreConnection(chart, 'conn', { store: proxy, waitForStore: {} })).toThrow(
+      `DataStoreConnection 'test/conn': invalid 'waitForStore': "${host}". Cannot wait for a store in the consumer's own pod (a proxy sidecar on the `
+      + 'loopback address): init containers run before it starts, so the pod would never start. Leave \'waitForStore\' out; the proxy waits for the store itself.');
   });
 });

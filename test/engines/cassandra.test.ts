@@ -280,8 +280,18 @@ describe('Cassandra errors', () => {
     const svc = new Service(chart, 'svc', { metadata: { name: 'nodes' }, clusterIP: 'None', ports: [{ port: 9042 }] });
     expect(() => new Cassandra(chart, 'ring', { governingService: svc, allowUnauthenticated: true })).toThrow(
       /\. Leave 'governingService' out and name the created Service with 'headlessService.name'\.$/);
-    expect(() => ring({ resources: { cpu: { request: Cpu.units(1) } } })).toThrow(
-      /\. Set 'resources.memory.limit' to "2Gi" or more, e.g. Size.gibibytes\(4\)\.$/);
+  });
+
+  test('resources are merged over the defaults field by field: only a memory size keeps the CPU request', () => {
+    const { chart } = ring({ resources: { memory: { limit: Size.gibibytes(4) } } });
+    const c = cassandraOf(findOne(synthValid(chart), 'StatefulSet'));
+    expect(c.resources).toEqual({ limits: { memory: '4Gi' }, requests: { cpu: '1', memory: '4Gi' } });
+  });
+
+  test('resources: only a CPU request keeps the memory request and limit', () => {
+    const { chart } = ring({ resources: { cpu: { request: Cpu.units(2) } } });
+    const c = cassandraOf(findOne(synthValid(chart), 'StatefulSet'));
+    expect(c.resources).toEqual({ limits: { memory: '2Gi' }, requests: { cpu: '2', memory: '2Gi' } });
   });
 
   test('podManagementPolicy OrderedReady, the default, may be given', () => {
@@ -311,11 +321,6 @@ describe('Cassandra errors', () => {
   test('fails when the memory limit is below 1Gi', () => {
     expect(() => ring({ resources: { memory: { limit: Size.mebibytes(512) } } })).toThrow(
       `${WHERE}: invalid 'resources.memory.limit': "512Mi". Must be at least 1Gi`);
-  });
-
-  test('fails when there is no memory limit', () => {
-    expect(() => ring({ resources: { cpu: { request: Cpu.units(1) } } })).toThrow(
-      `${WHERE}: invalid 'resources.memory.limit': "(none)". Must be set: the JVM heap is derived from the memory limit and checked against it.`);
   });
 
   test('fails when the heap leaves too little off-heap memory', () => {

@@ -31,8 +31,9 @@ describe('Postgres', () => {
   test('all props', () => {
     // GIVEN
     const chart = Testing.chart();
-    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'orders-credentials' }, stringData: { user: 'orders_owner', pass: 'x' } });
-    const init = new kplus.ConfigMap(chart, 'init', { metadata: { name: 'orders-init' }, data: { '01-schema.sql': 'CREATE TABLE t (id int);' } });
+    // in the store's namespace: its pods read them
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'orders-credentials', namespace: 'shop' }, stringData: { user: 'orders_owner', pass: 'x' } });
+    const init = new kplus.ConfigMap(chart, 'init', { metadata: { name: 'orders-init', namespace: 'shop' }, data: { '01-schema.sql': 'CREATE TABLE t (id int);' } });
 
     // WHEN
     const db = new Postgres(chart, 'db', {
@@ -157,6 +158,22 @@ describe('errors', () => {
   test('fsGroup 999, the postgres group, is accepted', () => {
     const { chart } = build({ securityContext: { fsGroup: 999 } });
     expect(podSpec(synthValid(chart)).securityContext.fsGroup).toBe(999);
+  });
+
+  test('resources are merged over the defaults field by field: only a memory size keeps the CPU request', () => {
+    const c = container(synthValid(build({ resources: { memory: { limit: Size.gibibytes(2) } } }).chart));
+    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } });
+  });
+
+  test('resources: a memory request without a limit is the limit too, and drives shared_buffers', () => {
+    const c = container(synthValid(build({ resources: { memory: { request: Size.gibibytes(2) } } }).chart));
+    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } });
+    expect(c.args).toContain('shared_buffers=512MB');
+  });
+
+  test('fails when a memory request alone is below the minimum, naming the request', () => {
+    expect(() => build({ resources: { memory: { request: Size.mebibytes(128) } } })).toThrow(
+      new RegExp(`^${WHERE}: invalid 'resources.memory.request': "128Mi". Must be at least 256Mi`));
   });
 
   test('resources without memory: the memory request and limit default to 1Gi', () => {
@@ -428,5 +445,53 @@ describe('Postgres TLS', () => {
       expect(script).toContain('STORE_CA_FILE="${DB_CA_FILE:-}"');
       expect(script).toContain('PGSSLMODE=verify-full PGSSLROOTCERT="$STORE_CA_FILE"');
     }
+  });
+});
+
+describe('Postgres: objects its pods read must be in their namespace', () => {
+  const shop = () => new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+
+  test('fails when the credentials Secret is rendered in another namespace, naming the prop, the Secret and both namespaces', () => {
+    // GIVEN
+    const chart = shop();
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials', namespace: 'vault' }, stringData: { username: 'app', password: 'x' } });
+
+    // WHEN
+    new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret) });
+
+    // THEN
+    expect(() => Testing.synth(chart)).toThrow(
+      "Postgres 'shop/db': invalid 'credentials': \"Secret db-credentials in vault\". Must be in the namespace of the store's pods, \"shop\": "
+      + 'a pod reads Secrets of its own namespace only, so the pods would never start (CreateContainerConfigError). '
+      + 'The Secret "db-credentials" is rendered in "vault". Render the Secret in namespace "shop" (metadata.namespace, or its chart\'s), or move the store to "vault".');
+  });
+
+  test('fails when the store is in another namespace than its chart and the Secret', () => {
+    const chart = shop();
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData: { username: 'app', password: 'x' } });
+    new Postgres(chart, 'db', { metadata: { name: 'db', namespace: 'data' }, credentials: DataStoreCredentials.fromSecret(secret) });
+    expect(() => Testing.synth(chart)).toThrow(/invalid 'credentials': "Secret db-credentials in shop"\. Must be in the namespace of the store's pods, "data"/);
+  });
+
+  test('fails when the init scripts ConfigMap is rendered in another namespace', () => {
+    const chart = shop();
+    const initSql = new kplus.ConfigMap(chart, 'init', { metadata: { namespace: 'other' }, data: { '01.sql': 'SELECT 1;' } });
+    new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'c', 'c')), initSql });
+    expect(() => Testing.synth(chart)).toThrow(/Postgres 'shop\/db': invalid 'initSql': "ConfigMap shop-init-c8[0-9a-f]+ in other"\. Must be in the namespace of the store's pods, "shop": a pod reads ConfigMaps of its own namespace only/);
+  });
+
+  test('a Secret in the same namespace, or imported (its namespace is unknown), passes', () => {
+    const chart = shop();
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData: { username: 'app', password: 'x' } });
+    new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret) });
+    new Postgres(chart, 'other', { metadata: { name: 'other' }, credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'c', 'c')) });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('no namespace anywhere passes', () => {
+    const chart = Testing.chart();
+    const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData: { username: 'app', password: 'x' } });
+    new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret) });
+    expect(() => synthValid(chart)).not.toThrow();
   });
 });

@@ -18,6 +18,8 @@ interface PresetRow {
   readonly port: number;
   /** The variables from the credentials Secret: variable name -> [Secret name, key]. */
   readonly secretVariables: { [variable: string]: [string, string] };
+  /** The plain variables besides the address (the connection properties): variable name -> value. */
+  readonly propertyVariables: { [variable: string]: string };
 }
 
 const PRESETS: PresetRow[] = [
@@ -31,6 +33,8 @@ const PRESETS: PresetRow[] = [
     }),
     port: 5432,
     secretVariables: { STORE_USERNAME: ['store-credentials', 'username'], STORE_PASSWORD: ['store-credentials', 'password'] },
+    // the database the image creates: drivers need a dbname
+    propertyVariables: { STORE_DATABASE: 'app' },
   },
   {
     // a password-only Secret: no STORE_USERNAME; consumers write through the primary's Service
@@ -42,6 +46,7 @@ const PRESETS: PresetRow[] = [
     }),
     port: 6379,
     secretVariables: { STORE_PASSWORD: ['store-credentials', 'password'] },
+    propertyVariables: {},
   },
   {
     // the superuser role the preset creates from the Secret: user name and password
@@ -50,9 +55,12 @@ const PRESETS: PresetRow[] = [
       metadata: { name: 'store' },
       credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'store-credentials', 'store-credentials')),
       storage: Size.gibibytes(1),
+      datacenter: 'eu-west',
     }),
     port: 9042,
     secretVariables: { STORE_USERNAME: ['store-credentials', 'username'], STORE_PASSWORD: ['store-credentials', 'password'] },
+    // the drivers refuse contact points without a local datacenter
+    propertyVariables: { STORE_LOCAL_DATACENTER: 'eu-west' },
   },
 ];
 
@@ -91,6 +99,15 @@ describe.each(PRESETS.map(row => [row.preset, row] as const))('the shared consum
       STORE_SERVICE_HOST: store.endpoint.hostname,
       STORE_SERVICE_PORT: String(row.port),
     });
+  });
+
+  test('the ConfigMap holds what drivers need besides the address: the preset\'s connection properties, and nothing else', () => {
+    const { manifests, connection } = setup();
+    const data = findOne(manifests, 'ConfigMap', 'store-connection').data;
+    const plain = Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('STORE_SERVICE_')));
+    expect(plain).toEqual(row.propertyVariables);
+    expect(connection.databaseVariable).toBe('STORE_DATABASE' in row.propertyVariables ? 'STORE_DATABASE' : undefined);
+    expect(connection.localDatacenterVariable).toBe('STORE_LOCAL_DATACENTER' in row.propertyVariables ? 'STORE_LOCAL_DATACENTER' : undefined);
   });
 
   test('the manifests are valid for Kubernetes 1.27 and every pod meets the restricted profile', () => {

@@ -187,6 +187,22 @@ describe('Redis', () => {
     expect(redis.maxMemoryBytes).toBe(Math.floor(100 * 1024 ** 2 * 0.75));
   });
 
+  test('resources are merged over the defaults field by field: only a memory size keeps the CPU request', () => {
+    // GIVEN the README's snippet: memory only
+    const chart = shopChart();
+
+    // WHEN
+    const redis = new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) } } });
+    new Redis(chart, 'other', { metadata: { name: 'other' }, password: passwordOf(chart, 'other-auth'), resources: { memory: { request: Size.mebibytes(128) } } });
+
+    // THEN
+    const manifests = synthValid(chart);
+    expect(containerOf(manifests).resources).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '512Mi' } });
+    expect(redis.maxMemoryBytes).toBe(384 * 1024 ** 2);
+    // a memory request without a limit is the limit too
+    expect(containerOf(manifests, 'other').resources).toEqual({ limits: { memory: '128Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
+  });
+
   test('without a namespace, the primary host is the short pod name', () => {
     const chart = Testing.chart();
     const redis = new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'cache' } });
@@ -237,8 +253,6 @@ describe('Redis', () => {
       ['the password has a username', chart => new Redis(chart, 'cache', {
         password: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 'auth')),
       }), /^Redis 'test\/cache': invalid 'password': credentials with a username \(key "username"\). Must be a password only.*fromPasswordSecret/],
-      ['the memory limit is missing', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
-        /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: 'maxmemory' is derived from it/],
       ['the memory limit is too small', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { limit: Size.mebibytes(32) } } }),
         /^Redis 'test\/cache': invalid 'resources.memory.limit': 33554432. Must be at least 64Mi/],
       ['maxMemoryPercent is out of range', chart => new Redis(chart, 'cache', { password: passwordOf(chart), maxMemoryPercent: 95 }),
@@ -256,8 +270,6 @@ describe('Redis', () => {
       }), /^Redis 'test\/cache': invalid 'storageClassName': "a". Cannot be combined with 'storageClass'/],
       ['the image registry is invalid', chart => new Redis(chart, 'cache', { password: passwordOf(chart), image: { registry: 'https://mirror' } }),
         /^Redis 'test\/cache': invalid 'image.registry': "https:\/\/mirror"/],
-      ['resources have no memory', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { cpu: { request: kplus.Cpu.millis(100) } } }),
-        /^Redis 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: .* Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
       ['the name is too long', chart => new Redis(chart, 'cache', { password: passwordOf(chart), metadata: { name: 'a'.repeat(53) } }), /invalid 'metadata.name'/],
       ['neither a password nor allowUnauthenticated is given', chart => new Redis(chart, 'cache', { metadata: { name: 'cache' } }),
         /^Redis 'test\/cache': invalid 'password': "unset". Must be set, or authentication turned off explicitly with 'allowUnauthenticated: true': a Redis without a password serves every pod in the cluster. Set 'password' to DataStoreCredentials.fromPasswordSecret\(secret\) with a Secret holding the password, or set 'allowUnauthenticated: true' for a store your own NetworkPolicy isolates\.$/],
@@ -282,8 +294,6 @@ describe('Redis', () => {
         storageClassName: 'a',
         storageClass: StorageClass.fromStorageClassName(chart, 'sc', 'b'),
       }), /Cannot be combined with 'storageClass'\. Set one of the two\.$/],
-      ['the memory limit', chart => new Redis(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
-        /\. Set 'resources.memory.limit', e.g. Size.mebibytes\(256\)\.$/],
     ];
     test.each(fixes)('the error for %s says what to do', (_name, build, fix) => {
       expect(() => build(shopChart())).toThrow(fix);
@@ -598,5 +608,22 @@ describe('Redis password rotation', () => {
     const chart = shopChart();
     expect(() => DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth'), { revision: 'June 2025' }))
       .toThrow(/invalid 'revision': "June 2025". Must be a label value/);
+  });
+});
+
+describe('Redis: the password Secret must be in the pods\' namespace', () => {
+  test('fails when the password Secret is rendered in another namespace', () => {
+    const chart = shopChart();
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'cache-auth', namespace: 'vault' }, stringData: { password: 'x' } });
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    expect(() => Testing.synth(chart)).toThrow(
+      /Redis 'test\/cache': invalid 'password': "Secret cache-auth in vault"\. Must be in the namespace of the store's pods, "shop": a pod reads Secrets of its own namespace only/);
+  });
+
+  test('a Secret of the same namespace passes', () => {
+    const chart = shopChart();
+    const secret = new kplus.Secret(chart, 'auth', { metadata: { name: 'cache-auth' }, stringData: { password: 'x' } });
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: DataStoreCredentials.fromPasswordSecret(secret) });
+    expect(() => synthValid(chart)).not.toThrow();
   });
 });

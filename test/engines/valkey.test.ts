@@ -36,7 +36,9 @@ function neutral(value: unknown): string {
     .replace(/\/etc\/(redis|valkey)/g, '/etc/SERVER')
     .replace(/"(redis|valkey)"/g, '"SERVER"')
     .replace(/\\"?(redis|valkey): /g, 'SERVER: ')
-    .replace(/docker\.io\/[^"]+/g, 'IMAGE');
+    .replace(/docker\.io\/[^"]+/g, 'IMAGE')
+    // the version each states on its StatefulSet (cdk8s-stateful/engine-version)
+    .replace(/"cdk8s-stateful\/engine-version":"[^"]*"/g, '"cdk8s-stateful/engine-version":"VERSION"');
 }
 
 describe('Valkey', () => {
@@ -210,6 +212,12 @@ describe('Valkey', () => {
       /^Valkey 'test\/cache': warning: 'persistentVolumeClaimRetentionPolicy.whenDeleted': "Delete"\. .* \[cdk8s-stateful:redis-primary-claim-deletion\]$/)]);
   });
 
+  test('resources are merged over the defaults field by field, as for Redis: only a memory size keeps the CPU request', () => {
+    const chart = shopChart();
+    new Valkey(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart), resources: { memory: { limit: Size.mebibytes(512) } } });
+    expect(containerOf(synthValid(chart)).resources).toEqual({ limits: { memory: '512Mi' }, requests: { cpu: '100m', memory: '512Mi' } });
+  });
+
   describe('ValkeyVersion', () => {
     test.each([
       [ValkeyVersion.V8_0, '8.0.12'],
@@ -265,8 +273,6 @@ describe('Valkey', () => {
       ['the password has a username', chart => new Valkey(chart, 'cache', {
         password: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 's', 'auth')),
       }), /^Valkey 'test\/cache': invalid 'password': credentials with a username \(key "username"\). Must be a password only: Valkey ACL users are not supported/],
-      ['the memory limit is missing', chart => new Valkey(chart, 'cache', { password: passwordOf(chart), resources: { memory: { request: Size.mebibytes(256) } } }),
-        /^Valkey 'test\/cache': invalid 'resources.memory.limit': "unset". Must be set: 'maxmemory' is derived from it, and without a limit Valkey grows/],
       ['a governing Service is given', chart => new Valkey(chart, 'cache', {
         governingService: new kplus.Service(chart, 'svc', { clusterIP: 'None', ports: [{ port: 6379 }] }),
       }), /^Valkey 'test\/cache': invalid 'governingService': .*Valkey creates its own headless Service/],

@@ -1,11 +1,13 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { ExternalService } from '../../src/connection/external-service';
 import { SchemaMigration, SchemaMigrationProps } from '../../src/gitops/schema-migration';
 import { SyncWaves } from '../../src/gitops/sync-waves';
 import { podSpecsOf, restrictedViolations } from '../../src/private/pod-security';
+import { allWarnings, STRICT_ENV } from '../../src/private/warnings';
 import { PodDefaults } from '../../src/workload/pod-defaults';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
 import { findAll, findOne, synthValid } from '../util/harness';
@@ -456,5 +458,107 @@ describe('SchemaMigration', () => {
       const connection = new DataStoreConnection(chart, 'c', { store, metadata: { namespace: 'other' } });
       expect(() => migration(chart, { connection })).toThrow(/Must be in the namespace of the connection's ConfigMap/);
     });
+  });
+});
+
+describe('SchemaMigration: an unpinned image', () => {
+  beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env[STRICT_ENV];
+  });
+
+  const unpinned = (w: string) => w.endsWith('[cdk8s-stateful:unpinned-image]');
+
+  test.each<[string, string]>([
+    ['docker.io/library/postgres', 'An image without a tag (latest)'],
+    ['docker.io/library/postgres:latest', 'The tag latest'],
+  ])('%s: warns, naming the image and why a moved tag never re-runs', (image, what) => {
+    // GIVEN
+    const chart = usersChart();
+
+    // WHEN
+    migration(chart, { image });
+
+    // THEN
+    synthValid(chart);
+    expect(allWarnings(chart).filter(unpinned)).toEqual([
+      `SchemaMigration 'test/add-email': warning: 'image': "${image}". ${what} moves, and the Job's name hashes the image reference, not what it points to: `
+      + 'when the tag moves the name stays, so a migration that ran never runs again with the new image (kubectl apply leaves a finished Job alone), '
+      + 'and a Job re-created by Argo CD runs whatever the tag points to at that sync. '
+      + 'Pin the image to a version tag (e.g. "postgres:16.4") or a digest (@sha256:...): a new version is then a new Job. [cdk8s-stateful:unpinned-image]',
+    ]);
+  });
+
+  test.each([PSQL, 'docker.io/library/postgres@sha256:' + 'a'.repeat(64), 'registry.example.com:5000/tools/migrate:1.2.0'])('%s: pinned, no warning', image => {
+    const chart = usersChart();
+    migration(chart, { image });
+    synthValid(chart);
+    expect(allWarnings(chart).filter(unpinned)).toEqual([]);
+  });
+
+  test('acknowledged: not printed', () => {
+    const chart = usersChart();
+    Warnings.of(chart).acknowledge('cdk8s-stateful:unpinned-image', 'the migration tool is re-pushed under the same tag on purpose');
+    migration(chart, { image: 'docker.io/library/postgres:latest' });
+    synthValid(chart);
+    expect(console.warn).not.toHaveBeenCalled();
+    expect(Warnings.of(chart).list()).toEqual([expect.objectContaining({ id: 'cdk8s-stateful:unpinned-image', acknowledged: true })]);
+  });
+
+  test('strict mode fails on it', () => {
+    process.env[STRICT_ENV] = 'true';
+    const chart = usersChart();
+    migration(chart, { image: 'docker.io/library/postgres:latest' });
+    expect(() => Testing.synth(chart)).toThrow(/SchemaMigration 'test\/add-email': warning: 'image': "docker.io\/library\/postgres:latest"\..* \[cdk8s-stateful:unpinned-image\] Strict mode/);
+  });
+});
+
+describe('SchemaMigration: waiting for the store without Argo CD', () => {
+  const initNames = (chart: Chart) => (findOne(synthValid(chart), 'Job').spec.template.spec.initContainers ?? []).map((c: any) => c.name);
+
+  test('waitForStore: the Job\'s pod waits for the store first, and the wait is part of the Job\'s name', () => {
+    // GIVEN
+    const plain = usersChart();
+    const waiting = usersChart();
+
+    // WHEN
+    const without = migration(plain);
+    const withWait = migration(waiting, { waitForStore: {} });
+
+    // THEN
+    expect(initNames(waiting)).toEqual(['wait-for-user-db']);
+    expect(initNames(plain)).toEqual([]);
+    expect(withWait.jobName).not.toBe(without.jobName);
+    expect(withWait.connection.waitContainerName).toBe('wait-for-user-db');
+    expect(restrictedViolations(findOne(synthValid(waiting), 'Job').spec.template.spec)).toEqual([]);
+  });
+
+  test('another timeout or image is another Job', () => {
+    const name = (waitForStore: any) => migration(usersChart(), { waitForStore }).jobName;
+    expect(name({})).toBe(name({ timeout: Duration.minutes(5) }));
+    expect(name({})).not.toBe(name({ timeout: Duration.minutes(2) }));
+    expect(name({})).not.toBe(name({ image: 'mirror.example.com/library/busybox:1.36.1' }));
+  });
+
+  test('a given connection with a wait: the Job waits too, and its name says so', () => {
+    const chart = usersChart();
+    const connection = new DataStoreConnection(chart, 'c', { store: userDb(chart), waitForStore: {} });
+    const m = migration(chart, { connection });
+    expect(initNames(chart)).toEqual(['wait-for-user-db']);
+    expect(m.jobName).toBe(migration(usersChart(), { waitForStore: {} }).jobName);
+  });
+
+  test('fails when waitForStore is combined with a given connection', () => {
+    const chart = usersChart();
+    const connection = new DataStoreConnection(chart, 'c', { store: userDb(chart) });
+    expect(() => migration(chart, { connection, waitForStore: {} })).toThrow(
+      "SchemaMigration 'test/add-email': invalid 'waitForStore': {}. Cannot be combined with 'connection': the given connection decides whether "
+      + "its consumers wait (its own 'waitForStore'). Set 'waitForStore' on the connection, or leave 'connection' out.");
+  });
+
+  test('fails on a bad wait, naming the migration\'s prop', () => {
+    expect(() => migration(usersChart(), { waitForStore: { timeout: Duration.millis(10) } })).toThrow(
+      "SchemaMigration 'test/add-email': invalid 'waitForStore.timeout': \"0.01 seconds\"");
   });
 });

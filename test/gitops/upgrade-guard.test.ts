@@ -1,9 +1,14 @@
 import { Chart, Size, Testing } from 'cdk8s';
+import { PersistentVolumeReclaimPolicy, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DataStoreCredentials } from '../../src/connection/data-store';
+import { Cassandra } from '../../src/engines/cassandra';
 import { parseQuantity } from '../../src/gitops/private/upgrade-rules';
 import {
-  KubernetesVersion, UpgradeFindingSeverity,
+  KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity,
 } from '../../src/gitops/upgrade-guard';
+import { StaticVolumeSet, StaticVolumeSource } from '../../src/storage/static-volume';
+import { StorageClass } from '../../src/storage/storage-class';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
 import { clone, compare, job, only, pv, pvc, service, storageClass, sts, STS_127, STS_133, www } from '../util/guard-fixtures';
 
@@ -624,6 +629,170 @@ describe('renames and moves', () => {
   });
 });
 
+describe('static volumes (a ring on local disks)', () => {
+  interface RingOptions {
+    /** The StatefulSet name. */
+    readonly name?: string;
+    /** The StaticVolumeSet's namePrefix. */
+    readonly namePrefix?: string;
+    readonly bindToClaims?: boolean;
+    /** The disks' nodes, in ordinal order. */
+    readonly nodes?: string[];
+    readonly deleteVolumes?: boolean;
+  }
+
+  /** A Cassandra ring on one local SSD per node, as the local-ssd example renders it. */
+  function ring(o: RingOptions = {}): any[] {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const localSsd = StorageClass.localDisks(chart, 'local-ssd', { metadata: { name: 'local-ssd' } });
+    const nodes = o.nodes ?? ['node-1', 'node-2', 'node-3'];
+    const cassandra = new Cassandra(chart, 'ring', {
+      metadata: { name: o.name ?? 'orders' },
+      replicas: nodes.length,
+      clusterName: 'orders',
+      storage: Size.gibibytes(100),
+      storageClass: localSsd,
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'admin', 'orders-admin')),
+    });
+    new StaticVolumeSet(chart, 'ssd', {
+      workload: cassandra,
+      namePrefix: o.namePrefix,
+      sources: nodes.map(node => StaticVolumeSource.local('/mnt/disks/ssd0', node)),
+      bindToClaims: o.bindToClaims ?? true,
+      reclaimPolicy: o.deleteVolumes ? PersistentVolumeReclaimPolicy.DELETE : undefined,
+    });
+    return Testing.synth(chart);
+  }
+
+  const of = (findings: UpgradeFinding[], kind: string) => findings.filter(f => f.kind === kind);
+
+  test('a renamed ring: warnings (the new pods mount the old data; two processes share a disk until the old set is gone), no data loss', () => {
+    // WHEN
+    const findings = compare(ring(), ring({ name: 'orders-v2' }));
+
+    // THEN
+    expect(findings.map(f => f.severity)).toEqual(findings.map(() => UpgradeFindingSeverity.WARNING));
+    const ring0 = only(of(findings, 'StatefulSet'));
+    expect(ring0).toMatchObject({ field: 'metadata.name', oldValue: 'orders', newValue: 'orders-v2' });
+    expect(ring0.message).toBe('StatefulSet shop/orders is replaced by shop/orders-v2, whose claims bind PersistentVolumes on the storage of the old '
+      + 'claims\' volumes (data-orders-v2-0 on shop-data-orders-v2-0 (the storage of shop-data-orders-0), data-orders-v2-1 on shop-data-orders-v2-1 '
+      + '(the storage of shop-data-orders-1), data-orders-v2-2 on shop-data-orders-v2-2 (the storage of shop-data-orders-2)): the new pods start on '
+      + 'the old data, and until the old StatefulSet\'s pods are gone two processes use each disk at once (kubectl apply and Argo CD create the new '
+      + 'StatefulSet before they prune the old one)');
+    expect(ring0.wayOut).toBe('Keep metadata.name "orders" (set it explicitly, e.g. metadata: { name: \'orders\' }, so it does not follow the construct '
+      + 'path); its claims and the names of its static volumes follow it. To rename anyway, stop the old pods before the new ones start: '
+      + 'kubectl -n shop scale statefulset orders --replicas=0, then kubectl -n shop wait --for=delete pod/orders-0 pod/orders-1 pod/orders-2 '
+      + '--timeout=30m, then apply the new manifests. Once the new pods run on the data, delete the old claims (kubectl -n shop delete pvc '
+      + 'data-orders-0 data-orders-1 data-orders-2) and the old volume objects (reclaim policy Retain keeps the data on the disks); an engine '
+      + 'that records its name in its data (Cassandra\'s cluster_name) must keep that name');
+    // each volume is re-created on its own node's disk, for the new claim of the same ordinal
+    const volumes = of(findings, 'PersistentVolume');
+    expect(volumes.map(f => [f.oldValue, f.newValue])).toEqual([0, 1, 2].map(i => [`shop-data-orders-${i}`, `shop-data-orders-v2-${i}`]));
+    expect(volumes[0].message).toBe('PersistentVolume shop-data-orders-0 is replaced by shop-data-orders-v2-0 on the same storage, reserved for another '
+      + 'claim (shop/data-orders-v2-0 instead of shop/data-orders-0): that claim gets the disk and the data on it; a claim bound to the old volume '
+      + 'stays bound to it (pruning only marks a bound volume for deletion: the pv-protection finalizer keeps it while the claim exists, and Argo '
+      + 'CD keeps it anyway: Prune=false), so two volume objects point at one disk until the old claim and volume are deleted');
+  });
+
+  test('every fix names a prop the construct has: namePrefix for the volumes of a StaticVolumeSet, metadata.name for the workload', () => {
+    const findings = compare(ring(), ring({ name: 'orders-v2' }));
+    for (const f of of(findings, 'PersistentVolume')) {
+      expect(f.wayOut).toContain('a StaticVolumeSet names its volumes <namePrefix>-<ordinal>, so set namePrefix: \'shop-data-orders\' on it');
+      expect(f.wayOut).not.toMatch(/metadata: \{ name: 'shop-data-orders-\d' \}, so it does not follow/);
+    }
+    expect(only(of(findings, 'StatefulSet')).wayOut).toContain('metadata: { name: \'orders\' }');
+  });
+
+  test('a namePrefix change is reported for every volume: the claims stay bound to the old volume objects', () => {
+    // WHEN
+    const findings = compare(ring(), ring({ namePrefix: 'orders-ssd' }));
+
+    // THEN
+    expect(findings.map(f => [f.severity, f.kind, f.oldValue, f.newValue])).toEqual([0, 1, 2].map(i =>
+      [UpgradeFindingSeverity.WARNING, 'PersistentVolume', `shop-data-orders-${i}`, `orders-ssd-${i}`]));
+    expect(findings[1].message).toBe('PersistentVolume shop-data-orders-1 is replaced by orders-ssd-1 on the same storage: a claim bound to the old '
+      + 'volume stays bound to it (pruning only marks a bound volume for deletion: the pv-protection finalizer keeps it while the claim exists, and '
+      + 'Argo CD keeps it anyway: Prune=false), and the new volume waits, reserved for the same claim shop/data-orders-1, until the old one is '
+      + 'gone: two volume objects point at one disk');
+    expect(findings[1].wayOut).toBe('Keep the name "shop-data-orders-1": a StaticVolumeSet names its volumes <namePrefix>-<ordinal>, so set '
+      + 'namePrefix: \'shop-data-orders\' on it (its default, <namespace>-<claim template>-<statefulset>, follows the StatefulSet\'s name); for a '
+      + 'StaticVolume, set metadata: { name: \'shop-data-orders-1\' }');
+  });
+
+  test('without bindToClaims, a new volume on a disk in use is open to any claim of the class', () => {
+    const findings = compare(ring({ bindToClaims: false }), ring({ bindToClaims: false, namePrefix: 'orders-ssd' }));
+    expect(findings).toHaveLength(3);
+    expect(findings[0].message).toContain('the new volume is Available to any claim of its class, which would then share the disk with the pod that uses the old one');
+  });
+
+  test('a renamed ring whose volumes keep their names: each reservation moves to the new claim (a warning), and the ring is a warning', () => {
+    // WHEN the user pinned namePrefix and renamed the ring
+    const findings = compare(ring({ namePrefix: 'orders-ssd' }), ring({ name: 'orders-v2', namePrefix: 'orders-ssd' }));
+
+    // THEN
+    expect(findings.map(f => [f.severity, f.kind, f.field])).toEqual([
+      ...[0, 1, 2].map(() => [UpgradeFindingSeverity.WARNING, 'PersistentVolume', 'spec.claimRef']),
+      [UpgradeFindingSeverity.WARNING, 'StatefulSet', 'metadata.name'],
+    ]);
+    expect(findings[0]).toMatchObject({
+      oldValue: 'shop/data-orders-0',
+      newValue: 'shop/data-orders-v2-0',
+      message: 'PersistentVolume orders-ssd-0 is reserved for claim shop/data-orders-v2-0 instead of shop/data-orders-0: if shop/data-orders-0 is bound '
+        + 'to it, that claim loses its volume (phase Lost) while its pod may still use the disk, and shop/data-orders-v2-0 binds the same disk: two '
+        + 'pods may then use one disk at once',
+      wayOut: 'Keep the reservation: a StaticVolumeSet with bindToClaims reserves volume N for <claim template>-<statefulset>-<ordinal>, so it follows '
+        + 'the StatefulSet\'s name (keep metadata.name of the workload). To hand the disk to another claim, first stop the pod that uses '
+        + 'shop/data-orders-0 and delete that claim (kubectl -n shop delete pvc data-orders-0), then apply',
+    });
+    expect(findings[3].message).toContain('(data-orders-v2-0 on orders-ssd-0, data-orders-v2-1 on orders-ssd-1, data-orders-v2-2 on orders-ssd-2)');
+  });
+
+  test('a reservation dropped from a volume is reported too', () => {
+    const before = pv('a');
+    before.spec.claimRef = { name: 'www-web-0', namespace: 'shop' };
+    expect(only(compare([before], [pv('a')]))).toMatchObject({
+      severity: UpgradeFindingSeverity.WARNING,
+      field: 'spec.claimRef',
+      oldValue: 'shop/www-web-0',
+      newValue: '(not set)',
+      message: expect.stringContaining('is reserved for no claim instead of shop/www-web-0: if shop/www-web-0 is bound to it, that claim loses its volume (phase Lost) while its pod may still use the disk, and any claim of the class can bind the volume'),
+    });
+  });
+
+  test('a renamed ring without bindToClaims: its claims can only bind the volumes re-created on the old disks', () => {
+    const findings = compare(ring({ bindToClaims: false }), ring({ bindToClaims: false, name: 'orders-v2' }));
+    expect(only(of(findings, 'StatefulSet'))).toMatchObject({ severity: UpgradeFindingSeverity.WARNING });
+    expect(findings.every(f => f.severity === UpgradeFindingSeverity.WARNING)).toBe(true);
+  });
+
+  test('a renamed ring with more replicas than re-created volumes: the claims without one start empty (data loss)', () => {
+    // (synthesis refuses such a set: the manifests are changed by hand, as a hand-written fourth replica would)
+    const next = ring({ name: 'orders-v2' });
+    next.find(o => o.kind === 'StatefulSet').spec.replicas = 4;
+    const findings = compare(ring(), next);
+    const ring0 = only(of(findings, 'StatefulSet'));
+    expect(ring0.severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
+    expect(ring0.message).toContain('; the claims data-orders-v2-3 get no such volume: they start new and empty, and the old claims (data-orders-0, '
+      + 'data-orders-1, data-orders-2) stay behind, unused (whenDeleted: Retain)');
+  });
+
+  test('volumes with reclaim policy Delete: deleting the old claims erases the disks the new pods use (data loss)', () => {
+    const findings = compare(ring({ deleteVolumes: true }), ring({ deleteVolumes: true, name: 'orders-v2' }));
+    const ring0 = only(of(findings, 'StatefulSet'));
+    expect(ring0.severity).toBe(UpgradeFindingSeverity.DATA_LOSS);
+    expect(ring0.message).toContain('; the old volumes shop-data-orders-0, shop-data-orders-1, shop-data-orders-2 have reclaim policy Delete: once their old claims are deleted, the storage the new pods use is erased');
+    expect(ring0.wayOut).toContain('and the old volume objects only after setting their reclaim policy to Retain (kubectl patch pv <name> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\')');
+  });
+
+  test('local volumes with the same path on other nodes are other storage: renamed volumes are paired by node', () => {
+    // GIVEN the new volumes listed in another order of nodes
+    const findings = compare(ring({ namePrefix: 'a' }), ring({ namePrefix: 'b', nodes: ['node-3', 'node-1', 'node-2'] }));
+
+    // THEN a-0 (node-1) is b-1 (node-1), not b-0 (node-3); the reservations follow the ordinals
+    expect(findings.filter(f => f.field === 'metadata.name').map(f => [f.oldValue, f.newValue])).toEqual([['a-0', 'b-1'], ['a-1', 'b-2'], ['a-2', 'b-0']]);
+  });
+});
+
 describe('deletions', () => {
   test.each<[string, any, UpgradeFindingSeverity, RegExp]>([
     ['a StatefulSet with claims (whenDeleted: Retain)', sts(), UpgradeFindingSeverity.WARNING, /its claims www-web-0, www-web-1 stay \(whenDeleted: Retain\) but nothing uses them/],
@@ -1147,8 +1316,8 @@ describe('renames and deletions in detail', () => {
   test.each<[string, string | undefined, UpgradeFindingSeverity, string]>([
     ['Retain', 'Retain', UpgradeFindingSeverity.WARNING, ''],
     ['no spec', undefined, UpgradeFindingSeverity.WARNING, ''],
-    ['Delete', 'Delete', UpgradeFindingSeverity.DATA_LOSS, '; with reclaim policy Delete the storage itself is erased'],
-    ['Recycle', 'Recycle', UpgradeFindingSeverity.DATA_LOSS, ''],
+    ['Delete', 'Delete', UpgradeFindingSeverity.DATA_LOSS, '; with reclaim policy Delete the storage itself is erased once the old volume is released'],
+    ['Recycle', 'Recycle', UpgradeFindingSeverity.DATA_LOSS, '; with reclaim policy Recycle the storage itself is erased once the old volume is released'],
   ])('a renamed volume (%s): the whole finding', (_, policy, severity, erased) => {
     const volume = (name: string) => (policy === undefined ? { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name } }
       : { ...pv(name), spec: { ...pv(name).spec, persistentVolumeReclaimPolicy: policy } });
@@ -1157,9 +1326,11 @@ describe('renames and deletions in detail', () => {
       field: 'metadata.name',
       oldValue: 'a',
       newValue: 'b',
-      message: 'PersistentVolume a is replaced by b on the same storage: the claim bound to the old volume loses it (phase Lost) when it is deleted, ' +
-        `and the new volume is not bound to that claim${erased}`,
-      wayOut: "Keep metadata.name \"a\" (set it explicitly, e.g. metadata: { name: 'a' }, so it does not follow the construct path)",
+      message: 'PersistentVolume a is replaced by b on the same storage: a claim bound to the old volume stays bound to it (pruning only marks a ' +
+        'bound volume for deletion: the pv-protection finalizer keeps it while the claim exists, and Argo CD keeps it anyway: Prune=false), ' +
+        `and the new volume is Available to any claim of its class, which would then share the disk with the pod that uses the old one: two volume objects point at one disk${erased}`,
+      // a name without an ordinal is a StaticVolume's
+      wayOut: 'Keep the name "a": set metadata: { name: \'a\' } on the StaticVolume',
     });
   });
 

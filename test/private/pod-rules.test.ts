@@ -37,6 +37,8 @@ const INVALID_PODS: Array<[string, any, any]> = [
   ['the memory request is above the limit, in other units', undefined, res({ memory: '1Gi' }, { memory: '1000Mi' })],
   ['a request is not a quantity', undefined, res({ cpu: '1 core' }, {})],
   ['a request is negative', undefined, res({ memory: '-1Gi' }, {})],
+  ['the memory limit is 0', undefined, res({ cpu: '250m' }, { memory: '0' })],
+  ['the cpu limit is 0m', undefined, res({ memory: '1Gi' }, { cpu: '0m', memory: '1Gi' })],
   ['a resource name is not one', undefined, res({ gpu: '1' }, { gpu: '1' })],
   ['an extended resource is overcommitted', undefined, res({ 'example.com/gpu': '1' }, { 'example.com/gpu': '2' })],
   ['the image is empty', undefined, img('')],
@@ -213,6 +215,12 @@ const POD_MESSAGES: { [name: string]: string[] } = {
   ],
   'a request is negative': [
     "invalid 'container \"db\" resources.requests.memory': \"-1Gi\". Must be greater than or equal to 0. Set 'container \"db\" resources.requests.memory' to a positive quantity.",
+  ],
+  'the memory limit is 0': [
+    "invalid 'container \"db\" resources.limits.memory': \"0\". Must be above 0: a memory limit of 0 is no limit at all (the container runtime sets none), and a memory request left out defaults to it, 0. Set 'container \"db\" resources.limits.memory' to the most the container may use, e.g. \"512Mi\", or leave it out.",
+  ],
+  'the cpu limit is 0m': [
+    "invalid 'container \"db\" resources.limits.cpu': \"0m\". Must be above 0: a cpu limit of 0 is no limit at all (the container runtime sets none), and a cpu request left out defaults to it, 0. Set 'container \"db\" resources.limits.cpu' to the most the container may use, e.g. \"1\", or leave it out (no CPU limit).",
   ],
   'a resource name is not one': [
     "invalid 'container \"db\" resources.requests.gpu': \"gpu\". Must be cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource with a domain (example.com/gpu). Use one of those resource names.",

@@ -6,7 +6,10 @@ import {
   PersistentVolumeAccessMode,
   PersistentVolumeMode,
   PersistentVolumeReclaimPolicy,
+  Secret,
 } from 'cdk8s-plus-27';
+import { DataStoreCredentials } from '../../src/connection/data-store';
+import { Cassandra } from '../../src/engines/cassandra';
 import { SyncWaves } from '../../src/gitops/sync-waves';
 import { allWarnings } from '../../src/private/warnings';
 import {
@@ -546,6 +549,66 @@ describe('StaticVolumeSet', () => {
     const set = new StaticVolumeSet(chart, 'pvs', { workload: html, claimTemplate: html.volumeClaimTemplates[0], sources: hostPaths(2) });
     expect(() => set.volumeFor(2)).toThrow(
       'StaticVolumeSet \'test/pvs\': invalid \'volumeFor(ordinal)\': 2. Must be an ordinal with a volume (0, 1). Pass the ordinal of a replica that has a source.');
+  });
+
+  describe('with an engine preset', () => {
+    test('takes the preset as it is, and its only claim template by default', () => {
+      // GIVEN a Cassandra ring on local SSDs
+      const chart = chartIn('cassandra');
+      const localSsd = StorageClass.localDisks(chart, 'local-ssd', { metadata: { name: 'local-ssd' } });
+      const ring = new Cassandra(chart, 'ring', {
+        metadata: { name: 'ring' },
+        storage: Size.gibibytes(300),
+        storageClass: localSsd,
+        credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(chart, 'admin', 'ring-admin')),
+      });
+
+      // WHEN
+      const set = new StaticVolumeSet(chart, 'ssd', {
+        workload: ring,
+        sources: ['node-1', 'node-2', 'node-3'].map(node => StaticVolumeSource.local('/mnt/disks/ssd0', node)),
+        bindToClaims: true,
+      });
+
+      // THEN
+      expect(set.workload).toBe(ring.workload);
+      expect(set.claimTemplate).toBe(ring.workload.volumeClaimTemplates[0]);
+      const volumes = findAll(synthValid(chart), 'PersistentVolume');
+      expect(volumes.map(v => [v.metadata.name, v.spec.claimRef.name, v.spec.capacity.storage, v.spec.storageClassName])).toEqual([
+        ['cassandra-data-ring-0', 'data-ring-0', '300Gi', 'local-ssd'],
+        ['cassandra-data-ring-1', 'data-ring-1', '300Gi', 'local-ssd'],
+        ['cassandra-data-ring-2', 'data-ring-2', '300Gi', 'local-ssd'],
+      ]);
+      // every replica has its volume, on its own node, on a class that waits for the pod
+      expect(allWarnings(chart).filter(w => /static-volume|local-volume/.test(w))).toEqual([]);
+    });
+
+    test('a StatefulWorkload is its own workload', () => {
+      const chart = chartIn();
+      const html = workloadIn(chart);
+      expect(html.workload).toBe(html);
+      const set = new StaticVolumeSet(chart, 'pvs', { workload: html, sources: hostPaths(2) });
+      expect(set.claimTemplate).toBe(html.volumeClaimTemplates[0]);
+    });
+
+    test('fails without claimTemplate when the workload has several, naming them', () => {
+      const chart = chartIn();
+      const html = workloadIn(chart);
+      html.addVolumeClaimTemplate({ name: 'logs', storage: Size.gibibytes(1), storageClassName: 'html', mountPath: '/var/log/nginx' });
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: html, sources: hostPaths(2) })).toThrow(
+        'StaticVolumeSet \'test/pvs\': invalid \'claimTemplate\': "unset". Must be set: workload "html" has 2 claim templates ("html-pvc", "logs"). '
+        + 'Set \'claimTemplate\' to the template the volumes are for, e.g. one of workload.volumeClaimTemplates.');
+    });
+
+    test('fails without claimTemplate when the workload has none', () => {
+      const chart = chartIn();
+      const bare = new StatefulWorkload(chart, 'bare', {
+        metadata: { name: 'bare' }, containers: [{ name: 'c', image: 'docker.io/library/busybox:1.36.1', securityContext: { user: 1000 } }],
+      });
+      expect(() => new StaticVolumeSet(chart, 'pvs', { workload: bare, sources: hostPaths(1) })).toThrow(
+        'StaticVolumeSet \'test/pvs\': invalid \'claimTemplate\': "unset". Must be a claim template of workload "bare", which has none yet: '
+        + 'static volumes are for a StatefulSet\'s claims. Add the claim template (addVolumeClaimTemplate()) before the StaticVolumeSet.');
+    });
   });
 
   describe('eager checks', () => {

@@ -1889,6 +1889,14 @@ describe('StatefulWorkload edge cases', () => {
     });
   });
 
+  test('fails when a memory limit is 0: the runtime sets none, naming the container and the field', () => {
+    const chart = Testing.chart();
+    new StatefulWorkload(chart, 'db', minimal({
+      containers: [{ name: 'db', image: 'docker.io/library/postgres:16.4', portNumber: 5432, securityContext: { user: 999 }, resources: { memory: { limit: Size.mebibytes(0) } } }],
+    }));
+    expect(() => Testing.synth(chart)).toThrow(/StatefulWorkload 'test\/db': invalid 'container "db" resources.limits.memory': "0". Must be above 0: a memory limit of 0 is no limit at all/);
+  });
+
   describe('unpinned images', () => {
     test.each<[string, string]>([
       ['postgres', 'An image without a tag (latest)'],

@@ -7,6 +7,9 @@
  * container parts in core/v1 field names, which the construct puts into the StatefulSet's pod
  * template as they are. They never see a construct.
  */
+import type { ApiObject } from 'cdk8s';
+import { engineAnnotations } from '../../private/engine-identity';
+import type { EngineKind } from '../../private/engine-versions';
 import { parseQuantity } from '../../private/quantity';
 import {
   checkDns1035Label,
@@ -299,4 +302,13 @@ export function renderNameWait(where: string, options: NameWaitOptions): InitCon
     env: [{ name: v, value: options.names.join(',') }],
     volumeMounts: [],
   };
+}
+
+/**
+ * States the engine and its version on a preset's StatefulSet (`cdk8s-stateful/engine`,
+ * `cdk8s-stateful/engine-version`, see src/private/engine-identity.ts): the upgrade guard reads
+ * them to judge a version change, whatever registry the image comes from.
+ */
+export function stateEngine(statefulSet: ApiObject, engine: EngineKind, tag: string): void {
+  for (const [key, value] of Object.entries(engineAnnotations(engine, tag))) statefulSet.metadata.addAnnotation(key, value);
 }

@@ -8,8 +8,10 @@ import { KubernetesVersion, UpgradeFinding, UpgradeFindingSeverity, UpgradeGuard
 export const USAGE = `Usage: cdk8s-stateful-guard [options] <current> <next>
        cdk8s-stateful-guard [options] --git <revision>:<path> <next>
 
-Reports every change from <current> to <next> that the Kubernetes API server refuses, and every
-replacement or deletion that loses data, with the documented way out.
+Reports every change from <current> to <next> that the Kubernetes API server refuses, every
+replacement or deletion that loses data, and every engine version change the running database
+cannot take (PostgreSQL majors, Redis and Valkey data formats, Cassandra majors), with the
+documented way out.
 
   <current>   the manifests the cluster runs: a directory (or file) of rendered manifests, or
               <revision>:<path> read from git, e.g. origin/main:dist
@@ -141,10 +143,34 @@ function parse(args: string[]) {
   return { help, positional, git, version, serverSide, allowWarnings, json, accept, current, next: positional[positional.length - 1] };
 }
 
-/** Entry point of the `bin`. */
-export function runCli(args: string[] = process.argv.slice(2)): void {
+/** The streams the command writes to (the process's own by default). */
+export interface CliStreams {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/**
+ * Entry point of the `bin`. A reader that stops early (`cdk8s-stateful-guard ... | head`) closes
+ * the pipe: the rest of the report is dropped quietly (no `write EPIPE` crash), and the exit status
+ * is still the verdict (1 on findings), for shells with `set -o pipefail`.
+ */
+export function runCli(args: string[] = process.argv.slice(2), streams: CliStreams = process): void {
+  let closed = false;
+  const onError = (e: NodeJS.ErrnoException) => {
+    // the reader went away: nothing more can be written, and that is no error of the command
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      closed = true;
+      return;
+    }
+    throw e;
+  };
+  streams.stdout.on('error', onError);
   process.exitCode = main(args, {
-    out: t => process.stdout.write(t),
-    err: t => process.stderr.write(t),
+    out: t => {
+      if (!closed) streams.stdout.write(t);
+    },
+    err: t => {
+      streams.stderr.write(t);
+    },
   });
 }

@@ -6,6 +6,7 @@
  * Facts are those of /work/shared/FACTS.md ("Updates the API server refuses", StatefulSet),
  * checked on a 1.27 API server; messages quote the API server where we know its text.
  */
+import { engineVersionChanges } from './engine-rules';
 import { LoadedObject } from './manifests';
 import { DEFAULT_CLASS_ANNOTATIONS } from '../../private/labels';
 import { parseQuantity as parseKubernetesQuantity } from '../../private/quantity';
@@ -206,21 +207,25 @@ interface Side {
   readonly byId: Map<string, LoadedObject>;
   readonly classes: Map<string, any>;
   readonly defaultClass?: any;
+  /** The PersistentVolumes. */
+  readonly volumes: any[];
 }
 
 function side(objects: LoadedObject[]): Side {
   const byId = new Map<string, LoadedObject>();
   const classes = new Map<string, any>();
   let defaultClass: any;
+  const volumes: any[] = [];
   for (const o of objects) {
     if (!o.obj || typeof o.obj.kind !== 'string' || !o.obj.metadata?.name) continue;
     byId.set(identity(o.obj), o);
+    if (isVolume(o.obj)) volumes.push(o.obj);
     if (o.obj.kind === 'StorageClass' && groupOf(o.obj.apiVersion) === 'storage.k8s.io') {
       classes.set(o.obj.metadata.name, o.obj);
       if (DEFAULT_CLASS_ANNOTATIONS.some(key => o.obj.metadata.annotations?.[key] === 'true')) defaultClass = o.obj;
     }
   }
-  return { byId, classes, defaultClass };
+  return { byId, classes, defaultClass, volumes };
 }
 
 interface Ctx extends RuleOptions {
@@ -315,6 +320,8 @@ function statefulSet(cur: any, n: LoadedObject, ctx: Ctx): RawFinding[] {
       wayOut: statefulSetWayOut(key, cur, a),
     }));
   }
+  // the template may change, but the engine it runs may not take the data (engine-rules.ts)
+  out.push(...engineVersionChanges(cur, next).map(f => finding(next, n.source, f)));
   return out;
 }
 
@@ -559,6 +566,24 @@ function volume(cur: any, n: LoadedObject): RawFinding[] {
       wayOut,
     }));
   }
+  // claimRef may change, but a bound volume handed to another claim leaves its claim without it
+  const before = reservation(cur);
+  const after = reservation(next);
+  if (before !== undefined && before !== after) {
+    out.push(finding(next, n.source, {
+      severity: 'WARNING',
+      field: 'spec.claimRef',
+      oldValue: before,
+      newValue: after ?? NOT_SET,
+      message: `PersistentVolume ${next.metadata.name} is reserved for ${after === undefined ? 'no claim' : `claim ${after}`} instead of ${before}: ` +
+        `if ${before} is bound to it, that claim loses its volume (phase Lost) while its pod may still use the disk, and ` +
+        (after === undefined ? 'any claim of the class can bind the volume' : `${after} binds the same disk`) +
+        ': two pods may then use one disk at once',
+      wayOut: 'Keep the reservation: a StaticVolumeSet with bindToClaims reserves volume N for <claim template>-<statefulset>-<ordinal>, so ' +
+        'it follows the StatefulSet\'s name (keep metadata.name of the workload). To hand the disk to another claim, first stop the pod ' +
+        `that uses ${before} and delete that claim (kubectl -n ${before.split('/')[0] || 'default'} delete pvc ${before.split('/')[1]}), then apply`,
+    }));
+  }
   // nodeAffinity may be set once on a volume that has none; after that it is fixed
   const affinity = canon(cur.spec?.nodeAffinity) === undefined ? [] : diffLeaves(cur.spec?.nodeAffinity, next.spec?.nodeAffinity, 'spec.nodeAffinity');
   for (const d of affinity) {
@@ -760,11 +785,29 @@ function dataSignature(o: any): string | undefined {
       storage: parseQuantity(s.resources?.requests?.storage) ?? s.resources?.requests?.storage,
     }));
   }
-  if (isVolume(o)) {
-    const source = Object.fromEntries(Object.entries(o.spec ?? {}).filter(([k]) => !PV_MUTABLE.has(k)));
-    return 'pv:' + JSON.stringify(canon(source));
-  }
+  if (isVolume(o)) return 'pv:' + storageKey(o);
   return undefined;
+}
+
+/**
+ * The storage a PersistentVolume points at: its source and, for a node's disk, the node (a local
+ * volume's path repeats on every node: `/mnt/disks/ssd0` of node-1 is not that of node-2).
+ */
+function storageKey(pv: any): string {
+  const source = Object.fromEntries(Object.entries(pv.spec ?? {}).filter(([k]) => !PV_MUTABLE.has(k)));
+  return JSON.stringify(canon({ source, nodeAffinity: pv.spec?.nodeAffinity }));
+}
+
+/** `<namespace>/<name>` of the claim a volume is reserved for (`spec.claimRef`); undefined when none. */
+function reservation(pv: any): string | undefined {
+  const ref = pv.spec?.claimRef;
+  return ref?.name ? `${ref.namespace ?? ''}/${ref.name}` : undefined;
+}
+
+/** A volume on the other side on the same storage, if any. */
+function sameStorage(pv: any, other: Side): any {
+  const key = storageKey(pv);
+  return other.volumes.find(v => storageKey(v) === key);
 }
 
 /** Whether the claims go with the StatefulSet (whenDeleted: Delete; absent: Retain). */
@@ -794,7 +837,7 @@ function removals(ctx: Ctx): RawFinding[] {
     const match = candidates[0];
     if (match) {
       used.add(match);
-      out.push(rename(c, match));
+      out.push(rename(c, match, ctx));
     } else {
       out.push(removal(c));
     }
@@ -854,7 +897,7 @@ function describe(o: any): string {
   return `${ns ? `${ns}/` : ''}${o.metadata.name}`;
 }
 
-function rename(c: LoadedObject, n: LoadedObject): RawFinding {
+function rename(c: LoadedObject, n: LoadedObject, ctx: Ctx): RawFinding {
   const old = c.obj;
   const next = n.obj;
   const moved = old.metadata.name === next.metadata.name;
@@ -864,30 +907,132 @@ function rename(c: LoadedObject, n: LoadedObject): RawFinding {
   const keep = moved
     ? `Keep metadata.namespace "${oldValue}"`
     : `Keep metadata.name "${old.metadata.name}" (set it explicitly, e.g. metadata: { name: '${old.metadata.name}' }, so it does not follow the construct path)`;
+  if (isDataStatefulSet(old)) return statefulSetRename(c, n, ctx, field, oldValue, newValue, keep);
+  if (isVolume(old)) return volumeRename(c, n, field, oldValue, newValue);
+  const message = `PersistentVolumeClaim ${describe(old)} is replaced by ${describe(next)}: the new claim is a new, empty volume; ` +
+    (keptByArgoCd(old) ? 'the old claim stays (Argo CD Prune=false) but nothing uses it' : 'the old claim and its data are deleted when pruned');
+  const wayOut = `${keep}. To really move the data, copy it to the new claim first`;
+  return finding(old, c.source, { severity: 'DATA_LOSS', field, oldValue, newValue, message, wayOut });
+}
+
+/**
+ * Where the claims of a renamed StatefulSet get their volumes: each new claim reserved (claimRef)
+ * by a volume of the new manifests on storage a volume of the current ones points at starts on the
+ * old data; when the new claims are not reserved, volumes re-created on old storage (of the
+ * claim template's class, reserved for no one) take as many claims as there are such volumes.
+ */
+function claimStorage(next: any, ctx: Ctx): { onOldStorage: string[]; volumes: string[]; oldVolumes: any[]; fresh: string[] } {
+  const ns = namespaceOf(next) ?? '';
+  const onOldStorage: string[] = [];
+  const volumes: string[] = [];
+  const oldVolumes: any[] = [];
+  const fresh: string[] = [];
+  for (const t of next.spec.volumeClaimTemplates as any[]) {
+    const unreserved = ctx.next.volumes.filter(v => reservation(v) === undefined && sameStorage(v, ctx.cur) !== undefined
+      && !ctx.cur.volumes.some(o => o.metadata.name === v.metadata.name)
+      && (v.spec?.storageClassName ?? '') === (t.spec?.storageClassName ?? ''));
+    for (const claimName of claimNames(next, templateKey(t))) {
+      const reserved = ctx.next.volumes.find(v => reservation(v) === `${ns}/${claimName}`);
+      const pv = reserved ?? unreserved.shift();
+      const before = pv && sameStorage(pv, ctx.cur);
+      if (pv && before) {
+        onOldStorage.push(claimName);
+        volumes.push(`${claimName} on ${pv.metadata.name}${pv.metadata.name === before.metadata.name ? '' : ` (the storage of ${before.metadata.name})`}`);
+        oldVolumes.push(before);
+      } else {
+        fresh.push(claimName);
+      }
+    }
+  }
+  return { onOldStorage, volumes, oldVolumes, fresh };
+}
+
+function statefulSetRename(c: LoadedObject, n: LoadedObject, ctx: Ctx, field: string, oldValue: string, newValue: string, keep: string): RawFinding {
+  const old = c.obj;
+  const next = n.obj;
+  const templates = (old.spec.volumeClaimTemplates as any[]).map(templateKey);
+  const oldClaims = templates.flatMap(t => claimNames(old, t));
+  const newClaims = templates.flatMap(t => claimNames(next, t));
+  const fate = deletesClaims(old)
+    ? `the old claims (${oldClaims.join(', ')}) are deleted with the old StatefulSet (whenDeleted: Delete)`
+    : `the old claims (${oldClaims.join(', ')}) stay behind, unused (whenDeleted: Retain)`;
+  const storage = claimStorage(next, ctx);
+  if (storage.onOldStorage.length === 0) {
+    return finding(old, c.source, {
+      severity: 'DATA_LOSS',
+      field,
+      oldValue,
+      newValue,
+      message: `StatefulSet ${describe(old)} is replaced by ${describe(next)}: the new StatefulSet starts with new, empty claims ` +
+        `(${newClaims.join(', ')}) and ${fate}`,
+      wayOut: `${keep}. To really move the data, copy it from the old claims into the new ones before clients switch over`,
+    });
+  }
+  // static volumes re-created on the disks of the old ones: the new pods find the old data
+  const ns = nsFlag(next);
+  const oldPods = replicaOrdinals(old).map(i => `pod/${old.metadata.name}-${i}`).join(' ');
+  const erasing = storage.oldVolumes.filter(v => v.spec?.persistentVolumeReclaimPolicy === 'Delete' || v.spec?.persistentVolumeReclaimPolicy === 'Recycle');
+  const sharing = 'the new pods start on the old data, and until the old StatefulSet\'s pods are gone two processes use each disk at once ' +
+    '(kubectl apply and Argo CD create the new StatefulSet before they prune the old one)';
+  const freshPart = storage.fresh.length
+    ? `; the claims ${storage.fresh.join(', ')} get no such volume: they start new and empty, and ${fate}`
+    : '';
+  const erasePart = erasing.length
+    ? `; the old volumes ${[...new Set(erasing.map(v => v.metadata.name))].join(', ')} have reclaim policy ${erasing[0].spec.persistentVolumeReclaimPolicy}: ` +
+      'once their old claims are deleted, the storage the new pods use is erased'
+    : '';
+  const message = `StatefulSet ${describe(old)} is replaced by ${describe(next)}, whose claims bind PersistentVolumes on the storage of the old ` +
+    `claims' volumes (${storage.volumes.join(', ')}): ${sharing}${freshPart}${erasePart}`;
+  const wayOut = `${keep}; its claims and the names of its static volumes follow it. To rename anyway, stop the old pods before the new ones ` +
+    `start: kubectl ${ns}scale statefulset ${old.metadata.name} --replicas=0, then kubectl ${ns}wait --for=delete ${oldPods} --timeout=30m, ` +
+    'then apply the new manifests. Once the new pods run on the data, delete the old claims ' +
+    `(kubectl ${ns}delete pvc ${oldClaims.join(' ')}) and the old volume objects` +
+    (erasing.length ? ' only after setting their reclaim policy to Retain (kubectl patch pv <name> -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\')' : ' (reclaim policy Retain keeps the data on the disks)') +
+    '; an engine that records its name in its data (Cassandra\'s cluster_name) must keep that name';
+  const severity: Severity = storage.fresh.length || erasing.length ? 'DATA_LOSS' : 'WARNING';
+  return finding(old, c.source, { severity, field, oldValue, newValue, message, wayOut });
+}
+
+/**
+ * How to keep a volume's name: `<namePrefix>-<ordinal>` is a StaticVolumeSet's naming, a
+ * StaticVolume takes its name in `metadata`.
+ */
+function keepVolumeName(name: string): string {
+  const set = /^(.+)-(\d+)$/.exec(name);
+  return `Keep the name "${name}": ` + (set
+    ? `a StaticVolumeSet names its volumes <namePrefix>-<ordinal>, so set namePrefix: '${set[1]}' on it (its default, ` +
+      '<namespace>-<claim template>-<statefulset>, follows the StatefulSet\'s name); for a StaticVolume, ' +
+      `set metadata: { name: '${name}' }`
+    : `set metadata: { name: '${name}' } on the StaticVolume`);
+}
+
+function volumeRename(c: LoadedObject, n: LoadedObject, field: string, oldValue: string, newValue: string): RawFinding {
+  const old = c.obj;
+  const next = n.obj;
+  const before = reservation(old);
+  const after = reservation(next);
+  const policy = old.spec?.persistentVolumeReclaimPolicy;
+  const erase = policy === 'Delete' || policy === 'Recycle'
+    ? `; with reclaim policy ${policy} the storage itself is erased once the old volume is released`
+    : '';
+  const stays = 'a claim bound to the old volume stays bound to it (pruning only marks a bound volume for deletion: the ' +
+    'pv-protection finalizer keeps it while the claim exists, and Argo CD keeps it anyway: Prune=false)';
   let message: string;
   let wayOut: string;
-  if (isDataStatefulSet(old)) {
-    const templates = (old.spec.volumeClaimTemplates as any[]).map(templateKey);
-    const oldClaims = templates.flatMap(t => claimNames(old, t));
-    const newClaims = templates.flatMap(t => claimNames(next, t));
-    const fate = deletesClaims(old)
-      ? `and the old claims (${oldClaims.join(', ')}) are deleted with the old StatefulSet (whenDeleted: Delete)`
-      : `and the old claims (${oldClaims.join(', ')}) stay behind, unused (whenDeleted: Retain)`;
-    message = `StatefulSet ${describe(old)} is replaced by ${describe(next)}: the new StatefulSet starts with new, empty claims ` +
-      `(${newClaims.join(', ')}) ${fate}`;
-    wayOut = `${keep}. To really move the data, copy it from the old claims into the new ones before clients switch over`;
-  } else if (isClaim(old)) {
-    message = `PersistentVolumeClaim ${describe(old)} is replaced by ${describe(next)}: the new claim is a new, empty volume; ` +
-      (keptByArgoCd(old) ? 'the old claim stays (Argo CD Prune=false) but nothing uses it' : 'the old claim and its data are deleted when pruned');
-    wayOut = `${keep}. To really move the data, copy it to the new claim first`;
+  if (after !== undefined && before !== after) {
+    message = `PersistentVolume ${describe(old)} is replaced by ${describe(next)} on the same storage, reserved for another claim ` +
+      `(${after} instead of ${before ?? 'none'}): that claim gets the disk and the data on it; ${stays}, so two volume objects point at ` +
+      `one disk until the old claim and volume are deleted${erase}`;
+    wayOut = `This follows the claims: if their StatefulSet was renamed, see its finding and keep its name. ${keepVolumeName(old.metadata.name)}`;
   } else {
-    message = `PersistentVolume ${describe(old)} is replaced by ${describe(next)} on the same storage: the claim bound to the old ` +
-      'volume loses it (phase Lost) when it is deleted, and the new volume is not bound to that claim' +
-      (old.spec?.persistentVolumeReclaimPolicy === 'Delete' ? '; with reclaim policy Delete the storage itself is erased' : '');
-    wayOut = `${keep}`;
+    message = `PersistentVolume ${describe(old)} is replaced by ${describe(next)} on the same storage: ${stays}, and the new volume ` +
+      (after !== undefined
+        ? `waits, reserved for the same claim ${after}, until the old one is gone`
+        : 'is Available to any claim of its class, which would then share the disk with the pod that uses the old one') +
+      `: two volume objects point at one disk${erase}`;
+    wayOut = keepVolumeName(old.metadata.name);
   }
-  const severity: Severity = isVolume(old) && old.spec?.persistentVolumeReclaimPolicy !== 'Delete' && old.spec?.persistentVolumeReclaimPolicy !== 'Recycle'
-    ? 'WARNING' : 'DATA_LOSS';
+  const severity: Severity = policy === 'Delete' || policy === 'Recycle' ? 'DATA_LOSS' : 'WARNING';
   return finding(old, c.source, { severity, field, oldValue, newValue, message, wayOut });
 }
 

@@ -1,4 +1,4 @@
-import type { DataStoreCredentials, DataStoreTls } from '../../connection/data-store';
+import type { ConnectionProperties, DataStoreCredentials, DataStoreTls } from '../../connection/data-store';
 
 /** A container port of a workload: what a Service can forward to. */
 export interface HostPort {
@@ -18,6 +18,7 @@ export interface WorkloadHost {
   readonly clusterDomain: string;
   readonly selectorLabels: { [key: string]: string };
   readonly credentials?: DataStoreCredentials;
+  readonly connectionProperties?: ConnectionProperties;
   podName(ordinal: number): string;
   /** What consumers of the workload's client Services get: credentials and TLS settings. */
   _clientView(): { credentials?: DataStoreCredentials; ownerCredentials?: DataStoreCredentials; tls?: DataStoreTls };

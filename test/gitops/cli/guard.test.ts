@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PassThrough } from 'stream';
 import { Yaml } from 'cdk8s';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { main, runCli, USAGE } from '../../../src/gitops/cli/guard';
@@ -316,6 +317,61 @@ describe('runCli', () => {
     expect(e).toBe('');
     expect(status).toBe(0);
     expect(o).toBe('cdk8s-stateful upgrade guard (Kubernetes 1.27): no refused update, no data loss.\n');
+  });
+});
+
+describe('runCli with a reader that stops early (| head)', () => {
+  /** Many refused changes: a report far larger than a pipe's buffer (64 KiB). */
+  function bigChange(): { current: string; next: string } {
+    const before = Array.from({ length: 300 }, (_, i) => ({ ...sts(), metadata: { name: `web-${i}`, namespace: 'shop' } }));
+    const after = before.map(o => ({ ...o, spec: { ...o.spec, serviceName: 'renamed' } }));
+    return dirs(before, after);
+  }
+
+  test('the command piped into head: no write EPIPE, and the exit status is still the verdict', () => {
+    // GIVEN
+    const { current, next } = bigChange();
+    const script = [
+      "require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });",
+      `require(${JSON.stringify(path.join(__dirname, '../../../src/gitops/cli/guard.ts'))}).runCli(process.argv.slice(1));`,
+    ].join('\n');
+
+    // WHEN the report goes through `head -n 3`, which exits after three lines
+    const shell = 'set -o pipefail; node -e "$SCRIPT" "$CURRENT" "$NEXT" 2>"$ERR" | head -n 3; echo "status ${PIPESTATUS[0]}"';
+    const err = path.join(tempDir(), 'stderr');
+    const out = execFileSync('bash', ['-c', shell], {
+      encoding: 'utf8', env: { ...process.env, SCRIPT: script, CURRENT: current, NEXT: next, ERR: err },
+    });
+
+    // THEN
+    expect(out).toBe('cdk8s-stateful upgrade guard (Kubernetes 1.27): 300 refused, 0 data loss, 0 warning(s).\n\nREFUSED   StatefulSet shop/web-0 (apps/v1)\nstatus 1\n');
+    expect(fs.readFileSync(err, 'utf8')).toBe('');
+  }, 60_000);
+
+  test('a closed stdout stops the report quietly; other stream errors are thrown', () => {
+    // GIVEN a stdout that fails as a closed pipe does, on its first write
+    const { current, next } = twoRefused();
+    const writes: string[] = [];
+    const stdout = new PassThrough();
+    stdout.write = ((t: string) => {
+      writes.push(t);
+      process.nextTick(() => stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      return true;
+    }) as any;
+    const stderr = new PassThrough();
+    const exitCode = process.exitCode;
+
+    // WHEN
+    runCli([current, next], { stdout, stderr });
+    const status = process.exitCode;
+    process.exitCode = exitCode;
+    stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+
+    // THEN the verdict stands, and nothing more is written once the pipe is closed
+    expect(status).toBe(1);
+    expect(writes).toHaveLength(1);
+    expect(stderr.read()).toBeNull();
+    expect(() => stdout.emit('error', Object.assign(new Error('disk full'), { code: 'ENOSPC' }))).toThrow('disk full');
   });
 });
 

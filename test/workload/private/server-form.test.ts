@@ -1,6 +1,6 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { buildAlternatives, buildExamples } from '../../../examples/main';
+import { buildAlternatives, buildExamples, buildUpgrades } from '../../../examples/main';
 import { EphemeralVolume, StaticVolume, VolumeClaim, StaticVolumeSource, StatefulWorkload, StatefulWorkloadProps, UpgradeGuard } from '../../../src';
 import { podSpecsOf } from '../../../src/private/pod-security';
 import { canonicalQuantity } from '../../../src/private/quantity';
@@ -216,7 +216,7 @@ function serverFormDifferences(m: any): string[] {
 }
 
 describe('calm under Argo CD: every example renders what the API server stores', () => {
-  const manifests = [...renderApp(buildExamples), ...renderApp(buildAlternatives)];
+  const manifests = [...renderApp(buildExamples), ...renderApp(buildAlternatives), ...renderApp(buildUpgrades)];
 
   test('no non-canonical quantity, no zero value the server drops, every Service states its type', () => {
     expect(manifests.flatMap(serverFormDifferences)).toEqual([]);
