@@ -275,6 +275,17 @@ describe('PresetTls (through the presets)', () => {
         .toThrow(/Redis 'test\/news-redis': invalid 'tls.required': false. Redis serves TLS on its client port, with the plain port off/);
     });
 
+    test('fails when a store hands out a TLS variable from its connection properties too', () => {
+      const chart = chartIn();
+      const ca = kplus.Secret.fromSecretName(chart, 'ca', 'rds-ca');
+      const store = DataStore.fromDataStoreAttributes(chart, 'rds', {
+        storeName: 'orders', hostname: 'orders.example.com', ports: [{ port: 5432 }],
+        tls: { caSecret: ca, variables: { SSLMODE: 'verify-full' } }, connectionProperties: { extras: { SSLMODE: 'require' } },
+      });
+      expect(() => new DataStoreConnection(chart, 'conn', { store }))
+        .toThrow(/The store hands out ORDERS_SSLMODE twice: from its TLS settings \(tls\) and from connectionProperties.extras.SSLMODE/);
+    });
+
     test('fails when a store\'s TLS settings name a variable the connection sets itself', () => {
       const chart = chartIn();
       const ca = kplus.Secret.fromSecretName(chart, 'ca', 'rds-ca');
