@@ -34,10 +34,9 @@ import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, REDIS_RESTORE
 import { REDIS_TLS_CLIENT_VARIABLES, redisTlsReloadCommand } from './private/redis-tls';
 import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
 import type { ValkeyVersion } from './valkey';
-import { onEveryPass } from '../private/app-index';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { presetResources } from './private/resources';
-import { AppIndex } from '../private/app-index';
+import { onEveryPass, AppIndex } from '../private/app-index';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';

@@ -279,8 +279,11 @@ describe('PresetTls (through the presets)', () => {
       const chart = chartIn();
       const ca = kplus.Secret.fromSecretName(chart, 'ca', 'rds-ca');
       const store = DataStore.fromDataStoreAttributes(chart, 'rds', {
-        storeName: 'orders', hostname: 'orders.example.com', ports: [{ port: 5432 }],
-        tls: { caSecret: ca, variables: { SSLMODE: 'verify-full' } }, connectionProperties: { extras: { SSLMODE: 'require' } },
+        storeName: 'orders',
+        hostname: 'orders.example.com',
+        ports: [{ port: 5432 }],
+        tls: { caSecret: ca, variables: { SSLMODE: 'verify-full' } },
+        connectionProperties: { extras: { SSLMODE: 'require' } },
       });
       expect(() => new DataStoreConnection(chart, 'conn', { store }))
         .toThrow(/The store hands out ORDERS_SSLMODE twice: from its TLS settings \(tls\) and from connectionProperties.extras.SSLMODE/);
