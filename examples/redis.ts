@@ -1,4 +1,4 @@
-import { Chart, ChartProps, Cron, Size } from 'cdk8s';
+import { Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
 import { Cpu, Deployment, k8s, LabelSelector, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -73,6 +73,10 @@ export class TestRedisExample extends Chart {
  * An hourly logical backup (CronJob `news-manager-redis-hourly`, at a quarter past): `redis-cli
  * --rdb` from the replica (so the primary never forks for it) into the kept claim
  * `news-manager-redis-hourly-backups`, a day's worth (24) kept.
+ *
+ * Metrics on: a redis_exporter sidecar (port `metrics`, 9121), the PodMonitor and the
+ * PrometheusRule `news-manager-redis`, scraped every 15 seconds; memory alerts from 85 % of
+ * `maxmemory`.
  */
 export class NewsManagerRedisExample extends Chart {
   /** The preset. */
@@ -98,6 +102,11 @@ export class NewsManagerRedisExample extends Chart {
       schedule: Cron.schedule({ minute: '15' }),
       retain: 24,
       storage: Size.gibibytes(5),
+    });
+    this.redis.addMetrics({
+      interval: Duration.seconds(15),
+      labels: { release: 'kube-prometheus-stack' },
+      alerts: { memoryPercent: 85, labels: { team: 'news' } },
     });
 
     const labels = { 'app.kubernetes.io/name': 'news-manager' };

@@ -83,6 +83,9 @@ export interface UserDbExampleProps extends ChartProps {
  * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
  * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
  * `restoreDump`, a restore of that dump (a Job named after it).
+ *
+ * Metrics on: a postgres_exporter sidecar in the pod (port `metrics`, 9187), the PodMonitor
+ * `user-db` and the PrometheusRule `user-db`, labelled for kube-prometheus-stack's selectors.
  */
 export class UserDbExample extends Chart {
   /** The database. */
@@ -103,6 +106,7 @@ export class UserDbExample extends Chart {
     super(scope, id, { namespace: 'accounts', ...chartProps });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
     this.database = addUserDb(this, credentials, Size.gibibytes(1), userDbSecurity(this));
+    addUserDbMetrics(this.database);
     this.userManager = addUserManager(this, this.database);
     this.backup = this.database.addBackup('nightly', {
       schedule: Cron.schedule({ minute: '30', hour: '2' }),
@@ -138,6 +142,7 @@ export class UserDbNextMajorExample extends Chart {
     // TLS and the application role as user-db has them, on both stores
     const security = userDbSecurity(this);
     this.current = addUserDb(this, credentials, Size.gibibytes(1), security);
+    addUserDbMetrics(this.current);
     this.next = new Postgres(this, 'user-db-18', {
       metadata: { name: 'user-db-18' },
       credentials,
@@ -148,6 +153,14 @@ export class UserDbNextMajorExample extends Chart {
     });
     this.userManager = addUserManager(this, this.next);
   }
+}
+
+/** Metrics of the user database: labelled for kube-prometheus-stack's selectors, alerts for the team. */
+function addUserDbMetrics(database: Postgres): void {
+  database.addMetrics({
+    labels: { release: 'kube-prometheus-stack' },
+    alerts: { labels: { team: 'accounts' } },
+  });
 }
 
 /** The consumer `user-manager` and its connection to the user database. */

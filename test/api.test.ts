@@ -56,7 +56,7 @@ beforeAll(async () => {
     expect(text).toContain(anchor);
     fs.writeFileSync(f, text.replace(anchor, anchor + insert));
   };
-  edit('src/workload/stateful-workload.ts', 'export class StatefulWorkload extends Construct implements IDataStore {\n',
+  edit('src/workload/stateful-workload.ts', 'export class StatefulWorkload extends Construct implements IDataStore, IStatefulWorkloadOwner {\n',
     '  /** The host name of a pod (gone since). */\n  public legacyHostName(ordinal: number): string {\n    return this.podHostName(ordinal);\n  }\n\n');
   edit('src/workload/stateful-workload.ts', 'export interface StatefulWorkloadOptions {\n',
     '  /**\n   * An option of the released version (gone since).\n   *\n   * @default - none\n   */\n  readonly legacyOption?: string;\n\n');

@@ -386,3 +386,25 @@ test('news-manager-redis: TLS only, replication over TLS, news-manager gets the 
   const redis = findOne(manifests, 'StatefulSet', 'news-manager-redis').spec.template.spec.containers.find((c: any) => c.name === 'redis');
   expect(redis.command[2]).toContain('\ntls-replication yes\n');
 });
+
+test('user-db and news-manager-redis: metrics on, the exporter port no client port, PodMonitor and PrometheusRule for kube-prometheus-stack', () => {
+  const userDb = new UserDbExample(Testing.app(), 'user-db').toJson();
+  const news = new NewsManagerRedisExample(Testing.app(), 'news-manager-redis').toJson();
+  for (const [manifests, name, exporter, port, interval] of [
+    [userDb, 'user-db', 'postgres-exporter', 9187, undefined],
+    [news, 'news-manager-redis', 'redis-exporter', 9121, '15s'],
+  ] as const) {
+    const containers = findOne(manifests, 'StatefulSet', name).spec.template.spec.containers;
+    expect(containers.find((c: any) => c.name === exporter).ports).toEqual([{ name: 'metrics', containerPort: port }]);
+    const monitor = findOne(manifests, 'PodMonitor', name);
+    expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval }]);
+    const rule = findOne(manifests, 'PrometheusRule', name);
+    expect(rule.metadata.labels.release).toBe('kube-prometheus-stack');
+    expect(rule.spec.groups[0].rules.every((r: any) => r.labels.team !== undefined)).toBe(true);
+    const connection = manifests.find((m: any) => m.kind === 'ConfigMap' && m.metadata.name.endsWith('-connection'));
+    expect(JSON.stringify(connection.data)).not.toContain(String(port));
+  }
+  const memory = findOne(news, 'PrometheusRule', 'news-manager-redis').spec.groups[0].rules.find((r: any) => r.alert === 'RedisMemoryNearMax');
+  expect(memory.expr).toContain(' > 0.85 and ');
+});

@@ -7,7 +7,9 @@
  *   src/workload/    StatefulWorkload, its Services, claim templates and pod defaults
  *   src/storage/     storage classes, static volumes, standalone and ephemeral claims
  *   src/backup/      logical backups and restores (the Jobs, the kept claim); volume snapshots of a workload's claims: classes, one-off, scheduled, restores
- *   src/engines/     the engine presets (Postgres, Redis, Cassandra) and their image options
+ *   src/metrics/     Prometheus Operator objects (PodMonitor, PrometheusRule) and the exporter
+ *                    contract of the presets' metrics hook
+ *   src/engines/     the engine presets (Postgres, Redis, Cassandra), their image options and metrics
  *   src/gitops/      schema migrations, sync waves, the upgrade guard and its command
  *   src/app/         app-wide facilities (warnings)
  *   src/<group>/private/  helpers only that group uses
@@ -31,7 +33,8 @@ const LAYERS: Record<string, string[]> = {
   workload: ['connection'],
   storage: ['connection', 'workload'],
   backup: ['connection', 'workload', 'storage'],
-  engines: ['connection', 'workload', 'storage', 'backup'],
+  metrics: ['connection', 'workload'],
+  engines: ['connection', 'workload', 'storage', 'backup', 'metrics'],
   gitops: ['connection', 'workload'],
   app: [],
 };

@@ -1,10 +1,13 @@
 import { Container } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { EngineMetrics, MetricsAlertContext, MetricsOptions } from './engine-metrics';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackup, LogicalBackupOptions } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
 import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
+import { MetricsExporter } from '../metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { failWithoutValue } from '../private/validation';
 import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-workload';
 
@@ -22,7 +25,7 @@ import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-w
  * and assign it to `workload`. Override a getter only where the engine's clients connect
  * elsewhere than the workload's headless Service (Redis hands out its primary-only Service).
  *
- * Operations every engine offers, and the hook each engine fills:
+ * Operations every engine offers, and the hooks each engine fills:
  * - TLS (`configureTls()`, from the preset's `tls` prop): the base renders the certificate (a
  *   cert-manager `Certificate` for the pods' and Services' names, or a Secret of yours), mounts it
  *   into the server's containers and hands consumers the CA; the engine configures its server
@@ -32,6 +35,9 @@ import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-w
  *   `logicalBackupEngine()` with the engine's dump and restore commands. Without it, both fail
  *   with an error that points to volume snapshots (Cassandra keeps it so: a logical dump of a
  *   ring is no consistent backup).
+ * - metrics and alerts (`addMetrics()`): override `metricsExporter()` with the engine's exporter
+ *   sidecar, and `metricsAlertRules()` with the engine's own alerts. Without an exporter,
+ *   `addMetrics()` fails (Cassandra keeps it so for now: see docs/metrics.md).
  *
  * @example
  * import { Construct } from 'constructs';
@@ -58,6 +64,8 @@ export abstract class EnginePreset extends Construct implements IDataStore, ISta
   private _serverTls?: PresetTls;
   /** The engine's commands for logical backups, from the hook, once. */
   private _backupEngine?: LogicalBackupEngine;
+
+  private _metrics?: EngineMetrics;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -223,5 +231,83 @@ export abstract class EnginePreset extends Construct implements IDataStore, ISta
       this._backupEngine = engine;
     }
     return this._backupEngine;
+  }
+
+  /**
+   * The metrics added with `addMetrics()`: the exporter's port (`metrics.port`), the PodMonitor,
+   * the PrometheusRule.
+   *
+   * @default - none until `addMetrics()` is called
+   */
+  public get metrics(): EngineMetrics | undefined {
+    return this._metrics;
+  }
+
+  /**
+   * Exposes the store's metrics to Prometheus and alerts on them: an exporter sidecar in every pod
+   * (restricted, small, on a container port named `metrics` that is never a client port), a
+   * `PodMonitor` (or the `prometheus.io/*` pod annotations) and a `PrometheusRule` with the
+   * alerts an on-call engineer needs: the server and its exporter down, volumes filling up, pods
+   * restarting, and the engine's own (connections, memory, replication). See docs/metrics.md.
+   *
+   * Call it once per preset.
+   *
+   * @param options scraping, thresholds, the exporter's image and resources
+   * @returns what was added
+   * @see https://prometheus-operator.dev/docs/developer/getting-started/
+   */
+  public addMetrics(options: MetricsOptions = {}): EngineMetrics {
+    const kind = this.constructor.name;
+    const where = `${kind} '${this.node.path}'`;
+    if (this._metrics) {
+      throw failWithoutValue(where, 'addMetrics()', 'called twice', 'A store has one exporter per pod, added once',
+        'Call addMetrics() once, with all the options');
+    }
+    const exporter = this.metricsExporter();
+    if (!exporter) {
+      throw failWithoutValue(where, 'addMetrics()', `${kind} has no metrics exporter`,
+        'Metrics need an exporter sidecar, from the preset\'s metricsExporter() hook; Postgres and Redis have one, '
+        + 'Cassandra has none yet (a JMX exporter agent needs its jar in the pod, see docs/metrics.md)',
+        'Scrape the engine with an exporter you add to the workload yourself (workload.addContainer()); '
+        + 'for a preset of your own, override metricsExporter()');
+    }
+    this._metrics = EngineMetrics._create(this, 'Metrics', {
+      ...options,
+      workload: this.workload,
+      exporter,
+      engineRules: context => this.metricsAlertRules(context),
+    });
+    return this._metrics;
+  }
+
+  /**
+   * The engine hook of metrics: the exporter sidecar that serves the engine's metrics to
+   * Prometheus from inside each pod. Called once, by `addMetrics()`; constructs it creates (a
+   * Secret volume, say) are created once.
+   *
+   * The default returns nothing: the preset has no exporter, and `addMetrics()` fails with an
+   * error that says so.
+   *
+   * @returns the exporter, or undefined when the engine has none
+   */
+  protected metricsExporter(): MetricsExporter | undefined {
+    return undefined;
+  }
+
+  /**
+   * The engine hook of alerts: the engine's own alerting rules (the server down, its limits,
+   * replication), written against the context's label matchers and thresholds, and completed
+   * with `context.rule()`. The rules every store shares (the exporter down, volumes filling up,
+   * pods restarting) come from the base. Called once, by `addMetrics()`, after
+   * `metricsExporter()`; the rules may depend on the preset's shape (its replicas, say).
+   *
+   * The default returns none.
+   *
+   * @param context the matchers of the store's series and the thresholds
+   * @returns the engine's rules
+   */
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    void context;
+    return [];
   }
 }

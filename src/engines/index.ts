@@ -1,5 +1,6 @@
 export * from './cassandra';
 export * from './engine-image';
+export * from './engine-metrics';
 export * from './engine-preset';
 export * from './postgres';
 export * from './postgres-application-role';

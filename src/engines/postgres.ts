@@ -2,14 +2,19 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { Container, ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
+import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
 import { PostgresApplicationRole, PostgresApplicationRoleOptions } from './postgres-application-role';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials } from '../connection/data-store';
+import { MetricsExporter } from '../metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { AppIndex } from '../private/app-index';
 import { stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
+import { POSTGRES_EXPORTER_IMAGE, renderPostgresExporter } from './private/exporters';
+import { completeRules, postgresAlertRules } from './private/metrics-rules';
 import {
   checkPostgresMemory,
   checkPostgresUser,
@@ -21,6 +26,8 @@ import {
   POSTGRES_GID,
   POSTGRES_INIT_SCRIPT_SUFFIXES,
   POSTGRES_INITDB_DIRECTORY,
+  POSTGRES_PASSWORD_FILE_NAME,
+  POSTGRES_SECRET_DIRECTORY,
   POSTGRES_SOCKET_DIRECTORY,
   POSTGRES_UID,
   POSTGRES_VERSIONS,
@@ -49,7 +56,7 @@ import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls'
 import { warnEngineVersion } from '../private/engine-versions';
 import { mountedObjectNamespaceError } from './private/preset-checks';
 import { presetResources } from './private/resources';
-import { fail, show } from '../private/validation';
+import { fail, failWithoutValue, show } from '../private/validation';
 import type { IStorageClass } from '../storage/storage-class';
 import { StatefulWorkload, StatefulWorkloadOptions } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
@@ -334,6 +341,11 @@ export class Postgres extends EnginePreset {
   /** The superuser's credentials (`credentials` prop). */
   private readonly superuserCredentials: DataStoreCredentials;
 
+  /** The credentials Secret's password as a file (the server's, and the exporter's). */
+  private readonly passwordVolume: Volume;
+  /** The server's port in the pod. */
+  private readonly serverPort: number;
+
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     const where = `Postgres '${this.node.path}'`;
@@ -410,6 +422,8 @@ export class Postgres extends EnginePreset {
     if (props.initSql) {
       volumes[names.initScripts] = Volume.fromConfigMap(this, 'InitSqlVolume', props.initSql, { name: names.initScripts, defaultMode: 0o444 });
     }
+    this.passwordVolume = volumes[names.password];
+    this.serverPort = engine.port;
     const volumeMounts: VolumeMount[] = engine.volumeMounts
       .filter(m => m.name !== DATA_VOLUME && m.name !== names.tmp)
       // with an application role, the init scripts are mounted with the role's (after the workload)
@@ -494,6 +508,7 @@ export class Postgres extends EnginePreset {
           this.applicationRole
             && mountedObjectNamespaceError(where, 'applicationRole.credentials', this.applicationRole.credentials.secret, this.workload.namespaceName),
         ].filter((e): e is string => e !== undefined),
+        ...this.exporterPasswordErrors(where, credentials),
       ]),
     });
   }
@@ -610,16 +625,48 @@ export class Postgres extends EnginePreset {
     };
   }
 
+  /**
+   * postgres_exporter (`quay.io/prometheuscommunity/postgres-exporter`) against the server on the
+   * pod's loopback, as the superuser: the name from the credentials Secret's user name key, the
+   * password as a file of the Secret (the server's own volume), never an environment variable.
+   */
+  protected metricsExporter(): MetricsExporter {
+    const credentials = this.workload.credentials!;
+    const exporter = renderPostgresExporter({
+      serverPort: this.serverPort,
+      userSecret: { name: credentials.secret.name, key: credentials.usernameKey! },
+      passwordFile: `${POSTGRES_SECRET_DIRECTORY}/${POSTGRES_PASSWORD_FILE_NAME}`,
+    });
+    return {
+      alertPrefix: 'Postgres',
+      containerName: 'postgres-exporter',
+      image: POSTGRES_EXPORTER_IMAGE,
+      port: exporter.port,
+      args: exporter.args,
+      envVariables: Object.fromEntries(exporter.env.map(e => [e.name, e.valueFrom
+        ? EnvValue.fromSecretValue({ secret: credentials.secret, key: e.valueFrom.secretKeyRef!.key })
+        : EnvValue.fromValue(e.value!)])),
+      volumeMounts: [{ path: POSTGRES_SECRET_DIRECTORY, volume: this.passwordVolume, readOnly: true }],
+      user: exporter.user,
+      group: exporter.user,
+    };
+  }
+
+  /**
+   * PostgreSQL's alerts: `PostgresDown` and `PostgresTooManyConnections`. Replication alerts
+   * come with read replicas.
+   */
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    return completeRules(context, postgresAlertRules(context, { container: 'postgres' }));
+  }
+
   /** The user name in a Secret the app renders must be a plain SQL identifier. */
   private usernameErrors(where: string, credentials: DataStoreCredentials): string[] {
     const object = credentials.secret.node.defaultChild;
     const key = credentials.usernameKey!;
-    if (!(object instanceof ApiObject) || object.kind !== 'Secret') return [];
-    const rendered = object.toJson();
-    const value: string | undefined = rendered.stringData?.[key]
-      ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
-    // a missing key is reported by the credentials
-    if (value === undefined) return [];
+    const value = renderedSecretValue(credentials, key);
+    // a missing key is reported by the credentials; an imported Secret cannot be checked
+    if (value === undefined || !(object instanceof ApiObject)) return [];
     try {
       checkPostgresUser(where, `credentials.usernameKey (${show(key)} of the Secret ${show(object.name)})`, value);
     } catch (e) {
@@ -652,6 +699,20 @@ export class Postgres extends EnginePreset {
     return [];
   }
 
+  /**
+   * With metrics, the password in a Secret the app renders must hold no white space:
+   * postgres_exporter splits its connection string at spaces to name the server, fails on such a
+   * password, and logs the string, password included (0.11 to 0.20).
+   */
+  private exporterPasswordErrors(where: string, credentials: DataStoreCredentials): string[] {
+    if (!this.metrics) return [];
+    const password = renderedSecretValue(credentials, credentials.passwordKey);
+    if (password === undefined || !/\s/.test(password)) return [];
+    return [failWithoutValue(where, 'addMetrics()', `the password (key ${show(credentials.passwordKey)} of the Secret ${show(credentials.secret.name)}) contains white space`,
+      'postgres_exporter cannot log in with such a password: it splits its connection string at spaces, fails, and logs the string with the password',
+      'Use a password without spaces, tabs or line breaks (change it with ALTER ROLE ... PASSWORD and in the Secret), or leave metrics off').message];
+  }
+
   /** The keys of an init script ConfigMap the app renders must end in a suffix the entrypoint runs. */
   private initSqlErrors(where: string, initSql: IConfigMap | undefined): string[] {
     if (!(initSql instanceof ConfigMap)) return [];
@@ -661,6 +722,15 @@ export class Postgres extends EnginePreset {
         `Every key must end in ${POSTGRES_INIT_SCRIPT_SUFFIXES.join(', ')}: the image's entrypoint ignores any other file in ${POSTGRES_INITDB_DIRECTORY}`,
         `Rename the key, e.g. to ${show(`${key.replace(/\.[^.]*$/, '')}.sql`)}`).message);
   }
+}
+
+/** The value of a key of a Secret the app renders (`stringData` or `data`), or undefined (imported, or no such key). */
+function renderedSecretValue(credentials: DataStoreCredentials, key: string): string | undefined {
+  const object = credentials.secret.node.defaultChild;
+  if (!(object instanceof ApiObject) || object.kind !== 'Secret') return undefined;
+  const rendered = object.toJson();
+  return rendered.stringData?.[key]
+    ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
 }
 
 function probe(json: ExecProbeJson): Probe {

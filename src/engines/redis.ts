@@ -12,13 +12,18 @@ import {
 } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
+import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
 import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, DataStorePort, Endpoint } from '../connection/data-store';
+import { MetricsExporter } from '../metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { ProbeJson, stateEngine } from './private/common';
 import { engineImage } from './private/engine-image';
+import { REDIS_EXPORTER_IMAGE, renderRedisExporter } from './private/exporters';
+import { completeRules, redisAlertRules } from './private/metrics-rules';
 import { mountedObjectNamespaceError } from './private/preset-checks';
 import {
   REDIS_FLAVORS,
@@ -47,6 +52,9 @@ import {
   StatefulWorkloadOptions,
 } from '../workload/stateful-workload';
 import { ServiceSelection, WorkloadService } from '../workload/workload-service';
+
+/** The port of the server in the pod (clients and replicas). */
+const REDIS_PORT = 6379;
 
 /**
  * A Redis version: the tag of the official `redis` image the preset runs.
@@ -383,8 +391,11 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   public readonly image: string;
 
   private readonly flavor: RedisFlavor;
+  /** The password, if any (the exporter's too). */
   private readonly password?: DataStoreCredentials;
   private readonly memoryLimit: Size;
+  /** Which server runs. */
+  private readonly compatibleEngine: RedisCompatibleEngine;
 
   /**
    * @param scope the scope
@@ -455,9 +466,12 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       storeName: props.storeName,
       // the preset warns about itself (below), naming its own props
       allowUnauthenticated: false,
+      // declared: the exporter sidecar (addMetrics()) exposes a port too, never a client port
+      clientPorts: [{ name: 'redis', port: REDIS_PORT }],
     });
     const w = this.workload;
     stateEngine(w.apiObject, flavor, compatibleEngine.tag);
+    this.compatibleEngine = compatibleEngine;
 
     const engine: RedisEngine = renderRedis(where, {
       flavor,
@@ -472,6 +486,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       evictionPolicy: props.evictionPolicy,
       appendFsync: props.appendFsync,
       password: props.password ? { name: props.password.secret.name, key: props.password.passwordKey } : undefined,
+      port: REDIS_PORT,
       image,
       tls: tlsOptions ? { files: TLS_FILES } : undefined,
     }, {
@@ -690,6 +705,47 @@ export abstract class RedisCompatibleBase extends EnginePreset {
   /** The client port (`redis`, 6379: the protocol's name, for Valkey too). */
   public get ports(): DataStorePort[] {
     return this.primaryService.ports;
+  }
+
+  /**
+   * redis_exporter (`docker.io/oliver006/redis_exporter`, for Valkey too) against the server on the
+   * pod's loopback, with the password from the Secret (`REDIS_PASSWORD`, a `secretKeyRef`), never
+   * in its arguments.
+   */
+  protected metricsExporter(): MetricsExporter {
+    const password = this.password;
+    const exporter = renderRedisExporter({
+      serverPort: REDIS_PORT,
+      password: password ? { name: password.secret.name, key: password.passwordKey } : undefined,
+      tls: this.serverTls !== undefined,
+    });
+    return {
+      alertPrefix: this.compatibleEngine.name,
+      containerName: `${this.compatibleEngine._flavor}-exporter`,
+      image: REDIS_EXPORTER_IMAGE,
+      port: exporter.port,
+      args: exporter.args,
+      envVariables: Object.fromEntries(exporter.env.map(e => [e.name, e.valueFrom && password
+        ? EnvValue.fromSecretValue({ secret: password.secret, key: e.valueFrom.secretKeyRef!.key })
+        : EnvValue.fromValue(e.value!)])),
+      user: exporter.user,
+      group: exporter.user,
+    };
+  }
+
+  /**
+   * The alerts, by the preset's shape (`<Engine>` is `Redis` or `Valkey`): `<Engine>Down`; with
+   * read replicas `<Engine>ReplicaLinkDown`, `<Engine>ReplicasMissing` and
+   * `<Engine>ReplicationLagging`; `<Engine>MemoryNearMax` unless an `allkeys-*` policy evicts;
+   * `<Engine>RejectingWrites`, `<Engine>TooManyConnections` and `<Engine>RejectingConnections`.
+   */
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    return completeRules(context, redisAlertRules(context, {
+      container: this.compatibleEngine._flavor,
+      readReplicas: this.readReplicas,
+      primaryOrdinal: this.workload.startOrdinal,
+      evictionPolicy: this.evictionPolicy,
+    }));
   }
 }
 

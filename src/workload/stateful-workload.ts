@@ -678,6 +678,8 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
 
   private readonly where: string;
   private readonly _containers: Container[] = [];
+  /** Containers that do not mount the claim templates at their `mountPath` (sidecars kept from the data). */
+  private readonly _withoutClaims = new WeakSet<Container>();
   private readonly _initContainers: Container[] = [];
   private readonly _templates: VolumeClaimTemplate[] = [];
   private readonly _volumes: Volume[] = [];
@@ -944,6 +946,18 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
     const container = new Container(withDefaults(props, this.defaults));
     watchContainer(this, container);
     this._containers.push(container);
+    return container;
+  }
+
+  /**
+   * Adds a container that does not mount the claim templates at their `mountPath` (a sidecar such
+   * as a metrics exporter, which must not see the data), with this library's defaults.
+   *
+   * @internal
+   */
+  public _addSidecar(props: ContainerProps): Container {
+    const container = this.addContainer(props);
+    this._withoutClaims.add(container);
     return container;
   }
 
@@ -1283,7 +1297,7 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
   private renderContainer(c: Container, init: boolean): k8s.Container {
     const kube = c._toKube();
     const mounts = [...(kube.volumeMounts ?? [])];
-    if (!init) {
+    if (!init && !this._withoutClaims.has(c)) {
       for (const t of this._templates) {
         if (t.mountPath && !mounts.some(m => m.name === t.name && m.mountPath === t.mountPath)) {
           mounts.push({ name: t.name, mountPath: t.mountPath });

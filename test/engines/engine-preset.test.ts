@@ -1,4 +1,4 @@
-import { Chart, Cron, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LogicalBackup } from '../../src/backup/logical-backup';
@@ -7,9 +7,13 @@ import { LogicalRestore } from '../../src/backup/logical-restore';
 import { DataStoreCredentials, IDataStore } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
 import { Cassandra } from '../../src/engines/cassandra';
+import { AlertSeverity, MetricsAlertContext } from '../../src/engines/engine-metrics';
 import { EnginePreset } from '../../src/engines/engine-preset';
 import { Postgres } from '../../src/engines/postgres';
 import { Redis } from '../../src/engines/redis';
+import { MetricsExporter } from '../../src/metrics/metrics-exporter';
+import { PrometheusAlertingRule } from '../../src/metrics/prometheus-rule';
+import { restrictedViolations } from '../../src/private/pod-security';
 import { StatefulWorkload } from '../../src/workload/stateful-workload';
 import { findAll, findOne, synthValid } from '../util/harness';
 
@@ -69,6 +73,45 @@ class MySqlWithBackups extends MySql {
         volumeMounts: mounts,
       },
     };
+  }
+}
+
+/**
+ * A platform team's preset with metrics: it fills the two metrics hooks of the base, on the public
+ * API only (mysqld_exporter reads the password from a file of the Secret).
+ */
+class MonitoredMySql extends MySql {
+  private readonly password: kplus.ISecret;
+
+  constructor(scope: Construct, id: string, credentials: DataStoreCredentials, private readonly exporter: Partial<MetricsExporter> = {}) {
+    super(scope, id, credentials);
+    this.password = credentials.secret;
+  }
+
+  protected metricsExporter(): MetricsExporter {
+    const volume = kplus.Volume.fromSecret(this, 'ExporterCredentials', this.password, { items: { password: { path: 'password' } }, defaultMode: 0o440 });
+    return {
+      alertPrefix: 'MySql',
+      containerName: 'mysqld-exporter',
+      image: { registry: 'docker.io', repository: 'prom/mysqld-exporter', tag: 'v0.16.0' },
+      port: 9104,
+      args: ['--mysqld.address=127.0.0.1:3306', '--mysqld.username=exporter'],
+      envVariables: { MYSQLD_EXPORTER_PASSWORD_FILE: kplus.EnvValue.fromValue('/run/secrets/mysql/password') },
+      volumeMounts: [{ path: '/run/secrets/mysql', volume, readOnly: true }],
+      ...this.exporter,
+    };
+  }
+
+  protected metricsAlertRules(context: MetricsAlertContext): PrometheusAlertingRule[] {
+    return [context.rule({
+      alert: 'MySqlDown',
+      expr: `mysql_up{${context.podMatchers}} == 0`,
+      pendingFor: Duration.minutes(1),
+      severity: AlertSeverity.CRITICAL,
+      summary: 'MySQL {{ $labels.pod }} is down',
+      description: 'The exporter cannot reach the server.',
+      runbook: 'kubectl logs {{ $labels.pod }} -c mysql',
+    })];
   }
 }
 
@@ -180,5 +223,63 @@ describe('EnginePreset', () => {
     expect(redis.primaryEndpoint?.hostname).toBe(redis.workload.podDnsName(0));
     expect(ring.primaryEndpoint).toBeUndefined();
     expect(ring.credentials).toBeUndefined();
+  });
+
+  test('a preset of its own fills the metrics hooks: its exporter, its PodMonitor, the shared alerts and its own', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const db = new MonitoredMySql(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)));
+
+    // WHEN
+    const metrics = db.addMetrics({ alerts: { runbookUrl: 'https://runbooks.example.com/' } });
+    const manifests = synthValid(chart);
+
+    // THEN
+    const spec = findOne(manifests, 'StatefulSet').spec.template.spec;
+    const exporter = spec.containers.find((c: any) => c.name === 'mysqld-exporter');
+    expect(exporter).toMatchObject({
+      image: 'docker.io/prom/mysqld-exporter:v0.16.0',
+      ports: [{ name: 'metrics', containerPort: 9104 }],
+      env: [{ name: 'MYSQLD_EXPORTER_PASSWORD_FILE', value: '/run/secrets/mysql/password' }],
+      securityContext: { runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true, readOnlyRootFilesystem: true },
+    });
+    expect(restrictedViolations(spec)).toEqual([]);
+    expect(db.ports).toEqual([{ name: 'mysql', port: 3306, protocol: 'TCP' }]);
+    expect(findOne(manifests, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics' }]);
+    const rules = findOne(manifests, 'PrometheusRule').spec.groups[0].rules;
+    expect(rules.map((r: any) => r.alert)).toEqual(['MySqlExporterDown', 'MySqlPodRestarting', 'MySqlDown']);
+    expect(rules[2]).toEqual({
+      alert: 'MySqlDown',
+      expr: `mysql_up{pod=~"${db.workload.name}-[0-9]+"} == 0`,
+      for: '1m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'MySQL {{ $labels.pod }} is down',
+        description: 'The exporter cannot reach the server.',
+        runbook: 'kubectl logs {{ $labels.pod }} -c mysql',
+        runbook_url: 'https://runbooks.example.com/mysqldown',
+      },
+    });
+    expect(metrics.port).toBe(9104);
+  });
+
+  test('a preset of its own without the exporter hook: addMetrics() fails and says how to add one', () => {
+    const chart = Testing.chart();
+    const db = new MySql(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)));
+    expect(() => db.addMetrics()).toThrow(/^MySql 'test\/mysql': invalid 'addMetrics\(\)': MySql has no metrics exporter\. .* for a preset of your own, override metricsExporter\(\)\.$/);
+    expect(db.metrics).toBeUndefined();
+  });
+
+  test.each<[string, Partial<MetricsExporter>, string]>([
+    ['the alert prefix is not PascalCase', { alertPrefix: 'my-sql' },
+      'invalid \'metricsExporter().alertPrefix\': "my-sql". Must be PascalCase letters and digits, e.g. "Postgres". Return the engine\'s name as alert names start with it.'],
+    ['the exporter\'s port is the server\'s', { port: 3306 },
+      'invalid \'metricsExporter().port\': 3306. Must be free in the pod: container "mysql" already exposes 3306 (mysql). Give the exporter another port, or rename the container port that is named "metrics".'],
+    ['the port is out of range', { port: 70000 }, 'invalid \'metricsExporter().port\': 70000.'],
+    ['the path is not absolute', { path: 'metrics' }, 'invalid \'metricsExporter().path\': "metrics".'],
+  ])('fails when %s', (_case, exporter, message) => {
+    const chart = Testing.chart();
+    const db = new MonitoredMySql(chart, 'mysql', DataStoreCredentials.fromSecret(secret(chart)), exporter);
+    expect(() => db.addMetrics()).toThrow(`EngineMetrics 'test/mysql/Metrics': ${message}`);
   });
 });

@@ -297,6 +297,8 @@ function strictCopy(schema: any): any {
       out[key] = Array.isArray(value) ? value.map(strictCopy) : strictCopy(value);
     } else if (['additionalProperties', 'not', 'if', 'then', 'else'].includes(key)) {
       out[key] = strictCopy(value);
+    } else if (key === 'pattern' && typeof value === 'string') {
+      out[key] = javaScriptPattern(value);
     } else {
       out[key] = structuredClone(value); // enum, required, default...: data, not schemas
     }
@@ -314,6 +316,34 @@ function strictCopy(schema: any): any {
       delete out.oneOf;
       out.if = { type: 'null' };
       out.else = rest.length === 1 ? rest[0] : { oneOf: rest };
+    }
+  }
+  return out;
+}
+
+/**
+ * A CRD's `pattern` (Go's RE2 syntax, as the API server reads it) for JavaScript: RE2's flag
+ * `(?i)` (case-insensitive: the Prometheus Operator's CRDs use `^(?i)(abort|warn)?$`) has no
+ * JavaScript form inside a pattern, so it becomes a class of both cases for every letter outside
+ * a class (`[aA][bB]...`). Other patterns are the same in both syntaxes.
+ */
+function javaScriptPattern(pattern: string): string {
+  if (!pattern.includes('(?i)')) return pattern;
+  let out = '';
+  let inClass = false;
+  const source = pattern.replace(/\(\?i\)/g, '');
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      out += c + (source[i + 1] ?? '');
+      i++;
+    } else if (c === '[' || c === ']') {
+      inClass = c === '[';
+      out += c;
+    } else if (!inClass && /[a-zA-Z]/.test(c)) {
+      out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else {
+      out += c;
     }
   }
   return out;

@@ -1,0 +1,3 @@
+export * from './metrics-exporter';
+export * from './pod-monitor';
+export * from './prometheus-rule';
