@@ -29,6 +29,7 @@ import { RedisCompatibleBase, Redis } from '../../src/engines/redis';
 import { Valkey } from '../../src/engines/valkey';
 import { findOne, synthValid } from '../util/harness';
 import { claimDir, jobPod, osUser as jobUser, runPod } from '../util/job-pod';
+import { DEBIAN, httpGet, parseSamples, poll, requireBinaries, samplesOf, spawnAs, stopProcess } from '../util/metrics';
 import { renderedData, volumeFiles, writeKubeletVolume } from '../util/kubelet-volumes';
 import { PodNetwork, TestPod } from '../util/pod-network';
 import { requireRedis, requireValkey, runProbe, stop, waitFor } from '../util/redis-server';
@@ -164,6 +165,7 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
         containers: [{ name: 'news-manager', image: 'registry.example.com/news-manager:1.0.0', securityContext: { user: 1000 } }],
       });
       new DataStoreConnection(chart, 'connection', { store, consumers: [consumer.containers[0]] });
+      store.addMetrics();
       const backup = store.addBackup('hourly', { schedule: Cron.hourly(), retain: 3 });
       if (restoreDump) store.addRestore('restore', { backup, dump: restoreDump, replaceExisting: true });
       return synthValid(chart);
@@ -340,6 +342,35 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
     expect(renewed.serial).not.toBe(before);
     expect(asConsumer('ping')).toEqual({ status: 0, out: 'PONG' });
     await stop(child);
+  });
+
+  test('the metrics exporter reads the server over TLS on the loopback (Debian\'s redis_exporter)', async () => {
+    requireBinaries(DEBIAN.redisExporter);
+    const exporter = podSpec.containers.find((c: any) => c.name === `${flavor.name}-exporter`);
+    expect(exporter.env).toEqual(expect.arrayContaining([
+      { name: 'REDIS_ADDR', value: 'rediss://127.0.0.1:6379' },
+      { name: 'REDIS_EXPORTER_SKIP_TLS_VERIFICATION', value: 'true' },
+    ]));
+    // the pod's loopback is the primary's address here; the rendered listen address on the pod too
+    const p = pods[0];
+    const env = Object.fromEntries(exporter.env.map((e: any) => {
+      const ref = e.valueFrom?.secretKeyRef;
+      return [e.name, ref ? secrets[ref.name][ref.key] : e.value.replace('127.0.0.1', p.pod.address)];
+    }));
+    const port = exporter.ports.find((x: any) => x.name === 'metrics').containerPort;
+    const args = exporter.args.map((a: string) => a.replace(/^(--web\.listen-address=):([0-9]+)$/, `$1${p.pod.address}:$2`));
+    const running = spawnAs([DEBIAN.redisExporter, ...args], env, { user: exporter.securityContext.runAsUser, group: exporter.securityContext.runAsGroup, fsGroup: 999 });
+    try {
+      const samples = await poll('redis_up 1 over TLS', async () => {
+        const res = await httpGet(`http://${p.pod.address}:${port}/metrics`).catch(() => undefined);
+        if (!res || res.status !== 200) return undefined;
+        const parsed = parseSamples(res.body);
+        return samplesOf(parsed, 'redis_up').some(x => x.value === 1) ? parsed : undefined;
+      });
+      expect(samplesOf(samples, 'redis_connected_clients').length).toBeGreaterThan(0);
+    } finally {
+      await stopProcess(running.process);
+    }
   });
 
   test('password rotation without losing data: every server accepts both passwords, then the pods roll with the new Secret, replicas first', async () => {
