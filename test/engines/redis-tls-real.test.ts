@@ -29,8 +29,8 @@ import { RedisCompatibleBase, Redis } from '../../src/engines/redis';
 import { Valkey } from '../../src/engines/valkey';
 import { findOne, synthValid } from '../util/harness';
 import { claimDir, jobPod, osUser as jobUser, runPod } from '../util/job-pod';
-import { DEBIAN, httpGet, parseSamples, poll, requireBinaries, samplesOf, spawnAs, stopProcess } from '../util/metrics';
 import { renderedData, volumeFiles, writeKubeletVolume } from '../util/kubelet-volumes';
+import { DEBIAN, httpGet, parseSamples, poll, requireBinaries, samplesOf, spawnAs, stopProcess } from '../util/metrics';
 import { PodNetwork, TestPod } from '../util/pod-network';
 import { requireRedis, requireValkey, runProbe, stop, waitFor } from '../util/redis-server';
 import { createTestCa, issueCertificate, serialOf, TestCa, TestCertificate } from '../util/test-ca';
@@ -359,7 +359,8 @@ describe.each(FLAVORS)('$name: TLS on the client port, as rendered', flavor => {
     }));
     const port = exporter.ports.find((x: any) => x.name === 'metrics').containerPort;
     const args = exporter.args.map((a: string) => a.replace(/^(--web\.listen-address=):([0-9]+)$/, `$1${p.pod.address}:$2`));
-    const running = spawnAs([DEBIAN.redisExporter, ...args], env, { user: exporter.securityContext.runAsUser, group: exporter.securityContext.runAsGroup, fsGroup: 999 });
+    const ids = { user: exporter.securityContext.runAsUser, group: exporter.securityContext.runAsGroup, fsGroup: 999 };
+    const running = spawnAs([DEBIAN.redisExporter, ...args], env, ids);
     try {
       const samples = await poll('redis_up 1 over TLS', async () => {
         const res = await httpGet(`http://${p.pod.address}:${port}/metrics`).catch(() => undefined);
