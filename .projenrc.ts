@@ -31,6 +31,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-formats@^3.0.1',
     // reads the custom resource definitions in test/crds/ (test/util/k8s-schema.ts)
     'yaml@^2.9.1',
+    // cert-manager's published schemas (Certificate, Issuer, ...), registered with
+    // registerCustomResource() to validate the Certificates the presets render (test/util/cert-manager.ts);
+    // 4.3.1 shares @kubernetes-models/validate 3.x with kubernetes-models 4.3.1
+    '@kubernetes-models/cert-manager@4.3.1',
     // property-based tests (test/properties.test.ts, generators in test/util/arbitraries.ts)
     'fast-check@^4.11.0',
     // mutation testing (`npx projen mutation`, stryker.config.json, reports/MUTATION.md). 9.6 is the

@@ -2,7 +2,17 @@ import { ApiObject, Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PROMETHEUS } from './user-db';
-import { DataStoreConnection, DataStoreCredentials, IngressPeer, LogicalBackup, NetworkPolicies, PodDefaults, Redis } from 'cdk8s-stateful';
+import {
+  CertManagerIssuerKind,
+  DataStoreConnection,
+  DataStoreCredentials,
+  IngressPeer,
+  LogicalBackup,
+  NetworkPolicies,
+  PodDefaults,
+  PresetCertificate,
+  Redis,
+} from 'cdk8s-stateful';
 
 /** The label a pod of the namespace `redis` needs to reach `test-redis`. */
 export const TEST_REDIS_CLIENT_LABEL = 'test-redis-client';
@@ -48,6 +58,10 @@ export class TestRedisExample extends Chart {
  * `kubectl create secret generic news-manager-redis-auth --from-literal=password=...`): the
  * library never generates passwords, and the manifests only refer to the Secret.
  *
+ * TLS: Redis serves TLS only (certificate `news-manager-redis-tls` from the `ClusterIssuer`
+ * `internal-ca`), replicas replicate over TLS, and `news-manager` gets the CA
+ * (`NEWS_MANAGER_REDIS_CA_FILE`) and `NEWS_MANAGER_REDIS_TLS=verify-full`.
+ *
  * An hourly logical backup (CronJob `news-manager-redis-hourly`, at a quarter past): `redis-cli
  * --rdb` from the replica (so the primary never forks for it) into the kept claim
  * `news-manager-redis-hourly-backups`, a day's worth (24) kept.
@@ -76,6 +90,8 @@ export class NewsManagerRedisExample extends Chart {
       readReplicas: 1,
       storage: Size.gibibytes(1),
       password: DataStoreCredentials.fromPasswordSecret(Secret.fromSecretName(this, 'redis-auth', 'news-manager-redis-auth')),
+      // TLS on 6379, the plain port off, replication over TLS: a certificate from cert-manager
+      tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: 'internal-ca', kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
     });
     this.backup = this.redis.addBackup('hourly', {
       schedule: Cron.schedule({ minute: '15' }),

@@ -2,6 +2,7 @@ import { Chart, ChartProps, Cron, Size } from 'cdk8s';
 import { Cpu, Deployment, LabelSelector, Probe, Secret } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
+  CertManagerIssuerKind,
   ConnectionTarget,
   DataStoreConnection,
   DataStoreCredentials,
@@ -12,7 +13,9 @@ import {
   NetworkPolicies,
   PodDefaults,
   Postgres,
+  PostgresProps,
   PostgresVersion,
+  PresetCertificate,
 } from 'cdk8s-stateful';
 
 /** Where the examples' metrics are scraped from: every pod of the namespace `monitoring` (kube-prometheus-stack). */
@@ -26,13 +29,33 @@ export const USER_DB_DATABASE = 'user_manager';
  * PostgreSQL 17 with the database `user_manager`, one claim of `storage` (1Gi by default), the
  * superuser's name and password from the credentials Secret (keys `username`, `password`).
  */
-export function addUserDb(scope: Construct, credentials: DataStoreCredentials, storage: Size = Size.gibibytes(1)): Postgres {
+export function addUserDb(scope: Construct, credentials: DataStoreCredentials, storage: Size = Size.gibibytes(1),
+  security: Pick<PostgresProps, 'tls' | 'applicationRole'> = {}): Postgres {
   return new Postgres(scope, 'user-db', {
     metadata: { name: 'user-db' },
     credentials,
     database: USER_DB_DATABASE,
     storage,
+    ...security,
   });
+}
+
+/** The cert-manager issuer that signs the user database's certificate (a `ClusterIssuer` of the platform). */
+export const USER_DB_ISSUER = 'internal-ca';
+
+/**
+ * TLS and the application role of the user database (once per chart): TLS required, with a
+ * certificate from cert-manager for the pods' and Services' names; consumers connect as the role
+ * of the Secret `user-db-app` (keys `username`, `password`, created outside the chart), not as the
+ * superuser. To rotate the role's password: change the Secret, then the revision.
+ */
+export function userDbSecurity(scope: Construct): Pick<PostgresProps, 'tls' | 'applicationRole'> {
+  return {
+    tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: USER_DB_ISSUER, kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
+    applicationRole: {
+      credentials: DataStoreCredentials.fromSecret(Secret.fromSecretName(scope, 'app-credentials', 'user-db-app'), { revision: '1' }),
+    },
+  };
 }
 
 /** Props of `UserDbExample`. */
@@ -50,10 +73,17 @@ export interface UserDbExampleProps extends ChartProps {
  * `user-db`: PostgreSQL (`Postgres` preset) in the namespace `accounts`, with the database
  * `user_manager` on a 1Gi claim, and the `user-manager` Deployment wired to it through a
  * `DataStoreConnection` (`USER_DB_SERVICE_HOST`, `USER_DB_SERVICE_PORT`, `USER_DB_DATABASE`,
- * `USER_DB_USERNAME`, `USER_DB_PASSWORD`); its pods wait for the database (the init container
+ * `USER_DB_USERNAME`, `USER_DB_PASSWORD`, `USER_DB_CA_FILE`, `USER_DB_SSLMODE`); its pods wait for the database (the init container
  * `wait-for-user-db`) when everything is applied at once. The credentials Secret
  * `user-db-credentials` (keys `username`, `password`) is created outside the chart: the library
  * never generates passwords.
+ *
+ * TLS is required: cert-manager issues the certificate (`Certificate` `user-db-tls`, from the
+ * `ClusterIssuer` `internal-ca`), PostgreSQL accepts TLS connections only from other pods, and
+ * `user-manager` gets the CA (`USER_DB_CA_FILE`) and `USER_DB_SSLMODE=verify-full`. It connects as
+ * the application role of the Secret `user-db-app` (keys `username`, `password`, created outside
+ * the chart), which may read and write the tables but not change the schema; the superuser stays
+ * with the server, the backups and the migrations.
  *
  * A nightly logical backup (CronJob `user-db-nightly`, at 02:30 UTC): `pg_dump` of the database
  * and the roles into the kept claim `user-db-nightly-backups`, the newest 7 kept. With
@@ -83,7 +113,7 @@ export class UserDbExample extends Chart {
     // (kube-prometheus-stack in the namespace monitoring) on the exporter's port
     NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
-    this.database = addUserDb(this, credentials);
+    this.database = addUserDb(this, credentials, Size.gibibytes(1), userDbSecurity(this));
     addUserDbMetrics(this.database);
     this.userManager = addUserManager(this, this.database);
     this.backup = this.database.addBackup('nightly', {
@@ -100,8 +130,8 @@ export class UserDbExample extends Chart {
 /**
  * `user-db-18` (an alternative of `user-db`): the user database moving to PostgreSQL 18 as the
  * upgrade guard's way out says (docs/engine-upgrades.md). `user-db` keeps PostgreSQL 17 and its
- * data; a new store, `user-db-18` on PostgreSQL 18, with the same credentials Secret and database
- * and no init scripts, receives the dump (`kubectl exec user-db-0 ... | kubectl exec -i
+ * data; a new store, `user-db-18` on PostgreSQL 18, with the same credentials Secret and database,
+ * the same TLS and application role, and no init scripts, receives the dump (`kubectl exec user-db-0 ... | kubectl exec -i
  * user-db-18-0 ...`, the command the guard prints); `user-manager` is wired to it and keeps its
  * `USER_DB_*` variables. Moving `user-db` itself to 18 instead is refused by the guard: the
  * server does not start on a data directory of 17.
@@ -119,7 +149,9 @@ export class UserDbNextMajorExample extends Chart {
     // as in user-db: each store admits only its wired pods (the dump moves through kubectl exec)
     NetworkPolicies.enable(this, { monitoring: PROMETHEUS });
     const credentials = DataStoreCredentials.fromSecret(Secret.fromSecretName(this, 'credentials', 'user-db-credentials'));
-    this.current = addUserDb(this, credentials);
+    // TLS and the application role as user-db has them, on both stores
+    const security = userDbSecurity(this);
+    this.current = addUserDb(this, credentials, Size.gibibytes(1), security);
     addUserDbMetrics(this.current);
     this.next = new Postgres(this, 'user-db-18', {
       metadata: { name: 'user-db-18' },
@@ -127,6 +159,7 @@ export class UserDbNextMajorExample extends Chart {
       database: USER_DB_DATABASE,
       version: PostgresVersion.V18,
       storage: Size.gibibytes(1),
+      ...security,
     });
     this.userManager = addUserManager(this, this.next);
   }

@@ -141,11 +141,13 @@ describe('user-db-18: the user database moving to PostgreSQL 18 as the upgrade g
     expect(allWarnings(app)).toEqual([]);
   });
 
-  test('the running store is unchanged, the new store on 18 has no init scripts, the consumer keeps its variables', () => {
+  test('the running store is unchanged, the new store on 18 has no init scripts but the application role\'s, the consumer keeps its variables', () => {
     expect(findOne(next, 'StatefulSet', 'user-db')).toEqual(findOne(main, 'StatefulSet', 'user-db'));
     const store = findOne(next, 'StatefulSet', 'user-db-18');
     expect(store.spec.template.spec.containers[0].image).toBe(`docker.io/library/postgres:${PostgresVersion.V18.tag}`);
-    expect(JSON.stringify(store)).not.toContain('docker-entrypoint-initdb.d');
+    // the role exists before the dump arrives (its grants name it); no schema of its own
+    const initdb = store.spec.template.spec.volumes.find((v: any) => v.name === 'postgres-initdb');
+    expect(initdb.projected.sources).toEqual([{ configMap: { name: 'user-db-18-app-role' } }]);
     expect(findOne(next, 'ConfigMap', 'user-db-connection').data.USER_DB_SERVICE_HOST).toBe('user-db-18-0.user-db-18.accounts.svc.cluster.local');
     expect(Object.keys(findOne(next, 'ConfigMap', 'user-db-connection').data)).toEqual(Object.keys(findOne(main, 'ConfigMap', 'user-db-connection').data));
   });
@@ -362,6 +364,34 @@ test('news-cache-valkey: a Valkey primary and replica with a password, news-feed
   expect(feed.env).toContainEqual({ name: 'NEWS_CACHE_PASSWORD', valueFrom: { secretKeyRef: { name: 'news-cache-auth', key: 'password' } } });
   Testing.synth(example);
   expect(allWarnings(app)).toEqual([]);
+});
+
+test('user-db: TLS from cert-manager, required; user-manager gets the CA, verify-full and the application role', () => {
+  const example = new UserDbExample(Testing.app(), 'user-db');
+  const manifests = example.toJson();
+  const certificate = findOne(manifests, 'Certificate', 'user-db-tls');
+  expect(certificate.spec.issuerRef).toEqual({ name: 'internal-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+  expect(certificate.spec.dnsNames).toEqual(expect.arrayContaining(['user-db-0.user-db.accounts.svc.cluster.local', 'user-db.accounts.svc.cluster.local']));
+  const cm = findOne(manifests, 'ConfigMap', 'user-db-connection').data;
+  expect(cm).toMatchObject({ USER_DB_SSLMODE: 'verify-full', USER_DB_CA_FILE: '/var/run/secrets/cdk8s-stateful.io/user-db-connection/ca.crt' });
+  const app = findOne(manifests, 'Deployment', 'user-manager').spec.template.spec.containers[0];
+  expect(app.env).toContainEqual({ name: 'USER_DB_USERNAME', valueFrom: { secretKeyRef: { name: 'user-db-app', key: 'username' } } });
+  expect(findOne(manifests, 'ConfigMap', 'user-db-hba').data['pg_hba.conf']).toContain('hostssl');
+  expect(manifests.filter((m: any) => m.kind === 'Job' && m.metadata.name.startsWith('user-db-app-role-'))).toHaveLength(1);
+  // the backup keeps the superuser
+  const backup = findOne(manifests, 'CronJob', 'user-db-nightly').spec.jobTemplate.spec.template.spec;
+  expect(backup.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: 'user-db-credentials' }) }));
+});
+
+test('news-manager-redis: TLS only, replication over TLS, news-manager gets the CA and TLS=verify-full', () => {
+  const example = new NewsManagerRedisExample(Testing.app(), 'news-manager-redis');
+  const manifests = example.toJson();
+  expect(findOne(manifests, 'Certificate', 'news-manager-redis-tls').spec.dnsNames)
+    .toEqual(expect.arrayContaining(['news-manager-redis-write.news.svc.cluster.local', 'news-manager-redis-1.news-manager-redis.news.svc.cluster.local']));
+  const cm = findOne(manifests, 'ConfigMap', 'news-manager-redis-connection').data;
+  expect(cm).toMatchObject({ NEWS_MANAGER_REDIS_TLS: 'verify-full', NEWS_MANAGER_REDIS_CA_FILE: '/var/run/secrets/cdk8s-stateful.io/news-manager-redis-connection/ca.crt' });
+  const redis = findOne(manifests, 'StatefulSet', 'news-manager-redis').spec.template.spec.containers.find((c: any) => c.name === 'redis');
+  expect(redis.command[2]).toContain('\ntls-replication yes\n');
 });
 
 test('user-db and news-manager-redis: metrics on, the exporter port no client port, PodMonitor and PrometheusRule for kube-prometheus-stack', () => {

@@ -26,7 +26,8 @@ export interface LogicalDumpCommand {
    * is marked `$STORE_ID`.
    *
    * The environment has, besides `envVariables`: `STORE_HOST` and `STORE_PORT` (the address the
-   * connection hands out, see `connectionTarget`), `STORE_ID` (`<namespace>/<statefulset>` of the
+   * connection hands out, see `connectionTarget`), `STORE_CA_FILE` when the store serves TLS (the
+   * path of the CA certificate the connection mounts: verify the server with it), `STORE_ID` (`<namespace>/<statefulset>` of the
    * store the Job is for), `BACKUP_DIR`, and when restoring `DUMP_ID`
    * (`<namespace>/<statefulset of the dumped store>@<dump>`) and `REPLACE_EXISTING`. `/tmp` is a
    * private writable directory (`mktemp -d`).

@@ -282,6 +282,7 @@ export class LogicalBackup extends Construct {
       hostVariable: this.connection.hostVariable,
       portVariable: this.connection.portVariable,
       configMapName: this.connection.apiObject.name,
+      caFileVariable: this.connection.caFileVariable,
       engineScript: engine.backup.script,
     });
     this.cronJob = new CronJob(this, 'Resource', {

@@ -187,6 +187,7 @@ export class LogicalRestore extends Construct {
       hostVariable: this.connection.hostVariable,
       portVariable: this.connection.portVariable,
       configMapName: this.connection.apiObject.name,
+      caFileVariable: this.connection.caFileVariable,
       engineScript: engine.restore.script,
     });
     const replace = props.replaceExisting ?? false;

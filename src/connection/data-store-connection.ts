@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
 import { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition, Duration, Lazy, Size } from 'cdk8s';
-import { AbstractPod, Capability, ConfigMap, Container, ContainerProps, Cpu, Env, EnvValue, IConfigMap, ImagePullPolicy } from 'cdk8s-plus-27';
+import { AbstractPod, Capability, ConfigMap, Container, ContainerProps, Cpu, Env, EnvValue, IConfigMap, ImagePullPolicy, ISecret, Volume } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Endpoint, IDataStore } from './data-store';
+import { DataStoreCredentials, DataStoreTls, Endpoint, IDataStore } from './data-store';
 import { AppIndex, declareConsumer, declareRole, onEveryPass, rollsWithConnections, touch, watchContainer } from '../private/app-index';
 import { connectionPropertyVariables } from '../private/connection-properties';
 import { withoutTrailingDot } from './private/ip';
 import { MANAGED_BY } from '../private/labels';
+import { CA_FILE_VARIABLE, copyTls } from '../private/store-tls';
 import { resolveWait, StoreWait, waitScript, WAIT_USER } from '../private/store-wait';
 import { fail, show } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -138,6 +139,17 @@ export interface DataStoreConnectionProps {
   readonly consumers?: Container[];
 
   /**
+   * The credentials to hand out in place of the store's `credentials`: e.g. the store's
+   * `ownerCredentials` for a tool that changes the schema (a `SchemaMigration` does so by itself).
+   * Must be credentials of the same store.
+   *
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/#define-container-environment-variables-using-secret-data
+   * @default - the store's `credentials` (a `Postgres` with an application role: the role's)
+   * @experimental
+   */
+  readonly credentials?: DataStoreCredentials;
+
+  /**
    * Make every consumer's pod wait for the store: an init container, first in the pod, that
    * resolves `<PREFIX>_SERVICE_HOST` and opens a TCP connection to `<PREFIX>_SERVICE_PORT` (both
    * from the connection's ConfigMap) every 2 seconds until the store accepts one. For applying
@@ -193,6 +205,11 @@ export interface ConnectionConsumerOptions {
  * code gets the same variable names whether the store is a `StatefulWorkload` in the cluster or an
  * `ExternalService` outside it.
  *
+ * When the store serves TLS (`tls`), each consumer container also gets the CA certificate, mounted
+ * read-only (only that key of its Secret) at `/var/run/secrets/cdk8s-stateful.io/<ConfigMap
+ * name>/ca.crt`, and the ConfigMap hands out its path as `<PREFIX>_CA_FILE` and the store's driver
+ * settings (`<PREFIX>_SSLMODE=verify-full` for PostgreSQL, `<PREFIX>_TLS=verify-full` for Redis).
+ *
  * kubelet injects `<NAME>_SERVICE_HOST`/`_PORT` itself only for ClusterIP Services that existed
  * before the pod, and never for headless or ExternalName Services; variables from this
  * ConfigMap take precedence over kubelet's.
@@ -230,6 +247,36 @@ export class DataStoreConnection extends Construct {
    * @default - no password variable: the store has no credentials
    */
   public readonly passwordVariable?: string;
+  /**
+   * The credentials consumers get: `credentials`, or the store's.
+   *
+   * @default - the store has no credentials
+   * @experimental
+   */
+  public readonly credentials?: DataStoreCredentials;
+  /**
+   * The TLS settings consumers get, when the store serves TLS.
+   *
+   * @default - the store does not serve TLS
+   * @experimental
+   */
+  public readonly tls?: DataStoreTls;
+  /**
+   * The CA variable, `<PREFIX>_CA_FILE`: the path of the CA certificate mounted into each
+   * consumer container, when the store serves TLS.
+   *
+   * @default - the store does not serve TLS
+   * @experimental
+   */
+  public readonly caFileVariable?: string;
+  /**
+   * Where the CA certificate is mounted in each consumer container, when the store serves TLS:
+   * `/var/run/secrets/cdk8s-stateful.io/<ConfigMap name>/<caKey>`.
+   *
+   * @default - the store does not serve TLS
+   * @experimental
+   */
+  public readonly caFile?: string;
   /**
    * The database variable, `<PREFIX>_DATABASE`, when the store hands out a database
    * (`connectionProperties.database`: a `Postgres`, or a store given one).
@@ -270,6 +317,8 @@ export class DataStoreConnection extends Construct {
   /** The pods that got the wait (one init container per pod and connection). */
   private readonly waited = new WeakSet<object>();
   private readonly _extraVariables: string[];
+  /** The volume of the CA certificate mounted into the consumers, when the store serves TLS. */
+  private readonly caVolume?: Volume;
   private readonly _consumers: Container[] = [];
   /** Consumers whose namespace `addWorkload()` checked when it wired them. */
   private readonly namespaceChecked = new Set<Container>();
@@ -293,7 +342,13 @@ export class DataStoreConnection extends Construct {
     this.hostVariable = `${this.prefix}_SERVICE_HOST`;
     this.portVariable = `${this.prefix}_SERVICE_PORT`;
     this.serverNameVariable = `${this.prefix}_SERVICE_SERVER_NAME`;
-    const credentials = props.store.credentials;
+    if (props.credentials !== undefined && !sameStoreCredentials(props.store, props.credentials)) {
+      throw fail(this.where, 'credentials', props.credentials.secret.node.path,
+        'Must be credentials of the store (its \'credentials\' or \'ownerCredentials\')',
+        'Pass store.ownerCredentials or store.credentials, or leave \'credentials\' out');
+    }
+    const credentials = props.credentials ?? props.store.credentials;
+    this.credentials = credentials;
     if (credentials) {
       if (credentials.usernameKey !== undefined) this.usernameVariable = `${this.prefix}_USERNAME`;
       this.passwordVariable = `${this.prefix}_PASSWORD`;
@@ -322,6 +377,28 @@ export class DataStoreConnection extends Construct {
       data: Lazy.any({ produce: () => this.renderData() }),
     });
     this.configMap = ConfigMap.fromConfigMapName(this, 'Ref', this.apiObject.name);
+    const tls = props.store.tls;
+    if (tls) {
+      this.tls = copyTls(this.where, 'store.tls', tls);
+      this.caFileVariable = `${this.prefix}_${CA_FILE_VARIABLE}`;
+      const caKey = this.tls.caKey!;
+      this.caFile = `${caMountDirectory(this.apiObject.name)}/${caKey}`;
+      this.caVolume = Volume.fromSecret(this, 'CaVolume', this.tls.caSecret, {
+        name: caVolumeName(this.apiObject.name),
+        items: { [caKey]: { path: caKey } },
+        defaultMode: 0o444,
+      });
+      // the TLS variables, the connection properties and the credentials' extra keys share the prefix
+      const tlsVariables = [CA_FILE_VARIABLE, ...Object.keys(this.tls.variables ?? {})];
+      const taken = [...properties.map(([variable, , at]) => [variable, at.replace(/^store\./, '')]),
+        ...Object.keys(credentials?.extraKeys ?? {}).map(variable => [variable, `the credentials' extraKeys.${variable}`])];
+      for (const [variable, at] of taken) {
+        if (!tlsVariables.includes(variable)) continue;
+        throw fail(this.where, 'store', props.store.node.path,
+          `The store hands out ${this.prefix}_${variable} twice: from its TLS settings (tls) and from ${at}, and a consumer would get only one of them`,
+          `Leave ${show(variable)} out of ${at}: the store's TLS settings hand it out`);
+      }
+    }
     if (props.waitForStore) {
       this.wait = this.checkWait(props.waitForStore);
       this.waitContainerName = waitContainerName(this.prefix);
@@ -400,6 +477,8 @@ export class DataStoreConnection extends Construct {
     const clashes = this.clashes(container, names);
     if (clashes.length > 0) throw this.clashError(container, clashes);
     container.env.copyFrom(Env.fromConfigMap(this.configMap));
+    // the CA only (one key of the Secret), read-only, where <PREFIX>_CA_FILE says
+    if (this.caVolume && this.caFile) container.mount(this.caFile.slice(0, this.caFile.lastIndexOf('/')), this.caVolume, { readOnly: true });
     if (credentials) {
       for (const [name, value] of this.secretVariables()) {
         CONNECTION_VALUES.add(value);
@@ -570,7 +649,7 @@ export class DataStoreConnection extends Construct {
 
   /** The name and namespace of the credentials Secret, when the chart renders it (an imported Secret has none). */
   private secretNamespace(): { name: string; namespace?: string } | undefined {
-    const secret = this.store.credentials?.secret;
+    const secret = this.credentials?.secret;
     const object = secret?.node.defaultChild;
     return object instanceof ApiObject ? { name: object.name, namespace: object.metadata.namespace } : undefined;
   }
@@ -581,13 +660,19 @@ export class DataStoreConnection extends Construct {
    * moved into the cluster, a new port) although the ConfigMap keeps its name.
    */
   public get checksum(): string {
-    const credentials = this.store.credentials;
+    const credentials = this.credentials;
     const extraKeys = credentials?.extraKeys ?? {};
+    const secretData = credentials && renderedSecretDigest(credentials.secret,
+      [credentials.usernameKey, credentials.passwordKey, ...Object.values(extraKeys)].filter((k): k is string => k !== undefined));
     const input = JSON.stringify({
       data: this.renderData(),
       // the extra keys only when there are some, so credentials without them keep their checksum
       credentials: credentials && [credentials.secret.name, credentials.usernameKey, credentials.passwordKey,
         ...Object.keys(extraKeys).length > 0 ? [extraKeys] : []],
+      // what rotates the password, only when there is something, for the same reason
+      ...credentials?.revision !== undefined ? { revision: credentials.revision } : {},
+      ...secretData !== undefined ? { secretData } : {},
+      ...this.tls ? { tls: [this.tls.caSecret.name, this.tls.caKey, renderedSecretDigest(this.tls.caSecret, [this.tls.caKey!]) ?? null] } : {},
     });
     return createHash('sha256').update(input).digest('hex').slice(0, 16);
   }
@@ -614,7 +699,7 @@ export class DataStoreConnection extends Construct {
    * as required keys, then the extra keys as optional ones (a consumer gets only those that exist).
    */
   private secretVariables(): Array<[string, EnvValue]> {
-    const credentials = this.store.credentials;
+    const credentials = this.credentials;
     if (!credentials || !this.passwordVariable) return [];
     const secret = credentials.secret;
     const variables: Array<[string, EnvValue]> = [];
@@ -667,6 +752,10 @@ export class DataStoreConnection extends Construct {
     // SNI carries no trailing dot, whatever the store hands out
     data[this.serverNameVariable] = withoutTrailingDot(this.store.serverName ?? endpoint.hostname);
     for (const [variable, value] of this.propertyVariables()) data[`${this.prefix}_${variable}`] = value;
+    if (this.tls && this.caFileVariable && this.caFile) {
+      data[this.caFileVariable] = this.caFile;
+      for (const [variable, value] of Object.entries(this.tls.variables ?? {})) data[`${this.prefix}_${variable}`] = value;
+    }
     return data;
   }
 
@@ -767,4 +856,45 @@ function checksumAnnotation(configMapName: string): string {
     ? configMapName
     : `${configMapName.slice(0, 46).replace(/[-.]+$/, '')}-${createHash('sha256').update(configMapName).digest('hex').slice(0, 16)}`;
   return `connection.cdk8s-stateful.io/${name}`;
+}
+
+/**
+ * Whether `credentials` are one of the store's own (the consumers' or the owner's), or credentials
+ * of the same Secret with the same keys.
+ */
+function sameStoreCredentials(store: IDataStore, credentials: DataStoreCredentials): boolean {
+  return [store.credentials, store.ownerCredentials].some(c => c !== undefined && (c === credentials
+    || (c.secret === credentials.secret && c.usernameKey === credentials.usernameKey && c.passwordKey === credentials.passwordKey)));
+}
+
+/**
+ * A digest of the values of `keys` in a Secret the app renders with data, so consumers roll when
+ * they change (rotation); undefined for a Secret the app does not render (or renders empty).
+ */
+function renderedSecretDigest(secret: ISecret, keys: string[]): string | undefined {
+  const object = secret.node.defaultChild;
+  if (!(object instanceof ApiObject) || object.kind !== 'Secret') return undefined;
+  const rendered = object.toJson();
+  const value = (key: string): string | null => rendered.stringData?.[key]
+    ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : null);
+  const values = [...new Set(keys)].sort().map(key => [key, value(key)]);
+  if (values.every(([, v]) => v === null)) return undefined;
+  return createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 16);
+}
+
+/** Where a connection mounts the CA in its consumers: one directory per ConfigMap, so two connections never share one. */
+function caMountDirectory(configMapName: string): string {
+  return `/var/run/secrets/cdk8s-stateful.io/${configMapName}`;
+}
+
+/**
+ * The name of the CA volume in a consumer's pod: `<ConfigMap name>-ca`; a name with dots, or too
+ * long for the 63 characters a volume name allows, is cut and ends in a hash of the whole name.
+ */
+function caVolumeName(configMapName: string): string {
+  // a volume name is a DNS-1123 label: a ConfigMap name may have dots
+  const label = configMapName.replace(/\./g, '-');
+  const name = `${label}-ca`;
+  if (name.length <= 63 && label === configMapName) return name;
+  return `${label.slice(0, 42).replace(/-+$/, '')}-${createHash('sha256').update(configMapName).digest('hex').slice(0, 16)}-ca`;
 }

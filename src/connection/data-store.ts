@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { hostnameProblem, redactUserinfo, withoutTrailingDot } from './private/ip';
 import { checkVariableName, connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { isConfigMapKey } from '../private/pod-rules';
+import { copyTls } from '../private/store-tls';
 import { checkPorts } from './private/ports';
 import { checkDns1123Label, fail, show } from '../private/validation';
 
@@ -108,6 +109,29 @@ export interface PasswordCredentialsOptions {
    * @default - no other variables
    */
   readonly extraKeys?: { [variable: string]: string };
+
+  /**
+   * The revision of the Secret's content: a label you change whenever you change the password in
+   * the Secret (rotation), e.g. `"2"` or `"2025-06"`. Nothing reads the Secret again by itself, so
+   * the revision is what tells the workloads that depend on it:
+   *
+   * - consumers wired with `DataStoreConnection` roll (the revision is part of the connection's
+   *   checksum on their pod template) and read the new password when they start;
+   * - a `Postgres` application role's Job runs again and sets the role's password from the Secret
+   *   (the revision is part of the Job's name);
+   * - a `Redis` (or `Valkey`) rolls its pods (an annotation on the pod template), and each reads
+   *   the new password when it starts.
+   *
+   * A Secret the app renders with data needs no revision: its content is part of the same
+   * checksums. At most 63 characters: letters, digits, '-', '_' and '.', starting and ending with
+   * a letter or digit (a label value).
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
+   * @example "2025-06"
+   * @default - no revision: a Secret the app does not render is taken as unchanged
+   * @experimental
+   */
+  readonly revision?: string;
 }
 
 /**
@@ -202,6 +226,14 @@ export class DataStoreCredentials {
    */
   public readonly passwordKey: string;
 
+  /**
+   * The revision of the Secret's content, changed when the password is rotated.
+   *
+   * @default - no revision
+   * @experimental
+   */
+  public readonly revision?: string;
+
   private readonly _extraKeys: Array<[string, string]>;
 
   private constructor(secret: ISecret, usernameKey: string | undefined, options: PasswordCredentialsOptions) {
@@ -226,9 +258,17 @@ export class DataStoreCredentials {
       checkSecretKey(where, `extraKeys.${variable}`, key, `Set 'extraKeys.${variable}' to a key of the Secret, such as "dbname", or leave the variable out`);
     }
 
+    if (options.revision !== undefined
+      && (typeof options.revision !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(options.revision))) {
+      throw fail(where, 'revision', options.revision,
+        'Must be a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
+        'Set \'revision\' to a value such as "2" or "2025-06", and change it whenever you change the password in the Secret');
+    }
+
     this.secret = secret;
     this.usernameKey = usernameKey;
     this.passwordKey = passwordKey;
+    this.revision = options.revision;
     this._extraKeys = extraKeys;
     // a Secret the app renders can be checked once the tree is complete (keys may be added later)
     secret.node.addValidation({ validate: () => this.missingKeys(where) });
@@ -339,6 +379,51 @@ export interface ConnectionProperties {
 }
 
 /**
+ * What clients need to connect to a data store over TLS and verify its certificate: the CA that
+ * signed the server's certificate, in a Secret, and the settings their drivers need.
+ *
+ * A `DataStoreConnection` mounts the CA (only that key of the Secret) into every consumer
+ * container and hands out its path as `<PREFIX>_CA_FILE`, and each of `variables` as
+ * `<PREFIX>_<variable>`. With `<PREFIX>_SERVICE_SERVER_NAME` (the name the certificate carries)
+ * that is what a driver needs to verify both the chain and the host name. The presets fill it in
+ * when they serve TLS (`Postgres`: `SSLMODE=verify-full`; `Redis`, `Valkey`: `TLS=verify-full`);
+ * a store described with `DataStore.fromDataStoreAttributes()` or a `StatefulWorkload` takes it
+ * as `tls`.
+ *
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+ * @see https://www.postgresql.org/docs/current/libpq-ssl.html#LIBPQ-SSL-PROTECTION
+ */
+export interface DataStoreTls {
+  /**
+   * The Secret holding the CA certificate (PEM) that clients verify the server's certificate
+   * with: the certificate's own Secret (cert-manager writes `ca.crt` next to `tls.crt` and
+   * `tls.key`), or a Secret that holds only the CA. Consumers mount its `caKey` only: the server's
+   * private key never reaches them.
+   *
+   * @see https://cert-manager.io/docs/usage/certificate/
+   */
+  readonly caSecret: ISecret;
+
+  /**
+   * The key of the CA certificate in `caSecret`.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   * @default "ca.crt"
+   */
+  readonly caKey?: string;
+
+  /**
+   * Plain settings the consumers' drivers need, by the end of their variable names: `{ SSLMODE:
+   * 'verify-full' }` gives `<PREFIX>_SSLMODE` (libpq's `PGSSLMODE`). Upper-case letters, digits
+   * and '_'; not `USERNAME`, `PASSWORD` or `CA_FILE`, nor starting with `SERVICE_`.
+   *
+   * @see https://www.postgresql.org/docs/current/libpq-envars.html
+   * @default - no variables besides `<PREFIX>_CA_FILE`
+   */
+  readonly variables?: { [variable: string]: string };
+}
+
+/**
  * A data store a workload can connect to, inside or outside the cluster.
  *
  * Implemented by `StatefulWorkload` (in-cluster) and `ExternalService` (outside the cluster), so a
@@ -398,6 +483,28 @@ export interface IDataStore extends IConstruct {
    * @default - the host name clients connect to
    */
   readonly serverName?: string;
+
+  /**
+   * What clients need to connect over TLS and verify the server: the CA and the drivers'
+   * settings. A `DataStoreConnection` mounts the CA into its consumers and hands out the
+   * settings.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   * @default - the store does not serve TLS, or clients get the CA another way
+   * @experimental
+   */
+  readonly tls?: DataStoreTls;
+
+  /**
+   * Credentials of the role that owns the data (PostgreSQL: the superuser that creates the
+   * schema), when consumers get other ones in `credentials` (an application role). Schema
+   * migrations (`SchemaMigration`) connect with them; applications never should.
+   *
+   * @see https://www.postgresql.org/docs/current/ddl-priv.html
+   * @default - `credentials` are the owner's too
+   * @experimental
+   */
+  readonly ownerCredentials?: DataStoreCredentials;
 
   /**
    * Plain settings consumers need besides the address and the credentials: the database, the
@@ -475,6 +582,26 @@ export interface DataStoreAttributes {
   readonly serverName?: string;
 
   /**
+   * The CA and driver settings clients need to connect over TLS, e.g. a managed PostgreSQL's CA
+   * bundle in a Secret of your own: `{ caSecret, variables: { SSLMODE: 'verify-full' } }`.
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   * @default - no TLS settings for consumers
+   * @experimental
+   */
+  readonly tls?: DataStoreTls;
+
+  /**
+   * Credentials of the role that owns the data, for schema migrations, when consumers get other
+   * ones (e.g. a CloudNativePG cluster's `<cluster>-superuser` Secret next to its `<cluster>-app`).
+   *
+   * @see https://www.postgresql.org/docs/current/ddl-priv.html
+   * @default - `credentials` are the owner's too
+   * @experimental
+   */
+  readonly ownerCredentials?: DataStoreCredentials;
+
+  /**
    * Plain settings consumers get next to the address, e.g. the database of a CloudNativePG
    * cluster's application user: `{ database: 'orders' }` gives `<PREFIX>_DATABASE`.
    *
@@ -514,6 +641,8 @@ class ImportedDataStore extends Construct implements IDataStore {
   public readonly primaryEndpoint?: Endpoint;
   public readonly credentials?: DataStoreCredentials;
   public readonly serverName?: string;
+  public readonly tls?: DataStoreTls;
+  public readonly ownerCredentials?: DataStoreCredentials;
   private readonly _ports: DataStorePort[];
   private readonly _connectionProperties?: ConnectionProperties;
 
@@ -542,6 +671,8 @@ class ImportedDataStore extends Construct implements IDataStore {
     connectionPropertyVariables(where, 'connectionProperties', attrs.connectionProperties);
     this.credentials = attrs.credentials;
     this.serverName = serverName;
+    this.tls = attrs.tls && copyTls(where, 'tls', attrs.tls);
+    this.ownerCredentials = attrs.ownerCredentials;
     this._connectionProperties = copyConnectionProperties(attrs.connectionProperties);
   }
 
@@ -553,3 +684,4 @@ class ImportedDataStore extends Construct implements IDataStore {
     return copyConnectionProperties(this._connectionProperties);
   }
 }
+

@@ -1,9 +1,11 @@
+import { Container } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineMetrics, MetricsAlertContext, MetricsOptions } from './engine-metrics';
+import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackup, LogicalBackupOptions } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { LogicalRestore, LogicalRestoreOptions } from '../backup/logical-restore';
-import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { PrometheusAlertingRule } from '../metrics/prometheus-rule';
 import { failWithoutValue } from '../private/validation';
@@ -24,6 +26,11 @@ import { IStatefulWorkloadOwner, StatefulWorkload } from '../workload/stateful-w
  * elsewhere than the workload's headless Service (Redis hands out its primary-only Service).
  *
  * Operations every engine offers, and the hooks each engine fills:
+ * - TLS (`configureTls()`, from the preset's `tls` prop): the base renders the certificate (a
+ *   cert-manager `Certificate` for the pods' and Services' names, or a Secret of yours), mounts it
+ *   into the server's containers and hands consumers the CA; the engine configures its server
+ *   with `PresetTls.certFile`/`keyFile`/`caFile` and fills `tlsClientVariables()` with what its
+ *   clients' drivers need (PostgreSQL: `SSLMODE=verify-full`).
  * - logical backups and restores (`addBackup()`, `addRestore()`): override
  *   `logicalBackupEngine()` with the engine's dump and restore commands. Without it, both fail
  *   with an error that points to volume snapshots (Cassandra keeps it so: a logical dump of a
@@ -54,6 +61,7 @@ export abstract class EnginePreset extends Construct implements IDataStore, ISta
   /** The workload running the engine (escape hatch): the StatefulSet, its headless Service and disruption budget. */
   public abstract readonly workload: StatefulWorkload;
 
+  private _serverTls?: PresetTls;
   /** The engine's commands for logical backups, from the hook, once. */
   private _backupEngine?: LogicalBackupEngine;
 
@@ -96,6 +104,73 @@ export abstract class EnginePreset extends Construct implements IDataStore, ISta
   /** None: clients connect to the Service names the server's certificate names. */
   public get serverName(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * Credentials of the role that owns the data, when consumers get other ones (a `Postgres` with
+   * an application role).
+   *
+   * @default - `credentials` are the owner's too
+   */
+  public get ownerCredentials(): DataStoreCredentials | undefined {
+    return undefined;
+  }
+
+  /**
+   * The server side of TLS (the certificate Secret, where its files are in the pod), when the
+   * preset serves TLS.
+   *
+   * @default - no TLS
+   */
+  public get serverTls(): PresetTls | undefined {
+    return this._serverTls;
+  }
+
+  /**
+   * What consumers need to connect over TLS, when the preset serves TLS: the certificate's Secret
+   * (its `ca.crt` only is mounted into consumers) and the engine's driver settings
+   * (`tlsClientVariables()`).
+   *
+   * @default - no TLS
+   */
+  public get tls(): DataStoreTls | undefined {
+    const tls = this._serverTls;
+    if (!tls) return undefined;
+    return { caSecret: tls.secret, caKey: tls.caKey, variables: this.tlsClientVariables(tls) };
+  }
+
+  /**
+   * Sets up the server's TLS, once, from the preset's `tls` prop: checks it, renders the
+   * cert-manager `Certificate` (for the pods' and Services' DNS names) or takes the Secret given,
+   * mounts the certificate read-only into `containers`, and hands consumers the CA from then on
+   * (`tls`, also through the workload's client Services). Call it from the constructor once
+   * `workload` and its client Services exist; configure the server with the returned files.
+   *
+   * @param options the preset's `tls` prop
+   * @param containers the containers of the workload that read the certificate (the server)
+   * @returns the certificate's Secret and files
+   */
+  protected configureTls(options: PresetTlsOptions, containers: Container[]): PresetTls {
+    const where = `${this.constructor.name} '${this.node.path}'`;
+    if (this._serverTls) {
+      throw failWithoutValue(where, 'tls', 'configureTls() called twice', 'A preset has one certificate', 'Call configureTls() once');
+    }
+    const tls = PresetTls._create(this, where, options, this.workload);
+    for (const c of containers) tls.mount(c);
+    this._serverTls = tls;
+    this.workload._owningStore = this;
+    return tls;
+  }
+
+  /**
+   * The engine hook of TLS: the plain settings its clients' drivers need, handed to consumers as
+   * `<PREFIX>_<variable>` next to `<PREFIX>_CA_FILE` (e.g. PostgreSQL's `{ SSLMODE: 'verify-full' }`).
+   *
+   * @param _tls the server's TLS
+   * @returns the variables, by the end of their names
+   */
+  protected tlsClientVariables(_tls: PresetTls): { [variable: string]: string } {
+    return {};
   }
 
   /**

@@ -3,6 +3,8 @@ export * from './engine-image';
 export * from './engine-metrics';
 export * from './engine-preset';
 export * from './postgres';
+export * from './postgres-application-role';
+export * from './preset-tls';
 export * from './redis';
 export * from './redis-sentinel';
 export * from './valkey';

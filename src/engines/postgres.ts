@@ -1,9 +1,11 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, PodManagementPolicy, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
+import { Container, ContainerResources, Cpu, EmptyDirMedium, EnvValue, IConfigMap, ConfigMap, PodManagementPolicy, Probe, ServiceType, Volume, VolumeMount } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
+import { PostgresApplicationRole, PostgresApplicationRoleOptions } from './postgres-application-role';
+import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
 import { DataStoreCredentials, Endpoint } from '../connection/data-store';
 import { MetricsExporter } from '../metrics/metrics-exporter';
@@ -26,6 +28,7 @@ import {
   POSTGRES_INITDB_DIRECTORY,
   POSTGRES_PASSWORD_FILE_NAME,
   POSTGRES_SECRET_DIRECTORY,
+  POSTGRES_SOCKET_DIRECTORY,
   POSTGRES_UID,
   POSTGRES_VERSIONS,
   POSTGRES_VOLUME_NAMES,
@@ -46,6 +49,17 @@ import {
   renderReplicationServer,
   ReplicationServer,
 } from './private/postgres-replication';
+import { POSTGRES_APP_ROLE_ENV, POSTGRES_APP_SECRET_DIRECTORY } from './private/postgres-roles';
+import {
+  POSTGRES_HBA_DIRECTORY,
+  POSTGRES_HBA_KEY,
+  POSTGRES_HBA_VOLUME,
+  POSTGRES_TLS_CLIENT_VARIABLES,
+  postgresHbaFile,
+  postgresTlsArgs,
+  postgresTlsReloadCommand,
+} from './private/postgres-tls';
+import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
 import { warnEngineVersion } from '../private/engine-versions';
 import { REPLICATION_ANNOTATION } from '../private/labels';
 import { mountedObjectNamespaceError } from './private/preset-checks';
@@ -295,6 +309,37 @@ export interface PostgresProps extends StatefulWorkloadOptions {
    * @default - no replication role: `readReplicas` must be 0
    */
   readonly replicationCredentials?: DataStoreCredentials;
+
+  /**
+   * TLS: the server's certificate from a Secret of yours or from cert-manager (a `Certificate`
+   * for the pods' and Services' names), `ssl = on`, and with `required` (the default) TLS for every
+   * connection from outside the pod (`hostssl` lines in the library's own `pg_hba.conf`; the
+   * probes and sidecars in the pod keep the loopback). Consumers wired with `DataStoreConnection`
+   * get the CA mounted (`<PREFIX>_CA_FILE`) and `<PREFIX>_SSLMODE=verify-full`. A `tls-reload`
+   * sidecar makes the server reload a renewed certificate (`pg_reload_conf()`).
+   *
+   * @see https://www.postgresql.org/docs/current/ssl-tcp.html
+   * @see https://cert-manager.io/docs/usage/certificate/
+   * @default - no TLS
+   */
+  readonly tls?: PresetTlsOptions;
+
+  /**
+   * A login role for the consumers, apart from the superuser: `LOGIN` and nothing more on the
+   * cluster (no SUPERUSER, CREATEDB, CREATEROLE, REPLICATION, BYPASSRLS), `CONNECT` on `database`,
+   * and in each schema `USAGE` and read/write access to the data (`SELECT, INSERT, UPDATE, DELETE`
+   * on tables, `USAGE, SELECT, UPDATE` on sequences), for what exists and what the owner creates
+   * later. Created at first initialization, and by an idempotent Job (an Argo CD Sync hook) on a
+   * running server, which also sets the password again when the role's Secret changes.
+   *
+   * With it, the preset's `credentials` (what `DataStoreConnection` hands out, also through
+   * `primaryService`) are the role's; `ownerCredentials` (the superuser's) stay with the server,
+   * schema migrations and backups.
+   *
+   * @see https://www.postgresql.org/docs/current/ddl-priv.html
+   * @default - no application role: consumers connect as the superuser
+   */
+  readonly applicationRole?: PostgresApplicationRoleOptions;
 }
 
 const DATA_VOLUME = 'data';
@@ -342,6 +387,16 @@ export class Postgres extends EnginePreset {
    */
   public readonly replicationCredentials?: DataStoreCredentials;
 
+  /**
+   * The application role, when `applicationRole` is set: its credentials, init script and Job.
+   *
+   * @default - none
+   */
+  public readonly applicationRole?: PostgresApplicationRole;
+
+  /** The superuser's credentials (`credentials` prop). */
+  private readonly superuserCredentials: DataStoreCredentials;
+
   /** The credentials Secret's password as a file (the server's, and the exporter's). */
   private readonly passwordVolume: Volume;
   /** The server's port in the pod. */
@@ -366,6 +421,12 @@ export class Postgres extends EnginePreset {
     const replication = props.replicationCredentials;
     const readReplicas = props.readReplicas ?? 0;
     checkReplicationProps(where, props, credentials);
+    if (props.tls && (readReplicas > 0 || props.replicationCredentials)) {
+      // not proven: the library's pg_hba.conf and the standbys' replication connection under TLS
+      throw fail(where, 'tls', 'set', 'Cannot be combined with \'readReplicas\' yet: TLS replaces pg_hba.conf with the library\'s own, '
+        + 'whose replication lines and the standbys\' TLS connection are not proven together',
+      'Leave \'tls\' out with read replicas (isolate the store with NetworkPolicies.enable() instead), or leave \'readReplicas\' out');
+    }
     const replicas = props.readReplicas !== undefined ? readReplicas + 1 : props.replicas ?? 1;
     if (props.readReplicas === undefined && replicas !== 0 && replicas !== 1) {
       throw fail(where, 'replicas', replicas,
@@ -403,6 +464,9 @@ export class Postgres extends EnginePreset {
       dataVolumeName: DATA_VOLUME,
     });
     const image = engineImage(where, 'image', props.image, 'library/postgres', engine.tag);
+    this.superuserCredentials = credentials;
+    // TLS (postgres-tls.ts): the certificate's files are the base's, at a fixed path
+    const tlsSettings = props.tls ? { files: TLS_FILES, required: props.tls.required ?? true } : undefined;
     this.image = image;
     warnEngineVersion(this, where, 'version', 'postgres', engine.tag);
 
@@ -427,6 +491,8 @@ export class Postgres extends EnginePreset {
     this.serverPort = engine.port;
     const volumeMounts: VolumeMount[] = engine.volumeMounts
       .filter(m => m.name !== DATA_VOLUME && m.name !== names.tmp)
+      // with an application role, the init scripts are mounted with the role's (after the workload)
+      .filter(m => !(props.applicationRole && m.name === names.initScripts))
       .map(m => ({ path: m.mountPath, volume: volumes[m.name], readOnly: m.readOnly }));
 
     const envVariables: { [name: string]: EnvValue } = {};
@@ -460,7 +526,7 @@ export class Postgres extends EnginePreset {
     const {
       credentials: _credentials, database: _database, version: _version, image: _image, resources: _resources, storage: _storage,
       storageClass: _storageClass, storageClassName: _storageClassName, initSql: _initSql, primaryService: _primaryService,
-      storeName: _storeName, ...options
+      storeName: _storeName, tls: _tls, applicationRole: _applicationRole, ...options
     } = props;
     this.workload = new StatefulWorkload(this, 'Resource', {
       ...options,
@@ -481,7 +547,7 @@ export class Postgres extends EnginePreset {
       containers: [{
         name: 'postgres',
         image,
-        args: [...engine.args, ...streaming?.args ?? []],
+        args: [...engine.args, ...streaming?.args ?? [], ...tlsSettings ? postgresTlsArgs(tlsSettings) : []],
         envVariables,
         ports: [{ name: 'postgres', number: engine.port }],
         startup: probe(engine.startupProbe),
@@ -553,16 +619,31 @@ export class Postgres extends EnginePreset {
       });
     }
 
+    // ---- TLS and the application role (after the client Services: the certificate names them)
+    const server = this.workload.containers.find(c => c.name === 'postgres')!;
+    const tls = props.tls ? this.configureTls(props.tls, [server]) : undefined;
+    if (tls) this.addTlsFiles(tls, server, volumes[names.socket]);
+    if (props.applicationRole) {
+      this.applicationRole = PostgresApplicationRole._create(this, 'ApplicationRole', props.applicationRole, {
+        where, workload: this.workload, image, database: this.databaseName, port: engine.port, ownerCredentials: credentials, tls,
+      });
+      this.addApplicationRoleFiles(this.applicationRole, server, props.initSql);
+      this.workload._owningStore = this;
+    }
+
     // ---- deferred checks: the user name, init script keys and namespaces of objects the app renders
     // once per synthesis: cdk8s validates the app again for every chart
     addSynthesisCheck(this, () => [
       ...this.usernameErrors(where, credentials),
       ...this.initSqlErrors(where, props.initSql),
       ...replicationUsernameErrors(where, credentials, props.replicationCredentials),
+      ...this.applicationRoleErrors(where),
       ...[
         mountedObjectNamespaceError(where, 'credentials', credentials.secret, this.workload.namespaceName),
         props.initSql && mountedObjectNamespaceError(where, 'initSql', props.initSql, this.workload.namespaceName),
         replication && mountedObjectNamespaceError(where, 'replicationCredentials', replication.secret, this.workload.namespaceName),
+        this.applicationRole
+          && mountedObjectNamespaceError(where, 'applicationRole.credentials', this.applicationRole.credentials.secret, this.workload.namespaceName),
       ].filter((e): e is string => e !== undefined),
       ...this.exporterPasswordErrors(where, credentials),
     ]);
@@ -575,6 +656,81 @@ export class Postgres extends EnginePreset {
   public get endpoint(): Endpoint {
     if (this.readReplicas > 0) return this.primaryService?.endpoint ?? this.workload.primaryEndpoint!;
     return this.workload.endpoint;
+  }
+
+  /**
+   * The credentials consumers get: the application role's when `applicationRole` is set, else the
+   * superuser's.
+   */
+  public get credentials(): DataStoreCredentials | undefined {
+    return this.applicationRole?.credentials ?? this.superuserCredentials;
+  }
+
+  /**
+   * The superuser's credentials, when consumers get the application role's: for schema migrations
+   * and backups.
+   *
+   * @default - no application role: `credentials` are the superuser's
+   */
+  public get ownerCredentials(): DataStoreCredentials | undefined {
+    return this.applicationRole ? this.superuserCredentials : undefined;
+  }
+
+  /** libpq's `sslmode` that verifies the chain and the host name: `SSLMODE=verify-full`. */
+  protected tlsClientVariables(_tls: PresetTls): { [variable: string]: string } {
+    return { ...POSTGRES_TLS_CLIENT_VARIABLES };
+  }
+
+  /**
+   * TLS beside the certificate the base mounts: with `required`, the library's `pg_hba.conf` (a
+   * ConfigMap, `<statefulset>-hba`); and the `tls-reload` sidecar, which runs `pg_reload_conf()`
+   * over the socket when the certificate (or the hba file) changes.
+   */
+  private addTlsFiles(tls: PresetTls, server: Container, socket: Volume): void {
+    const w = this.workload;
+    let hba: Volume | undefined;
+    if (tls.required) {
+      const hbaConfig = new ConfigMap(this, 'HbaConfig', {
+        metadata: { name: `${w.name}-hba`, namespace: w.namespaceName },
+        data: { [POSTGRES_HBA_KEY]: postgresHbaFile() },
+      });
+      hba = Volume.fromConfigMap(this, 'HbaVolume', hbaConfig, { name: POSTGRES_HBA_VOLUME, defaultMode: 0o444 });
+      server.mount(POSTGRES_HBA_DIRECTORY, hba, { readOnly: true });
+    }
+    const files = [tls.certFile, tls.keyFile, tls.caFile, ...hba ? [`${POSTGRES_HBA_DIRECTORY}/${POSTGRES_HBA_KEY}`] : []];
+    const credentials = this.superuserCredentials;
+    const reload = w.addContainer({
+      name: TLS_RELOAD_CONTAINER,
+      image: server.image,
+      command: ['sh', '-c', tlsReloadScript(files, postgresTlsReloadCommand(POSTGRES_SOCKET_DIRECTORY))],
+      envVariables: {
+        POSTGRES_USER: EnvValue.fromSecretValue({ secret: credentials.secret, key: credentials.usernameKey! }),
+        POSTGRES_DB: EnvValue.fromValue(this.databaseName),
+        PGPORT: EnvValue.fromValue(String(w.ports[0]?.port ?? 5432)),
+      },
+      resources: { cpu: { request: Cpu.millis(10) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) } },
+      securityContext: { user: POSTGRES_UID, group: POSTGRES_GID, ensureNonRoot: true },
+    });
+    // the socket only: read-only is enough to connect to it
+    reload.mount(POSTGRES_SOCKET_DIRECTORY, socket, { readOnly: true });
+    tls.mount(reload);
+    if (hba) reload.mount(POSTGRES_HBA_DIRECTORY, hba, { readOnly: true });
+  }
+
+  /**
+   * The application role in the server's container, for its init script: the role's name
+   * (`POSTGRES_APP_ROLE`, from its Secret), its password file, and `/docker-entrypoint-initdb.d`
+   * with the role's script and the user's `initSql`.
+   */
+  private addApplicationRoleFiles(role: PostgresApplicationRole, server: Container, initSql: IConfigMap | undefined): void {
+    const credentials = role.credentials;
+    server.env.addVariable(POSTGRES_APP_ROLE_ENV, EnvValue.fromSecretValue({ secret: credentials.secret, key: credentials.usernameKey! }));
+    server.mount(POSTGRES_APP_SECRET_DIRECTORY, Volume.fromSecret(this, 'AppPasswordVolume', credentials.secret, {
+      name: 'postgres-app-password',
+      items: { [credentials.passwordKey]: { path: 'password' } },
+      defaultMode: 0o400,
+    }), { readOnly: true });
+    server.mount(POSTGRES_INITDB_DIRECTORY, role._initdbVolume(POSTGRES_VOLUME_NAMES.initScripts, initSql), { readOnly: true });
   }
 
   /**
@@ -609,8 +765,8 @@ export class Postgres extends EnginePreset {
       group: POSTGRES_GID,
       files: POSTGRES_BACKUP_FILES,
       details: { database: this.databaseName, major: String(this.version.majorVersion) },
-      backup: command(postgresBackupScript()),
-      restore: command(postgresRestoreScript()),
+      backup: command(postgresBackupScript(this.serverTls !== undefined)),
+      restore: command(postgresRestoreScript(this.serverTls !== undefined)),
     };
   }
 
@@ -660,6 +816,30 @@ export class Postgres extends EnginePreset {
       checkPostgresUser(where, `credentials.usernameKey (${show(key)} of the Secret ${show(object.name)})`, value);
     } catch (e) {
       return [(e as Error).message];
+    }
+    return [];
+  }
+
+  /**
+   * The application role's name in a Secret the app renders: a plain SQL identifier, not `pg_*` or
+   * `public`, and not the superuser's name when that is known too.
+   */
+  private applicationRoleErrors(where: string): string[] {
+    const role = this.applicationRole;
+    if (!role) return [];
+    const name = renderedValue(role.credentials.secret, role.credentials.usernameKey!);
+    if (name === undefined) return [];
+    const prop = `applicationRole.credentials.usernameKey (${show(role.credentials.usernameKey)} of the Secret ${show(role.credentials.secret.name)})`;
+    try {
+      checkPostgresUser(where, prop, name);
+    } catch (e) {
+      return [(e as Error).message];
+    }
+    const superuser = renderedValue(this.superuserCredentials.secret, this.superuserCredentials.usernameKey!);
+    if (superuser === name) {
+      return [fail(where, prop, name,
+        'Must differ from the superuser\'s name: the application role is a role of its own, with fewer privileges',
+        'Give the application role another name, such as "app"').message];
     }
     return [];
   }
@@ -766,4 +946,12 @@ function probe(json: ExecProbeJson): Probe {
     successThreshold: json.successThreshold,
     failureThreshold: json.failureThreshold,
   });
+}
+
+/** The value of a key of a Secret the app renders with data, if any. */
+function renderedValue(secret: { node: Construct['node'] }, key: string): string | undefined {
+  const object = secret.node.defaultChild;
+  if (!(object instanceof ApiObject) || object.kind !== 'Secret') return undefined;
+  const rendered = object.toJson();
+  return rendered.stringData?.[key] ?? (rendered.data?.[key] !== undefined ? Buffer.from(rendered.data[key], 'base64').toString('utf8') : undefined);
 }

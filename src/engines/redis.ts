@@ -1,4 +1,5 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import {
   ContainerResources,
   Cpu,
@@ -13,6 +14,7 @@ import { Construct } from 'constructs';
 import { EngineImageOptions } from './engine-image';
 import { MetricsAlertContext } from './engine-metrics';
 import { EnginePreset } from './engine-preset';
+import { PresetTls, PresetTlsOptions } from './preset-tls';
 import { RedisSentinel, RedisSentinelOptions } from './redis-sentinel';
 import { LogicalBackup } from '../backup/logical-backup';
 import { LogicalBackupEngine } from '../backup/logical-backup-engine';
@@ -34,12 +36,14 @@ import {
   RedisFlavor,
   renderRedis,
 } from './private/redis';
-import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
+import { REDIS_BACKUP_FILES, REDIS_POD_IP_ENV, REDIS_REPLICAS_ENV, REDIS_RESTORE_TLS_ENV, redisBackupScript, redisRestoreScript } from './private/redis-backup';
 import { REDIS_SENTINEL_HOSTS_ENV, REDIS_SENTINEL_MASTER_ENV, sentinelBackupPrelude, sentinelDataPart } from './private/redis-sentinel';
+import { REDIS_TLS_CLIENT_VARIABLES, redisTlsReloadCommand } from './private/redis-tls';
+import { TLS_FILES, TLS_RELOAD_CONTAINER, tlsReloadScript } from './private/tls';
 import type { ValkeyVersion } from './valkey';
 import { defaultTagOf, EngineKind, warnEngineVersion } from '../private/engine-versions';
 import { presetResources } from './private/resources';
-import { addSynthesisCheck } from '../private/app-index';
+import { addSynthesisCheck, onEveryPass } from '../private/app-index';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import { checkInteger, fail, failWithoutValue } from '../private/validation';
 import { addValidationWithWarnings, warn, warningMessage, WARNINGS } from '../private/warnings';
@@ -347,6 +351,20 @@ export interface RedisCompatibleProps extends StatefulWorkloadOptions {
    * @default - no Sentinel: pod `ordinals.start` is always the primary, and there is no failover
    */
   readonly sentinel?: RedisSentinelOptions;
+
+  /**
+   * TLS on the client port (6379), the plain TCP port off (`port 0`), replication over TLS
+   * (`tls-replication yes`), from a certificate in a Secret of yours or from cert-manager (a
+   * `Certificate` for the pods' and Services' names). The probes keep the Unix socket. Consumers
+   * wired with `DataStoreConnection` get the CA mounted (`<PREFIX>_CA_FILE`) and
+   * `<PREFIX>_TLS=verify-full`. A `tls-reload` sidecar makes the server load a renewed certificate
+   * (`CONFIG SET tls-cert-file`). `required: false` is refused: the server has one client port.
+   *
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/
+   * @see https://cert-manager.io/docs/usage/certificate/
+   * @default - no TLS
+   */
+  readonly tls?: PresetTlsOptions;
 }
 
 /**
@@ -455,14 +473,26 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     if (props.storageClass && props.storageClassName !== undefined) {
       throw fail(where, 'storageClassName', props.storageClassName, 'Cannot be combined with \'storageClass\'', 'Set one of the two');
     }
+    if (props.tls?.required === false) {
+      throw fail(where, 'tls.required', false,
+        `${compatibleEngine.name} serves TLS on its client port, with the plain port off: it cannot take both on one port, and a second port would change the port clients are given`,
+        'Leave \'tls.required\' out: consumers wired with DataStoreConnection roll with the change and connect over TLS');
+    }
     const resources: ContainerResources = presetResources(props.resources, { cpuRequest: Cpu.millis(100), memory: Size.mebibytes(256) });
     const memoryLimit = resources.memory!.limit!;
     const image = engineImage(where, 'image', props.image, compatibleEngine.repository, compatibleEngine.tag);
 
     // ---- the workload
     const userSc = props.securityContext ?? {};
+    const { tls: tlsOptions, ...workloadProps } = props;
+    if (tlsOptions && props.sentinel !== undefined) {
+      // not proven: the sentinels' and the start-up's connections to the data pods are plain TCP
+      throw fail(where, 'tls', 'set', 'Cannot be combined with \'sentinel\' yet: the sentinels and the data pods\' start-up talk to the data pods '
+        + 'over plain TCP, which TLS turns off (port 0), so failover would stop working',
+      'Leave \'tls\' out with \'sentinel\' (isolate the store with NetworkPolicies.enable() instead), or leave \'sentinel\' out');
+    }
     this.workload = new StatefulWorkload(this, 'Resource', {
-      ...props,
+      ...workloadProps,
       replicas: readReplicas + 1,
       podManagementPolicy: props.podManagementPolicy ?? PodManagementPolicy.PARALLEL,
       headlessService: { ...props.headlessService, publishNotReadyAddresses: true },
@@ -523,6 +553,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         dataDir: '/data',
         sentinel: { masterName: sentinel.masterName, sentinelHosts: sentinel.hosts, minReplicasToWrite: sentinel.minReplicasToWrite },
       }),
+      tls: tlsOptions ? { files: TLS_FILES } : undefined,
     }, {
       memoryLimit: 'resources.memory.limit',
       replicas: 'readReplicas',
@@ -545,7 +576,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         envVariables[e.name] = EnvValue.fromValue(e.value);
       }
     }
-    w.addContainer({
+    const server = w.addContainer({
       name: flavor,
       image: engine.image,
       command: engine.command,
@@ -581,6 +612,14 @@ export abstract class RedisCompatibleBase extends EnginePreset {
       selection: ServiceSelection.allPods(),
       ports: [{ port, name: 'redis' }],
     });
+
+    // ---- TLS (after the client Services: the certificate names them)
+    if (tlsOptions) {
+      const tls = this.configureTls(tlsOptions, [server]);
+      this.addTlsReload(tls, engine, config, props);
+    }
+    // ---- password rotation: the pods read the password when they start
+    this.rollOnPasswordChange(props.password);
 
     // ---- attributes
     this.readReplicas = readReplicas;
@@ -638,7 +677,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
    * making the primary replicate a temporary server in the restore Job's pod that loaded the dump:
    * an RDB in the data directory would be ignored, as the server loads its append-only file. The
    * Jobs run the server's image as uid 999 and authenticate as the preset's pods do
-   * (`REDISCLI_AUTH` from the password Secret).
+   * (`REDISCLI_AUTH` from the password Secret). With `tls`, they connect over TLS with the
+   * connection's CA, and the restore's temporary server serves the store's own certificate (the
+   * primary replicates from it over TLS).
    */
   protected logicalBackupEngine(): LogicalBackupEngine {
     const w = this.workload;
@@ -656,7 +697,19 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         [REDIS_SENTINEL_MASTER_ENV]: EnvValue.fromValue(this.sentinel.masterName),
       }
       : {};
-    const backupScript = redisBackupScript(binaries);
+    // TLS: the Jobs connect with the connection's CA; the restore's temporary server serves the store's certificate
+    const serverTls = this.serverTls;
+    const tls = serverTls ? { certDirectoryVariable: REDIS_RESTORE_TLS_ENV } : undefined;
+    const restoreTls = serverTls && {
+      env: { [REDIS_RESTORE_TLS_ENV]: EnvValue.fromValue(serverTls.mountPath) },
+      mounts: [{
+        path: serverTls.mountPath,
+        // 0440 under the Job's fsGroup: the temporary server (uid 999) reads the key through its group
+        volume: Volume.fromSecret(this, 'RestoreTlsVolume', serverTls.secret, { name: 'tls', defaultMode: 0o440 }),
+        readOnly: true,
+      }],
+    };
+    const backupScript = redisBackupScript(binaries, tls);
     return {
       engineName: this.flavor,
       image: this.image,
@@ -670,8 +723,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         envVariables: { ...auth, ...sentinel, ...replicas.length > 0 ? { [REDIS_REPLICAS_ENV]: EnvValue.fromValue(replicas.join(' ')) } : {} },
       },
       restore: {
-        script: redisRestoreScript(binaries),
-        envVariables: { ...auth, [REDIS_POD_IP_ENV]: EnvValue.fromFieldRef(EnvFieldPaths.POD_IP) },
+        script: redisRestoreScript(binaries, tls),
+        envVariables: { ...auth, [REDIS_POD_IP_ENV]: EnvValue.fromFieldRef(EnvFieldPaths.POD_IP), ...restoreTls?.env },
+        volumeMounts: restoreTls?.mounts,
         // the temporary server holds the whole data set, as the store does
         resources: { cpu: { request: Cpu.millis(100) }, memory: { request: this.memoryLimit, limit: this.memoryLimit } },
       },
@@ -696,6 +750,48 @@ export abstract class RedisCompatibleBase extends EnginePreset {
         'Restore into a store without \'sentinel\' (a new one, or this one with \'sentinel\' left out for the restore), then turn Sentinel on (docs/failover.md)');
     }
     return super.addRestore(id, options);
+  }
+
+
+  /** TLS for consumers: `TLS=verify-full` (verify the chain against `<PREFIX>_CA_FILE` and the host name). */
+  protected tlsClientVariables(_tls: PresetTls): { [variable: string]: string } {
+    return { ...REDIS_TLS_CLIENT_VARIABLES };
+  }
+
+  /**
+   * The `tls-reload` sidecar: `CONFIG SET tls-cert-file ...` over the Unix socket (in the
+   * configuration volume) when the certificate files change.
+   */
+  private addTlsReload(tls: PresetTls, engine: RedisEngine, config: Volume, props: RedisCompatibleProps): void {
+    const facts = { cli: `${engine.flavor}-cli`, socket: engine.config.find(l => l.startsWith('unixsocket '))!.slice('unixsocket '.length) };
+    const envVariables: { [name: string]: EnvValue } = {};
+    if (props.password) {
+      envVariables[REDIS_PASSWORD_ENV] = EnvValue.fromSecretValue({ secret: props.password.secret, key: props.password.passwordKey });
+    }
+    const reload = this.workload.addContainer({
+      name: TLS_RELOAD_CONTAINER,
+      image: engine.image,
+      command: ['sh', '-c', tlsReloadScript([tls.certFile, tls.keyFile, tls.caFile], redisTlsReloadCommand(facts.cli, facts.socket, TLS_FILES))],
+      envVariables,
+      resources: { cpu: { request: Cpu.millis(10) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) } },
+      securityContext: { user: engine.user, group: engine.group },
+      // the socket only: read-only is enough to connect to it
+      volumeMounts: engine.volumeMounts.map(m => ({ volume: config, path: m.mountPath, readOnly: true })),
+    });
+    tls.mount(reload);
+  }
+
+  /**
+   * Rolls the pods when the password changes, as they read it only when they start: an annotation
+   * on the pod template with a digest of the credentials' `revision` and, for a Secret the app
+   * renders, its password (never the password itself).
+   */
+  private rollOnPasswordChange(password: DataStoreCredentials | undefined): void {
+    if (!password) return;
+    onEveryPass(this, () => {
+      const digest = passwordDigest(password);
+      if (digest !== undefined) this.workload.podMetadata.addAnnotation(PASSWORD_ANNOTATION, digest);
+    });
   }
 
   /**
@@ -738,6 +834,7 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     const exporter = renderRedisExporter({
       serverPort: REDIS_PORT,
       password: password ? { name: password.secret.name, key: password.passwordKey } : undefined,
+      tls: this.serverTls !== undefined,
     });
     return {
       alertPrefix: this.compatibleEngine.name,
@@ -824,6 +921,24 @@ export class Redis extends RedisCompatibleBase {
     super(scope, id, props, RedisCompatibleEngine.redis(version));
     this.version = version;
   }
+}
+
+/** The pod template annotation that rolls the pods when the password changes. */
+const PASSWORD_ANNOTATION = 'cdk8s-stateful.io/password-checksum';
+
+/**
+ * 16 hex digits of the SHA-256 of the credentials' `revision` and, for a Secret the app renders
+ * with data, the password; undefined when neither is known.
+ */
+function passwordDigest(credentials: DataStoreCredentials): string | undefined {
+  const object = credentials.secret.node.defaultChild;
+  let value: string | undefined;
+  if (object instanceof ApiObject && object.kind === 'Secret') {
+    const rendered = object.toJson();
+    value = rendered.stringData?.[credentials.passwordKey] ?? rendered.data?.[credentials.passwordKey];
+  }
+  if (credentials.revision === undefined && value === undefined) return undefined;
+  return createHash('sha256').update(JSON.stringify([credentials.revision ?? null, value ?? null])).digest('hex').slice(0, 16);
 }
 
 function probe(p: ProbeJson): Probe {

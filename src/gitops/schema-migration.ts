@@ -33,7 +33,10 @@ export interface SchemaMigrationProps {
    * The data store the migration runs against. The Job's container gets the store's address and
    * credentials exactly as a consumer wired with `DataStoreConnection`: `<PREFIX>_SERVICE_HOST`,
    * `<PREFIX>_SERVICE_PORT`, ... and `<PREFIX>_USERNAME` (unless the credentials have no user
-   * name), `<PREFIX>_PASSWORD` and the credentials' `extraKeys` from the store's Secret.
+   * name), `<PREFIX>_PASSWORD` and the credentials' `extraKeys` from the store's Secret: the
+   * owner's (`ownerCredentials`) when consumers get other ones (a `Postgres` with an application
+   * role), since a migration changes the schema. With TLS, it gets the CA and the drivers'
+   * settings as consumers do.
    *
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
    */
@@ -90,7 +93,9 @@ export interface SchemaMigrationProps {
   /**
    * An existing connection to `store` to wire the Job to, e.g. the one its consumers use: the Job
    * then reads the same ConfigMap as they do, and no other is rendered. It must be a connection to
-   * the same store, in the Job's namespace.
+   * the same store, in the Job's namespace, and hand out the store's owner credentials when the
+   * store has some (`ownerCredentials`: the consumers' connection of a `Postgres` with an
+   * application role does not).
    *
    * @see https://kubernetes.io/docs/concepts/configuration/configmap/
    * @default - a connection of its own (a ConfigMap named `<metadata.name>-connection`)
@@ -235,6 +240,13 @@ export class SchemaMigration extends Construct {
           `Must be a connection to 'store' (${show(props.store.node.path)}), but it connects to ${show(props.connection.store.node.path)}`,
           'Pass the connection of the same store, or leave \'connection\' out');
       }
+      const owner = props.store.ownerCredentials;
+      if (owner !== undefined && props.connection.credentials !== owner) {
+        throw fail(where, 'connection', props.connection.node.path,
+          'Must hand out the store\'s owner credentials (\'ownerCredentials\'), but it hands out its consumers\' (an application role, which cannot change the schema)',
+          'Leave \'connection\' out (the migration gets a connection of its own, with the owner\'s credentials), '
+          + 'or pass a connection made with \'credentials: store.ownerCredentials\'');
+      }
       if (props.waitForStore !== undefined) {
         throw fail(where, 'waitForStore', props.waitForStore,
           'Cannot be combined with \'connection\': the given connection decides whether its consumers wait (its own \'waitForStore\')',
@@ -289,6 +301,8 @@ export class SchemaMigration extends Construct {
     this.connection = props.connection ?? new DataStoreConnection(this, 'Connection', {
       store: props.store,
       prefix: props.prefix,
+      // the role that owns the schema, when consumers get another one (an application role)
+      credentials: props.store.ownerCredentials,
       // named after the migration: the consumers' connection to the same store owns the prefix's name
       metadata: { name: `${namePrefix}-connection`, namespace: props.metadata?.namespace },
       waitForStore: props.waitForStore,

@@ -18,13 +18,14 @@ import { Construct, IConstruct } from 'constructs';
 import { PodDefaults, PodDefaultsOptions } from './pod-defaults';
 import { VolumeClaimTemplate, VolumeClaimTemplateOptions } from './volume-claim-template';
 import { ServiceSelection, WorkloadService, WorkloadServiceOptions } from './workload-service';
-import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { AppIndex, declareRole, declareStore, declareView, OwnStateCache, resolveStorageClass, touch, watchContainer } from '../private/app-index';
 import { connectionPropertyVariables, copyConnectionProperties } from '../private/connection-properties';
 import { MANAGED_BY } from '../private/labels';
 import { PodMetadataDefinition } from './private/pod-metadata';
 import { labelProblems, annotationProblems, isPinnedImage, podTemplateProblems, problemMessages, throwFirst, topologySpreadProblems } from '../private/pod-rules';
 import { restrictedViolations } from '../private/pod-security';
+import { copyTls } from '../private/store-tls';
 import { serverFormContainer, serverFormVolume } from './private/server-form';
 import { storeLabel, warnUnauthenticatedStore } from '../private/unauthenticated-store';
 import {
@@ -569,6 +570,18 @@ export interface StatefulWorkloadProps extends StatefulWorkloadOptions {
   readonly credentials?: DataStoreCredentials;
 
   /**
+   * What clients need to connect over TLS, when the workload's server serves TLS with a
+   * certificate of your own: the Secret holding the CA, and the drivers' settings. Consumers wired
+   * with `DataStoreConnection` get the CA mounted and `<PREFIX>_CA_FILE`. (The presets set it
+   * themselves when given `tls`.)
+   *
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   * @default - no TLS settings for consumers
+   * @experimental
+   */
+  readonly tls?: DataStoreTls;
+
+  /**
    * The name consumers know the store by, when the workload is a data store: it derives the
    * environment variable prefix of a `DataStoreConnection` (`user-db` gives `USER_DB_SERVICE_HOST`).
    * Set it when the StatefulSet name is generated, so the variable names do not depend on the
@@ -674,6 +687,13 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
   /** Credentials for clients, if any. */
   public readonly credentials?: DataStoreCredentials;
   /**
+   * The store that owns this workload and answers for it to the consumers of its client Services
+   * (their credentials and TLS settings): a preset, once it says so.
+   *
+   * @internal
+   */
+  public _owningStore?: IDataStore;
+  /**
    * Labels and annotations of the pods (`podMetadata`), changeable after construction:
    * `workload.podMetadata.addLabel('team', 'orders')`. The selector labels win over a label of
    * the same key.
@@ -695,6 +715,7 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
   private readonly declaredClientPorts?: DataStorePort[];
   private readonly _peerPorts: Array<{ peer: StatefulWorkload; port: DataStorePort }> = [];
   private readonly _metricsPorts: DataStorePort[] = [];
+  private readonly _tls?: DataStoreTls;
   private readonly _connectionProperties?: ConnectionProperties;
   /** The pod spec JSON, while the workload is unchanged (see podSpec()). */
   private readonly podSpecCache = new OwnStateCache<any>();
@@ -793,6 +814,7 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
         'Create the Service with \'clusterIP: "None"\'');
     }
     this.credentials = props.credentials;
+    this._tls = props.tls && copyTls(this.where, 'tls', props.tls);
     connectionPropertyVariables(this.where, 'connectionProperties', props.connectionProperties);
     this._connectionProperties = copyConnectionProperties(props.connectionProperties);
 
@@ -1257,6 +1279,29 @@ export class StatefulWorkload extends Construct implements IDataStore, IStateful
    */
   public get endpoint(): Endpoint {
     return new Endpoint(this.dnsName, this.ports[0]?.port ?? 0);
+  }
+
+  /**
+   * What clients need to connect over TLS (`tls`).
+   *
+   * @default - no TLS settings for consumers
+   * @experimental
+   */
+  public get tls(): DataStoreTls | undefined {
+    return this._tls && { ...this._tls, variables: { ...this._tls.variables } };
+  }
+
+  /**
+   * What the consumers of the client Services get: the credentials and TLS settings of the store
+   * that owns the workload (a preset whose consumers get an application role, say), or the
+   * workload's own.
+   *
+   * @internal
+   */
+  public _clientView(): { credentials?: DataStoreCredentials; ownerCredentials?: DataStoreCredentials; tls?: DataStoreTls } {
+    const store = this._owningStore;
+    if (store) return { credentials: store.credentials, ownerCredentials: store.ownerCredentials, tls: store.tls };
+    return { credentials: this.credentials, tls: this.tls };
   }
 
   /**

@@ -2,7 +2,7 @@ import { isIP } from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConnectionProperties, DataStoreCredentials, DataStorePort, Endpoint, IDataStore } from '../connection/data-store';
+import { ConnectionProperties, DataStoreCredentials, DataStorePort, DataStoreTls, Endpoint, IDataStore } from '../connection/data-store';
 import { addSynthesisCheck, touch } from '../private/app-index';
 import { POD_NAME_LABEL } from '../private/labels';
 import { labelProblems, throwFirst } from '../private/pod-rules';
@@ -306,9 +306,30 @@ export class WorkloadService extends Construct implements IDataStore {
     return this.name;
   }
 
-  /** The workload's credentials, if any. */
+  /**
+   * The credentials consumers get: the workload's, or those of the preset that owns it (an
+   * application role, say).
+   */
   public get credentials(): DataStoreCredentials | undefined {
-    return this.workload.credentials;
+    return this.workload._clientView().credentials;
+  }
+
+  /**
+   * The owner's credentials, when consumers get other ones (see `IDataStore.ownerCredentials`).
+   *
+   * @experimental
+   */
+  public get ownerCredentials(): DataStoreCredentials | undefined {
+    return this.workload._clientView().ownerCredentials;
+  }
+
+  /**
+   * What clients need to connect over TLS: the workload's, or those of the preset that owns it.
+   *
+   * @experimental
+   */
+  public get tls(): DataStoreTls | undefined {
+    return this.workload._clientView().tls;
   }
 
   /**

@@ -1417,6 +1417,61 @@ describe('the ConfigMap name', () => {
   });
 });
 
+describe('DataStoreConnection: TLS and rotation', () => {
+  const workloadWith = (chart: Chart, options: { revision?: string; password?: string; tls?: boolean } = {}) => {
+    const secret = options.password !== undefined
+      ? new kplus.Secret(chart, 'creds', { metadata: { name: 'db-creds' }, stringData: { username: 'app', password: options.password } })
+      : kplus.Secret.fromSecretName(chart, 'creds', 'db-creds');
+    return new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      containers: [{ name: 'db', image: 'registry.example.com/db:1.0.0', ports: [{ name: 'db', number: 5432 }] }],
+      clientPorts: [{ name: 'db', port: 5432 }],
+      credentials: DataStoreCredentials.fromSecret(secret, { revision: options.revision }),
+      tls: options.tls ? { caSecret: kplus.Secret.fromSecretName(chart, 'ca', 'db-ca'), variables: { SSLMODE: 'verify-full' } } : undefined,
+    });
+  };
+  const checksumOf = (options: { revision?: string; password?: string; tls?: boolean }) => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const store = workloadWith(chart, options);
+    const app = new kplus.Deployment(chart, 'app', { containers: [{ image: 'registry.example.com/app:1.0.0' }] });
+    return new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] }).checksum;
+  };
+
+  test('a workload\'s own tls: consumers get the CA mounted and the settings', () => {
+    // GIVEN
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const store = workloadWith(chart, { tls: true });
+    const app = new kplus.Deployment(chart, 'app', { containers: [{ image: 'registry.example.com/app:1.0.0' }] });
+
+    // WHEN
+    const connection = new DataStoreConnection(chart, 'conn', { store, consumers: [app.containers[0]] });
+    const manifests = synthValid(chart);
+
+    // THEN
+    expect(findOne(manifests, 'ConfigMap', connection.apiObject.name).data).toMatchObject({
+      DB_CA_FILE: `/var/run/secrets/cdk8s-stateful.io/${connection.apiObject.name}/ca.crt`,
+      DB_SSLMODE: 'verify-full',
+    });
+    expect(store.tls!.caSecret.name).toBe('db-ca');
+    expect(findOne(manifests, 'Deployment').spec.template.spec.volumes).toContainEqual({
+      name: `${connection.apiObject.name}-ca`, secret: { secretName: 'db-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 },
+    });
+  });
+
+  test('consumers roll when the credentials\' revision changes, or the password of a Secret the app renders', () => {
+    expect(checksumOf({ revision: '1' })).toBe(checksumOf({ revision: '1' }));
+    expect(checksumOf({ revision: '2' })).not.toBe(checksumOf({ revision: '1' }));
+    expect(checksumOf({ password: 'one' })).not.toBe(checksumOf({ password: 'two' }));
+    expect(checksumOf({})).not.toBe(checksumOf({ tls: true }));
+  });
+
+  test('without a revision nor TLS, the checksum is what it was', () => {
+    // the checksum of plain credentials must not change for the stores that use neither
+    expect(checksumOf({})).toBe(checksumOf({}));
+    expect(checksumOf({})).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
 describe('consumers in another namespace than the store, with the store\'s credentials Secret', () => {
   beforeEach(() => jest.spyOn(console, 'warn').mockImplementation(() => undefined));
   afterEach(() => jest.restoreAllMocks());

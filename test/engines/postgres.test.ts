@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Cron, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, StorageClass } from '../../src';
+import { CertManagerIssuerKind, DataStoreConnection, DataStoreCredentials, Postgres, PostgresProps, PostgresVersion, PresetCertificate, StorageClass } from '../../src';
 import { engineImage } from '../../src/engines/private/engine-image';
 import { restrictedViolations } from '../../src/private/pod-security';
 import { findOne, synthValid } from '../util/harness';
@@ -530,6 +530,73 @@ describe('read replicas (streaming replication)', () => {
   });
 });
 
+describe('Postgres TLS', () => {
+  const tls = (required?: boolean) => ({
+    required,
+    certificate: PresetCertificate.fromCertManager({ issuer: { name: 'ca', kind: CertManagerIssuerKind.CLUSTER_ISSUER } }),
+  });
+  const shop = () => new Chart(Testing.app(), 'test', { namespace: 'shop' });
+  const db = (chart: Chart, required?: boolean) => new Postgres(chart, 'db', {
+    metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials')), tls: tls(required),
+  });
+
+  test('required (the default): ssl on with the mounted certificate, and the library\'s pg_hba.conf with hostssl only', () => {
+    // GIVEN
+    const chart = shop();
+
+    // WHEN
+    db(chart);
+    const manifests = synthValid(chart);
+
+    // THEN
+    const c = container(manifests);
+    expect(c.args.join(' ')).toContain('-c ssl=on -c ssl_cert_file=/run/secrets/tls/tls.crt -c ssl_key_file=/run/secrets/tls/tls.key -c hba_file=/etc/postgresql-hba/pg_hba.conf');
+    const hba: string = findOne(manifests, 'ConfigMap', 'db-hba').data['pg_hba.conf'];
+    expect(hba).toContain('hostssl  all          all   all           scram-sha-256');
+    expect(hba).not.toMatch(/^host\s+all\s+all\s+all/m);
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-hba', mountPath: '/etc/postgresql-hba', readOnly: true });
+    const sidecar = podSpec(manifests).containers.find((x: any) => x.name === 'tls-reload');
+    expect(sidecar.command[2]).toContain('SELECT pg_reload_conf()');
+    expect(sidecar.command[2]).toContain('/etc/postgresql-hba/pg_hba.conf');
+    expect(restrictedViolations(podSpec(manifests))).toEqual([]);
+  });
+
+  test('not required: ssl on, the image\'s own pg_hba.conf (plain connections still accepted)', () => {
+    // GIVEN
+    const chart = shop();
+
+    // WHEN
+    db(chart, false);
+    const manifests = synthValid(chart);
+
+    // THEN
+    expect(container(manifests).args).toContain('ssl=on');
+    expect(container(manifests).args.join(' ')).not.toContain('hba_file');
+    expect(manifests.filter(m => m.kind === 'ConfigMap' && m.metadata.name === 'db-hba')).toEqual([]);
+  });
+
+  test('backups and restores verify the server with the connection\'s CA (verify-full)', () => {
+    // GIVEN
+    const chart = shop();
+    const store = db(chart);
+
+    // WHEN
+    const backup = store.addBackup('nightly', { schedule: Cron.daily() });
+    store.addRestore('restore', { backup, dump: '20250301T023000Z' });
+    const manifests = synthValid(chart);
+
+    // THEN
+    const scripts = [
+      findOne(manifests, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command[2],
+      manifests.find(m => m.kind === 'Job' && m.metadata.name.startsWith('db-restore-')).spec.template.spec.containers[0].command[2],
+    ];
+    for (const script of scripts) {
+      expect(script).toContain('STORE_CA_FILE="${DB_CA_FILE:-}"');
+      expect(script).toContain('PGSSLMODE=verify-full PGSSLROOTCERT="$STORE_CA_FILE"');
+    }
+  });
+});
+
 describe('Postgres: objects its pods read must be in their namespace', () => {
   const shop = () => new Chart(Testing.app(), 'shop', { namespace: 'shop' });
 
@@ -575,5 +642,18 @@ describe('Postgres: objects its pods read must be in their namespace', () => {
     const secret = new kplus.Secret(chart, 'creds', { metadata: { name: 'db-credentials' }, stringData: { username: 'app', password: 'x' } });
     new Postgres(chart, 'db', { metadata: { name: 'db' }, credentials: DataStoreCredentials.fromSecret(secret) });
     expect(() => synthValid(chart)).not.toThrow();
+  });
+});
+
+describe('Postgres TLS with read replicas', () => {
+  test('fails when tls is combined with readReplicas, naming the prop and the way out', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'accounts' });
+    expect(() => new Postgres(chart, 'db', {
+      metadata: { name: 'db' },
+      credentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'creds', 'db-credentials')),
+      readReplicas: 1,
+      replicationCredentials: DataStoreCredentials.fromSecret(kplus.Secret.fromSecretName(chart, 'repl', 'db-replication')),
+      tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: 'ca', kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
+    })).toThrow(/^Postgres 'test\/db': invalid 'tls': "set"\. Cannot be combined with 'readReplicas' yet: .* Leave 'tls' out with read replicas .*, or leave 'readReplicas' out\.$/);
   });
 });

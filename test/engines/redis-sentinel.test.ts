@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
+import { CertManagerIssuerKind, PresetCertificate } from '../../src/engines/preset-tls';
 import { Redis, RedisProps } from '../../src/engines/redis';
 import { RedisSentinel } from '../../src/engines/redis-sentinel';
 import { Valkey } from '../../src/engines/valkey';
@@ -319,5 +320,18 @@ describe('RedisSentinel', () => {
       process.env[STRICT_ENV] = 'true';
       expect(() => Testing.synth(chart)).toThrow(/with 1, losing the sentinel .*\[cdk8s-stateful:few-sentinels\] Strict mode/);
     });
+  });
+});
+
+describe('Sentinel and TLS', () => {
+  test('fails when tls is combined with sentinel, naming the prop and the way out', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'news' });
+    expect(() => new Redis(chart, 'cache', {
+      metadata: { name: 'cache' },
+      readReplicas: 2,
+      password: DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth')),
+      sentinel: {},
+      tls: { certificate: PresetCertificate.fromCertManager({ issuer: { name: 'ca', kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) },
+    })).toThrow(/^Redis 'test\/cache': invalid 'tls': "set"\. Cannot be combined with 'sentinel' yet: .* Leave 'tls' out with 'sentinel' .*, or leave 'sentinel' out\.$/);
   });
 });

@@ -2,6 +2,7 @@ import { Chart, Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Warnings } from '../../src/app/warnings';
 import { DataStoreCredentials } from '../../src/connection/data-store';
+import { CertManagerIssuerKind, PresetCertificate } from '../../src/engines/preset-tls';
 import { Redis, RedisAppendFsync, RedisEvictionPolicy, RedisVersion } from '../../src/engines/redis';
 import { declareIngressIsolation } from '../../src/private/app-index';
 import { restrictedViolations } from '../../src/private/pod-security';
@@ -503,6 +504,111 @@ describe('Redis without a password: allowUnauthenticated', () => {
     new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart) });
     Testing.synth(chart);
     expect(Warnings.of(chart).list()).toEqual([]);
+  });
+});
+
+describe('Redis TLS', () => {
+  const tls = () => ({ certificate: PresetCertificate.fromCertManager({ issuer: { name: 'ca', kind: CertManagerIssuerKind.CLUSTER_ISSUER } }) });
+
+  test('TLS on the client port, the plain port off, replication over TLS; the probes keep the Unix socket', () => {
+    // GIVEN
+    const chart = shopChart();
+
+    // WHEN
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart), readReplicas: 1, tls: tls() });
+    const manifests = synthValid(chart);
+
+    // THEN
+    const c = containerOf(manifests);
+    expect(configLines(c).slice(0, 7)).toEqual([
+      'port 0', 'tls-port 6379', 'tls-cert-file /run/secrets/tls/tls.crt', 'tls-key-file /run/secrets/tls/tls.key',
+      'tls-ca-cert-file /run/secrets/tls/ca.crt', 'tls-auth-clients no', 'tls-replication yes',
+    ]);
+    expect(configLines(c)).not.toContain('port 6379');
+    expect(c.readinessProbe.exec.command[2]).toContain('-s /etc/redis/redis.sock');
+    expect(c.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/run/secrets/tls', readOnly: true });
+  });
+
+  test('the tls-reload sidecar: CONFIG SET of the certificate files over the socket, with the password', () => {
+    // GIVEN
+    const chart = shopChart();
+
+    // WHEN
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart), tls: tls() });
+    const spec = findOne(synthValid(chart), 'StatefulSet', 'cache').spec.template.spec;
+
+    // THEN
+    const sidecar = spec.containers.find((c: any) => c.name === 'tls-reload');
+    expect(sidecar.command[2]).toContain('redis-cli -s /etc/redis/redis.sock CONFIG SET tls-cert-file /run/secrets/tls/tls.crt tls-key-file /run/secrets/tls/tls.key tls-ca-cert-file /run/secrets/tls/ca.crt');
+    expect(sidecar.env).toEqual([{ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'password' } } }]);
+    expect(sidecar.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'redis-config', mountPath: '/etc/redis', readOnly: true },
+      { name: 'tls', mountPath: '/run/secrets/tls', readOnly: true },
+    ]));
+    expect(restrictedViolations(spec)).toEqual([]);
+  });
+
+  test('backups and restores connect over TLS; the restore\'s temporary server serves the store\'s certificate', () => {
+    // GIVEN
+    const chart = shopChart();
+    const cache = new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart), readReplicas: 1, tls: tls() });
+
+    // WHEN
+    const backup = cache.addBackup('hourly', { schedule: Cron.hourly() });
+    cache.addRestore('restore', { backup, dump: '20250301T023000Z' });
+    const manifests = synthValid(chart);
+
+    // THEN
+    const backupScript = findOne(manifests, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command[2];
+    expect(backupScript).toContain('STORE_CA_FILE="${CACHE_CA_FILE:-}"');
+    expect(backupScript).toContain('redis-cli --tls --cacert "$STORE_CA_FILE" -h "$source" -p "$STORE_PORT" --rdb');
+    const restore = findAll(manifests, 'Job')[0].spec.template.spec;
+    expect(restore.containers[0].command[2]).toContain('echo "tls-port $STORE_PORT"');
+    expect(restore.containers[0].env).toContainEqual({ name: 'REDIS_TLS_DIR', value: '/run/secrets/tls' });
+    expect(restore.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'cache-tls', defaultMode: 0o440 } });
+  });
+
+  test('without TLS the backup scripts are as they were: no CA', () => {
+    // GIVEN
+    const chart = shopChart();
+    const cache = new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: passwordOf(chart), readReplicas: 1 });
+
+    // WHEN
+    cache.addBackup('hourly', { schedule: Cron.hourly() });
+    const script = findOne(synthValid(chart), 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command[2];
+
+    // THEN
+    expect(script).not.toContain('STORE_CA_FILE');
+    expect(script).not.toContain('--tls');
+  });
+});
+
+describe('Redis password rotation', () => {
+  const annotationOf = (manifests: any[]) => findOne(manifests, 'StatefulSet').spec.template.metadata.annotations?.['cdk8s-stateful.io/password-checksum'];
+  const build = (options: { revision?: string; rendered?: string } = {}) => {
+    const chart = shopChart();
+    const secret = options.rendered !== undefined
+      ? new kplus.Secret(chart, 'auth', { metadata: { name: 'cache-auth' }, stringData: { password: options.rendered } })
+      : kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth');
+    new Redis(chart, 'cache', { metadata: { name: 'cache' }, password: DataStoreCredentials.fromPasswordSecret(secret, { revision: options.revision }) });
+    return synthValid(chart);
+  };
+
+  test('an imported Secret without a revision: no annotation', () => {
+    expect(annotationOf(build())).toBeUndefined();
+  });
+
+  test('a new revision, or a new password in a Secret the app renders, rolls the pods', () => {
+    expect(annotationOf(build({ revision: '1' }))).toMatch(/^[0-9a-f]{16}$/);
+    expect(annotationOf(build({ revision: '2' }))).not.toBe(annotationOf(build({ revision: '1' })));
+    expect(annotationOf(build({ rendered: 'one' }))).not.toBe(annotationOf(build({ rendered: 'two' })));
+    expect(annotationOf(build({ rendered: 'one' }))).toBe(annotationOf(build({ rendered: 'one' })));
+  });
+
+  test('fails when the revision is no label value', () => {
+    const chart = shopChart();
+    expect(() => DataStoreCredentials.fromPasswordSecret(kplus.Secret.fromSecretName(chart, 'auth', 'cache-auth'), { revision: 'June 2025' }))
+      .toThrow(/invalid 'revision': "June 2025". Must be a label value/);
   });
 });
 

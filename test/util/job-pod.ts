@@ -106,8 +106,10 @@ export function jobPod(manifests: any[], kind: 'Job' | 'CronJob', name: string, 
 
   // the environment, as the kubelet builds it: envFrom first, then env in order
   const env: Record<string, string> = { PATH: [...options.path ?? [], '/usr/local/bin', '/usr/bin', '/bin'].join(':'), LANG: 'C.UTF-8' };
+  const mapped = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.startsWith('/') ? local(v) : v]));
   for (const from of container.envFrom ?? []) {
-    if (from.configMapRef) Object.assign(env, configMap(from.configMapRef.name));
+    // a path under a mount (the connection's <PREFIX>_CA_FILE) is mapped as for env
+    if (from.configMapRef) Object.assign(env, mapped(configMap(from.configMapRef.name)));
     if (from.secretRef) Object.assign(env, secrets(from.secretRef.name));
   }
   for (const e of container.env ?? []) {

@@ -27,6 +27,7 @@ import { dirname, join } from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { CERT_MANAGER_KINDS, certManagerSchema } from './cert-manager';
 
 /** The Kubernetes version of the schemas (kubernetes-models 4.3.1). */
 export const KUBERNETES_VERSION = '1.27';
@@ -149,7 +150,7 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | stri
 }
 
 function compileValidator(apiVersion: string, kind: string): ValidateFunction | string {
-  const custom = customResources().get(`${apiVersion} ${kind}`);
+  const custom = customResources().get(`${apiVersion} ${kind}`) ?? packagedResource(apiVersion, kind);
   if (custom) {
     const instance = ajv ??= createAjv();
     const sid = `crd:${apiVersion}:${kind}`;
@@ -246,6 +247,18 @@ function customResources(): Map<string, Schema> {
     }
   }
   return crds;
+}
+
+/**
+ * Custom resources whose schemas an npm package publishes (a devDependency), registered on first
+ * use: cert-manager's kinds (test/util/cert-manager.ts).
+ */
+function packagedResource(apiVersion: string, kind: string): Schema | undefined {
+  if (apiVersion === 'cert-manager.io/v1' && (CERT_MANAGER_KINDS as readonly string[]).includes(kind)) {
+    registerCustomResource(apiVersion, kind, certManagerSchema(kind as typeof CERT_MANAGER_KINDS[number]));
+    return customResources().get(`${apiVersion} ${kind}`);
+  }
+  return undefined;
 }
 
 /** Registers the `openAPIV3Schema` of a custom resource's kind at an apiVersion (`<group>/<version>`). */

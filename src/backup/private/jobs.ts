@@ -59,7 +59,7 @@ export function checkEngine(where: string, engine: LogicalBackupEngine, side: 'b
 }
 
 /** Names the library gives the Jobs' environment: an engine's variables may not reuse them. */
-const RESERVED = [...Object.values(ENV), 'STORE_HOST', 'STORE_PORT', 'STORE_ID', 'BACKUP_DIR', 'DUMP_ID', 'REPLACE_EXISTING'];
+const RESERVED = [...Object.values(ENV), 'STORE_HOST', 'STORE_PORT', 'STORE_CA_FILE', 'STORE_ID', 'BACKUP_DIR', 'DUMP_ID', 'REPLACE_EXISTING'];
 
 /** The Job's environment: the library's variables, `POD_NAMESPACE` and the engine's. */
 export function jobEnv(where: string, prop: string, command: LogicalDumpCommand, own: { [name: string]: EnvValue }): { [name: string]: EnvValue } {

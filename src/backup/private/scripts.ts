@@ -98,8 +98,14 @@ function engineFunction(name: string, script: string): string[] {
 }
 
 /** The lines that read the store's address from the connection's variables and the store's identity. */
-function connectionLines(who: string, hostVariable: string, portVariable: string, configMap: string): string[] {
+function connectionLines(who: string, hostVariable: string, portVariable: string, configMap: string, caFileVariable?: string): string[] {
   return [
+    // the CA the connection mounts when the store serves TLS (the engine's part verifies the server with it)
+    ...caFileVariable ? [
+      `STORE_CA_FILE="\${${caFileVariable}:-}"`,
+      `[ -s "$STORE_CA_FILE" ] || fail "${caFileVariable} (\\"$STORE_CA_FILE\\") names no CA certificate: the store serves TLS, and the connection mounts its CA there"`,
+      'export STORE_CA_FILE',
+    ] : [],
     `STORE_HOST="\${${hostVariable}:-}"`,
     `STORE_PORT="\${${portVariable}:-}"`,
     'if [ -z "$STORE_HOST" ] || [ -z "$STORE_PORT" ]; then',
@@ -121,6 +127,8 @@ export interface BackupScriptOptions {
   readonly portVariable: string;
   /** The connection's ConfigMap, for messages. */
   readonly configMapName: string;
+  /** The connection's CA variable (`<PREFIX>_CA_FILE`), when the store serves TLS: the script exports its value as `STORE_CA_FILE`. */
+  readonly caFileVariable?: string;
   /** The engine's part. */
   readonly engineScript: string;
 }
@@ -146,7 +154,7 @@ export function backupScript(o: BackupScriptOptions): string {
     'log() { printf \'backup: %s\\n\' "$*"; }',
     'fail() { printf \'backup: FAILED: %s\\n\' "$*" >&2; exit 1; }',
     ...engineFunction('engine_backup', o.engineScript),
-    ...connectionLines(ENV.store, o.hostVariable, o.portVariable, o.configMapName),
+    ...connectionLines(ENV.store, o.hostVariable, o.portVariable, o.configMapName, o.caFileVariable),
     `retain="\${${ENV.retain}:-}"`,
     'case "$retain" in',
     `  ''|0*|*[!0-9]*) fail "${ENV.retain} \\"$retain\\" is not a whole number of at least 1" ;;`,
@@ -209,7 +217,7 @@ export function restoreScript(o: RestoreScriptOptions): string {
     'log() { printf \'restore: %s\\n\' "$*"; }',
     'fail() { printf \'restore: FAILED: %s\\n\' "$*" >&2; exit 1; }',
     ...engineFunction('engine_restore', o.engineScript),
-    ...connectionLines(ENV.store, o.hostVariable, o.portVariable, o.configMapName),
+    ...connectionLines(ENV.store, o.hostVariable, o.portVariable, o.configMapName, o.caFileVariable),
     `source_id="$${ENV.namespace}/$${ENV.source}"`,
     `DUMP_ID="$source_id@$${ENV.dump}"`,
     `dir="$${ENV.root}/$${ENV.dump}"`,

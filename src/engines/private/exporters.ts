@@ -90,16 +90,26 @@ export interface RedisExporterOptions {
    * @default - no password
    */
   readonly password?: SecretKey;
+  /**
+   * Whether the server serves TLS only (the preset's `tls`: its plain port is off).
+   *
+   * @default false
+   */
+  readonly tls?: boolean;
 }
 
 /**
- * redis_exporter against the server on the pod's loopback. The password comes from the Secret as
+ * redis_exporter against the server on the pod's loopback. With `tls`, over TLS (`rediss://`),
+ * without checking the certificate: it names the pod's DNS names, not 127.0.0.1, and the loopback
+ * never leaves the pod (checked with Debian's prometheus-redis-exporter 1.45 by
+ * test/engines/redis-tls-real.test.ts). The password comes from the Secret as
  * `REDIS_PASSWORD` (a `secretKeyRef`). `REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT` turns off the
  * `/scrape?target=` endpoint, through which anyone reaching the port could make the exporter
  * connect elsewhere with the password (redis_exporter 1.83 and later; older releases ignore it).
  */
 export function renderRedisExporter(options: RedisExporterOptions): ExporterJson {
-  const env: EnvVarJson[] = [{ name: 'REDIS_ADDR', value: `redis://127.0.0.1:${options.serverPort}` }];
+  const env: EnvVarJson[] = [{ name: 'REDIS_ADDR', value: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${options.serverPort}` }];
+  if (options.tls) env.push({ name: 'REDIS_EXPORTER_SKIP_TLS_VERIFICATION', value: 'true' });
   if (options.password) env.push({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { ...options.password } } });
   env.push({ name: 'REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT', value: 'true' });
   return {

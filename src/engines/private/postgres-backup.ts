@@ -3,6 +3,9 @@
  * `LogicalBackup` and `LogicalRestore` run in the server's own image (so `pg_dump`, `pg_restore`
  * and `psql` are the server's version). See `LogicalDumpCommand.script` for the contract.
  *
+ * TLS: when the store serves TLS (`tls`), libpq verifies the server's certificate and host name
+ * (`sslmode=verify-full`) against the CA the connection mounts (`$STORE_CA_FILE`).
+ *
  * Credentials: the superuser's name and password are files of the credentials Secret, mounted at
  * `$PG_CREDENTIALS` (never environment variables or arguments). The scripts write a private
  * `pgpass` file (mode 0600, in a `mktemp -d` directory under /tmp) for libpq; the password reaches
@@ -29,7 +32,7 @@ export const POSTGRES_STORE_SETTING = 'cdk8s_stateful.store';
 export const POSTGRES_RESTORED_SETTING = 'cdk8s_stateful.restored_from';
 
 /** libpq's environment from the mounted credentials and the connection: the start of both scripts. */
-function credentialLines(application: string): string[] {
+function credentialLines(application: string, tls: boolean): string[] {
   return [
     '# the superuser from the files of the credentials Secret; libpq reads the password from a private pgpass file',
     `user=$(cat "$${POSTGRES_CREDENTIALS_ENV}/username")`,
@@ -42,6 +45,8 @@ function credentialLines(application: string): string[] {
     'PGUSER="$user" PGPASSFILE="$private/pgpass" PGHOST="$STORE_HOST" PGPORT="$STORE_PORT"',
     `PGCONNECT_TIMEOUT=10 PGAPPNAME=${application} PGOPTIONS=\'-c client_min_messages=warning\'`,
     'export PGUSER PGPASSFILE PGHOST PGPORT PGCONNECT_TIMEOUT PGAPPNAME PGOPTIONS',
+    // the server's TLS: the chain and the host name checked against the connection's CA
+    ...tls ? ['PGSSLMODE=verify-full PGSSLROOTCERT="$STORE_CA_FILE"', 'export PGSSLMODE PGSSLROOTCERT'] : [],
     'sql() { psql -X -w -q -v ON_ERROR_STOP=1 -At "$@"; }',
     // a setting of a database: `setting <database> <name>`
     'setting() {',
@@ -56,9 +61,9 @@ function credentialLines(application: string): string[] {
  * (`$PGDATABASE`) into `database.pgdump` and `pg_dumpall --globals-only` (the roles, with their
  * password hashes; no tablespaces, which a pod's volumes do not have) into `globals.sql`.
  */
-export function postgresBackupScript(): string {
+export function postgresBackupScript(tls = false): string {
   return [
-    ...credentialLines('cdk8s-stateful-backup'),
+    ...credentialLines('cdk8s-stateful-backup', tls),
     `marker=$(setting postgres ${POSTGRES_STORE_SETTING})`,
     'if [ -z "$marker" ]; then',
     `  if printf '%s\\n' "ALTER DATABASE postgres SET ${POSTGRES_STORE_SETTING} = :'id';" | sql -d postgres -v id="$STORE_ID"; then`,
@@ -100,9 +105,9 @@ const OBJECTS_SQL = 'SELECT'
  * 6. the markers: the restored dump on the database, the store's identity on `postgres`.
  * A failure drops what it created (`<database>_restoring`) and exits non-zero.
  */
-export function postgresRestoreScript(): string {
+export function postgresRestoreScript(tls = false): string {
   return [
-    ...credentialLines('cdk8s-stateful-restore'),
+    ...credentialLines('cdk8s-stateful-restore', tls),
     'db="$PGDATABASE"',
     'waited=0',
     'until pg_isready -q -t 5 -d postgres; do',

@@ -4,6 +4,10 @@
  * (so `redis-cli` and `redis-server`, or `valkey-cli` and `valkey-server`, are the server's
  * version). See `LogicalDumpCommand.script` for the contract.
  *
+ * TLS: when the store serves TLS, every connection to it uses `--tls --cacert "$STORE_CA_FILE"`
+ * (the connection's CA), and the restore's temporary server serves TLS with the store's
+ * certificate (`RedisBackupTls`).
+ *
  * Authentication as the preset's own pods do it: `REDISCLI_AUTH` from the password Secret
  * (`secretKeyRef`), which `redis-cli` reads.
  *
@@ -23,10 +27,22 @@ export const REDIS_BACKUP_FILES = ['dump.rdb'];
 export const REDIS_REPLICAS_ENV = 'REDIS_REPLICAS';
 /** The environment variable with the restore pod's IP address (downward API `status.podIP`). */
 export const REDIS_POD_IP_ENV = 'POD_IP';
+/** The environment variable naming the directory of the store's certificate in the restore Job, when the store serves TLS. */
+export const REDIS_RESTORE_TLS_ENV = 'REDIS_TLS_DIR';
 /** The function library and function holding the store's identity. */
 export const REDIS_STORE_LIBRARY = 'cdk8s_stateful_store';
 /** The function library and function holding the dump restored last. */
 export const REDIS_RESTORE_LIBRARY = 'cdk8s_stateful_restore';
+
+/**
+ * The store's TLS, for the Jobs: the restore's temporary server serves TLS with the store's own
+ * certificate, as the primary replicates from it with `tls-replication yes` (verifying the chain
+ * against its CA; Redis checks no host name on a replication link).
+ */
+export interface RedisBackupTls {
+  /** The environment variable naming the directory of the store's certificate in the restore Job (`tls.crt`, `tls.key`, `ca.crt`). */
+  readonly certDirectoryVariable: string;
+}
 
 /** The binaries of the image: Redis's or Valkey's. */
 export interface RedisBinaries {
@@ -38,9 +54,17 @@ export interface RedisBinaries {
   readonly checkRdb: string;
 }
 
+/**
+ * The client over TCP: `redis-cli`, with `--tls --cacert "$STORE_CA_FILE"` when the store serves
+ * TLS (its plain port is off; the certificate is verified against the connection's CA).
+ */
+function tcpCli(b: RedisBinaries, tls: RedisBackupTls | undefined): string {
+  return tls ? `${b.cli} --tls --cacert "$STORE_CA_FILE"` : b.cli;
+}
+
 /** `cli <host> <args...>`, the reply without carriage returns, errors included (the client exits 0 on an error reply). */
-function cliFunction(b: RedisBinaries): string {
-  return `cli() { h=$1; shift; ${b.cli} -h "$h" -p "$STORE_PORT" "$@" 2>&1 | tr -d '\\r'; }`;
+function cliFunction(b: RedisBinaries, tls: RedisBackupTls | undefined): string {
+  return `cli() { h=$1; shift; ${tcpCli(b, tls)} -h "$h" -p "$STORE_PORT" "$@" 2>&1 | tr -d '\\r'; }`;
 }
 
 /** `marker <host> <library>`: the value of a marker function, empty when there is none; exits on any other error. */
@@ -71,9 +95,9 @@ const LIBRARY = [
  * the primary) and, when missing, written on the primary. Then `redis-cli --rdb` (the server forks
  * and streams a full-sync payload) and `redis-check-rdb` on the file.
  */
-export function redisBackupScript(b: RedisBinaries): string {
+export function redisBackupScript(b: RedisBinaries, tls?: RedisBackupTls): string {
   return [
-    cliFunction(b),
+    cliFunction(b, tls),
     ...MARKER,
     ...LIBRARY,
     'source=""',
@@ -94,7 +118,7 @@ export function redisBackupScript(b: RedisBinaries): string {
     'fi',
     `mark=$(marker "$source" ${REDIS_STORE_LIBRARY})`,
     'if [ -z "$mark" ]; then',
-    `  if library ${REDIS_STORE_LIBRARY} "$STORE_ID" | ${b.cli} -h "$STORE_HOST" -p "$STORE_PORT" -x function load replace 2>&1 | tr -d '\\r' | grep -qx ${REDIS_STORE_LIBRARY}; then`,
+    `  if library ${REDIS_STORE_LIBRARY} "$STORE_ID" | ${tcpCli(b, tls)} -h "$STORE_HOST" -p "$STORE_PORT" -x function load replace 2>&1 | tr -d '\\r' | grep -qx ${REDIS_STORE_LIBRARY}; then`,
     '    echo "backup: marked the store as $STORE_ID"',
     '  else',
     '    echo "backup: warning: could not mark the store as $STORE_ID" >&2',
@@ -105,7 +129,7 @@ export function redisBackupScript(b: RedisBinaries): string {
     'fi',
     'echo "backup: dumping $source:$STORE_PORT"',
     // redis-cli reports its progress on stderr
-    `${b.cli} -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb" 2>&1`,
+    `${tcpCli(b, tls)} -h "$source" -p "$STORE_PORT" --rdb "$BACKUP_DIR/dump.rdb" 2>&1`,
     `${b.checkRdb} "$BACKUP_DIR/dump.rdb" > "$BACKUP_DIR/.check" 2>&1 || { cat "$BACKUP_DIR/.check" >&2; exit 1; }`,
     'grep -E \'keys read\' "$BACKUP_DIR/.check" || true',
     'rm -f "$BACKUP_DIR/.check"',
@@ -129,9 +153,9 @@ export function redisBackupScript(b: RedisBinaries): string {
  * On any failure the primary is made a primary again (`REPLICAOF NO ONE`) and the temporary server
  * stopped. While the sync runs, the primary refuses writes (a replica is read-only).
  */
-export function redisRestoreScript(b: RedisBinaries): string {
+export function redisRestoreScript(b: RedisBinaries, tls?: RedisBackupTls): string {
   return [
-    cliFunction(b),
+    cliFunction(b, tls),
     ...MARKER,
     ...LIBRARY,
     'target=$STORE_HOST',
@@ -173,7 +197,15 @@ export function redisRestoreScript(b: RedisBinaries): string {
     '}',
     'trap cleanup EXIT',
     '{',
-    '  echo "port $STORE_PORT"',
+    ...tls ? [
+      // TLS as the store serves it: the primary replicates over TLS and verifies the chain
+      '  echo "port 0"',
+      '  echo "tls-port $STORE_PORT"',
+      `  echo "tls-cert-file $${tls.certDirectoryVariable}/tls.crt"`,
+      `  echo "tls-key-file $${tls.certDirectoryVariable}/tls.key"`,
+      `  echo "tls-ca-cert-file $${tls.certDirectoryVariable}/ca.crt"`,
+      '  echo "tls-auth-clients no"',
+    ] : ['  echo "port $STORE_PORT"'],
     '  echo "bind $ip"',
     '  echo "protected-mode no"',
     '  echo "unixsocket $socket"',

@@ -26,6 +26,7 @@ import {
   VolumeJson,
   VolumeMountJson,
 } from './common';
+import { RedisTlsSettings, redisTlsConfig } from './redis-tls';
 import { defaultTagOf } from '../../private/engine-versions';
 import { checkDns1123Subdomain, checkInteger, checkPort, fail } from '../../private/validation';
 
@@ -184,6 +185,13 @@ export interface RedisEngineOptions extends StatefulSetIdentity {
    * @default '/etc/redis' ('/etc/valkey' for Valkey)
    */
   readonly configDir?: string;
+  /**
+   * TLS on the client port, the plain port off, replication over TLS (see redis-tls.ts).
+   *
+   * @default - no TLS
+   */
+  readonly tls?: RedisTlsSettings;
+
   /**
    * Who decides the pod's role, in place of the fixed primary (`startOrdinal`): Redis Sentinel's
    * part of the start-up (`sentinelDataPart()` in ./redis-sentinel.ts). Its env replaces
@@ -407,7 +415,8 @@ export function renderRedis(where: string, options: RedisEngineOptions, props: P
   const replicaBufferHard = Math.min(256 * 1024 ** 2, Math.floor((limitBytes - maxMemoryBytes) / 2));
   const replicaBufferSoft = Math.floor(replicaBufferHard / 4);
   const config = [
-    `port ${port}`,
+    // TLS hook (redis-tls.ts): TLS on the client port in place of the plain one
+    ...options.tls ? redisTlsConfig(options.tls, port) : [`port ${port}`],
     'bind * -::*',
     `protected-mode ${options.password ? 'yes' : 'no'}`,
     `unixsocket ${socket}`,

@@ -1,4 +1,4 @@
-import type { ConnectionProperties, DataStoreCredentials } from '../../connection/data-store';
+import type { ConnectionProperties, DataStoreCredentials, DataStoreTls } from '../../connection/data-store';
 
 /** A container port of a workload: what a Service can forward to. */
 export interface HostPort {
@@ -20,6 +20,8 @@ export interface WorkloadHost {
   readonly credentials?: DataStoreCredentials;
   readonly connectionProperties?: ConnectionProperties;
   podName(ordinal: number): string;
+  /** What consumers of the workload's client Services get: credentials and TLS settings. */
+  _clientView(): { credentials?: DataStoreCredentials; ownerCredentials?: DataStoreCredentials; tls?: DataStoreTls };
   _commonLabels(): { [key: string]: string };
   /** Every port the containers expose. */
   _containerPorts(): HostPort[];
