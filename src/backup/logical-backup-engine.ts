@@ -100,7 +100,7 @@ export interface LogicalBackupEngine {
    * The files one backup holds (plain names): a backup lacking one is not written, a dump lacking
    * one is not restored.
    *
-   * @example ["database.pgdump", "globals.sql"]
+   * For example: `["database.pgdump", "globals.sql"]`.
    */
   readonly files: string[];
 

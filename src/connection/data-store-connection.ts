@@ -89,7 +89,7 @@ export interface DataStoreConnectionProps {
    * store does not rename them.
    *
    * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/
-   * @example "USER_DB"
+   * For example: `USER_DB`.
    * @default - derived from the store's `storeName`: `user-db` gives `USER_DB`
    */
   readonly prefix?: string;

@@ -127,7 +127,7 @@ export interface PasswordCredentialsOptions {
    * a letter or digit (a label value).
    *
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
-   * @example "2025-06"
+   * For example: `2025-06`.
    * @default - no revision: a Secret the app does not render is taken as unchanged
    * @experimental
    */

@@ -224,7 +224,7 @@ export interface ExternalServiceProps {
    * `serverName`.
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#externalname
-   * @example "users.db.example.com"
+   * For example: `users.db.example.com`.
    * @default - no ExternalName: `addresses` must be set
    */
   readonly externalName?: string;
@@ -238,7 +238,7 @@ export interface ExternalServiceProps {
    * nor the cluster IP of another Service.
    *
    * @see https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors
-   * @example ["10.20.0.5", "10.20.0.6"]
+   * For example: `["10.20.0.5", "10.20.0.6"]`.
    * @default - no addresses: `externalName` must be set
    */
   readonly addresses?: string[];

@@ -39,7 +39,7 @@ export interface EngineImageOptions {
    *
    * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
    * @see https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
-   * @example "sha256:6e2b7f5a0c1d8e9f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+   * For example: `sha256:6e2b7f5a0c1d8e9f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f`.
    * @default - no digest: the runtime pulls the tag
    */
   readonly digest?: string;

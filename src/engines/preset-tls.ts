@@ -96,7 +96,7 @@ export interface CertManagerCertificateOptions {
    * Service's `<service>.<namespace>.svc.<clusterDomain>`.
    *
    * @see https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateSpec
-   * @example ['*.db.shop.svc.cluster.local', 'db.shop.svc.cluster.local', 'db-primary.shop.svc.cluster.local']
+   * For example: `['*.db.shop.svc.cluster.local', 'db.shop.svc.cluster.local', 'db-primary.shop.svc.cluster.local']`.
    * @default - the headless Service and each client Service, short and fully qualified
    * (`<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<domain>`), and each pod
    * (`<pod>.<svc>` and `<pod>.<svc>.<ns>.svc.<domain>`)

@@ -49,7 +49,7 @@ export interface SchemaMigrationProps {
    * migration with a new image (warns `[unpinned-image]`).
    *
    * @see https://kubernetes.io/docs/concepts/containers/images/
-   * @example "docker.io/library/postgres:16.4"
+   * For example: `docker.io/library/postgres:16.4`.
    */
   readonly image: string;
 

@@ -15,7 +15,7 @@ export interface PrometheusAlertingRule {
    * The alert's name (the `alertname` label): letters, digits, `_` and `:`, not starting with a
    * digit; PascalCase by convention.
    *
-   * @example "PostgresDown"
+   * For example: `PostgresDown`.
    */
   readonly alert: string;
 
@@ -23,7 +23,7 @@ export interface PrometheusAlertingRule {
    * The PromQL expression: the alert fires for every series it returns.
    *
    * @see https://prometheus.io/docs/prometheus/latest/querying/basics/
-   * @example 'pg_up{namespace="accounts"} == 0'
+   * For example: `pg_up{namespace="accounts"} == 0`.
    */
   readonly expr: string;
 

@@ -158,7 +158,7 @@ export interface StorageClassProps extends StorageClassOptions {
    * `WAIT_FOR_FIRST_CONSUMER` to be useful for pods with their own constraints.
    *
    * @see https://kubernetes.io/docs/concepts/storage/storage-classes/#allowed-topologies
-   * @example [{ key: 'topology.kubernetes.io/zone', values: ['eu-west-1a', 'eu-west-1b'] }]
+   * For example: `[{ key: 'topology.kubernetes.io/zone', values: ['eu-west-1a', 'eu-west-1b'] }]`.
    * @default - volumes may be provisioned in any topology
    */
   readonly allowedTopologies?: TopologyRequirement[];
