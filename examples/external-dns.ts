@@ -13,7 +13,8 @@ import { DataStoreConnection, ExternalService, IDataStore, PodDefaults } from 'c
  *   `EXT_SERVICE_SERVER_NAME` (`nginx.example.com`);
  * - the Job `ext-check` fetches the page once through `ext`. It sends the real host name as the
  *   HTTP `Host` header: a client connecting to an alias otherwise sends the alias, which virtual
- *   hosts (and TLS certificate checks) do not know.
+ *   hosts (and TLS certificate checks) do not know. Its egress is not restricted: `ext` is a DNS
+ *   name, which a NetworkPolicy cannot name (see `external-ip`, which restricts it).
  */
 export class ExternalDnsExample extends Chart {
   /** The Service `ext`. */

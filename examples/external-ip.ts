@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Job } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addExtCheck } from './external-dns';
-import { ArgoCdEndpointSync, ExternalService } from 'cdk8s-stateful';
+import { ArgoCdEndpointSync, ExternalService, NetworkPolicies } from 'cdk8s-stateful';
 
 /**
  * `external-ip`: the nginx of `external-dns`, reached as `ext` through its IP address 172.0.0.1
@@ -11,7 +11,8 @@ import { ArgoCdEndpointSync, ExternalService } from 'cdk8s-stateful';
  * - `ext` is a ClusterIP Service without selector; the EndpointSlice `ext-ipv4` (labelled
  *   `kubernetes.io/service-name: ext`, port name equal to the Service's) sends its traffic to
  *   172.0.0.1:80;
- * - the consumer, the Job `ext-check`, is the same code as in `external-dns`.
+ * - the consumer, the Job `ext-check`, is the same code as in `external-dns`; its egress is
+ *   restricted to 172.0.0.1 port 80 and the cluster DNS (NetworkPolicy `ext-check-egress`).
  *
  * Argo CD 3.0 and later skip EndpointSlices unless `argocd-cm` says otherwise, so an IP-based
  * ExternalService must say how its EndpointSlices reach the cluster. This example is applied with
@@ -36,5 +37,7 @@ export class ExternalIpExample extends Chart {
     });
 
     this.check = addExtCheck(this, this.service);
+    // ext-check connects to 172.0.0.1:80 and the cluster DNS only
+    NetworkPolicies.restrictEgress(this.check);
   }
 }

@@ -6,7 +6,7 @@ import {
   CertManagerIssuerKind,
   DataStoreConnection,
   DataStoreCredentials,
-  IngressPeer,
+  NetworkPeer,
   LogicalBackup,
   NetworkPolicies,
   PodDefaults,
@@ -44,10 +44,13 @@ export class TestRedisExample extends Chart {
     });
 
     // pods that are not wired to the store with a DataStoreConnection: the testers' pods
-    NetworkPolicies.allowFrom(this.redis, IngressPeer.podsWithLabels({ [TEST_REDIS_CLIENT_LABEL]: 'true' }));
+    NetworkPolicies.allowFrom(this.redis, NetworkPeer.podsWithLabels({ [TEST_REDIS_CLIENT_LABEL]: 'true' }));
     this.networkPolicy = NetworkPolicies.policyOf(this.redis)!;
   }
 }
+
+/** The addresses of the news feed news-manager reads (HTTPS), outside the cluster. */
+export const NEWS_FEED_ADDRESSES = '203.0.113.0/24';
 
 /**
  * `news-manager-redis`: a Redis primary and a read replica, each with a 1Gi claim at `/data`, and
@@ -69,6 +72,10 @@ export class TestRedisExample extends Chart {
  * Metrics on: a redis_exporter sidecar (port `metrics`, 9121), the PodMonitor and the
  * PrometheusRule `news-manager-redis`, scraped every 15 seconds; memory alerts from 85 % of
  * `maxmemory`.
+ *
+ * Network: the NetworkPolicy `news-manager-redis` admits news-manager, the backup, the replica and
+ * Prometheus; `news-manager-egress` lets news-manager connect to its Redis, the cluster DNS and the
+ * news feed (`NEWS_FEED_ADDRESSES`, HTTPS) and nowhere else.
  */
 export class NewsManagerRedisExample extends Chart {
   /** The preset. */
@@ -128,6 +135,11 @@ export class NewsManagerRedisExample extends Chart {
       metadata: { name: 'news-manager-redis-connection' },
       consumers: [this.deployment.containers[0]],
     });
+
+    // news-manager connects to its Redis (and the cluster DNS) and to the news feed outside the
+    // cluster, nowhere else: the NetworkPolicy news-manager-egress
+    NetworkPolicies.restrictEgress(this.deployment);
+    NetworkPolicies.allowEgressTo(this.deployment, NetworkPeer.ipBlock(NEWS_FEED_ADDRESSES), { ports: [{ port: 443 }] });
 
     // restricted profile: seccomp RuntimeDefault and capabilities drop [ALL], which cdk8s-plus-27
     // cannot express, plus this library's other pod defaults

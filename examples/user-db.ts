@@ -7,7 +7,7 @@ import {
   DataStoreConnection,
   DataStoreCredentials,
   IDataStore,
-  IngressPeer,
+  NetworkPeer,
   LogicalBackup,
   LogicalRestore,
   NetworkPolicies,
@@ -19,7 +19,7 @@ import {
 } from 'cdk8s-stateful';
 
 /** Where the examples' metrics are scraped from: every pod of the namespace `monitoring` (kube-prometheus-stack). */
-export const PROMETHEUS = IngressPeer.namespaceNamed('monitoring');
+export const PROMETHEUS = NetworkPeer.namespaceNamed('monitoring');
 
 /** The database `user-manager` keeps its data in. */
 export const USER_DB_DATABASE = 'user_manager';

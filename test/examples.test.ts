@@ -126,6 +126,9 @@ describe('examples/dist applies as a whole', () => {
     ]);
     expect(userDb.filter(id => !restore.includes(id))).toEqual([]);
     expect(shared).toHaveLength(8 + ring.length + userDb.length);
+    // external-ip names ext's address, so it restricts ext-check's egress to it; external-dns cannot
+    expect(identities(alternatives).filter(id => id.startsWith('NetworkPolicy web/'))).toEqual(['NetworkPolicy web/ext-check-egress']);
+    expect(identities(main).filter(id => id.startsWith('NetworkPolicy web/'))).toEqual([]);
   });
 });
 

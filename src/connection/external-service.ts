@@ -504,6 +504,16 @@ export class ExternalService extends Construct implements IDataStore {
     return this._ports.map(p => ({ name: p.name, port: p.port, protocol: p.protocol }));
   }
 
+  /**
+   * The ports on the external addresses a client's connections arrive at (`targetPort`, or
+   * `port`): what a NetworkPolicy sees after the Service's translation.
+   *
+   * @internal
+   */
+  public _addressPorts(): Array<{ port: number; protocol: string }> {
+    return this._ports.map(p => ({ port: p.targetPort, protocol: p.protocol }));
+  }
+
   /** The IP addresses, in canonical form, when created with `addresses` (a copy). */
   public get addresses(): string[] {
     return this._addresses.map(a => a.text);

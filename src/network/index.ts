@@ -1,2 +1,2 @@
-export * from './ingress-peer';
+export * from './network-peer';
 export * from './network-policies';

@@ -453,6 +453,7 @@ export class AppIndex {
   private _podConsumers?: PodConsumer[];
   private consumerObjects = new Map<PodConsumer, ApiObject>();
   private _containerConsumers?: Map<Container, PodConsumer>;
+  private _objectConsumers?: Map<ApiObject, PodConsumer>;
   private _claimUsers?: Map<string, PodConsumer[]>;
   private _volumeUsers?: Map<string, PodConsumer[]>;
   private _owners?: Map<Container, IConstruct>;
@@ -493,6 +494,7 @@ export class AppIndex {
     this._podConsumers = undefined;
     this.consumerObjects = new Map();
     this._containerConsumers = undefined;
+    this._objectConsumers = undefined;
     this._claimUsers = undefined;
     this._volumeUsers = undefined;
     this._owners = undefined;
@@ -678,6 +680,16 @@ export class AppIndex {
       }
     }
     return this._containerConsumers.get(container);
+  }
+
+  /** The pod consumer a rendered object of the app is (a Deployment, a Job, ...), if it runs pods. */
+  public podConsumerOfObject(apiObject: ApiObject): PodConsumer | undefined {
+    const consumers = this.podConsumers();
+    if (!this._objectConsumers) {
+      this._objectConsumers = new Map();
+      for (const c of consumers) this._objectConsumers.set(this.consumerObjects.get(c)!, c);
+    }
+    return this._objectConsumers.get(apiObject);
   }
 
   /** The pod consumers in `namespace` whose pods mount the claim `claimName`. */

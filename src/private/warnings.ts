@@ -54,6 +54,7 @@ export const WARNINGS = {
   CREDENTIALS_IN_STORE_NAMESPACE: 'cdk8s-stateful:credentials-in-store-namespace',
   METRICS_PORT_CLOSED: 'cdk8s-stateful:metrics-port-closed',
   FEW_SENTINELS: 'cdk8s-stateful:few-sentinels',
+  EGRESS_TO_DNS_NAME: 'cdk8s-stateful:egress-to-dns-name',
 } as const;
 
 /** A warning id, e.g. `cdk8s-stateful:non-root-without-user`. */

@@ -9,6 +9,7 @@ import { SnapshotSchedule } from '../../src/backup/snapshot-schedule';
 import { VolumeSnapshotClass } from '../../src/backup/volume-snapshot-class';
 import { DataStoreCredentials } from '../../src/connection/data-store';
 import { DataStoreConnection } from '../../src/connection/data-store-connection';
+import { ExternalService } from '../../src/connection/external-service';
 import { Redis, RedisVersion } from '../../src/engines/redis';
 import { NetworkPolicies } from '../../src/network/network-policies';
 import { ACKNOWLEDGEMENT_METADATA, allWarnings, STRICT_CONTEXT, STRICT_ENV, warn, WARNING_IDS, WarningId } from '../../src/private/warnings';
@@ -178,6 +179,14 @@ const SCENARIOS: Array<[id: string, when: When, build: (chart: Chart) => IConstr
     db.addMetricsPort({ name: 'metrics', port: 9187 });
     NetworkPolicies.enable(db);
     return db;
+  }],
+  ['cdk8s-stateful:egress-to-dns-name', 'validation', chart => {
+    // a consumer whose egress is restricted, wired to a store by DNS name
+    const store = new ExternalService(chart, 'search', { metadata: { name: 'search' }, externalName: 'search.example.com', ports: [{ port: 9200 }] });
+    const api = new kplus.Deployment(chart, 'api', { containers: [{ image: 'registry.example.com/api:1.0.0', securityContext: { user: 1000 } }] });
+    new DataStoreConnection(chart, 'search-connection', { store, consumers: [api.containers[0]] });
+    NetworkPolicies.restrictEgress(api);
+    return api;
   }],
   ['cdk8s-stateful:credentials-in-store-namespace', 'validation', chart => {
     // the store in namespace "data", its consumers in the chart's "shop"

@@ -6,10 +6,10 @@
  * ports.
  */
 import { buildAlternatives, buildExamples, buildUpgrades } from '../../examples/main';
-import { TEST_REDIS_CLIENT_LABEL } from '../../examples/redis';
+import { NEWS_FEED_ADDRESSES, TEST_REDIS_CLIENT_LABEL } from '../../examples/redis';
 import { findAll, renderApp } from '../util/harness';
 import { expectValidManifests } from '../util/k8s-schema';
-import { admits, ingressPoliciesOf, PodView, podsOf, strangerPod, wiringsOf } from '../util/network-policy';
+import { admits, egressAllows, egressPoliciesOf, ingressPoliciesOf, PodView, podsOf, strangerPod, wiringsOf } from '../util/network-policy';
 
 /** StatefulSets of the examples that are servers for clients outside the app, not stores wired to consumers. */
 const NOT_STORES = [
@@ -137,6 +137,26 @@ describe.each([
     }
   });
 
+  test('a workload whose egress is restricted reaches the cluster DNS and its stores, and no other pod', () => {
+    const dns = strangerPod('kube-system', { 'k8s-app': 'kube-dns' });
+    const restricted = pods.filter(p => egressPoliciesOf(manifests, p).length > 0);
+    if (build !== buildUpgrades) expect(restricted.length).toBeGreaterThan(0);
+    const open: string[] = [];
+    for (const source of restricted) {
+      for (const protocol of ['UDP', 'TCP']) expect([source.id, protocol, egressAllows(manifests, source, dns, 53, protocol)]).toEqual([source.id, protocol, true]);
+      const wiredStores = wiringsOf(manifests, pods).filter(w => w.source === source).map(w => w.target.owner);
+      const reachable = new Set([...wiredStores, ...wiredStores.flatMap(sentinelsOf)]);
+      const strangers = [...new Set(pods.map(p => p.namespace))].map(ns => strangerPod(ns));
+      const others = [...pods.filter(p => p !== source && !reachable.has(p.owner)), ...strangers];
+      for (const target of others) {
+        for (const port of [...target.ports.map(p => p.containerPort), 53, 80, 443, 5432, 6379, 8080]) {
+          if (egressAllows(manifests, source, target, port)) open.push(`${source.id} -> ${target.id}:${port}`);
+        }
+      }
+    }
+    expect(open).toEqual([]);
+  });
+
   test('the pods of a store reach each other on its peer ports', () => {
     for (const s of stores) {
       const [first, ...others] = storePods(s);
@@ -152,4 +172,19 @@ test('test-redis admits the labelled testers of its namespace, not those of othe
   const primary = podsOf(manifests).find(p => p.labels['statefulset.kubernetes.io/pod-name'] === 'test-redis-0')!;
   expect(admits(manifests, strangerPod('redis', { [TEST_REDIS_CLIENT_LABEL]: 'true' }), primary, 6379)).toBe(true);
   expect(admits(manifests, strangerPod('news', { [TEST_REDIS_CLIENT_LABEL]: 'true' }), primary, 6379)).toBe(false);
+});
+
+test('news-manager reaches the news feed on 443 only; ext-check (external-ip) its external address on 80 only', () => {
+  const examples = renderApp(buildExamples);
+  const newsManager = podsOf(examples).find(p => p.owner.kind === 'Deployment' && p.owner.metadata.name === 'news-manager')!;
+  const feed = { address: NEWS_FEED_ADDRESSES.replace(/0\/24$/, '17') };
+  expect(egressAllows(examples, newsManager, feed, 443)).toBe(true);
+  expect(egressAllows(examples, newsManager, feed, 80)).toBe(false);
+  expect(egressAllows(examples, newsManager, { address: '198.51.100.1' }, 443)).toBe(false);
+  // by address (external-ip): 172.0.0.1 port 80 only
+  const alternatives = renderApp(buildAlternatives);
+  const byAddress = podsOf(alternatives).find(p => p.owner.kind === 'Job' && p.owner.metadata.name === 'ext-check')!;
+  expect(egressAllows(alternatives, byAddress, { address: '172.0.0.1' }, 80)).toBe(true);
+  expect(egressAllows(alternatives, byAddress, { address: '172.0.0.1' }, 443)).toBe(false);
+  expect(egressAllows(alternatives, byAddress, { address: '172.0.0.2' }, 80)).toBe(false);
 });

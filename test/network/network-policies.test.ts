@@ -5,7 +5,7 @@ import {
   DataStoreConnection,
   DataStoreCredentials,
   ExternalService,
-  IngressPeer,
+  NetworkPeer,
   NetworkPolicies,
   Postgres,
   Redis,
@@ -69,7 +69,7 @@ describe('NetworkPolicies', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     const reports = new Chart(app, 'reports', { namespace: 'reports' });
-    NetworkPolicies.enable(chart, { monitoring: IngressPeer.namespaceNamed('monitoring') });
+    NetworkPolicies.enable(chart, { monitoring: NetworkPeer.namespaceNamed('monitoring') });
     const db = new StatefulWorkload(chart, 'db', {
       metadata: { name: 'db' },
       replicas: 2,
@@ -79,9 +79,9 @@ describe('NetworkPolicies', () => {
     db.addContainer({ name: 'exporter', image: 'docker.io/prometheuscommunity/postgres-exporter:v0.15.0', ports: [{ name: 'metrics', number: 9187 }], securityContext: { user: 999 } });
     db.addPeerPort({ name: 'replication', port: 5432 });
     db.addMetricsPort({ name: 'metrics', port: 9187 });
-    NetworkPolicies.allowFrom(db, IngressPeer.podsWithLabels({ 'role': 'admin', 'app.kubernetes.io/part-of': 'ops' }, { namespaceName: 'ops' }));
-    NetworkPolicies.allowFrom(db, IngressPeer.namespacesWithLabels({ team: 'data' }), { ports: [{ port: 5432 }] });
-    NetworkPolicies.allowFrom(db, IngressPeer.ipBlock('10.20.0.0/16', ['10.20.1.0/24']));
+    NetworkPolicies.allowFrom(db, NetworkPeer.podsWithLabels({ 'role': 'admin', 'app.kubernetes.io/part-of': 'ops' }, { namespaceName: 'ops' }));
+    NetworkPolicies.allowFrom(db, NetworkPeer.namespacesWithLabels({ team: 'data' }), { ports: [{ port: 5432 }] });
+    NetworkPolicies.allowFrom(db, NetworkPeer.ipBlock('10.20.0.0/16', ['10.20.1.0/24']));
     const clientPorts = db.ports;
     const svc = db.addClientService({ name: 'db-rw', ports: [{ port: 15432, targetPort: clientPorts[0].port }] });
     new DataStoreConnection(chart, 'conn', { store: db, consumers: [web(chart, 'api').containers[0]] });
@@ -216,7 +216,7 @@ describe('NetworkPolicies', () => {
     const app = Testing.app();
     const withMonitoring = new Chart(app, 'a', { namespace: 'a' });
     const without = new Chart(app, 'b', { namespace: 'b' });
-    NetworkPolicies.enable(withMonitoring, { monitoring: IngressPeer.podsWithLabels({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceName: 'monitoring' }) });
+    NetworkPolicies.enable(withMonitoring, { monitoring: NetworkPeer.podsWithLabels({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceName: 'monitoring' }) });
     NetworkPolicies.enable(without);
     const dbs = [withMonitoring, without].map(chart => {
       const db = new StatefulWorkload(chart, 'db', {
@@ -251,8 +251,8 @@ describe('NetworkPolicies', () => {
   test('allowFrom admits the peer on the client ports, or the ports given', () => {
     const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
     const db = store(chart);
-    NetworkPolicies.allowFrom(db, IngressPeer.podsWithLabels({ 'app.kubernetes.io/name': 'pgadmin' }));
-    NetworkPolicies.allowFrom(db, IngressPeer.namespaceNamed('ops'), { ports: [{ port: 5432 }, { port: 9187 }] });
+    NetworkPolicies.allowFrom(db, NetworkPeer.podsWithLabels({ 'app.kubernetes.io/name': 'pgadmin' }));
+    NetworkPolicies.allowFrom(db, NetworkPeer.namespaceNamed('ops'), { ports: [{ port: 5432 }, { port: 9187 }] });
     NetworkPolicies.enable(db);
     const manifests = Testing.synth(chart);
     const pods = podsOf(manifests);
@@ -443,14 +443,14 @@ describe('NetworkPolicies', () => {
     test('fails when allowFrom() is given a store outside the cluster', () => {
       const chart = Testing.chart();
       const ext = new ExternalService(chart, 'ext', { externalName: 'db.example.com', ports: [{ port: 5432 }] });
-      expect(() => NetworkPolicies.allowFrom(ext, IngressPeer.namespaceNamed('ops'))).toThrow(
+      expect(() => NetworkPolicies.allowFrom(ext, NetworkPeer.namespaceNamed('ops'))).toThrow(
         /NetworkPolicies: invalid 'allowFrom\(store\)': "test\/ext"\. Must be an in-cluster store/);
     });
 
     test('fails when allowFrom() is given a port out of range', () => {
       const chart = Testing.chart();
       const db = store(chart);
-      expect(() => NetworkPolicies.allowFrom(db, IngressPeer.namespaceNamed('ops'), { ports: [{ port: 70000 }] })).toThrow(
+      expect(() => NetworkPolicies.allowFrom(db, NetworkPeer.namespaceNamed('ops'), { ports: [{ port: 70000 }] })).toThrow(
         /invalid 'allowFrom\(options.ports\[0\].port\)': 70000\. Must be a port number from 1 to 65535/);
     });
 

@@ -130,11 +130,8 @@ function portMatches(rulePort: any, target: PodView, port: number, protocol: str
   return target.ports.some(p => p.name === rulePort.port && p.containerPort === port && (p.protocol ?? 'TCP') === protocol);
 }
 
-/**
- * Whether a connection from `source` to `target`'s `port` is admitted: always when no policy
- * selects the target for ingress; otherwise when a rule of one of them admits the source on the port.
- */
-export function admits(manifests: any[], source: PodView, target: PodView, port: number, protocol = 'TCP'): boolean {
+/** Whether a policy's ingress rules admit `source` to `target`'s port. */
+function ingressAdmits(manifests: any[], source: PodView, target: PodView, port: number, protocol: string): boolean {
   const policies = ingressPoliciesOf(manifests, target);
   if (policies.length === 0) return true;
   return policies.some(policy => {
@@ -143,6 +140,74 @@ export function admits(manifests: any[], source: PodView, target: PodView, port:
       ((rule.from ?? []).length === 0 || rule.from.some((peer: any) => peerMatches(manifests, peer, namespace, source)))
       && ((rule.ports ?? []).length === 0 || rule.ports.some((p: any) => portMatches(p, target, port, protocol))));
   });
+}
+
+/**
+ * The NetworkPolicies of the manifests that select `source` for egress: `policyTypes` with
+ * `Egress`, or (without `policyTypes`) a policy with `egress` rules.
+ */
+export function egressPoliciesOf(manifests: any[], source: PodView): any[] {
+  return manifests.filter(m => m.kind === 'NetworkPolicy'
+    && (m.metadata.namespace ?? DEFAULT_NAMESPACE) === source.namespace
+    && selects(m.spec.podSelector, source.labels)
+    && (m.spec.policyTypes ?? (m.spec.egress ? ['Ingress', 'Egress'] : ['Ingress'])).includes('Egress'));
+}
+
+/** An IPv4 address as a number; undefined for anything else. */
+function ipv4(address: string): number | undefined {
+  const parts = address.split('.');
+  if (parts.length !== 4 || parts.some(p => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+/** Whether an IPv4 `address` is in the range `cidr` and none of `except` (IPv6 ranges: compared as written). */
+function inBlock(block: any, address: string): boolean {
+  const contains = (cidr: string) => {
+    const [base, bits] = cidr.split('/');
+    const a = ipv4(address);
+    const b = ipv4(base);
+    if (a === undefined || b === undefined) return cidr === `${address}/128`;
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(a / size) === Math.floor(b / size);
+  };
+  return contains(block.cidr) && !(block.except ?? []).some(contains);
+}
+
+/** A destination outside the pods of the manifests: an IP address (a server outside the cluster). */
+export interface AddressView {
+  readonly address: string;
+}
+
+/**
+ * Whether `source`'s egress policies let it connect to `target` (a pod, or an address) on the
+ * port: always when no policy selects the source for egress. A pod is matched by its labels and
+ * namespace only (an `ipBlock` never matches a pod: that is up to the plugin); an address by the
+ * `ipBlock`s, or by a rule without `to` (every destination).
+ */
+export function egressAllows(manifests: any[], source: PodView, target: PodView | AddressView, port: number, protocol = 'TCP'): boolean {
+  const policies = egressPoliciesOf(manifests, source);
+  if (policies.length === 0) return true;
+  const pod = 'labels' in target ? target : undefined;
+  return policies.some(policy => {
+    const namespace = policy.metadata.namespace ?? DEFAULT_NAMESPACE;
+    return (policy.spec.egress ?? []).some((rule: any) =>
+      ((rule.to ?? []).length === 0 || rule.to.some((peer: any) => pod
+        ? peerMatches(manifests, peer, namespace, pod)
+        : peer.ipBlock !== undefined && inBlock(peer.ipBlock, (target as AddressView).address)))
+      && ((rule.ports ?? []).length === 0 || rule.ports.some((p: any) => pod
+        ? portMatches(p, pod, port, protocol)
+        : (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port))));
+  });
+}
+
+/**
+ * Whether a connection from `source` to `target`'s `port` goes through: the target's ingress
+ * policies admit it (always when none selects the target, otherwise when a rule of one of them
+ * admits the source on the port), and the source's egress policies let it out (always when none
+ * selects the source).
+ */
+export function admits(manifests: any[], source: PodView, target: PodView, port: number, protocol = 'TCP'): boolean {
+  return ingressAdmits(manifests, source, target, port, protocol) && egressAllows(manifests, source, target, port, protocol);
 }
 
 /** A pod that nothing wires: labels of its own, in `namespace`. */

@@ -80,7 +80,8 @@ function podLabelsOf(pod: PodConsumer): { [key: string]: string } {
   return pod.kind === 'Job' ? { ...pod.podLabels, [JOB_NAME_LABEL]: pod.name } : pod.podLabels;
 }
 
-function describe(pod: PodConsumer): string {
+/** `Deployment "shop/web"`, for messages. */
+export function describePod(pod: PodConsumer): string {
   return `${pod.kind} ${show(pod.namespace !== undefined ? `${pod.namespace}/${pod.name}` : pod.name)}`;
 }
 
@@ -130,7 +131,7 @@ export class NetworkFacts {
   }
 
   /** The pod consumers of `namespace` whose labels match `selector` (not empty). */
-  private podsMatching(namespace: string | undefined, selector: { [key: string]: string }): PodConsumer[] {
+  public podsMatching(namespace: string | undefined, selector: { [key: string]: string }): PodConsumer[] {
     let smallest: PodConsumer[] | undefined;
     for (const [k, v] of Object.entries(selector)) {
       const bucket = this.podsByLabel.get(`${namespace ?? ''}|${k}=${v}`) ?? [];
@@ -182,13 +183,13 @@ export class NetworkFacts {
       const selector = selectorOf(w.pod);
       const via = `wired by DataStoreConnection ${w.connections.map(c => `'${c}'`).join(', ')}`;
       if (Object.keys(selector).length === 0) {
-        errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
+        errors.push(failWithoutValue(where, 'consumers', describePod(w.pod),
           `Must be selectable: a NetworkPolicy admits pods by their labels, and the pods of this ${w.pod.kind} (${via}) carry none`,
           `Give the ${w.pod.kind}'s pod template a label that sets its pods apart (cdk8s-plus: 'podMetadata: { labels: { "app.kubernetes.io/name": ${show(w.pod.name)} } }', or keep 'select' on)`).message);
         continue;
       }
       if (w.pod.namespace === undefined && workload.namespaceName !== undefined) {
-        errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
+        errors.push(failWithoutValue(where, 'consumers', describePod(w.pod),
           `Must have a namespace: the store is in ${show(workload.namespaceName)}, and the ${w.pod.kind} (${via}) has none, so the policy cannot tell which namespace's pods to admit`,
           'Set the namespace of the workload or its chart').message);
         continue;
@@ -196,8 +197,8 @@ export class NetworkFacts {
       const others = this.podsMatching(w.pod.namespace, selector)
         .filter(p => p !== w.pod && !wiredSet.has(p) && !this.isOwnPod(workload, p));
       if (others.length > 0) {
-        errors.push(failWithoutValue(where, 'consumers', describe(w.pod),
-          `Must be selectable apart from other pods: the labels of its pods (${show(selector)}, ${via}) are carried by the pods of ${others.map(describe).join(', ')} too, `
+        errors.push(failWithoutValue(where, 'consumers', describePod(w.pod),
+          `Must be selectable apart from other pods: the labels of its pods (${show(selector)}, ${via}) are carried by the pods of ${others.map(describePod).join(', ')} too, `
           + 'which would be admitted to the store without being wired to it',
           `Give the ${w.pod.kind}'s pods a label the other pods do not carry (cdk8s-plus gives each workload's pods one, cdk8s.io/metadata.addr, unless 'select' is off), or wire the other pods to the store too`).message);
       }
@@ -205,8 +206,8 @@ export class NetworkFacts {
     const selected = this.podsMatching(workload.namespaceName, workload.selectorLabels).filter(p => !this.isOwnPod(workload, p));
     for (const p of selected) {
       errors.push(fail(where, 'podSelector', workload.selectorLabels,
-        `Must select the store's pods only: the pods of ${describe(p)} carry these labels too, so the store's policy would decide who reaches them`,
-        `Give ${describe(p)} other values for ${show(Object.keys(workload.selectorLabels))}`).message);
+        `Must select the store's pods only: the pods of ${describePod(p)} carry these labels too, so the store's policy would decide who reaches them`,
+        `Give ${describePod(p)} other values for ${show(Object.keys(workload.selectorLabels))}`).message);
     }
     return errors;
   }
