@@ -4,7 +4,7 @@ import { ConfigMap, Cpu, EnvValue, IConfigMap, Job, Volume } from 'cdk8s-plus-27
 import { Construct } from 'constructs';
 import { DataStoreCredentials, IDataStore } from '../connection/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../connection/data-store-connection';
-import { declareRole } from '../private/app-index';
+import { declareNotRolled, declareRole } from '../private/app-index';
 import { fail, show } from '../private/validation';
 import {
   POSTGRES_APP_ROLE_ENV,
@@ -237,6 +237,9 @@ export class PostgresApplicationRole extends Construct {
     }).addConsumer(container, { credentialVariables: false });
     // after the data stores, with the migrations (and before the consumers)
     declareRole(this.job, 'migration');
+    // its template is immutable and its name hashes what it runs: no connection checksum on it
+    // (a changed checksum under the same name would be an update kubectl apply cannot make)
+    declareNotRolled(this.job);
     PodDefaults.harden(this.job);
   }
 

@@ -125,6 +125,13 @@ describe('PostgresApplicationRole', () => {
     expect(annotations(two)).not.toEqual(annotations(one));
   });
 
+  test('the Job carries no connection checksum: its name hashes what it runs, its template is immutable', () => {
+    const { chart } = build();
+    const job = roleJob(synthValid(chart));
+    const annotations = Object.keys(job.spec.template.metadata?.annotations ?? {});
+    expect(annotations.filter(k => k.startsWith('connection.cdk8s-stateful.io/'))).toEqual([]);
+  });
+
   test('no Job while the server runs no replica', () => {
     // GIVEN
     const { chart, db } = build({}, { replicas: 0 });
