@@ -699,7 +699,9 @@ export class Postgres extends EnginePreset {
     }
     const files = [tls.certFile, tls.keyFile, tls.caFile, ...hba ? [`${POSTGRES_HBA_DIRECTORY}/${POSTGRES_HBA_KEY}`] : []];
     const credentials = this.superuserCredentials;
-    const reload = w.addContainer({
+    // a sidecar: it watches the certificate files and talks to the server over its socket; the
+    // data claim is not mounted in it
+    const reload = w._addSidecar({
       name: TLS_RELOAD_CONTAINER,
       image: server.image,
       command: ['sh', '-c', tlsReloadScript(files, postgresTlsReloadCommand(POSTGRES_SOCKET_DIRECTORY))],

@@ -768,7 +768,9 @@ export abstract class RedisCompatibleBase extends EnginePreset {
     if (props.password) {
       envVariables[REDIS_PASSWORD_ENV] = EnvValue.fromSecretValue({ secret: props.password.secret, key: props.password.passwordKey });
     }
-    const reload = this.workload.addContainer({
+    // a sidecar: it watches the certificate files and talks to the server over its socket; the
+    // data claim is not mounted in it
+    const reload = this.workload._addSidecar({
       name: TLS_RELOAD_CONTAINER,
       image: engine.image,
       command: ['sh', '-c', tlsReloadScript([tls.certFile, tls.keyFile, tls.caFile], redisTlsReloadCommand(facts.cli, facts.socket, TLS_FILES))],
