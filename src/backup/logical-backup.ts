@@ -5,11 +5,11 @@ import { LogicalBackupEngine } from './logical-backup-engine';
 import { IDataStore } from '../connection/data-store';
 import { ConnectionTarget, DataStoreConnection } from '../connection/data-store-connection';
 import { AppIndex } from '../private/app-index';
-import { checkCronSchedule } from '../private/cron';
+import { checkCronSchedule, checkTimeZone } from '../private/cron';
 import { toQuantity } from '../private/quantity';
 import { checkDns1123Label, checkInteger, fail, show } from '../private/validation';
 import { checkEngine, checkSeconds, defaultName, jobEnv, removeAddressLabel } from './private/jobs';
-import { backupScript, BACKUP_MOUNT_PATH, checkTimeZone, ENV } from './private/scripts';
+import { backupScript, BACKUP_MOUNT_PATH, ENV } from './private/scripts';
 import { IStorageClass } from '../storage/storage-class';
 import { VolumeClaim } from '../storage/volume-claim';
 import { PodDefaults, PodDefaultsOptions } from '../workload/pod-defaults';
@@ -222,7 +222,7 @@ export class LogicalBackup extends Construct {
     this.retain = props.retain ?? 7;
     checkInteger(where, 'retain', this.retain, 1, 1000);
     const timeZone = props.timeZone ?? 'Etc/UTC';
-    checkTimeZone(where, 'timeZone', timeZone);
+    checkTimeZone(where, 'timeZone', timeZone, 'for "Etc/UTC"');
     const startingDeadline = props.startingDeadline ?? Duration.minutes(10);
     checkSeconds(where, 'startingDeadline', startingDeadline, 10,
       'the CronJob controller checks every 10 seconds, so a shorter deadline can skip every run');

@@ -6,7 +6,7 @@ import { SNAPSHOT_SCRIPT } from './private/snapshot-script';
 import { checkCsiTemplate, checkWorkload, claimTemplatesOf, csiTemplateProblems, nameOf, namespaceFor, ordinalsOf, targetsOf } from './private/targets';
 import { IVolumeSnapshotClass, VolumeSnapshotClass, VolumeSnapshotDeletionPolicy } from './volume-snapshot-class';
 import { addSynthesisCheck, AppIndex, declareRole } from '../private/app-index';
-import { checkCronSchedule } from '../private/cron';
+import { checkCronSchedule, checkTimeZone } from '../private/cron';
 import { imageReference } from '../private/image';
 import { MANAGED_BY } from '../private/labels';
 import { checkDns1123Label, fail, show } from '../private/validation';
@@ -244,7 +244,7 @@ export class SnapshotSchedule extends Construct {
       throw fail(where, 'retain', this.retain, 'Must be a whole number of at least 1: the newest snapshots of each claim to keep',
         'Set \'retain\' to e.g. 7 (a week of nightly snapshots)');
     }
-    if (props.timeZone !== undefined) checkTimeZone(where, props.timeZone);
+    if (props.timeZone !== undefined) checkTimeZone(where, 'timeZone', props.timeZone, 'for the controller\'s time zone');
     const readyTimeout = props.readyTimeout ?? Duration.minutes(30);
     const readySeconds = readyTimeout.toMilliseconds() / 1000;
     if (!Number.isInteger(readySeconds) || readySeconds < 1) {
@@ -357,22 +357,6 @@ export class SnapshotSchedule extends Construct {
   /** The names of the claims the schedule snapshots, template by template, ordinal by ordinal. */
   public get claimNames(): string[] {
     return [...this._claimNames];
-  }
-}
-
-/** An IANA time zone name the API server's `time.LoadLocation()` accepts (not "Local"). */
-function checkTimeZone(where: string, timeZone: string): void {
-  let valid = timeZone !== '' && !/^local$/i.test(timeZone) && !/\s/.test(timeZone);
-  if (valid) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone });
-    } catch {
-      valid = false;
-    }
-  }
-  if (!valid) {
-    throw fail(where, 'timeZone', timeZone, 'Must be an IANA time zone name such as "Europe/Berlin" or "Etc/UTC" ("Local" is not allowed)',
-      'Set \'timeZone\' to a name from the tz database, or leave it out for the controller\'s time zone');
   }
 }
 

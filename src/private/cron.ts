@@ -131,3 +131,26 @@ function valueOf(text: string, field: CronField): number | string {
     ? `"${text}" is neither a number nor a ${field.name === 'month' ? 'month name (JAN-DEC)' : 'day name (SUN-SAT)'}`
     : `"${text}" is not a number`;
 }
+
+/**
+ * Checks a CronJob's time zone: a name of the IANA time zone database, as the API server (which
+ * looks it up with Go's `time.LoadLocation()`) accepts it; not "Local", the controller's own.
+ *
+ * @param whenUnset what leaving the prop out means, for the message (e.g. `for "Etc/UTC"`)
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
+ */
+export function checkTimeZone(where: string, prop: string, timeZone: string, whenUnset: string): void {
+  let known = typeof timeZone === 'string' && /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timeZone) && timeZone !== 'Local';
+  if (known) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+    } catch {
+      known = false;
+    }
+  }
+  if (!known) {
+    throw fail(where, prop, timeZone,
+      'Must be a time zone of the IANA database, such as "Etc/UTC" or "Europe/Berlin" ("Local", the controller\'s own, is not allowed)',
+      `Set '${prop}' to a time zone name, or leave it out ${whenUnset}`);
+  }
+}

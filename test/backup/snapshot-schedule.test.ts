@@ -357,8 +357,8 @@ describe('SnapshotSchedule', () => {
 
     test.each(['Local', 'Mars/Olympus', 'Europe/ Berlin', ''])('the time zone is %p', timeZone => {
       expect(() => schedule(chartIn(), { timeZone })).toThrow(new Error(
-        `${WHERE}: invalid 'timeZone': ${JSON.stringify(timeZone)}. Must be an IANA time zone name such as "Europe/Berlin" or "Etc/UTC" ("Local" is not allowed). `
-        + 'Set \'timeZone\' to a name from the tz database, or leave it out for the controller\'s time zone.'));
+        `${WHERE}: invalid 'timeZone': ${JSON.stringify(timeZone)}. Must be a time zone of the IANA database, such as "Etc/UTC" or "Europe/Berlin" `
+        + '("Local", the controller\'s own, is not allowed). Set \'timeZone\' to a time zone name, or leave it out for the controller\'s time zone.'));
     });
 
     test.each([Duration.millis(1500), Duration.millis(500)])('readyTimeout is not a whole number of seconds of at least 1 (%p)', readyTimeout => {

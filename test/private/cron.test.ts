@@ -1,5 +1,5 @@
 import { Cron } from 'cdk8s';
-import { checkCronSchedule, cronProblem } from '../../src/private/cron';
+import { checkCronSchedule, checkTimeZone, cronProblem } from '../../src/private/cron';
 
 const WHERE = 'SnapshotSchedule \'test/nightly\'';
 
@@ -71,5 +71,17 @@ describe('checkCronSchedule', () => {
 
   test('fails when the value is not a string', () => {
     expect(cronProblem(3 as any)).toBe('It is not a string but number');
+  });
+});
+
+describe('checkTimeZone', () => {
+  test.each(['Etc/UTC', 'UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires', 'Etc/GMT+5'])('accepts %s', tz => {
+    expect(() => checkTimeZone(WHERE, 'timeZone', tz, 'for "Etc/UTC"')).not.toThrow();
+  });
+
+  test.each(['Local', 'Mars/Olympus', 'utc+1', '', 'Europe/', 'Europe/ Berlin'])('fails when the time zone is %j', tz => {
+    expect(() => checkTimeZone(WHERE, 'timeZone', tz, 'for "Etc/UTC"')).toThrow(new Error(
+      `${WHERE}: invalid 'timeZone': ${JSON.stringify(tz)}. Must be a time zone of the IANA database, such as "Etc/UTC" or "Europe/Berlin" `
+      + '("Local", the controller\'s own, is not allowed). Set \'timeZone\' to a time zone name, or leave it out for "Etc/UTC".'));
   });
 });

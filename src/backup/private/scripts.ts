@@ -53,27 +53,6 @@ export function checkDumpName(where: string, prop: string, dump: string): void {
   }
 }
 
-/**
- * Checks a CronJob time zone: a name of the IANA time zone database, as the API server (which
- * looks it up) accepts it.
- *
- * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
- */
-export function checkTimeZone(where: string, prop: string, timeZone: string): void {
-  let known = typeof timeZone === 'string' && /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timeZone) && timeZone !== 'Local';
-  if (known) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone });
-    } catch {
-      known = false;
-    }
-  }
-  if (!known) {
-    throw fail(where, prop, timeZone, 'Must be a time zone of the IANA database, such as "Etc/UTC" or "Europe/Berlin"',
-      `Set '${prop}' to a time zone name, or leave it out for "Etc/UTC"`);
-  }
-}
-
 /** Checks the details a backup's identity file gets: keys `[a-z0-9_]`, values `[A-Za-z0-9._/:@-]`. */
 export function checkDetails(where: string, prop: string, details: { [key: string]: string }): void {
   for (const [key, value] of Object.entries(details)) {

@@ -6,7 +6,6 @@ import {
   backupScript,
   checkDetails,
   checkDumpName,
-  checkTimeZone,
   restoreScript,
 } from '../../../src/backup/private/scripts';
 
@@ -20,16 +19,6 @@ describe('checkDumpName', () => {
   test.each(['latest', '20250301T023000', '20250301t023000z', '2025-03-01T02:30:00Z', '20250230T000000Z', '20250301T240000Z',
     '20250301T236000Z', '20250301T000060Z', '20230229T000000Z', ''])('fails when the dump is %j', dump => {
     expect(() => checkDumpName(WHERE, 'dump', dump)).toThrow(/invalid 'dump': .*Must name one backup: the UTC time it started, YYYYMMDDTHHMMSSZ/);
-  });
-});
-
-describe('checkTimeZone', () => {
-  test.each(['Etc/UTC', 'UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires'])('accepts %s', tz => {
-    expect(() => checkTimeZone(WHERE, 'timeZone', tz)).not.toThrow();
-  });
-
-  test.each(['Local', 'Mars/Olympus', 'utc+1', '', 'Europe/'])('fails when the time zone is %j', tz => {
-    expect(() => checkTimeZone(WHERE, 'timeZone', tz)).toThrow(/invalid 'timeZone': .*Must be a time zone of the IANA database/);
   });
 });
 
