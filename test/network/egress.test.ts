@@ -10,6 +10,7 @@ import {
   NetworkPolicies,
   Redis,
   StatefulWorkload,
+  SyncWaves,
   Warnings,
 } from '../../src';
 import { STRICT_CONTEXT, WARNINGS, warningsOf } from '../../src/private/warnings';
@@ -264,6 +265,19 @@ describe('NetworkPolicies.restrictEgress()', () => {
       { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
       { to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] },
     ]);
+  });
+
+  test('with SyncWaves, the egress policy is applied with the configuration, before the consumers start', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    SyncWaves.enable(chart);
+    const db = store(chart);
+    const api = web(chart, 'api');
+    new DataStoreConnection(chart, 'conn', { store: db, consumers: [api.containers[0]] });
+    NetworkPolicies.restrictEgress(api);
+    const manifests = Testing.synth(chart);
+    const wave = (m: any) => m.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+    expect(wave(egressPolicy(manifests, 'api-egress'))).toBe('1');
+    expect(wave(findOne(manifests, 'Deployment'))).toBe('4');
   });
 
   test('a long workload name: the policy name is cut with a hash, within 253 characters', () => {
