@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AppIndex, onEveryPass, RenderedRole, touch } from '../private/app-index';
 import { checkInteger } from '../private/validation';
@@ -163,10 +164,42 @@ export class SyncWaves {
     onEveryPass(root, index => SyncWaves.stamp(index));
   }
 
+  /** Whether an override (`setWave()`) covers an object whose scopes (root first) are `scopes`. */
+  private static overridden(scopes: IConstruct[]): boolean {
+    return scopes.some(scope => OVERRIDES.has(scope));
+  }
+
+  /**
+   * The wave of a standalone claim (role `storage`): the storage wave, unless its StorageClass may
+   * bind it only once a pod uses it (`WaitForFirstConsumer`, or a class the app does not render):
+   * then no earlier than the first pod that mounts it. Such a claim stays `Pending`, which Argo CD
+   * reports as Progressing, until that pod is scheduled: in an earlier wave it would hold the sync
+   * before its pod is ever created. In the pod's own wave Argo CD applies it first (claims before
+   * workloads) and waits for both.
+   */
+  private static claimWave(index: AppIndex, claim: ApiObject, wave: number, waves: Map<ApiObject, number>): number {
+    const spec = claim.toJson().spec ?? {};
+    const facts = spec.storageClassName === undefined ? index.defaultStorageClass() : index.storageClass(spec.storageClassName);
+    if (facts && facts.volumeBindingMode !== 'WaitForFirstConsumer') return wave;
+    const users = index.claimUsers(claim.metadata.namespace, claim.name)
+      .map(user => waves.get(index.objectOf(user)!))
+      .filter((w): w is number => w !== undefined);
+    return users.length > 0 ? Math.max(wave, Math.min(...users)) : wave;
+  }
+
   private static stamp(index: AppIndex): void {
-    for (const { apiObject, role } of index.roles()) {
+    const roles = index.roles();
+    const waves = new Map<ApiObject, number>();
+    for (const { apiObject, role } of roles) {
       const wave = SyncWaves.waveOf(apiObject.node.scopes, role);
+      if (wave !== undefined) waves.set(apiObject, wave);
+    }
+    for (const { apiObject, role } of roles) {
+      let wave = waves.get(apiObject);
       if (wave === undefined) continue;
+      if (role === 'storage' && apiObject.kind === 'PersistentVolumeClaim' && !SyncWaves.overridden(apiObject.node.scopes)) {
+        wave = SyncWaves.claimWave(index, apiObject, wave, waves);
+      }
       const current = apiObject.metadata.toJson().annotations?.[SYNC_WAVE];
       const ours = STAMPED.get(apiObject);
       if (current !== undefined && current !== ours) continue; // set by the user: theirs wins

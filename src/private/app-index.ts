@@ -692,6 +692,11 @@ export class AppIndex {
     return this._objectConsumers.get(apiObject);
   }
 
+  /** The rendered object a pod consumer of this index is. */
+  public objectOf(consumer: PodConsumer): ApiObject | undefined {
+    return this.consumerObjects.get(consumer);
+  }
+
   /** The pod consumers in `namespace` whose pods mount the claim `claimName`. */
   public claimUsers(namespace: string | undefined, claimName: string): PodConsumer[] {
     if (!this._claimUsers) {

@@ -4,12 +4,14 @@ import {
   ArgoCdEndpointSync,
   DataStoreConnection,
   ExternalService,
+  IStorageClass,
   VolumeClaim,
   StaticVolumeSet,
   StaticVolumeSource,
   StatefulWorkload,
   StorageClass,
   SyncWaves,
+  VolumeBindingMode,
 } from '../../src';
 import { findOne } from '../util/harness';
 
@@ -203,5 +205,51 @@ describe('SyncWaves', () => {
     SyncWaves.enable(chart);
     // THEN
     expect(waves(chart)['ConfigMap/raw']).toBeUndefined();
+  });
+});
+
+describe('SyncWaves: a standalone claim bound only when a pod uses it', () => {
+  /** A claim of `binding` mounted by a Deployment wired to a store: the consumer's wave is 4. */
+  function build(binding: 'WaitForFirstConsumer' | 'Immediate' | 'unknown class' | 'default class', options: { override?: number; unused?: boolean } = {}) {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    SyncWaves.enable(chart);
+    let storageClass: IStorageClass | undefined;
+    if (binding === 'WaitForFirstConsumer' || binding === 'Immediate') {
+      storageClass = new StorageClass(chart, 'class', {
+        metadata: { name: 'ssd' },
+        provisioner: 'ebs.csi.aws.com',
+        volumeBindingMode: binding === 'Immediate' ? VolumeBindingMode.IMMEDIATE : VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER,
+      });
+    } else if (binding === 'unknown class') {
+      storageClass = StorageClass.fromStorageClassName(chart, 'premium', 'premium-rwo');
+    }
+    const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1), storageClass });
+    if (options.override !== undefined) SyncWaves.setWave(claim, options.override);
+    const db = new StatefulWorkload(chart, 'db', {
+      metadata: { name: 'db' },
+      containers: [{ name: 'db', image: 'docker.io/library/postgres:16.4', portNumber: 5432, securityContext: { user: 999 } }],
+    });
+    const api = new kplus.Deployment(chart, 'api', {
+      metadata: { name: 'api' },
+      containers: [{ name: 'app', image: 'registry.example.com/app:1.0.0', securityContext: { user: 1000 } }],
+    });
+    new DataStoreConnection(chart, 'conn', { store: db, consumers: [api.containers[0]] });
+    if (!options.unused) api.containers[0].mount('/files', kplus.Volume.fromPersistentVolumeClaim(chart, 'files-volume', claim));
+    return waves(chart);
+  }
+
+  test('WaitForFirstConsumer: in the wave of the first pod that mounts it, so the sync does not wait on a Pending claim', () => {
+    expect(build('WaitForFirstConsumer')).toMatchObject({ 'StorageClass/ssd': '0', 'PersistentVolumeClaim/files': '4', 'Deployment/api': '4' });
+  });
+
+  test('a class the app does not render, or the cluster\'s default class: the same (most default classes wait)', () => {
+    expect(build('unknown class')['PersistentVolumeClaim/files']).toBe('4');
+    expect(build('default class')['PersistentVolumeClaim/files']).toBe('4');
+  });
+
+  test('Immediate binding, an unused claim, an override: the storage wave or the override', () => {
+    expect(build('Immediate')['PersistentVolumeClaim/files']).toBe('0');
+    expect(build('WaitForFirstConsumer', { unused: true })['PersistentVolumeClaim/files']).toBe('0');
+    expect(build('WaitForFirstConsumer', { override: -1 })['PersistentVolumeClaim/files']).toBe('-1');
   });
 });
