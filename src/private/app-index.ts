@@ -437,6 +437,10 @@ export class AppIndex {
           queueMicrotask(() => SESSIONS.delete(root));
         }
         for (const hook of PASS_HOOKS.get(root) ?? []) hook(index);
+        // a hook that read the rendered pods (SyncWaves: the pods that mount a claim) read them
+        // before the hooks after it changed them (a connection's wait init container): the checks
+        // render them again
+        index.releasePodFacets();
       }
     }
     return index.memo(root, () => {
@@ -498,6 +502,17 @@ export class AppIndex {
     this._claimUsers = undefined;
     this._volumeUsers = undefined;
     this._owners = undefined;
+  }
+
+  /** Drops what was derived from the rendered pods (see `releaseFacets()`), keeping the owners of containers. */
+  public releasePodFacets(): void {
+    if (!this._podConsumers) return;
+    this._podConsumers = undefined;
+    this.consumerObjects = new Map();
+    this._containerConsumers = undefined;
+    this._objectConsumers = undefined;
+    this._claimUsers = undefined;
+    this._volumeUsers = undefined;
   }
 
   /**

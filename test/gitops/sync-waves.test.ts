@@ -13,6 +13,7 @@ import {
   SyncWaves,
   VolumeBindingMode,
 } from '../../src';
+import { AppIndex } from '../../src/private/app-index';
 import { findOne } from '../util/harness';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
@@ -252,4 +253,25 @@ describe('SyncWaves: a standalone claim bound only when a pod uses it', () => {
     expect(build('WaitForFirstConsumer', { unused: true })['PersistentVolumeClaim/files']).toBe('0');
     expect(build('WaitForFirstConsumer', { override: -1 })['PersistentVolumeClaim/files']).toBe('-1');
   });
+});
+
+test('the pods SyncWaves reads for a claim\'s wave are read again by the checks, after the connections add their wait', () => {
+  const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  // enabled first: its hook runs before the connection's, which adds the wait init container
+  SyncWaves.enable(chart);
+  const claim = new VolumeClaim(chart, 'files', { metadata: { name: 'files' }, storage: Size.gibibytes(1) });
+  const db = new StatefulWorkload(chart, 'db', {
+    metadata: { name: 'db' },
+    containers: [{ name: 'db', image: 'docker.io/library/postgres:16.4', portNumber: 5432, securityContext: { user: 999 } }],
+  });
+  const api = new kplus.Deployment(chart, 'api', {
+    metadata: { name: 'api' },
+    containers: [{ name: 'app', image: 'registry.example.com/app:1.0.0', securityContext: { user: 1000 } }],
+  });
+  api.containers[0].mount('/files', kplus.Volume.fromPersistentVolumeClaim(chart, 'files-volume', claim));
+  new DataStoreConnection(chart, 'conn', { store: db, consumers: [api.containers[0]], waitForStore: {} });
+  const manifests = Testing.synth(chart);
+  expect(findOne(manifests, 'PersistentVolumeClaim').metadata.annotations[WAVE]).toBe('4');
+  const pod = AppIndex.of(chart).podConsumers().find(p => p.kind === 'Deployment')!;
+  expect(pod.podSpec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-db']);
 });
