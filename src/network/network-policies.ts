@@ -192,12 +192,7 @@ export class NetworkPolicies {
    */
   public static allowFrom(store: IDataStore, peer: NetworkPeer, options: AllowFromOptions = {}): void {
     const workload = NetworkPolicies.workloadOf(store, 'allowFrom');
-    (options.ports ?? []).forEach((p, i) => {
-      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-        throw fail(`NetworkPolicies '${workload.node.path}'`, `allowFrom(options.ports[${i}].port)`, p.port,
-          'Must be a port number from 1 to 65535', 'Set \'port\' to the container port to admit the peer on');
-      }
-    });
+    checkRulePorts(workload, 'allowFrom', options.ports, 'the container port to admit the peer on');
     touch();
     const list = EXTRA.get(workload) ?? [];
     list.push({ peer, ports: options.ports?.map(p => ({ ...p })) });
@@ -268,12 +263,7 @@ export class NetworkPolicies {
    */
   public static allowEgressTo(workload: IConstruct, peer: NetworkPeer, options: AllowEgressToOptions = {}): void {
     const setting = NetworkPolicies.egressSetting(workload, 'allowEgressTo');
-    (options.ports ?? []).forEach((p, i) => {
-      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-        throw fail(`NetworkPolicies '${workload.node.path}'`, `allowEgressTo(options.ports[${i}].port)`, p.port,
-          'Must be a port number from 1 to 65535', 'Set \'port\' to the port the workload connects to on the destination');
-      }
-    });
+    checkRulePorts(workload, 'allowEgressTo', options.ports, 'the port the workload connects to on the destination');
     touch();
     setting.extra.push({ peer, ports: options.ports?.map(p => ({ ...p })) });
   }
@@ -456,6 +446,16 @@ export class NetworkPolicies {
   private constructor() {
     // static methods only
   }
+}
+
+/** The ports of an `allowFrom()` or `allowEgressTo()` rule: numbers from 1 to 65535. */
+function checkRulePorts(scope: IConstruct, method: string, ports: DataStorePort[] | undefined, port: string): void {
+  (ports ?? []).forEach((p, i) => {
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+      throw fail(`NetworkPolicies '${scope.node.path}'`, `${method}(options.ports[${i}].port)`, p.port,
+        'Must be a port number from 1 to 65535', `Set 'port' to ${port}`);
+    }
+  });
 }
 
 function toPolicyPort(p: DataStorePort): PolicyPort {
